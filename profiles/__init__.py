@@ -1,0 +1,1 @@
+"""Firms, profiles and bids: domain records, validation, taxonomies and storage."""

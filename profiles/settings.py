@@ -1,0 +1,27 @@
+"""Infrastructure settings: where the database and output files live.
+
+Built on demand (never at import) from the environment and an optional `.env`.
+Domain settings (weights, thresholds, solver limits) are not here: they are
+frozen config objects passed explicitly and stored with every result.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="PARTNERMATCH_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///partnermatch.db",
+        validation_alias="DATABASE_URL",
+        description="Any SQLAlchemy URL; SQLite file by default.",
+    )
+    output_dir: Path = Field(default=Path("out"), description="Where documents and exports go.")
+
+
+def get_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,178 @@
+"""SQLModel tables. Lists are JSON columns; everything a query filters on is a column.
+
+The schema is created and changed only through the Alembic migrations in
+`profiles/migrations`; these classes describe it for the ORM.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(default: Any = None) -> Any:
+    return Field(default_factory=lambda: [] if default is None else default, sa_column=Column(JSON, nullable=False))
+
+
+class FirmRow(SQLModel, table=True):
+    __tablename__ = "firm"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True, index=True)
+    name: str = Field(max_length=200)
+    country: str = Field(max_length=2, index=True)
+    city: Optional[str] = Field(default=None, max_length=120)
+    region: Optional[str] = Field(default=None, max_length=120)
+    lat: Optional[float] = None
+    lon: Optional[float] = None
+    employees: Optional[int] = None
+    size_class: Optional[str] = Field(default=None, max_length=10)
+    kind: str = Field(default="company", max_length=20)
+    nace: list[str] = _json()
+    capabilities: list[dict[str, Any]] = _json()
+    certifications: list[str] = _json()
+    languages: list[str] = _json()
+    export_countries: list[str] = _json()
+    max_concurrent_bids: int = 1
+    cluster: Optional[str] = Field(default=None, max_length=200, index=True)
+    excluded_partners: list[str] = _json()
+    website: Optional[str] = Field(default=None, max_length=300)
+    contact_name: Optional[str] = Field(default=None, max_length=200)
+    contact_email: Optional[str] = Field(default=None, max_length=200)
+    contact_phone: Optional[str] = Field(default=None, max_length=60)
+    content_hash: str = Field(max_length=64)
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProfileRow(SQLModel, table=True):
+    __tablename__ = "profile"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True, index=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    type: str = Field(max_length=3, index=True)
+    title: str = Field(max_length=256)
+    summary: str = Field(max_length=500)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    language: Optional[str] = Field(default=None, max_length=10)
+    keywords: list[str] = _json()
+    capabilities: list[str] = _json()
+    partner_sought: str = Field(default="", sa_column=Column(Text, nullable=False))
+    partnership_types: list[str] = _json()
+    status: str = Field(max_length=10, index=True)
+    reference: Optional[str] = Field(default=None, max_length=20, unique=True)
+    published_on: Optional[date] = None
+    expires_on: Optional[date] = None
+    content_hash: str = Field(max_length=64)
+    created_at: datetime
+    updated_at: datetime
+
+
+class BidRow(SQLModel, table=True):
+    __tablename__ = "bid"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True, index=True)
+    title: str = Field(max_length=256)
+    customer: str = Field(max_length=200)
+    customer_country: str = Field(max_length=2)
+    delivery_country: str = Field(max_length=2)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    deadline: Optional[date] = None
+    volume_per_year: Optional[int] = None
+    status: str = Field(max_length=10, index=True)
+    min_size: int = 2
+    max_size: int = 5
+    min_countries: int = 1
+    max_per_country: Optional[int] = None
+    required_kinds: list[str] = _json()
+    lead: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    excluded_firms: list[str] = _json()
+    excluded_pairs: list[list[str]] = _json()
+    locked_firms: list[str] = _json()
+    content_hash: str = Field(max_length=64)
+    created_at: datetime
+    updated_at: datetime
+
+
+class RequirementRow(SQLModel, table=True):
+    __tablename__ = "bid_requirement"
+    __table_args__ = (UniqueConstraint("bid_id", "key", name="uq_bid_requirement_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    bid_id: int = Field(foreign_key="bid.id", index=True)
+    position: int
+    key: str = Field(max_length=80)
+    capability: str = Field(max_length=200)
+    mandatory: bool = True
+    certifications: list[str] = _json()
+    volume_per_year: Optional[int] = None
+    min_fit: Optional[float] = None
+    weight: float = 1.0
+
+
+class MatchRunRow(SQLModel, table=True):
+    __tablename__ = "match_run"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    started_at: datetime
+    finished_at: Optional[datetime] = None
+    status: str = Field(max_length=20)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    config_hash: str = Field(max_length=64)
+    profiles_scored: int = 0
+    candidate_pairs: int = 0
+    matches_stored: int = 0
+
+
+class MatchRow(SQLModel, table=True):
+    __tablename__ = "match"
+    __table_args__ = (
+        UniqueConstraint("profile_id", "other_profile_id", name="uq_match_pair"),
+        Index("ix_match_profile_rank", "profile_id", "rank"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="match_run.id", index=True)
+    profile_id: int = Field(foreign_key="profile.id")
+    other_profile_id: int = Field(foreign_key="profile.id", index=True)
+    rank: int
+    score: float
+    components: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ProposalRow(SQLModel, table=True):
+    __tablename__ = "proposal"
+    __table_args__ = (Index("ix_proposal_bid_rank", "bid_id", "batch", "rank"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    bid_id: int = Field(foreign_key="bid.id", index=True)
+    batch: str = Field(max_length=40)
+    rank: int
+    status: str = Field(max_length=12)
+    feasible: bool
+    objective: Optional[float] = None
+    solver: str = Field(max_length=10)
+    solver_status: str = Field(max_length=40)
+    gap: Optional[float] = None
+    solve_seconds: float = 0.0
+    build_seconds: float = 0.0
+    plan: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+class ProposalMemberRow(SQLModel, table=True):
+    __tablename__ = "proposal_member"
+    __table_args__ = (UniqueConstraint("proposal_id", "firm_id", name="uq_proposal_member"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    is_lead: bool = False
+    covers: list[str] = _json()

@@ -1,0 +1,1 @@
+"""Controlled vocabularies: NACE Rev. 2 and the capability vocabulary."""

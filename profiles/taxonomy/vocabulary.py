@@ -1,0 +1,148 @@
+"""The capability vocabulary and the phrase normaliser.
+
+Free-text capability phrases in five languages are mapped once per distinct
+phrase onto concept ids: exact synonym lookup on a folded key first, then a
+whole-word containment match, then rapidfuzz. Scoring later works on the ids
+only. A phrase that matches nothing is kept as an unknown phrase, never dropped.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+Method = Literal["exact", "contains", "fuzzy", "unknown"]
+
+# Letters NFKD does not decompose but people still type without.
+_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "đ": "d", "ł": "l", "œ": "oe"})
+_NON_WORD = re.compile(r"[^\w/+]+")
+
+FUZZY_CUTOFF = 86.0
+
+
+def fold(phrase: str) -> str:
+    """Lowercase, strip accents and punctuation, collapse spaces: the lookup key."""
+    text = phrase.casefold().translate(_FOLD)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    kind: str
+    label: str
+    parent: str | None
+    domains: tuple[str, ...]
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Normalised:
+    phrase: str
+    concept_id: str | None
+    method: Method
+    score: float
+    matched: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.concept_id is not None
+
+
+class Vocabulary:
+    """Concepts with their hierarchy, and a cached phrase → concept normaliser."""
+
+    def __init__(self, concepts: list[Concept]) -> None:
+        self.concepts = {c.id: c for c in concepts}
+        self._by_key: dict[str, str] = {}
+        for c in concepts:
+            for syn in (c.label, *c.synonyms):
+                self._by_key.setdefault(fold(syn), c.id)
+        self._keys = sorted(self._by_key)
+        # Longest first so "friction stir welding" wins over "welding" in containment.
+        self._contain_keys = sorted(
+            (k for k in self._keys if len(k) >= 4), key=lambda k: (-len(k), k)
+        )
+        self._cache: dict[str, Normalised] = {}
+
+    # hierarchy -------------------------------------------------------------
+    def label(self, concept_id: str) -> str:
+        c = self.concepts.get(concept_id)
+        return c.label if c else concept_id
+
+    def kind(self, concept_id: str) -> str | None:
+        c = self.concepts.get(concept_id)
+        return c.kind if c else None
+
+    def ancestors(self, concept_id: str) -> tuple[str, ...]:
+        out = []
+        current = self.concepts.get(concept_id)
+        while current and current.parent:
+            out.append(current.parent)
+            current = self.concepts.get(current.parent)
+        return tuple(out)
+
+    # normalising ------------------------------------------------------------
+    def normalise(self, phrase: str) -> Normalised:
+        key = fold(phrase)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._lookup(key)
+            self._cache[key] = hit
+        return Normalised(phrase, hit.concept_id, hit.method, hit.score, hit.matched)
+
+    def _lookup(self, key: str) -> Normalised:
+        if not key:
+            return Normalised(key, None, "unknown", 0.0)
+        if key in self._by_key:
+            return Normalised(key, self._by_key[key], "exact", 1.0, key)
+        padded = f" {key} "
+        if len(key.split()) > 1:
+            for cand in self._contain_keys:
+                if f" {cand} " in padded:
+                    return Normalised(key, self._by_key[cand], "contains", 0.9, cand)
+        best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if best is None:
+            best = process.extractOne(
+                key, self._keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF + 4
+            )
+        if best is not None:
+            matched, score, _ = best
+            return Normalised(key, self._by_key[matched], "fuzzy", round(score / 100.0, 4), matched)
+        return Normalised(key, None, "unknown", 0.0)
+
+    def normalise_many(self, phrases: list[str] | tuple[str, ...]) -> list[Normalised]:
+        return [self.normalise(p) for p in phrases]
+
+
+def _concepts_from_json(data: dict) -> list[Concept]:
+    out = []
+    for raw in data["concepts"]:
+        synonyms: list[str] = []
+        for words in raw.get("synonyms", {}).values():
+            synonyms.extend(words)
+        out.append(
+            Concept(
+                id=raw["id"],
+                kind=raw["kind"],
+                label=raw["label"],
+                parent=raw.get("parent"),
+                domains=tuple(raw.get("domains", ())),
+                synonyms=tuple(synonyms),
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    text = resources.files("profiles").joinpath("data/vocabulary.json").read_text(encoding="utf-8")
+    return Vocabulary(_concepts_from_json(json.loads(text)))
