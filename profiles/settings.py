@@ -6,6 +6,7 @@ frozen config objects passed explicitly and stored with every result.
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from pydantic import Field
@@ -21,6 +22,14 @@ class Settings(BaseSettings):
         description="Any SQLAlchemy URL; SQLite file by default.",
     )
     output_dir: Path = Field(default=Path("out"), description="Where documents and exports go.")
+    today: date | None = Field(
+        default=None, description="Fix the calendar date (publication, expiry) for reproducible runs.")
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def current_date(self) -> date:
+        return self.today or self.now().date()
 
 
 def get_settings(**overrides: object) -> Settings:

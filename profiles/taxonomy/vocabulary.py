@@ -24,6 +24,9 @@ _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "đ": "d", "ł": "l", 
 _NON_WORD = re.compile(r"[^\w/+]+")
 
 FUZZY_CUTOFF = 86.0
+RELATED_SPECIALIST = 0.9
+RELATED_GENERALIST = 0.5
+RELATED_SIBLING = 0.3
 
 
 def fold(phrase: str) -> str:
@@ -89,6 +92,24 @@ class Vocabulary:
             out.append(current.parent)
             current = self.concepts.get(current.parent)
         return tuple(out)
+
+    def relatedness(self, have: str, want: str) -> float:
+        """How well a firm that has concept `have` serves a need for concept `want`.
+
+        A specialist serves the general need (friction stir welding → welding: 0.9);
+        a generalist only partly serves a specific need (welding → friction stir
+        welding: 0.5); siblings share know-how (MIG → TIG welding: 0.3).
+        """
+        if have == want:
+            return 1.0
+        have_up, want_up = self.ancestors(have), self.ancestors(want)
+        if want in have_up:
+            return RELATED_SPECIALIST
+        if have in want_up:
+            return RELATED_GENERALIST
+        if have_up and want_up and have_up[0] == want_up[0]:
+            return RELATED_SIBLING
+        return 0.0
 
     # normalising ------------------------------------------------------------
     def normalise(self, phrase: str) -> Normalised:

@@ -1,0 +1,203 @@
+"""The `partnermatch` command line."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from matching.config import MatchingConfig
+from optimizer.config import OptimizerConfig
+from profiles import repository
+from profiles.db import current_revision, session_scope, upgrade
+from profiles.duplicates import find_duplicate_firms
+from profiles.errors import PartnermatchError, ValidationFailed
+from profiles.settings import Settings
+
+from . import render, services
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Partner matching and supplier-consortium forming for EEN-style profile exchanges.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+app.add_typer(db_app, name="db")
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj
+
+
+@app.callback()
+def main(ctx: typer.Context,
+         database_url: Optional[str] = typer.Option(None, "--database-url", envvar="DATABASE_URL",
+                                                    help="SQLAlchemy URL; default sqlite:///partnermatch.db"),
+         output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Where documents go (default ./out)")) -> None:
+    overrides: dict = {}
+    if database_url:
+        overrides["DATABASE_URL"] = database_url
+    if output_dir:
+        overrides["output_dir"] = output_dir
+    ctx.obj = Settings(**overrides)
+
+
+def _fail(exc: Exception) -> None:
+    if isinstance(exc, ValidationFailed):
+        errors.print(f"[bold red]{exc.source}: {len(exc.errors)} error(s); nothing was stored[/]")
+        errors.print(render.error_table(exc.errors))
+    else:
+        errors.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=errors, transient=True, disable=not errors.is_terminal)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    engine = services.make_engine(_settings(ctx).database_url)
+    upgrade(engine)
+    console.print(f"schema at revision {current_revision(engine)}")
+
+
+@app.command("import")
+def import_(ctx: typer.Context, files: list[Path] = typer.Argument(..., help="JSON or CSV files")) -> None:
+    """Import firms, profiles or bids. A file with any bad row stores nothing."""
+    settings = _settings(ctx)
+    try:
+        engine = services.open_database(settings)
+        for path in files:
+            report = services.import_path(engine, settings, path)
+            render.import_report(console, report)
+    except PartnermatchError as exc:
+        _fail(exc)
+
+
+@app.command()
+def match(ctx: typer.Context, top_k: int = typer.Option(10, help="Matches stored per profile"),
+          candidate_k: int = typer.Option(40, help="Text neighbours per profile in blocking")) -> None:
+    """Score published profiles and store the best matches of each, with their components."""
+    settings = _settings(ctx)
+    try:
+        engine = services.open_database(settings)
+        config = MatchingConfig(top_k=top_k, candidate_k=candidate_k)
+        with _progress() as bar:
+            task = bar.add_task("scoring candidate pairs", total=None)
+            summary = services.match_all(engine, settings, config,
+                                         progress_total=lambda n: bar.update(task, total=n),
+                                         progress=lambda n: bar.advance(task, n))
+        render.match_summary(console, summary)
+    except PartnermatchError as exc:
+        _fail(exc)
+
+
+@app.command()
+def matches(ctx: typer.Context, key: str = typer.Argument(..., help="Profile key, EEN reference or firm key"),
+            limit: int = typer.Option(10, help="Rows per profile")) -> None:
+    """Show stored matches of a profile or a firm, with explanations."""
+    try:
+        engine = services.open_database(_settings(ctx))
+        subject, rows = services.matches_for(engine, key)
+        render.matches(console, subject, rows, limit)
+    except PartnermatchError as exc:
+        _fail(exc)
+
+
+@app.command()
+def propose(ctx: typer.Context,
+            bid: Optional[str] = typer.Argument(None, help="Bid key"),
+            all_open: bool = typer.Option(False, "--all-open", help="Joint plan over all open bids"),
+            alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=50),
+            solver: str = typer.Option("cbc", help="cbc or highs"),
+            time_limit: float = typer.Option(30.0, help="Seconds per solve"),
+            documents: bool = typer.Option(True, help="Write Markdown and HTML proposal documents")) -> None:
+    """Form ranked alternative consortia for a bid, or one joint plan for all open bids."""
+    settings = _settings(ctx)
+    if bool(bid) == all_open:
+        errors.print("[bold red]error:[/] give either a BID or --all-open")
+        raise typer.Exit(2)
+    if solver not in ("cbc", "highs"):
+        errors.print(f"[bold red]error:[/] unknown solver '{solver}'; choose cbc or highs")
+        raise typer.Exit(2)
+    try:
+        engine = services.open_database(settings)
+        config = OptimizerConfig(alternatives=alternatives, solver=solver, time_limit=time_limit)
+        with console.status("solving…", spinner="dots"):
+            if all_open:
+                results = services.propose_all_open(engine, settings, config, documents)
+            else:
+                results = [services.propose(engine, settings, bid, config, documents)]  # type: ignore[arg-type]
+        for b, outcome, paths in results:
+            render.outcome(console, b, outcome, paths)
+    except PartnermatchError as exc:
+        _fail(exc)
+
+
+@app.command()
+def export(ctx: typer.Context, what: str = typer.Argument(..., help="firms, profiles, bids, matches or proposals"),
+           format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+           output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (default: standard output)"),
+           include_contacts: bool = typer.Option(False, help="Include firms' contact details (operators only)")) -> None:
+    """Export stored records as JSON or CSV (firm contacts left out unless asked for)."""
+    try:
+        engine = services.open_database(_settings(ctx))
+        text = services.format_records(services.export_records(engine, what, include_contacts), what, format)
+    except PartnermatchError as exc:
+        _fail(exc)
+        return
+    if output:
+        output.write_text(text, encoding="utf-8")
+        errors.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def duplicates(ctx: typer.Context) -> None:
+    """List stored firms that look like the same firm uploaded twice."""
+    engine = services.open_database(_settings(ctx))
+    with session_scope(engine) as session:
+        found = find_duplicate_firms(repository.load_firms(session))
+    for d in found:
+        console.print(f"- {d}")
+    if not found:
+        console.print("no likely duplicate firms")
+
+
+@app.command()
+def demo(ctx: typer.Context,
+         solver: str = typer.Option("cbc", help="cbc or highs"),
+         alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=10)) -> None:
+    """Load the bundled demo data, score it, and propose consortia for every demo bid."""
+    settings = _settings(ctx)
+    try:
+        engine = services.open_database(settings)
+        console.rule("[bold]1. import the demo data")
+        for path in services.demo_files():
+            render.import_report(console, services.import_path(engine, settings, path))
+        console.rule("[bold]2. score all published profiles")
+        with _progress() as bar:
+            task = bar.add_task("scoring candidate pairs", total=None)
+            summary = services.match_all(engine, settings, MatchingConfig(),
+                                         progress_total=lambda n: bar.update(task, total=n),
+                                         progress=lambda n: bar.advance(task, n))
+        render.match_summary(console, summary)
+        config = OptimizerConfig(alternatives=alternatives, solver=solver)
+        console.rule("[bold]3. consortium proposals, bid by bid")
+        with session_scope(engine) as session:
+            bid_keys = [b.key for b in repository.load_bids(session, only_open=True)]
+        for key in bid_keys:
+            b, outcome, paths = services.propose(engine, settings, key, config)
+            render.outcome(console, b, outcome, paths)
+        console.rule("[bold]4. joint plan across all open bids (firm availability respected)")
+        joint = services.propose_all_open(engine, settings, config, documents=False)
+        render.joint(console, joint)
+    except PartnermatchError as exc:
+        _fail(exc)

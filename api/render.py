@@ -1,0 +1,112 @@
+"""Rich rendering of reports, matches and proposals for the terminal."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from matching.explain import sentence
+from optimizer.propose import BidOutcome
+from profiles.domain import Bid
+from profiles.errors import RowError
+from profiles.importing import ImportReport
+
+
+def error_table(errors: list[RowError]) -> Table:
+    table = Table("row", "field", "value", "reason", show_lines=False)
+    for e in errors:
+        value = repr(e.value)
+        table.add_row(str(e.row), e.field, value if len(value) < 50 else value[:47] + "...", e.reason)
+    return table
+
+
+def import_report(console: Console, report: ImportReport) -> None:
+    parts = [f"{kind}: {c['created']} new, {c['updated']} updated, {c['unchanged']} unchanged"
+             for kind, c in report.counts.items() if sum(c.values())]
+    console.print(f"[bold]{Path(report.source).name}[/] — " + ("; ".join(parts) or "nothing to import"))
+    for note in report.approximate_phrases:
+        console.print(f"  [dim]~ {note}[/]")
+    for note in report.unknown_phrases:
+        console.print(f"  [yellow]? {note}[/]")
+    for dup in report.duplicates:
+        console.print(f"  [magenta]possible duplicate: {dup}[/] (not merged)")
+    for warning in report.warnings:
+        console.print(f"  [yellow]! {warning}[/]")
+
+
+def match_summary(console: Console, summary: Any) -> None:
+    console.print(f"run {summary.run_id}: {summary.profiles} published profiles, {summary.candidate_pairs} "
+                  f"candidate pairs scored, {summary.matches} matches stored"
+                  + (f", {summary.expired} profiles expired" if summary.expired else ""))
+
+
+def _components(row: dict[str, Any]) -> str:
+    parts = []
+    for name, c in row["components"].items():
+        parts.append(f"{name} {c['value']:.2f}" if c else f"{name} –")
+    return ", ".join(parts)
+
+
+def matches(console: Console, subject: str, rows: list[dict[str, Any]], limit: int) -> None:
+    console.print(f"[bold]{subject}[/]")
+    if not rows:
+        console.print("no stored matches (run `partnermatch match` first, or the profile is not published)")
+        return
+    table = Table("profile", "#", "other profile", "score", "components", "why", show_lines=True)
+    for r in rows:
+        if r["rank"] > limit:
+            continue
+        other = f"{r['other_reference'] or r['other']} ({r['other_type']})\n{r['other_title'][:60]}"
+        table.add_row(r["profile"], str(r["rank"]), other, f"{r['score']:.3f}", _components(r),
+                      sentence(r["explanation"]))
+    console.print(table)
+
+
+def outcome(console: Console, bid: Bid, result: BidOutcome, paths: list[Path]) -> None:
+    console.print()
+    console.print(f"[bold underline]{bid.title}[/] ({bid.key}) — {bid.customer}, "
+                  f"{len(bid.requirements)} requirements, {bid.min_size}–{bid.max_size} firms")
+    if not result.feasible:
+        console.print("[bold red]no consortium is possible:[/]")
+        for r in result.reasons:
+            console.print(f"  [red]✗ {r.message}[/]")
+    for p in result.proposals:
+        conf = p["explanation"]["confidence"]["value"]
+        gap = "" if p["gap"] is None else f", gap {100 * p['gap']:.2f}%"
+        console.print(f"\n[bold]#{p['rank']}[/] objective {p['objective']:.4f}, confidence {conf:.0%} "
+                      f"— {p['solver']} {p['solver_status']}{gap}, build {p['build_seconds']:.3f}s, "
+                      f"solve {p['solve_seconds']:.3f}s")
+        table = Table("requirement", "covered by", "fit", "how", "capacity", show_lines=False)
+        for c in p["plan"]["coverage"]:
+            cap = c.get("capacity")
+            table.add_row(c["capability"] + ("" if c["mandatory"] else " (optional)"),
+                          c.get("firm_name") or "[red]not covered[/]",
+                          f"{c['fit']:.2f}" if "fit" in c else "–", c.get("how", "–"),
+                          f"{cap['available']:,}/{cap['needed']:,}" if cap else "–")
+        members = ", ".join(f"{m['name']} ({m['country']}{', lead' if m['lead'] else ''})"
+                            for m in p["plan"]["members"])
+        console.print(f"  members: {members}")
+        console.print(table)
+        terms = p["explanation"]["objective_terms"]
+        console.print(f"  breakdown: fit {terms['fit']:.3f} + synergy {terms['synergy']:.3f} "
+                      f"− size {terms['size']:.0f} × penalty")
+        for w in p["explanation"]["why"]:
+            console.print(f"  [green]+ {w}[/]")
+        for r in p["explanation"]["risks"]:
+            console.print(f"  [yellow]! {r}[/]")
+    for path in paths:
+        console.print(f"  document: {path}")
+
+
+def joint(console: Console, results: list[tuple[Bid, BidOutcome, list[Path]]]) -> None:
+    table = Table("bid", "status", "consortium / reason", show_lines=True)
+    for bid, result, _ in results:
+        if result.feasible:
+            p = result.proposals[0]
+            text = ", ".join(m["name"] + (" (lead)" if m["lead"] else "") for m in p["plan"]["members"])
+        else:
+            text = "; ".join(r.message for r in result.reasons)
+        table.add_row(bid.key, result.status, text)
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Pairwise scoring of profiles: candidates, named score components, explanations."""

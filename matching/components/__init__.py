@@ -1,0 +1,57 @@
+"""Score components: small comparators with one interface, collected in a registry.
+
+Each comparator takes two ProfileFeatures and returns a ComponentResult with a
+value in [0, 1] and the evidence behind it, or None when the data needed is
+missing on either side. Missing is not dissimilar: the scorer leaves a missing
+component out and spreads its weight over the present ones.
+
+The text component is computed in bulk from the fitted TF-IDF model (a sparse
+row product per pair is far cheaper than per-pair Python), so its entry here
+reads a precomputed value from the context.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ..features import ProfileFeatures
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    value: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Comparator:
+    name: str
+    compare: Callable[[ProfileFeatures, ProfileFeatures, "PairContext"], Optional[ComponentResult]]
+    symmetric: bool = True
+    description: str = ""
+
+
+@dataclass
+class PairContext:
+    """Shared, read-only helpers the comparators need (vocabulary, settings, precomputed text)."""
+
+    vocabulary: Any
+    geography_scale_km: float = 600.0
+    text_similarity: float | None = None
+    text_terms: tuple[str, ...] = ()
+
+
+from . import capabilities, complementarity, geography, language, sector, size, text  # noqa: E402
+
+REGISTRY: dict[str, Comparator] = {
+    c.name: c
+    for c in (
+        text.COMPARATOR,
+        capabilities.COMPARATOR,
+        complementarity.COMPARATOR,
+        sector.COMPARATOR,
+        geography.COMPARATOR,
+        size.COMPARATOR,
+        language.COMPARATOR,
+    )
+}

@@ -1,0 +1,48 @@
+"""MatchingConfig: every weight and threshold of the scorer, frozen and stored with each run."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DEFAULT_WEIGHTS = {
+    "text": 0.30,
+    "capabilities": 0.20,
+    "complementarity": 0.25,
+    "sector": 0.10,
+    "geography": 0.05,
+    "size": 0.05,
+    "language": 0.05,
+}
+
+
+class MatchingConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    top_k: int = Field(10, ge=1, le=200, description="Matches stored per profile.")
+    candidate_k: int = Field(40, ge=1, le=2000, description="Text neighbours per profile in blocking.")
+    capability_block_cap: int = Field(
+        200, ge=0, description="At most this many profiles per shared capability in blocking.")
+    min_score: float = Field(0.05, ge=0.0, le=1.0, description="Matches below this are not stored.")
+    min_components: int = Field(3, ge=1, description="Fewer present components than this: not stored.")
+    geography_scale_km: float = Field(600.0, gt=0)
+    tfidf_max_features: int = Field(50_000, ge=100)
+    tfidf_ngram_max: int = Field(2, ge=1, le=3)
+    explanation_terms: int = Field(6, ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _check_weights(self) -> "MatchingConfig":
+        from .components import REGISTRY
+
+        unknown = set(self.weights) - set(REGISTRY)
+        if unknown:
+            raise ValueError(f"unknown component(s) in weights: {sorted(unknown)}; known: {sorted(REGISTRY)}")
+        if any(w < 0 for w in self.weights.values()) or sum(self.weights.values()) <= 0:
+            raise ValueError("weights must be non-negative and not all zero")
+        return self
+
+    def digest(self) -> str:
+        text = json.dumps(self.model_dump(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,51 @@
+"""Explanations of a stored match, seen from one side of the pair."""
+from __future__ import annotations
+
+from typing import Any
+
+from .scorer import PairScore
+
+LABELS = {
+    "text": "similar wording",
+    "capabilities": "shared capabilities",
+    "complementarity": "offer meets need",
+    "sector": "related sectors",
+    "geography": "close by",
+    "size": "similar size",
+    "language": "common language",
+}
+
+
+def explain(pair: PairScore, viewer_is_a: bool) -> dict[str, Any]:
+    """Structured explanation for the viewer (side a or b): drivers, terms, capabilities, needs met."""
+    c = pair.components
+    out: dict[str, Any] = {
+        "drivers": [{"component": n, "label": LABELS.get(n, n), "contribution": v} for n, v in pair.drivers()[:3]],
+        "missing": sorted(n for n, v in c.items() if v is None),
+    }
+    if c.get("text"):
+        out["shared_terms"] = c["text"]["evidence"].get("shared_terms", [])
+    if c.get("capabilities"):
+        out["shared_capabilities"] = c["capabilities"]["evidence"].get("shared", [])
+    comp = c.get("complementarity")
+    if comp:
+        ev = comp["evidence"]
+        they_give, we_give = (ev["b_offers_a"], ev["a_offers_b"]) if viewer_is_a else (ev["a_offers_b"], ev["b_offers_a"])
+        out["they_offer_what_you_seek"] = they_give["concepts"]
+        out["you_offer_what_they_seek"] = we_give["concepts"]
+    return out
+
+
+def sentence(explanation: dict[str, Any]) -> str:
+    """One line of plain words for tables and documents."""
+    bits = [d["label"] for d in explanation.get("drivers", [])]
+    text = ", ".join(bits)
+    if explanation.get("they_offer_what_you_seek"):
+        text += "; they offer " + ", ".join(explanation["they_offer_what_you_seek"][:4])
+    if explanation.get("you_offer_what_they_seek"):
+        text += "; they seek " + ", ".join(explanation["you_offer_what_they_seek"][:4])
+    if explanation.get("shared_capabilities"):
+        text += "; both: " + ", ".join(explanation["shared_capabilities"][:4])
+    if explanation.get("shared_terms"):
+        text += "; terms: " + ", ".join(explanation["shared_terms"][:4])
+    return text

@@ -1,0 +1,73 @@
+"""The matching stages as public functions: features → text model → candidates → scores → top-k.
+
+`run_matching` chains them for the common case; a large user can call the
+stages separately (and the nightly run can persist between them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from profiles.domain import Firm, Profile, ProfileStatus
+from profiles.taxonomy.vocabulary import Vocabulary
+
+from .candidates import candidate_pairs
+from .config import MatchingConfig
+from .explain import explain
+from .features import ProfileFeatures, build_all
+from .scorer import PairScore, score_pairs
+from .text_model import TfidfTextModel
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class MatchResult:
+    config: MatchingConfig
+    profiles: int
+    candidate_pairs: int
+    scores: list[PairScore]
+    matches: list[dict[str, Any]]
+
+
+def matchable(profiles: list[Profile], today: date) -> list[Profile]:
+    """Published profiles that have not expired: the only ones that take part in matching."""
+    return [p for p in profiles
+            if p.status == ProfileStatus.PUBLISHED and (p.expires_on is None or p.expires_on >= today)]
+
+
+def select_top_k(scores: list[PairScore], config: MatchingConfig) -> list[dict[str, Any]]:
+    """For every profile, its best `top_k` partners with explanations, ranked deterministically."""
+    per_profile: dict[str, list[tuple[PairScore, bool]]] = {}
+    for s in scores:
+        if s.score < config.min_score or s.present < config.min_components:
+            continue
+        per_profile.setdefault(s.a, []).append((s, True))
+        per_profile.setdefault(s.b, []).append((s, False))
+    matches = []
+    for key in sorted(per_profile):
+        ranked = sorted(per_profile[key], key=lambda t: (-t[0].score, t[0].b if t[1] else t[0].a))
+        for rank, (s, viewer_is_a) in enumerate(ranked[: config.top_k], start=1):
+            matches.append({
+                "profile": key,
+                "other": s.b if viewer_is_a else s.a,
+                "rank": rank,
+                "score": s.score,
+                "components": s.components,
+                "explanation": explain(s, viewer_is_a),
+            })
+    return matches
+
+
+def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: MatchingConfig,
+                 vocabulary: Vocabulary, progress_total: Callable[[int], None] | None = None,
+                 progress: Progress | None = None) -> MatchResult:
+    features: list[ProfileFeatures] = build_all(profiles, firms, vocabulary)
+    model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
+    matrix = model.fit_transform([f.text for f in features]) if features else None
+    pairs = candidate_pairs(features, matrix, config.candidate_k, config.capability_block_cap) if features else []
+    if progress_total is not None:
+        progress_total(len(pairs))
+    scores = list(score_pairs(features, matrix, model, pairs, config, vocabulary, progress)) if pairs else []
+    return MatchResult(config, len(features), len(pairs), scores, select_top_k(scores, config))

@@ -1,0 +1,80 @@
+"""The scorer: a pair's score is the weighted mean of its present components.
+
+A component whose data is missing on either side is left out and its weight
+spread over the others (missing is not dissimilar); the breakdown records
+which were missing. Every PairScore carries its full breakdown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+from scipy import sparse
+
+from .components import REGISTRY, ComponentResult, PairContext
+from .config import MatchingConfig
+from .features import ProfileFeatures
+from .text_model import TfidfTextModel
+
+
+@dataclass(frozen=True)
+class PairScore:
+    a: str
+    b: str
+    score: float
+    components: dict[str, dict[str, Any] | None]
+
+    @property
+    def present(self) -> int:
+        return sum(1 for c in self.components.values() if c is not None)
+
+    def drivers(self) -> list[tuple[str, float]]:
+        """Components by their share of the score, largest first."""
+        parts = [(name, c["contribution"]) for name, c in self.components.items() if c is not None]
+        return sorted(parts, key=lambda p: (-p[1], p[0]))
+
+
+def combine(results: dict[str, ComponentResult | None], weights: dict[str, float]) -> tuple[float, dict]:
+    present = {n: r for n, r in results.items() if r is not None and weights.get(n, 0) > 0}
+    total_weight = sum(weights[n] for n in present)
+    breakdown: dict[str, dict[str, Any] | None] = {}
+    score = 0.0
+    for name in weights:
+        r = results.get(name)
+        if r is None or name not in present:
+            breakdown[name] = None
+            continue
+        share = weights[name] / total_weight
+        contribution = share * r.value
+        score += contribution
+        breakdown[name] = {"value": round(r.value, 4), "weight": weights[name],
+                           "effective_weight": round(share, 4), "contribution": round(contribution, 4),
+                           "evidence": r.evidence}
+    return round(score, 4), breakdown
+
+
+def text_similarities(matrix: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> np.ndarray:
+    if not pairs:
+        return np.zeros(0, dtype=np.float32)
+    left = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    right = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
+
+
+def score_pair(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext, config: MatchingConfig) -> PairScore:
+    results = {name: REGISTRY[name].compare(a, b, ctx) for name in config.weights}
+    score, breakdown = combine(results, config.weights)
+    return PairScore(a.key, b.key, score, breakdown)
+
+
+def score_pairs(features: list[ProfileFeatures], matrix: sparse.csr_matrix, model: TfidfTextModel,
+                pairs: list[tuple[int, int]], config: MatchingConfig, vocabulary,
+                progress: Any = None) -> Iterable[PairScore]:
+    sims = text_similarities(matrix, pairs)
+    for n, (i, j) in enumerate(pairs):
+        terms = model.shared_terms(matrix[i], matrix[j], config.explanation_terms) if sims[n] > 0 else ()
+        ctx = PairContext(vocabulary, config.geography_scale_km, float(sims[n]), terms)
+        yield score_pair(features[i], features[j], ctx, config)
+        if progress is not None:
+            progress(1)

@@ -1,0 +1,46 @@
+"""The fitted text model: TF-IDF over profile texts, with estimator manners."""
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from profiles.errors import NotFitted
+
+
+class TfidfTextModel:
+    """L2-normalised TF-IDF vectors of profile texts; cosine is a sparse dot product."""
+
+    def __init__(self, max_features: int = 50_000, ngram_max: int = 2) -> None:
+        self.max_features = max_features
+        self.ngram_max = ngram_max
+
+    def fit(self, texts: list[str]) -> "TfidfTextModel":
+        # min_df=1: small exchanges have many one-off technical terms worth matching on.
+        self.vectorizer_ = TfidfVectorizer(
+            strip_accents="unicode", lowercase=True, sublinear_tf=True, min_df=1,
+            ngram_range=(1, self.ngram_max), max_features=self.max_features, dtype=np.float32,
+        )
+        self.vectorizer_.fit(texts)
+        self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "vectorizer_"):
+            raise NotFitted("TfidfTextModel is not fitted; call fit(texts) first")
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        self._check()
+        return self.vectorizer_.transform(texts).tocsr()
+
+    def fit_transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return self.fit(texts).transform(texts)
+
+    def shared_terms(self, row_a: sparse.csr_matrix, row_b: sparse.csr_matrix, n: int) -> tuple[str, ...]:
+        """The terms contributing most to the cosine of two rows, best first."""
+        self._check()
+        product = row_a.multiply(row_b).tocoo()
+        if product.nnz == 0 or n == 0:
+            return ()
+        order = np.lexsort((product.col, -product.data))[:n]
+        return tuple(str(self.vocabulary_terms_[product.col[i]]) for i in order)

@@ -1,0 +1,1 @@
+"""Consortium forming: the integer program, alternatives, infeasibility diagnosis, proposals."""

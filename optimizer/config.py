@@ -1,0 +1,21 @@
+"""OptimizerConfig: thresholds, objective weights and solver limits, frozen and stored with proposals."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OptimizerConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_fit: float = Field(0.6, ge=0.0, le=1.0, description="Capability fit a firm needs to cover a requirement.")
+    fit_weight: float = Field(1.0, ge=0.0, description="Objective weight of requirement fit.")
+    synergy_weight: float = Field(0.3, ge=0.0, description="Objective weight of each member pair's match score.")
+    size_penalty: float = Field(0.05, ge=0.0, description="Objective cost of each extra member.")
+    staffing_reward: float = Field(100.0, ge=0.0, description="Joint runs: reward for staffing a bid at all.")
+    alternatives: int = Field(3, ge=1, le=50)
+    solver: Literal["cbc", "highs"] = "cbc"
+    time_limit: float = Field(30.0, gt=0, description="Seconds per solve.")
+    gap_rel: float = Field(1e-6, ge=0.0, le=1.0, description="Relative gap at which a solve may stop.")
+    threads: int | None = Field(None, ge=1)

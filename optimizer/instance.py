@@ -1,0 +1,111 @@
+"""Model input: bids, their candidate firms with eligible requirement fits, and pair synergy.
+
+Everything here is plain frozen data prepared in Python before any solver is
+touched: firms that can cover no requirement are pruned, exclusions are made
+symmetric, and pair synergy is kept only for pairs that have a match score.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from profiles.domain import Bid, Firm, Requirement
+from profiles.taxonomy.vocabulary import Vocabulary
+
+from .config import OptimizerConfig
+from .fit import RequirementFit, missing_certifications, requirement_fit
+
+
+@dataclass(frozen=True)
+class Candidate:
+    firm: str
+    country: str
+    kind: str
+    fits: dict[str, RequirementFit]  # requirement key → fit, only where eligible
+    lead_eligible: bool
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class BidInput:
+    bid: Bid
+    candidates: tuple[Candidate, ...]
+    fits: dict[tuple[str, str], RequirementFit]  # (firm, requirement) → fit for every firm, for diagnosis
+    exclusions: frozenset[tuple[str, str]]
+    thresholds: dict[str, float]
+
+    def candidate(self, key: str) -> Candidate:
+        return next(c for c in self.candidates if c.firm == key)
+
+
+@dataclass(frozen=True)
+class ProblemInput:
+    bids: tuple[BidInput, ...]
+    availability: dict[str, int]
+    synergy: dict[tuple[str, str], float]
+    firm_names: dict[str, str]
+
+
+def pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def firm_synergy(matches: Iterable[dict[str, Any]]) -> dict[tuple[str, str], float]:
+    """Firm-pair synergy: the best match score between any profiles of the two firms."""
+    out: dict[tuple[str, str], float] = {}
+    for m in matches:
+        if m["firm"] == m["other_firm"]:
+            continue
+        key = pair(m["firm"], m["other_firm"])
+        out[key] = max(out.get(key, 0.0), float(m["score"]))
+    return out
+
+
+def lead_eligible(firm: Firm, bid: Bid, vocabulary: Vocabulary) -> bool:
+    lead = bid.lead
+    if missing_certifications(firm.certifications, lead.certifications, vocabulary):
+        return False
+    if lead.export_experience and not firm.has_export_experience:
+        return False
+    if lead.languages and not set(lead.languages) & set(firm.languages):
+        return False
+    return True
+
+
+def threshold(req: Requirement, config: OptimizerConfig) -> float:
+    return config.min_fit if req.min_fit is None else req.min_fit
+
+
+def prepare_bid(bid: Bid, firms: list[Firm], vocabulary: Vocabulary, config: OptimizerConfig) -> BidInput:
+    excluded = set(bid.excluded_firms)
+    thresholds = {r.key: threshold(r, config) for r in bid.requirements}
+    all_fits: dict[tuple[str, str], RequirementFit] = {}
+    candidates = []
+    for firm in sorted(firms, key=lambda f: f.key):
+        if firm.key in excluded or firm.max_concurrent_bids < 1:
+            continue
+        eligible = {}
+        for req in bid.requirements:
+            fit = requirement_fit(firm, req, vocabulary)
+            all_fits[(firm.key, req.key)] = fit
+            if fit.fit >= thresholds[req.key] and fit.certified:
+                eligible[req.key] = fit
+        locked = firm.key in bid.locked_firms
+        if eligible or locked:
+            candidates.append(Candidate(firm.key, firm.country, firm.kind.value, eligible,
+                                        lead_eligible(firm, bid, vocabulary), locked))
+    keys = {c.firm for c in candidates}
+    exclusions = {pair(a, b) for a, b in bid.excluded_pairs if a in keys and b in keys}
+    for firm in firms:
+        if firm.key in keys:
+            exclusions |= {pair(firm.key, other) for other in firm.excluded_partners if other in keys}
+    return BidInput(bid, tuple(candidates), all_fits, frozenset(exclusions), thresholds)
+
+
+def prepare_problem(bids: list[Bid], firms: list[Firm], matches: Iterable[dict[str, Any]],
+                    vocabulary: Vocabulary, config: OptimizerConfig) -> ProblemInput:
+    inputs = tuple(prepare_bid(b, firms, vocabulary, config) for b in sorted(bids, key=lambda b: b.key))
+    used = {c.firm for bi in inputs for c in bi.candidates}
+    synergy = {k: v for k, v in firm_synergy(matches).items() if k[0] in used and k[1] in used}
+    return ProblemInput(inputs, {f.key: f.max_concurrent_bids for f in firms}, synergy,
+                        {f.key: f.name for f in firms})

@@ -1,0 +1,162 @@
+"""The mixed-integer program, built with PuLP.
+
+Per bid b (staffed flag z_b, fixed to 1 when the bid is solved alone):
+  x[f,b]   firm f is a member            y[f,r]   f is the primary coverer of requirement r
+  l[f,b]   f leads                       p[f,g,b] both f and g are members (only pairs with a match score)
+  c[k,b]   some member comes from country k (only when the bid needs several countries)
+Rows (each group named, so an infeasible model can be explained by name):
+  cover      Σ_f y[f,r] = z_b for mandatory r (≤ z_b optional); y ≤ x
+  capacity   Σ_f cap[f,r]·x[f,b] ≥ volume_r·z_b over firms eligible for r
+  size       min·z_b ≤ Σ_f x[f,b] ≤ max·z_b
+  lead       Σ_f l[f,b] = z_b; l ≤ x
+  exclusion  x[f,b] + x[g,b] ≤ 1
+  countries  c[k,b] ≤ Σ_{f in k} x;  Σ_k c[k,b] ≥ min_countries·z_b;  Σ_{f in k} x ≤ max_per_country
+  kinds      Σ_{f of kind} x ≥ z_b
+  locked     x[f,b] = z_b
+  available  Σ_b x[f,b] ≤ availability_f
+  pairs      p ≤ x[f], p ≤ x[g] and the star rows Σ_g p[f,g,b] ≤ (max−1)·x[f,b], which make the
+             linearisation tight enough for the solver to prove optimality quickly.
+Objective: staffing reward + fit·Σ w_r fit[f,r] y[f,r] + synergy·Σ s[f,g] p[f,g,b] − size_penalty·Σ x.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulp
+
+from .config import OptimizerConfig
+from .instance import BidInput, ProblemInput, pair
+
+GROUPS = ("cover", "capacity", "size", "lead", "exclusion", "countries", "kinds", "locked", "available", "nogood")
+
+
+@dataclass
+class ModelVars:
+    x: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
+    y: dict[tuple[int, str, str], pulp.LpVariable] = field(default_factory=dict)
+    lead: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
+    pairs: dict[tuple[int, str, str], pulp.LpVariable] = field(default_factory=dict)
+    staffed: dict[int, pulp.LpVariable | int] = field(default_factory=dict)
+    terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
+
+
+def _add(prob: pulp.LpProblem, constraint: pulp.LpConstraint, group: str, name: str, drop: frozenset[str]) -> None:
+    if group not in drop:
+        prob += constraint, f"{group}__{name}"
+
+
+def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop: frozenset[str],
+              config: OptimizerConfig, synergy: dict[tuple[str, str], float]) -> None:
+    bid = bi.bid
+    cands = bi.candidates
+    x = {c.firm: pulp.LpVariable(f"x_{b}_{n}", cat="Binary") for n, c in enumerate(cands)}
+    for c in cands:
+        v.x[(b, c.firm)] = x[c.firm]
+    index = {c.firm: n for n, c in enumerate(cands)}
+
+    for r, req in enumerate(bid.requirements):
+        coverers = [c for c in cands if req.key in c.fits]
+        ys = []
+        for c in coverers:
+            y = pulp.LpVariable(f"y_{b}_{index[c.firm]}_{r}", cat="Binary")
+            v.y[(b, c.firm, req.key)] = y
+            ys.append(y)
+            _add(prob, y <= x[c.firm], "cover", f"link_{b}_{index[c.firm]}_{r}", drop)
+        if req.mandatory:
+            _add(prob, pulp.lpSum(ys) == z, "cover", f"b{b}_r{r}", drop)
+        else:
+            _add(prob, pulp.lpSum(ys) <= z, "cover", f"b{b}_r{r}", drop)
+        if req.volume_per_year and req.mandatory:
+            supply = pulp.lpSum((c.fits[req.key].capacity or 0) * x[c.firm] for c in coverers)
+            _add(prob, supply >= req.volume_per_year * z, "capacity", f"b{b}_r{r}", drop)
+
+    size = pulp.lpSum(x.values())
+    _add(prob, size >= bid.min_size * z, "size", f"min_b{b}", drop)
+    _add(prob, size <= bid.max_size * z, "size", f"max_b{b}", drop)
+
+    leads = []
+    for c in cands:
+        if c.lead_eligible:
+            lv = pulp.LpVariable(f"l_{b}_{index[c.firm]}", cat="Binary")
+            v.lead[(b, c.firm)] = lv
+            leads.append(lv)
+            _add(prob, lv <= x[c.firm], "lead", f"link_{b}_{index[c.firm]}", drop)
+    _add(prob, pulp.lpSum(leads) == z, "lead", f"one_b{b}", drop)
+
+    for f, g in sorted(bi.exclusions):
+        _add(prob, x[f] + x[g] <= 1, "exclusion", f"b{b}_{index[f]}_{index[g]}", drop)
+
+    by_country: dict[str, list[str]] = {}
+    for c in cands:
+        by_country.setdefault(c.country, []).append(c.firm)
+    if bid.min_countries > 1:
+        flags = []
+        for k, members in sorted(by_country.items()):
+            flag = pulp.LpVariable(f"c_{b}_{k}", cat="Binary")
+            flags.append(flag)
+            _add(prob, flag <= pulp.lpSum(x[f] for f in members), "countries", f"b{b}_{k}", drop)
+        _add(prob, pulp.lpSum(flags) >= bid.min_countries * z, "countries", f"min_b{b}", drop)
+    if bid.max_per_country:
+        for k, members in sorted(by_country.items()):
+            if len(members) > bid.max_per_country:
+                _add(prob, pulp.lpSum(x[f] for f in members) <= bid.max_per_country, "countries",
+                     f"max_b{b}_{k}", drop)
+
+    for kind in bid.required_kinds:
+        _add(prob, pulp.lpSum(x[c.firm] for c in cands if c.kind == kind.value) >= z, "kinds",
+             f"b{b}_{kind.value}", drop)
+    for c in cands:
+        if c.locked:
+            _add(prob, x[c.firm] == z, "locked", f"b{b}_{index[c.firm]}", drop)
+
+    star: dict[str, list[pulp.LpVariable]] = {}
+    for i, c in enumerate(cands):
+        for d in cands[i + 1:]:
+            key = pair(c.firm, d.firm)
+            if synergy.get(key, 0.0) <= 0 or key in bi.exclusions:
+                continue
+            pv = pulp.LpVariable(f"p_{b}_{index[key[0]]}_{index[key[1]]}", lowBound=0, upBound=1)
+            v.pairs[(b, key[0], key[1])] = pv
+            prob += pv <= x[key[0]], f"pair__a_{b}_{index[key[0]]}_{index[key[1]]}"
+            prob += pv <= x[key[1]], f"pair__b_{b}_{index[key[0]]}_{index[key[1]]}"
+            star.setdefault(key[0], []).append(pv)
+            star.setdefault(key[1], []).append(pv)
+    for f, pvs in sorted(star.items()):
+        prob += pulp.lpSum(pvs) <= (bid.max_size - 1) * x[f], f"pair__star_{b}_{index[f]}"
+
+
+def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
+          drop: frozenset[str] = frozenset()) -> tuple[pulp.LpProblem, ModelVars]:
+    """Build the model for one or several bids; `drop` leaves out named row groups (for diagnosis)."""
+    prob = pulp.LpProblem("consortia", pulp.LpMaximize)
+    v = ModelVars()
+    for b, bi in enumerate(problem.bids):
+        z = pulp.LpVariable(f"z_{b}", cat="Binary") if joint else 1
+        v.staffed[b] = z
+        _bid_rows(prob, v, bi, b, z, drop, config, problem.synergy)
+
+    if len(problem.bids) > 1:
+        per_firm: dict[str, list[pulp.LpVariable]] = {}
+        for (b, f), var in v.x.items():
+            per_firm.setdefault(f, []).append(var)
+        for n, (f, vars_) in enumerate(sorted(per_firm.items())):
+            if len(vars_) > problem.availability.get(f, 1):
+                _add(prob, pulp.lpSum(vars_) <= problem.availability.get(f, 1), "available", f"f{n}", drop)
+
+    weights = {(b, r.key): r.weight for b, bi in enumerate(problem.bids) for r in bi.bid.requirements}
+    fits = {(b, c.firm, rk): fit.fit for b, bi in enumerate(problem.bids) for c in bi.candidates
+            for rk, fit in c.fits.items()}
+    v.terms["fit"] = pulp.lpSum(weights[(b, r)] * fits[(b, f, r)] * y for (b, f, r), y in v.y.items())
+    v.terms["synergy"] = pulp.lpSum(problem.synergy[(f, g)] * p for (b, f, g), p in v.pairs.items())
+    v.terms["size"] = pulp.lpSum(v.x.values())
+    v.terms["staffed"] = pulp.lpSum(z for z in v.staffed.values() if not isinstance(z, int))
+    prob += (config.staffing_reward * v.terms["staffed"] + config.fit_weight * v.terms["fit"]
+             + config.synergy_weight * v.terms["synergy"] - config.size_penalty * v.terms["size"])
+    return prob, v
+
+
+def add_nogood(prob: pulp.LpProblem, v: ModelVars, b: int, members: list[str], n: int) -> None:
+    """Forbid exactly this member set again for bid b: at least one member out or one outsider in."""
+    inside = [v.x[(b, f)] for f in members]
+    outside = [var for (bb, f), var in v.x.items() if bb == b and f not in members]
+    prob += pulp.lpSum(1 - var for var in inside) + pulp.lpSum(outside) >= 1, f"nogood__{b}_{n}"

@@ -1,0 +1,155 @@
+"""Import a file atomically: read → validate every row → check references → upsert.
+
+Nothing is written unless every row of the file is valid. Re-importing the
+same file changes nothing: firms, profiles and bids are upserted by their key
+and compared by content hash.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from . import repository
+from .domain import Firm
+from .duplicates import DuplicateFirm, find_duplicate_firms
+from .errors import RowError, ValidationFailed
+from .readers import RawInput, read_input
+from .taxonomy.vocabulary import Vocabulary, load_vocabulary
+from .validation import ValidatedBatch, validate_bid, validate_firm, validate_profile
+
+
+@dataclass(frozen=True)
+class PhraseNote:
+    row: str
+    field: str
+    phrase: str
+    concept: str | None
+    method: str
+    score: float
+
+    def __str__(self) -> str:
+        if self.concept is None:
+            return f"{self.row}, {self.field}: '{self.phrase}' is not in the vocabulary (kept as written)"
+        return f"{self.row}, {self.field}: '{self.phrase}' read as '{self.concept}' ({self.method}, {self.score:.2f})"
+
+
+@dataclass
+class ImportReport:
+    source: str
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    unknown_phrases: list[PhraseNote] = field(default_factory=list)
+    approximate_phrases: list[PhraseNote] = field(default_factory=list)
+    duplicates: list[DuplicateFirm] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return sum(c["created"] + c["updated"] for c in self.counts.values())
+
+
+def validate_raw(raw: RawInput) -> tuple[ValidatedBatch, list[RowError]]:
+    """Validate every row of every kind; return the valid records and all errors."""
+    errors: list[RowError] = []
+    batch = ValidatedBatch()
+    validators = (("firms", validate_firm, batch.firms), ("profiles", validate_profile, batch.profiles),
+                  ("bids", validate_bid, batch.bids))
+    for kind, validate, sink in validators:
+        first_seen: dict[str, str] = {}
+        for label, row in raw.rows[kind]:
+            record = validate(row, label, errors)
+            key = str(row.get("key", "")).strip()
+            if key and key in first_seen:
+                errors.append(RowError(label, "key", key, f"duplicate key; first used at {first_seen[key]}"))
+                continue
+            if key:
+                first_seen[key] = label
+            if record is not None:
+                sink.append(record)  # type: ignore[attr-defined]
+    return batch, errors
+
+
+def _reference_errors(raw: RawInput, batch: ValidatedBatch, known_firms: set[str]) -> list[RowError]:
+    errors = []
+    firms = known_firms | {f.key for f in batch.firms}
+    labels = {str(row.get("key", "")).strip(): label for label, row in raw.rows["profiles"]}
+    for p in batch.profiles:
+        if p.firm_key not in firms:
+            errors.append(RowError(labels.get(p.key, p.key), "firm", p.firm_key,
+                                   "no such firm in this file or in the database; import the firm first"))
+    return errors
+
+
+def _phrase_notes(raw: RawInput, batch: ValidatedBatch, vocabulary: Vocabulary) -> list[PhraseNote]:
+    notes = []
+    labels = {kind: {str(row.get("key", "")).strip(): label for label, row in raw.rows[kind]} for kind in raw.rows}
+    phrases: list[tuple[str, str, str]] = []
+    for f in batch.firms:
+        phrases += [(labels["firms"][f.key], "capabilities", c.phrase) for c in f.capabilities]
+        phrases += [(labels["firms"][f.key], "certifications", c) for c in f.certifications]
+    for p in batch.profiles:
+        phrases += [(labels["profiles"][p.key], "capabilities", c) for c in p.capabilities]
+    for b in batch.bids:
+        for r in b.requirements:
+            phrases.append((labels["bids"][b.key], f"requirements.{r.key}.capability", r.capability))
+            phrases += [(labels["bids"][b.key], f"requirements.{r.key}.certifications", c) for c in r.certifications]
+    for row, field_name, phrase in phrases:
+        hit = vocabulary.normalise(phrase)
+        if hit.method in ("exact",):
+            continue
+        notes.append(PhraseNote(row, field_name, phrase, hit.concept_id and vocabulary.label(hit.concept_id),
+                                hit.method, hit.score))
+    return notes
+
+
+def check_batch(session: Session, raw: RawInput) -> ValidatedBatch:
+    """Validate a raw input against itself and the database; raise with every error."""
+    batch, errors = validate_raw(raw)
+    known = set(repository.firm_ids(session, {p.firm_key for p in batch.profiles}))
+    errors += _reference_errors(raw, batch, known)
+    if errors:
+        raise ValidationFailed(errors, raw.source)
+    return batch
+
+
+def import_raw(session: Session, raw: RawInput, now: datetime, today: date,
+               vocabulary: Vocabulary | None = None) -> ImportReport:
+    vocabulary = vocabulary or load_vocabulary()
+    batch = check_batch(session, raw)
+    report = ImportReport(raw.source)
+    for note in _phrase_notes(raw, batch, vocabulary):
+        (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
+    report.duplicates = _duplicates(session, batch.firms)
+    report.warnings = _dangling_keys(session, batch)
+    report.counts["firms"] = repository.upsert_firms(session, batch.firms, now).as_dict()
+    report.counts["profiles"] = repository.upsert_profiles(session, batch.profiles, now, today).as_dict()
+    report.counts["bids"] = repository.upsert_bids(session, batch.bids, now).as_dict()
+    return report
+
+
+def import_file(session: Session, path: Path, now: datetime, today: date) -> ImportReport:
+    return import_raw(session, read_input(path), now, today)
+
+
+def _duplicates(session: Session, incoming: list[Firm]) -> list[DuplicateFirm]:
+    if not incoming:
+        return []
+    incoming_keys = {f.key for f in incoming}
+    stored = [f for f in repository.load_firms(session) if f.key not in incoming_keys]
+    everyone = stored + incoming
+    return [d for d in find_duplicate_firms(everyone) if d.first in incoming_keys or d.second in incoming_keys]
+
+
+def _dangling_keys(session: Session, batch: ValidatedBatch) -> list[str]:
+    """Firm keys named in exclusions that nobody has imported yet: allowed, but worth saying."""
+    firms = set(repository.firm_ids(session)) | {f.key for f in batch.firms}
+    out = []
+    for f in batch.firms:
+        out += [f"firm {f.key}: excluded partner '{k}' is not a known firm" for k in f.excluded_partners if k not in firms]
+    for b in batch.bids:
+        named = set(b.excluded_firms) | set(b.locked_firms) | {k for pair in b.excluded_pairs for k in pair}
+        out += [f"bid {b.key}: firm '{k}' is not a known firm" for k in sorted(named - firms)]
+    return out
+

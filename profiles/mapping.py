@@ -1,0 +1,169 @@
+"""Conversions between domain records and table rows, and stable content hashes."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from .domain import (
+    Bid,
+    BidStatus,
+    Capability,
+    Firm,
+    FirmKind,
+    LeadCriteria,
+    Profile,
+    ProfileStatus,
+    ProfileType,
+    Requirement,
+    SizeClass,
+)
+from .tables import BidRow, FirmRow, ProfileRow, RequirementRow
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def to_plain(record: Firm | Profile | Bid) -> dict[str, Any]:
+    """JSON-ready dict of a record (enums as values, dates ISO)."""
+    return _plain(asdict(record))
+
+
+def content_hash(record: Firm | Profile | Bid) -> str:
+    text = json.dumps(to_plain(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# firm ----------------------------------------------------------------------
+def firm_columns(firm: Firm) -> dict[str, Any]:
+    plain = to_plain(firm)
+    plain["capabilities"] = [
+        {"phrase": c.phrase, "capacity_per_year": c.capacity_per_year} for c in firm.capabilities
+    ]
+    plain["size_class"] = firm.size_class.value if firm.size_class else None
+    plain["kind"] = firm.kind.value
+    return plain
+
+
+def firm_from_row(row: FirmRow) -> Firm:
+    return Firm(
+        key=row.key,
+        name=row.name,
+        country=row.country,
+        city=row.city,
+        region=row.region,
+        lat=row.lat,
+        lon=row.lon,
+        employees=row.employees,
+        size_class=SizeClass(row.size_class) if row.size_class else None,
+        kind=FirmKind(row.kind),
+        nace=tuple(row.nace),
+        capabilities=tuple(Capability(c["phrase"], c.get("capacity_per_year")) for c in row.capabilities),
+        certifications=tuple(row.certifications),
+        languages=tuple(row.languages),
+        export_countries=tuple(row.export_countries),
+        max_concurrent_bids=row.max_concurrent_bids,
+        cluster=row.cluster,
+        excluded_partners=tuple(row.excluded_partners),
+        website=row.website,
+        contact_name=row.contact_name,
+        contact_email=row.contact_email,
+        contact_phone=row.contact_phone,
+    )
+
+
+# profile -------------------------------------------------------------------
+def profile_columns(profile: Profile) -> dict[str, Any]:
+    plain = to_plain(profile)
+    plain.pop("firm_key")
+    plain["type"] = profile.type.value
+    plain["status"] = profile.status.value
+    plain["published_on"] = profile.published_on
+    plain["expires_on"] = profile.expires_on
+    return plain
+
+
+def profile_from_row(row: ProfileRow, firm_key: str) -> Profile:
+    return Profile(
+        key=row.key,
+        firm_key=firm_key,
+        type=ProfileType(row.type),
+        title=row.title,
+        summary=row.summary,
+        description=row.description,
+        language=row.language,
+        keywords=tuple(row.keywords),
+        capabilities=tuple(row.capabilities),
+        partner_sought=row.partner_sought,
+        partnership_types=tuple(row.partnership_types),
+        status=ProfileStatus(row.status),
+        reference=row.reference,
+        published_on=row.published_on,
+        expires_on=row.expires_on,
+    )
+
+
+# bid -----------------------------------------------------------------------
+def bid_columns(bid: Bid) -> dict[str, Any]:
+    plain = to_plain(bid)
+    plain.pop("requirements")
+    plain["status"] = bid.status.value
+    plain["deadline"] = bid.deadline
+    plain["required_kinds"] = [k.value for k in bid.required_kinds]
+    plain["excluded_pairs"] = [list(p) for p in bid.excluded_pairs]
+    return plain
+
+
+def requirement_columns(req: Requirement, position: int) -> dict[str, Any]:
+    plain = to_plain(req)
+    plain["position"] = position
+    return plain
+
+
+def bid_from_rows(row: BidRow, requirements: list[RequirementRow]) -> Bid:
+    lead = row.lead or {}
+    return Bid(
+        key=row.key,
+        title=row.title,
+        customer=row.customer,
+        customer_country=row.customer_country,
+        delivery_country=row.delivery_country,
+        requirements=tuple(
+            Requirement(
+                key=r.key,
+                capability=r.capability,
+                mandatory=r.mandatory,
+                certifications=tuple(r.certifications),
+                volume_per_year=r.volume_per_year,
+                min_fit=r.min_fit,
+                weight=r.weight,
+            )
+            for r in sorted(requirements, key=lambda r: r.position)
+        ),
+        description=row.description,
+        deadline=row.deadline,
+        volume_per_year=row.volume_per_year,
+        status=BidStatus(row.status),
+        min_size=row.min_size,
+        max_size=row.max_size,
+        min_countries=row.min_countries,
+        max_per_country=row.max_per_country,
+        required_kinds=tuple(FirmKind(k) for k in row.required_kinds),
+        lead=LeadCriteria(
+            certifications=tuple(lead.get("certifications", ())),
+            export_experience=bool(lead.get("export_experience", False)),
+            languages=tuple(lead.get("languages", ())),
+        ),
+        excluded_firms=tuple(row.excluded_firms),
+        excluded_pairs=tuple((p[0], p[1]) for p in row.excluded_pairs),
+        locked_firms=tuple(row.locked_firms),
+    )
