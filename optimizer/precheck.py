@@ -46,7 +46,9 @@ def _coverage_reasons(bi: BidInput, firms: dict[str, Firm], names: dict[str, str
         if not req.mandatory:
             continue
         limit = bi.thresholds[req.key]
-        fits = [f for (firm, rk), f in bi.fits.items() if rk == req.key and firm not in bid.excluded_firms]
+        known = {firm: f for (firm, rk), f in bi.fits.items() if rk == req.key and firm not in bid.excluded_firms}
+        known.update({c.firm: c.fits[req.key] for c in bi.candidates if req.key in c.fits})
+        fits = list(known.values())
         offering = sorted((f for f in fits if f.fit >= limit), key=lambda f: (-f.fit, f.firm))
         certified = [f for f in offering if f.certified]
         cert_text = f" with {', '.join(req.certifications)}" if req.certifications else ""

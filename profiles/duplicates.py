@@ -41,7 +41,7 @@ class DuplicateFirm:
 
 
 def name_key(name: str) -> str:
-    return " ".join(LEGAL_FORMS.sub(" ", fold(name)).split())
+    return " ".join(LEGAL_FORMS.sub(" ", fold(name).replace("/", " ")).split())
 
 
 def find_duplicate_firms(firms: list[Firm]) -> list[DuplicateFirm]:

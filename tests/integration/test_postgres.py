@@ -1,0 +1,59 @@
+"""The same import → match → propose path on PostgreSQL (and on SQLite, side by side)."""
+from __future__ import annotations
+
+import pytest
+
+from api import services
+from matching.config import MatchingConfig
+from optimizer.config import OptimizerConfig
+from profiles import repository
+from profiles.db import current_revision, session_scope
+from profiles.errors import ValidationFailed
+from profiles.settings import Settings
+
+from conftest import TODAY
+
+
+@pytest.fixture
+def any_settings(any_engine, tmp_path):
+    return Settings(DATABASE_URL=any_engine.url.render_as_string(hide_password=False), output_dir=tmp_path, today=TODAY)
+
+
+def test_full_path_on_both_databases(any_engine, any_settings, golden_path):
+    assert current_revision(any_engine) == "0001"
+    services.import_path(any_engine, any_settings, golden_path)
+    assert services.import_path(any_engine, any_settings, golden_path).changed == 0
+    summary = services.match_all(any_engine, any_settings, MatchingConfig())
+    assert summary.matches > 0
+    _, outcome, _ = services.propose(any_engine, any_settings, "bid-tray", OptimizerConfig(), documents=False)
+    assert {m["firm"] for m in outcome.proposals[0]["plan"]["members"]} == {"dk-alpha", "dk-gamma", "se-delta"}
+    with session_scope(any_engine) as session:
+        stored = repository.load_proposals(session, "bid-tray")
+    assert [p["rank"] for p in stored] == [p["rank"] for p in outcome.proposals]
+
+
+def test_bad_import_rolls_back_on_both_databases(any_engine, any_settings, golden_path, tmp_path):
+    text = golden_path.read_text("utf-8").replace('"nace": ["31.09"]', '"nace": ["00.00"]')
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        services.import_path(any_engine, any_settings, bad)
+    with session_scope(any_engine) as session:
+        assert repository.count_rows(session)["firms"] == 0
+
+
+def test_same_results_on_sqlite_and_postgres(sqlite_url, postgres_url, tmp_path, golden_path):
+    from profiles.db import make_engine, upgrade
+
+    results = []
+    for url in (sqlite_url, postgres_url):
+        engine = make_engine(url)
+        upgrade(engine)
+        settings = Settings(DATABASE_URL=url, output_dir=tmp_path, today=TODAY)
+        services.import_path(engine, settings, golden_path)
+        services.match_all(engine, settings, MatchingConfig())
+        _, outcome, _ = services.propose(engine, settings, "bid-tray", OptimizerConfig(), documents=False)
+        matches = services.export_records(engine, "matches")
+        results.append((matches, [p["plan"] for p in outcome.proposals]))
+        engine.dispose()
+    assert results[0] == results[1]

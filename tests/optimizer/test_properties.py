@@ -1,0 +1,117 @@
+"""Property tests: on random small instances the solver's optimum equals brute force, and
+every proposal covers every mandatory requirement and respects size, capacity and exclusions."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optimizer.bruteforce import best_by_enumeration
+from optimizer.config import OptimizerConfig
+from optimizer.fit import RequirementFit
+from optimizer.instance import BidInput, Candidate, ProblemInput, pair
+from optimizer.model import build
+from optimizer.propose import extract, propose_bid
+from optimizer.solve import available_solvers, solve
+from optimizer.verify import plan_problems
+from profiles.domain import Bid, Capability, Firm, LeadCriteria, Requirement
+
+COUNTRIES = ("DK", "NO", "SE")
+
+
+@st.composite
+def instances(draw):
+    n_firms = draw(st.integers(2, 9))
+    n_reqs = draw(st.integers(1, 4))
+    reqs = []
+    for r in range(n_reqs):
+        volume = draw(st.one_of(st.none(), st.integers(1000, 60000)))
+        reqs.append(Requirement(key=f"r{r}", capability=f"cap{r}", mandatory=draw(st.booleans()) or r == 0,
+                                volume_per_year=volume, weight=draw(st.sampled_from([0.5, 1.0, 2.0]))))
+    min_size = draw(st.integers(1, 3))
+    max_size = draw(st.integers(min_size, 5))
+    bid = Bid(key="b", title="t", customer="c", customer_country="DE", delivery_country="DE",
+              requirements=tuple(reqs), min_size=min_size, max_size=max_size,
+              min_countries=draw(st.integers(1, 2)), max_per_country=draw(st.one_of(st.none(), st.integers(1, 3))))
+    candidates = []
+    for f in range(n_firms):
+        fits = {}
+        for req in reqs:
+            if draw(st.integers(0, 2)) > 0:
+                fits[req.key] = RequirementFit(f"f{f}", req.key, draw(st.sampled_from([0.6, 0.7, 0.9, 1.0])), "same",
+                                               None, draw(st.sampled_from([None, 10000, 25000, 50000])), ())
+        candidates.append(Candidate(f"f{f}", draw(st.sampled_from(COUNTRIES)), "company", fits, draw(st.booleans())))
+    keys = [c.firm for c in candidates]
+    exclusions = frozenset(pair(a, b) for a, b in draw(st.lists(st.tuples(st.sampled_from(keys), st.sampled_from(keys)),
+                                                                  max_size=3)) if a != b)
+    synergy = {pair(a, b): draw(st.sampled_from([0.1, 0.3, 0.5, 0.8]))
+               for i, a in enumerate(keys) for b in keys[i + 1:] if draw(st.booleans())}
+    bi = BidInput(bid, tuple(candidates), {}, exclusions, {r.key: 0.6 for r in reqs})
+    return ProblemInput((bi,), {k: 1 for k in keys}, synergy, {k: k for k in keys})
+
+
+CONFIG = OptimizerConfig(time_limit=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_solver_optimum_equals_brute_force(problem):
+    expected = best_by_enumeration(problem, CONFIG)
+    prob, v = build(problem, CONFIG)
+    result = solve(prob, CONFIG)
+    if expected is None:
+        assert not result.has_plan
+        return
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    plan = extract(problem.bids[0], v, 0)
+    assert plan_problems(problem.bids[0], plan) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_every_alternative_covers_all_mandatory_requirements(problem):
+    bi = problem.bids[0]
+    firms = {c.firm: Firm(key=c.firm, name=c.firm.upper(), country=c.country,
+                          capabilities=(Capability("x"),)) for c in bi.candidates}
+    outcome = propose_bid(problem, firms, CONFIG, alternatives=3)
+    seen = set()
+    for p in outcome.proposals:
+        members = tuple(m["firm"] for m in p["plan"]["members"])
+        assert members not in seen  # alternatives are distinct consortia
+        seen.add(frozenset(members))
+        assert bi.bid.min_size <= len(members) <= bi.bid.max_size
+        covered = {c["requirement"]: c for c in p["plan"]["coverage"]}
+        for req in bi.bid.requirements:
+            if req.mandatory:
+                assert covered[req.key]["covered_by"] in members
+                if req.volume_per_year:
+                    assert covered[req.key]["capacity"]["available"] >= req.volume_per_year
+        for a in members:
+            for b in members:
+                assert a >= b or pair(a, b) not in bi.exclusions
+    objectives = [p["objective"] for p in outcome.proposals]
+    assert objectives == sorted(objectives, reverse=True)
+
+
+@pytest.mark.skipif("highs" not in available_solvers(), reason="highspy not installed")
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_cbc_and_highs_agree(problem):
+    cbc = solve(build(problem, CONFIG)[0], CONFIG, "cbc")
+    highs = solve(build(problem, CONFIG)[0], CONFIG, "highs")
+    assert cbc.has_plan == highs.has_plan
+    if cbc.has_plan:
+        assert cbc.objective == pytest.approx(highs.objective, abs=1e-6)
+
+
+def test_lead_criteria_in_brute_force_reference():
+    """A bid whose only coverers cannot lead has no plan, in the model and in enumeration."""
+    req = Requirement(key="r0", capability="x")
+    bid = Bid(key="b", title="t", customer="c", customer_country="DE", delivery_country="DE",
+              requirements=(req,), min_size=1, max_size=2, lead=LeadCriteria(certifications=("IATF 16949",)))
+    fit = RequirementFit("f0", "r0", 1.0, "same", None, None, ())
+    bi = BidInput(bid, (Candidate("f0", "DK", "company", {"r0": fit}, False),), {}, frozenset(), {"r0": 0.6})
+    problem = ProblemInput((bi,), {"f0": 1}, {}, {"f0": "F0"})
+    assert best_by_enumeration(problem, CONFIG) is None
+    assert not solve(build(problem, CONFIG)[0], CONFIG).has_plan

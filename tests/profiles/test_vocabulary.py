@@ -1,0 +1,73 @@
+import json
+from importlib import resources
+
+import pytest
+
+from profiles.taxonomy.vocabulary import fold, load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabulary()
+
+
+@pytest.mark.parametrize("phrase", ["welding", "svejsning", "sveising", "svetsning", "Schweißen", "Schweissen"])
+def test_welding_in_five_languages(vocab, phrase):
+    assert vocab.normalise(phrase).concept_id == vocab.normalise("welding").concept_id
+
+
+@pytest.mark.parametrize("phrase", ["anodising", "anodizing", "anodisering", "eloxering", "Eloxieren"])
+def test_anodising_variants_meet(vocab, phrase):
+    assert vocab.normalise(phrase).concept_id == vocab.normalise("anodising").concept_id
+
+
+def test_misspelling_meets_through_rapidfuzz(vocab):
+    hit = vocab.normalise("anodizng")
+    assert hit.method == "fuzzy"
+    assert hit.concept_id == vocab.normalise("anodizing").concept_id
+
+
+def test_longer_phrase_found_by_containment(vocab):
+    hit = vocab.normalise("robotic friction stir welding of battery trays")
+    assert hit.concept_id == vocab.normalise("friction stir welding").concept_id
+
+
+def test_unknown_phrase_is_kept_not_dropped(vocab):
+    hit = vocab.normalise("snow-groomer blade refurbishment")
+    assert hit.concept_id is None and hit.method == "unknown"
+    assert hit.phrase == "snow-groomer blade refurbishment"
+
+
+def test_certifications_normalise(vocab):
+    assert vocab.normalise("IATF16949").concept_id == vocab.normalise("IATF 16949").concept_id
+    assert vocab.kind(vocab.normalise("ISO 9001").concept_id) == "certification"
+
+
+def test_hierarchy_relatedness(vocab):
+    fsw = vocab.normalise("friction stir welding").concept_id
+    welding = vocab.normalise("welding").concept_id
+    assert vocab.relatedness(fsw, welding) == 0.9
+    assert vocab.relatedness(welding, fsw) == 0.5
+    assert vocab.relatedness(welding, welding) == 1.0
+
+
+def test_fold():
+    assert fold("  Schweißen ") == "schweissen"
+    assert fold("Overfladebehandling/Ærø") == "overfladebehandling/aero"
+
+
+def test_vocabulary_file_is_consistent():
+    doc = json.loads(resources.files("profiles").joinpath("data/vocabulary.json").read_text("utf-8"))
+    ids = [c["id"] for c in doc["concepts"]]
+    assert len(ids) == len(set(ids))
+    owners: dict[str, str] = {}
+    for c in doc["concepts"]:
+        assert c["kind"] in {"process", "material", "certification"}
+        assert c["parent"] is None or c["parent"] in ids
+        for words in c["synonyms"].values():
+            for w in words:
+                assert owners.setdefault(fold(w), c["id"]) == c["id"], f"{w} maps to two concepts"
+    domains = {d for c in doc["concepts"] for d in c["domains"]}
+    assert {"metalworking", "plastics", "electronics", "furniture", "assembly"} <= domains
+    languages = {lang for c in doc["concepts"] for lang in c["synonyms"]}
+    assert {"en", "da", "no", "sv", "de"} <= languages
