@@ -419,10 +419,12 @@ def validate_bid(raw: dict[str, Any], row: int | str, errors: list[RowError]) ->
             req = _requirement(item, row, i, errors)
             if len(errors) > before:
                 r.ok = False
+            key = item.get("key") if isinstance(item, dict) else None
+            if isinstance(key, str) and key.strip():
+                if key.strip() in keys:
+                    r.error(f"requirements[{i}].key", key, "duplicate requirement key in this bid")
+                keys.add(key.strip())
             if req is not None:
-                if req.key in keys:
-                    r.error(f"requirements[{i}].key", req.key, "duplicate requirement key in this bid")
-                keys.add(req.key)
                 requirements.append(req)
     lead_raw = raw.get("lead") or {}
     lead = LeadCriteria()

@@ -65,7 +65,7 @@ def test_references_count_up_per_day_and_country(engine, settings, tmp_path, gol
         for i in range(2)]}
     services.import_path(engine, settings, _write(tmp_path, "more.json", json.dumps(doc)))
     with session_scope(engine) as session:
-        refs = sorted(p.reference for p in repository.load_profiles(session) if p.reference.startswith("BODK20260302"))
+        refs = sorted(p.reference for p in repository.load_profiles(session) if (p.reference or "").startswith("BODK20260302"))
     assert refs == ["BODK20260302001", "BODK20260302002", "BODK20260302003"]
 
 
