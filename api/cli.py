@@ -68,14 +68,15 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 
 @app.command("import")
-def import_(ctx: typer.Context, files: list[Path] = typer.Argument(..., help="JSON or CSV files")) -> None:
+def import_(ctx: typer.Context, files: list[Path] = typer.Argument(..., help="JSON or CSV files"),
+            verbose: bool = typer.Option(False, "--verbose", "-v", help="List every approximate or unknown phrase")) -> None:
     """Import firms, profiles or bids. A file with any bad row stores nothing."""
     settings = _settings(ctx)
     try:
         engine = services.open_database(settings)
         for path in files:
             report = services.import_path(engine, settings, path)
-            render.import_report(console, report)
+            render.import_report(console, report, verbose)
     except PartnermatchError as exc:
         _fail(exc)
 

@@ -22,14 +22,23 @@ def error_table(errors: list[RowError]) -> Table:
     return table
 
 
-def import_report(console: Console, report: ImportReport) -> None:
+NOTES_SHOWN = 5
+
+
+def _capped(console: Console, lines: list[str], what: str, verbose: bool) -> None:
+    shown = lines if verbose else lines[:NOTES_SHOWN]
+    for line in shown:
+        console.print(f"  {line}")
+    if len(lines) > len(shown):
+        console.print(f"  [dim]… {len(lines) - len(shown)} more {what} (--verbose lists all)[/]")
+
+
+def import_report(console: Console, report: ImportReport, verbose: bool = False) -> None:
     parts = [f"{kind}: {c['created']} new, {c['updated']} updated, {c['unchanged']} unchanged"
              for kind, c in report.counts.items() if sum(c.values())]
     console.print(f"[bold]{Path(report.source).name}[/] — " + ("; ".join(parts) or "nothing to import"))
-    for note in report.approximate_phrases:
-        console.print(f"  [dim]~ {note}[/]")
-    for note in report.unknown_phrases:
-        console.print(f"  [yellow]? {note}[/]")
+    _capped(console, [f"[dim]~ {n}[/]" for n in report.approximate_phrases], "phrases read approximately", verbose)
+    _capped(console, [f"[yellow]? {n}[/]" for n in report.unknown_phrases], "phrases not in the vocabulary", verbose)
     for dup in report.duplicates:
         console.print(f"  [magenta]possible duplicate: {dup}[/] (not merged)")
     for warning in report.warnings:

@@ -11,8 +11,11 @@ class OptimizerConfig(BaseModel):
 
     min_fit: float = Field(0.6, ge=0.0, le=1.0, description="Capability fit a firm needs to cover a requirement.")
     fit_weight: float = Field(1.0, ge=0.0, description="Objective weight of requirement fit.")
-    synergy_weight: float = Field(0.3, ge=0.0, description="Objective weight of each member pair's match score.")
-    size_penalty: float = Field(0.05, ge=0.0, description="Objective cost of each extra member.")
+    synergy_weight: float = Field(
+        0.5, ge=0.0, description="Objective weight of pairwise synergy: the members' pair match scores summed "
+                                 "and divided by (max size − 1), so one member adds at most about its mean match.")
+    size_penalty: float = Field(
+        0.25, ge=0.0, description="Objective cost of each member: a firm must bring fit or strong synergy to join.")
     staffing_reward: float = Field(100.0, ge=0.0, description="Joint runs: reward for staffing a bid at all.")
     alternatives: int = Field(3, ge=1, le=50)
     solver: Literal["cbc", "highs"] = "cbc"

@@ -16,7 +16,9 @@ Rows (each group named, so an infeasible model can be explained by name):
   available  Σ_b x[f,b] ≤ availability_f
   pairs      p ≤ x[f], p ≤ x[g] and the star rows Σ_g p[f,g,b] ≤ (max−1)·x[f,b], which make the
              linearisation tight enough for the solver to prove optimality quickly.
-Objective: staffing reward + fit·Σ w_r fit[f,r] y[f,r] + synergy·Σ s[f,g] p[f,g,b] − size_penalty·Σ x.
+Objective: staffing reward + fit·Σ w_r fit[f,r] y[f,r] + synergy·Σ s[f,g] p[f,g,b] / (max−1) − size_penalty·Σ x.
+The synergy sum is divided by (max − 1) because it grows with the square of the size; so scaled, one
+member adds at most about its mean match score, and the size penalty can keep consortia lean.
 """
 from __future__ import annotations
 
@@ -147,7 +149,8 @@ def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
     fits = {(b, c.firm, rk): fit.fit for b, bi in enumerate(problem.bids) for c in bi.candidates
             for rk, fit in c.fits.items()}
     v.terms["fit"] = pulp.lpSum(weights[(b, r)] * fits[(b, f, r)] * y for (b, f, r), y in v.y.items())
-    v.terms["synergy"] = pulp.lpSum(problem.synergy[(f, g)] * p for (b, f, g), p in v.pairs.items())
+    scale = {b: 1.0 / max(1, bi.bid.max_size - 1) for b, bi in enumerate(problem.bids)}
+    v.terms["synergy"] = pulp.lpSum(scale[b] * problem.synergy[(f, g)] * p for (b, f, g), p in v.pairs.items())
     v.terms["size"] = pulp.lpSum(v.x.values())
     v.terms["staffed"] = pulp.lpSum(z for z in v.staffed.values() if not isinstance(z, int))
     prob += (config.staffing_reward * v.terms["staffed"] + config.fit_weight * v.terms["fit"]

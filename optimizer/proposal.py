@@ -34,6 +34,8 @@ def _coverage(bi: BidInput, plan: Plan, firms: dict[str, Firm]) -> list[dict[str
                  for f in plan.members if req.key in by_firm[f].fits), key=lambda c: (-c["capacity"], c["firm"]))
             available = sum(c["capacity"] for c in contributors)
             row["capacity"] = {"needed": req.volume_per_year, "available": available,
+                               "split": " + ".join(f"{firms[c['firm']].name} {c['capacity']:,}" for c in contributors
+                                                   if c["capacity"]),
                                "margin": round((available - req.volume_per_year) / req.volume_per_year, 4),
                                "contributors": contributors}
         rows.append(row)
@@ -57,12 +59,15 @@ def _risks(bi: BidInput, plan: Plan, coverage: list[dict[str, Any]], pairs: list
         if cap and row["mandatory"] and cap["margin"] < THIN_MARGIN:
             risks.append(f"{row['capability']}: capacity margin only {cap['margin']:.0%} "
                          f"({cap['available']:,} for {cap['needed']:,} units/year)")
-        if cap and len(cap["contributors"]) == 1 and row["mandatory"]:
-            risks.append(f"{row['capability']}: a single supplier ({firms[cap['contributors'][0]['firm']].name}); "
-                         "no second source inside the consortium")
         if row["covered_by"] and row.get("how") in ("generalist", "related", "similar wording"):
             risks.append(f"{row['capability']}: covered by {row['firm_name']} as a {row['how']} "
                          f"(fit {row['fit']:.2f}); confirm the firm can do it")
+    idle = [firms[f].name for f in plan.members
+            if f not in plan.primary.values() and not any(c["firm"] == f for r in coverage
+                                                           for c in (r.get("capacity") or {}).get("contributors", []))]
+    if idle:
+        risks.append(f"{', '.join(idle)} cover{'s' if len(idle) == 1 else ''} no requirement; "
+                     "included for pairwise synergy or a composition rule")
     unmatched = [p for p in pairs if p["score"] is None]
     if unmatched:
         risks.append(f"{len(unmatched)} of {len(pairs)} member pairs have no match score (no shared history "

@@ -142,7 +142,7 @@ def _bid_terms(v: ModelVars, b: int, synergy: dict[tuple[str, str], float], bi: 
     weights = {r.key: r.weight for r in bi.bid.requirements}
     by_firm = {c.firm: c for c in bi.candidates}
     fit = sum(weights[r] * by_firm[f].fits[r].fit for (bb, f, r), y in v.y.items() if bb == b and (y.value() or 0) > 0.5)
-    syn = sum(synergy[(f, g)] * (p.value() or 0) for (bb, f, g), p in v.pairs.items() if bb == b)
+    syn = sum(synergy[(f, g)] * (p.value() or 0) for (bb, f, g), p in v.pairs.items() if bb == b) / max(1, bi.bid.max_size - 1)
     size = sum(1 for (bb, _), x in v.x.items() if bb == b and (x.value() or 0) > 0.5)
     return {"fit": fit, "synergy": syn, "size": float(size)}
 

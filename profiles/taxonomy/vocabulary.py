@@ -23,7 +23,8 @@ Method = Literal["exact", "contains", "fuzzy", "unknown"]
 _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "đ": "d", "ł": "l", "œ": "oe"})
 _NON_WORD = re.compile(r"[^\w/+]+")
 
-FUZZY_CUTOFF = 86.0
+FUZZY_CUTOFF = 88.0
+_KIND_PRIORITY = {"process": 0, "certification": 1, "material": 2}
 RELATED_SPECIALIST = 0.9
 RELATED_GENERALIST = 0.5
 RELATED_SIBLING = 0.3
@@ -127,9 +128,12 @@ class Vocabulary:
             return Normalised(key, self._by_key[key], "exact", 1.0, key)
         padded = f" {key} "
         if len(key.split()) > 1:
-            for cand in self._contain_keys:
-                if f" {cand} " in padded:
-                    return Normalised(key, self._by_key[cand], "contains", 0.9, cand)
+            contained = [cand for cand in self._contain_keys if f" {cand} " in padded]
+            if contained:
+                # "aluminium welding" names a process done on a material: the process wins,
+                # then the longest (most specific) phrase.
+                best = min(contained, key=lambda c: (_KIND_PRIORITY.get(self.kind(self._by_key[c]) or "", 9), -len(c), c))
+                return Normalised(key, self._by_key[best], "contains", 0.9, best)
         best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         if best is None:
             best = process.extractOne(
