@@ -50,9 +50,10 @@ def available_solvers() -> list[str]:
 
 
 def _relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|bound − objective| / max(|objective|, |bound|), the convention CBC and HiGHS report."""
     if objective is None or bound is None:
         return None
-    return abs(bound - objective) / max(1e-9, abs(objective))
+    return abs(bound - objective) / max(1e-9, abs(objective), abs(bound))
 
 
 _CBC_PATTERNS = {
@@ -150,7 +151,8 @@ def _solve_highs(prob: pulp.LpProblem, config: OptimizerConfig, limit: float) ->
     highs = getattr(prob, "solverModel", None)
     if highs is not None and objective is not None:
         info = highs.getInfo()
-        bound = float(info.mip_dual_bound)
+        # PuLP hands HiGHS the negated objective of a maximisation; turn the bound back.
+        bound = float(info.mip_dual_bound) * (-1.0 if prob.sense == pulp.LpMaximize else 1.0)
         gap = 0.0 if status == OPTIMAL else _relative_gap(objective, bound)
         model_status = highs.modelStatusToString(highs.getModelStatus())
         if status == OPTIMAL and "time limit" in model_status.lower():
