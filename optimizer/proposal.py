@@ -112,6 +112,8 @@ def assemble(bi: BidInput, plan: Plan, result: SolveResult, firms: dict[str, Fir
             "firm": f, "name": firm.name, "country": firm.country, "city": firm.city,
             "size_class": firm.size_class.value if firm.size_class else None, "lead": f == plan.lead,
             "covers": sorted(r for r, k in plan.primary.items() if k == f),
+            "supplies": sorted(r["requirement"] for r in coverage if r["covered_by"] != f and any(
+                c["firm"] == f and c["capacity"] for c in (r.get("capacity") or {}).get("contributors", []))),
             "certifications": list(firm.certifications),
         })
     gaps = [r["capability"] for r in coverage if not r["mandatory"] and r["covered_by"] is None]
