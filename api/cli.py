@@ -13,6 +13,7 @@ from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from profiles import repository
 from profiles.db import current_revision, session_scope, upgrade
+from profiles.domain import ProfileStatus
 from profiles.duplicates import find_duplicate_firms
 from profiles.errors import PartnermatchError, ValidationFailed
 from profiles.settings import Settings
@@ -23,6 +24,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Partner matching and supplier-consortium forming for EEN-style profile exchanges.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
+
+DEMO_REQUESTS_SHOWN = 3
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -190,6 +193,12 @@ def demo(ctx: typer.Context,
                                          progress_total=lambda n: bar.update(task, total=n),
                                          progress=lambda n: bar.advance(task, n))
         render.match_summary(console, summary)
+        with session_scope(engine) as session:
+            requests = [p.key for p in repository.load_profiles(session, [ProfileStatus.PUBLISHED])
+                        if not p.type.is_offer][:DEMO_REQUESTS_SHOWN]
+        for key in requests:
+            subject, rows = services.matches_for(engine, key)
+            render.matches(console, subject, rows, limit=3)
         config = OptimizerConfig(alternatives=alternatives, solver=solver)
         console.rule("[bold]3. consortium proposals, bid by bid")
         with session_scope(engine) as session:

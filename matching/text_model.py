@@ -7,6 +7,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from profiles.errors import NotFitted
 
+from .stopwords import STOP_WORDS
+
+
+def _stop_words() -> set[str]:
+    from profiles.taxonomy.vocabulary import fold
+
+    return set(STOP_WORDS) | {fold(w) for w in STOP_WORDS}
+
 
 class TfidfTextModel:
     """L2-normalised TF-IDF vectors of profile texts; cosine is a sparse dot product."""
@@ -17,8 +25,11 @@ class TfidfTextModel:
 
     def fit(self, texts: list[str]) -> "TfidfTextModel":
         # min_df=1: small exchanges have many one-off technical terms worth matching on.
+        # Accents are stripped after stop-word removal, so stop words are matched in their
+        # accent-free form too; tokens must contain a letter (bare numbers are not topics).
         self.vectorizer_ = TfidfVectorizer(
             strip_accents="unicode", lowercase=True, sublinear_tf=True, min_df=1,
+            stop_words=sorted(_stop_words()), token_pattern=r"(?u)\b\w*[^\W\d_]\w*\b",
             ngram_range=(1, self.ngram_max), max_features=self.max_features, dtype=np.float32,
         )
         self.vectorizer_.fit(texts)

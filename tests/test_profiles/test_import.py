@@ -105,6 +105,15 @@ def test_missing_required_column_values(engine, settings, tmp_path):
     assert {("line 2", "name"), ("line 3", "key"), ("line 3", "country")} <= set(_errors(exc))
 
 
+def test_missing_columns_are_reported_per_row(engine, settings, tmp_path, golden_path):
+    services.import_path(engine, settings, golden_path)
+    path = _write(tmp_path, "profiles.csv", "key,firm,type\ndk-alpha-x,dk-alpha,BO\ndk-alpha-y,dk-alpha,TO\n")
+    with pytest.raises(ValidationFailed) as exc:
+        services.import_path(engine, settings, path)
+    assert set(_errors(exc)) == {("line 2", "title"), ("line 2", "summary"), ("line 3", "title"), ("line 3", "summary")}
+    assert all(e.reason == "is required" for e in exc.value.errors)
+
+
 def test_header_without_known_columns(engine, settings, tmp_path):
     path = _write(tmp_path, "what.csv", "foo,bar\n1,2\n")
     with pytest.raises(UnreadableInput, match="cannot tell what the CSV holds"):
