@@ -5,7 +5,7 @@ transaction (see `db.session_scope`), so an import or a run is all-or-nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
@@ -112,9 +112,9 @@ def upsert_profiles(session: Session, profiles: list[Profile], now: datetime, to
     for p in profiles:
         row = existing.get(p.key)
         if p.status == ProfileStatus.PUBLISHED and not p.reference and row is not None and row.reference:
-            p = _with(p, reference=row.reference, published_on=row.published_on, expires_on=row.expires_on)
+            p = replace(p, reference=row.reference, published_on=row.published_on, expires_on=row.expires_on)
         if p.status == ProfileStatus.PUBLISHED and p.published_on is None:
-            p = _with(p, published_on=today, expires_on=een.expiry_for(today))
+            p = replace(p, published_on=today, expires_on=een.expiry_for(today))
         prepared.append(p)
     prefixes = {
         f"{p.type.value}{firms[p.firm_key].country}{p.published_on:%Y%m%d}"
@@ -122,12 +122,11 @@ def upsert_profiles(session: Session, profiles: list[Profile], now: datetime, to
     }
     serials = _next_serials(session, prefixes)
     for p in prepared:
-        if p.status == ProfileStatus.PUBLISHED and not p.reference:
-            assert p.published_on is not None
-            prefix = f"{p.type.value}{firms[p.firm_key].country}{p.published_on:%Y%m%d}"
+        if p.status == ProfileStatus.PUBLISHED and not p.reference and p.published_on is not None:
+            country = firms[p.firm_key].country
+            prefix = f"{p.type.value}{country}{p.published_on:%Y%m%d}"
             serials[prefix] += 1
-            p = _with(p, reference=een.make_reference(
-                p.type, firms[p.firm_key].country, p.published_on, serials[prefix]))
+            p = replace(p, reference=een.make_reference(p.type, country, p.published_on, serials[prefix]))
         digest = content_hash(p)
         row = existing.get(p.key)
         if row is None:
@@ -144,12 +143,6 @@ def upsert_profiles(session: Session, profiles: list[Profile], now: datetime, to
             counts.updated += 1
     session.flush()
     return counts
-
-
-def _with(profile: Profile, **changes: Any) -> Profile:
-    from dataclasses import replace
-
-    return replace(profile, **changes)
 
 
 def profile_keys(session: Session, keys: Iterable[str]) -> set[str]:

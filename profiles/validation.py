@@ -174,10 +174,10 @@ class _Row:
             self.error(name, value, "must be a date in the form YYYY-MM-DD")
             return None
 
-    def choice(self, name: str, enum: type, default: Any = None) -> Any:
+    def choice(self, name: str, enum: type, default: Any = None, required: bool = False) -> Any:
         value = self._get(name)
         if value is None:
-            if default is None:
+            if required:
                 self.error(name, None, "is required")
             return default
         try:
@@ -311,7 +311,7 @@ def validate_firm(raw: dict[str, Any], row: int | str, errors: list[RowError]) -
     name = r.text("name", required=True, max_len=200)
     country = _country(r, "country")
     employees = r.integer("employees", minimum=0, maximum=2_000_000)
-    size_class = r.choice("size_class", SizeClass, default=False) or None
+    size_class = r.choice("size_class", SizeClass)
     if size_class is None and employees is not None:
         size_class = SizeClass.from_employees(employees)
     email = r.text("contact_email", max_len=200)
@@ -347,7 +347,7 @@ def validate_firm(raw: dict[str, Any], row: int | str, errors: list[RowError]) -
 def validate_profile(raw: dict[str, Any], row: int | str, errors: list[RowError]) -> Profile | None:
     r = _Row(raw, row, errors)
     r.check_unknown(PROFILE_FIELDS)
-    profile_type = r.choice("type", ProfileType)
+    profile_type = r.choice("type", ProfileType, required=True)
     status = r.choice("status", ProfileStatus, default=ProfileStatus.DRAFT)
     published_on = r.day("published_on")
     expires_on = r.day("expires_on")
