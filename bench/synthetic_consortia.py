@@ -1,4 +1,8 @@
-"""Random consortium instances of any size, built directly as optimiser input (seeded)."""
+"""Random consortium instances of any size, built directly as optimiser input (seeded).
+
+Synergy links each firm to `pair_neighbours` random others, as the engine's stored
+top-10 matches per profile do.
+"""
 from __future__ import annotations
 
 import random
@@ -11,7 +15,7 @@ COUNTRIES = ("DK", "NO", "SE", "FI", "DE")
 
 
 def random_problem(n_firms: int, n_bids: int = 1, n_requirements: int = 6, seed: int = 0,
-                   pair_neighbours: int = 30, availability: int = 1) -> ProblemInput:
+                   pair_neighbours: int = 10, availability: int = 1) -> ProblemInput:
     rng = random.Random(seed)
     firms = [f"f{i:05d}" for i in range(n_firms)]
     countries = {f: rng.choice(COUNTRIES) for f in firms}
@@ -25,8 +29,9 @@ def random_problem(n_firms: int, n_bids: int = 1, n_requirements: int = 6, seed:
         candidates = []
         for f in firms:
             fits = {}
-            for req in reqs:
-                if rng.random() < 0.08:
+            covered = {rng.randrange(len(reqs))}  # every firm can do at least one thing the bid asks for
+            for r, req in enumerate(reqs):
+                if r in covered or rng.random() < 0.08:
                     fits[req.key] = RequirementFit(f, req.key, rng.choice([0.6, 0.7, 0.8, 0.9, 1.0]), "same", None,
                                                    rng.choice([10_000, 20_000, 30_000, 50_000]), ())
             if fits:

@@ -33,6 +33,10 @@ class BidInput:
     fits: dict[tuple[str, str], RequirementFit]  # (firm, requirement) → fit for every firm, for diagnosis
     exclusions: frozenset[tuple[str, str]]
     thresholds: dict[str, float]
+    pair_firms: frozenset[str] | None = None  # firms that get pair terms; None: all candidates
+
+    def has_pair_terms(self, a: str, b: str) -> bool:
+        return self.pair_firms is None or (a in self.pair_firms and b in self.pair_firms)
 
     def candidate(self, key: str) -> Candidate:
         return next(c for c in self.candidates if c.firm == key)

@@ -39,6 +39,7 @@ class ModelVars:
     lead: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
     pairs: dict[tuple[int, str, str], pulp.LpVariable] = field(default_factory=dict)
     staffed: dict[int, pulp.LpVariable | int] = field(default_factory=dict)
+    countries: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
     terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
 
 
@@ -95,6 +96,7 @@ def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop:
         flags = []
         for k, members in sorted(by_country.items()):
             flag = pulp.LpVariable(f"c_{b}_{k}", cat="Binary")
+            v.countries[(b, k)] = flag
             flags.append(flag)
             _add(prob, flag <= pulp.lpSum(x[f] for f in members), "countries", f"b{b}_{k}", drop)
         _add(prob, pulp.lpSum(flags) >= bid.min_countries * z, "countries", f"min_b{b}", drop)
@@ -115,7 +117,7 @@ def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop:
     for i, c in enumerate(cands):
         for d in cands[i + 1:]:
             key = pair(c.firm, d.firm)
-            if synergy.get(key, 0.0) <= 0 or key in bi.exclusions:
+            if synergy.get(key, 0.0) <= 0 or key in bi.exclusions or not bi.has_pair_terms(*key):
                 continue
             pv = pulp.LpVariable(f"p_{b}_{index[key[0]]}_{index[key[1]]}", lowBound=0, upBound=1)
             v.pairs[(b, key[0], key[1])] = pv
@@ -163,3 +165,28 @@ def add_nogood(prob: pulp.LpProblem, v: ModelVars, b: int, members: list[str], n
     inside = [v.x[(b, f)] for f in members]
     outside = [var for (bb, f), var in v.x.items() if bb == b and f not in members]
     prob += pulp.lpSum(1 - var for var in inside) + pulp.lpSum(outside) >= 1, f"nogood__{b}_{n}"
+
+
+def set_start(v: ModelVars, b: int, bi: BidInput, members: tuple[str, ...], lead: str, primary: dict[str, str],
+              synergy: dict[tuple[str, str], float]) -> None:
+    """Give every variable of bid b the value it has in a known plan (a warm start for the solver)."""
+    inside = set(members)
+    staffed = v.staffed[b]
+    if not isinstance(staffed, int):
+        staffed.setInitialValue(1 if inside else 0)
+    for (bb, f), var in v.x.items():
+        if bb == b:
+            var.setInitialValue(1 if f in inside else 0)
+    for (bb, f, r), var in v.y.items():
+        if bb == b:
+            var.setInitialValue(1 if primary.get(r) == f else 0)
+    for (bb, f), var in v.lead.items():
+        if bb == b:
+            var.setInitialValue(1 if f == lead and inside else 0)
+    for (bb, f, g), var in v.pairs.items():
+        if bb == b:
+            var.setInitialValue(1 if f in inside and g in inside else 0)
+    countries = {c.country for c in bi.candidates if c.firm in inside}
+    for (bb, k), var in v.countries.items():
+        if bb == b:
+            var.setInitialValue(1 if k in countries else 0)

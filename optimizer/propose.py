@@ -1,8 +1,14 @@
 """Forming consortia: K alternatives for one bid, or one joint plan across simultaneous bids.
 
-Steps: pre-check → build → solve → extract → check again in plain Python →
-assemble the explained proposal; alternatives come from no-good cuts on the
-member set, so each alternative is a different consortium.
+One bid: pre-check → reduce (shortlist, dominance) → build → solve → extract →
+check again in plain Python → assemble; alternatives come from no-good cuts on
+the member set, so each alternative is a different consortium.
+
+Several bids: each bid is first solved alone (exactly); if those plans fit the
+firms' availability together, they are the joint optimum. Otherwise a greedy
+pass staffs the bids one after another with what is left, and a joint model
+warm-started from that plan improves it within the time limit. The gap is
+reported against the sum of the separate optima, which bounds any joint plan.
 """
 from __future__ import annotations
 
@@ -16,14 +22,16 @@ from profiles.domain import Firm
 
 from .config import OptimizerConfig
 from .instance import BidInput, ProblemInput
-from .model import ModelVars, add_nogood, build
+from .model import ModelVars, add_nogood, build, set_start
 from .precheck import Reason, diagnose
 from .proposal import assemble
+from .reduce import Reduction, reduce_bid, reduce_problem, synergy_shortlist
 from .relax import explain_by_relaxation
-from .solve import INFEASIBLE, NO_SOLUTION, solve
-from .verify import Plan, check_availability, check_plan
+from .solve import INFEASIBLE, NO_SOLUTION, OPTIMAL, SolveResult, solve
+from .verify import Plan, check_availability, check_plan, over_availability
 
 DIAGNOSIS_TIME_LIMIT = 10.0
+WITHIN_BOUND = "feasible (gap to the separate optima)"
 
 
 @dataclass
@@ -50,47 +58,144 @@ def extract(bi: BidInput, v: ModelVars, b: int) -> Plan:
     return Plan(bi.bid.key, tuple(members), lead, dict(sorted(primary.items())))
 
 
-def _terms(v: ModelVars) -> dict[str, float]:
-    return {name: float(pulp.value(expr) or 0.0) for name, expr in v.terms.items() if name != "staffed"}
+def plan_terms(bi: BidInput, plan: Plan, synergy: dict[tuple[str, str], float]) -> dict[str, float]:
+    """The objective's parts for one plan, computed from the plan itself."""
+    weights = {r.key: r.weight for r in bi.bid.requirements}
+    by_firm = {c.firm: c for c in bi.candidates}
+    fit = sum(weights[r] * by_firm[f].fits[r].fit for r, f in plan.primary.items())
+    members = sorted(plan.members)
+    pairs = sum(synergy.get((a, b), 0.0) for i, a in enumerate(members) for b in members[i + 1:]
+                if bi.has_pair_terms(a, b))
+    return {"fit": fit, "synergy": pairs / max(1, bi.bid.max_size - 1), "size": float(len(members))}
+
+
+def plan_value(terms: dict[str, float], config: OptimizerConfig) -> float:
+    return config.fit_weight * terms["fit"] + config.synergy_weight * terms["synergy"] - config.size_penalty * terms["size"]
 
 
 def _infeasible(bid: str, reasons: list[Reason], status: str = INFEASIBLE) -> BidOutcome:
     return BidOutcome(bid, False, [], reasons, status)
 
 
+def _single(problem: ProblemInput, bi: BidInput) -> ProblemInput:
+    return replace(problem, bids=(bi,))
+
+
 def propose_bid(problem: ProblemInput, firms: dict[str, Firm], config: OptimizerConfig,
                 alternatives: int | None = None, solver: str | None = None,
                 time_limit: float | None = None) -> BidOutcome:
     """Up to K ranked alternative consortia for the single bid in `problem`."""
-    assert len(problem.bids) == 1, "propose_bid takes a problem with exactly one bid"
-    bi = problem.bids[0]
+    if len(problem.bids) != 1:
+        raise ValueError("propose_bid takes a problem with exactly one bid")
+    full = problem.bids[0]
     k = alternatives or config.alternatives
     solver = solver or config.solver
-    reasons = diagnose(bi, firms)
+    limit = config.time_limit if time_limit is None else time_limit
+    reasons = diagnose(full, firms)
     if reasons:
-        return _infeasible(bi.bid.key, reasons)
+        return _infeasible(full.bid.key, reasons)
     start = time.perf_counter()
-    prob, v = build(problem, config)
+    reduced, stats = reduce_problem(problem, config)
+    bi = reduced.bids[0]
+    prob, v = build(reduced, config)
     build_seconds = time.perf_counter() - start
-    outcome = BidOutcome(bi.bid.key, True)
+    outcome = BidOutcome(full.bid.key, True)
     for rank in range(1, k + 1):
-        result = solve(prob, config, solver, time_limit)
+        result = solve(prob, config, solver, limit)
         if not result.has_plan:
             if rank == 1:
                 if result.status == NO_SOLUTION:
-                    return _infeasible(bi.bid.key, [Reason(
-                        "time_limit", f"no plan found within the time limit ({time_limit or config.time_limit:g} s); "
-                                      "allow more time")], NO_SOLUTION)
-                return _infeasible(bi.bid.key, explain_by_relaxation(
-                    problem, config, solver, min(DIAGNOSIS_TIME_LIMIT, time_limit or config.time_limit)))
+                    return _infeasible(full.bid.key, [Reason(
+                        "time_limit", f"no plan found within the time limit ({limit:g} s); allow more time")],
+                        NO_SOLUTION)
+                return _infeasible(full.bid.key, explain_by_relaxation(
+                    reduced, config, solver, min(DIAGNOSIS_TIME_LIMIT, limit)))
             break
         plan = extract(bi, v, 0)
         check_plan(bi, plan)
-        outcome.proposals.append(assemble(bi, plan, result, firms, problem.synergy, _terms(v), rank,
-                                          build_seconds if rank == 1 else 0.0))
+        proposal = assemble(bi, plan, result, firms, problem.synergy, plan_terms(bi, plan, problem.synergy), rank,
+                            build_seconds if rank == 1 else 0.0)
+        proposal["explanation"]["model"] = stats[full.bid.key].as_dict()
+        outcome.proposals.append(proposal)
         add_nogood(prob, v, 0, list(plan.members), rank)
     outcome.status = outcome.proposals[0]["solver_status"]
     return outcome
+
+
+# joint planning ---------------------------------------------------------------
+@dataclass
+class _Solved:
+    bi: BidInput
+    plan: Plan
+    value: float
+    result: SolveResult
+    reduction: Reduction
+
+
+def _solve_alone(problem: ProblemInput, bi: BidInput, config: OptimizerConfig, solver: str,
+                 limit: float) -> _Solved | SolveResult:
+    reduced, stat = reduce_bid(bi, problem.synergy, config)
+    prob, v = build(_single(problem, reduced), config)
+    result = solve(prob, config, solver, limit)
+    if not result.has_plan:
+        return result
+    plan = extract(reduced, v, 0)
+    check_plan(reduced, plan)
+    return _Solved(reduced, plan, plan_value(plan_terms(reduced, plan, problem.synergy), config), result, stat)
+
+
+def _without(bi: BidInput, busy: set[str]) -> BidInput:
+    keep = tuple(c for c in bi.candidates if c.firm not in busy)
+    keys = {c.firm for c in keep}
+    return replace(bi, candidates=keep, exclusions=frozenset(p for p in bi.exclusions if p[0] in keys and p[1] in keys))
+
+
+def _greedy(problem: ProblemInput, bids: list[BidInput], config: OptimizerConfig, solver: str,
+            limit: float) -> dict[str, _Solved]:
+    """Staff bids one after another (fewest candidates first), each from the firms still available."""
+    used: dict[str, int] = {}
+    plans: dict[str, _Solved] = {}
+    for bi in sorted(bids, key=lambda b: (len(b.candidates), b.bid.key)):
+        busy = {f for f, n in used.items() if n >= problem.availability.get(f, 1)}
+        if set(bi.bid.locked_firms) & busy:
+            continue
+        solved = _solve_alone(problem, _without(bi, busy), config, solver, limit)
+        if isinstance(solved, _Solved):
+            plans[bi.bid.key] = solved
+            for f in solved.plan.members:
+                used[f] = used.get(f, 0) + 1
+    return plans
+
+
+def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _Solved], config: OptimizerConfig,
+                 solver: str, limit: float) -> tuple[dict[str, Plan], float, SolveResult, float]:
+    """The joint model over the reduced bids, warm-started from `start`; returns plans, value, result, build time."""
+    t0 = time.perf_counter()
+    reduced = []
+    for bi in bids:
+        small, _ = reduce_bid(bi, problem.synergy, config)
+        if bi.bid.key in start:  # the warm-start plan must stay feasible in the restricted model
+            plan_firms = set(start[bi.bid.key].plan.members)
+            extra = tuple(c for c in bi.candidates if c.firm in plan_firms and c not in small.candidates)
+            small = replace(small, candidates=tuple(sorted(small.candidates + extra, key=lambda c: c.firm)))
+        reduced.append(small)
+    joint = replace(problem, bids=tuple(reduced))
+    prob, v = build(joint, config, joint=True)
+    for b, bi in enumerate(reduced):
+        s = start.get(bi.bid.key)
+        set_start(v, b, bi, s.plan.members if s else (), s.plan.lead if s else "", s.plan.primary if s else {},
+                  problem.synergy)
+    build_seconds = time.perf_counter() - t0
+    result = solve(prob, config, solver, limit, warm_start=True)
+    plans: dict[str, Plan] = {}
+    if result.has_plan:
+        for b, bi in enumerate(reduced):
+            z = v.staffed[b]
+            if isinstance(z, pulp.LpVariable) and (z.value() or 0) > 0.5:
+                plans[bi.bid.key] = extract(bi, v, b)
+    value = sum(plan_value(plan_terms(bi, plans[bi.bid.key], problem.synergy), config)
+                for bi in reduced if bi.bid.key in plans)
+    return plans, value, result, build_seconds
 
 
 def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: OptimizerConfig,
@@ -98,52 +203,65 @@ def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: Optimiz
                   progress: Callable[[str], None] | None = None) -> list[BidOutcome]:
     """One consortium per bid, chosen jointly so no firm exceeds its availability across bids."""
     solver = solver or config.solver
+    limit = config.time_limit if time_limit is None else time_limit
+    say = progress or (lambda _msg: None)
     outcomes: dict[str, BidOutcome] = {}
-    solvable = []
+    alone: dict[str, _Solved] = {}
+    problem = replace(problem, bids=tuple(replace(bi, pair_firms=synergy_shortlist(bi, config.synergy_candidates))
+                                          for bi in problem.bids))
     for bi in problem.bids:
         reasons = diagnose(bi, firms)
         if reasons:
             outcomes[bi.bid.key] = _infeasible(bi.bid.key, reasons)
+            continue
+        say(f"solving {bi.bid.key} alone")
+        solved = _solve_alone(problem, bi, config, solver, limit)
+        if isinstance(solved, _Solved):
+            alone[bi.bid.key] = solved
+        elif solved.status == NO_SOLUTION:
+            outcomes[bi.bid.key] = _infeasible(bi.bid.key, [Reason("time_limit", "no plan found within the time limit")],
+                                               NO_SOLUTION)
         else:
-            solvable.append(bi)
-    if solvable:
-        joint = replace(problem, bids=tuple(solvable))
-        if progress:
-            progress(f"building the joint model for {len(solvable)} bids")
-        start = time.perf_counter()
-        prob, v = build(joint, config, joint=True)
-        build_seconds = time.perf_counter() - start
-        if progress:
-            progress("solving")
-        result = solve(prob, config, solver, time_limit)
-        plans = []
-        for b, bi in enumerate(solvable):
-            z = v.staffed[b]
-            if not result.has_plan or (z.value() or 0) < 0.5:  # type: ignore[union-attr]
-                why = ("no joint plan was found within the time limit" if not result.has_plan else
-                       "it could not be staffed together with the other open bids: the firms it needs are "
-                       "committed elsewhere (each firm joins at most its allowed number of consortia)")
-                outcomes[bi.bid.key] = _infeasible(bi.bid.key, [Reason("not_staffed", why)],
-                                                   result.status if not result.has_plan else "not staffed")
-                continue
-            plan = extract(bi, v, b)
-            check_plan(bi, plan)
-            plans.append(plan)
-            terms = _bid_terms(v, b, problem.synergy, bi)
-            proposal = assemble(bi, plan, result, firms, problem.synergy, terms, 1, build_seconds)
-            proposal["explanation"]["joint"] = {"bids": [x.bid.key for x in solvable],
-                                                "objective": result.objective, "gap": result.gap}
-            outcomes[bi.bid.key] = BidOutcome(bi.bid.key, True, [proposal], [], result.status)
-        check_availability(plans, problem.availability)
+            outcomes[bi.bid.key] = _infeasible(bi.bid.key, explain_by_relaxation(
+                _single(problem, bi), config, solver, min(DIAGNOSIS_TIME_LIMIT, limit)))
+    staffable = [bi for bi in problem.bids if bi.bid.key in alone]
+    bound = sum(s.value for s in alone.values())
+    t0 = time.perf_counter()
+    plans = {k: s.plan for k, s in alone.items()}
+    method = "separate optima"
+    if not over_availability(list(plans.values()), problem.availability):
+        value, result = bound, SolveResult(OPTIMAL, bound, bound, 0.0, 0.0, solver)
+    else:
+        say("separate plans overlap; staffing bids one after another")
+        greedy = _greedy(problem, staffable, config, solver, limit)
+        plans = {k: s.plan for k, s in greedy.items()}
+        value = sum(s.value for s in greedy.values())
+        method = "greedy"
+        say("improving with the joint model")
+        remaining = max(1.0, limit - (time.perf_counter() - t0))
+        joint_plans, joint_value, joint_result, _ = _joint_model(problem, staffable, greedy, config, solver, remaining)
+        if joint_result.has_plan and joint_value > value + 1e-9:
+            plans, value, method = joint_plans, joint_value, "joint model"
+        gap = (bound - value) / max(1e-9, abs(bound))
+        result = SolveResult(OPTIMAL if gap <= 1e-9 else WITHIN_BOUND, value, bound, max(0.0, gap),
+                             time.perf_counter() - t0, solver)
+    by_key = {bi.bid.key: bi for bi in problem.bids}
+    checked = []
+    for bi in staffable:
+        if bi.bid.key not in plans:
+            outcomes[bi.bid.key] = _infeasible(bi.bid.key, [Reason(
+                "not_staffed", "it could not be staffed together with the other open bids: the firms it needs are "
+                               "committed elsewhere (each firm joins at most its allowed number of consortia)")],
+                "not staffed")
+            continue
+        full = by_key[bi.bid.key]
+        plan = plans[bi.bid.key]
+        check_plan(full, plan)
+        checked.append(plan)
+        proposal = assemble(full, plan, result, firms, problem.synergy, plan_terms(full, plan, problem.synergy), 1, 0.0)
+        proposal["explanation"]["joint"] = {"bids": [x.bid.key for x in staffable], "method": method,
+                                            "value": round(value, 6), "bound": round(bound, 6), "gap": result.gap,
+                                            "alone_value": round(alone[bi.bid.key].value, 6)}
+        outcomes[bi.bid.key] = BidOutcome(bi.bid.key, True, [proposal], [], result.status)
+    check_availability(checked, problem.availability)
     return [outcomes[bi.bid.key] for bi in problem.bids]
-
-
-def _bid_terms(v: ModelVars, b: int, synergy: dict[tuple[str, str], float], bi: BidInput) -> dict[str, float]:
-    weights = {r.key: r.weight for r in bi.bid.requirements}
-    by_firm = {c.firm: c for c in bi.candidates}
-    fit = sum(weights[r] * by_firm[f].fits[r].fit for (bb, f, r), y in v.y.items() if bb == b and (y.value() or 0) > 0.5)
-    syn = sum(synergy[(f, g)] * (p.value() or 0) for (bb, f, g), p in v.pairs.items() if bb == b) / max(1, bi.bid.max_size - 1)
-    size = sum(1 for (bb, _), x in v.x.items() if bb == b and (x.value() or 0) > 0.5)
-    return {"fit": fit, "synergy": syn, "size": float(size)}
-
-

@@ -91,22 +91,23 @@ def _status(prob: pulp.LpProblem) -> str:
 
 
 def solve(prob: pulp.LpProblem, config: OptimizerConfig, solver: str | None = None,
-          time_limit: float | None = None) -> SolveResult:
+          time_limit: float | None = None, warm_start: bool = False) -> SolveResult:
+    """Solve; with `warm_start` the variables' initial values are handed to the solver as a first plan."""
     solver = solver or config.solver
     limit = config.time_limit if time_limit is None else time_limit
     if solver == "cbc":
-        return _solve_cbc(prob, config, limit)
+        return _solve_cbc(prob, config, limit, warm_start)
     if solver == "highs":
-        return _solve_highs(prob, config, limit)
+        return _solve_highs(prob, config, limit, warm_start)
     raise SolverUnavailable(f"unknown solver '{solver}'; choose cbc or highs")
 
 
-def _solve_cbc(prob: pulp.LpProblem, config: OptimizerConfig, limit: float) -> SolveResult:
+def _solve_cbc(prob: pulp.LpProblem, config: OptimizerConfig, limit: float, warm_start: bool) -> SolveResult:
     fd, log_path = tempfile.mkstemp(prefix="partnermatch-cbc-", suffix=".log")
     os.close(fd)
     try:
         cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=config.gap_rel, logPath=log_path,
-                                threads=config.threads)
+                                threads=config.threads, warmStart=warm_start)
         start = time.perf_counter()
         prob.solve(cmd)
         seconds = time.perf_counter() - start
@@ -138,10 +139,29 @@ def _gap_from_log(log: dict[str, str]) -> float | None:
             return None
 
 
-def _solve_highs(prob: pulp.LpProblem, config: OptimizerConfig, limit: float) -> SolveResult:
+def _warm_highs_class() -> type:
+    class WarmHiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
+        """PuLP's HiGHS backend, plus handing the variables' initial values over as a starting plan."""
+
+        def callSolver(self, lp):  # noqa: N802 (PuLP's name)
+            values = [var.varValue for var in lp.variables()]
+            if all(v is not None for v in values):
+                import highspy
+
+                start = highspy.HighsSolution()
+                start.col_value = [float(v) for v in values]
+                start.value_valid = True
+                lp.solverModel.setSolution(start)
+            super().callSolver(lp)
+
+    return WarmHiGHS
+
+
+def _solve_highs(prob: pulp.LpProblem, config: OptimizerConfig, limit: float, warm_start: bool) -> SolveResult:
     if "highs" not in available_solvers():
         raise SolverUnavailable("the HiGHS solver needs the highspy package: pip install 'partnermatch[highs]'")
-    cmd = pulp.HiGHS(msg=False, timeLimit=limit, gapRel=config.gap_rel, threads=config.threads)
+    backend = _warm_highs_class() if warm_start else pulp.HiGHS
+    cmd = backend(msg=False, timeLimit=limit, gapRel=config.gap_rel, threads=config.threads)
     start = time.perf_counter()
     prob.solve(cmd)
     seconds = time.perf_counter() - start

@@ -66,11 +66,16 @@ def check_plan(bi: BidInput, plan: Plan) -> None:
         raise PlanCheckFailed(f"plan for bid {plan.bid} breaks the rules: {'; '.join(problems)}")
 
 
-def check_availability(plans: list[Plan], availability: dict[str, int]) -> None:
+def over_availability(plans: list[Plan], availability: dict[str, int]) -> dict[str, int]:
+    """Firms placed in more consortia than they allow, with how many."""
     used: dict[str, int] = {}
     for p in plans:
         for f in p.members:
             used[f] = used.get(f, 0) + 1
-    over = {f: n for f, n in used.items() if n > availability.get(f, 1)}
+    return {f: n for f, n in used.items() if n > availability.get(f, 1)}
+
+
+def check_availability(plans: list[Plan], availability: dict[str, int]) -> None:
+    over = over_availability(plans, availability)
     if over:
         raise PlanCheckFailed(f"firms over their availability across bids: {over}")

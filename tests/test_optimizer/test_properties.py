@@ -2,6 +2,8 @@
 every proposal covers every mandatory requirement and respects size, capacity and exclusions."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -115,3 +117,63 @@ def test_lead_criteria_in_brute_force_reference():
     problem = ProblemInput((bi,), {"f0": 1}, {}, {"f0": "F0"})
     assert best_by_enumeration(problem, CONFIG) is None
     assert not solve(build(problem, CONFIG)[0], CONFIG).has_plan
+
+
+@st.composite
+def crowded_instances(draw):
+    """More firms than the consortium size, few requirements: many firms are dominated."""
+    problem = draw(instances())
+    (bi,) = problem.bids
+    extra = []
+    for n in range(draw(st.integers(3, 6))):
+        base = draw(st.sampled_from(bi.candidates))
+        fits = {r: replace(f, firm=f"g{n}", fit=draw(st.sampled_from([0.6, f.fit])),
+                           capacity=draw(st.sampled_from([None, f.capacity])))
+                for r, f in base.fits.items()}
+        extra.append(Candidate(f"g{n}", base.country, "company", fits, draw(st.booleans()) and base.lead_eligible))
+    cands = tuple(sorted(bi.candidates + tuple(extra), key=lambda c: c.firm))
+    availability = {**problem.availability, **{c.firm: 1 for c in extra}}
+    return replace(problem, bids=(replace(bi, candidates=cands),), availability=availability)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded_instances(), st.integers(2, 6))
+def test_pruning_and_shortlist_keep_the_optimum(problem, shortlist):
+    """The reduced model's optimum equals brute force over all firms (with the same synergy shortlist)."""
+    from optimizer.reduce import reduce_problem, synergy_shortlist
+
+    config = CONFIG.model_copy(update={"synergy_candidates": shortlist})
+    (bi,) = problem.bids
+    full = replace(problem, bids=(replace(bi, pair_firms=synergy_shortlist(bi, shortlist)),))
+    expected = best_by_enumeration(full, config)
+    reduced, stats = reduce_problem(problem, config)
+    prob, v = build(reduced, config)
+    result = solve(prob, config)
+    if expected is None:
+        assert not result.has_plan
+        return
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert plan_problems(bi, extract(reduced.bids[0], v, 0)) == []
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000))
+def test_joint_plans_respect_availability_and_bound(seed):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.synthetic_consortia import random_problem
+    from optimizer.propose import propose_joint
+
+    problem = random_problem(40, n_bids=4, n_requirements=3, seed=seed, pair_neighbours=4)
+    firms = {f: Firm(key=f, name=f, country="DK", capabilities=(Capability("x"),)) for f in problem.availability}
+    outcomes = propose_joint(problem, firms, CONFIG, time_limit=3)
+    plans = []
+    for o in outcomes:
+        for p in o.proposals:
+            plans.append({m["firm"] for m in p["plan"]["members"]})
+            joint = p["explanation"]["joint"]
+            assert joint["value"] <= joint["bound"] + 1e-6
+    for firm in problem.availability:
+        assert sum(firm in p for p in plans) <= 1
