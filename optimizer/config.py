@@ -18,7 +18,8 @@ class OptimizerConfig(BaseModel):
         0.25, ge=0.0, description="Objective cost of each member: a firm must bring fit or strong synergy to join.")
     staffing_reward: float = Field(100.0, ge=0.0, description="Joint runs: reward for staffing a bid at all.")
     synergy_candidates: int = Field(
-        30, ge=2, le=500, description="Pair terms only among a bid's best this-many firms by requirement fit.")
+        20, ge=2, le=500, description="Pair terms only among a bid's best this-many firms by requirement fit "
+                                     "(measured: 20 keeps a dense 100-firm bid under a second; 30 triples it).")
     prune_dominated: bool = Field(True, description="Drop firms that max-size others dominate (exact for one bid).")
     alternatives: int = Field(3, ge=1, le=50)
     solver: Literal["cbc", "highs"] = "cbc"

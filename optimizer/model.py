@@ -1,22 +1,29 @@
 """The mixed-integer program, built with PuLP.
 
 Per bid b (staffed flag z_b, fixed to 1 when the bid is solved alone):
-  x[f,b]   firm f is a member            y[f,r]   f is the primary coverer of requirement r
-  l[f,b]   f leads                       p[f,g,b] both f and g are members (only pairs with a match score)
-  c[k,b]   some member comes from country k (only when the bid needs several countries)
+  x[f,b]    firm f is a member (binary)
+  u[r,k,b]  some member covers requirement r with fit ≥ level k (continuous in [0, 1])
+  p[f,g,b]  both f and g are members (only pairs with a match score inside the synergy shortlist)
+  c[k,b]    some member comes from country k (only when the bid needs several countries)
+
+A requirement earns the fit of its best-fitting member. With the distinct fit levels
+l1 < l2 < … of the firms eligible for r, that is l1·u1 + (l2 − l1)·u2 + …, where u_k may
+be 1 only if a member reaches level k. This staircase has one row per level instead of
+a variable per firm and requirement, and its relaxation is far tighter than choosing a
+"primary coverer" per requirement; the best-fitting member is read off the plan afterwards.
+
 Rows (each group named, so an infeasible model can be explained by name):
-  cover      Σ_f y[f,r] = z_b for mandatory r (≤ z_b optional); y ≤ x
+  cover      Σ_{f eligible for r} x[f,b] ≥ z_b for mandatory r;  u[r,k,b] ≤ Σ_{f: fit ≥ l_k} x[f,b]
   capacity   Σ_f cap[f,r]·x[f,b] ≥ volume_r·z_b over firms eligible for r
   size       min·z_b ≤ Σ_f x[f,b] ≤ max·z_b
-  lead       Σ_f l[f,b] = z_b; l ≤ x
+  lead       Σ_{f lead-eligible} x[f,b] ≥ z_b
   exclusion  x[f,b] + x[g,b] ≤ 1
   countries  c[k,b] ≤ Σ_{f in k} x;  Σ_k c[k,b] ≥ min_countries·z_b;  Σ_{f in k} x ≤ max_per_country
   kinds      Σ_{f of kind} x ≥ z_b
   locked     x[f,b] = z_b
   available  Σ_b x[f,b] ≤ availability_f
-  pairs      p ≤ x[f], p ≤ x[g] and the star rows Σ_g p[f,g,b] ≤ (max−1)·x[f,b], which make the
-             linearisation tight enough for the solver to prove optimality quickly.
-Objective: staffing reward + fit·Σ w_r fit[f,r] y[f,r] + synergy·Σ s[f,g] p[f,g,b] / (max−1) − size_penalty·Σ x.
+  pairs      p ≤ x[f], p ≤ x[g] and the star rows Σ_g p[f,g,b] ≤ (max−1)·x[f,b]
+Objective: staffing reward·Σ z + fit·Σ_r w_r·(staircase of r) + synergy·Σ s[f,g]·p / (max−1) − size_penalty·Σ x.
 The synergy sum is divided by (max − 1) because it grows with the square of the size; so scaled, one
 member adds at most about its mean match score, and the size penalty can keep consortia lean.
 """
@@ -35,8 +42,7 @@ GROUPS = ("cover", "capacity", "size", "lead", "exclusion", "countries", "kinds"
 @dataclass
 class ModelVars:
     x: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
-    y: dict[tuple[int, str, str], pulp.LpVariable] = field(default_factory=dict)
-    lead: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
+    levels: dict[tuple[int, str], list[tuple[float, pulp.LpVariable]]] = field(default_factory=dict)
     pairs: dict[tuple[int, str, str], pulp.LpVariable] = field(default_factory=dict)
     staffed: dict[int, pulp.LpVariable | int] = field(default_factory=dict)
     countries: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
@@ -48,43 +54,41 @@ def _add(prob: pulp.LpProblem, constraint: pulp.LpConstraint, group: str, name: 
         prob += constraint, f"{group}__{name}"
 
 
+def _requirement_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, x, drop: frozenset[str]) -> list:
+    fit_terms = []
+    for r, req in enumerate(bi.bid.requirements):
+        eligible = [c for c in bi.candidates if req.key in c.fits]
+        if req.mandatory:
+            _add(prob, pulp.lpSum(x[c.firm] for c in eligible) >= z, "cover", f"b{b}_r{r}", drop)
+        if req.volume_per_year and req.mandatory:
+            supply = pulp.lpSum((c.fits[req.key].capacity or 0) * x[c.firm] for c in eligible)
+            _add(prob, supply >= req.volume_per_year * z, "capacity", f"b{b}_r{r}", drop)
+        steps, previous = [], 0.0
+        for k, level in enumerate(sorted({c.fits[req.key].fit for c in eligible})):
+            u = pulp.LpVariable(f"u_{b}_{r}_{k}", lowBound=0, upBound=1)
+            reach = pulp.lpSum(x[c.firm] for c in eligible if c.fits[req.key].fit >= level)
+            prob += u <= reach, f"level__b{b}_r{r}_{k}"
+            steps.append((level, u))
+            fit_terms.append(req.weight * (level - previous) * u)
+            previous = level
+        v.levels[(b, req.key)] = steps
+    return fit_terms
+
+
 def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop: frozenset[str],
-              config: OptimizerConfig, synergy: dict[tuple[str, str], float]) -> None:
+              synergy: dict[tuple[str, str], float]) -> list:
     bid = bi.bid
     cands = bi.candidates
     x = {c.firm: pulp.LpVariable(f"x_{b}_{n}", cat="Binary") for n, c in enumerate(cands)}
     for c in cands:
         v.x[(b, c.firm)] = x[c.firm]
     index = {c.firm: n for n, c in enumerate(cands)}
-
-    for r, req in enumerate(bid.requirements):
-        coverers = [c for c in cands if req.key in c.fits]
-        ys = []
-        for c in coverers:
-            y = pulp.LpVariable(f"y_{b}_{index[c.firm]}_{r}", cat="Binary")
-            v.y[(b, c.firm, req.key)] = y
-            ys.append(y)
-            _add(prob, y <= x[c.firm], "cover", f"link_{b}_{index[c.firm]}_{r}", drop)
-        if req.mandatory:
-            _add(prob, pulp.lpSum(ys) == z, "cover", f"b{b}_r{r}", drop)
-        else:
-            _add(prob, pulp.lpSum(ys) <= z, "cover", f"b{b}_r{r}", drop)
-        if req.volume_per_year and req.mandatory:
-            supply = pulp.lpSum((c.fits[req.key].capacity or 0) * x[c.firm] for c in coverers)
-            _add(prob, supply >= req.volume_per_year * z, "capacity", f"b{b}_r{r}", drop)
+    fit_terms = _requirement_rows(prob, v, bi, b, z, x, drop)
 
     size = pulp.lpSum(x.values())
     _add(prob, size >= bid.min_size * z, "size", f"min_b{b}", drop)
     _add(prob, size <= bid.max_size * z, "size", f"max_b{b}", drop)
-
-    leads = []
-    for c in cands:
-        if c.lead_eligible:
-            lv = pulp.LpVariable(f"l_{b}_{index[c.firm]}", cat="Binary")
-            v.lead[(b, c.firm)] = lv
-            leads.append(lv)
-            _add(prob, lv <= x[c.firm], "lead", f"link_{b}_{index[c.firm]}", drop)
-    _add(prob, pulp.lpSum(leads) == z, "lead", f"one_b{b}", drop)
+    _add(prob, pulp.lpSum(x[c.firm] for c in cands if c.lead_eligible) >= z, "lead", f"b{b}", drop)
 
     for f, g in sorted(bi.exclusions):
         _add(prob, x[f] + x[g] <= 1, "exclusion", f"b{b}_{index[f]}_{index[g]}", drop)
@@ -114,19 +118,21 @@ def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop:
             _add(prob, x[c.firm] == z, "locked", f"b{b}_{index[c.firm]}", drop)
 
     star: dict[str, list[pulp.LpVariable]] = {}
-    for i, c in enumerate(cands):
-        for d in cands[i + 1:]:
-            key = pair(c.firm, d.firm)
-            if synergy.get(key, 0.0) <= 0 or key in bi.exclusions or not bi.has_pair_terms(*key):
+    pair_firms = sorted(c.firm for c in cands if bi.pair_firms is None or c.firm in bi.pair_firms)
+    for i, f in enumerate(pair_firms):
+        for g in pair_firms[i + 1:]:
+            key = (f, g)
+            if synergy.get(key, 0.0) <= 0 or key in bi.exclusions:
                 continue
-            pv = pulp.LpVariable(f"p_{b}_{index[key[0]]}_{index[key[1]]}", lowBound=0, upBound=1)
-            v.pairs[(b, key[0], key[1])] = pv
-            prob += pv <= x[key[0]], f"pair__a_{b}_{index[key[0]]}_{index[key[1]]}"
-            prob += pv <= x[key[1]], f"pair__b_{b}_{index[key[0]]}_{index[key[1]]}"
-            star.setdefault(key[0], []).append(pv)
-            star.setdefault(key[1], []).append(pv)
+            pv = pulp.LpVariable(f"p_{b}_{index[f]}_{index[g]}", lowBound=0, upBound=1)
+            v.pairs[(b, f, g)] = pv
+            prob += pv <= x[f], f"pair__a_{b}_{index[f]}_{index[g]}"
+            prob += pv <= x[g], f"pair__b_{b}_{index[f]}_{index[g]}"
+            star.setdefault(f, []).append(pv)
+            star.setdefault(g, []).append(pv)
     for f, pvs in sorted(star.items()):
         prob += pulp.lpSum(pvs) <= (bid.max_size - 1) * x[f], f"pair__star_{b}_{index[f]}"
+    return fit_terms
 
 
 def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
@@ -134,10 +140,11 @@ def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
     """Build the model for one or several bids; `drop` leaves out named row groups (for diagnosis)."""
     prob = pulp.LpProblem("consortia", pulp.LpMaximize)
     v = ModelVars()
+    fit_terms = []
     for b, bi in enumerate(problem.bids):
         z = pulp.LpVariable(f"z_{b}", cat="Binary") if joint else 1
         v.staffed[b] = z
-        _bid_rows(prob, v, bi, b, z, drop, config, problem.synergy)
+        fit_terms += _bid_rows(prob, v, bi, b, z, drop, problem.synergy)
 
     if len(problem.bids) > 1:
         per_firm: dict[str, list[pulp.LpVariable]] = {}
@@ -147,11 +154,8 @@ def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
             if len(vars_) > problem.availability.get(f, 1):
                 _add(prob, pulp.lpSum(vars_) <= problem.availability.get(f, 1), "available", f"f{n}", drop)
 
-    weights = {(b, r.key): r.weight for b, bi in enumerate(problem.bids) for r in bi.bid.requirements}
-    fits = {(b, c.firm, rk): fit.fit for b, bi in enumerate(problem.bids) for c in bi.candidates
-            for rk, fit in c.fits.items()}
-    v.terms["fit"] = pulp.lpSum(weights[(b, r)] * fits[(b, f, r)] * y for (b, f, r), y in v.y.items())
     scale = {b: 1.0 / max(1, bi.bid.max_size - 1) for b, bi in enumerate(problem.bids)}
+    v.terms["fit"] = pulp.lpSum(fit_terms)
     v.terms["synergy"] = pulp.lpSum(scale[b] * problem.synergy[(f, g)] * p for (b, f, g), p in v.pairs.items())
     v.terms["size"] = pulp.lpSum(v.x.values())
     v.terms["staffed"] = pulp.lpSum(z for z in v.staffed.values() if not isinstance(z, int))
@@ -167,8 +171,7 @@ def add_nogood(prob: pulp.LpProblem, v: ModelVars, b: int, members: list[str], n
     prob += pulp.lpSum(1 - var for var in inside) + pulp.lpSum(outside) >= 1, f"nogood__{b}_{n}"
 
 
-def set_start(v: ModelVars, b: int, bi: BidInput, members: tuple[str, ...], lead: str, primary: dict[str, str],
-              synergy: dict[tuple[str, str], float]) -> None:
+def set_start(v: ModelVars, b: int, bi: BidInput, members: tuple[str, ...]) -> None:
     """Give every variable of bid b the value it has in a known plan (a warm start for the solver)."""
     inside = set(members)
     staffed = v.staffed[b]
@@ -177,16 +180,16 @@ def set_start(v: ModelVars, b: int, bi: BidInput, members: tuple[str, ...], lead
     for (bb, f), var in v.x.items():
         if bb == b:
             var.setInitialValue(1 if f in inside else 0)
-    for (bb, f, r), var in v.y.items():
+    by_firm = {c.firm: c for c in bi.candidates}
+    for (bb, r), steps in v.levels.items():
         if bb == b:
-            var.setInitialValue(1 if primary.get(r) == f else 0)
-    for (bb, f), var in v.lead.items():
-        if bb == b:
-            var.setInitialValue(1 if f == lead and inside else 0)
+            best = max((by_firm[f].fits[r].fit for f in inside if r in by_firm[f].fits), default=0.0)
+            for level, u in steps:
+                u.setInitialValue(1 if best >= level else 0)
     for (bb, f, g), var in v.pairs.items():
         if bb == b:
             var.setInitialValue(1 if f in inside and g in inside else 0)
-    countries = {c.country for c in bi.candidates if c.firm in inside}
+    countries = {by_firm[f].country for f in inside}
     for (bb, k), var in v.countries.items():
         if bb == b:
             var.setInitialValue(1 if k in countries else 0)

@@ -49,8 +49,18 @@ class BidOutcome:
 
 def extract(bi: BidInput, v: ModelVars, b: int) -> Plan:
     members = sorted(f for (bb, f), var in v.x.items() if bb == b and (var.value() or 0) > 0.5)
-    primary = {r: f for (bb, f, r), var in v.y.items() if bb == b and (var.value() or 0) > 0.5}
+    return plan_for(bi, members)
+
+
+def plan_for(bi: BidInput, members: list[str]) -> Plan:
+    """A member set's plan: each requirement goes to its best-fitting member (ties: larger capacity, key)."""
     by_firm = {c.firm: c for c in bi.candidates}
+    primary = {}
+    for req in bi.bid.requirements:
+        able = [f for f in members if req.key in by_firm[f].fits]
+        if able:
+            primary[req.key] = min(able, key=lambda f: (-by_firm[f].fits[req.key].fit,
+                                                        -(by_firm[f].fits[req.key].capacity or 0), f))
     eligible = [f for f in members if by_firm[f].lead_eligible]
     # The model only guarantees a qualified lead exists; pick it by a fixed rule so output is deterministic.
     lead = min(eligible, key=lambda f: (-sum(by_firm[f].fits[r].fit for r, k in primary.items() if k == f),
@@ -183,8 +193,7 @@ def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _
     prob, v = build(joint, config, joint=True)
     for b, bi in enumerate(reduced):
         s = start.get(bi.bid.key)
-        set_start(v, b, bi, s.plan.members if s else (), s.plan.lead if s else "", s.plan.primary if s else {},
-                  problem.synergy)
+        set_start(v, b, bi, s.plan.members if s else ())
     build_seconds = time.perf_counter() - t0
     result = solve(prob, config, solver, limit, warm_start=True)
     plans: dict[str, Plan] = {}
