@@ -12,32 +12,35 @@ from collections import defaultdict
 
 import numpy as np
 from scipy import sparse
+from sparse_dot_topn import sp_matmul_topn
 
 from .features import ProfileFeatures
 
-CHUNK_ROWS = 2048
+# One thread: results must not depend on scheduling, and the machine runs other work.
+THREADS = None
 
 
 def text_neighbours(matrix: sparse.csr_matrix, k: int, firm_ids: np.ndarray) -> set[tuple[int, int]]:
-    """Each row's k most similar other-firm rows (by cosine > 0), as ordered index pairs i<j."""
-    pairs: set[tuple[int, int]] = set()
+    """Each row's k most similar other-firm rows (by cosine > 0), as ordered index pairs i<j.
+
+    sparse_dot_topn keeps only the best entries of each row while multiplying, so memory stays
+    at rows × k; a few extra entries per row make room for the row itself and its firm's other profiles.
+    """
     n = matrix.shape[0]
-    transposed = matrix.T.tocsc()
-    for start in range(0, n, CHUNK_ROWS):
-        block = (matrix[start:start + CHUNK_ROWS] @ transposed).tocsr()
-        for local in range(block.shape[0]):
-            i = start + local
-            lo, hi = block.indptr[local], block.indptr[local + 1]
-            cols, vals = block.indices[lo:hi], block.data[lo:hi]
-            keep = (firm_ids[cols] != firm_ids[i]) & (vals > 0)
-            cols, vals = cols[keep], vals[keep]
-            if len(cols) > k:
-                # Ties broken by index so the candidate set is deterministic.
-                order = np.lexsort((cols, -vals))[:k]
-                cols = cols[order]
-            for j in cols.tolist():
-                pairs.add((i, j) if i < j else (j, i))
-    return pairs
+    per_firm = np.bincount(firm_ids).max() if n else 0
+    top = sp_matmul_topn(matrix, matrix.T.tocsr(), top_n=min(n, k + int(per_firm)), threshold=0.0, sort=True,
+                         n_threads=THREADS).tocsr()
+    rows = np.repeat(np.arange(n), np.diff(top.indptr))
+    cols, vals = top.indices.astype(np.int64), top.data
+    keep = (firm_ids[cols] != firm_ids[rows]) & (vals > 0)
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    order = np.lexsort((cols, -vals, rows))  # per row: best first, ties by index, so the set is deterministic
+    rows, cols = rows[order], cols[order]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.array([], dtype=np.int64)
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    rows, cols = rows[rank < k], cols[rank < k]
+    lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
+    return set(zip(lo.tolist(), hi.tolist()))
 
 
 def complement_pairs(features: list[ProfileFeatures], cap: int) -> set[tuple[int, int]]:

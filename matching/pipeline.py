@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+import numpy as np
+
 from profiles.domain import Firm, Profile, ProfileStatus
 from profiles.taxonomy.vocabulary import Vocabulary
 
+from .batch import encode, score_arrays
 from .candidates import candidate_pairs
 from .config import MatchingConfig
 from .explain import explain
 from .features import ProfileFeatures, build_all
-from .scorer import PairScore, score_pairs
+from .scorer import PairScore, score_pairs, text_similarities
 from .text_model import TfidfTextModel
 
 Progress = Callable[[int], None]
@@ -35,6 +38,21 @@ def matchable(profiles: list[Profile], today: date) -> list[Profile]:
     """Published profiles that have not expired: the only ones that take part in matching."""
     return [p for p in profiles
             if p.status == ProfileStatus.PUBLISHED and (p.expires_on is None or p.expires_on >= today)]
+
+
+def top_k_pairs(left: np.ndarray, right: np.ndarray, scores: np.ndarray, present: np.ndarray,
+                config: MatchingConfig) -> np.ndarray:
+    """Indices of the pairs that are among the best `top_k` of either of their profiles."""
+    keep = (scores >= config.min_score) & (present >= config.min_components)
+    idx = np.flatnonzero(keep)
+    src = np.concatenate([left[idx], right[idx]])
+    dst = np.concatenate([right[idx], left[idx]])
+    pair_idx = np.concatenate([idx, idx])
+    order = np.lexsort((dst, -scores[pair_idx], src))  # by profile, best first, ties by the other's key
+    src_sorted = src[order]
+    starts = np.flatnonzero(np.r_[True, src_sorted[1:] != src_sorted[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return np.unique(pair_idx[order][rank < config.top_k])
 
 
 def select_top_k(scores: list[PairScore], config: MatchingConfig) -> list[dict[str, Any]]:
@@ -63,11 +81,22 @@ def select_top_k(scores: list[PairScore], config: MatchingConfig) -> list[dict[s
 def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: MatchingConfig,
                  vocabulary: Vocabulary, progress_total: Callable[[int], None] | None = None,
                  progress: Progress | None = None) -> MatchResult:
+    """Score every candidate pair with array arithmetic, then explain the pairs that are kept."""
     features: list[ProfileFeatures] = build_all(profiles, firms, vocabulary)
+    if not features:
+        return MatchResult(config, 0, 0, [], [])
     model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
-    matrix = model.fit_transform([f.text for f in features]) if features else None
-    pairs = candidate_pairs(features, matrix, config.candidate_k, config.capability_block_cap) if features else []
+    matrix = model.fit_transform([f.text for f in features])
+    pairs = candidate_pairs(features, matrix, config.candidate_k, config.capability_block_cap)
+    if not pairs:
+        return MatchResult(config, len(features), 0, [], [])
+    left = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    right = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    scores, present = score_arrays(encode(features, vocabulary), left, right, text_similarities(matrix, pairs),
+                                   config.weights, config.geography_scale_km)
+    chosen = top_k_pairs(left, right, scores, present, config)
     if progress_total is not None:
-        progress_total(len(pairs))
-    scores = list(score_pairs(features, matrix, model, pairs, config, vocabulary, progress)) if pairs else []
-    return MatchResult(config, len(features), len(pairs), scores, select_top_k(scores, config))
+        progress_total(len(chosen))
+    kept = [pairs[i] for i in chosen.tolist()]
+    explained = list(score_pairs(features, matrix, model, kept, config, vocabulary, progress))
+    return MatchResult(config, len(features), len(pairs), explained, select_top_k(explained, config))

@@ -1,0 +1,64 @@
+"""The array scorer gives the comparators' numbers, pair for pair."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.batch import encode, score_arrays
+from matching.candidates import candidate_pairs
+from matching.components import PairContext
+from matching.config import MatchingConfig
+from matching.features import build_all
+from matching.scorer import score_pair, text_similarities
+from matching.text_model import TfidfTextModel
+from profiles.errors import RowError
+from profiles.taxonomy.vocabulary import load_vocabulary
+from profiles.validation import validate_firm, validate_profile
+
+from strategies import features as feature_strategy
+
+VOCAB = load_vocabulary()
+
+
+def _demo_features():
+    root = resources.files("profiles") / "demo"
+    errors: list[RowError] = []
+    firms = [validate_firm(r, i, errors) for i, r in enumerate(json.loads((root / "firms.json").read_text("utf-8"))["firms"])]
+    profiles = [validate_profile(r, i, errors)
+                for i, r in enumerate(json.loads((root / "profiles.json").read_text("utf-8"))["profiles"])]
+    assert not errors
+    return build_all(profiles, {f.key: f for f in firms}, VOCAB)
+
+
+def _check(features, pairs, sims, config):
+    left = np.array([p[0] for p in pairs])
+    right = np.array([p[1] for p in pairs])
+    scores, present = score_arrays(encode(features, VOCAB), left, right, np.array(sims), config.weights,
+                                   config.geography_scale_km)
+    for n, (i, j) in enumerate(pairs):
+        expected = score_pair(features[i], features[j], PairContext(VOCAB, config.geography_scale_km, sims[n]), config)
+        assert scores[n] == pytest.approx(expected.score, abs=1e-4), (features[i].key, features[j].key)
+        assert present[n] == expected.present
+
+
+def test_demo_candidate_pairs_score_the_same():
+    features = _demo_features()
+    config = MatchingConfig()
+    matrix = TfidfTextModel().fit_transform([f.text for f in features])
+    pairs = candidate_pairs(features, matrix, config.candidate_k, config.capability_block_cap)
+    assert len(pairs) > 1000
+    _check(features, pairs, text_similarities(matrix, pairs).tolist(), config)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(feature_strategy(), min_size=2, max_size=6), st.data())
+def test_random_features_score_the_same(feats, data):
+    feats = [f.__class__(**{**f.__dict__, "key": f"p{i}"}) for i, f in enumerate(feats)]
+    pairs = [(i, j) for i in range(len(feats)) for j in range(i + 1, len(feats))]
+    sims = [data.draw(st.floats(0, 1)) for _ in pairs]
+    _check(feats, pairs, sims, MatchingConfig())
