@@ -24,17 +24,20 @@ class TfidfTextModel:
         self.ngram_max = ngram_max
 
     def fit(self, texts: list[str]) -> "TfidfTextModel":
+        self.vectorizer_ = self._vectorizer()
+        self.vectorizer_.fit(texts)
+        self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
+        return self
+
+    def _vectorizer(self) -> TfidfVectorizer:
         # min_df=1: small exchanges have many one-off technical terms worth matching on.
         # Accents are stripped after stop-word removal, so stop words are matched in their
         # accent-free form too; tokens must contain a letter (bare numbers are not topics).
-        self.vectorizer_ = TfidfVectorizer(
+        return TfidfVectorizer(
             strip_accents="unicode", lowercase=True, sublinear_tf=True, min_df=1,
             stop_words=sorted(_stop_words()), token_pattern=r"(?u)\b\w*[^\W\d_]\w*\b",
             ngram_range=(1, self.ngram_max), max_features=self.max_features, dtype=np.float32,
         )
-        self.vectorizer_.fit(texts)
-        self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
-        return self
 
     def _check(self) -> None:
         if not hasattr(self, "vectorizer_"):
@@ -45,7 +48,11 @@ class TfidfTextModel:
         return self.vectorizer_.transform(texts).tocsr()
 
     def fit_transform(self, texts: list[str]) -> sparse.csr_matrix:
-        return self.fit(texts).transform(texts)
+        # One pass over the texts instead of fit() then transform(): tokenising is most of the cost.
+        self.vectorizer_ = self._vectorizer()
+        matrix = self.vectorizer_.fit_transform(texts).tocsr()
+        self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
+        return matrix
 
     def shared_terms(self, row_a: sparse.csr_matrix, row_b: sparse.csr_matrix, n: int) -> tuple[str, ...]:
         """The terms contributing most to the cosine of two rows, best first."""

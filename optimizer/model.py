@@ -136,15 +136,29 @@ def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop:
 
 
 def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
-          drop: frozenset[str] = frozenset()) -> tuple[pulp.LpProblem, ModelVars]:
-    """Build the model for one or several bids; `drop` leaves out named row groups (for diagnosis)."""
+          drop: frozenset[str] = frozenset(),
+          bounds: dict[str, float] | None = None) -> tuple[pulp.LpProblem, ModelVars]:
+    """Build the model for one or several bids; `drop` leaves out named row groups (for diagnosis).
+
+    `bounds` (bid key → the bid's optimum when solved alone) adds a row per bid saying its
+    value in a joint plan cannot exceed that; it is valid and lets the solver prove a joint
+    plan optimal as soon as one reaches those values.
+    """
     prob = pulp.LpProblem("consortia", pulp.LpMaximize)
     v = ModelVars()
     fit_terms = []
     for b, bi in enumerate(problem.bids):
         z = pulp.LpVariable(f"z_{b}", cat="Binary") if joint else 1
         v.staffed[b] = z
-        fit_terms += _bid_rows(prob, v, bi, b, z, drop, problem.synergy)
+        bid_fit = _bid_rows(prob, v, bi, b, z, drop, problem.synergy)
+        fit_terms += bid_fit
+        if bounds and bi.bid.key in bounds:
+            scale = 1.0 / max(1, bi.bid.max_size - 1)
+            value = (config.fit_weight * pulp.lpSum(bid_fit)
+                     + config.synergy_weight * scale * pulp.lpSum(
+                         problem.synergy[(f, g)] * p for (bb, f, g), p in v.pairs.items() if bb == b)
+                     - config.size_penalty * pulp.lpSum(x for (bb, _), x in v.x.items() if bb == b))
+            prob += value <= bounds[bi.bid.key] * z + 1e-6, f"bound__b{b}"
 
     if len(problem.bids) > 1:
         per_firm: dict[str, list[pulp.LpVariable]] = {}

@@ -178,7 +178,7 @@ def _greedy(problem: ProblemInput, bids: list[BidInput], config: OptimizerConfig
 
 
 def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _Solved], config: OptimizerConfig,
-                 solver: str, limit: float) -> tuple[dict[str, Plan], float, SolveResult, float]:
+                 solver: str, limit: float, bounds: dict[str, float]) -> tuple[dict[str, Plan], float, SolveResult, float]:
     """The joint model over the reduced bids, warm-started from `start`; returns plans, value, result, build time."""
     t0 = time.perf_counter()
     reduced = []
@@ -190,7 +190,7 @@ def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _
             small = replace(small, candidates=tuple(sorted(small.candidates + extra, key=lambda c: c.firm)))
         reduced.append(small)
     joint = replace(problem, bids=tuple(reduced))
-    prob, v = build(joint, config, joint=True)
+    prob, v = build(joint, config, joint=True, bounds=bounds)
     for b, bi in enumerate(reduced):
         s = start.get(bi.bid.key)
         set_start(v, b, bi, s.plan.members if s else ())
@@ -248,7 +248,11 @@ def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: Optimiz
         method = "greedy"
         say("improving with the joint model")
         remaining = max(1.0, limit - (time.perf_counter() - t0))
-        joint_plans, joint_value, joint_result, _ = _joint_model(problem, staffable, greedy, config, solver, remaining)
+        bounds = {k: s.value for k, s in alone.items()}
+        greedy_gap = (bound - value) / max(1e-9, abs(bound))
+        say(f"greedy plan within {100 * greedy_gap:.2f}% of the separate optima")
+        joint_plans, joint_value, joint_result, _ = _joint_model(problem, staffable, greedy, config, solver,
+                                                                 remaining, bounds)
         if joint_result.has_plan and joint_value > value + 1e-9:
             plans, value, method = joint_plans, joint_value, "joint model"
         gap = (bound - value) / max(1e-9, abs(bound))

@@ -1,0 +1,140 @@
+"""Leave-one-project-out cases: one held-out project, its query and every describable organisation.
+
+An organisation is *describable* when it takes part in at least two projects,
+so that something is left to describe it once any one project is held out.
+For a held-out project P:
+
+* the query is P's R&D Request (title, objective, topic, EuroSciVoc labels)
+  from P's coordinator, the searcher;
+* each describable organisation is one profile made by concatenating its
+  profiles of its *other* projects — P's text never describes anyone;
+* the TF-IDF model is fitted on exactly those descriptions plus the query
+  (as the product fits on the published profiles, the request included), so
+  it never sees P's organisation profiles either;
+* the candidates are all describable organisations but the coordinator; the
+  expected answer is P's describable members but the coordinator.
+
+Component results are computed once per (query, organisation) pair with the
+engine's own comparators, so every weight setting is a cheap recombination.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+import numpy as np
+
+from matching.components import REGISTRY, ComponentResult, PairContext
+from matching.config import MatchingConfig
+from matching.features import ProfileFeatures, build_features
+from matching.scorer import combine, score_pair, text_similarities
+from matching.text_model import TfidfTextModel
+from profiles.domain import Bid, Profile, ProfileStatus, ProfileType
+from profiles.taxonomy.vocabulary import Vocabulary, fold, load_vocabulary
+
+from .importer import Imported
+
+Results = dict[str, ComponentResult | None]
+GEOGRAPHY_SCALE_KM = MatchingConfig().geography_scale_km
+
+
+@dataclass
+class Case:
+    project: str
+    coordinator: str
+    real: tuple[str, ...]  # describable partners (the expected answer)
+    candidates: tuple[str, ...]  # describable organisations but the coordinator, sorted
+    bid: Bid
+    query_keywords: frozenset[str]
+    org_keywords: dict[str, frozenset[str]]
+    results: dict[str, Results]  # candidate → engine component results against the query
+    # For the optimiser's synergy between organisations: their features (text dropped, it is
+    # already in the TF-IDF vectors) and their pairwise cosines. Small enough to ship to workers.
+    features: dict[str, ProfileFeatures] = field(repr=False, default_factory=dict)
+    cosines: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    pair_cache: dict[tuple[str, str], Results] = field(repr=False, default_factory=dict)
+    _index: dict[str, int] = field(repr=False, default_factory=dict)
+
+    def pair_results(self, a: str, b: str) -> Results:
+        key = (a, b) if a < b else (b, a)
+        if key not in self.pair_cache:
+            if not self._index:
+                self._index.update({k: i for i, k in enumerate(self.features)})
+            sim = float(self.cosines[self._index[key[0]], self._index[key[1]]])
+            self.pair_cache[key] = compare_all(self.features[key[0]], self.features[key[1]], sim, load_vocabulary())
+        return self.pair_cache[key]
+
+
+def compare_all(a: ProfileFeatures, b: ProfileFeatures, similarity: float, vocabulary: Vocabulary) -> Results:
+    """Every registered comparator on one pair (the text value precomputed, as the scorer does)."""
+    ctx = PairContext(vocabulary, GEOGRAPHY_SCALE_KM, similarity, ())
+    return {name: comparator.compare(a, b, ctx) for name, comparator in REGISTRY.items()}
+
+
+def describe(key: str, profiles: list[Profile]) -> Profile:
+    """One organisation profile from several: texts concatenated, keywords united (first seen first)."""
+    words: list[str] = []
+    for p in profiles:
+        words += [k for k in p.keywords if k not in words]
+    return Profile(key=key, firm_key=key, type=ProfileType.TECHNOLOGY_OFFER,
+                   title=" / ".join(p.title for p in profiles), summary="\n".join(p.summary for p in profiles),
+                   description="\n".join(p.description for p in profiles if p.description),
+                   keywords=tuple(words), status=ProfileStatus.PUBLISHED)
+
+
+class CaseBuilder:
+    def __init__(self, data: Imported, vocabulary: Vocabulary | None = None) -> None:
+        self.data = data
+        self.vocabulary = vocabulary or load_vocabulary()
+        self.config = MatchingConfig()
+        projects: dict[str, list[str]] = {}
+        for firm, pid in sorted(data.offers):
+            projects.setdefault(firm, []).append(pid)
+        self.projects_of = projects
+        self.describable = sorted(f for f, ps in projects.items() if len(ps) >= 2)
+        self._full = {f: self._features(f, None) for f in self.describable}
+        # Folded keyword sets per (organisation, project), folded once rather than once per case.
+        self._folded = {k: frozenset(fold(w) for w in p.keywords) for k, p in data.offers.items()}
+
+    def _features(self, firm: str, held_out: str | None) -> ProfileFeatures:
+        profiles = [self.data.offers[(firm, p)] for p in self.projects_of[firm] if p != held_out]
+        return build_features(describe(firm, profiles), self.data.firms[firm], self.vocabulary)
+
+    def _keywords(self, firm: str, held_out: str) -> frozenset[str]:
+        return frozenset().union(*(self._folded[(firm, p)] for p in self.projects_of[firm] if p != held_out))
+
+    def expected(self, project: str) -> tuple[str, tuple[str, ...]]:
+        coordinator = self.data.queries[project].firm_key
+        members = set(self.data.members(project))
+        return coordinator, tuple(f for f in self.describable if f in members and f != coordinator)
+
+    def evaluable(self) -> list[str]:
+        """Projects with a query and at least two describable partners, by id."""
+        return [p for p in sorted(self.data.queries) if len(self.expected(p)[1]) >= 2]
+
+    def build(self, project: str) -> Case:
+        coordinator, real = self.expected(project)
+        members = set(self.data.members(project))
+        orgs = {f: (self._features(f, project) if f in members else self._full[f]) for f in self.describable}
+        query_profile = self.data.queries[project]
+        query = build_features(query_profile, self.data.firms[coordinator], self.vocabulary)
+        keys = list(orgs)
+        model = TfidfTextModel(self.config.tfidf_max_features, self.config.tfidf_ngram_max)
+        matrix = model.fit_transform([orgs[k].text for k in keys] + [query.text])
+        q = len(keys)
+        candidates = tuple(k for k in keys if k != coordinator)
+        index = {k: i for i, k in enumerate(keys)}
+        sims = text_similarities(matrix, [(q, index[k]) for k in candidates])
+        results = {k: compare_all(query, orgs[k], float(s), self.vocabulary) for k, s in zip(candidates, sims)}
+        self._check_against_scorer(query, orgs[candidates[0]], float(sims[0]), results[candidates[0]])
+        cosines = (matrix[:q] @ matrix[:q].T).toarray().astype(np.float32)
+        return Case(project, coordinator, real, candidates, self.data.bids[project],
+                    frozenset(fold(k) for k in query_profile.keywords),
+                    {k: self._keywords(k, project) for k in candidates}, results,
+                    {k: replace(orgs[k], text="") for k in keys}, cosines)
+
+    def _check_against_scorer(self, a: ProfileFeatures, b: ProfileFeatures, sim: float, results: Results) -> None:
+        # The evaluation recombines cached components; make sure that is still what score_pair does.
+        ctx = PairContext(self.vocabulary, self.config.geography_scale_km, sim, ())
+        expected = score_pair(a, b, ctx, self.config).score
+        if combine(results, self.config.weights)[0] != expected:
+            raise RuntimeError("matching.scorer.score_pair no longer equals combine() of the components; "
+                               "update bench/quality/cases.py")

@@ -1,0 +1,99 @@
+"""Ways to score a (query, organisation) pair: the engine under some weights, and the baselines.
+
+Each method scores the query against every candidate and, for the optimiser's
+synergy, one organisation against another. Rankings break ties by key, so
+they are the same on every run.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from matching.scorer import combine
+
+from .cases import Case, Results
+
+
+class Method:
+    name: str
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        raise NotImplementedError
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        raise NotImplementedError
+
+    def ranking(self, case: Case) -> list[str]:
+        scores = self.query_scores(case)
+        return sorted(case.candidates, key=lambda k: (-scores[k], k))
+
+
+@dataclass
+class Engine(Method):
+    """The engine's score: the weighted mean of the present components (matching.scorer.combine)."""
+
+    name: str
+    weights: dict[str, float]
+
+    def _score(self, results: Results) -> float:
+        return combine(results, self.weights)[0]
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        return {k: self._score(case.results[k]) for k in case.candidates}
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        return self._score(case.pair_results(a, b))
+
+
+@dataclass
+class TextOnly(Method):
+    """TF-IDF cosine alone (the engine's text component, nothing else)."""
+
+    name: str = "TF-IDF cosine alone"
+
+    @staticmethod
+    def _value(results: Results) -> float:
+        r = results.get("text")
+        return r.value if r is not None else 0.0
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        return {k: self._value(case.results[k]) for k in case.candidates}
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        return self._value(case.pair_results(a, b))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+@dataclass
+class KeywordOverlap(Method):
+    """Jaccard of the keyword sets (topic code and title, EuroSciVoc labels), folded as the engine folds."""
+
+    name: str = "keyword overlap alone"
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        return {k: jaccard(case.query_keywords, case.org_keywords[k]) for k in case.candidates}
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        return jaccard(case.org_keywords[a], case.org_keywords[b])
+
+
+@dataclass
+class RandomOrder(Method):
+    """Uniform random scores, seeded per project, so reruns agree.
+
+    It knows nothing about pairs either, so it gives the optimiser no synergy:
+    random pair scores would only add noise (and slow the solver down a lot).
+    """
+
+    seed: int = 20261121
+    name: str = "random ranking"
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        rng = random.Random(f"{self.seed}:{case.project}")
+        return {k: rng.random() for k in case.candidates}
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        return 0.0

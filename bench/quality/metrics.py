@@ -1,0 +1,50 @@
+"""Ranking metrics per project, and their means over a set of projects (macro averages)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from statistics import fmean
+
+
+@dataclass(frozen=True)
+class ProjectScore:
+    project: str
+    recall10: float
+    recall20: float
+    rr: float  # reciprocal rank of the first real partner
+    top_n: float  # share of the real partners among the top n, n = number of real partners
+    overlap: float | None = None  # optimiser: share of the real partners it proposed
+    status: str | None = None
+
+
+def rank_scores(project: str, ranking: list[str], real: tuple[str, ...]) -> ProjectScore:
+    wanted = set(real)
+    first = next((i for i, k in enumerate(ranking, start=1) if k in wanted), None)
+    return ProjectScore(
+        project,
+        recall10=len(wanted & set(ranking[:10])) / len(wanted),
+        recall20=len(wanted & set(ranking[:20])) / len(wanted),
+        rr=1.0 / first if first else 0.0,
+        top_n=len(wanted & set(ranking[: len(wanted)])) / len(wanted),
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    projects: int
+    recall10: float
+    recall20: float
+    mrr: float
+    top_n: float
+    overlap: float | None
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def summarise(scores: list[ProjectScore]) -> Summary:
+    if not scores:
+        return Summary(0, 0.0, 0.0, 0.0, 0.0, None)
+    overlaps = [s.overlap for s in scores if s.overlap is not None]
+    statuses = Counter(s.status for s in scores if s.status is not None)
+    return Summary(len(scores), fmean(s.recall10 for s in scores), fmean(s.recall20 for s in scores),
+                   fmean(s.rr for s in scores), fmean(s.top_n for s in scores),
+                   fmean(overlaps) if overlaps else None, dict(sorted(statuses.items())))
