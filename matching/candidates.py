@@ -1,14 +1,12 @@
 """Candidate generation (blocking): which pairs get the full score.
 
-Two cheap sources, united: the top-k text neighbours of each profile from a
-chunked sparse product of TF-IDF rows, and pairs where one profile offers a
-capability the other seeks (an inverted index over concept ids, capped per
-concept). Pairs within one firm are never candidates. The cost grows with
+Two cheap sources, united: the top-k text neighbours of each profile, and for
+each profile that seeks something the top-k profiles that offer most of it;
+both are sparse products that keep only the best entries per row
+(sparse_dot_topn). Pairs within one firm are never candidates. The cost grows with
 profiles × k, not with all pairs.
 """
 from __future__ import annotations
-
-from collections import defaultdict
 
 import numpy as np
 from scipy import sparse
@@ -30,6 +28,27 @@ def text_neighbours(matrix: sparse.csr_matrix, k: int, firm_ids: np.ndarray) -> 
     per_firm = np.bincount(firm_ids).max() if n else 0
     top = sp_matmul_topn(matrix, matrix.T.tocsr(), top_n=min(n, k + int(per_firm)), threshold=0.0, sort=True,
                          n_threads=THREADS).tocsr()
+    return _best_per_row(top, k, firm_ids)
+
+
+def complement_neighbours(credit: sparse.csr_matrix, sought: sparse.csr_matrix, k: int,
+                          firm_ids: np.ndarray) -> set[tuple[int, int]]:
+    """For each profile that seeks something, the k profiles that offer most of it (other firms only).
+
+    credit·soughtᵀ is the complementarity numerator of every (offerer, seeker) pair; the top-k
+    product keeps only the best offerers per seeker.
+    """
+    if k == 0 or sought.nnz == 0:
+        return set()
+    per_firm = int(np.bincount(firm_ids).max())
+    top = sp_matmul_topn(sought.astype(np.float32), credit.T.tocsr().astype(np.float32),
+                         top_n=min(credit.shape[0], k + per_firm), threshold=0.0, sort=True,
+                         n_threads=THREADS).tocsr()
+    return _best_per_row(top, k, firm_ids)
+
+
+def _best_per_row(top: sparse.csr_matrix, k: int, firm_ids: np.ndarray) -> set[tuple[int, int]]:
+    n = top.shape[0]
     rows = np.repeat(np.arange(n), np.diff(top.indptr))
     cols, vals = top.indices.astype(np.int64), top.data
     keep = (firm_ids[cols] != firm_ids[rows]) & (vals > 0)
@@ -43,26 +62,9 @@ def text_neighbours(matrix: sparse.csr_matrix, k: int, firm_ids: np.ndarray) -> 
     return set(zip(lo.tolist(), hi.tolist()))
 
 
-def complement_pairs(features: list[ProfileFeatures], cap: int) -> set[tuple[int, int]]:
-    """Pairs where one profile offers a concept the other seeks (the concept or a narrower one)."""
-    if cap == 0:
-        return set()
-    offering: dict[str, list[int]] = defaultdict(list)
-    for i, f in enumerate(features):
-        for concept in f.offered:
-            offering[concept].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for j, f in enumerate(features):
-        for concept in sorted(f.sought):
-            for i in offering.get(concept, [])[:cap]:
-                if features[i].firm_key != f.firm_key:
-                    pairs.add((i, j) if i < j else (j, i))
-    return pairs
-
-
 def candidate_pairs(features: list[ProfileFeatures], matrix: sparse.csr_matrix, k: int,
-                    capability_cap: int) -> list[tuple[int, int]]:
+                    credit: sparse.csr_matrix, sought: sparse.csr_matrix, complement_k: int) -> list[tuple[int, int]]:
     firm_index = {key: n for n, key in enumerate(sorted({f.firm_key for f in features}))}
     firm_ids = np.array([firm_index[f.firm_key] for f in features], dtype=np.int64)
-    pairs = text_neighbours(matrix, k, firm_ids) | complement_pairs(features, capability_cap)
+    pairs = text_neighbours(matrix, k, firm_ids) | complement_neighbours(credit, sought, complement_k, firm_ids)
     return sorted(pairs)

@@ -23,8 +23,7 @@ class MatchingConfig(BaseModel):
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     top_k: int = Field(10, ge=1, le=200, description="Matches stored per profile.")
     candidate_k: int = Field(40, ge=1, le=2000, description="Text neighbours per profile in blocking.")
-    capability_block_cap: int = Field(
-        200, ge=0, description="At most this many profiles per shared capability in blocking.")
+    complement_k: int = Field(20, ge=0, le=2000, description="Best offerers per seeking profile in blocking.")
     min_score: float = Field(0.05, ge=0.0, le=1.0, description="Matches below this are not stored.")
     min_components: int = Field(3, ge=1, description="Fewer present components than this: not stored.")
     geography_scale_km: float = Field(600.0, gt=0)

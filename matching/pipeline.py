@@ -5,7 +5,8 @@ stages separately (and the nightly run can persist between them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
@@ -32,6 +33,7 @@ class MatchResult:
     candidate_pairs: int
     scores: list[PairScore]
     matches: list[dict[str, Any]]
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage
 
 
 def matchable(profiles: list[Profile], today: date) -> list[Profile]:
@@ -82,21 +84,40 @@ def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: Matchi
                  vocabulary: Vocabulary, progress_total: Callable[[int], None] | None = None,
                  progress: Progress | None = None) -> MatchResult:
     """Score every candidate pair with array arithmetic, then explain the pairs that are kept."""
+    clock = _Stopwatch()
     features: list[ProfileFeatures] = build_all(profiles, firms, vocabulary)
+    clock.lap("features")
     if not features:
-        return MatchResult(config, 0, 0, [], [])
+        return MatchResult(config, 0, 0, [], [], clock.laps)
     model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
     matrix = model.fit_transform([f.text for f in features])
-    pairs = candidate_pairs(features, matrix, config.candidate_k, config.capability_block_cap)
+    clock.lap("text model")
+    arrays = encode(features, vocabulary)
+    pairs = candidate_pairs(features, matrix, config.candidate_k, arrays.credit, arrays.sought, config.complement_k)
+    clock.lap("candidates")
     if not pairs:
-        return MatchResult(config, len(features), 0, [], [])
+        return MatchResult(config, len(features), 0, [], [], clock.laps)
     left = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
     right = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-    scores, present = score_arrays(encode(features, vocabulary), left, right, text_similarities(matrix, pairs),
+    scores, present = score_arrays(arrays, left, right, text_similarities(matrix, pairs),
                                    config.weights, config.geography_scale_km)
     chosen = top_k_pairs(left, right, scores, present, config)
+    clock.lap("scores")
     if progress_total is not None:
         progress_total(len(chosen))
     kept = [pairs[i] for i in chosen.tolist()]
     explained = list(score_pairs(features, matrix, model, kept, config, vocabulary, progress))
-    return MatchResult(config, len(features), len(pairs), explained, select_top_k(explained, config))
+    matches = select_top_k(explained, config)
+    clock.lap("explanations")
+    return MatchResult(config, len(features), len(pairs), explained, matches, clock.laps)
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 4)
+        self._last = now

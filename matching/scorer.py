@@ -73,7 +73,7 @@ def score_pairs(features: list[ProfileFeatures], matrix: sparse.csr_matrix, mode
                 progress: Any = None) -> Iterable[PairScore]:
     sims = text_similarities(matrix, pairs)
     for n, (i, j) in enumerate(pairs):
-        terms = model.shared_terms(matrix[i], matrix[j], config.explanation_terms) if sims[n] > 0 else ()
+        terms = model.shared_terms(matrix, i, j, config.explanation_terms) if sims[n] > 0 else ()
         ctx = PairContext(vocabulary, config.geography_scale_km, float(sims[n]), terms)
         yield score_pair(features[i], features[j], ctx, config)
         if progress is not None:

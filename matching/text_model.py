@@ -54,11 +54,20 @@ class TfidfTextModel:
         self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
         return matrix
 
-    def shared_terms(self, row_a: sparse.csr_matrix, row_b: sparse.csr_matrix, n: int) -> tuple[str, ...]:
-        """The terms contributing most to the cosine of two rows, best first."""
+    def shared_terms(self, matrix: sparse.csr_matrix, i: int, j: int, n: int) -> tuple[str, ...]:
+        """The terms contributing most to the cosine of rows i and j, best first.
+
+        Works on the CSR arrays directly: slicing a scipy row per pair costs more than the whole
+        intersection, and explanations are built for every stored match.
+        """
         self._check()
-        product = row_a.multiply(row_b).tocoo()
-        if product.nnz == 0 or n == 0:
+        if n == 0:
             return ()
-        order = np.lexsort((product.col, -product.data))[:n]
-        return tuple(str(self.vocabulary_terms_[product.col[i]]) for i in order)
+        lo_i, hi_i, lo_j, hi_j = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]
+        common, ia, ib = np.intersect1d(matrix.indices[lo_i:hi_i], matrix.indices[lo_j:hi_j],
+                                        assume_unique=True, return_indices=True)
+        if len(common) == 0:
+            return ()
+        weight = matrix.data[lo_i:hi_i][ia] * matrix.data[lo_j:hi_j][ib]
+        order = np.lexsort((common, -weight))[:n]
+        return tuple(str(self.vocabulary_terms_[common[k]]) for k in order)

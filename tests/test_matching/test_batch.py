@@ -50,7 +50,8 @@ def test_demo_candidate_pairs_score_the_same():
     features = _demo_features()
     config = MatchingConfig()
     matrix = TfidfTextModel().fit_transform([f.text for f in features])
-    pairs = candidate_pairs(features, matrix, config.candidate_k, config.capability_block_cap)
+    arrays = encode(features, VOCAB)
+    pairs = candidate_pairs(features, matrix, config.candidate_k, arrays.credit, arrays.sought, config.complement_k)
     assert len(pairs) > 1000
     _check(features, pairs, text_similarities(matrix, pairs).tolist(), config)
 
