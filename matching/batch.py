@@ -22,7 +22,7 @@ from .features import ProfileFeatures
 
 EARTH_RADIUS_KM = 6371.0
 NACE_VALUE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
-BLOCK = 500_000
+BLOCK = 200_000
 
 
 @dataclass

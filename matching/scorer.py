@@ -54,12 +54,21 @@ def combine(results: dict[str, ComponentResult | None], weights: dict[str, float
     return round(score, 4), breakdown
 
 
+TEXT_BLOCK = 100_000
+
+
 def text_similarities(matrix: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """Cosine of each pair's TF-IDF rows, in blocks: gathering the rows of millions of pairs
+    at once would copy the matrix many times over."""
+    out = np.zeros(len(pairs), dtype=np.float64)
     if not pairs:
-        return np.zeros(0, dtype=np.float32)
+        return out
     left = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
     right = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
+    for start in range(0, len(pairs), TEXT_BLOCK):
+        part = slice(start, start + TEXT_BLOCK)
+        out[part] = np.asarray(matrix[left[part]].multiply(matrix[right[part]]).sum(axis=1)).ravel()
+    return out
 
 
 def score_pair(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext, config: MatchingConfig) -> PairScore:
