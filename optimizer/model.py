@@ -36,7 +36,6 @@ import pulp
 from .config import OptimizerConfig
 from .instance import BidInput, ProblemInput, pair
 
-GROUPS = ("cover", "capacity", "size", "lead", "exclusion", "countries", "kinds", "locked", "available", "nogood")
 
 
 @dataclass

@@ -178,9 +178,8 @@ def _greedy(problem: ProblemInput, bids: list[BidInput], config: OptimizerConfig
 
 
 def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _Solved], config: OptimizerConfig,
-                 solver: str, limit: float, bounds: dict[str, float]) -> tuple[dict[str, Plan], float, SolveResult, float]:
-    """The joint model over the reduced bids, warm-started from `start`; returns plans, value, result, build time."""
-    t0 = time.perf_counter()
+                 solver: str, limit: float, bounds: dict[str, float]) -> tuple[dict[str, Plan], float, SolveResult]:
+    """The joint model over the reduced bids, warm-started from `start`; returns plans, their value, the result."""
     reduced = []
     for bi in bids:
         small, _ = reduce_bid(bi, problem.synergy, config)
@@ -194,7 +193,6 @@ def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _
     for b, bi in enumerate(reduced):
         s = start.get(bi.bid.key)
         set_start(v, b, bi, s.plan.members if s else ())
-    build_seconds = time.perf_counter() - t0
     result = solve(prob, config, solver, limit, warm_start=True)
     plans: dict[str, Plan] = {}
     if result.has_plan:
@@ -204,7 +202,7 @@ def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _
                 plans[bi.bid.key] = extract(bi, v, b)
     value = sum(plan_value(plan_terms(bi, plans[bi.bid.key], problem.synergy), config)
                 for bi in reduced if bi.bid.key in plans)
-    return plans, value, result, build_seconds
+    return plans, value, result
 
 
 def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: OptimizerConfig,
@@ -251,7 +249,7 @@ def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: Optimiz
         bounds = {k: s.value for k, s in alone.items()}
         greedy_gap = (bound - value) / max(1e-9, abs(bound))
         say(f"greedy plan within {100 * greedy_gap:.2f}% of the separate optima")
-        joint_plans, joint_value, joint_result, _ = _joint_model(problem, staffable, greedy, config, solver,
+        joint_plans, joint_value, joint_result = _joint_model(problem, staffable, greedy, config, solver,
                                                                  remaining, bounds)
         if joint_result.has_plan and joint_value > value + 1e-9:
             plans, value, method = joint_plans, joint_value, "joint model"
