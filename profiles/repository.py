@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -37,6 +37,24 @@ from .tables import (
 )
 
 
+# Databases cap the parameters of one statement (SQLite 32,766, PostgreSQL 65,535), so key lists
+# of large imports are looked up in slices.
+KEY_SLICE = 1000
+
+
+def _slices(keys: Iterable) -> Iterator[list]:
+    items = list(keys)
+    for start in range(0, len(items), KEY_SLICE):
+        yield items[start:start + KEY_SLICE]
+
+
+def _rows_by_key(session: Session, table, keys: Iterable[str]) -> dict:
+    out = {}
+    for part in _slices(sorted(set(keys))):
+        out.update({r.key: r for r in session.exec(select(table).where(col(table.key).in_(part))).all()})
+    return out
+
+
 @dataclass
 class UpsertCounts:
     created: int = 0
@@ -49,16 +67,18 @@ class UpsertCounts:
 
 # firms ---------------------------------------------------------------------
 def firm_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, int]:
-    query = select(FirmRow.key, FirmRow.id)
-    if keys is not None:
-        query = query.where(col(FirmRow.key).in_(list(keys)))
-    return {k: i for k, i in session.exec(query).all()}
+    if keys is None:
+        return {k: i for k, i in session.exec(select(FirmRow.key, FirmRow.id)).all()}
+    out: dict[str, int] = {}
+    for part in _slices(sorted(set(keys))):
+        out.update({k: i for k, i in session.exec(
+            select(FirmRow.key, FirmRow.id).where(col(FirmRow.key).in_(part))).all()})
+    return out
 
 
 def upsert_firms(session: Session, firms: list[Firm], now: datetime) -> UpsertCounts:
     counts = UpsertCounts()
-    existing = {r.key: r for r in session.exec(
-        select(FirmRow).where(col(FirmRow.key).in_([f.key for f in firms]))).all()}
+    existing = _rows_by_key(session, FirmRow, (f.key for f in firms))
     for firm in firms:
         digest = content_hash(firm)
         row = existing.get(firm.key)
@@ -77,10 +97,10 @@ def upsert_firms(session: Session, firms: list[Firm], now: datetime) -> UpsertCo
 
 
 def load_firms(session: Session, keys: Iterable[str] | None = None) -> list[Firm]:
-    query = select(FirmRow).order_by(FirmRow.key)
     if keys is not None:
-        query = query.where(col(FirmRow.key).in_(list(keys)))
-    return [firm_from_row(r) for r in session.exec(query).all()]
+        rows = _rows_by_key(session, FirmRow, keys)
+        return [firm_from_row(rows[k]) for k in sorted(rows)]
+    return [firm_from_row(r) for r in session.exec(select(FirmRow).order_by(FirmRow.key)).all()]
 
 
 def get_firm(session: Session, key: str) -> Firm:
@@ -104,10 +124,8 @@ def _next_serials(session: Session, prefixes: set[str]) -> dict[str, int]:
 def upsert_profiles(session: Session, profiles: list[Profile], now: datetime, today: date) -> UpsertCounts:
     """Insert or update profiles; publishing assigns the EEN reference and the expiry date."""
     counts = UpsertCounts()
-    firms = {r.key: r for r in session.exec(select(FirmRow).where(
-        col(FirmRow.key).in_(sorted({p.firm_key for p in profiles})))).all()}
-    existing = {r.key: r for r in session.exec(
-        select(ProfileRow).where(col(ProfileRow.key).in_([p.key for p in profiles]))).all()}
+    firms = _rows_by_key(session, FirmRow, (p.firm_key for p in profiles))
+    existing = _rows_by_key(session, ProfileRow, (p.key for p in profiles))
     prepared: list[Profile] = []
     for p in profiles:
         row = existing.get(p.key)
@@ -146,7 +164,7 @@ def upsert_profiles(session: Session, profiles: list[Profile], now: datetime, to
 
 
 def profile_keys(session: Session, keys: Iterable[str]) -> set[str]:
-    return set(session.exec(select(ProfileRow.key).where(col(ProfileRow.key).in_(list(keys)))).all())
+    return set(_rows_by_key(session, ProfileRow, keys))
 
 
 def load_profiles(session: Session, statuses: Iterable[ProfileStatus] | None = None,
@@ -181,8 +199,7 @@ def expire_profiles(session: Session, today: date, now: datetime) -> int:
 # bids ----------------------------------------------------------------------
 def upsert_bids(session: Session, bids: list[Bid], now: datetime) -> UpsertCounts:
     counts = UpsertCounts()
-    existing = {r.key: r for r in session.exec(
-        select(BidRow).where(col(BidRow.key).in_([b.key for b in bids]))).all()}
+    existing = _rows_by_key(session, BidRow, (b.key for b in bids))
     for bid in bids:
         digest = content_hash(bid)
         row = existing.get(bid.key)

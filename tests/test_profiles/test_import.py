@@ -212,3 +212,17 @@ def test_export_leaves_contacts_out_by_default(engine, settings, golden_path):
     services.import_path(engine, settings, golden_path)
     text = services.format_records(services.export_records(engine, "firms"), "firms", "json")
     assert "anne@alpha.example" not in text and "contact" not in text
+
+
+def test_key_lookups_work_in_slices(engine, settings, golden_path, monkeypatch):
+    """Large imports look keys up in slices (databases cap a statement's parameters)."""
+    from profiles import repository as repo
+
+    monkeypatch.setattr(repo, "KEY_SLICE", 2)
+    first = services.import_path(engine, settings, golden_path)
+    assert first.counts["firms"]["created"] == 5
+    assert services.import_path(engine, settings, golden_path).changed == 0
+    with session_scope(engine) as session:
+        assert len(repo.firm_ids(session, ["dk-alpha", "dk-beta", "dk-gamma", "se-delta", "no-such"])) == 4
+        assert [f.key for f in repo.load_firms(session, ["se-delta", "dk-alpha", "dk-gamma"])] == \
+            ["dk-alpha", "dk-gamma", "se-delta"]
