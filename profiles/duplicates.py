@@ -22,6 +22,7 @@ LEGAL_FORMS = re.compile(
 )
 
 NAME_THRESHOLD = 90.0
+DUPLICATE_SLICE = 512
 SAME_CITY_THRESHOLD = 85.0
 
 
@@ -44,21 +45,31 @@ def name_key(name: str) -> str:
     return " ".join(LEGAL_FORMS.sub(" ", fold(name).replace("/", " ")).split())
 
 
-def find_duplicate_firms(firms: list[Firm]) -> list[DuplicateFirm]:
-    found: list[DuplicateFirm] = []
+def find_duplicate_firms(firms: list[Firm], incoming: set[str] | None = None) -> list[DuplicateFirm]:
+    """Likely duplicates among `firms`; with `incoming`, only pairs that involve an incoming firm.
+
+    Each country is compared in slices of rows against the whole country, keeping only
+    scores above the cutoff, so memory stays at slice × country rather than country².
+    """
+    found: dict[tuple[str, str], DuplicateFirm] = {}
     ordered = sorted(firms, key=lambda f: (f.country, f.key))
     for _, block_iter in groupby(ordered, key=lambda f: f.country):
         block = list(block_iter)
         if len(block) < 2:
             continue
         keys = [name_key(f.name) for f in block]
-        scores = process.cdist(keys, keys, scorer=fuzz.token_sort_ratio, dtype=np.float32,
-                               score_cutoff=SAME_CITY_THRESHOLD)
-        rows, cols = np.nonzero(np.triu(scores, k=1))
-        for i, j in zip(rows.tolist(), cols.tolist()):
-            a, b = block[i], block[j]
-            same_city = bool(a.city and b.city and fold(a.city) == fold(b.city))
-            score = float(scores[i, j])
-            if score >= NAME_THRESHOLD or (same_city and score >= SAME_CITY_THRESHOLD):
-                found.append(DuplicateFirm(a.key, b.key, a.name, b.name, round(score, 1), same_city))
-    return sorted(found, key=lambda d: (d.first, d.second))
+        rows = [i for i, f in enumerate(block) if incoming is None or f.key in incoming]
+        for start in range(0, len(rows), DUPLICATE_SLICE):
+            part = rows[start:start + DUPLICATE_SLICE]
+            scores = process.cdist([keys[i] for i in part], keys, scorer=fuzz.token_sort_ratio, dtype=np.float32,
+                                   score_cutoff=SAME_CITY_THRESHOLD, workers=-1)
+            for r, j in zip(*np.nonzero(scores)):
+                i = part[int(r)]
+                if i == j:
+                    continue
+                a, b = (block[i], block[int(j)]) if block[i].key < block[int(j)].key else (block[int(j)], block[i])
+                same_city = bool(a.city and b.city and fold(a.city) == fold(b.city))
+                score = float(scores[r, j])
+                if score >= NAME_THRESHOLD or (same_city and score >= SAME_CITY_THRESHOLD):
+                    found[(a.key, b.key)] = DuplicateFirm(a.key, b.key, a.name, b.name, round(score, 1), same_city)
+    return [found[k] for k in sorted(found)]

@@ -138,8 +138,7 @@ def _duplicates(session: Session, incoming: list[Firm]) -> list[DuplicateFirm]:
         return []
     incoming_keys = {f.key for f in incoming}
     stored = [f for f in repository.load_firms(session) if f.key not in incoming_keys]
-    everyone = stored + incoming
-    return [d for d in find_duplicate_firms(everyone) if d.first in incoming_keys or d.second in incoming_keys]
+    return find_duplicate_firms(stored + incoming, incoming=incoming_keys)
 
 
 def _dangling_keys(session: Session, batch: ValidatedBatch) -> list[str]:
