@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from .config import OptimizerConfig
-from .instance import BidInput, ProblemInput, pair
+from .instance import BidInput, ProblemInput
 
 
 

@@ -25,7 +25,7 @@ from .instance import BidInput, ProblemInput
 from .model import ModelVars, add_nogood, build, set_start
 from .precheck import Reason, diagnose
 from .proposal import assemble
-from .reduce import Reduction, reduce_bid, reduce_problem, synergy_shortlist
+from .reduce import reduce_bid, reduce_problem, synergy_shortlist
 from .relax import explain_by_relaxation
 from .solve import INFEASIBLE, NO_SOLUTION, OPTIMAL, SolveResult, solve
 from .verify import Plan, check_availability, check_plan, over_availability
@@ -135,23 +135,21 @@ def propose_bid(problem: ProblemInput, firms: dict[str, Firm], config: Optimizer
 # joint planning ---------------------------------------------------------------
 @dataclass
 class _Solved:
-    bi: BidInput
+    bi: BidInput  # the reduced bid the plan was found in
     plan: Plan
     value: float
-    result: SolveResult
-    reduction: Reduction
 
 
 def _solve_alone(problem: ProblemInput, bi: BidInput, config: OptimizerConfig, solver: str,
                  limit: float) -> _Solved | SolveResult:
-    reduced, stat = reduce_bid(bi, problem.synergy, config)
+    reduced, _ = reduce_bid(bi, problem.synergy, config)
     prob, v = build(_single(problem, reduced), config)
     result = solve(prob, config, solver, limit)
     if not result.has_plan:
         return result
     plan = extract(reduced, v, 0)
     check_plan(reduced, plan)
-    return _Solved(reduced, plan, plan_value(plan_terms(reduced, plan, problem.synergy), config), result, stat)
+    return _Solved(reduced, plan, plan_value(plan_terms(reduced, plan, problem.synergy), config))
 
 
 def _without(bi: BidInput, busy: set[str]) -> BidInput:
@@ -177,18 +175,23 @@ def _greedy(problem: ProblemInput, bids: list[BidInput], config: OptimizerConfig
     return plans
 
 
-def _joint_model(problem: ProblemInput, bids: list[BidInput], start: dict[str, _Solved], config: OptimizerConfig,
-                 solver: str, limit: float, bounds: dict[str, float]) -> tuple[dict[str, Plan], float, SolveResult]:
-    """The joint model over the reduced bids, warm-started from `start`; returns plans, their value, the result."""
+def _joint_model(problem: ProblemInput, bids: list[BidInput], alone: dict[str, _Solved], start: dict[str, _Solved],
+                 config: OptimizerConfig, solver: str, limit: float) -> tuple[dict[str, Plan], float, SolveResult]:
+    """The joint model over the bids as reduced when solved alone, warm-started from `start`.
+
+    Returns the plans, their value and the solver result.
+    """
     reduced = []
     for bi in bids:
-        small, _ = reduce_bid(bi, problem.synergy, config)
+        small = alone[bi.bid.key].bi
         if bi.bid.key in start:  # the warm-start plan must stay feasible in the restricted model
-            plan_firms = set(start[bi.bid.key].plan.members)
-            extra = tuple(c for c in bi.candidates if c.firm in plan_firms and c not in small.candidates)
+            kept = {c.firm for c in small.candidates}
+            plan_firms = set(start[bi.bid.key].plan.members) - kept
+            extra = tuple(c for c in bi.candidates if c.firm in plan_firms)
             small = replace(small, candidates=tuple(sorted(small.candidates + extra, key=lambda c: c.firm)))
         reduced.append(small)
     joint = replace(problem, bids=tuple(reduced))
+    bounds = {k: s.value for k, s in alone.items()}
     prob, v = build(joint, config, joint=True, bounds=bounds)
     for b, bi in enumerate(reduced):
         s = start.get(bi.bid.key)
@@ -246,11 +249,10 @@ def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: Optimiz
         method = "greedy"
         say("improving with the joint model")
         remaining = max(1.0, limit - (time.perf_counter() - t0))
-        bounds = {k: s.value for k, s in alone.items()}
         greedy_gap = (bound - value) / max(1e-9, abs(bound))
         say(f"greedy plan within {100 * greedy_gap:.2f}% of the separate optima")
-        joint_plans, joint_value, joint_result = _joint_model(problem, staffable, greedy, config, solver,
-                                                                 remaining, bounds)
+        joint_plans, joint_value, joint_result = _joint_model(problem, staffable, alone, greedy, config, solver,
+                                                              remaining)
         if joint_result.has_plan and joint_value > value + 1e-9:
             plans, value, method = joint_plans, joint_value, "joint model"
         gap = (bound - value) / max(1e-9, abs(bound))

@@ -13,6 +13,7 @@ import statistics
 import time
 from dataclasses import replace
 
+from bench.perf.compact_model import solve_compact
 from bench.report import write_section
 from bench.synthetic_consortia import random_problem
 from optimizer.bruteforce import best_by_enumeration
@@ -54,8 +55,6 @@ def single_rows(solvers: list[str], repeats: int, sizes) -> list[str]:
             p = outcome.proposals[0]
             base_times, base = [], None
             for _ in range(repeats):
-                from bench.perf.compact_model import solve_compact
-
                 base, base_build = solve_compact(problem, config, solver, 60)
                 base_times.append(base_build + base.seconds)
             end, base_end = statistics.median(ends), statistics.median(base_times)
@@ -79,8 +78,6 @@ def joint_rows(solvers: list[str], cases) -> list[str]:
             seconds = time.perf_counter() - t0
             staffed = [o for o in outcomes if o.feasible]
             joint = staffed[0].proposals[0]["explanation"]["joint"] if staffed else {"gap": None, "method": "-"}
-            from bench.perf.compact_model import solve_compact
-
             base, base_build = solve_compact(problem, OptimizerConfig(solver=solver), solver, limit)
             base_total = base_build + base.seconds
             rows.append(f"| {n_bids} bids × 2000 | {solver} | {len(staffed)}/{n_bids} staffed, {joint['method']} | "

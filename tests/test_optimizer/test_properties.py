@@ -80,7 +80,7 @@ def test_every_alternative_covers_all_mandatory_requirements(problem):
     seen = set()
     for p in outcome.proposals:
         members = tuple(m["firm"] for m in p["plan"]["members"])
-        assert members not in seen  # alternatives are distinct consortia
+        assert frozenset(members) not in seen  # alternatives are distinct consortia
         seen.add(frozenset(members))
         assert bi.bid.min_size <= len(members) <= bi.bid.max_size
         covered = {c["requirement"]: c for c in p["plan"]["coverage"]}
