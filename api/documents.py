@@ -20,10 +20,11 @@ def _environment(autoescape: bool) -> Environment:
                        trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
 
 
-def render_markdown(bid: Bid, outcome: dict[str, Any], config: OptimizerConfig, generated: datetime) -> str:
+def render_markdown(bid: Bid | dict[str, Any], outcome: dict[str, Any], config: OptimizerConfig,
+                    generated: datetime) -> str:
     env = _environment(autoescape=False)
     text = env.get_template("proposal.md.j2").render(
-        bid=to_plain(bid), outcome=outcome, config=config, generated=generated.strftime("%Y-%m-%d %H:%M"))
+        bid=bid if isinstance(bid, dict) else to_plain(bid), outcome=outcome, config=config, generated=generated.strftime("%Y-%m-%d %H:%M"))
     # Collapse the blank-line runs that template control blocks leave behind.
     lines, out = text.splitlines(), []
     for line in lines:

@@ -117,14 +117,24 @@ def _store(session, outcome: BidOutcome, config: OptimizerConfig, batch: str, se
     repository.store_proposals(session, outcome.bid, batch, rows, settings.now())
 
 
-def propose(engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig,
-            documents: bool = True) -> tuple[Bid, BidOutcome, list[Path]]:
-    with session_scope(engine) as session:
+def solve_bid(engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig) -> tuple[Bid, BidOutcome, str]:
+    """Solve one bid and store the ranked proposals as a new batch.
+
+    The solve runs outside any transaction, so a long solve never holds the database's write lock.
+    """
+    with session_scope(engine, readonly=True) as session:
         bid = repository.get_bid(session, bid_key)
         problem, firms = _problem_for(session, [bid], config)
-        outcome = propose_bid(problem, firms, config)
-        batch = settings.now().strftime("%Y%m%dT%H%M%S.%f")
+    outcome = propose_bid(problem, firms, config)
+    batch = settings.now().strftime("%Y%m%dT%H%M%S.%f")
+    with session_scope(engine) as session:
         _store(session, outcome, config, batch, settings, config.solver)
+    return bid, outcome, batch
+
+
+def propose(engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig,
+            documents: bool = True) -> tuple[Bid, BidOutcome, list[Path]]:
+    bid, outcome, _ = solve_bid(engine, settings, bid_key, config)
     paths = list(write_documents(bid, outcome.as_dict(), config, settings.now(),
                                  settings.output_dir / "proposals")) if documents else []
     return bid, outcome, paths

@@ -5,6 +5,7 @@ paths never call `create_all`.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from importlib import resources
 from typing import Iterator
@@ -27,6 +28,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
 
         return engine
@@ -58,13 +60,36 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
+# SQLite allows one writer; a transaction that read and then writes while another thread
+# committed in between fails at once instead of waiting. Writers in one process take turns.
+_SQLITE_WRITERS: dict[int, threading.RLock] = {}
+_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    with _GUARD:
+        return _SQLITE_WRITERS.setdefault(id(engine), threading.RLock())
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, readonly: bool = False) -> Iterator[Session]:
     """One transaction: commit on success, roll back everything on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    lock = None if readonly else _writer_lock(engine)
+    if lock is not None:
+        lock.acquire()
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                if readonly:
+                    session.rollback()
+                else:
+                    session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        if lock is not None:
+            lock.release()

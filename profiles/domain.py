@@ -180,3 +180,4 @@ class Bid:
     excluded_firms: tuple[str, ...] = ()
     excluded_pairs: tuple[tuple[str, str], ...] = ()
     locked_firms: tuple[str, ...] = ()
+    cluster: str | None = None  # the cluster office that owns the bid

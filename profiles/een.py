@@ -35,3 +35,6 @@ def parse_reference(reference: str) -> tuple[ProfileType, str, date, int] | None
 
 def expiry_for(published_on: date) -> date:
     return published_on + VALIDITY
+
+# A published profile may be extended once, by another validity period.
+MAX_EXTENSIONS = 1

@@ -59,3 +59,15 @@ class SolverUnavailable(PartnermatchError):
 
 class PlanCheckFailed(PartnermatchError):
     """A solver plan broke a rule the model should have enforced: a bug."""
+
+
+class Forbidden(PartnermatchError):
+    """The account may not do this (its role or its firm or cluster does not allow it)."""
+
+
+class Conflict(PartnermatchError):
+    """The change clashes with the current state: a stale version, a duplicate, a wrong step."""
+
+
+class StaleVersion(Conflict):
+    """A write named a version (If-Match) that is no longer the current one."""

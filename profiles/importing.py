@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from sqlmodel import Session
 
@@ -114,10 +115,19 @@ def check_batch(session: Session, raw: RawInput) -> ValidatedBatch:
     return batch
 
 
+# Given the valid batch, returns it (possibly completed, e.g. with the uploader's cluster) and any
+# row errors that forbid storing it (e.g. rows about firms the uploader does not manage).
+Admit = Callable[[Session, RawInput, ValidatedBatch], tuple[ValidatedBatch, list[RowError]]]
+
+
 def import_raw(session: Session, raw: RawInput, now: datetime, today: date,
-               vocabulary: Vocabulary | None = None) -> ImportReport:
+               vocabulary: Vocabulary | None = None, admit: Admit | None = None) -> ImportReport:
     vocabulary = vocabulary or load_vocabulary()
     batch = check_batch(session, raw)
+    if admit is not None:
+        batch, refused = admit(session, raw, batch)
+        if refused:
+            raise ValidationFailed(refused, raw.source)
     report = ImportReport(raw.source)
     for note in _phrase_notes(raw, batch, vocabulary):
         (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)

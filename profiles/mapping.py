@@ -21,6 +21,7 @@ from .domain import (
     SizeClass,
 )
 from .tables import BidRow, FirmRow, ProfileRow, RequirementRow
+from .taxonomy.vocabulary import Vocabulary, load_vocabulary
 
 
 def _plain(value: Any) -> Any:
@@ -43,6 +44,25 @@ def content_hash(record: Firm | Profile | Bid) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# concepts stored for filtering ------------------------------------------------
+def _known_concepts(phrases: Any, vocabulary: Vocabulary) -> list[str]:
+    """Concept ids of the phrases with their ancestors, so a filter on "machining" finds "CNC milling"."""
+    out: set[str] = set()
+    for n in vocabulary.normalise_many(tuple(phrases)):
+        if n.concept_id is not None:
+            out.add(n.concept_id)
+            out.update(vocabulary.ancestors(n.concept_id))
+    return sorted(out)
+
+
+def firm_concepts(capability_phrases: Any, certifications: Any, vocabulary: Vocabulary) -> list[str]:
+    return _known_concepts(list(capability_phrases) + list(certifications), vocabulary)
+
+
+def profile_concepts(capabilities: Any, keywords: Any, vocabulary: Vocabulary) -> list[str]:
+    return _known_concepts(list(capabilities) + list(keywords), vocabulary)
+
+
 # firm ----------------------------------------------------------------------
 def firm_columns(firm: Firm) -> dict[str, Any]:
     plain = to_plain(firm)
@@ -51,6 +71,7 @@ def firm_columns(firm: Firm) -> dict[str, Any]:
     ]
     plain["size_class"] = firm.size_class.value if firm.size_class else None
     plain["kind"] = firm.kind.value
+    plain["concepts"] = firm_concepts([c.phrase for c in firm.capabilities], firm.certifications, load_vocabulary())
     return plain
 
 
@@ -89,6 +110,7 @@ def profile_columns(profile: Profile) -> dict[str, Any]:
     plain["status"] = profile.status.value
     plain["published_on"] = profile.published_on
     plain["expires_on"] = profile.expires_on
+    plain["concepts"] = profile_concepts(profile.capabilities, profile.keywords, load_vocabulary())
     return plain
 
 
@@ -166,4 +188,5 @@ def bid_from_rows(row: BidRow, requirements: list[RequirementRow]) -> Bid:
         excluded_firms=tuple(row.excluded_firms),
         excluded_pairs=tuple((p[0], p[1]) for p in row.excluded_pairs),
         locked_firms=tuple(row.locked_firms),
+        cluster=row.cluster,
     )

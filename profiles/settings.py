@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     today: date | None = Field(
         default=None, description="Fix the calendar date (publication, expiry) for reproducible runs.")
 
+    # HTTP service
+    host: str = Field(default="127.0.0.1", description="Address `partnermatch serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64, description="Server processes (use 1 with SQLite).")
+    token_minutes: int = Field(default=720, ge=1, description="Lifetime of a login token.")
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(default=10_000_000, ge=1_000, description="Largest bulk upload.")
+    job_threads: int = Field(default=2, ge=1, le=32, description="Background proposal solves at once.")
+    max_time_limit: int = Field(default=300, ge=1, description="Longest solver time limit a request may ask for.")
+
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 

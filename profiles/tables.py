@@ -42,6 +42,10 @@ class FirmRow(SQLModel, table=True):
     contact_name: Optional[str] = Field(default=None, max_length=200)
     contact_email: Optional[str] = Field(default=None, max_length=200)
     contact_phone: Optional[str] = Field(default=None, max_length=60)
+    # Opaque public handle: how the firm appears to those who may not see its identity.
+    alias: str = Field(max_length=16, unique=True, index=True)
+    # Normalised vocabulary concepts of capabilities and certifications, for filtering.
+    concepts: list[str] = _json()
     content_hash: str = Field(max_length=64)
     created_at: datetime
     updated_at: datetime
@@ -66,6 +70,8 @@ class ProfileRow(SQLModel, table=True):
     reference: Optional[str] = Field(default=None, max_length=20, unique=True)
     published_on: Optional[date] = None
     expires_on: Optional[date] = None
+    extensions: int = 0
+    concepts: list[str] = _json()
     content_hash: str = Field(max_length=64)
     created_at: datetime
     updated_at: datetime
@@ -93,6 +99,8 @@ class BidRow(SQLModel, table=True):
     excluded_firms: list[str] = _json()
     excluded_pairs: list[list[str]] = _json()
     locked_firms: list[str] = _json()
+    # The cluster office that owns the bid; its advisors manage it.
+    cluster: Optional[str] = Field(default=None, max_length=200, index=True)
     content_hash: str = Field(max_length=64)
     created_at: datetime
     updated_at: datetime
@@ -165,6 +173,9 @@ class ProposalRow(SQLModel, table=True):
     explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    decided_at: Optional[datetime] = None
+    decided_by: Optional[int] = Field(default=None, foreign_key="account.id")
 
 
 class ProposalMemberRow(SQLModel, table=True):
@@ -176,3 +187,87 @@ class ProposalMemberRow(SQLModel, table=True):
     firm_id: int = Field(foreign_key="firm.id", index=True)
     is_lead: bool = False
     covers: list[str] = _json()
+
+
+# accounts, introductions, audit and jobs -------------------------------------
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "account"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True, index=True)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=10)
+    firm_id: Optional[int] = Field(default=None, foreign_key="firm.id", index=True)
+    cluster: Optional[str] = Field(default=None, max_length=200)
+    email: Optional[str] = Field(default=None, max_length=200)
+    active: bool = True
+    created_at: datetime
+
+
+class CredentialRow(SQLModel, table=True):
+    """A login token or an API key; only a hash of the secret is stored."""
+    __tablename__ = "credential"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    kind: str = Field(max_length=10)
+    secret_hash: str = Field(max_length=64, unique=True, index=True)
+    prefix: str = Field(max_length=12)
+    label: str = Field(default="", max_length=100)
+    created_at: datetime
+    expires_at: Optional[datetime] = None
+    last_used_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None
+
+
+class InterestRow(SQLModel, table=True):
+    """An expression of interest in a published profile, and the introduction it may lead to."""
+    __tablename__ = "interest"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profile.id", index=True)
+    owner_firm_id: int = Field(foreign_key="firm.id", index=True)
+    sender_firm_id: int = Field(foreign_key="firm.id", index=True)
+    sender_profile_id: Optional[int] = Field(default=None, foreign_key="profile.id")
+    message: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=12, index=True)
+    created_at: datetime
+    created_by: int = Field(foreign_key="account.id")
+    forwarded_at: Optional[datetime] = None
+    forwarded_by: Optional[int] = Field(default=None, foreign_key="account.id")
+    decided_at: Optional[datetime] = None
+    decided_by: Optional[int] = Field(default=None, foreign_key="account.id")
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class AuditRow(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id")
+    actor: str = Field(max_length=80)
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=20)
+    entity_key: str = Field(max_length=80)
+    cluster: Optional[str] = Field(default=None, max_length=200, index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class JobRow(SQLModel, table=True):
+    """A long piece of work (a proposal solve) run in the background; the row is its status."""
+    __tablename__ = "job"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    status: str = Field(max_length=10, index=True)
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id")
+    cluster: Optional[str] = Field(default=None, max_length=200)
+    subject: str = Field(max_length=80)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    started_at: Optional[datetime] = None
+    finished_at: Optional[datetime] = None

@@ -49,7 +49,7 @@ BID_FIELDS = {
     "key", "title", "customer", "customer_country", "delivery_country", "description",
     "deadline", "volume_per_year", "status", "min_size", "max_size", "min_countries",
     "max_per_country", "required_kinds", "lead", "excluded_firms", "excluded_pairs",
-    "locked_firms", "requirements",
+    "locked_firms", "requirements", "cluster",
 }
 REQUIREMENT_FIELDS = {
     "key", "capability", "mandatory", "certifications", "volume_per_year", "min_fit", "weight",
@@ -473,6 +473,7 @@ def validate_bid(raw: dict[str, Any], row: int | str, errors: list[RowError]) ->
         excluded_firms=r.strings("excluded_firms"),
         excluded_pairs=tuple(pairs),
         locked_firms=r.strings("locked_firms"),
+        cluster=r.text("cluster", max_len=200),
     )
     return bid if r.ok else None
 

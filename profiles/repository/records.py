@@ -5,17 +5,18 @@ transaction (see `db.session_scope`), so an import or a run is all-or-nothing.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, col, select
 
-from . import een
-from .domain import Bid, BidStatus, Firm, Profile, ProfileStatus
-from .errors import NotFound
-from .mapping import (
+from .. import een
+from ..domain import Bid, BidStatus, Firm, Profile, ProfileStatus
+from ..errors import NotFound
+from ..mapping import (
     bid_columns,
     bid_from_rows,
     content_hash,
@@ -25,7 +26,7 @@ from .mapping import (
     profile_from_row,
     requirement_columns,
 )
-from .tables import (
+from ..tables import (
     BidRow,
     FirmRow,
     MatchRow,
@@ -76,6 +77,11 @@ def firm_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, i
     return out
 
 
+def new_alias() -> str:
+    """A random public handle: derived from nothing, so it reveals nothing about the firm."""
+    return "F" + secrets.token_hex(5).upper()
+
+
 def upsert_firms(session: Session, firms: list[Firm], now: datetime) -> UpsertCounts:
     counts = UpsertCounts()
     existing = _rows_by_key(session, FirmRow, (f.key for f in firms))
@@ -83,7 +89,8 @@ def upsert_firms(session: Session, firms: list[Firm], now: datetime) -> UpsertCo
         digest = content_hash(firm)
         row = existing.get(firm.key)
         if row is None:
-            session.add(FirmRow(**firm_columns(firm), content_hash=digest, created_at=now, updated_at=now))
+            session.add(FirmRow(**firm_columns(firm), alias=new_alias(), content_hash=digest,
+                                created_at=now, updated_at=now))
             counts.created += 1
         elif row.content_hash == digest:
             counts.unchanged += 1
@@ -113,6 +120,10 @@ def get_firm(session: Session, key: str) -> Firm:
 # profiles ------------------------------------------------------------------
 def _next_serials(session: Session, prefixes: set[str]) -> dict[str, int]:
     """Highest serial already used per reference prefix (type+country+date)."""
+    if prefixes and session.get_bind().dialect.name == "postgresql":
+        # Two transactions publishing at once would pick the same serial; this lock, held to the
+        # end of the transaction, makes them take turns. SQLite already serialises writers.
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('partnermatch:een-reference'))"))
     out: dict[str, int] = {}
     for prefix in prefixes:
         refs = session.exec(select(ProfileRow.reference).where(

@@ -1,0 +1,120 @@
+"""Account actions: sign in, API keys, and creating or deactivating users."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from profiles.db import session_scope
+from profiles.errors import Conflict, Forbidden, NotFound, PartnermatchError, RowError, ValidationFailed
+from profiles.repository import accounts
+from profiles.tables import FirmRow
+from profiles.visibility import Role
+
+from . import security, views
+from .context import Context, record, require_role
+
+USERNAME_MAX = 80
+
+
+def create_user(ctx: Context, username: str, password: str, role: str, firm: str | None, cluster: str | None,
+                email: str | None) -> dict[str, Any]:
+    """Admins create anyone; advisors create firm users for their own cluster's firms."""
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    try:
+        wanted = Role(role)
+    except ValueError:
+        raise ValidationFailed([RowError("user", "role", role, "must be firm, advisor or admin")]) from None
+    if ctx.viewer.role == Role.ADVISOR and wanted != Role.FIRM:
+        raise Forbidden("advisors create firm users only; ask an administrator for other roles")
+    with session_scope(ctx.engine) as session:
+        row = _create(session, username, password, wanted, firm, cluster, email, ctx.settings.now())
+        if ctx.viewer.role == Role.ADVISOR:
+            owner = session.get(FirmRow, row.firm_id)
+            if owner is None or owner.cluster != ctx.viewer.cluster:
+                raise Forbidden(f"firm '{firm}' is not in your cluster")
+        record(session, ctx, "create", "account", username, row.cluster, {"role": wanted.value})
+        return views.account_view(row, firm if wanted == Role.FIRM else None)
+
+
+def _create(session, username, password, role: Role, firm, cluster, email, now):
+    username = (username or "").strip()
+    if not username or len(username) > USERNAME_MAX:
+        raise ValidationFailed([RowError("user", "username", username, f"required, at most {USERNAME_MAX} characters")])
+    if accounts.account_by_username(session, username) is not None:
+        raise Conflict(f"username: '{username}' is taken")
+    try:
+        firm_id, cluster = security.check_account_fields(session, role, firm, cluster)
+        password_hash = security.hash_password(password)
+    except PartnermatchError as exc:
+        field, _, reason = str(exc).partition(": ")
+        raise ValidationFailed([RowError("user", field, None, reason)]) from None
+    return accounts.create_account(session, username=username, password_hash=password_hash, role=role.value,
+                                   firm_id=firm_id, cluster=cluster, email=email, now=now)
+
+
+def bootstrap_user(engine, settings, username: str, password: str, role: str, firm: str | None,
+                   cluster: str | None, email: str | None) -> dict[str, Any]:
+    """The command line's `user create`: no signed-in user needed (it runs on the server itself)."""
+    with session_scope(engine) as session:
+        row = _create(session, username, password, Role(role), firm, cluster, email, settings.now())
+        from profiles.repository import audit
+        audit.record(session, at=settings.now(), account_id=None, actor="command line", action="create",
+                     entity="account", entity_key=username, cluster=row.cluster, detail={"role": role})
+        return views.account_view(row, firm if role == Role.FIRM.value else None)
+
+
+def list_users(ctx: Context) -> list[dict[str, Any]]:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        rows = accounts.list_accounts(session, None if ctx.viewer.is_admin else ctx.viewer.cluster)
+        firm_keys = dict(session.exec(select(FirmRow.id, FirmRow.key)).all())
+        return [views.account_view(r, firm_keys.get(r.firm_id)) for r in rows]
+
+
+def set_active(ctx: Context, account_id: int, active: bool) -> dict[str, Any]:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        visible = accounts.list_accounts(session, None if ctx.viewer.is_admin else ctx.viewer.cluster)
+        row = next((r for r in visible if r.id == account_id), None)
+        if row is None:
+            raise NotFound(f"no account with id {account_id}")
+        if ctx.viewer.role == Role.ADVISOR and row.role != Role.FIRM.value:
+            raise Forbidden("advisors manage firm users only")
+        if row.id == ctx.viewer.account_id and not active:
+            raise Conflict("you cannot deactivate your own account")
+        row.active = active
+        session.add(row)
+        record(session, ctx, "activate" if active else "deactivate", "account", row.username, row.cluster)
+        firm_key = session.get(FirmRow, row.firm_id).key if row.firm_id else None  # type: ignore[union-attr]
+        return views.account_view(row, firm_key)
+
+
+def me(ctx: Context) -> dict[str, Any]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        assert ctx.viewer.account_id is not None
+        row = accounts.get_account(session, ctx.viewer.account_id)
+        firm = session.get(FirmRow, row.firm_id) if row.firm_id else None
+        return views.account_view(row, firm.key if firm else None)
+
+
+def new_api_key(ctx: Context, label: str) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        assert ctx.viewer.account_id is not None
+        issued = security.create_api_key(session, ctx.viewer.account_id, label[:100], ctx.settings.now())
+        record(session, ctx, "create", "api_key", str(issued.credential_id), ctx.viewer.cluster, {"label": label[:100]})
+        return {"id": issued.credential_id, "label": label[:100], "api_key": issued.secret}
+
+
+def list_api_keys(ctx: Context) -> list[dict[str, Any]]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        assert ctx.viewer.account_id is not None
+        return [{"id": r.id, "label": r.label, "prefix": r.prefix, "created_at": r.created_at.isoformat()}
+                for r in accounts.list_credentials(session, ctx.viewer.account_id, "api_key")]
+
+
+def revoke(ctx: Context, credential_id: int) -> None:
+    with session_scope(ctx.engine) as session:
+        assert ctx.viewer.account_id is not None
+        accounts.revoke_credential(session, credential_id, ctx.viewer.account_id, ctx.settings.now())
+        record(session, ctx, "revoke", "credential", str(credential_id), ctx.viewer.cluster)

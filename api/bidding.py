@@ -1,0 +1,270 @@
+"""Advisor actions on bids and proposals: edit bids, generate proposals (in the background when
+asked), accept or reject them, lock in or exclude firms and re-optimise, export documents."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from optimizer.config import OptimizerConfig
+from profiles import repository
+from profiles.db import session_scope
+from profiles.domain import Bid
+from profiles.errors import Conflict, NotFound, RowError, ValidationFailed
+from profiles.mapping import bid_columns, bid_from_rows
+from profiles.repository import jobs
+from profiles.tables import BidRow, FirmRow, ProposalMemberRow, ProposalRow, RequirementRow
+from profiles.validation import validate_bid
+from profiles.visibility import Role
+
+from . import documents, services, views
+from .context import Context, bid_row, changed_fields, check_version, firm_row, record, require_role
+from .jobs import JobRunner, execute
+
+
+def _validated_bid(raw: dict[str, Any]) -> Bid:
+    errors: list[RowError] = []
+    bid = validate_bid(raw, "bid", errors)
+    if errors or bid is None:
+        raise ValidationFailed(errors, "bid")
+    return bid
+
+
+def _cluster_for(ctx: Context, given: str | None) -> str | None:
+    if ctx.viewer.role == Role.ADMIN:
+        return given
+    if given not in (None, ctx.viewer.cluster):
+        raise ValidationFailed([RowError("bid", "cluster", given, f"must be your cluster '{ctx.viewer.cluster}'")])
+    return ctx.viewer.cluster
+
+
+def _firm_keys_visible(session: Session, ctx: Context, bid: Bid) -> Bid:
+    """Firms named in a bid may be given by key (firms the advisor sees) or by alias (any firm)."""
+    def resolve(ref: str, field: str) -> str:
+        try:
+            return firm_row(session, ctx.viewer, ref).key
+        except NotFound:
+            raise ValidationFailed([RowError("bid", field, ref, "no such firm (use its key or alias)")]) from None
+    return replace(bid,
+                   excluded_firms=tuple(resolve(r, "excluded_firms") for r in bid.excluded_firms),
+                   locked_firms=tuple(resolve(r, "locked_firms") for r in bid.locked_firms),
+                   excluded_pairs=tuple((resolve(a, "excluded_pairs"), resolve(b, "excluded_pairs"))
+                                        for a, b in bid.excluded_pairs))
+
+
+def _bid_out(session: Session, ctx: Context, row: BidRow) -> dict[str, Any]:
+    reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == row.id)).all())
+    named = set(row.excluded_firms) | set(row.locked_firms) | {k for p in row.excluded_pairs for k in p}
+    firms = list(session.exec(select(FirmRow).where(col(FirmRow.key).in_(named))).all()) if named else []
+    return views.redact(views.bid_view(row, reqs), firms, ctx.viewer)
+
+
+def create_bid(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    bid = _validated_bid(raw)
+    bid = replace(bid, cluster=_cluster_for(ctx, bid.cluster))
+    with session_scope(ctx.engine) as session:
+        if session.exec(select(BidRow.id).where(BidRow.key == bid.key)).first() is not None:
+            raise Conflict(f"key: a bid with key '{bid.key}' already exists")
+        bid = _firm_keys_visible(session, ctx, bid)
+        repository.upsert_bids(session, [bid], ctx.settings.now())
+        row = bid_row(session, ctx.viewer, bid.key)
+        record(session, ctx, "create", "bid", bid.key, bid.cluster)
+        return _bid_out(session, ctx, row)
+
+
+def update_bid(ctx: Context, key: str, raw: dict[str, Any], if_match: str | None) -> dict[str, Any]:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row = bid_row(session, ctx.viewer, key, for_update=True)
+        check_version(row.content_hash, if_match, f"bid '{key}'")
+        bid = _validated_bid(dict(raw, key=row.key))
+        bid = replace(bid, cluster=_cluster_for(ctx, bid.cluster or row.cluster))
+        bid = _firm_keys_visible(session, ctx, bid)
+        before = bid_columns(repository.get_bid(session, key))
+        repository.upsert_bids(session, [bid], ctx.settings.now())
+        changed = changed_fields(before, bid_columns(bid))
+        if changed:
+            record(session, ctx, "update", "bid", key, bid.cluster, {"fields": changed})
+        return _bid_out(session, ctx, row)
+
+
+def delete_bid(ctx: Context, key: str) -> None:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row = bid_row(session, ctx.viewer, key, for_update=True)
+        proposal_ids = select(ProposalRow.id).where(ProposalRow.bid_id == row.id)
+        session.exec(delete(ProposalMemberRow).where(col(ProposalMemberRow.proposal_id).in_(proposal_ids)))  # type: ignore[call-overload]
+        session.exec(delete(ProposalRow).where(ProposalRow.bid_id == row.id))  # type: ignore[call-overload]
+        session.exec(delete(RequirementRow).where(RequirementRow.bid_id == row.id))  # type: ignore[call-overload]
+        session.delete(row)
+        record(session, ctx, "delete", "bid", key, row.cluster)
+
+
+def get_bid(ctx: Context, key: str) -> dict[str, Any]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        return _bid_out(session, ctx, bid_row(session, ctx.viewer, key))
+
+
+def list_bids(ctx: Context, status: str | None, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        query = select(BidRow).order_by(BidRow.key)
+        if not ctx.viewer.is_admin:
+            query = query.where(BidRow.cluster == ctx.viewer.cluster)
+        if status:
+            query = query.where(BidRow.status == status)
+        rows = list(session.exec(query).all())
+        return [_bid_out(session, ctx, r) for r in rows[offset:offset + limit]], len(rows)
+
+
+# proposals -----------------------------------------------------------------
+def _solve_work(ctx: Context, bid_key: str, config: OptimizerConfig):
+    def work() -> dict[str, Any]:
+        _, outcome, batch = services.solve_bid(ctx.engine, ctx.settings, bid_key, config)
+        return {"bid": bid_key, "batch": batch, "feasible": outcome.feasible, "status": outcome.status,
+                "proposals": len(outcome.proposals) if outcome.feasible else 0,
+                "reasons": [r.as_dict()["message"] if "message" in r.as_dict() else str(r.as_dict())
+                            for r in outcome.reasons]}
+    return work
+
+
+def generate(ctx: Context, runner: JobRunner | None, bid_key: str, config: OptimizerConfig,
+             wait: bool) -> dict[str, Any]:
+    """Start a proposal solve as a job; with `wait` it runs before the call returns."""
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        bid = bid_row(session, ctx.viewer, bid_key)
+        job = jobs.create_job(session, kind="propose", subject=bid_key,
+                              params={"solver": config.solver, "alternatives": config.alternatives,
+                                      "time_limit": config.time_limit},
+                              account_id=ctx.viewer.account_id, cluster=bid.cluster, now=ctx.settings.now())
+        record(session, ctx, "generate", "bid", bid_key, bid.cluster, dict(job.params, job=job.id))
+        job_id = job.id
+    assert job_id is not None
+    work = _solve_work(ctx, bid_key, config)
+    if wait or runner is None:
+        execute(ctx.engine, ctx.settings, job_id, work)
+    else:
+        runner.submit(job_id, work)
+    return get_job(ctx, job_id)
+
+
+def get_job(ctx: Context, job_id: int) -> dict[str, Any]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        row = jobs.get_job(session, job_id)
+        if not (ctx.viewer.is_admin or (ctx.viewer.role == Role.ADVISOR and row.cluster == ctx.viewer.cluster)):
+            raise NotFound(f"no job with id {job_id}")
+        return views.job_view(row)
+
+
+def _proposal(session: Session, ctx: Context, proposal_id: int, for_update: bool = False) -> tuple[ProposalRow, BidRow]:
+    query = select(ProposalRow, BidRow).join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id)).where(
+        ProposalRow.id == proposal_id)
+    if for_update:
+        query = query.with_for_update()
+    hit = session.exec(query).first()
+    if hit is None or not ctx.viewer.owns_bid(hit[1].cluster):
+        raise NotFound(f"no proposal with id {proposal_id}")
+    return hit[0], hit[1]
+
+
+def _all_firms(session: Session) -> list[FirmRow]:
+    # Reasons and risks may name any firm (e.g. the closest candidate for a missing capability),
+    # so hidden names are redacted against every firm, not only the members.
+    return list(session.exec(select(FirmRow)).all())
+
+
+def list_proposals(ctx: Context, bid_key: str, latest_only: bool) -> list[dict[str, Any]]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        bid = bid_row(session, ctx.viewer, bid_key)
+        rows = list(session.exec(select(ProposalRow).where(ProposalRow.bid_id == bid.id)
+                                 .order_by(ProposalRow.batch, ProposalRow.rank)).all())
+        if latest_only and rows:
+            newest = max(r.batch for r in rows)
+            rows = [r for r in rows if r.batch == newest]
+        firms = _all_firms(session)
+        return [views.proposal_view(r, bid.key, firms, ctx.viewer) for r in rows]
+
+
+def get_proposal(ctx: Context, proposal_id: int) -> dict[str, Any]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        row, bid = _proposal(session, ctx, proposal_id)
+        return views.proposal_view(row, bid.key, _all_firms(session), ctx.viewer)
+
+
+def decide(ctx: Context, proposal_id: int, decision: str, note: str) -> dict[str, Any]:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row, bid = _proposal(session, ctx, proposal_id, for_update=True)
+        if not row.feasible:
+            raise Conflict("an infeasible result cannot be accepted or rejected; change the bid and generate again")
+        if row.status == decision:
+            raise Conflict(f"proposal {proposal_id} is already {decision}")
+        row.status, row.note, row.decided_at, row.decided_by = decision, note, ctx.settings.now(), ctx.viewer.account_id
+        session.add(row)
+        session.flush()
+        record(session, ctx, decision.removesuffix("ed") if decision == "rejected" else "accept", "proposal",
+               str(proposal_id), bid.cluster, {"bid": bid.key, "note": note[:200]})
+        return views.proposal_view(row, bid.key, _all_firms(session), ctx.viewer)
+
+
+def edit_and_reoptimise(ctx: Context, runner: JobRunner | None, proposal_id: int, lock: list[str],
+                        exclude: list[str], unlock: list[str], config: OptimizerConfig, wait: bool) -> dict[str, Any]:
+    """Lock firms in or exclude them on the proposal's bid, then solve the bid again."""
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        _, bid_rec = _proposal(session, ctx, proposal_id)
+        bid_rec = bid_row(session, ctx.viewer, bid_rec.key, for_update=True)
+
+        def keys(refs: list[str], field: str) -> list[str]:
+            out = []
+            for ref in refs:
+                try:
+                    out.append(firm_row(session, ctx.viewer, ref).key)
+                except NotFound:
+                    raise ValidationFailed([RowError("edit", field, ref, "no such firm (use its key or alias)")]) from None
+            return out
+        add_lock, add_exclude, remove = keys(lock, "lock"), keys(exclude, "exclude"), set(keys(unlock, "unlock"))
+        clash = set(add_lock) & set(add_exclude)
+        if clash:
+            raise ValidationFailed([RowError("edit", "lock", sorted(clash)[0], "a firm cannot be both locked and excluded")])
+        reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == bid_rec.id)).all())
+        bid = bid_from_rows(bid_rec, reqs)
+        locked = [k for k in dict.fromkeys(list(bid.locked_firms) + add_lock) if k not in remove and k not in add_exclude]
+        excluded = [k for k in dict.fromkeys(list(bid.excluded_firms) + add_exclude) if k not in remove and k not in add_lock]
+        bid = replace(bid, locked_firms=tuple(locked), excluded_firms=tuple(excluded))
+        repository.upsert_bids(session, [bid], ctx.settings.now())
+        record(session, ctx, "edit", "bid", bid.key, bid.cluster,
+               {"proposal": proposal_id, "locked": len(locked), "excluded": len(excluded)})
+        bid_key = bid.key
+    return generate(ctx, runner, bid_key, config, wait)
+
+
+def document(ctx: Context, proposal_id: int, fmt: str) -> tuple[str, str]:
+    """The proposal document of the proposal's batch, as Markdown or HTML, with hidden firms as aliases."""
+    with session_scope(ctx.engine, readonly=True) as session:
+        row, bid_rec = _proposal(session, ctx, proposal_id)
+        rows = list(session.exec(select(ProposalRow).where(ProposalRow.bid_id == bid_rec.id,
+                                                           ProposalRow.batch == row.batch)
+                                 .order_by(ProposalRow.rank)).all())
+        reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == bid_rec.id)).all())
+        bid = bid_from_rows(bid_rec, reqs)
+        firms = _all_firms(session)
+    feasible = [r for r in rows if r.feasible]
+    outcome = {"bid": bid.key, "feasible": bool(feasible), "status": rows[0].solver_status,
+               "reasons": [] if feasible else rows[0].explanation.get("reasons", []),
+               "proposals": [{"rank": r.rank, "feasible": True, "objective": r.objective, "solver": r.solver,
+                              "solver_status": r.solver_status, "gap": r.gap, "solve_seconds": r.solve_seconds,
+                              "build_seconds": r.build_seconds, "plan": r.plan, "explanation": r.explanation}
+                             for r in feasible]}
+    from profiles.mapping import to_plain
+    bid_plain = views.redact(to_plain(bid), firms, ctx.viewer)
+    outcome = views.redact(outcome, firms, ctx.viewer)
+    config = OptimizerConfig(**{k: v for k, v in rows[0].config.items() if k in OptimizerConfig.model_fields})
+    markdown_text = documents.render_markdown(bid_plain, outcome, config, rows[0].created_at)
+    if fmt == "md":
+        return markdown_text, "text/markdown; charset=utf-8"
+    return documents.render_html(markdown_text, f"Consortium proposal: {bid.title}"), "text/html; charset=utf-8"

@@ -1,0 +1,98 @@
+"""What every user action needs: the database, the settings and who is acting; plus the audit helper."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from profiles.errors import Forbidden, NotFound, StaleVersion
+from profiles.repository import audit
+from profiles.settings import Settings
+from profiles.tables import BidRow, FirmRow, ProfileRow
+from profiles.visibility import Role, Viewer
+
+
+@dataclass(frozen=True)
+class Context:
+    engine: Engine
+    settings: Settings
+    viewer: Viewer
+
+
+def record(session: Session, ctx: Context, action: str, entity: str, key: str, cluster: str | None,
+           detail: dict[str, Any] | None = None) -> None:
+    audit.record(session, at=ctx.settings.now(), account_id=ctx.viewer.account_id, actor=ctx.viewer.username,
+                 action=action, entity=entity, entity_key=key, cluster=cluster, detail=detail)
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(k for k in after if before.get(k) != after.get(k))
+
+
+def require_role(viewer: Viewer, *roles: Role) -> None:
+    if viewer.role not in roles:
+        allowed = " or ".join(r.value for r in roles)
+        raise Forbidden(f"this needs the {allowed} role; you are signed in as {viewer.role.value}")
+
+
+# Lookups that never reveal what a viewer may not see: a hidden object is simply "not found".
+def firm_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False,
+             for_update: bool = False) -> FirmRow:
+    """A firm by key (visible firms) or alias (any firm)."""
+    query = select(FirmRow).where((FirmRow.key == ref) | (FirmRow.alias == ref))
+    if for_update:
+        query = query.with_for_update()
+    firm = session.exec(query).first()
+    if firm is None or firm.id is None:
+        raise NotFound(f"no firm '{ref}'")
+    if firm.key == ref and firm.alias != ref and not viewer.sees_identity(firm.id, firm.cluster):
+        raise NotFound(f"no firm '{ref}'")
+    if manage and not viewer.manages(firm.id, firm.cluster):
+        if viewer.sees_identity(firm.id, firm.cluster) or firm.alias == ref:
+            raise Forbidden(f"you do not manage firm '{ref}'")
+        raise NotFound(f"no firm '{ref}'")
+    return firm
+
+
+def profile_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False,
+                for_update: bool = False) -> tuple[ProfileRow, FirmRow]:
+    """A profile by key (own profiles) or EEN reference (published profiles and own ones)."""
+    query = select(ProfileRow, FirmRow).join(FirmRow, FirmRow.id == ProfileRow.firm_id).where(  # type: ignore[arg-type]
+        (ProfileRow.key == ref) | (ProfileRow.reference == ref))
+    if for_update:
+        query = query.with_for_update()
+    hit = session.exec(query).first()
+    if hit is None:
+        raise NotFound(f"no profile '{ref}'")
+    profile, firm = hit
+    assert firm.id is not None
+    mine = viewer.manages(firm.id, firm.cluster)
+    if not mine:
+        public = profile.status == "published" and profile.reference == ref
+        if not public:
+            raise NotFound(f"no profile '{ref}'")
+        if manage:
+            raise Forbidden(f"profile '{ref}' belongs to a firm you do not manage")
+    return profile, firm
+
+
+def bid_row(session: Session, viewer: Viewer, key: str, for_update: bool = False) -> BidRow:
+    query = select(BidRow).where(BidRow.key == key)
+    if for_update:
+        query = query.with_for_update()
+    bid = session.exec(query).first()
+    if bid is None or not viewer.owns_bid(bid.cluster):
+        raise NotFound(f"no bid '{key}'")
+    return bid
+
+
+def check_version(current_hash: str, if_match: str | None, what: str) -> None:
+    """Optimistic concurrency: a write naming the version it read fails if someone changed it since."""
+    from .views import etag
+    if if_match is None:
+        return
+    wanted = {v.strip() for v in if_match.split(",")}
+    if "*" not in wanted and etag(current_hash) not in wanted and etag(current_hash).strip('"') not in wanted:
+        raise StaleVersion(f"{what} was changed by someone else since you read it; reload it and try again")

@@ -1,0 +1,349 @@
+"""User actions on firms and profiles: each checks the viewer's rights, writes one transaction
+and records what changed in the audit log."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, col, select
+
+from profiles import een, repository
+from profiles.db import session_scope
+from profiles.domain import Firm, Profile, ProfileStatus
+from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
+from profiles.importing import ImportReport, import_raw
+from profiles.mapping import content_hash, firm_columns, profile_columns, profile_from_row, to_plain
+from profiles.readers import RawInput, decode, parse_csv, parse_json
+from profiles.repository import search
+from profiles.tables import (
+    AccountRow,
+    BidRow,
+    FirmRow,
+    InterestRow,
+    MatchRow,
+    ProfileRow,
+    ProposalMemberRow,
+)
+from profiles.validation import validate_firm, validate_profile
+from profiles.visibility import Role, Viewer
+
+from . import views
+from .context import Context, changed_fields, check_version, firm_row, profile_row, record, require_role
+
+
+def _validated(validate, raw: dict[str, Any], source: str):
+    errors: list[RowError] = []
+    record_ = validate(raw, source, errors)
+    if errors or record_ is None:
+        raise ValidationFailed(errors, source)
+    return record_
+
+
+# firms ---------------------------------------------------------------------
+def _own_cluster(viewer: Viewer, given: str | None, row: str) -> str | None:
+    """Advisors create and keep firms in their own cluster; admins may set any."""
+    if viewer.role == Role.ADMIN:
+        return given
+    if given not in (None, viewer.cluster):
+        raise ValidationFailed([RowError(row, "cluster", given, f"must be your cluster '{viewer.cluster}'")], row)
+    return viewer.cluster
+
+
+def create_firm(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    firm: Firm = _validated(validate_firm, raw, "firm")
+    firm = replace(firm, cluster=_own_cluster(ctx.viewer, firm.cluster, "firm"))
+    with session_scope(ctx.engine) as session:
+        if session.exec(select(FirmRow.id).where(FirmRow.key == firm.key)).first() is not None:
+            raise Conflict(f"key: a firm with key '{firm.key}' already exists")
+        repository.upsert_firms(session, [firm], ctx.settings.now())
+        row = firm_row(session, ctx.viewer, firm.key)
+        record(session, ctx, "create", "firm", firm.key, firm.cluster)
+        return views.firm_view(row, ctx.viewer)
+
+
+def update_firm(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | None) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        row = firm_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        check_version(row.content_hash, if_match, f"firm '{ref}'")
+        raw = dict(raw, key=row.key)
+        firm: Firm = _validated(validate_firm, raw, "firm")
+        if ctx.viewer.role == Role.FIRM:
+            if firm.cluster not in (None, row.cluster):
+                raise ValidationFailed([RowError("firm", "cluster", firm.cluster, "only an advisor can change the cluster")])
+            firm = replace(firm, cluster=row.cluster)
+        else:
+            firm = replace(firm, cluster=_own_cluster(ctx.viewer, firm.cluster or row.cluster, "firm"))
+        before = firm_columns(repository.get_firm(session, row.key))
+        repository.upsert_firms(session, [firm], ctx.settings.now())
+        changed = changed_fields(before, firm_columns(firm))
+        if changed:
+            record(session, ctx, "update", "firm", row.key, firm.cluster, {"fields": changed})
+        return views.firm_view(row, ctx.viewer)
+
+
+def delete_firm(ctx: Context, ref: str) -> None:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row = firm_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        fid = row.id
+        in_use = [
+            ("user accounts", select(func.count()).select_from(AccountRow).where(AccountRow.firm_id == fid)),
+            ("proposals", select(func.count()).select_from(ProposalMemberRow).where(ProposalMemberRow.firm_id == fid)),
+            ("expressions of interest", select(func.count()).select_from(InterestRow).where(
+                or_(InterestRow.owner_firm_id == fid, InterestRow.sender_firm_id == fid))),
+        ]
+        for label, query in in_use:
+            if session.exec(query).one():
+                raise Conflict(f"firm '{ref}' still has {label}; it cannot be deleted (withdraw its profiles instead)")
+        profile_ids = select(ProfileRow.id).where(ProfileRow.firm_id == fid)
+        session.exec(delete(MatchRow).where(or_(col(MatchRow.profile_id).in_(profile_ids),  # type: ignore[call-overload]
+                                                col(MatchRow.other_profile_id).in_(profile_ids))))
+        session.exec(delete(ProfileRow).where(ProfileRow.firm_id == fid))  # type: ignore[call-overload]
+        session.delete(row)
+        record(session, ctx, "delete", "firm", row.key, row.cluster)
+
+
+def get_firm(ctx: Context, ref: str) -> dict[str, Any]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        return views.firm_view(firm_row(session, ctx.viewer, ref), ctx.viewer)
+
+
+def _scope(viewer: Viewer) -> search.Scope:
+    if viewer.role == Role.ADMIN:
+        return search.Scope(all_private=True)
+    if viewer.role == Role.FIRM:
+        return search.Scope(firm_id=viewer.firm_id)
+    return search.Scope(cluster=viewer.cluster)
+
+
+def list_firms(ctx: Context, filters: search.FirmFilter, sort: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    if filters.cluster and not (ctx.viewer.is_admin or filters.cluster == ctx.viewer.cluster):
+        raise Forbidden("cluster: you may filter only by your own cluster")
+    with session_scope(ctx.engine, readonly=True) as session:
+        rows, total = search.search_firms(session, _scope(ctx.viewer), filters, sort, offset, limit)
+        return [views.firm_view(r, ctx.viewer) for r in rows], total
+
+
+# profiles ------------------------------------------------------------------
+def _profile_firm(session: Session, ctx: Context, given: str | None) -> FirmRow:
+    if ctx.viewer.role == Role.FIRM:
+        own = session.get(FirmRow, ctx.viewer.firm_id)
+        assert own is not None
+        if given not in (None, "", own.key):
+            raise ValidationFailed([RowError("profile", "firm", given, "you can only add profiles for your own firm")])
+        return own
+    if not given:
+        raise ValidationFailed([RowError("profile", "firm", given, "required: the key of the firm this profile belongs to")])
+    return firm_row(session, ctx.viewer, given, manage=True)
+
+
+def create_profile(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
+    status = raw.get("status", "draft")
+    if status not in ("draft", "published"):
+        raise ValidationFailed([RowError("profile", "status", status, "a new profile is either draft or published")])
+    with session_scope(ctx.engine) as session:
+        firm = _profile_firm(session, ctx, raw.get("firm"))
+        raw = dict(raw, firm=firm.key)
+        profile: Profile = _validated(validate_profile, raw, "profile")
+        profile = replace(profile, reference=None, published_on=None, expires_on=None)
+        if session.exec(select(ProfileRow.id).where(ProfileRow.key == profile.key)).first() is not None:
+            raise Conflict(f"key: a profile with key '{profile.key}' already exists")
+        repository.upsert_profiles(session, [profile], ctx.settings.now(), ctx.settings.current_date())
+        row, firm = profile_row(session, ctx.viewer, profile.key)
+        record(session, ctx, "create", "profile", profile.key, firm.cluster, {"status": row.status,
+                                                                              "reference": row.reference})
+        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date())
+
+
+def update_profile(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | None) -> dict[str, Any]:
+    """Replace a profile's content; status, reference and dates change only through their own actions."""
+    with session_scope(ctx.engine) as session:
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        check_version(row.content_hash, if_match, f"profile '{ref}'")
+        if raw.get("firm") not in (None, "", firm.key):
+            raise ValidationFailed([RowError("profile", "firm", raw.get("firm"), "a profile cannot move to another firm")])
+        current = profile_from_row(row, firm.key)
+        raw = {k: v for k, v in raw.items() if k not in ("status", "reference", "published_on", "expires_on")}
+        profile: Profile = _validated(validate_profile, dict(raw, key=row.key, firm=firm.key), "profile")
+        profile = replace(profile, status=current.status, reference=current.reference,
+                          published_on=current.published_on, expires_on=current.expires_on)
+        changed = changed_fields(profile_columns(current), profile_columns(profile))
+        repository.upsert_profiles(session, [profile], ctx.settings.now(), ctx.settings.current_date())
+        if changed:
+            record(session, ctx, "update", "profile", row.key, firm.cluster, {"fields": changed})
+        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date())
+
+
+def _save_row(session: Session, row: ProfileRow, firm: FirmRow, ctx: Context) -> None:
+    row.content_hash = content_hash(profile_from_row(row, firm.key))
+    row.updated_at = ctx.settings.now()
+    session.add(row)
+    session.flush()
+
+
+def publish_profile(ctx: Context, ref: str) -> dict[str, Any]:
+    today = ctx.settings.current_date()
+    with session_scope(ctx.engine) as session:
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        status = views.effective_status(row, today)
+        if status == "published":
+            raise Conflict(f"profile '{ref}' is already published (reference {row.reference})")
+        if status == "expired" or (row.expires_on is not None and row.expires_on < today):
+            raise Conflict(f"profile '{ref}' has expired; extend it instead of publishing it again")
+        profile = replace(profile_from_row(row, firm.key), status=ProfileStatus.PUBLISHED)
+        repository.upsert_profiles(session, [profile], ctx.settings.now(), today)
+        record(session, ctx, "publish", "profile", row.key, firm.cluster,
+               {"reference": row.reference, "expires_on": row.expires_on.isoformat() if row.expires_on else None})
+        return views.profile_view(row, firm, ctx.viewer, today)
+
+
+def withdraw_profile(ctx: Context, ref: str) -> dict[str, Any]:
+    today = ctx.settings.current_date()
+    with session_scope(ctx.engine) as session:
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        if row.status == "withdrawn":
+            raise Conflict(f"profile '{ref}' is already withdrawn")
+        previous = row.status
+        row.status = ProfileStatus.WITHDRAWN.value
+        _save_row(session, row, firm, ctx)
+        record(session, ctx, "withdraw", "profile", row.key, firm.cluster, {"from": previous})
+        return views.profile_view(row, firm, ctx.viewer, today)
+
+
+def extend_profile(ctx: Context, ref: str) -> dict[str, Any]:
+    """EEN profiles may be extended once, by another validity period from their expiry (or today if later)."""
+    today = ctx.settings.current_date()
+    with session_scope(ctx.engine) as session:
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        if row.status not in ("published", "expired") or row.expires_on is None:
+            raise Conflict(f"profile '{ref}' is {row.status}; only published or expired profiles can be extended")
+        if row.extensions >= een.MAX_EXTENSIONS:
+            raise Conflict(f"profile '{ref}' was already extended; a profile can be extended only once")
+        before = row.expires_on
+        row.expires_on = een.expiry_for(max(row.expires_on, today))
+        row.status = ProfileStatus.PUBLISHED.value
+        row.extensions += 1
+        _save_row(session, row, firm, ctx)
+        record(session, ctx, "extend", "profile", row.key, firm.cluster,
+               {"expires_on": [before.isoformat(), row.expires_on.isoformat()]})
+        return views.profile_view(row, firm, ctx.viewer, today)
+
+
+def get_profile(ctx: Context, ref: str) -> dict[str, Any]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        row, firm = profile_row(session, ctx.viewer, ref)
+        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date())
+
+
+def list_profiles(ctx: Context, filters: search.ProfileFilter, sort: str, offset: int,
+                  limit: int) -> tuple[list[dict], int]:
+    today = ctx.settings.current_date()
+    with session_scope(ctx.engine, readonly=True) as session:
+        rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit)
+        return [views.profile_view(p, f, ctx.viewer, today) for p, f in rows], total
+
+
+def profile_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float) -> tuple[list[dict], int]:
+    """Stored matches of one of the viewer's own profiles; the other side shown as the viewer may see it."""
+    today = ctx.settings.current_date()
+    with session_scope(ctx.engine, readonly=True) as session:
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True)
+        assert row.id is not None
+        hits, total = search.matches_of(session, [row.id], offset, limit, min_score)
+        return [views.match_view({"rank": m.rank, "score": m.score, "components": m.components,
+                                  "explanation": m.explanation}, other, other_firm, ctx.viewer, today)
+                for m, _, other, other_firm in hits], total
+
+
+def firm_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float) -> tuple[list[dict], int]:
+    today = ctx.settings.current_date()
+    with session_scope(ctx.engine, readonly=True) as session:
+        firm = firm_row(session, ctx.viewer, ref, manage=True)
+        ids = [i for i in session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all()]
+        hits, total = search.matches_of(session, ids, offset, limit, min_score) if ids else ([], 0)
+        out = []
+        for m, own, other, other_firm in hits:
+            view = views.match_view({"rank": m.rank, "score": m.score, "components": m.components,
+                                     "explanation": m.explanation}, other, other_firm, ctx.viewer, today)
+            view["profile"] = own.key
+            out.append(view)
+        return out, total
+
+
+# bulk upload ---------------------------------------------------------------
+def _admit_for(ctx: Context):
+    viewer = ctx.viewer
+
+    def admit(session: Session, raw: RawInput, batch):
+        refused: list[RowError] = []
+        labels = {kind: [label for label, _ in rows] for kind, rows in raw.rows.items()}
+        batch_firms = {f.key: f for f in batch.firms}
+        stored = {r.key: r for r in session.exec(select(FirmRow).where(
+            col(FirmRow.key).in_(list(batch_firms) + [p.firm_key for p in batch.profiles]))).all()}
+        if viewer.role == Role.FIRM and (batch.firms or batch.bids):
+            kinds = [k for k, items in (("firms", batch.firms), ("bids", batch.bids)) if items]
+            refused.append(RowError(labels[kinds[0]][0], kinds[0], None,
+                                    "firm users upload profiles only; ask your advisor to change firms or bids"))
+        firms = []
+        for label, firm in zip(labels.get("firms", []), batch.firms):
+            existing = stored.get(firm.key)
+            if existing is not None and not viewer.manages(existing.id, existing.cluster):
+                refused.append(RowError(label, "key", firm.key, "this firm belongs to another cluster"))
+                continue
+            if viewer.role == Role.ADVISOR:
+                if firm.cluster not in (None, viewer.cluster):
+                    refused.append(RowError(label, "cluster", firm.cluster, f"must be your cluster '{viewer.cluster}'"))
+                firm = replace(firm, cluster=viewer.cluster)
+            firms.append(firm)
+        own_keys = {f.key for f in firms}
+        stored_profiles = {r.key: r.firm_id for r in session.exec(select(ProfileRow).where(
+            col(ProfileRow.key).in_([p.key for p in batch.profiles]))).all()}
+        for label, p in zip(labels.get("profiles", []), batch.profiles):
+            owner = stored.get(p.firm_key)
+            allowed = p.firm_key in own_keys or (owner is not None and viewer.manages(owner.id, owner.cluster))
+            if not allowed:
+                refused.append(RowError(label, "firm", p.firm_key, "you cannot add profiles for this firm"))
+            elif p.key in stored_profiles and (owner is None or stored_profiles[p.key] != owner.id):
+                refused.append(RowError(label, "key", p.key, "this profile key belongs to another firm"))
+        bids = []
+        for label, b in zip(labels.get("bids", []), batch.bids):
+            stored_bid = session.exec(select(BidRow).where(BidRow.key == b.key)).first()
+            if stored_bid is not None and not viewer.owns_bid(stored_bid.cluster):
+                refused.append(RowError(label, "key", b.key, "this bid belongs to another cluster"))
+            if viewer.role == Role.ADVISOR:
+                if b.cluster not in (None, viewer.cluster):
+                    refused.append(RowError(label, "cluster", b.cluster, f"must be your cluster '{viewer.cluster}'"))
+                b = replace(b, cluster=viewer.cluster)
+            bids.append(b)
+        batch.firms[:] = firms
+        batch.bids[:] = bids
+        return batch, refused
+
+    return admit
+
+
+def parse_upload(data: bytes, filename: str, content_type: str | None) -> RawInput:
+    source = filename or "upload"
+    text = decode(data, source)
+    is_csv = source.lower().endswith(".csv") or (content_type or "").startswith("text/csv")
+    return parse_csv(text, source) if is_csv else parse_json(text, source)
+
+
+def upload(ctx: Context, data: bytes, filename: str, content_type: str | None) -> ImportReport:
+    raw = parse_upload(data, filename, content_type)
+    with session_scope(ctx.engine) as session:
+        report = import_raw(session, raw, ctx.settings.now(), ctx.settings.current_date(), admit=_admit_for(ctx))
+        record(session, ctx, "upload", "upload", filename[:80] or "upload", ctx.viewer.cluster,
+               {"counts": report.counts})
+        return report
+
+
+def report_view(report: ImportReport) -> dict[str, Any]:
+    return {"source": report.source, "counts": report.counts,
+            "unknown_phrases": [str(n) for n in report.unknown_phrases],
+            "approximate_phrases": [str(n) for n in report.approximate_phrases],
+            "possible_duplicates": [str(d) for d in report.duplicates],
+            "warnings": report.warnings}

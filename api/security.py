@@ -1,0 +1,129 @@
+"""Passwords, login tokens and API keys.
+
+Passwords are hashed with Argon2 (pwdlib). Tokens and API keys are random
+secrets shown once; the database keeps only their SHA-256, so a leaked
+database does not leak working credentials.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from pwdlib import PasswordHash
+from sqlmodel import Session
+
+from profiles.errors import PartnermatchError
+from profiles.repository import accounts, interests
+from profiles.tables import AccountRow, FirmRow
+from profiles.visibility import Role, Viewer
+
+TOKEN_PREFIX = "pmt_"
+API_KEY_PREFIX = "pmk_"
+MIN_PASSWORD = 10
+
+
+class BadCredentials(PartnermatchError):
+    """Unknown user, wrong password, or an expired, revoked or unknown token."""
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHash:
+    return PasswordHash.recommended()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise PartnermatchError(f"password: must be at least {MIN_PASSWORD} characters")
+    return _hasher().hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    return _hasher().verify(password, password_hash)
+
+
+# Verifying against a real hash even for unknown users keeps login time from revealing which names exist.
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(_hasher().hash(secrets.token_hex(16)))
+    return _DUMMY_HASH[0]
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    secret: str
+    credential_id: int
+    expires_at: datetime | None
+
+
+def login(session: Session, username: str, password: str, now: datetime, minutes: int) -> IssuedSecret:
+    account = accounts.account_by_username(session, username)
+    if account is None or not account.active:
+        verify_password(password, _dummy_hash())
+        raise BadCredentials("unknown user or wrong password")
+    if not verify_password(password, account.password_hash):
+        raise BadCredentials("unknown user or wrong password")
+    assert account.id is not None
+    return _issue(session, account.id, "token", TOKEN_PREFIX, "login", now, now + timedelta(minutes=minutes))
+
+
+def create_api_key(session: Session, account_id: int, label: str, now: datetime) -> IssuedSecret:
+    return _issue(session, account_id, "api_key", API_KEY_PREFIX, label, now, None)
+
+
+def _issue(session: Session, account_id: int, kind: str, prefix: str, label: str, now: datetime,
+           expires_at: datetime | None) -> IssuedSecret:
+    secret = prefix + secrets.token_urlsafe(32)
+    row = accounts.add_credential(session, account_id=account_id, kind=kind, secret_hash=secret_hash(secret),
+                                  prefix=secret[:12], label=label, now=now, expires_at=expires_at)
+    assert row.id is not None
+    return IssuedSecret(secret, row.id, expires_at)
+
+
+def viewer_for_secret(session: Session, secret: str, now: datetime) -> tuple[Viewer, int]:
+    """The viewer behind a token or API key, and the credential's id."""
+    hit = accounts.credential_owner(session, secret_hash(secret), now)
+    if hit is None:
+        raise BadCredentials("the token or API key is unknown, expired or revoked")
+    account, credential = hit
+    assert credential.id is not None
+    return viewer_for(session, account), credential.id
+
+
+def viewer_for(session: Session, account: AccountRow) -> Viewer:
+    role = Role(account.role)
+    own: list[int] = []
+    if role == Role.FIRM and account.firm_id is not None:
+        own = [account.firm_id]
+    elif role == Role.ADVISOR and account.cluster:
+        own = interests.cluster_firm_ids(session, account.cluster)
+    introduced = interests.introduced_firms(session, own) if own else frozenset()
+    return Viewer(account_id=account.id, username=account.username, role=role, firm_id=account.firm_id,
+                  cluster=account.cluster, introduced=introduced)
+
+
+def check_account_fields(session: Session, role: Role, firm_key: str | None,
+                         cluster: str | None) -> tuple[int | None, str | None]:
+    """The firm id and cluster an account of this role must have, or a clear error."""
+    from sqlmodel import select
+    if role == Role.FIRM:
+        if not firm_key:
+            raise PartnermatchError("firm: a firm user must belong to a firm")
+        firm = session.exec(select(FirmRow).where(FirmRow.key == firm_key)).first()
+        if firm is None:
+            raise PartnermatchError(f"firm: no firm with key '{firm_key}'")
+        return firm.id, firm.cluster
+    if role == Role.ADVISOR:
+        if not cluster:
+            raise PartnermatchError("cluster: an advisor must belong to a cluster")
+        return None, cluster
+    return None, None

@@ -1,0 +1,229 @@
+"""What each viewer is shown: table rows turned into plain dicts, identity removed where it must be.
+
+Every record about a firm passes through here before it leaves the service, so
+the privacy rules of `profiles.visibility` are applied in one place.
+"""
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+from profiles.tables import (
+    AccountRow,
+    AuditRow,
+    BidRow,
+    FirmRow,
+    InterestRow,
+    JobRow,
+    ProfileRow,
+    ProposalRow,
+    RequirementRow,
+)
+from profiles.visibility import Viewer
+
+# Distances in anonymous views are coarsened so repeated matches cannot pin a firm on the map.
+ANONYMOUS_KM_STEP = 25
+
+
+def etag(content_hash: str) -> str:
+    return f'"{content_hash[:32]}"'
+
+
+def firm_view(firm: FirmRow, viewer: Viewer) -> dict[str, Any]:
+    assert firm.id is not None
+    out: dict[str, Any] = {
+        "alias": firm.alias,
+        "identity_visible": viewer.sees_identity(firm.id, firm.cluster),
+        "country": firm.country,
+        "size_class": firm.size_class,
+        "kind": firm.kind,
+        "nace": list(firm.nace),
+        "capabilities": [dict(c) for c in firm.capabilities],
+        "certifications": list(firm.certifications),
+        "languages": list(firm.languages),
+        "export_countries": list(firm.export_countries),
+    }
+    if out["identity_visible"]:
+        out.update(key=firm.key, name=firm.name, city=firm.city, region=firm.region, lat=firm.lat, lon=firm.lon,
+                   employees=firm.employees, cluster=firm.cluster, website=firm.website,
+                   contact_name=firm.contact_name, contact_email=firm.contact_email,
+                   contact_phone=firm.contact_phone, max_concurrent_bids=firm.max_concurrent_bids,
+                   excluded_partners=list(firm.excluded_partners), version=etag(firm.content_hash),
+                   updated_at=firm.updated_at.isoformat())
+    return out
+
+
+def effective_status(profile: ProfileRow, today: date) -> str:
+    if profile.status == "published" and profile.expires_on is not None and profile.expires_on < today:
+        return "expired"
+    return profile.status
+
+
+def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date) -> dict[str, Any]:
+    assert firm.id is not None
+    visible = viewer.sees_identity(firm.id, firm.cluster)
+    out: dict[str, Any] = {
+        "reference": profile.reference,
+        "type": profile.type,
+        "status": effective_status(profile, today),
+        "title": profile.title,
+        "summary": profile.summary,
+        "description": profile.description,
+        "language": profile.language,
+        "keywords": list(profile.keywords),
+        "capabilities": list(profile.capabilities),
+        "partner_sought": profile.partner_sought,
+        "partnership_types": list(profile.partnership_types),
+        "published_on": profile.published_on.isoformat() if profile.published_on else None,
+        "expires_on": profile.expires_on.isoformat() if profile.expires_on else None,
+        "country": firm.country,
+        "size_class": firm.size_class,
+        "firm_alias": firm.alias,
+        "identity_visible": visible,
+    }
+    if visible:
+        out.update(key=profile.key, firm=firm.key, firm_name=firm.name, extensions=profile.extensions,
+                   version=etag(profile.content_hash), updated_at=profile.updated_at.isoformat())
+    return out
+
+
+def profile_brief(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date) -> dict[str, Any]:
+    full = profile_view(profile, firm, viewer, today)
+    keep = ("reference", "type", "status", "title", "country", "size_class", "firm_alias", "identity_visible",
+            "key", "firm", "firm_name")
+    return {k: full[k] for k in keep if k in full}
+
+
+def _coarsen(components: dict[str, Any]) -> dict[str, Any]:
+    geo = components.get("geography")
+    if not geo or "km" not in (geo.get("evidence") or {}):
+        return components
+    km = geo["evidence"]["km"]
+    coarse = dict(geo, evidence=dict(geo["evidence"], km=int(round(km / ANONYMOUS_KM_STEP) * ANONYMOUS_KM_STEP)))
+    return dict(components, geography=coarse)
+
+
+def match_view(match: dict[str, Any], other: ProfileRow, other_firm: FirmRow, viewer: Viewer,
+               today: date) -> dict[str, Any]:
+    assert other_firm.id is not None
+    visible = viewer.sees_identity(other_firm.id, other_firm.cluster)
+    return {"rank": match["rank"], "score": match["score"],
+            "components": match["components"] if visible else _coarsen(match["components"]),
+            "explanation": match["explanation"], "other": profile_brief(other, other_firm, viewer, today)}
+
+
+def requirement_view(r: RequirementRow) -> dict[str, Any]:
+    return {"key": r.key, "capability": r.capability, "mandatory": r.mandatory,
+            "certifications": list(r.certifications), "volume_per_year": r.volume_per_year,
+            "min_fit": r.min_fit, "weight": r.weight}
+
+
+def bid_view(bid: BidRow, requirements: list[RequirementRow]) -> dict[str, Any]:
+    return {"key": bid.key, "title": bid.title, "customer": bid.customer, "customer_country": bid.customer_country,
+            "delivery_country": bid.delivery_country, "description": bid.description,
+            "deadline": bid.deadline.isoformat() if bid.deadline else None, "volume_per_year": bid.volume_per_year,
+            "status": bid.status, "min_size": bid.min_size, "max_size": bid.max_size,
+            "min_countries": bid.min_countries, "max_per_country": bid.max_per_country,
+            "required_kinds": list(bid.required_kinds), "lead": dict(bid.lead),
+            "excluded_firms": list(bid.excluded_firms), "excluded_pairs": [list(p) for p in bid.excluded_pairs],
+            "locked_firms": list(bid.locked_firms), "cluster": bid.cluster,
+            "requirements": [requirement_view(r) for r in sorted(requirements, key=lambda r: r.position)],
+            "version": etag(bid.content_hash), "updated_at": bid.updated_at.isoformat()}
+
+
+def _replace_strings(value: Any, replacements: list[tuple[str, str]]) -> Any:
+    if isinstance(value, str):
+        for old, new in replacements:
+            if old in value:
+                value = value.replace(old, new)
+        return value
+    if isinstance(value, list):
+        return [_replace_strings(v, replacements) for v in value]
+    if isinstance(value, dict):
+        return {_replace_strings(k, replacements): _replace_strings(v, replacements) for k, v in value.items()}
+    return value
+
+
+def redactions(firms: list[FirmRow], viewer: Viewer) -> list[tuple[str, str]]:
+    """(identity text, alias) for every firm whose identity the viewer may not see, longest first,
+    so a name inside a longer name is replaced after the longer one."""
+    pairs: list[tuple[str, str]] = []
+    for f in firms:
+        assert f.id is not None
+        if viewer.sees_identity(f.id, f.cluster):
+            continue
+        label = f"firm {f.alias} ({f.country})"
+        pairs += [(f.name, label), (f.key, f.alias)]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def redact(value: Any, firms: list[FirmRow], viewer: Viewer) -> Any:
+    """Replace every hidden firm's name and key anywhere in a nested record by its alias,
+    and drop the city of hidden proposal members."""
+    pairs = redactions(firms, viewer)
+    if not pairs:
+        return value
+    value = copy.deepcopy(value)
+    hidden = {f.key for f in firms if f.id is not None and not viewer.sees_identity(f.id, f.cluster)}
+    plan = value.get("plan") if isinstance(value, dict) else None
+    for holder in ([plan] if isinstance(plan, dict) else []) + (value.get("proposals", []) if isinstance(value, dict) else []):
+        members = (holder.get("plan", holder) or {}).get("members", []) if isinstance(holder, dict) else []
+        for m in members:
+            if m.get("firm") in hidden:
+                m["city"] = None
+    return _replace_strings(value, pairs)
+
+
+def proposal_view(row: ProposalRow, bid_key: str, firms: list[FirmRow], viewer: Viewer) -> dict[str, Any]:
+    out = {"id": row.id, "bid": bid_key, "batch": row.batch, "rank": row.rank, "status": row.status,
+           "feasible": row.feasible, "objective": row.objective, "solver": row.solver,
+           "solver_status": row.solver_status, "gap": row.gap, "solve_seconds": row.solve_seconds,
+           "plan": row.plan, "explanation": row.explanation, "note": row.note,
+           "created_at": row.created_at.isoformat(),
+           "decided_at": row.decided_at.isoformat() if row.decided_at else None}
+    return redact(out, firms, viewer)
+
+
+def interest_view(row: InterestRow, profile: ProfileRow, owner: FirmRow, sender: FirmRow,
+                  sender_profile: ProfileRow | None, viewer: Viewer, today: date) -> dict[str, Any]:
+    assert owner.id is not None and sender.id is not None
+    introduced = row.status == "accepted"
+    out: dict[str, Any] = {
+        "id": row.id, "status": row.status, "message": row.message, "note": row.note,
+        "profile": profile_brief(profile, owner, viewer, today),
+        "sender": _party(sender, viewer, introduced),
+        "owner": _party(owner, viewer, introduced),
+        "sender_profile": profile_brief(sender_profile, sender, viewer, today) if sender_profile else None,
+        "created_at": row.created_at.isoformat(),
+        "forwarded_at": row.forwarded_at.isoformat() if row.forwarded_at else None,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+    }
+    return out
+
+
+def _party(firm: FirmRow, viewer: Viewer, introduced: bool) -> dict[str, Any]:
+    assert firm.id is not None
+    out: dict[str, Any] = {"alias": firm.alias, "country": firm.country, "size_class": firm.size_class}
+    # After an accepted introduction both sides see each other; until then each sees only its own side.
+    if introduced or viewer.sees_identity(firm.id, firm.cluster):
+        out.update(key=firm.key, name=firm.name, website=firm.website, contact_name=firm.contact_name,
+                   contact_email=firm.contact_email, contact_phone=firm.contact_phone, city=firm.city)
+    return out
+
+
+def account_view(row: AccountRow, firm_key: str | None) -> dict[str, Any]:
+    return {"id": row.id, "username": row.username, "role": row.role, "firm": firm_key, "cluster": row.cluster,
+            "email": row.email, "active": row.active, "created_at": row.created_at.isoformat()}
+
+
+def audit_view(row: AuditRow) -> dict[str, Any]:
+    return {"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "action": row.action,
+            "entity": row.entity, "key": row.entity_key, "detail": row.detail}
+
+
+def job_view(row: JobRow) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "status": row.status, "subject": row.subject, "params": row.params,
+            "result": row.result, "error": row.error or None, "created_at": row.created_at.isoformat(),
+            "started_at": row.started_at.isoformat() if row.started_at else None,
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None}

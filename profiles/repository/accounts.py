@@ -1,0 +1,84 @@
+"""Accounts and their credentials (login tokens and API keys; only hashes are stored)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from ..errors import NotFound
+from ..tables import AccountRow, CredentialRow, FirmRow
+
+
+def create_account(session: Session, *, username: str, password_hash: str, role: str, firm_id: int | None,
+                   cluster: str | None, email: str | None, now: datetime) -> AccountRow:
+    row = AccountRow(username=username, password_hash=password_hash, role=role, firm_id=firm_id,
+                     cluster=cluster, email=email, active=True, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def account_by_username(session: Session, username: str) -> AccountRow | None:
+    return session.exec(select(AccountRow).where(AccountRow.username == username)).first()
+
+
+def get_account(session: Session, account_id: int) -> AccountRow:
+    row = session.get(AccountRow, account_id)
+    if row is None:
+        raise NotFound(f"no account with id {account_id}")
+    return row
+
+
+def list_accounts(session: Session, cluster: str | None = None) -> list[AccountRow]:
+    """All accounts, or those of one cluster: its advisors and the users of its firms."""
+    query = select(AccountRow).order_by(AccountRow.id)
+    if cluster is not None:
+        firm_ids = select(FirmRow.id).where(FirmRow.cluster == cluster)
+        query = query.where((AccountRow.cluster == cluster) | col(AccountRow.firm_id).in_(firm_ids))
+    return list(session.exec(query).all())
+
+
+def add_credential(session: Session, *, account_id: int, kind: str, secret_hash: str, prefix: str,
+                   label: str, now: datetime, expires_at: datetime | None) -> CredentialRow:
+    row = CredentialRow(account_id=account_id, kind=kind, secret_hash=secret_hash, prefix=prefix, label=label,
+                        created_at=now, expires_at=expires_at)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def credential_owner(session: Session, secret_hash: str, now: datetime) -> tuple[AccountRow, CredentialRow] | None:
+    """The active account behind a live (not revoked, not expired) credential."""
+    hit = session.exec(
+        select(AccountRow, CredentialRow).join(CredentialRow, col(CredentialRow.account_id) == col(AccountRow.id))
+        .where(CredentialRow.secret_hash == secret_hash, col(CredentialRow.revoked_at).is_(None),
+               AccountRow.active == True)  # noqa: E712
+    ).first()
+    if hit is None:
+        return None
+    account, credential = hit
+    expires = credential.expires_at
+    if expires is not None and _aware(expires) <= now:
+        return None
+    return account, credential
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
+    from datetime import timezone
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def list_credentials(session: Session, account_id: int, kind: str) -> list[CredentialRow]:
+    return list(session.exec(select(CredentialRow).where(
+        CredentialRow.account_id == account_id, CredentialRow.kind == kind,
+        col(CredentialRow.revoked_at).is_(None)).order_by(CredentialRow.id)).all())
+
+
+def revoke_credential(session: Session, credential_id: int, account_id: int, now: datetime) -> CredentialRow:
+    row = session.get(CredentialRow, credential_id)
+    if row is None or row.account_id != account_id or row.revoked_at is not None:
+        raise NotFound(f"no active credential with id {credential_id}")
+    row.revoked_at = now
+    session.flush()
+    return row

@@ -1,0 +1,154 @@
+"""Paged, filtered and sorted lists of firms and profiles, scoped to what a viewer may list.
+
+Filters run in SQL; list columns are JSON, matched as text on the quoted value so the
+same query works on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, func, or_
+from sqlmodel import Session, col, select
+
+from ..tables import FirmRow, ProfileRow
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose private rows (drafts, withdrawn, expired) the viewer may list besides published ones."""
+    all_private: bool = False
+    firm_id: int | None = None
+    cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class ProfileFilter:
+    type: str | None = None
+    status: str | None = None
+    country: str | None = None
+    nace: str | None = None
+    concept: str | None = None
+    text: str | None = None
+    firm_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FirmFilter:
+    country: str | None = None
+    nace: str | None = None
+    concept: str | None = None
+    text: str | None = None
+    cluster: str | None = None
+
+
+PROFILE_SORTS = {"published_on": ProfileRow.published_on, "updated_at": ProfileRow.updated_at,
+                 "title": ProfileRow.title, "reference": ProfileRow.reference, "type": ProfileRow.type,
+                 "expires_on": ProfileRow.expires_on}
+FIRM_SORTS = {"country": FirmRow.country, "updated_at": FirmRow.updated_at, "size_class": FirmRow.size_class}
+
+
+def _json_has(column: Any, value: str) -> Any:
+    return cast(column, String).like(f'%"{_escape(value)}"%', escape="\\")
+
+
+def _json_has_prefix(column: Any, prefix: str) -> Any:
+    return cast(column, String).like(f'%"{_escape(prefix)}%', escape="\\")
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('"', '\\"')
+
+
+def _contains(column: Any, text: str) -> Any:
+    return func.lower(column).like(f"%{_escape(text.lower())}%", escape="\\")
+
+
+def _order(query: Any, sorts: dict[str, Any], sort: str, tiebreak: Any) -> Any:
+    descending = sort.startswith("-")
+    column = sorts[sort.lstrip("-")]
+    return query.order_by(column.desc() if descending else column.asc(), tiebreak)
+
+
+def search_profiles(session: Session, scope: Scope, filters: ProfileFilter, sort: str, offset: int,
+                    limit: int) -> tuple[list[tuple[ProfileRow, FirmRow]], int]:
+    query = select(ProfileRow, FirmRow).join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+    if not scope.all_private:
+        in_scope = _in_scope(scope)
+        published = ProfileRow.status == "published"
+        query = query.where(or_(published, in_scope) if in_scope is not None else published)
+    f = filters
+    if f.type:
+        query = query.where(ProfileRow.type == f.type)
+    if f.status:
+        query = query.where(ProfileRow.status == f.status)
+    if f.country:
+        query = query.where(FirmRow.country == f.country)
+    if f.nace:
+        query = query.where(_json_has_prefix(FirmRow.nace, f.nace))
+    if f.concept:
+        query = query.where(_json_has(ProfileRow.concepts, f.concept))
+    if f.firm_id is not None:
+        query = query.where(ProfileRow.firm_id == f.firm_id)
+    if f.text:
+        query = query.where(or_(_contains(ProfileRow.title, f.text), _contains(ProfileRow.summary, f.text),
+                                _contains(cast(ProfileRow.keywords, String), f.text)))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(_order(query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
+    return [(p, firm) for p, firm in rows], total
+
+
+def _in_scope(scope: Scope) -> Any:
+    mine = []
+    if scope.firm_id is not None:
+        mine.append(FirmRow.id == scope.firm_id)
+    if scope.cluster is not None:
+        mine.append(FirmRow.cluster == scope.cluster)
+    return or_(*mine) if mine else None
+
+
+def search_firms(session: Session, scope: Scope, filters: FirmFilter, sort: str, offset: int,
+                 limit: int) -> tuple[list[FirmRow], int]:
+    """Firms by filters. Free text matches names and keys only of firms in the viewer's scope,
+    so a search cannot reveal who is behind an alias; capabilities match everywhere."""
+    query = select(FirmRow)
+    f = filters
+    if f.country:
+        query = query.where(FirmRow.country == f.country)
+    if f.nace:
+        query = query.where(_json_has_prefix(FirmRow.nace, f.nace))
+    if f.concept:
+        query = query.where(_json_has(FirmRow.concepts, f.concept))
+    if f.cluster:
+        query = query.where(FirmRow.cluster == f.cluster)
+    if f.text:
+        by_identity = or_(_contains(FirmRow.name, f.text), _contains(FirmRow.key, f.text))
+        if not scope.all_private:
+            in_scope = _in_scope(scope)
+            by_identity = by_identity & in_scope if in_scope is not None else None
+        fields = [_contains(cast(FirmRow.capabilities, String), f.text)]
+        if by_identity is not None:
+            fields.append(by_identity)
+        query = query.where(or_(*fields))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(_order(query, FIRM_SORTS, sort, FirmRow.id).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def matches_of(session: Session, profile_ids: list[int], offset: int, limit: int,
+               min_score: float = 0.0) -> tuple[list[tuple[Any, ProfileRow, ProfileRow, FirmRow]], int]:
+    """Stored matches of the given profiles, best first, with the profile and the matched profile and firm."""
+    from sqlalchemy.orm import aliased
+
+    from ..tables import MatchRow
+
+    other = aliased(ProfileRow)
+    query = (select(MatchRow, ProfileRow, other, FirmRow)
+             .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
+             .join(other, other.id == col(MatchRow.other_profile_id))
+             .join(FirmRow, col(FirmRow.id) == other.firm_id)
+             .where(col(MatchRow.profile_id).in_(profile_ids), col(MatchRow.score) >= min_score))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(MatchRow.score).desc(), MatchRow.profile_id, MatchRow.rank)
+                        .offset(offset).limit(limit)).all()
+    return [tuple(r) for r in rows], total  # type: ignore[misc]
