@@ -211,3 +211,76 @@ def demo(ctx: typer.Context,
         render.joint(console, joint)
     except PartnermatchError as exc:
         _fail(exc)
+
+
+# accounts and the HTTP service ------------------------------------------------
+user_app = typer.Typer(no_args_is_help=True, help="Accounts of the HTTP service.")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(ctx: typer.Context,
+                username: str = typer.Argument(..., help="Sign-in name"),
+                role: str = typer.Option(..., "--role", help="firm, advisor or admin"),
+                firm: Optional[str] = typer.Option(None, "--firm", help="Firm key (firm users)"),
+                cluster: Optional[str] = typer.Option(None, "--cluster", help="Cluster name (advisors)"),
+                email: Optional[str] = typer.Option(None, "--email"),
+                password: str = typer.Option(..., "--password", prompt=True, hide_input=True,
+                                             confirmation_prompt=True, envvar="PARTNERMATCH_PASSWORD",
+                                             help="At least 10 characters (prompted when left out)")) -> None:
+    """Create an account; the way to make the first admin."""
+    from . import accounts
+    settings = _settings(ctx)
+    try:
+        engine = services.open_database(settings)
+        row = accounts.bootstrap_user(engine, settings, username, password, role, firm, cluster, email)
+    except (PartnermatchError, ValueError) as exc:
+        _fail(exc if isinstance(exc, PartnermatchError) else PartnermatchError(f"role: {exc}"))
+    console.print(f"created {row['role']} account '{row['username']}' (id {row['id']})")
+
+
+@user_app.command("api-key")
+def user_api_key(ctx: typer.Context, username: str = typer.Argument(...),
+                 label: str = typer.Option("", "--label", help="What the key is for")) -> None:
+    """Create an API key for an account and print it (it is shown only once)."""
+    from profiles.repository import accounts as store
+
+    from . import security
+    settings = _settings(ctx)
+    engine = services.open_database(settings)
+    with session_scope(engine) as session:
+        account = store.account_by_username(session, username)
+        if account is None or account.id is None:
+            _fail(PartnermatchError(f"no account '{username}'"))
+            return
+        issued = security.create_api_key(session, account.id, label, settings.now())
+    console.print(issued.secret)
+
+
+@app.command()
+def serve(ctx: typer.Context,
+          host: Optional[str] = typer.Option(None, help="Listen address (default 127.0.0.1)"),
+          port: Optional[int] = typer.Option(None, help="Port (default 8000)"),
+          workers: Optional[int] = typer.Option(None, help="Server processes (default 1; use 1 with SQLite)"),
+          log_level: str = typer.Option("info", help="uvicorn log level")) -> None:
+    """Run the HTTP service (API under /api/v1, OpenAPI page at /api/v1/docs)."""
+    import os
+
+    import uvicorn
+
+    from .http.app import prepare
+    settings = _settings(ctx)
+    # Worker processes build their settings from the environment; hand the command line's choices on.
+    os.environ["DATABASE_URL"] = settings.database_url
+    os.environ["PARTNERMATCH_OUTPUT_DIR"] = str(settings.output_dir)
+    if settings.today:
+        os.environ["PARTNERMATCH_TODAY"] = settings.today.isoformat()
+    try:
+        orphans = prepare(settings)
+    except PartnermatchError as exc:
+        _fail(exc)
+    if orphans:
+        console.print(f"{orphans} job(s) left unfinished by the previous server were marked failed")
+    uvicorn.run("api.http.app:app_from_environment", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers or settings.workers, log_level=log_level,
+                access_log=False)

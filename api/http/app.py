@@ -1,0 +1,70 @@
+"""The FastAPI application: `create_app(settings)` wires database, jobs, limits, errors and routes."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from fastapi import FastAPI
+
+from profiles.settings import Settings
+
+from ..jobs import JobRunner, fail_orphans
+from ..services import open_database
+from . import errors
+from .deps import API_PREFIX
+from .limits import BodyLimit
+from .routes import public, router
+
+DESCRIPTION = """
+Partner matching and consortium forming for EEN-style profile exchanges.
+
+* **Firm users** manage their own firm's profiles and see their matches; other firms appear
+  anonymously (EEN reference, country, size class) until an introduction is agreed.
+* **Advisors** manage their cluster's firms, profiles and bids, generate consortium proposals
+  and forward expressions of interest.
+* **Admins** see everything.
+
+Sign in with `POST /api/v1/auth/token` (OAuth2 password flow) and send the token as
+`Authorization: Bearer …`, or create an API key (`POST /api/v1/me/api-keys`) and send it as `X-API-Key`.
+Errors always have the body `{"error": {"status", "code", "message", "details": [{"field", "row", "value", "reason"}]}}`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = open_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs = JobRunner(engine, settings)
+        try:
+            yield
+        finally:
+            app.state.jobs.shutdown(wait=False)
+
+    app = FastAPI(title="partnermatch", version="1.0", description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app.state.engine, app.state.settings, app.state.jobs = engine, settings, None
+    errors.install(app)
+    app.include_router(public, prefix=API_PREFIX)
+    app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    logging.getLogger("partnermatch").setLevel(logging.INFO)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` and for every worker process of `partnermatch serve`."""
+    settings = Settings()
+    app = create_app(settings)
+    return app
+
+
+def prepare(settings: Settings) -> int:
+    """Once per server start (not per worker): migrate, and close jobs a previous server left unfinished."""
+    engine = open_database(settings)
+    try:
+        return fail_orphans(engine, settings)
+    finally:
+        engine.dispose()

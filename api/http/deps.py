@@ -1,0 +1,54 @@
+"""Dependencies shared by the routes: who is asking, the action context, paging."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Depends, Query, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from profiles.db import session_scope
+
+from .. import security
+from ..context import Context
+
+API_PREFIX = "/api/v1"
+oauth2 = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False,
+                              description="Sign in with username and password for a bearer token.")
+api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key for machine clients.")
+
+
+class NotSignedIn(Exception):
+    """No, or no valid, credentials: answered with 401."""
+
+
+def context(request: Request, token: str | None = Depends(oauth2), key: str | None = Depends(api_key)) -> Context:
+    secret = key or token
+    if not secret:
+        raise NotSignedIn("sign in first: send a bearer token or an X-API-Key header")
+    state = request.app.state
+    try:
+        with session_scope(state.engine, readonly=True) as session:
+            viewer, credential_id = security.viewer_for_secret(session, secret, state.settings.now())
+    except security.BadCredentials as exc:
+        raise NotSignedIn(str(exc)) from None
+    request.state.credential_id = credential_id
+    return Context(state.engine, state.settings, viewer)
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def paging(page: int = Query(1, ge=1, le=100_000, description="Page number, from 1."),
+           per_page: int = Query(50, ge=1, le=200, description="Items per page.")) -> Paging:
+    return Paging(page, per_page)
+
+
+def page_body(items: list, total: int, p: Paging) -> dict:
+    return {"items": items, "total": total, "page": p.page, "per_page": p.per_page}

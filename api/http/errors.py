@@ -1,0 +1,113 @@
+"""One error body for every failure: status, code, message and the fields at fault."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from profiles.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PartnermatchError,
+    SolverUnavailable,
+    StaleVersion,
+    UnreadableInput,
+    ValidationFailed,
+)
+
+from ..security import BadCredentials
+from .deps import NotSignedIn
+
+log = logging.getLogger("partnermatch.http")
+
+CODES = {400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 412: "stale_version", 413: "too_large", 415: "unsupported_media_type",
+         422: "invalid", 500: "internal_error", 503: "unavailable"}
+
+
+def body(status: int, message: str, details: list[dict[str, Any]] | None = None,
+         code: str | None = None) -> dict[str, Any]:
+    return {"error": {"status": status, "code": code or CODES.get(status, "error"), "message": message,
+                      "details": details or []}}
+
+
+def respond(status: int, message: str, details: list[dict[str, Any]] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body(status, message, details), status_code=status, headers=headers)
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _field_of_message(message: str) -> tuple[str, str]:
+    """Messages written as 'field: reason' name their field."""
+    head, sep, tail = message.partition(": ")
+    if sep and head and " " not in head and len(head) <= 40:
+        return head, tail
+    return "", message
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ValidationFailed)
+    async def _invalid(_: Request, exc: ValidationFailed) -> JSONResponse:
+        details = [{"field": e.field, "row": None if e.row in ("firm", "profile", "bid", "user", "interest", "edit")
+                    else str(e.row), "value": _shown(e.value), "reason": e.reason} for e in exc.errors]
+        return respond(422, f"{exc.source}: {len(exc.errors)} error(s); nothing was stored", details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = []
+        for e in exc.errors():
+            loc = [str(p) for p in e.get("loc", ())]
+            where = loc[0] if loc else "body"
+            field = ".".join(p for p in loc[1:] if not p.startswith("function-after")) or where
+            details.append({"field": field, "row": None, "value": _shown(e.get("input")) if where != "body" or
+                            len(loc) > 1 else None, "reason": e.get("msg", "invalid")})
+        return respond(422, f"{len(details)} invalid field(s); nothing was stored", details)
+
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(_: Request, exc: NotSignedIn) -> JSONResponse:
+        return respond(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(BadCredentials)
+    async def _bad_credentials(_: Request, exc: BadCredentials) -> JSONResponse:
+        return respond(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(PartnermatchError)
+    async def _domain(_: Request, exc: PartnermatchError) -> JSONResponse:
+        status = (404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden)
+                  else 412 if isinstance(exc, StaleVersion) else 409 if isinstance(exc, Conflict)
+                  else 422 if isinstance(exc, (UnreadableInput, SolverUnavailable)) else 400)
+        field, reason = _field_of_message(str(exc))
+        details = [{"field": field, "row": None, "value": None, "reason": reason}] if field else []
+        return respond(status, str(exc), details)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error: %s", exc.orig)
+        return respond(409, "the change conflicts with data stored at the same time (e.g. a duplicate key); "
+                            "reload and try again")
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database error: %s", exc.orig)
+        return respond(503, "the database is busy or unreachable; try again shortly", headers={"Retry-After": "2"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return respond(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return respond(500, "internal error; it was logged")

@@ -1,0 +1,405 @@
+"""Every endpoint of the HTTP service. Each route parses its input, calls one user action and
+shapes the answer; the rules live in the actions (`api.exchange`, `api.bidding`, …)."""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+
+from optimizer.config import OptimizerConfig
+from profiles.db import current_revision, session_scope
+from profiles.errors import RowError, ValidationFailed
+from profiles.repository import accounts as account_store
+from profiles.repository import audit as audit_store
+from profiles.repository.search import FIRM_SORTS, PROFILE_SORTS, FirmFilter, ProfileFilter
+from profiles.taxonomy.nace import load_nace, normalise_nace_code
+from profiles.taxonomy.vocabulary import load_vocabulary
+from profiles.visibility import Role
+
+from .. import accounts, bidding, exchange, introductions, security, views
+from ..context import Context, require_role
+from .deps import Paging, context, page_body, paging
+from .schemas import (
+    AccountIn,
+    AccountOut,
+    ActiveIn,
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyOut,
+    AuditOut,
+    BidIn,
+    BidOut,
+    DecisionIn,
+    EditIn,
+    ErrorBody,
+    FirmIn,
+    FirmOut,
+    Health,
+    InterestIn,
+    InterestOut,
+    JobOut,
+    MatchOut,
+    NoteIn,
+    Page,
+    ProfileIn,
+    ProfileOut,
+    ProposalOut,
+    SolveIn,
+    TokenOut,
+    UploadReport,
+)
+
+ERRORS = {s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 412, 413, 422, 503)}
+public = APIRouter(responses={s: ERRORS[s] for s in (400, 401, 413, 422)})
+router = APIRouter(responses=ERRORS)
+
+Country = Query(None, pattern="^[A-Za-z]{2}$", description="ISO country code of the firm.")
+Text = Query(None, min_length=1, max_length=200, description="Words in title, summary or keywords.")
+IfMatch = Header(None, max_length=200, description="The `version` you read; the write fails with 412 if it changed.")
+
+
+def _nace(code: Optional[str]) -> Optional[str]:
+    if code is None:
+        return None
+    normal = normalise_nace_code(code)
+    if normal not in load_nace() or normal.isalpha():
+        raise ValidationFailed([RowError("query", "nace", code, "not a NACE Rev. 2 division, group or class")], "query")
+    return normal
+
+
+def _concept(phrase: Optional[str]) -> Optional[str]:
+    if phrase is None:
+        return None
+    hit = load_vocabulary().normalise(phrase)
+    if hit.concept_id is None:
+        raise ValidationFailed([RowError("query", "capability", phrase, "not a capability the vocabulary knows")], "query")
+    return hit.concept_id
+
+
+def _solver_config(ctx: Context, body: SolveIn) -> OptimizerConfig:
+    return OptimizerConfig(solver=body.solver, alternatives=body.alternatives,
+                           time_limit=min(body.time_limit, ctx.settings.max_time_limit))
+
+
+# health and sign-in ------------------------------------------------------------
+@public.get("/health", response_model=Health, tags=["service"], summary="Liveness and schema revision")
+def health(request: Request) -> dict:
+    return {"status": "ok", "database": request.app.state.engine.dialect.name,
+            "revision": current_revision(request.app.state.engine)}
+
+
+@public.post("/auth/token", response_model=TokenOut, tags=["accounts"], summary="Sign in (OAuth2 password flow)")
+def token(request: Request, form: OAuth2PasswordRequestForm = Depends()) -> dict:
+    state = request.app.state
+    with session_scope(state.engine) as session:
+        issued = security.login(session, form.username, form.password, state.settings.now(),
+                                state.settings.token_minutes)
+    return {"access_token": issued.secret, "token_type": "bearer",
+            "expires_at": issued.expires_at.isoformat() if issued.expires_at else None}
+
+
+@router.post("/auth/logout", status_code=204, tags=["accounts"], summary="Revoke the credential used for this call")
+def logout(request: Request, ctx: Context = Depends(context)) -> Response:
+    assert ctx.viewer.account_id is not None
+    with session_scope(ctx.engine) as session:
+        account_store.revoke_credential(session, request.state.credential_id, ctx.viewer.account_id,
+                                        ctx.settings.now())
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=AccountOut, tags=["accounts"])
+def me(ctx: Context = Depends(context)) -> dict:
+    return accounts.me(ctx)
+
+
+@router.get("/me/api-keys", response_model=list[ApiKeyOut], tags=["accounts"])
+def api_keys(ctx: Context = Depends(context)) -> list:
+    return accounts.list_api_keys(ctx)
+
+
+@router.post("/me/api-keys", response_model=ApiKeyCreated, status_code=201, tags=["accounts"])
+def create_api_key(body: ApiKeyIn, ctx: Context = Depends(context)) -> dict:
+    return accounts.new_api_key(ctx, body.label)
+
+
+@router.delete("/me/api-keys/{key_id}", status_code=204, tags=["accounts"])
+def revoke_api_key(key_id: int = Path(ge=1, le=2**31 - 1), ctx: Context = Depends(context)) -> Response:
+    accounts.revoke(ctx, key_id)
+    return Response(status_code=204)
+
+
+@router.get("/users", response_model=list[AccountOut], tags=["accounts"], summary="Accounts (advisors: own cluster)")
+def users(ctx: Context = Depends(context)) -> list:
+    return accounts.list_users(ctx)
+
+
+@router.post("/users", response_model=AccountOut, status_code=201, tags=["accounts"])
+def create_user(body: AccountIn, ctx: Context = Depends(context)) -> dict:
+    return accounts.create_user(ctx, body.username, body.password, body.role, body.firm, body.cluster, body.email)
+
+
+@router.patch("/users/{account_id}", response_model=AccountOut, tags=["accounts"], summary="Activate or deactivate")
+def set_active(body: ActiveIn, account_id: int = Path(ge=1, le=2**31 - 1), ctx: Context = Depends(context)) -> dict:
+    return accounts.set_active(ctx, account_id, body.active)
+
+
+# firms -------------------------------------------------------------------------
+FirmSort = Literal[tuple(s for k in FIRM_SORTS for s in (k, f"-{k}"))]  # type: ignore[valid-type]
+ProfileSort = Literal[tuple(s for k in PROFILE_SORTS for s in (k, f"-{k}"))]  # type: ignore[valid-type]
+
+
+@router.get("/firms", response_model=Page[FirmOut], tags=["firms"],
+            summary="Firms; other clusters' firms appear anonymously")
+def list_firms(country: Optional[str] = Country, nace: Optional[str] = Query(None, max_length=10),
+               capability: Optional[str] = Query(None, max_length=200), q: Optional[str] = Text,
+               cluster: Optional[str] = Query(None, max_length=200), sort: FirmSort = "country",
+               p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
+    filters = FirmFilter(country=country.upper() if country else None, nace=_nace(nace),
+                         concept=_concept(capability), text=q, cluster=cluster)
+    items, total = exchange.list_firms(ctx, filters, sort, p.offset, p.per_page)
+    return page_body(items, total, p)
+
+
+@router.post("/firms", response_model=FirmOut, status_code=201, tags=["firms"])
+def create_firm(body: FirmIn, ctx: Context = Depends(context)) -> dict:
+    return exchange.create_firm(ctx, body.model_dump(exclude_unset=True))
+
+
+FirmRef = Path(min_length=1, max_length=80, description="Firm key (firms you may identify) or alias.")
+
+
+@router.get("/firms/{ref}", response_model=FirmOut, tags=["firms"])
+def get_firm(ref: str = FirmRef, ctx: Context = Depends(context)) -> dict:
+    return exchange.get_firm(ctx, ref)
+
+
+@router.put("/firms/{ref}", response_model=FirmOut, tags=["firms"])
+def update_firm(body: FirmIn, ref: str = FirmRef, if_match: Optional[str] = IfMatch,
+                ctx: Context = Depends(context)) -> dict:
+    return exchange.update_firm(ctx, ref, body.model_dump(exclude_unset=True), if_match)
+
+
+@router.delete("/firms/{ref}", status_code=204, tags=["firms"])
+def delete_firm(ref: str = FirmRef, ctx: Context = Depends(context)) -> Response:
+    exchange.delete_firm(ctx, ref)
+    return Response(status_code=204)
+
+
+@router.get("/firms/{ref}/matches", response_model=Page[MatchOut], tags=["firms"],
+            summary="Best matches of all of a firm's profiles")
+def firm_matches(ref: str = FirmRef, min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
+                 ctx: Context = Depends(context)) -> dict:
+    items, total = exchange.firm_matches(ctx, ref, p.offset, p.per_page, min_score)
+    return page_body(items, total, p)
+
+
+# profiles ----------------------------------------------------------------------
+ProfileRef = Path(min_length=1, max_length=80, description="Profile key (own profiles) or EEN reference.")
+
+
+@router.get("/profiles", response_model=Page[ProfileOut], tags=["profiles"],
+            summary="Search profiles: published ones, plus your own drafts and withdrawn ones")
+def list_profiles(type: Optional[Literal["BO", "BR", "TO", "TR", "RDR"]] = None,
+                  status: Optional[Literal["draft", "published", "expired", "withdrawn"]] = None,
+                  country: Optional[str] = Country, nace: Optional[str] = Query(None, max_length=10),
+                  capability: Optional[str] = Query(None, max_length=200), q: Optional[str] = Text,
+                  firm: Optional[str] = Query(None, max_length=80, description="Firm key or alias."),
+                  sort: ProfileSort = "-published_on", p: Paging = Depends(paging),
+                  ctx: Context = Depends(context)) -> dict:
+    firm_id = None
+    if firm is not None:
+        from ..context import firm_row
+        with session_scope(ctx.engine, readonly=True) as session:
+            firm_id = firm_row(session, ctx.viewer, firm).id
+    filters = ProfileFilter(type=type, status=status, country=country.upper() if country else None,
+                            nace=_nace(nace), concept=_concept(capability), text=q, firm_id=firm_id)
+    items, total = exchange.list_profiles(ctx, filters, sort, p.offset, p.per_page)
+    return page_body(items, total, p)
+
+
+@router.post("/profiles", response_model=ProfileOut, status_code=201, tags=["profiles"])
+def create_profile(body: ProfileIn, ctx: Context = Depends(context)) -> dict:
+    return exchange.create_profile(ctx, body.model_dump(exclude_unset=True))
+
+
+@router.get("/profiles/{ref}", response_model=ProfileOut, tags=["profiles"])
+def get_profile(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+    return exchange.get_profile(ctx, ref)
+
+
+@router.put("/profiles/{ref}", response_model=ProfileOut, tags=["profiles"],
+            summary="Replace a profile's content (status changes have their own endpoints)")
+def update_profile(body: ProfileIn, ref: str = ProfileRef, if_match: Optional[str] = IfMatch,
+                   ctx: Context = Depends(context)) -> dict:
+    return exchange.update_profile(ctx, ref, body.model_dump(exclude_unset=True), if_match)
+
+
+@router.post("/profiles/{ref}/publish", response_model=ProfileOut, tags=["profiles"],
+             summary="Publish: assigns the EEN reference and a 365-day expiry")
+def publish(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+    return exchange.publish_profile(ctx, ref)
+
+
+@router.post("/profiles/{ref}/withdraw", response_model=ProfileOut, tags=["profiles"])
+def withdraw(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+    return exchange.withdraw_profile(ctx, ref)
+
+
+@router.post("/profiles/{ref}/extend", response_model=ProfileOut, tags=["profiles"],
+             summary="Extend once by another 365 days")
+def extend(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+    return exchange.extend_profile(ctx, ref)
+
+
+@router.get("/profiles/{ref}/matches", response_model=Page[MatchOut], tags=["profiles"],
+            summary="Best matches of one of your profiles, other firms shown anonymously")
+def profile_matches(ref: str = ProfileRef, min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
+                    ctx: Context = Depends(context)) -> dict:
+    items, total = exchange.profile_matches(ctx, ref, p.offset, p.per_page, min_score)
+    return page_body(items, total, p)
+
+
+@router.post("/uploads", response_model=UploadReport, tags=["profiles"],
+             summary="Bulk upload of a JSON or CSV file: all rows valid, or nothing is stored")
+def upload(file: UploadFile = File(description="JSON ({firms, profiles, bids}) or CSV (UTF-8)."),
+           ctx: Context = Depends(context)) -> dict:
+    data = file.file.read()
+    report = exchange.upload(ctx, data, file.filename or "upload", file.content_type)
+    return exchange.report_view(report)
+
+
+# bids and proposals --------------------------------------------------------------
+BidKey = Path(min_length=1, max_length=80)
+Id = Path(ge=1, le=2**31 - 1)
+
+
+@router.get("/bids", response_model=Page[BidOut], tags=["bids"], summary="Your cluster's bids")
+def list_bids(status: Optional[Literal["open", "closed"]] = None, p: Paging = Depends(paging),
+              ctx: Context = Depends(context)) -> dict:
+    items, total = bidding.list_bids(ctx, status, p.offset, p.per_page)
+    return page_body(items, total, p)
+
+
+@router.post("/bids", response_model=BidOut, status_code=201, tags=["bids"])
+def create_bid(body: BidIn, ctx: Context = Depends(context)) -> dict:
+    return bidding.create_bid(ctx, body.model_dump(mode="json", exclude_unset=True))
+
+
+@router.get("/bids/{key}", response_model=BidOut, tags=["bids"])
+def get_bid(key: str = BidKey, ctx: Context = Depends(context)) -> dict:
+    return bidding.get_bid(ctx, key)
+
+
+@router.put("/bids/{key}", response_model=BidOut, tags=["bids"])
+def update_bid(body: BidIn, key: str = BidKey, if_match: Optional[str] = IfMatch,
+               ctx: Context = Depends(context)) -> dict:
+    return bidding.update_bid(ctx, key, body.model_dump(mode="json", exclude_unset=True), if_match)
+
+
+@router.delete("/bids/{key}", status_code=204, tags=["bids"])
+def delete_bid(key: str = BidKey, ctx: Context = Depends(context)) -> Response:
+    bidding.delete_bid(ctx, key)
+    return Response(status_code=204)
+
+
+@router.post("/bids/{key}/proposals", response_model=JobOut, status_code=202, tags=["bids"],
+             summary="Generate ranked consortium proposals (a background job unless wait=true)",
+             responses={200: {"model": JobOut, "description": "Solved before answering (wait=true)."}})
+def generate(request: Request, body: SolveIn = Body(SolveIn()), key: str = BidKey,
+             ctx: Context = Depends(context)) -> JSONResponse:
+    job = bidding.generate(ctx, request.app.state.jobs, key, _solver_config(ctx, body), body.wait)
+    return JSONResponse(job, status_code=200 if body.wait else 202,
+                        headers={"Location": f"/api/v1/jobs/{job['id']}"})
+
+
+@router.get("/bids/{key}/proposals", response_model=list[ProposalOut], tags=["bids"])
+def bid_proposals(key: str = BidKey, all_batches: bool = Query(False, description="Include earlier batches."),
+                  ctx: Context = Depends(context)) -> list:
+    return bidding.list_proposals(ctx, key, latest_only=not all_batches)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, tags=["bids"], summary="Status of a background job")
+def job(job_id: int = Id, ctx: Context = Depends(context)) -> dict:
+    return bidding.get_job(ctx, job_id)
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut, tags=["bids"])
+def proposal(proposal_id: int = Id, ctx: Context = Depends(context)) -> dict:
+    return bidding.get_proposal(ctx, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/decision", response_model=ProposalOut, tags=["bids"],
+             summary="Accept or reject a proposal, with a note")
+def decide(body: DecisionIn, proposal_id: int = Id, ctx: Context = Depends(context)) -> dict:
+    return bidding.decide(ctx, proposal_id, body.decision, body.note)
+
+
+@router.post("/proposals/{proposal_id}/edit", response_model=JobOut, status_code=202, tags=["bids"],
+             summary="Lock in or exclude firms on the bid and re-optimise",
+             responses={200: {"model": JobOut, "description": "Solved before answering (wait=true)."}})
+def edit(request: Request, body: EditIn, proposal_id: int = Id, ctx: Context = Depends(context)) -> JSONResponse:
+    job = bidding.edit_and_reoptimise(ctx, request.app.state.jobs, proposal_id, body.lock, body.exclude,
+                                      body.unlock, _solver_config(ctx, body), body.wait)
+    return JSONResponse(job, status_code=200 if body.wait else 202,
+                        headers={"Location": f"/api/v1/jobs/{job['id']}"})
+
+
+@router.get("/proposals/{proposal_id}/document", tags=["bids"], summary="The proposal document (Markdown or HTML)",
+            response_class=Response, responses={200: {"content": {"text/markdown": {}, "text/html": {}}}})
+def document(proposal_id: int = Id, format: Literal["md", "html"] = "html",
+             ctx: Context = Depends(context)) -> Response:
+    text, media = bidding.document(ctx, proposal_id, format)
+    name = f"proposal-{proposal_id}.{format}"
+    return Response(text, media_type=media, headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+# expressions of interest -----------------------------------------------------------
+@router.get("/interests", response_model=Page[InterestOut], tags=["introductions"])
+def list_interests(status: Optional[Literal["sent", "forwarded", "accepted", "declined", "withdrawn"]] = None,
+                   p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
+    items, total = introductions.list_for(ctx, status, p.offset, p.per_page)
+    return page_body(items, total, p)
+
+
+@router.post("/interests", response_model=InterestOut, status_code=201, tags=["introductions"],
+             summary="Express interest in a published profile")
+def express(body: InterestIn, ctx: Context = Depends(context)) -> dict:
+    return introductions.express(ctx, body.profile, body.message, body.sender_profile, body.firm)
+
+
+@router.get("/interests/{interest_id}", response_model=InterestOut, tags=["introductions"])
+def interest(interest_id: int = Id, ctx: Context = Depends(context)) -> dict:
+    return introductions.get(ctx, interest_id)
+
+
+def _step(action):
+    def endpoint(body: NoteIn = Body(NoteIn()), interest_id: int = Id, ctx: Context = Depends(context)) -> dict:
+        return action(ctx, interest_id, body.note)
+    return endpoint
+
+
+for _name, _action, _summary in (
+        ("forward", introductions.forward, "Owner's advisor forwards the interest to the owner"),
+        ("accept", introductions.accept, "Owner accepts: both sides see each other's identity"),
+        ("decline", introductions.decline, "Owner (or its advisor) declines"),
+        ("withdraw", introductions.withdraw, "Sender withdraws before a decision")):
+    router.add_api_route(f"/interests/{{interest_id}}/{_name}", _step(_action), methods=["POST"],
+                         response_model=InterestOut, tags=["introductions"], summary=_summary,
+                         name=f"interest_{_name}")
+
+
+# audit -------------------------------------------------------------------------
+@router.get("/audit", response_model=Page[AuditOut], tags=["audit"],
+            summary="Who changed what, when (advisors: their cluster)")
+def audit(entity: Optional[Literal["firm", "profile", "bid", "proposal", "interest", "account", "upload",
+                                   "api_key", "credential"]] = None,
+          key: Optional[str] = Query(None, max_length=80), actor: Optional[str] = Query(None, max_length=80),
+          p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        rows, total = audit_store.list_events(session, cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster,
+                                              entity=entity, entity_key=key, actor=actor, since=None,
+                                              offset=p.offset, limit=p.per_page)
+        return page_body([views.audit_view(r) for r in rows], total, p)

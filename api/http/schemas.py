@@ -1,0 +1,412 @@
+"""Request and response bodies of the HTTP service, with the examples shown in the OpenAPI page.
+
+Request bodies follow the import format, so a record exported as JSON can be sent back as is.
+Deeper rules (NACE codes, countries, EEN limits, vocabulary) are checked by the same
+validation as the command line and reported per field.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Generic, Literal, Optional, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from profiles import een
+
+T = TypeVar("T")
+
+Text200 = Field(default=None, max_length=200)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# errors ----------------------------------------------------------------------
+class ErrorDetail(BaseModel):
+    field: str = Field(description="The field at fault, e.g. `title` or `requirements[2].capability`.")
+    row: Optional[str] = Field(default=None, description="Row of an uploaded file, when there is one.")
+    value: Optional[str] = None
+    reason: str
+
+
+class ErrorInfo(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+
+# accounts --------------------------------------------------------------------
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: Optional[str] = None
+
+
+class AccountIn(Strict):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["firm", "advisor", "admin"]
+    firm: Optional[str] = Field(default=None, max_length=80, description="Firm key (firm users).")
+    cluster: Optional[str] = Field(default=None, max_length=200, description="Cluster (advisors).")
+    email: Optional[str] = Field(default=None, max_length=200)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"username": "mette", "password": "a long passphrase", "role": "firm", "firm": "dk-nordalu"}]})
+
+
+class AccountOut(BaseModel):
+    id: int
+    username: str
+    role: str
+    firm: Optional[str] = None
+    cluster: Optional[str] = None
+    email: Optional[str] = None
+    active: bool
+    created_at: str
+
+
+class ActiveIn(Strict):
+    active: bool
+
+
+class ApiKeyIn(Strict):
+    label: str = Field(default="", max_length=100)
+
+
+class ApiKeyCreated(BaseModel):
+    id: int
+    label: str
+    api_key: str = Field(description="Shown once; store it now.")
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    label: str
+    prefix: str
+    created_at: str
+
+
+# firms -----------------------------------------------------------------------
+class CapabilityIn(Strict):
+    phrase: str = Field(min_length=1, max_length=200)
+    capacity_per_year: Optional[int] = Field(default=None, ge=0)
+
+
+class FirmIn(Strict):
+    key: Optional[str] = Field(default=None, max_length=80, description="Required on create; taken from the URL on update.")
+    name: str = Field(max_length=200)
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    city: Optional[str] = Field(default=None, max_length=120)
+    region: Optional[str] = Field(default=None, max_length=120)
+    lat: Optional[float] = Field(default=None, ge=-90, le=90)
+    lon: Optional[float] = Field(default=None, ge=-180, le=180)
+    employees: Optional[int] = Field(default=None, ge=0)
+    size_class: Optional[Literal["micro", "small", "medium", "large"]] = None
+    kind: Literal["company", "university", "research", "public", "other"] = "company"
+    nace: list[str] = Field(default=[], max_length=20)
+    capabilities: list[CapabilityIn | str] = Field(default=[], max_length=100)
+    certifications: list[str] = Field(default=[], max_length=50)
+    languages: list[str] = Field(default=[], max_length=20)
+    export_countries: list[str] = Field(default=[], max_length=60)
+    max_concurrent_bids: int = Field(default=1, ge=1, le=50)
+    cluster: Optional[str] = Field(default=None, max_length=200)
+    excluded_partners: list[str] = Field(default=[], max_length=100)
+    website: Optional[str] = Field(default=None, max_length=300)
+    contact_name: Optional[str] = Field(default=None, max_length=200)
+    contact_email: Optional[str] = Field(default=None, max_length=200)
+    contact_phone: Optional[str] = Field(default=None, max_length=60)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "key": "dk-nordalu", "name": "Nordalu Extrusion A/S", "country": "DK", "city": "Tønder",
+        "employees": 180, "nace": ["24.42"], "capabilities": [{"phrase": "aluminium extrusion",
+                                                               "capacity_per_year": 70000}],
+        "certifications": ["IATF 16949"], "languages": ["da", "en", "de"]}]})
+
+
+class FirmOut(BaseModel):
+    alias: str
+    identity_visible: bool
+    country: str
+    size_class: Optional[str] = None
+    kind: str
+    nace: list[str]
+    capabilities: list[dict[str, Any]]
+    certifications: list[str]
+    languages: list[str]
+    export_countries: list[str]
+    key: Optional[str] = None
+    name: Optional[str] = None
+    city: Optional[str] = None
+    region: Optional[str] = None
+    lat: Optional[float] = None
+    lon: Optional[float] = None
+    employees: Optional[int] = None
+    cluster: Optional[str] = None
+    website: Optional[str] = None
+    contact_name: Optional[str] = None
+    contact_email: Optional[str] = None
+    contact_phone: Optional[str] = None
+    max_concurrent_bids: Optional[int] = None
+    excluded_partners: Optional[list[str]] = None
+    version: Optional[str] = None
+    updated_at: Optional[str] = None
+
+
+# profiles --------------------------------------------------------------------
+class ProfileIn(Strict):
+    key: Optional[str] = Field(default=None, max_length=80, description="Required on create; taken from the URL on update.")
+    firm: Optional[str] = Field(default=None, max_length=80, description="Firm key; firm users may leave it out.")
+    type: Literal["BO", "BR", "TO", "TR", "RDR"]
+    title: str = Field(max_length=een.TITLE_MAX)
+    summary: str = Field(max_length=een.SUMMARY_MAX)
+    description: str = Field(default="", max_length=een.DESCRIPTION_MAX)
+    language: Optional[str] = Field(default=None, max_length=10)
+    keywords: list[str] = Field(default=[], max_length=50)
+    capabilities: list[str] = Field(default=[], max_length=100)
+    partner_sought: str = Field(default="", max_length=een.DESCRIPTION_MAX)
+    partnership_types: list[str] = Field(default=[], max_length=11)
+    status: Optional[Literal["draft", "published"]] = Field(default=None, description="On create only.")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "key": "dk-nordalu-bo-1", "type": "BO", "title": "Danish aluminium extruder offers automotive-grade profiles",
+        "summary": "IATF 16949 certified extruder offers multi-hollow profiles, bent, machined and anodised.",
+        "keywords": ["aluminium extrusion", "battery tray"], "capabilities": ["aluminium extrusion", "anodising"],
+        "partnership_types": ["supplier agreement"]}]})
+
+
+class ProfileOut(BaseModel):
+    reference: Optional[str] = None
+    type: str
+    status: str
+    title: str
+    summary: str
+    description: str
+    language: Optional[str] = None
+    keywords: list[str]
+    capabilities: list[str]
+    partner_sought: str
+    partnership_types: list[str]
+    published_on: Optional[str] = None
+    expires_on: Optional[str] = None
+    country: str
+    size_class: Optional[str] = None
+    firm_alias: str
+    identity_visible: bool
+    key: Optional[str] = None
+    firm: Optional[str] = None
+    firm_name: Optional[str] = None
+    extensions: Optional[int] = None
+    version: Optional[str] = None
+    updated_at: Optional[str] = None
+
+
+class ProfileBrief(BaseModel):
+    reference: Optional[str] = None
+    type: str
+    status: str
+    title: str
+    country: str
+    size_class: Optional[str] = None
+    firm_alias: str
+    identity_visible: bool
+    key: Optional[str] = None
+    firm: Optional[str] = None
+    firm_name: Optional[str] = None
+
+
+class MatchOut(BaseModel):
+    rank: int
+    score: float
+    components: dict[str, Any]
+    explanation: dict[str, Any]
+    other: ProfileBrief
+    profile: Optional[str] = Field(default=None, description="Own profile key (firm-level lists).")
+
+
+class UploadReport(BaseModel):
+    source: str
+    counts: dict[str, dict[str, int]]
+    unknown_phrases: list[str]
+    approximate_phrases: list[str]
+    possible_duplicates: list[str]
+    warnings: list[str]
+
+
+# bids and proposals ----------------------------------------------------------
+class RequirementIn(Strict):
+    key: str = Field(max_length=80)
+    capability: str = Field(max_length=200)
+    mandatory: bool = True
+    certifications: list[str] = Field(default=[], max_length=20)
+    volume_per_year: Optional[int] = Field(default=None, ge=0)
+    min_fit: Optional[float] = Field(default=None, ge=0, le=1)
+    weight: float = Field(default=1.0, ge=0, le=100)
+
+
+class LeadIn(Strict):
+    certifications: list[str] = Field(default=[], max_length=20)
+    export_experience: bool = False
+    languages: list[str] = Field(default=[], max_length=20)
+
+
+class BidIn(Strict):
+    key: Optional[str] = Field(default=None, max_length=80, description="Required on create; taken from the URL on update.")
+    title: str = Field(max_length=een.TITLE_MAX)
+    customer: str = Field(max_length=200)
+    customer_country: str = Field(min_length=2, max_length=2)
+    delivery_country: str = Field(min_length=2, max_length=2)
+    description: str = Field(default="", max_length=een.DESCRIPTION_MAX)
+    deadline: Optional[date] = None
+    volume_per_year: Optional[int] = Field(default=None, ge=0)
+    status: Literal["open", "closed"] = "open"
+    min_size: int = Field(default=2, ge=1, le=20)
+    max_size: int = Field(default=5, ge=1, le=20)
+    min_countries: int = Field(default=1, ge=1, le=20)
+    max_per_country: Optional[int] = Field(default=None, ge=1, le=20)
+    required_kinds: list[Literal["company", "university", "research", "public", "other"]] = []
+    lead: LeadIn = LeadIn()
+    excluded_firms: list[str] = Field(default=[], max_length=200)
+    excluded_pairs: list[list[str]] = Field(default=[], max_length=200)
+    locked_firms: list[str] = Field(default=[], max_length=20)
+    cluster: Optional[str] = Field(default=None, max_length=200)
+    requirements: list[RequirementIn] = Field(min_length=1, max_length=50)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "key": "bid-battery-tray", "title": "Aluminium battery tray, 40,000 units a year",
+        "customer": "Südwerk Automotive GmbH", "customer_country": "DE", "delivery_country": "DE",
+        "volume_per_year": 40000, "max_size": 4, "lead": {"certifications": ["IATF 16949"]},
+        "requirements": [{"key": "extrusion", "capability": "aluminium extrusion", "volume_per_year": 40000},
+                         {"key": "fsw", "capability": "friction stir welding"}]}]})
+
+
+class BidOut(BaseModel):
+    key: str
+    title: str
+    customer: str
+    customer_country: str
+    delivery_country: str
+    description: str
+    deadline: Optional[str] = None
+    volume_per_year: Optional[int] = None
+    status: str
+    min_size: int
+    max_size: int
+    min_countries: int
+    max_per_country: Optional[int] = None
+    required_kinds: list[str]
+    lead: dict[str, Any]
+    excluded_firms: list[str]
+    excluded_pairs: list[list[str]]
+    locked_firms: list[str]
+    cluster: Optional[str] = None
+    requirements: list[dict[str, Any]]
+    version: str
+    updated_at: str
+
+
+class SolveIn(Strict):
+    solver: Literal["cbc", "highs"] = "cbc"
+    alternatives: int = Field(default=3, ge=1, le=10)
+    time_limit: int = Field(default=30, ge=1, le=3600, description="Seconds; capped by the server's limit.")
+    wait: bool = Field(default=False, description="Solve before answering instead of as a background job.")
+
+
+class EditIn(SolveIn):
+    lock: list[str] = Field(default=[], max_length=20, description="Firm keys or aliases to lock in.")
+    exclude: list[str] = Field(default=[], max_length=50, description="Firm keys or aliases to exclude.")
+    unlock: list[str] = Field(default=[], max_length=50, description="Firms to release from a lock or exclusion.")
+
+
+class DecisionIn(Strict):
+    decision: Literal["accepted", "rejected"]
+    note: str = Field(default="", max_length=2000)
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: Literal["queued", "running", "finished", "failed"]
+    subject: str
+    params: dict[str, Any]
+    result: dict[str, Any]
+    error: Optional[str] = None
+    created_at: str
+    started_at: Optional[str] = None
+    finished_at: Optional[str] = None
+
+
+class ProposalOut(BaseModel):
+    id: int
+    bid: str
+    batch: str
+    rank: int
+    status: str
+    feasible: bool
+    objective: Optional[float] = None
+    solver: str
+    solver_status: str
+    gap: Optional[float] = None
+    solve_seconds: float
+    plan: dict[str, Any]
+    explanation: dict[str, Any]
+    note: str
+    created_at: str
+    decided_at: Optional[str] = None
+
+
+# introductions ---------------------------------------------------------------
+class InterestIn(Strict):
+    profile: str = Field(max_length=40, description="EEN reference of the published profile.")
+    message: str = Field(default="", max_length=2000)
+    sender_profile: Optional[str] = Field(default=None, max_length=80, description="One of your own profiles.")
+    firm: Optional[str] = Field(default=None, max_length=80, description="Advisors: the firm it is from.")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"profile": "BRSE20260119001", "message": "We anodise 6xxx profiles and can start in Q3."}]})
+
+
+class NoteIn(Strict):
+    note: str = Field(default="", max_length=2000)
+
+
+class InterestOut(BaseModel):
+    id: int
+    status: str
+    message: str
+    note: str
+    profile: ProfileBrief
+    sender: dict[str, Any]
+    owner: dict[str, Any]
+    sender_profile: Optional[ProfileBrief] = None
+    created_at: str
+    forwarded_at: Optional[str] = None
+    decided_at: Optional[str] = None
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    key: str
+    detail: dict[str, Any]
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    revision: Optional[str] = None
