@@ -6,7 +6,9 @@ the privacy rules of `profiles.visibility` are applied in one place.
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from profiles.tables import (
@@ -20,6 +22,7 @@ from profiles.tables import (
     ProposalRow,
     RequirementRow,
 )
+from profiles.duplicates import LEGAL_FORMS
 from profiles.visibility import Viewer
 
 # Distances in anonymous views are coarsened so repeated matches cannot pin a firm on the map.
@@ -60,20 +63,47 @@ def effective_status(profile: ProfileRow, today: date) -> str:
     return profile.status
 
 
+@lru_cache(maxsize=4096)
+def _identity_pattern(name: str, extras: tuple[str, ...]) -> re.Pattern[str]:
+    """The firm's name (with and without its legal form), website, e-mail and phone, as one pattern."""
+    words = name.split()
+    short = " ".join(w for w in words if not LEGAL_FORMS.fullmatch(w.lower().replace("/", " ")))
+    variants = {name, short} | {e for e in extras if e}
+    if "://" in " ".join(variants):
+        variants |= {v.split("://", 1)[1].strip("/") for v in variants if "://" in v}
+    alternatives = sorted((re.escape(v) for v in variants if len(v) >= 3), key=len, reverse=True)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def name_tokens(firm: FirmRow) -> set[str]:
+    return {w.lower() for w in re.findall(r"\w+", firm.name) if len(w) >= 3}
+
+
+def scrub(text: str, firm: FirmRow) -> str:
+    """Published text with the firm's own name and contacts taken out: EEN profiles are anonymous,
+    but firms do write "Limfjord Svejseteknik ApS has 35 employees" into their descriptions."""
+    if not text:
+        return text
+    pattern = _identity_pattern(firm.name, (firm.website or "", firm.contact_email or "", firm.contact_phone or "",
+                                            firm.contact_name or ""))
+    return pattern.sub("the company", text)
+
+
 def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date) -> dict[str, Any]:
     assert firm.id is not None
     visible = viewer.sees_identity(firm.id, firm.cluster)
+    shown = (lambda t: t) if visible else (lambda t: scrub(t, firm))
     out: dict[str, Any] = {
         "reference": profile.reference,
         "type": profile.type,
         "status": effective_status(profile, today),
-        "title": profile.title,
-        "summary": profile.summary,
-        "description": profile.description,
+        "title": shown(profile.title),
+        "summary": shown(profile.summary),
+        "description": shown(profile.description),
         "language": profile.language,
-        "keywords": list(profile.keywords),
+        "keywords": [shown(k) for k in profile.keywords],
         "capabilities": list(profile.capabilities),
-        "partner_sought": profile.partner_sought,
+        "partner_sought": shown(profile.partner_sought),
         "partnership_types": list(profile.partnership_types),
         "published_on": profile.published_on.isoformat() if profile.published_on else None,
         "expires_on": profile.expires_on.isoformat() if profile.expires_on else None,
@@ -108,9 +138,24 @@ def match_view(match: dict[str, Any], other: ProfileRow, other_firm: FirmRow, vi
                today: date) -> dict[str, Any]:
     assert other_firm.id is not None
     visible = viewer.sees_identity(other_firm.id, other_firm.cluster)
-    return {"rank": match["rank"], "score": match["score"],
-            "components": match["components"] if visible else _coarsen(match["components"]),
-            "explanation": match["explanation"], "other": profile_brief(other, other_firm, viewer, today)}
+    components, explanation = match["components"], match["explanation"]
+    if not visible:
+        components = _without_name_terms(_coarsen(components), other_firm)
+        explanation = _without_name_terms(explanation, other_firm)
+    return {"rank": match["rank"], "score": match["score"], "components": components,
+            "explanation": explanation, "other": profile_brief(other, other_firm, viewer, today)}
+
+
+def _without_name_terms(record: dict[str, Any], firm: FirmRow) -> dict[str, Any]:
+    """Shared words that are part of the other firm's name would name it; leave them out."""
+    tokens = name_tokens(firm)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ([t for t in v if not (isinstance(t, str) and t.lower() in tokens)] if k == "shared_terms"
+                        and isinstance(v, list) else clean(v)) for k, v in value.items()}
+        return value
+    return clean(record)
 
 
 def requirement_view(r: RequirementRow) -> dict[str, Any]:

@@ -83,9 +83,9 @@ def session_scope(engine: Engine, readonly: bool = False) -> Iterator[Session]:
         with Session(engine, expire_on_commit=False) as session:
             try:
                 yield session
-                if readonly:
-                    session.rollback()
-                else:
+                # A read-only scope ends by closing (which ends the transaction without writing);
+                # unlike a rollback, closing keeps the loaded objects readable afterwards.
+                if not readonly:
                     session.commit()
             except BaseException:
                 session.rollback()

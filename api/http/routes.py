@@ -57,7 +57,8 @@ router = APIRouter(responses=ERRORS)
 
 Country = Query(None, pattern="^[A-Za-z]{2}$", description="ISO country code of the firm.")
 Text = Query(None, min_length=1, max_length=200, description="Words in title, summary or keywords.")
-IfMatch = Header(None, max_length=200, description="The `version` you read; the write fails with 412 if it changed.")
+def IfMatch():  # noqa: N802
+    return Header(None, max_length=200, description="The `version` you read; the write fails with 412 if it changed.")
 
 
 def _nace(code: Optional[str]) -> Optional[str]:
@@ -150,7 +151,7 @@ FirmSort = Literal[tuple(s for k in FIRM_SORTS for s in (k, f"-{k}"))]  # type: 
 ProfileSort = Literal[tuple(s for k in PROFILE_SORTS for s in (k, f"-{k}"))]  # type: ignore[valid-type]
 
 
-@router.get("/firms", response_model=Page[FirmOut], tags=["firms"],
+@router.get("/firms", response_model=Page[FirmOut], response_model_exclude_unset=True, tags=["firms"],
             summary="Firms; other clusters' firms appear anonymously")
 def list_firms(country: Optional[str] = Country, nace: Optional[str] = Query(None, max_length=10),
                capability: Optional[str] = Query(None, max_length=200), q: Optional[str] = Text,
@@ -162,44 +163,46 @@ def list_firms(country: Optional[str] = Country, nace: Optional[str] = Query(Non
     return page_body(items, total, p)
 
 
-@router.post("/firms", response_model=FirmOut, status_code=201, tags=["firms"])
+@router.post("/firms", response_model=FirmOut, response_model_exclude_unset=True, status_code=201, tags=["firms"])
 def create_firm(body: FirmIn, ctx: Context = Depends(context)) -> dict:
     return exchange.create_firm(ctx, body.model_dump(exclude_unset=True))
 
 
-FirmRef = Path(min_length=1, max_length=80, description="Firm key (firms you may identify) or alias.")
+def FirmRef():  # noqa: N802
+    return Path(min_length=1, max_length=80, description="Firm key (firms you may identify) or alias.")
 
 
-@router.get("/firms/{ref}", response_model=FirmOut, tags=["firms"])
-def get_firm(ref: str = FirmRef, ctx: Context = Depends(context)) -> dict:
+@router.get("/firms/{ref}", response_model=FirmOut, response_model_exclude_unset=True, tags=["firms"])
+def get_firm(ref: str = FirmRef(), ctx: Context = Depends(context)) -> dict:
     return exchange.get_firm(ctx, ref)
 
 
-@router.put("/firms/{ref}", response_model=FirmOut, tags=["firms"])
-def update_firm(body: FirmIn, ref: str = FirmRef, if_match: Optional[str] = IfMatch,
+@router.put("/firms/{ref}", response_model=FirmOut, response_model_exclude_unset=True, tags=["firms"])
+def update_firm(body: FirmIn, ref: str = FirmRef(), if_match: Optional[str] = IfMatch(),
                 ctx: Context = Depends(context)) -> dict:
     return exchange.update_firm(ctx, ref, body.model_dump(exclude_unset=True), if_match)
 
 
 @router.delete("/firms/{ref}", status_code=204, tags=["firms"])
-def delete_firm(ref: str = FirmRef, ctx: Context = Depends(context)) -> Response:
+def delete_firm(ref: str = FirmRef(), ctx: Context = Depends(context)) -> Response:
     exchange.delete_firm(ctx, ref)
     return Response(status_code=204)
 
 
-@router.get("/firms/{ref}/matches", response_model=Page[MatchOut], tags=["firms"],
+@router.get("/firms/{ref}/matches", response_model=Page[MatchOut], response_model_exclude_unset=True, tags=["firms"],
             summary="Best matches of all of a firm's profiles")
-def firm_matches(ref: str = FirmRef, min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
+def firm_matches(ref: str = FirmRef(), min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
                  ctx: Context = Depends(context)) -> dict:
     items, total = exchange.firm_matches(ctx, ref, p.offset, p.per_page, min_score)
     return page_body(items, total, p)
 
 
 # profiles ----------------------------------------------------------------------
-ProfileRef = Path(min_length=1, max_length=80, description="Profile key (own profiles) or EEN reference.")
+def ProfileRef():  # noqa: N802
+    return Path(min_length=1, max_length=80, description="Profile key (own profiles) or EEN reference.")
 
 
-@router.get("/profiles", response_model=Page[ProfileOut], tags=["profiles"],
+@router.get("/profiles", response_model=Page[ProfileOut], response_model_exclude_unset=True, tags=["profiles"],
             summary="Search profiles: published ones, plus your own drafts and withdrawn ones")
 def list_profiles(type: Optional[Literal["BO", "BR", "TO", "TR", "RDR"]] = None,
                   status: Optional[Literal["draft", "published", "expired", "withdrawn"]] = None,
@@ -219,43 +222,43 @@ def list_profiles(type: Optional[Literal["BO", "BR", "TO", "TR", "RDR"]] = None,
     return page_body(items, total, p)
 
 
-@router.post("/profiles", response_model=ProfileOut, status_code=201, tags=["profiles"])
+@router.post("/profiles", response_model=ProfileOut, response_model_exclude_unset=True, status_code=201, tags=["profiles"])
 def create_profile(body: ProfileIn, ctx: Context = Depends(context)) -> dict:
     return exchange.create_profile(ctx, body.model_dump(exclude_unset=True))
 
 
-@router.get("/profiles/{ref}", response_model=ProfileOut, tags=["profiles"])
-def get_profile(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+@router.get("/profiles/{ref}", response_model=ProfileOut, response_model_exclude_unset=True, tags=["profiles"])
+def get_profile(ref: str = ProfileRef(), ctx: Context = Depends(context)) -> dict:
     return exchange.get_profile(ctx, ref)
 
 
-@router.put("/profiles/{ref}", response_model=ProfileOut, tags=["profiles"],
+@router.put("/profiles/{ref}", response_model=ProfileOut, response_model_exclude_unset=True, tags=["profiles"],
             summary="Replace a profile's content (status changes have their own endpoints)")
-def update_profile(body: ProfileIn, ref: str = ProfileRef, if_match: Optional[str] = IfMatch,
+def update_profile(body: ProfileIn, ref: str = ProfileRef(), if_match: Optional[str] = IfMatch(),
                    ctx: Context = Depends(context)) -> dict:
     return exchange.update_profile(ctx, ref, body.model_dump(exclude_unset=True), if_match)
 
 
-@router.post("/profiles/{ref}/publish", response_model=ProfileOut, tags=["profiles"],
+@router.post("/profiles/{ref}/publish", response_model=ProfileOut, response_model_exclude_unset=True, tags=["profiles"],
              summary="Publish: assigns the EEN reference and a 365-day expiry")
-def publish(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+def publish(ref: str = ProfileRef(), ctx: Context = Depends(context)) -> dict:
     return exchange.publish_profile(ctx, ref)
 
 
-@router.post("/profiles/{ref}/withdraw", response_model=ProfileOut, tags=["profiles"])
-def withdraw(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+@router.post("/profiles/{ref}/withdraw", response_model=ProfileOut, response_model_exclude_unset=True, tags=["profiles"])
+def withdraw(ref: str = ProfileRef(), ctx: Context = Depends(context)) -> dict:
     return exchange.withdraw_profile(ctx, ref)
 
 
-@router.post("/profiles/{ref}/extend", response_model=ProfileOut, tags=["profiles"],
+@router.post("/profiles/{ref}/extend", response_model=ProfileOut, response_model_exclude_unset=True, tags=["profiles"],
              summary="Extend once by another 365 days")
-def extend(ref: str = ProfileRef, ctx: Context = Depends(context)) -> dict:
+def extend(ref: str = ProfileRef(), ctx: Context = Depends(context)) -> dict:
     return exchange.extend_profile(ctx, ref)
 
 
-@router.get("/profiles/{ref}/matches", response_model=Page[MatchOut], tags=["profiles"],
+@router.get("/profiles/{ref}/matches", response_model=Page[MatchOut], response_model_exclude_unset=True, tags=["profiles"],
             summary="Best matches of one of your profiles, other firms shown anonymously")
-def profile_matches(ref: str = ProfileRef, min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
+def profile_matches(ref: str = ProfileRef(), min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
                     ctx: Context = Depends(context)) -> dict:
     items, total = exchange.profile_matches(ctx, ref, p.offset, p.per_page, min_score)
     return page_body(items, total, p)
@@ -271,11 +274,13 @@ def upload(file: UploadFile = File(description="JSON ({firms, profiles, bids}) o
 
 
 # bids and proposals --------------------------------------------------------------
-BidKey = Path(min_length=1, max_length=80)
-Id = Path(ge=1, le=2**31 - 1)
+def BidKey():  # noqa: N802 - a fresh parameter object per route
+    return Path(min_length=1, max_length=80)
+def Id():  # noqa: N802
+    return Path(ge=1, le=2**31 - 1)
 
 
-@router.get("/bids", response_model=Page[BidOut], tags=["bids"], summary="Your cluster's bids")
+@router.get("/bids", response_model=Page[BidOut], response_model_exclude_unset=True, tags=["bids"], summary="Your cluster's bids")
 def list_bids(status: Optional[Literal["open", "closed"]] = None, p: Paging = Depends(paging),
               ctx: Context = Depends(context)) -> dict:
     items, total = bidding.list_bids(ctx, status, p.offset, p.per_page)
@@ -288,18 +293,18 @@ def create_bid(body: BidIn, ctx: Context = Depends(context)) -> dict:
 
 
 @router.get("/bids/{key}", response_model=BidOut, tags=["bids"])
-def get_bid(key: str = BidKey, ctx: Context = Depends(context)) -> dict:
+def get_bid(key: str = BidKey(), ctx: Context = Depends(context)) -> dict:
     return bidding.get_bid(ctx, key)
 
 
 @router.put("/bids/{key}", response_model=BidOut, tags=["bids"])
-def update_bid(body: BidIn, key: str = BidKey, if_match: Optional[str] = IfMatch,
+def update_bid(body: BidIn, key: str = BidKey(), if_match: Optional[str] = IfMatch(),
                ctx: Context = Depends(context)) -> dict:
     return bidding.update_bid(ctx, key, body.model_dump(mode="json", exclude_unset=True), if_match)
 
 
 @router.delete("/bids/{key}", status_code=204, tags=["bids"])
-def delete_bid(key: str = BidKey, ctx: Context = Depends(context)) -> Response:
+def delete_bid(key: str = BidKey(), ctx: Context = Depends(context)) -> Response:
     bidding.delete_bid(ctx, key)
     return Response(status_code=204)
 
@@ -307,39 +312,39 @@ def delete_bid(key: str = BidKey, ctx: Context = Depends(context)) -> Response:
 @router.post("/bids/{key}/proposals", response_model=JobOut, status_code=202, tags=["bids"],
              summary="Generate ranked consortium proposals (a background job unless wait=true)",
              responses={200: {"model": JobOut, "description": "Solved before answering (wait=true)."}})
-def generate(request: Request, body: SolveIn = Body(SolveIn()), key: str = BidKey,
+def generate(request: Request, body: SolveIn = Body(SolveIn()), key: str = BidKey(),
              ctx: Context = Depends(context)) -> JSONResponse:
     job = bidding.generate(ctx, request.app.state.jobs, key, _solver_config(ctx, body), body.wait)
     return JSONResponse(job, status_code=200 if body.wait else 202,
                         headers={"Location": f"/api/v1/jobs/{job['id']}"})
 
 
-@router.get("/bids/{key}/proposals", response_model=list[ProposalOut], tags=["bids"])
-def bid_proposals(key: str = BidKey, all_batches: bool = Query(False, description="Include earlier batches."),
+@router.get("/bids/{key}/proposals", response_model=list[ProposalOut], response_model_exclude_unset=True, tags=["bids"])
+def bid_proposals(key: str = BidKey(), all_batches: bool = Query(False, description="Include earlier batches."),
                   ctx: Context = Depends(context)) -> list:
     return bidding.list_proposals(ctx, key, latest_only=not all_batches)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, tags=["bids"], summary="Status of a background job")
-def job(job_id: int = Id, ctx: Context = Depends(context)) -> dict:
+def job(job_id: int = Id(), ctx: Context = Depends(context)) -> dict:
     return bidding.get_job(ctx, job_id)
 
 
-@router.get("/proposals/{proposal_id}", response_model=ProposalOut, tags=["bids"])
-def proposal(proposal_id: int = Id, ctx: Context = Depends(context)) -> dict:
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut, response_model_exclude_unset=True, tags=["bids"])
+def proposal(proposal_id: int = Id(), ctx: Context = Depends(context)) -> dict:
     return bidding.get_proposal(ctx, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/decision", response_model=ProposalOut, tags=["bids"],
+@router.post("/proposals/{proposal_id}/decision", response_model=ProposalOut, response_model_exclude_unset=True, tags=["bids"],
              summary="Accept or reject a proposal, with a note")
-def decide(body: DecisionIn, proposal_id: int = Id, ctx: Context = Depends(context)) -> dict:
+def decide(body: DecisionIn, proposal_id: int = Id(), ctx: Context = Depends(context)) -> dict:
     return bidding.decide(ctx, proposal_id, body.decision, body.note)
 
 
 @router.post("/proposals/{proposal_id}/edit", response_model=JobOut, status_code=202, tags=["bids"],
              summary="Lock in or exclude firms on the bid and re-optimise",
              responses={200: {"model": JobOut, "description": "Solved before answering (wait=true)."}})
-def edit(request: Request, body: EditIn, proposal_id: int = Id, ctx: Context = Depends(context)) -> JSONResponse:
+def edit(request: Request, body: EditIn, proposal_id: int = Id(), ctx: Context = Depends(context)) -> JSONResponse:
     job = bidding.edit_and_reoptimise(ctx, request.app.state.jobs, proposal_id, body.lock, body.exclude,
                                       body.unlock, _solver_config(ctx, body), body.wait)
     return JSONResponse(job, status_code=200 if body.wait else 202,
@@ -348,7 +353,7 @@ def edit(request: Request, body: EditIn, proposal_id: int = Id, ctx: Context = D
 
 @router.get("/proposals/{proposal_id}/document", tags=["bids"], summary="The proposal document (Markdown or HTML)",
             response_class=Response, responses={200: {"content": {"text/markdown": {}, "text/html": {}}}})
-def document(proposal_id: int = Id, format: Literal["md", "html"] = "html",
+def document(proposal_id: int = Id(), format: Literal["md", "html"] = "html",
              ctx: Context = Depends(context)) -> Response:
     text, media = bidding.document(ctx, proposal_id, format)
     name = f"proposal-{proposal_id}.{format}"
@@ -356,26 +361,26 @@ def document(proposal_id: int = Id, format: Literal["md", "html"] = "html",
 
 
 # expressions of interest -----------------------------------------------------------
-@router.get("/interests", response_model=Page[InterestOut], tags=["introductions"])
+@router.get("/interests", response_model=Page[InterestOut], response_model_exclude_unset=True, tags=["introductions"])
 def list_interests(status: Optional[Literal["sent", "forwarded", "accepted", "declined", "withdrawn"]] = None,
                    p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
     items, total = introductions.list_for(ctx, status, p.offset, p.per_page)
     return page_body(items, total, p)
 
 
-@router.post("/interests", response_model=InterestOut, status_code=201, tags=["introductions"],
+@router.post("/interests", response_model=InterestOut, response_model_exclude_unset=True, status_code=201, tags=["introductions"],
              summary="Express interest in a published profile")
 def express(body: InterestIn, ctx: Context = Depends(context)) -> dict:
     return introductions.express(ctx, body.profile, body.message, body.sender_profile, body.firm)
 
 
-@router.get("/interests/{interest_id}", response_model=InterestOut, tags=["introductions"])
-def interest(interest_id: int = Id, ctx: Context = Depends(context)) -> dict:
+@router.get("/interests/{interest_id}", response_model=InterestOut, response_model_exclude_unset=True, tags=["introductions"])
+def interest(interest_id: int = Id(), ctx: Context = Depends(context)) -> dict:
     return introductions.get(ctx, interest_id)
 
 
 def _step(action):
-    def endpoint(body: NoteIn = Body(NoteIn()), interest_id: int = Id, ctx: Context = Depends(context)) -> dict:
+    def endpoint(body: NoteIn = Body(NoteIn()), interest_id: int = Id(), ctx: Context = Depends(context)) -> dict:
         return action(ctx, interest_id, body.note)
     return endpoint
 
@@ -386,12 +391,12 @@ for _name, _action, _summary in (
         ("decline", introductions.decline, "Owner (or its advisor) declines"),
         ("withdraw", introductions.withdraw, "Sender withdraws before a decision")):
     router.add_api_route(f"/interests/{{interest_id}}/{_name}", _step(_action), methods=["POST"],
-                         response_model=InterestOut, tags=["introductions"], summary=_summary,
+                         response_model=InterestOut, response_model_exclude_unset=True, tags=["introductions"], summary=_summary,
                          name=f"interest_{_name}")
 
 
 # audit -------------------------------------------------------------------------
-@router.get("/audit", response_model=Page[AuditOut], tags=["audit"],
+@router.get("/audit", response_model=Page[AuditOut], response_model_exclude_unset=True, tags=["audit"],
             summary="Who changed what, when (advisors: their cluster)")
 def audit(entity: Optional[Literal["firm", "profile", "bid", "proposal", "interest", "account", "upload",
                                    "api_key", "credential"]] = None,
