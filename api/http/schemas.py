@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Generic, Literal, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from profiles import een
 
@@ -19,6 +19,8 @@ Text200 = Field(default=None, max_length=200)
 
 
 class Strict(BaseModel):
+    """Request bodies. Their booleans are `StrictBool`: plain `bool` would also take 0, 1, "yes" or "off",
+    which the OpenAPI document (`type: boolean`) rules out."""
     model_config = ConfigDict(extra="forbid")
 
 
@@ -79,7 +81,7 @@ class AccountOut(BaseModel):
 
 
 class ActiveIn(Strict):
-    active: bool
+    active: StrictBool
 
 
 class ApiKeyIn(Strict):
@@ -249,7 +251,7 @@ class UploadReport(BaseModel):
 class RequirementIn(Strict):
     key: str = Field(max_length=80)
     capability: str = Field(max_length=200)
-    mandatory: bool = True
+    mandatory: StrictBool = True
     certifications: list[str] = Field(default=[], max_length=20)
     volume_per_year: Optional[int] = Field(default=None, ge=0)
     min_fit: Optional[float] = Field(default=None, ge=0, le=1)
@@ -258,7 +260,7 @@ class RequirementIn(Strict):
 
 class LeadIn(Strict):
     certifications: list[str] = Field(default=[], max_length=20)
-    export_experience: bool = False
+    export_experience: StrictBool = False
     languages: list[str] = Field(default=[], max_length=20)
 
 
@@ -321,7 +323,7 @@ class SolveIn(Strict):
     solver: Literal["cbc", "highs"] = "cbc"
     alternatives: int = Field(default=3, ge=1, le=10)
     time_limit: int = Field(default=30, ge=1, le=3600, description="Seconds; capped by the server's limit.")
-    wait: bool = Field(default=False, description="Solve before answering instead of as a background job.")
+    wait: StrictBool = Field(default=False, description="Solve before answering instead of as a background job.")
 
 
 class EditIn(SolveIn):
