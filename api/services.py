@@ -101,8 +101,7 @@ def matches_for(engine: Engine, key: str) -> tuple[str, list[dict[str, Any]]]:
 # proposals -----------------------------------------------------------------
 def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
     firms = repository.load_firms(session)
-    matches = repository.load_matches(session)
-    problem = prepare_problem(bids, firms, matches, load_vocabulary(), config)
+    problem = prepare_problem(bids, firms, repository.match_scores(session), load_vocabulary(), config)
     return problem, {f.key: f for f in firms}
 
 

@@ -20,6 +20,7 @@ from .records import (  # noqa: F401
     load_matches,
     load_profiles,
     load_proposals,
+    match_scores,
     new_alias,
     profile_keys,
     replace_matches,

@@ -304,6 +304,18 @@ def load_matches(session: Session, profile_keys: Iterable[str] | None = None) ->
     return out
 
 
+def match_scores(session: Session) -> list[dict[str, Any]]:
+    """Firm, other firm and score of every stored match: all the optimiser needs for pairwise synergy,
+    without reading the components and explanations."""
+    from sqlalchemy.orm import aliased
+    own, other = aliased(ProfileRow), aliased(ProfileRow)
+    own_firm, other_firm = aliased(FirmRow), aliased(FirmRow)
+    query = (select(own_firm.key, other_firm.key, MatchRow.score)
+             .join(own, own.id == col(MatchRow.profile_id)).join(other, other.id == col(MatchRow.other_profile_id))
+             .join(own_firm, own_firm.id == own.firm_id).join(other_firm, other_firm.id == other.firm_id))
+    return [{"firm": a, "other_firm": b, "score": s} for a, b, s in session.exec(query).all()]
+
+
 # proposals -----------------------------------------------------------------
 def store_proposals(session: Session, bid_key: str, batch: str, proposals: list[dict[str, Any]],
                     now: datetime) -> list[int]:
