@@ -384,3 +384,29 @@ def test_openapi_is_served_with_examples(ex):
     schemas = spec["components"]["schemas"]
     assert schemas["ProfileIn"].get("examples") and schemas["BidIn"].get("examples")
     assert ex.client.get(f"{API}/docs").status_code == 200
+
+
+def test_numeric_ids_of_proposals_jobs_and_interests_stay_with_their_owners(ex):
+    job = ex.post("bbi-advisor", "/bids/bid-seat-structures/proposals",
+                  json={"wait": True, "alternatives": 1, "time_limit": 10}).json()
+    assert job["status"] == "finished", job
+    proposal = ex.get("bbi-advisor", "/bids/bid-seat-structures/proposals").json()[0]
+    target = ex.get("valdres", "/profiles/no-valdres-dorfabrikk-bo-1").json()["reference"]
+    interest = ex.post("vejle", "/interests", json={"profile": target}).json()
+    outsiders = {"job": ["dac-advisor", "nordalu", "valdres"], "proposal": ["dac-advisor", "nordalu", "valdres"],
+                 "interest": ["nordalu", "bbi-advisor", "valdres"]}  # valdres: not forwarded yet
+    calls = [("job", "GET", f"/jobs/{job['id']}", None),
+             ("proposal", "GET", f"/proposals/{proposal['id']}", None),
+             ("proposal", "POST", f"/proposals/{proposal['id']}/decision", {"decision": "rejected"}),
+             ("proposal", "POST", f"/proposals/{proposal['id']}/edit", {"exclude": [], "wait": True}),
+             ("proposal", "GET", f"/proposals/{proposal['id']}/document", None),
+             ("interest", "GET", f"/interests/{interest['id']}", None)]
+    calls += [("interest", "POST", f"/interests/{interest['id']}/{step}", {}) for step in
+              ("forward", "accept", "decline", "withdraw")]
+    for kind, method, path, body in calls:
+        for who in outsiders[kind]:
+            r = ex.client.request(method, API + path, headers=ex.headers(who), json=body)
+            assert r.status_code in (403, 404), (who, method, path, r.status_code, r.text)
+    assert ex.get("bbi-advisor", f"/proposals/{proposal['id']}").json()["status"] == "proposed"
+    assert ex.get("vejle", f"/interests/{interest['id']}").json()["status"] == "sent"
+    assert [i["id"] for i in ex.get("valdres", "/interests").json()["items"]].count(interest["id"]) == 0
