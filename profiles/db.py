@@ -19,9 +19,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 
+# Enough connections for every request thread of the HTTP service (see Settings.request_threads)
+# plus its background jobs, so a busy server waits on the database, not on the pool.
+POOL_SIZE, POOL_OVERFLOW = 20, 20
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        pool = {} if ":memory:" in url or url in ("sqlite://", "sqlite:///") else {
+            "pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -32,7 +39,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def alembic_config(url: str) -> Config:

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, description="Largest JSON request body.")
     max_upload_bytes: int = Field(default=10_000_000, ge=1_000, description="Largest bulk upload.")
     job_threads: int = Field(default=2, ge=1, le=32, description="Background proposal solves at once.")
+    request_threads: int = Field(default=16, ge=1, le=64,
+                                 description="Requests a worker serves at once; more only contend for the GIL.")
     max_time_limit: int = Field(default=300, ge=1, description="Longest solver time limit a request may ask for.")
 
     def now(self) -> datetime:

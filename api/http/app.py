@@ -5,6 +5,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from profiles.settings import Settings
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         app.state.jobs = JobRunner(engine, settings)
         try:
             yield

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -109,9 +110,10 @@ def install(app: FastAPI) -> None:
         return respond(409, "the change conflicts with data stored at the same time (e.g. a duplicate key); "
                             "reload and try again")
 
+    @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
-    async def _busy(_: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database error: %s", exc.orig)
+    async def _busy(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database error: %s", exc)
         return respond(503, "the database is busy or unreachable; try again shortly", headers={"Retry-After": "2"})
 
     @app.exception_handler(StarletteHTTPException)

@@ -72,30 +72,55 @@ def _order(query: Any, sorts: dict[str, Any], sort: str, tiebreak: Any) -> Any:
 
 def search_profiles(session: Session, scope: Scope, filters: ProfileFilter, sort: str, offset: int,
                     limit: int) -> tuple[list[tuple[ProfileRow, FirmRow]], int]:
-    query = select(ProfileRow, FirmRow).join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+    """One page of the profiles the filters select, and how many there are in all.
+
+    The filters run once: a single query orders the matching ids and counts them with a window
+    function (`count(*) over ()`), then the page's rows are read by id. (A separate count query
+    would run every filter, and on SQLite scan the whole table, a second time.)
+    """
+    conditions = _profile_conditions(scope, filters)
+    joined = col(FirmRow.id) == col(ProfileRow.firm_id)
+    ids_query = select(ProfileRow.id, func.count().over()).join(FirmRow, joined).where(*conditions)
+    page = session.exec(_order(ids_query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
+    if page:
+        total = page[0][1]
+    elif offset == 0:
+        total = 0
+    else:  # past the last page: the window saw no rows, so count them apart
+        total = session.exec(select(func.count()).select_from(ProfileRow).join(FirmRow, joined)
+                             .where(*conditions)).one()
+    ids = [i for i, _ in page]
+    if not ids:
+        return [], total
+    rows = session.exec(select(ProfileRow, FirmRow).join(FirmRow, joined)
+                        .where(col(ProfileRow.id).in_(ids))).all()
+    by_id = {p.id: (p, firm) for p, firm in rows}
+    return [by_id[i] for i in ids], total
+
+
+def _profile_conditions(scope: Scope, filters: ProfileFilter) -> list[Any]:
+    conditions: list[Any] = []
     if not scope.all_private:
         in_scope = _in_scope(scope)
         published = ProfileRow.status == "published"
-        query = query.where(or_(published, in_scope) if in_scope is not None else published)
+        conditions.append(or_(published, in_scope) if in_scope is not None else published)
     f = filters
     if f.type:
-        query = query.where(ProfileRow.type == f.type)
+        conditions.append(ProfileRow.type == f.type)
     if f.status:
-        query = query.where(ProfileRow.status == f.status)
+        conditions.append(ProfileRow.status == f.status)
     if f.country:
-        query = query.where(FirmRow.country == f.country)
+        conditions.append(FirmRow.country == f.country)
     if f.nace:
-        query = query.where(_json_has_prefix(FirmRow.nace, f.nace))
+        conditions.append(_json_has_prefix(FirmRow.nace, f.nace))
     if f.concept:
-        query = query.where(_json_has(ProfileRow.concepts, f.concept))
+        conditions.append(_json_has(ProfileRow.concepts, f.concept))
     if f.firm_id is not None:
-        query = query.where(ProfileRow.firm_id == f.firm_id)
+        conditions.append(ProfileRow.firm_id == f.firm_id)
     if f.text:
-        query = query.where(or_(_contains(ProfileRow.title, f.text), _contains(ProfileRow.summary, f.text),
-                                _contains(cast(ProfileRow.keywords, String), f.text)))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(_order(query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
-    return [(p, firm) for p, firm in rows], total
+        conditions.append(or_(_contains(ProfileRow.title, f.text), _contains(ProfileRow.summary, f.text),
+                              _contains(cast(ProfileRow.keywords, String), f.text)))
+    return conditions
 
 
 def _in_scope(scope: Scope) -> Any:
