@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, PartnermatchError, RowError, ValidationFailed
-from profiles.repository import accounts
+from profiles.repository import accounts, audit
 from profiles.tables import FirmRow
 from profiles.visibility import Role
 
@@ -58,7 +58,6 @@ def bootstrap_user(engine, settings, username: str, password: str, role: str, fi
     """The command line's `user create`: no signed-in user needed (it runs on the server itself)."""
     with session_scope(engine) as session:
         row = _create(session, username, password, Role(role), firm, cluster, email, settings.now())
-        from profiles.repository import audit
         audit.record(session, at=settings.now(), account_id=None, actor="command line", action="create",
                      entity="account", entity_key=username, cluster=row.cluster, detail={"role": role})
         return views.account_view(row, firm if role == Role.FIRM.value else None)

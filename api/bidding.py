@@ -13,7 +13,7 @@ from profiles import repository
 from profiles.db import session_scope
 from profiles.domain import Bid
 from profiles.errors import Conflict, NotFound, RowError, ValidationFailed
-from profiles.mapping import bid_columns, bid_from_rows
+from profiles.mapping import bid_columns, bid_from_rows, to_plain
 from profiles.repository import jobs
 from profiles.tables import BidRow, FirmRow, ProposalMemberRow, ProposalRow, RequirementRow
 from profiles.validation import validate_bid
@@ -40,13 +40,20 @@ def _cluster_for(ctx: Context, given: str | None) -> str | None:
     return ctx.viewer.cluster
 
 
+DECISION_ACTIONS = {"accepted": "accept", "rejected": "reject"}
+
+
+def _firm_key(session: Session, ctx: Context, ref: str, row: str, field: str) -> str:
+    """A firm named by key (firms the viewer may identify) or alias (any firm), as its key."""
+    try:
+        return firm_row(session, ctx.viewer, ref).key
+    except NotFound:
+        raise ValidationFailed([RowError(row, field, ref, "no such firm (use its key or alias)")]) from None
+
+
 def _firm_keys_visible(session: Session, ctx: Context, bid: Bid) -> Bid:
-    """Firms named in a bid may be given by key (firms the advisor sees) or by alias (any firm)."""
     def resolve(ref: str, field: str) -> str:
-        try:
-            return firm_row(session, ctx.viewer, ref).key
-        except NotFound:
-            raise ValidationFailed([RowError("bid", field, ref, "no such firm (use its key or alias)")]) from None
+        return _firm_key(session, ctx, ref, "bid", field)
     return replace(bid,
                    excluded_firms=tuple(resolve(r, "excluded_firms") for r in bid.excluded_firms),
                    locked_firms=tuple(resolve(r, "locked_firms") for r in bid.locked_firms),
@@ -126,8 +133,7 @@ def _solve_work(ctx: Context, bid_key: str, config: OptimizerConfig):
         _, outcome, batch = services.solve_bid(ctx.engine, ctx.settings, bid_key, config)
         return {"bid": bid_key, "batch": batch, "feasible": outcome.feasible, "status": outcome.status,
                 "proposals": len(outcome.proposals) if outcome.feasible else 0,
-                "reasons": [r.as_dict()["message"] if "message" in r.as_dict() else str(r.as_dict())
-                            for r in outcome.reasons]}
+                "reasons": [r.message for r in outcome.reasons]}
     return work
 
 
@@ -206,8 +212,8 @@ def decide(ctx: Context, proposal_id: int, decision: str, note: str) -> dict[str
         row.status, row.note, row.decided_at, row.decided_by = decision, note, ctx.settings.now(), ctx.viewer.account_id
         session.add(row)
         session.flush()
-        record(session, ctx, decision.removesuffix("ed") if decision == "rejected" else "accept", "proposal",
-               str(proposal_id), bid.cluster, {"bid": bid.key, "note": note[:200]})
+        record(session, ctx, DECISION_ACTIONS[decision], "proposal", str(proposal_id), bid.cluster,
+               {"bid": bid.key, "note": note[:200]})
         return views.proposal_view(row, bid.key, _all_firms(session), ctx.viewer)
 
 
@@ -220,13 +226,7 @@ def edit_and_reoptimise(ctx: Context, runner: JobRunner | None, proposal_id: int
         bid_rec = bid_row(session, ctx.viewer, bid_rec.key, for_update=True)
 
         def keys(refs: list[str], field: str) -> list[str]:
-            out = []
-            for ref in refs:
-                try:
-                    out.append(firm_row(session, ctx.viewer, ref).key)
-                except NotFound:
-                    raise ValidationFailed([RowError("edit", field, ref, "no such firm (use its key or alias)")]) from None
-            return out
+            return [_firm_key(session, ctx, ref, "edit", field) for ref in refs]
         add_lock, add_exclude, remove = keys(lock, "lock"), keys(exclude, "exclude"), set(keys(unlock, "unlock"))
         clash = set(add_lock) & set(add_exclude)
         if clash:
@@ -260,7 +260,6 @@ def document(ctx: Context, proposal_id: int, fmt: str) -> tuple[str, str]:
                               "solver_status": r.solver_status, "gap": r.gap, "solve_seconds": r.solve_seconds,
                               "build_seconds": r.build_seconds, "plan": r.plan, "explanation": r.explanation}
                              for r in feasible]}
-    from profiles.mapping import to_plain
     bid_plain = views.redact(to_plain(bid), firms, ctx.viewer)
     outcome = views.redact(outcome, firms, ctx.viewer)
     config = OptimizerConfig(**{k: v for k, v in rows[0].config.items() if k in OptimizerConfig.model_fields})

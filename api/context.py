@@ -13,6 +13,8 @@ from profiles.settings import Settings
 from profiles.tables import BidRow, FirmRow, ProfileRow
 from profiles.visibility import Role, Viewer
 
+from .views import etag
+
 
 @dataclass(frozen=True)
 class Context:
@@ -90,7 +92,6 @@ def bid_row(session: Session, viewer: Viewer, key: str, for_update: bool = False
 
 def check_version(current_hash: str, if_match: str | None, what: str) -> None:
     """Optimistic concurrency: a write naming the version it read fails if someone changed it since."""
-    from .views import etag
     if if_match is None:
         return
     wanted = {v.strip() for v in if_match.split(",")}

@@ -3,7 +3,6 @@ and records what changed in the audit log."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_
@@ -14,7 +13,7 @@ from profiles.db import session_scope
 from profiles.domain import Firm, Profile, ProfileStatus
 from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
 from profiles.importing import ImportReport, import_raw
-from profiles.mapping import content_hash, firm_columns, profile_columns, profile_from_row, to_plain
+from profiles.mapping import content_hash, firm_columns, firm_from_row, profile_columns, profile_from_row
 from profiles.readers import RawInput, decode, parse_csv, parse_json
 from profiles.repository import search
 from profiles.tables import (
@@ -76,7 +75,7 @@ def update_firm(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | Non
             firm = replace(firm, cluster=row.cluster)
         else:
             firm = replace(firm, cluster=_own_cluster(ctx.viewer, firm.cluster or row.cluster, "firm"))
-        before = firm_columns(repository.get_firm(session, row.key))
+        before = firm_columns(firm_from_row(row))
         repository.upsert_firms(session, [firm], ctx.settings.now())
         changed = changed_fields(before, firm_columns(firm))
         if changed:
@@ -309,9 +308,10 @@ def _admit_for(ctx: Context):
             elif p.key in stored_profiles and (owner is None or stored_profiles[p.key] != owner.id):
                 refused.append(RowError(label, "key", p.key, "this profile key belongs to another firm"))
         bids = []
+        bid_clusters = dict(session.exec(select(BidRow.key, BidRow.cluster).where(
+            col(BidRow.key).in_([b.key for b in batch.bids]))).all()) if batch.bids else {}
         for label, b in zip(labels.get("bids", []), batch.bids):
-            stored_bid = session.exec(select(BidRow).where(BidRow.key == b.key)).first()
-            if stored_bid is not None and not viewer.owns_bid(stored_bid.cluster):
+            if b.key in bid_clusters and not viewer.owns_bid(bid_clusters[b.key]):
                 refused.append(RowError(label, "key", b.key, "this bid belongs to another cluster"))
             if viewer.role == Role.ADVISOR:
                 if b.cluster not in (None, viewer.cluster):

@@ -104,10 +104,9 @@ def _step(ctx: Context, interest_id: int, action: str, note: str) -> dict[str, A
         elif action in ("accept", "decline"):
             if not owner_side:
                 raise Forbidden("only the profile's owner (or its advisor) accepts or declines")
-            if action == "decline" and owner_advisor and row.status == "sent":
-                pass  # the advisor may decline to forward
-            else:
-                _expect(row, ("forwarded",), action)
+            # the owner decides on a forwarded interest; its advisor may also decline one instead of forwarding
+            may_decline_unforwarded = action == "decline" and owner_advisor
+            _expect(row, ("sent", "forwarded") if may_decline_unforwarded else ("forwarded",), action)
             row.status = "accepted" if action == "accept" else "declined"
             row.decided_at, row.decided_by = now, v.account_id
         elif action == "withdraw":

@@ -6,7 +6,6 @@ are enough to keep the web server responsive while it works.
 from __future__ import annotations
 
 import logging
-import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -45,18 +44,9 @@ class JobRunner:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine, self.settings = engine, settings
         self._pool = ThreadPoolExecutor(max_workers=settings.job_threads, thread_name_prefix="partnermatch-job")
-        self._lock = threading.Lock()
-        self._pending: set[Any] = set()
 
     def submit(self, job_id: int, work: Work) -> None:
-        future = self._pool.submit(execute, self.engine, self.settings, job_id, work)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
-
-    def _forget(self, future: Any) -> None:
-        with self._lock:
-            self._pending.discard(future)
+        self._pool.submit(execute, self.engine, self.settings, job_id, work)
 
     def shutdown(self, wait: bool = True) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=not wait)

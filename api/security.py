@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from pwdlib import PasswordHash
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from profiles.errors import PartnermatchError
 from profiles.repository import accounts, interests
@@ -45,13 +45,9 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 
 # Verifying against a real hash even for unknown users keeps login time from revealing which names exist.
-_DUMMY_HASH: list[str] = []
-
-
+@lru_cache(maxsize=1)
 def _dummy_hash() -> str:
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(_hasher().hash(secrets.token_hex(16)))
-    return _DUMMY_HASH[0]
+    return _hasher().hash(secrets.token_hex(16))
 
 
 def secret_hash(secret: str) -> str:
@@ -114,7 +110,6 @@ def viewer_for(session: Session, account: AccountRow) -> Viewer:
 def check_account_fields(session: Session, role: Role, firm_key: str | None,
                          cluster: str | None) -> tuple[int | None, str | None]:
     """The firm id and cluster an account of this role must have, or a clear error."""
-    from sqlmodel import select
     if role == Role.FIRM:
         if not firm_key:
             raise PartnermatchError("firm: a firm user must belong to a firm")

@@ -119,10 +119,17 @@ def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date
 
 
 def profile_brief(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date) -> dict[str, Any]:
-    full = profile_view(profile, firm, viewer, today)
-    keep = ("reference", "type", "status", "title", "country", "size_class", "firm_alias", "identity_visible",
-            "key", "firm", "firm_name")
-    return {k: full[k] for k in keep if k in full}
+    """The few fields a list of matches or interests shows; the same rules as `profile_view`."""
+    assert firm.id is not None
+    visible = viewer.sees_identity(firm.id, firm.cluster)
+    out: dict[str, Any] = {
+        "reference": profile.reference, "type": profile.type, "status": effective_status(profile, today),
+        "title": profile.title if visible else scrub(profile.title, firm), "country": firm.country,
+        "size_class": firm.size_class, "firm_alias": firm.alias, "identity_visible": visible,
+    }
+    if visible:
+        out.update(key=profile.key, firm=firm.key, firm_name=firm.name)
+    return out
 
 
 def _coarsen(components: dict[str, Any]) -> dict[str, Any]:
@@ -211,10 +218,10 @@ def redact(value: Any, firms: list[FirmRow], viewer: Viewer) -> Any:
         return value
     value = copy.deepcopy(value)
     hidden = {f.key for f in firms if f.id is not None and not viewer.sees_identity(f.id, f.cluster)}
-    plan = value.get("plan") if isinstance(value, dict) else None
-    for holder in ([plan] if isinstance(plan, dict) else []) + (value.get("proposals", []) if isinstance(value, dict) else []):
-        members = (holder.get("plan", holder) or {}).get("members", []) if isinstance(holder, dict) else []
-        for m in members:
+    if isinstance(value, dict):
+        # a proposal has a plan; a document's outcome has proposals with plans
+        plans = [value["plan"]] if "plan" in value else [p["plan"] for p in value.get("proposals", [])]
+        for m in (m for plan in plans for m in plan.get("members", [])):
             if m.get("firm") in hidden:
                 m["city"] = None
     return _replace_strings(value, pairs)

@@ -50,6 +50,3 @@ class Viewer:
             return True
         return self.role == Role.ADVISOR and self.cluster is not None and bid_cluster == self.cluster
 
-
-IDENTITY_FIELDS = ("key", "name", "city", "region", "lat", "lon", "employees", "cluster", "website",
-                   "contact_name", "contact_email", "contact_phone", "excluded_partners")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from typing import Iterator
 import socket
 import sys
 import uuid
@@ -52,8 +54,8 @@ def _postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture
-def postgres_url():
+@contextmanager
+def postgres_schema() -> Iterator[str]:
     """A URL to a fresh, empty schema on the PostgreSQL server; dropped afterwards.
 
     Skips only when no server is reachable and CI is unset; in CI a missing server fails.
@@ -66,10 +68,18 @@ def postgres_url():
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -58,9 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` and for every worker process of `partnermatch serve`."""
-    settings = Settings()
-    app = create_app(settings)
-    return app
+    return create_app(Settings())
 
 
 def prepare(settings: Settings) -> int:

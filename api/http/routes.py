@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Header, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -19,7 +19,7 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
 
 from .. import accounts, bidding, exchange, introductions, security, views
-from ..context import Context, require_role
+from ..context import Context, firm_row, require_role
 from .deps import Paging, context, page_body, paging
 from .schemas import (
     AccountIn,
@@ -213,7 +213,6 @@ def list_profiles(type: Optional[Literal["BO", "BR", "TO", "TR", "RDR"]] = None,
                   ctx: Context = Depends(context)) -> dict:
     firm_id = None
     if firm is not None:
-        from ..context import firm_row
         with session_scope(ctx.engine, readonly=True) as session:
             firm_id = firm_row(session, ctx.viewer, firm).id
     filters = ProfileFilter(type=type, status=status, country=country.upper() if country else None,

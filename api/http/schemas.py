@@ -15,9 +15,6 @@ from profiles import een
 
 T = TypeVar("T")
 
-Text200 = Field(default=None, max_length=200)
-
-
 class Strict(BaseModel):
     """Request bodies. Their booleans are `StrictBool`: plain `bool` would also take 0, 1, "yes" or "off",
     which the OpenAPI document (`type: boolean`) rules out."""

@@ -57,7 +57,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from bench.api import loadgen
-from bench.report import machine, write_section
+from bench.report import write_section
 
 SECTION = "HTTP API latency"
 SCRIPT = "python -m bench.api.latency"

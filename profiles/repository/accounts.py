@@ -1,7 +1,7 @@
 """Accounts and their credentials (login tokens and API keys; only hashes are stored)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlmodel import Session, col, select
 
@@ -65,7 +65,6 @@ def credential_owner(session: Session, secret_hash: str, now: datetime) -> tuple
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
-    from datetime import timezone
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import delete, func, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from .. import een
@@ -307,7 +308,6 @@ def load_matches(session: Session, profile_keys: Iterable[str] | None = None) ->
 def match_scores(session: Session) -> list[dict[str, Any]]:
     """Firm, other firm and score of every stored match: all the optimiser needs for pairwise synergy,
     without reading the components and explanations."""
-    from sqlalchemy.orm import aliased
     own, other = aliased(ProfileRow), aliased(ProfileRow)
     own_firm, other_firm = aliased(FirmRow), aliased(FirmRow)
     query = (select(own_firm.key, other_firm.key, MatchRow.score)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from ..tables import FirmRow, ProfileRow
+from ..tables import FirmRow, MatchRow, ProfileRow
 
 
 @dataclass(frozen=True)
@@ -163,10 +164,6 @@ def search_firms(session: Session, scope: Scope, filters: FirmFilter, sort: str,
 def matches_of(session: Session, profile_ids: list[int], offset: int, limit: int,
                min_score: float = 0.0) -> tuple[list[tuple[Any, ProfileRow, ProfileRow, FirmRow]], int]:
     """Stored matches of the given profiles, best first, with the profile and the matched profile and firm."""
-    from sqlalchemy.orm import aliased
-
-    from ..tables import MatchRow
-
     other = aliased(ProfileRow)
     query = (select(MatchRow, ProfileRow, other, FirmRow)
              .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))

@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 import time
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from profiles.een import expiry_for
 
 from apikit import API, PASSWORD, exchange, firm_names
-from conftest import POSTGRES_URL, TODAY, _postgres_reachable
+from conftest import TODAY, postgres_schema
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -22,20 +19,8 @@ def ex(request, tmp_path_factory):
     if request.param == "sqlite":
         yield exchange(f"sqlite:///{tmp / 'api.db'}", tmp / "out", TODAY)
         return
-    if not _postgres_reachable():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 and CI is set")
-        pytest.skip("PostgreSQL is not reachable")
-    schema = f"pm_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield exchange(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", tmp / "out", TODAY)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema() as url:
+        yield exchange(url, tmp / "out", TODAY)
 
 
 def _error(response, status: int) -> dict:
