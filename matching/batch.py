@@ -9,7 +9,7 @@ that are kept; a test holds the two to the same numbers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -26,6 +26,27 @@ BLOCK = 200_000
 
 
 @dataclass
+class Encoding:
+    """Column spaces of the arrays. Vocabulary and NACE columns are fixed; languages, countries and
+    regions get the next free code when first seen, so rows encoded in different runs fit together."""
+    concepts: dict[str, int]
+    nace: list[dict[str, int]]  # one column space per NACE level 1..4
+    languages: dict[str, int] = field(default_factory=dict)
+    countries: dict[str, int] = field(default_factory=dict)
+    regions: dict[str, int] = field(default_factory=dict)
+
+    @staticmethod
+    def for_vocabulary(vocabulary: Vocabulary) -> "Encoding":
+        nace = load_nace()
+        levels = [sorted(c for c, e in nace.entries.items() if e.level == level) for level in (1, 2, 3, 4)]
+        return Encoding(concepts={c: i for i, c in enumerate(sorted(vocabulary.concepts))},
+                        nace=[{c: i for i, c in enumerate(codes)} for codes in levels])
+
+    def code(self, table: dict[str, int], value: str | None) -> int:
+        return -1 if value is None else table.setdefault(value, len(table))
+
+
+@dataclass
 class FeatureArrays:
     concepts: sparse.csr_matrix
     credit: sparse.csr_matrix
@@ -38,20 +59,36 @@ class FeatureArrays:
     region: np.ndarray
     size: np.ndarray
 
+    def take(self, rows: np.ndarray) -> "FeatureArrays":
+        return FeatureArrays(self.concepts[rows], self.credit[rows], self.sought[rows],
+                             [m[rows] for m in self.nace_levels], self.languages[rows], self.lat[rows],
+                             self.lon[rows], self.country[rows], self.region[rows], self.size[rows])
 
-def _binary_rows(sets: list, index: dict) -> sparse.csr_matrix:
+    @staticmethod
+    def stack(parts: list["FeatureArrays"]) -> "FeatureArrays":
+        """Rows of all parts, in order; sparse blocks are widened to the widest part."""
+        def vstack(mats: list[sparse.csr_matrix]) -> sparse.csr_matrix:
+            width = max(m.shape[1] for m in mats)
+            out = sparse.vstack([sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width))
+                                 for m in mats], format="csr")
+            out.sort_indices()
+            return out
+
+        return FeatureArrays(
+            vstack([p.concepts for p in parts]), vstack([p.credit for p in parts]), vstack([p.sought for p in parts]),
+            [vstack([p.nace_levels[i] for p in parts]) for i in range(4)], vstack([p.languages for p in parts]),
+            np.concatenate([p.lat for p in parts]), np.concatenate([p.lon for p in parts]),
+            np.concatenate([p.country for p in parts]), np.concatenate([p.region for p in parts]),
+            np.concatenate([p.size for p in parts]))
+
+
+def _binary_rows(sets: list, index: dict, dtype=np.float32) -> sparse.csr_matrix:
     indptr, cols = [0], []
     for items in sets:
         cols.extend(sorted(index[i] for i in items if i in index))
         indptr.append(len(cols))
-    data = np.ones(len(cols), dtype=np.float32)
+    data = np.ones(len(cols), dtype=dtype)
     return sparse.csr_matrix((data, np.array(cols, dtype=np.int32), np.array(indptr)), shape=(len(sets), len(index)))
-
-
-def _codes(values: list) -> np.ndarray:
-    """Small integer codes; -1 for missing."""
-    table: dict = {}
-    return np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values], dtype=np.int64)
 
 
 def relatedness_matrix(vocabulary: Vocabulary, index: dict[str, int]) -> np.ndarray:
@@ -63,9 +100,21 @@ def relatedness_matrix(vocabulary: Vocabulary, index: dict[str, int]) -> np.ndar
     return rel
 
 
-def encode(features: list[ProfileFeatures], vocabulary: Vocabulary) -> FeatureArrays:
-    concept_index = {c: i for i, c in enumerate(sorted(vocabulary.concepts))}
-    rel = relatedness_matrix(vocabulary, concept_index)
+_RELATEDNESS: dict[int, tuple[Vocabulary, np.ndarray]] = {}
+
+
+def _relatedness(vocabulary: Vocabulary, index: dict[str, int]) -> np.ndarray:
+    cached = _RELATEDNESS.get(id(vocabulary))
+    if cached is None or cached[0] is not vocabulary:
+        cached = _RELATEDNESS[id(vocabulary)] = (vocabulary, relatedness_matrix(vocabulary, index))
+    return cached[1]
+
+
+def encode(features: list[ProfileFeatures], vocabulary: Vocabulary, encoding: Encoding | None = None) -> FeatureArrays:
+    """Arrays of `features`, in their order; `encoding` (extended in place) fixes the column spaces."""
+    encoding = encoding or Encoding.for_vocabulary(vocabulary)
+    concept_index = encoding.concepts
+    rel = _relatedness(vocabulary, concept_index)
     credit_rows: dict[frozenset, np.ndarray] = {}
     credit = []
     for f in features:
@@ -75,25 +124,23 @@ def encode(features: list[ProfileFeatures], vocabulary: Vocabulary) -> FeatureAr
             row = rel[picked].max(axis=0) if picked else np.zeros(len(concept_index), dtype=np.float32)
             credit_rows[f.offered] = row
         credit.append(row)
-    credit_matrix = sparse.csr_matrix(np.vstack(credit)) if credit else sparse.csr_matrix((0, len(concept_index)))
+    credit_matrix = (sparse.csr_matrix(np.vstack(credit)) if credit
+                     else sparse.csr_matrix((0, len(concept_index)), dtype=np.float32))
     nace = load_nace()
-    lineages = [[nace.lineage(code) for code in f.nace] for f in features]
-    nace_levels = []
-    for level in (1, 2, 3, 4):
-        nodes = sorted({c for lin in lineages for codes in lin for c in codes if nace.entries[c].level == level})
-        node_index = {c: i for i, c in enumerate(nodes)}
-        nace_levels.append(_binary_rows([{c for codes in lin for c in codes} for lin in lineages], node_index))
-    languages = sorted({lang for f in features for lang in f.languages})
+    lineages = [{c for code in f.nace for c in nace.lineage(code)} for f in features]
+    for f in features:
+        for lang in sorted(f.languages):
+            encoding.code(encoding.languages, lang)
     return FeatureArrays(
         concepts=_binary_rows([f.concepts for f in features], concept_index),
         credit=credit_matrix,
         sought=_binary_rows([f.sought for f in features], concept_index),
-        nace_levels=nace_levels,
-        languages=_binary_rows([f.languages for f in features], {lang: i for i, lang in enumerate(languages)}),
-        lat=np.array([np.nan if f.lat is None or f.lon is None else f.lat for f in features]),
-        lon=np.array([np.nan if f.lat is None or f.lon is None else f.lon for f in features]),
-        country=_codes([f.country for f in features]),
-        region=_codes([f.region for f in features]),
+        nace_levels=[_binary_rows(lineages, index) for index in encoding.nace],
+        languages=_binary_rows([f.languages for f in features], encoding.languages),
+        lat=np.array([np.nan if f.lat is None or f.lon is None else f.lat for f in features], dtype=np.float64),
+        lon=np.array([np.nan if f.lat is None or f.lon is None else f.lon for f in features], dtype=np.float64),
+        country=np.array([encoding.code(encoding.countries, f.country) for f in features], dtype=np.int64),
+        region=np.array([encoding.code(encoding.regions, f.region) for f in features], dtype=np.int64),
         size=np.array([-1 if f.size_rank is None else f.size_rank for f in features], dtype=np.int64),
     )
 
@@ -163,6 +210,19 @@ def combine_arrays(components: dict[str, tuple[np.ndarray, np.ndarray]],
             weight += np.where(ok, w, 0.0)
             present += ok
     return np.divide(total, weight, out=np.zeros(n), where=weight > 0), present
+
+
+def pair_cosines(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Cosine of each pair's rows (rows are L2-normalised), pair by pair."""
+    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1), dtype=np.float64).ravel()
+
+
+def score_block(block: slice, arrays: FeatureArrays, matrix: sparse.csr_matrix, left: np.ndarray,
+                right: np.ndarray, weights: dict[str, float], scale_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and present-component counts of the pairs in `block`: one task of the scoring stage."""
+    lo, hi = left[block], right[block]
+    comps = component_arrays(arrays, lo, hi, pair_cosines(matrix, lo, hi), scale_km)
+    return combine_arrays(comps, weights)
 
 
 def score_arrays(arrays: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,

@@ -134,6 +134,15 @@ class MatchRunRow(SQLModel, table=True):
     profiles_scored: int = 0
     candidate_pairs: int = 0
     matches_stored: int = 0
+    # Nightly runs: full or incremental, the last stage committed (a resumed run skips those),
+    # how often it was started, where, what it counted and what went wrong.
+    kind: str = Field(default="full", max_length=12)
+    stage: str = Field(default="", max_length=20)
+    attempts: int = 1
+    host: str = Field(default="", max_length=120)
+    pid: Optional[int] = None
+    stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    errors: list[dict[str, Any]] = _json()
 
 
 class MatchRow(SQLModel, table=True):
@@ -151,6 +160,8 @@ class MatchRow(SQLModel, table=True):
     score: float
     components: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The run in which this pair first entered the profile's best matches: what digests call new.
+    first_run_id: Optional[int] = Field(default=None, index=True)
 
 
 class ProposalRow(SQLModel, table=True):
@@ -176,6 +187,8 @@ class ProposalRow(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     decided_at: Optional[datetime] = None
     decided_by: Optional[int] = Field(default=None, foreign_key="account.id")
+    # Set by nightly runs, e.g. {"better_alternative": id, "objective_gain": 0.4} on an accepted proposal.
+    flags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class ProposalMemberRow(SQLModel, table=True):
@@ -202,6 +215,10 @@ class AccountRow(SQLModel, table=True):
     email: Optional[str] = Field(default=None, max_length=200)
     active: bool = True
     created_at: datetime
+    # Digest preferences ({"enabled", "min_score", "max_items"}) and what the last digest covered.
+    digest: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    digest_run_id: Optional[int] = None
+    digest_at: Optional[datetime] = None
 
 
 class CredentialRow(SQLModel, table=True):
@@ -271,3 +288,25 @@ class JobRow(SQLModel, table=True):
     created_at: datetime
     started_at: Optional[datetime] = None
     finished_at: Optional[datetime] = None
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message waiting to be sent, or sent. `dedupe_key` makes queueing idempotent; `status`
+    moves pending → sending → sent (or back to pending with a later `next_attempt_at` on failure)."""
+    __tablename__ = "outbox"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    dedupe_key: str = Field(max_length=200, unique=True, index=True)
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    run_id: Optional[int] = None
+    recipient: str = Field(max_length=200)
+    subject: str = Field(max_length=300)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=10, index=True)
+    attempts: int = 0
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    message_id: str = Field(max_length=200)
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: Optional[datetime] = None

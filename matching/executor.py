@@ -1,0 +1,61 @@
+"""Where the scoring stage's blocks run: in this process, or on a Dask cluster.
+
+Both run the same pure block functions over the same blocks and return the
+results in block order, so the choice changes the wall time, never the result.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, Sequence
+
+
+class Executor(Protocol):
+    name: str
+
+    def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
+        """[fn(block, *shared) for block in blocks], in order."""
+
+
+class LocalExecutor:
+    name = "in-process"
+
+    def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
+        return [fn(block, *shared) for block in blocks]
+
+
+class DaskExecutor:
+    """Blocks as tasks on a Dask cluster; large shared inputs are sent to every worker once per call."""
+
+    name = "dask"
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
+        if not blocks:
+            return []
+        handles = [self.client.scatter(value, broadcast=True, hash=False) for value in shared]
+        futures = [self.client.submit(fn, block, *handles, pure=False) for block in blocks]
+        try:
+            return self.client.gather(futures)
+        finally:
+            for f in futures:
+                f.release()
+            for h in handles:
+                h.release()
+
+
+def dask_executor(scheduler: str | None, workers: int = 2) -> tuple[DaskExecutor, Callable[[], None]]:
+    """An executor on the cluster at `scheduler`, or on a new local cluster; and how to close it."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        client = Client(scheduler)
+        return DaskExecutor(client), client.close
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+
+    def close() -> None:
+        client.close()
+        cluster.close()
+
+    return DaskExecutor(client), close

@@ -1,0 +1,357 @@
+"""Matching runs that re-score only what changed since the last run, to the same result as a full run.
+
+A run takes the previous run's `MatchState` (None for the first run) and a
+`Snapshot` of the profiles that may match now, each with a hash of everything
+its features are built from. Profiles that are new or whose hash changed are
+*changed*; profiles no longer in the snapshot are *removed*.
+
+- The text model is kept between runs; it is refitted (and every profile
+  re-scored) only when the corpus drifted past a limit since the fit, when
+  asked, or when the matching settings changed. Between refits, a full run and
+  an incremental run use the same model and so give the same numbers.
+- Neighbour lists (text and offer-meets-need) are brought up to date exactly
+  (see `neighbours`), candidate pairs are the first k of each list, and only
+  pairs with a changed profile, or pairs never scored before, are scored.
+- The best matches of each profile are then chosen from all candidate pairs;
+  a profile's stored matches are rewritten only when its list changed or a
+  pair in it involves a changed profile.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import numpy as np
+from scipy import sparse
+
+from profiles.taxonomy.vocabulary import Vocabulary
+
+from .batch import Encoding, FeatureArrays, encode, score_block
+from .components import PairContext
+from .config import MatchingConfig
+from .executor import Executor, LocalExecutor
+from .explain import explain
+from .features import ProfileFeatures
+from .neighbours import Lists, compute_lists, remap, update_lists
+from .scorer import PairScore, score_pair
+from .text_model import TfidfTextModel
+
+# Bump when features, encoding or scoring change meaning: a state from an older engine is not reused.
+ENGINE_VERSION = "1"
+SCORE_BLOCK = 200_000
+
+LoadFeatures = Callable[[list[str]], list[ProfileFeatures]]
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class Snapshot:
+    """The profiles that may match now, sorted by key, with their firm and feature hash."""
+    keys: list[str]
+    firms: list[str]
+    hashes: list[str]
+
+    def __post_init__(self) -> None:
+        if self.keys != sorted(self.keys):
+            raise ValueError("snapshot keys must be sorted")
+
+
+@dataclass
+class MatchState:
+    """Everything the next run needs from this one. A cache: losing it costs one full run."""
+    run_id: int
+    config_digest: str
+    engine_version: str
+    keys: np.ndarray
+    hashes: np.ndarray
+    firms: np.ndarray
+    model: TfidfTextModel
+    fit_hashes: np.ndarray
+    matrix: sparse.csr_matrix
+    encoding: Encoding
+    arrays: FeatureArrays
+    text: Lists
+    comp: Lists
+    pair_lo: np.ndarray
+    pair_hi: np.ndarray
+    pair_score: np.ndarray
+    pair_present: np.ndarray
+    match_profile: np.ndarray
+    match_other: np.ndarray
+
+
+@dataclass
+class Update:
+    """The new state and the change to the stored match rows. A full run replaces every row;
+    an incremental run deletes `delete`, re-ranks `rerank` and inserts the rows of `matches()`."""
+    state: MatchState
+    kind: str                                # "full" or "incremental"
+    refit: bool
+    drift: float
+    delete: list[tuple[str, str]]            # (profile, other)
+    rerank: list[tuple[str, str, int]]       # (profile, other, new rank)
+    removed: list[str]                       # profiles that no longer take part
+    stats: dict[str, Any]
+    _explain: Callable[[], Iterator[dict[str, Any]]] = field(repr=False, default=None)  # type: ignore
+
+    def matches(self) -> Iterator[dict[str, Any]]:
+        """Rows to insert (profile, other, rank, score, components, explanation), explained lazily."""
+        return self._explain()
+
+
+def feature_hash(*parts: str) -> str:
+    return hashlib.sha256("|".join((ENGINE_VERSION, *parts)).encode()).hexdigest()[:32]
+
+
+def drift(fit_hashes: np.ndarray, hashes: np.ndarray) -> float:
+    """Share of the corpus the model was not fitted on: 1 - |fit ∩ now| / |fit ∪ now| over profile versions."""
+    both = len(np.intersect1d(fit_hashes, hashes))
+    union = len(np.union1d(fit_hashes, hashes))
+    return 0.0 if union == 0 else round(1.0 - both / union, 4)
+
+
+def _firm_codes(firms: np.ndarray) -> np.ndarray:
+    _, codes = np.unique(firms, return_inverse=True)
+    return codes.astype(np.int64)
+
+
+def _pair_codes(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
+    return lo.astype(np.int64) * n + hi.astype(np.int64)
+
+
+def candidate_pairs(text: Lists, comp: Lists, config: MatchingConfig, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (lo, hi) of the first candidate_k text and complement_k offer-meets-need neighbours."""
+    tr, tc = text.first(config.candidate_k)
+    cr, cc = comp.first(config.complement_k) if config.complement_k else (np.zeros(0, np.int32),) * 2
+    a = np.concatenate([tr, cr]).astype(np.int64)
+    b = np.concatenate([tc, cc]).astype(np.int64)
+    codes = np.unique(_pair_codes(np.minimum(a, b), np.maximum(a, b), n))
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+def best_matches(lo: np.ndarray, hi: np.ndarray, scores: np.ndarray, present: np.ndarray,
+                 config: MatchingConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(profile, other) of every profile's best `top_k` pairs, by score and then the other's key."""
+    keep = (scores >= config.min_score) & (present >= config.min_components)
+    src = np.concatenate([lo[keep], hi[keep]])
+    dst = np.concatenate([hi[keep], lo[keep]])
+    val = np.concatenate([scores[keep], scores[keep]])
+    order = np.lexsort((dst, -val, src))
+    src, dst = src[order], dst[order]
+    if len(src) == 0:
+        return src, dst
+    starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+    rank = np.arange(len(src)) - np.repeat(starts, np.diff(np.r_[starts, len(src)]))
+    return src[rank < config.top_k], dst[rank < config.top_k]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self._last, 3)
+        self._last = now
+
+
+def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeatures, config: MatchingConfig,
+           vocabulary: Vocabulary, run_id: int, *, drift_limit: float = 0.2, full: bool = False,
+           refit: bool = False, executor: Executor | None = None, progress: Progress | None = None) -> Update:
+    executor = executor or LocalExecutor()
+    say = progress or (lambda stage, done, total: None)
+    clock = _Clock()
+    keys = np.array(snapshot.keys, dtype=object)
+    hashes = np.array(snapshot.hashes, dtype=object)
+    firms = np.array(snapshot.firms, dtype=object)
+    n = len(keys)
+    reusable = (state is not None and state.engine_version == ENGINE_VERSION
+                and state.config_digest == config.digest())
+    measured = drift(state.fit_hashes, hashes) if reusable else 1.0
+    refit = refit or not reusable or measured > drift_limit
+    kind = "full" if (full or refit) else "incremental"
+
+    # which profiles changed, and where the old rows go in the new order
+    if kind == "incremental":
+        assert state is not None
+        position = {k: i for i, k in enumerate(snapshot.keys)}
+        old_to_new = np.array([position.get(k, -1) for k in state.keys], dtype=np.int64)
+        same = old_to_new >= 0
+        same[same] = hashes[old_to_new[same]] == state.hashes[same]
+        old_to_new_unchanged = np.where(same, old_to_new, -1)
+        is_changed = np.ones(n, dtype=bool)
+        is_changed[old_to_new_unchanged[same]] = False
+        removed = [str(k) for k in state.keys[old_to_new < 0]]
+    else:
+        is_changed = np.ones(n, dtype=bool)
+        removed = []
+    changed = np.flatnonzero(is_changed)
+    say("features", 0, len(changed))
+    new_features = load_features([snapshot.keys[i] for i in changed])
+    if [f.key for f in new_features] != [snapshot.keys[i] for i in changed]:
+        raise ValueError("load_features must return features for exactly the keys asked, in order")
+    say("features", len(changed), len(changed))
+    clock.lap("features")
+
+    # text vectors and feature arrays, in the new order
+    if kind == "full":
+        model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max) if refit else state.model  # type: ignore[union-attr]
+        texts = [f.text for f in new_features]
+        matrix = model.fit_transform(texts) if refit else model.transform(texts)
+        fit_hashes = np.sort(hashes) if refit else state.fit_hashes  # type: ignore[union-attr]
+        encoding = Encoding.for_vocabulary(vocabulary)
+        arrays = encode(new_features, vocabulary, encoding)
+    else:
+        assert state is not None
+        model, fit_hashes, encoding = state.model, state.fit_hashes, state.encoding
+        kept_old = np.flatnonzero(old_to_new_unchanged >= 0)
+        source = np.empty(n, dtype=np.int64)  # row of the stacked [kept old rows; changed rows] per new row
+        source[old_to_new_unchanged[kept_old]] = np.arange(len(kept_old))
+        source[changed] = len(kept_old) + np.arange(len(changed))
+        fresh = model.transform([f.text for f in new_features]) if len(changed) else sparse.csr_matrix((0, state.matrix.shape[1]), dtype=np.float32)
+        matrix = sparse.vstack([state.matrix[kept_old], fresh], format="csr")[source]
+        arrays = FeatureArrays.stack([state.arrays.take(kept_old), encode(new_features, vocabulary, encoding)]).take(source)
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    firm_codes = _firm_codes(firms)
+    clock.lap("text model")
+
+    # neighbour lists
+    text_depth = config.candidate_k + max(10, config.candidate_k // 2)
+    comp_depth = config.complement_k + max(10, config.complement_k // 2)
+    recomputed = 0
+    say("neighbours", 0, len(changed))
+    if kind == "full":
+        rows = np.arange(n)
+        text = compute_lists(rows, matrix, matrix, firm_codes, config.candidate_k, text_depth, executor)
+        comp = (compute_lists(rows, arrays.sought, arrays.credit, firm_codes, config.complement_k, comp_depth, executor)
+                if config.complement_k else Lists.empty(n))
+    else:
+        boundary = np.r_[np.searchsorted(keys, state.keys), n] if n else np.zeros(len(state.keys) + 1, np.int64)
+        boundary = np.asarray(boundary, dtype=np.int64)
+        text, r1 = update_lists(remap(state.text, old_to_new_unchanged, n, boundary), changed, matrix, matrix,
+                                firm_codes, config.candidate_k, text_depth, executor)
+        comp, r2 = (update_lists(remap(state.comp, old_to_new_unchanged, n, boundary), changed, arrays.sought,
+                                 arrays.credit, firm_codes, config.complement_k, comp_depth, executor)
+                    if config.complement_k else (Lists.empty(n), 0))
+        recomputed = r1 + r2
+    say("neighbours", len(changed), len(changed))
+    clock.lap("neighbours")
+
+    # candidate pairs and their scores; unchanged pairs keep their old scores
+    lo, hi = candidate_pairs(text, comp, config, n)
+    scores = np.zeros(len(lo))
+    present = np.zeros(len(lo), dtype=np.int64)
+    todo = np.ones(len(lo), dtype=bool)
+    if kind == "incremental":
+        old_lo, old_hi = old_to_new_unchanged[state.pair_lo], old_to_new_unchanged[state.pair_hi]
+        alive = (old_lo >= 0) & (old_hi >= 0)
+        old_codes = _pair_codes(np.minimum(old_lo, old_hi)[alive], np.maximum(old_lo, old_hi)[alive], n)
+        order = np.argsort(old_codes)
+        old_codes = old_codes[order]
+        old_scores, old_present = state.pair_score[alive][order], state.pair_present[alive][order]
+        codes = _pair_codes(lo, hi, n)
+        at = np.minimum(np.searchsorted(old_codes, codes), max(len(old_codes) - 1, 0))
+        found = (len(old_codes) > 0) & (old_codes[at] == codes) if len(old_codes) else np.zeros(len(codes), bool)
+        found &= ~is_changed[lo] & ~is_changed[hi]
+        scores[found], present[found] = old_scores[at[found]], old_present[at[found]]
+        todo = ~found
+    idx = np.flatnonzero(todo)
+    blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
+    say("scores", 0, len(idx))
+    parts = executor.map(score_block, blocks, arrays, matrix, lo[idx], hi[idx], config.weights,
+                         config.geography_scale_km)
+    if parts:
+        scores[idx] = np.concatenate([p[0] for p in parts])
+        present[idx] = np.concatenate([p[1] for p in parts])
+    say("scores", len(idx), len(idx))
+    clock.lap("scores")
+
+    # best matches per profile, and how the stored match rows change
+    m_profile, m_other = best_matches(lo, hi, scores, present, config)
+    m_rank = _ranks(m_profile)
+    if kind == "full":
+        insert = np.arange(len(m_profile))
+        delete: list[tuple[str, str]] = []
+        rerank: list[tuple[str, str, int]] = []
+    else:
+        # A stored row stays when neither profile changed and the pair is still among the profile's
+        # best; it only gets its new rank. Every other old row goes and every other new row is added.
+        old_p, old_o = old_to_new[state.match_profile], old_to_new[state.match_other]
+        old_alive = (old_p >= 0) & (old_o >= 0)
+        old_alive[old_alive] &= ~is_changed[old_p[old_alive]] & ~is_changed[old_o[old_alive]]
+        old_codes = np.where(old_alive, _pair_codes(np.maximum(old_p, 0), np.maximum(old_o, 0), n), -1)
+        new_codes = _pair_codes(m_profile, m_other, n)
+        kept_new = np.isin(new_codes, old_codes[old_alive])
+        kept_old = old_alive & np.isin(old_codes, new_codes)
+        insert = np.flatnonzero(~kept_new)
+        old_rank = _ranks(state.match_profile)
+        order = np.argsort(old_codes)
+        at = order[np.searchsorted(old_codes[order], new_codes[kept_new])]
+        moved = old_rank[at] != m_rank[kept_new]
+        rerank = [(str(keys[p]), str(keys[o]), int(r)) for p, o, r in
+                  zip(m_profile[kept_new][moved], m_other[kept_new][moved], m_rank[kept_new][moved])]
+        gone = np.flatnonzero(~kept_old)
+        delete = [(str(state.keys[state.match_profile[i]]), str(state.keys[state.match_other[i]])) for i in gone]
+    clock.lap("selection")
+
+    new_state = MatchState(run_id, config.digest(), ENGINE_VERSION, keys, hashes, firms, model, fit_hashes,
+                           matrix, encoding, arrays, text, comp, lo.astype(np.int32), hi.astype(np.int32),
+                           scores, present.astype(np.int8), m_profile.astype(np.int32), m_other.astype(np.int32))
+    known = {f.key: f for f in new_features}
+    inserts = (m_profile[insert], m_other[insert], m_rank[insert])
+
+    def explain_rows() -> Iterator[dict[str, Any]]:
+        yield from _explained(new_state, inserts, known, load_features, config, vocabulary)
+
+    stats = {
+        "profiles": n, "changed": int(len(changed)), "removed": len(removed),
+        "candidate_pairs": int(len(lo)), "pairs_scored": int(len(idx)), "rows_recomputed": int(recomputed),
+        "matches": int(len(m_profile)), "rows_inserted": int(len(insert)), "rows_deleted": len(delete),
+        "rows_reranked": len(rerank), "drift": measured, "refit": bool(refit), "executor": executor.name,
+        "seconds": clock.laps,
+    }
+    return Update(new_state, kind, bool(refit), measured, delete, rerank, removed, stats, explain_rows)
+
+
+def _ranks(profile: np.ndarray) -> np.ndarray:
+    if len(profile) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, profile[1:] != profile[:-1]])
+    return np.arange(len(profile)) - np.repeat(starts, np.diff(np.r_[starts, len(profile)])) + 1
+
+
+def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndarray],
+               known: dict[str, ProfileFeatures], load_features: LoadFeatures, config: MatchingConfig,
+               vocabulary: Vocabulary, chunk: int = 5_000) -> Iterator[dict[str, Any]]:
+    """The rows to insert, explained by the per-pair comparators, chunk by chunk."""
+    profiles, others, ranks = inserts
+    for begin in range(0, len(profiles), chunk):
+        rows = list(zip(profiles[begin:begin + chunk].tolist(), others[begin:begin + chunk].tolist(),
+                        ranks[begin:begin + chunk].tolist()))
+        needed = sorted({str(state.keys[p]) for p, o, _ in rows} | {str(state.keys[o]) for p, o, _ in rows})
+        missing = [k for k in needed if k not in known]
+        if missing:
+            known.update((f.key, f) for f in load_features(missing))
+        pairs: dict[tuple[int, int], PairScore] = {}
+        for p, o, rank in rows:
+            a, b = (p, o) if p < o else (o, p)
+            pair = pairs.get((a, b))
+            if pair is None:
+                sim = _cosine(state.matrix, a, b)
+                terms = state.model.shared_terms(state.matrix, a, b, config.explanation_terms) if sim > 0 else ()
+                pair = pairs[a, b] = score_pair(known[str(state.keys[a])], known[str(state.keys[b])],
+                                                PairContext(vocabulary, config.geography_scale_km, sim, terms), config)
+            yield {"profile": str(state.keys[p]), "other": str(state.keys[o]), "rank": rank, "score": pair.score,
+                   "components": pair.components, "explanation": explain(pair, p == a)}
+
+
+def _cosine(matrix: sparse.csr_matrix, i: int, j: int) -> float:
+    """Cosine of two rows straight from the CSR arrays; slicing rows costs more than the product."""
+    lo_i, hi_i, lo_j, hi_j = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]
+    _, ia, ib = np.intersect1d(matrix.indices[lo_i:hi_i], matrix.indices[lo_j:hi_j], assume_unique=True,
+                               return_indices=True)
+    return float(np.dot(matrix.data[lo_i:hi_i][ia].astype(np.float64), matrix.data[lo_j:hi_j][ib].astype(np.float64)))

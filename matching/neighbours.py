@@ -1,0 +1,242 @@
+"""Exact neighbour lists that can be brought up to date when a few profiles change.
+
+A row's list holds its other-firm columns with positive value, ordered by value
+(largest first) and then by column, down to a *boundary* (value, column): the
+list contains every other-firm column whose (value, column) comes before the
+boundary, and nothing after it. A row whose every positive column is listed
+has the boundary value 0. The first k entries of a list are therefore the row's
+exact top k, ties included, whichever way the list was computed.
+
+Lists are computed with sparse_dot_topn (fast; a row whose cut falls inside a
+run of equal values keeps only the values above the cut, since which of the
+tied columns the product kept is not specified) and, for the few rows left with
+fewer than k entries that way, with a full sparse product of the row.
+
+After a change, an unchanged row keeps its list minus the changed columns, and
+gains the changed columns' new values that fall before its boundary: the
+result is again exact. Lists are kept deeper than k, so removals seldom leave
+a row short; a row that is short is recomputed.
+
+Values are the same floats however the product is split: sparse products here
+sum the terms of one entry in column order, on either side, so v(i, j) is the
+same bits computed from row i, from row j, in a block or alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sparse_dot_topn import sp_matmul_topn
+
+from .executor import Executor, LocalExecutor
+
+ROW_BLOCK = 2_000
+EXACT_BLOCK = 200
+
+
+@dataclass
+class Lists:
+    """Entries sorted by (row, value desc, col); per-row boundary (value, col)."""
+    rows: np.ndarray   # int32
+    cols: np.ndarray   # int32
+    vals: np.ndarray   # float32
+    bound_val: np.ndarray  # float32, one per row
+    bound_col: np.ndarray  # int64, one per row
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.bound_val)
+
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.rows, minlength=self.n_rows)
+
+    def complete(self) -> np.ndarray:
+        return self.bound_val == 0  # values are positive, so a zero boundary lets every entry in
+
+    def first(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(row, col) of the first k entries of every row."""
+        rank = _rank_within(self.rows)
+        keep = rank < k
+        return self.rows[keep], self.cols[keep]
+
+    @staticmethod
+    def empty(n_rows: int) -> "Lists":
+        return Lists(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32),
+                     np.zeros(n_rows, np.float32), np.zeros(n_rows, np.int64))
+
+
+def _rank_within(rows: np.ndarray) -> np.ndarray:
+    """Position of each entry within its row, for entries already grouped by row."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    return np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+
+
+def _inside(vals: np.ndarray, cols: np.ndarray, bound_val: np.ndarray, bound_col: np.ndarray) -> np.ndarray:
+    return (vals > bound_val) | ((vals == bound_val) & (cols < bound_col))
+
+
+def _finish(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, bound_val: np.ndarray,
+            bound_col: np.ndarray, depth: int) -> Lists:
+    """Sort entries, cut every row at `depth` (moving its boundary to the first entry left out)."""
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    rank = _rank_within(rows)
+    cut = rank == depth
+    bound_val, bound_col = bound_val.copy(), bound_col.copy()
+    bound_val[rows[cut]] = vals[cut]
+    bound_col[rows[cut]] = cols[cut]
+    keep = rank < depth
+    return Lists(rows[keep].astype(np.int32), cols[keep].astype(np.int32), vals[keep].astype(np.float32),
+                 bound_val, bound_col)
+
+
+def _other_firm(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, firm: np.ndarray):
+    keep = (firm[cols] != firm[rows]) & (vals > 0)
+    return rows[keep], cols[keep], vals[keep]
+
+
+def _fast_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, top_n: int):
+    """Top entries of rows `block` by sparse_dot_topn; per row, the value below which it is unsure."""
+    top = sp_matmul_topn(left[block], right_t, top_n=top_n, threshold=0.0, sort=True).tocsr()
+    counts = np.diff(top.indptr)
+    rows = np.repeat(block, counts)
+    cols, vals = top.indices.astype(np.int64), top.data.astype(np.float32)
+    full = counts >= top_n
+    lowest = np.zeros(len(block), dtype=np.float32)
+    if full.any():
+        ends = top.indptr[1:][full] - 1
+        lowest[full] = top.data[ends]  # sorted: the last kept value is the smallest
+    cut = np.repeat(lowest, counts)
+    keep = vals > cut  # entries equal to the cut may have tied columns left out
+    return rows[keep], cols[keep], vals[keep], lowest
+
+
+def _exact_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix):
+    product = (left[block] @ right_t).tocsr()
+    counts = np.diff(product.indptr)
+    return np.repeat(block, counts), product.indices.astype(np.int64), product.data.astype(np.float32)
+
+
+def compute_lists(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix, firm: np.ndarray,
+                  k: int, depth: int, executor: Executor | None = None) -> Lists:
+    """Lists for `rows` of the product left·rightᵀ (other rows of the result are left empty).
+
+    `left` and `right` have one row per profile; `firm` gives each profile's firm, whose own
+    profiles are never neighbours. Rows with fewer than k sure entries from the fast product
+    are recomputed with the full product of the row.
+    """
+    executor = executor or LocalExecutor()
+    n = left.shape[0]
+    right_t = right.T.tocsr()
+    right_t.sort_indices()
+    left = left.tocsr()
+    left.sort_indices()
+    per_firm = int(np.bincount(firm).max()) if len(firm) else 0
+    top_n = max(1, min(n, depth + per_firm + 1))
+    blocks = [rows[i:i + ROW_BLOCK] for i in range(0, len(rows), ROW_BLOCK)]
+    bound_val = np.zeros(n, dtype=np.float32)
+    bound_col = np.zeros(n, dtype=np.int64)
+    parts = executor.map(_fast_block, blocks, left, right_t, top_n)
+    r = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    c = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    v = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.float32)
+    if parts:
+        bound_val[rows] = np.concatenate([p[3] for p in parts])
+    r, c, v = _other_firm(r, c, v, firm)
+    short = _short_rows(rows, r, bound_val, bound_col, k)
+    if len(short):
+        keep = ~np.isin(r, short)
+        r, c, v = r[keep], c[keep], v[keep]
+        er, ec, ev = exact_entries(short, left, right_t, firm, executor)
+        bound_val[short], bound_col[short] = 0, 0
+        r, c, v = np.concatenate([r, er]), np.concatenate([c, ec]), np.concatenate([v, ev])
+    return _finish(r, c, v, bound_val, bound_col, depth)
+
+
+def exact_entries(rows: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, firm: np.ndarray,
+                  executor: Executor | None = None):
+    """Every positive other-firm entry of `rows`, from the full product of each row."""
+    executor = executor or LocalExecutor()
+    blocks = [rows[i:i + EXACT_BLOCK] for i in range(0, len(rows), EXACT_BLOCK)]
+    parts = executor.map(_exact_block, blocks, left, right_t)
+    r = np.concatenate([p[0] for p in parts])
+    c = np.concatenate([p[1] for p in parts])
+    v = np.concatenate([p[2] for p in parts])
+    return _other_firm(r, c, v, firm)
+
+
+def _short_rows(rows: np.ndarray, entry_rows: np.ndarray, bound_val: np.ndarray, bound_col: np.ndarray,
+                k: int) -> np.ndarray:
+    """Rows of `rows` with fewer than k entries whose list is not complete."""
+    counts = np.bincount(entry_rows, minlength=len(bound_val))[rows]
+    return rows[(counts < k) & (bound_val[rows] != 0)]
+
+
+def remap(lists: Lists, old_to_new: np.ndarray, n_new: int, boundary_to_new: np.ndarray) -> Lists:
+    """Carry lists over to a new row order; entries of rows or columns that are gone are dropped.
+
+    `old_to_new[i]` is the new position of old row i (-1 when gone); `boundary_to_new[c]` maps an
+    old boundary column c (0..n_old) to the first new column whose key is not before old key c.
+    """
+    keep = (old_to_new[lists.rows] >= 0) & (old_to_new[lists.cols] >= 0)
+    rows, cols = old_to_new[lists.rows[keep]], old_to_new[lists.cols[keep]]
+    bound_val = np.zeros(n_new, dtype=np.float32)
+    bound_col = np.zeros(n_new, dtype=np.int64)
+    alive = old_to_new >= 0
+    bound_val[old_to_new[alive]] = lists.bound_val[alive]
+    bound_col[old_to_new[alive]] = boundary_to_new[lists.bound_col[alive]]
+    order = np.lexsort((cols, -lists.vals[keep], rows))
+    return Lists(rows[order].astype(np.int32), cols[order].astype(np.int32), lists.vals[keep][order],
+                 bound_val, bound_col)
+
+
+def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix,
+                 firm: np.ndarray, k: int, depth: int, executor: Executor | None = None) -> tuple[Lists, int]:
+    """Lists after the profiles at `changed` (new positions, new or edited) changed.
+
+    `lists` must already be remapped to the new order and hold no entries in rows or columns
+    of changed profiles. Returns the lists and how many unchanged rows had to be recomputed.
+    """
+    executor = executor or LocalExecutor()
+    n = left.shape[0]
+    fresh = compute_lists(changed, left, right, firm, k, depth, executor)
+    is_changed = np.zeros(n, dtype=bool)
+    is_changed[changed] = True
+    # New values of the changed columns for every unchanged row: right[changed]·leftᵀ, transposed.
+    right_t_changed = right[changed].tocsr()
+    right_t_changed.sort_indices()
+    left_t = left.T.tocsr()
+    left_t.sort_indices()
+    blocks = [np.arange(i, min(i + EXACT_BLOCK, len(changed))) for i in range(0, len(changed), EXACT_BLOCK)]
+    parts = executor.map(_exact_block, blocks, right_t_changed, left_t)
+    if parts:
+        c = changed[np.concatenate([p[0] for p in parts])]
+        r = np.concatenate([p[1] for p in parts])
+        v = np.concatenate([p[2] for p in parts])
+    else:
+        r, c, v = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    r, c, v = _other_firm(r, c, v, firm)
+    unchanged_row = ~is_changed[r]
+    r, c, v = r[unchanged_row], c[unchanged_row], v[unchanged_row]
+    inside = _inside(v, c, lists.bound_val[r], lists.bound_col[r])
+    r, c, v = r[inside], c[inside], v[inside]
+    old_keep = ~is_changed[lists.rows] & ~is_changed[lists.cols]
+    rows = np.concatenate([lists.rows[old_keep].astype(np.int64), r, fresh.rows.astype(np.int64)])
+    cols = np.concatenate([lists.cols[old_keep].astype(np.int64), c, fresh.cols.astype(np.int64)])
+    vals = np.concatenate([lists.vals[old_keep], v, fresh.vals])
+    bound_val = np.where(is_changed, fresh.bound_val, lists.bound_val)
+    bound_col = np.where(is_changed, fresh.bound_col, lists.bound_col)
+    short = _short_rows(np.flatnonzero(~is_changed), rows, bound_val, bound_col, k)
+    if len(short):
+        left_csr = left.tocsr()
+        right_t = right.T.tocsr()
+        right_t.sort_indices()
+        keep = ~np.isin(rows, short)
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        er, ec, ev = exact_entries(short, left_csr, right_t, firm, executor)
+        bound_val[short], bound_col[short] = 0, 0
+        rows, cols, vals = np.concatenate([rows, er]), np.concatenate([cols, ec]), np.concatenate([vals, ev])
+    return _finish(rows, cols, vals, bound_val, bound_col, depth), len(short)
