@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,11 +37,43 @@ class Settings(BaseSettings):
                                  description="Requests a worker serves at once; more only contend for the GIL.")
     max_time_limit: int = Field(default=300, ge=1, description="Longest solver time limit a request may ask for.")
 
+    # Nightly runs
+    state_dir: Path | None = Field(
+        default=None, description="Where nightly runs keep their matching state (default: <output_dir>/state). "
+                                  "A cache: when it is lost the next run re-scores everything.")
+    nightly_at: str = Field(default="02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+                            description="Time of day `partnermatch schedule` starts the nightly run (HH:MM).")
+    timezone: str = Field(default="Europe/Copenhagen", description="Time zone of `nightly_at`.")
+    drift_limit: float = Field(default=0.2, ge=0.0, le=1.0,
+                               description="Refit the text model when this share of the corpus changed since the fit.")
+    executor: str = Field(default="local", pattern="^(local|dask)$",
+                          description="Where the scoring stage runs: in-process or on a Dask cluster.")
+    dask_scheduler: str | None = Field(default=None, description="Dask scheduler address; none starts a local cluster.")
+    dask_workers: int = Field(default=2, ge=1, le=256, description="Workers of a local Dask cluster.")
+    expiry_warning_days: int = Field(default=14, ge=1, le=90, description="Warn owners this long before expiry.")
+
+    # Digests and mail
+    smtp_host: str | None = Field(default=None, description="SMTP server; without one messages wait in the outbox.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    mail_from: str = Field(default="partnermatch@localhost", description="Sender address of digests and warnings.")
+    mail_max_attempts: int = Field(default=8, ge=1, le=100, description="Attempts before a message is given up.")
+    digest_min_score: float = Field(default=0.3, ge=0.0, le=1.0,
+                                    description="Default: matches below this score are left out of digests.")
+    digest_max_items: int = Field(default=10, ge=1, le=200, description="Default: most items per digest section.")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Base address used in links in messages.")
+
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
     def current_date(self) -> date:
         return self.today or self.now().date()
+
+    def nightly_state_dir(self) -> Path:
+        return self.state_dir or self.output_dir / "state"
 
 
 def get_settings(**overrides: object) -> Settings:
