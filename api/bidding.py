@@ -41,6 +41,8 @@ def _cluster_for(ctx: Context, given: str | None) -> str | None:
 
 
 DECISION_ACTIONS = {"accepted": "accept", "rejected": "reject"}
+# A better plan a nightly run found for a bid with an accepted proposal: shown beside it, never instead.
+ALTERNATIVE = "alternative"
 
 
 def _firm_key(session: Session, ctx: Context, ref: str, row: str, field: str) -> str:
@@ -188,8 +190,9 @@ def list_proposals(ctx: Context, bid_key: str, latest_only: bool) -> list[dict[s
         bid = bid_row(session, ctx.viewer, bid_key)
         rows = list(session.exec(select(ProposalRow).where(ProposalRow.bid_id == bid.id)
                                  .order_by(ProposalRow.batch, ProposalRow.rank)).all())
-        if latest_only and rows:
-            newest = max(r.batch for r in rows)
+        standing = [r.batch for r in rows if r.status != ALTERNATIVE]
+        if latest_only and standing:
+            newest = max(standing)
             rows = [r for r in rows if r.batch == newest]
         firms = _all_firms(session)
         return [views.proposal_view(r, bid.key, firms, ctx.viewer) for r in rows]

@@ -284,3 +284,121 @@ def serve(ctx: typer.Context,
     uvicorn.run("api.http.app:app_from_environment", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers or settings.workers, log_level=log_level,
                 access_log=False)
+
+
+# nightly runs ------------------------------------------------------------------
+def _nightly_options(settings: Settings, full: bool, refit: bool, executor: Optional[str], scheduler: Optional[str],
+                     workers: Optional[int], mail: bool):
+    from .nightly.runner import NightlyOptions
+
+    chosen = executor or settings.executor
+    if chosen not in ("local", "dask"):
+        _fail(PartnermatchError(f"--executor: '{chosen}' is not one of local, dask"))
+    if scheduler and chosen != "dask":
+        chosen = "dask"  # naming a scheduler means running on it
+    return NightlyOptions(full=full, refit=refit, executor=chosen, scheduler=scheduler or settings.dask_scheduler,
+                          workers=workers or settings.dask_workers, mail=mail)
+
+
+def _run_nightly_once(settings: Settings, options, log_format: str, log_file: Optional[Path]) -> int:
+    from .nightly.logs import configure
+    from .nightly.runner import run_nightly
+
+    log = configure(log_format, log_file=log_file)
+    try:
+        engine = services.open_database(settings)
+    except PartnermatchError as exc:
+        log.error("run.failed", stage="open database", error=str(exc))
+        errors.print(f"[bold red]error:[/] {exc}")
+        return 1
+    with _stage_progress() as progress:
+        result = run_nightly(engine, settings, options, log, progress)
+    style = {0: "green", 3: "yellow", 4: "yellow"}.get(result.exit_code, "red")
+    (console if result.exit_code == 0 else errors).print(f"[{style}]{result.message}[/]")
+    return result.exit_code
+
+
+class _StageProgress:
+    """Rich bars per stage on a terminal; nothing otherwise (the structured log says it all)."""
+
+    def __init__(self) -> None:
+        self.bar = _progress()
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> "_StageProgress":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.__exit__(*exc)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total or None)
+        self.bar.update(self.tasks[stage], completed=done, total=total or None)
+
+
+def _stage_progress() -> _StageProgress:
+    return _StageProgress()
+
+
+@app.command()
+def nightly(ctx: typer.Context,
+            full: bool = typer.Option(False, "--full", help="Re-score every profile, not only the changed ones"),
+            refit: bool = typer.Option(False, "--refit", help="Refit the text model whatever the drift"),
+            executor: Optional[str] = typer.Option(None, "--executor", help="local (default) or dask"),
+            scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786"),
+            workers: Optional[int] = typer.Option(None, "--workers", help="Workers of a local Dask cluster (default 2)"),
+            mail: bool = typer.Option(True, "--mail/--no-mail", help="Send the outbox at the end"),
+            log_format: str = typer.Option("auto", "--log-format", help="auto, json or text"),
+            log_file: Optional[Path] = typer.Option(None, "--log-file", help="Also append JSON logs here")) -> None:
+    """Expire, re-score what changed, refresh proposals, queue and send digests. Exit codes:
+    0 done, 1 failed, 3 another run is in progress, 4 done but some messages were not delivered."""
+    settings = _settings(ctx)
+    options = _nightly_options(settings, full, refit, executor, scheduler, workers, mail)
+    raise typer.Exit(_run_nightly_once(settings, options, log_format, log_file))
+
+
+@app.command()
+def schedule(ctx: typer.Context,
+             at: Optional[str] = typer.Option(None, "--at", help="Time of day HH:MM[:SS] (default from settings, 02:30)"),
+             timezone: Optional[str] = typer.Option(None, "--timezone", help="Time zone (default Europe/Copenhagen)"),
+             max_runs: Optional[int] = typer.Option(None, "--max-runs", help="Stop after this many runs"),
+             executor: Optional[str] = typer.Option(None, "--executor", help="local (default) or dask"),
+             scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address"),
+             mail: bool = typer.Option(True, "--mail/--no-mail"),
+             log_format: str = typer.Option("auto", "--log-format", help="auto, json or text"),
+             log_file: Optional[Path] = typer.Option(None, "--log-file")) -> None:
+    """Run the nightly job every day at a set time, in this process (for hosts without cron)."""
+    import re
+
+    from .nightly.schedule import run_daily, trigger_for
+    settings = _settings(ctx)
+    at, timezone = at or settings.nightly_at, timezone or settings.timezone
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?", at):
+        _fail(PartnermatchError(f"--at: '{at}' is not a time of day HH:MM or HH:MM:SS"))
+    try:
+        trigger_for(at, timezone)
+    except (ValueError, LookupError):
+        _fail(PartnermatchError(f"--timezone: '{timezone}' is not a known time zone (e.g. Europe/Copenhagen)"))
+    options = _nightly_options(settings, False, False, executor, scheduler, None, mail)
+
+    def announce(when) -> None:
+        console.print(f"next nightly run: {when:%Y-%m-%d %H:%M:%S %Z}" if when else "no further runs")
+
+    try:
+        code = run_daily(lambda: _run_nightly_once(settings, options, log_format, log_file), at, timezone,
+                         max_runs, announce)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+@app.command("runs")
+def runs_(ctx: typer.Context, limit: int = typer.Option(10, help="How many of the newest runs")) -> None:
+    """Recent matching runs: kind, status, stage reached, counts and errors."""
+    from profiles.repository import runs as run_store
+    engine = services.open_database(_settings(ctx))
+    with session_scope(engine, readonly=True) as session:
+        rows = run_store.list_runs(session, limit)
+        render.runs(console, rows)

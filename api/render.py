@@ -51,6 +51,17 @@ def match_summary(console: Console, summary: Any) -> None:
                   + (f", {summary.expired} profiles expired" if summary.expired else ""))
 
 
+def runs(console: Console, rows: list[Any]) -> None:
+    table = Table("run", "kind", "status", "stage", "started", "finished", "profiles", "pairs", "matches",
+                  "attempts", "errors", box=None)
+    for r in rows:
+        table.add_row(str(r.id), r.kind, r.status, r.stage or "–", r.started_at.strftime("%Y-%m-%d %H:%M"),
+                      r.finished_at.strftime("%H:%M:%S") if r.finished_at else "–", str(r.profiles_scored),
+                      str(r.candidate_pairs), str(r.matches_stored), str(r.attempts),
+                      "; ".join(f"{e.get('stage')}: {e.get('message', '')[:60]}" for e in r.errors) or "–")
+    console.print(table)
+
+
 def _components(row: dict[str, Any]) -> str:
     parts = []
     for name, c in row["components"].items():

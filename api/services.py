@@ -105,15 +105,15 @@ def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
     return problem, {f.key: f for f in firms}
 
 
-def _store(session, outcome: BidOutcome, config: OptimizerConfig, batch: str, settings: Settings,
-           solver: str) -> None:
+def store_outcome(session, outcome: BidOutcome, config: OptimizerConfig, batch: str, settings: Settings,
+           solver: str, status: str = "proposed") -> list[int]:
     if outcome.feasible:
         rows = [dict(p, config=config.model_dump()) for p in outcome.proposals]
     else:
         rows = [{"rank": 1, "feasible": False, "solver": solver, "solver_status": outcome.status,
                  "plan": {"members": []}, "explanation": {"reasons": [r.as_dict() for r in outcome.reasons]},
                  "config": config.model_dump()}]
-    repository.store_proposals(session, outcome.bid, batch, rows, settings.now())
+    return repository.store_proposals(session, outcome.bid, batch, rows, settings.now(), status)
 
 
 def solve_bid(engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig) -> tuple[Bid, BidOutcome, str]:
@@ -127,7 +127,7 @@ def solve_bid(engine: Engine, settings: Settings, bid_key: str, config: Optimize
     outcome = propose_bid(problem, firms, config)
     batch = settings.now().strftime("%Y%m%dT%H%M%S.%f")
     with session_scope(engine) as session:
-        _store(session, outcome, config, batch, settings, config.solver)
+        store_outcome(session, outcome, config, batch, settings, config.solver)
     return bid, outcome, batch
 
 
@@ -149,7 +149,7 @@ def propose_all_open(engine: Engine, settings: Settings, config: OptimizerConfig
         outcomes = propose_joint(problem, firms, config)
         batch = settings.now().strftime("%Y%m%dT%H%M%S.%f")
         for outcome in outcomes:
-            _store(session, outcome, config, batch, settings, config.solver)
+            store_outcome(session, outcome, config, batch, settings, config.solver)
     by_key = {b.key: b for b in bids}
     out = []
     for outcome in outcomes:

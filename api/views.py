@@ -233,7 +233,7 @@ def proposal_view(row: ProposalRow, bid_key: str, firms: list[FirmRow], viewer: 
            "solver_status": row.solver_status, "gap": row.gap, "solve_seconds": row.solve_seconds,
            "plan": row.plan, "explanation": row.explanation, "note": row.note,
            "created_at": row.created_at.isoformat(),
-           "decided_at": row.decided_at.isoformat() if row.decided_at else None}
+           "decided_at": row.decided_at.isoformat() if row.decided_at else None, "flags": row.flags or {}}
     return redact(out, firms, viewer)
 
 

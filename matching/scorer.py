@@ -7,7 +7,7 @@ which were missing. Every PairScore carries its full breakdown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -15,7 +15,6 @@ from scipy import sparse
 from .components import REGISTRY, ComponentResult, PairContext
 from .config import MatchingConfig
 from .features import ProfileFeatures
-from .text_model import TfidfTextModel
 
 
 @dataclass(frozen=True)
@@ -75,15 +74,3 @@ def score_pair(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext, config:
     results = {name: REGISTRY[name].compare(a, b, ctx) for name in config.weights}
     score, breakdown = combine(results, config.weights)
     return PairScore(a.key, b.key, score, breakdown)
-
-
-def score_pairs(features: list[ProfileFeatures], matrix: sparse.csr_matrix, model: TfidfTextModel,
-                pairs: list[tuple[int, int]], config: MatchingConfig, vocabulary,
-                progress: Any = None) -> Iterable[PairScore]:
-    sims = text_similarities(matrix, pairs)
-    for n, (i, j) in enumerate(pairs):
-        terms = model.shared_terms(matrix, i, j, config.explanation_terms) if sims[n] > 0 else ()
-        ctx = PairContext(vocabulary, config.geography_scale_km, float(sims[n]), terms)
-        yield score_pair(features[i], features[j], ctx, config)
-        if progress is not None:
-            progress(1)

@@ -364,6 +364,9 @@ class ProposalOut(BaseModel):
     note: str
     created_at: str
     decided_at: Optional[str] = None
+    flags: dict[str, Any] = Field(default_factory=dict, description=(
+        "Set by nightly runs: on an accepted proposal, `better_alternative` (id of a better plan the run "
+        "found) and `objective_gain`."))
 
 
 # introductions ---------------------------------------------------------------

@@ -318,13 +318,13 @@ def match_scores(session: Session) -> list[dict[str, Any]]:
 
 # proposals -----------------------------------------------------------------
 def store_proposals(session: Session, bid_key: str, batch: str, proposals: list[dict[str, Any]],
-                    now: datetime) -> list[int]:
+                    now: datetime, status: str = "proposed") -> list[int]:
     """Store a batch of ranked proposals for a bid; earlier batches stay for the record."""
     bid_id = session.exec(select(BidRow.id).where(BidRow.key == bid_key)).one()
     firms = firm_ids(session)
     out = []
     for p in proposals:
-        row = ProposalRow(bid_id=bid_id, batch=batch, rank=p["rank"], status="proposed", feasible=p["feasible"],
+        row = ProposalRow(bid_id=bid_id, batch=batch, rank=p["rank"], status=status, feasible=p["feasible"],
                           objective=p.get("objective"), solver=p["solver"], solver_status=p["solver_status"],
                           gap=p.get("gap"), solve_seconds=p.get("solve_seconds", 0.0),
                           build_seconds=p.get("build_seconds", 0.0), plan=p["plan"],
@@ -348,8 +348,9 @@ def load_proposals(session: Session, bid_key: str | None = None, latest_only: bo
     if latest_only:
         newest: dict[str, str] = {}
         for row, key in rows:
-            newest[key] = row.batch
-        rows = [(r, k) for r, k in rows if r.batch == newest[k]]
+            if row.status != "alternative":  # a nightly run's better plan beside an accepted one
+                newest[key] = max(row.batch, newest.get(key, ""))
+        rows = [(r, k) for r, k in rows if r.batch == newest.get(k)]
     return [{"id": r.id, "bid": k, "batch": r.batch, "rank": r.rank, "status": r.status, "feasible": r.feasible,
              "objective": r.objective, "solver": r.solver, "solver_status": r.solver_status, "gap": r.gap,
              "solve_seconds": r.solve_seconds, "build_seconds": r.build_seconds, "plan": r.plan,

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.batch import encode, score_arrays
-from matching.candidates import candidate_pairs
 from matching.components import PairContext
 from matching.config import MatchingConfig
 from matching.features import build_all
+from matching.incremental import Snapshot, update
 from matching.scorer import score_pair, text_similarities
 from matching.text_model import TfidfTextModel
 from profiles.errors import RowError
@@ -50,8 +50,10 @@ def test_demo_candidate_pairs_score_the_same():
     features = _demo_features()
     config = MatchingConfig()
     matrix = TfidfTextModel().fit_transform([f.text for f in features])
-    arrays = encode(features, VOCAB)
-    pairs = candidate_pairs(features, matrix, config.candidate_k, arrays.credit, arrays.sought, config.complement_k)
+    by_key = {f.key: f for f in features}
+    state = update(None, Snapshot(sorted(by_key), [by_key[k].firm_key for k in sorted(by_key)], [""] * len(by_key)),
+                   lambda keys: [by_key[k] for k in keys], config, VOCAB, run_id=0).state
+    pairs = list(zip(state.pair_lo.tolist(), state.pair_hi.tolist()))
     assert len(pairs) > 1000
     _check(features, pairs, text_similarities(matrix, pairs).tolist(), config)
 

@@ -1,0 +1,189 @@
+"""Nightly runs: their records, the snapshot of matchable profiles, and match rows written as a diff."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, tuple_, update
+from sqlmodel import Session, col, select
+
+from ..domain import Firm, Profile, ProfileStatus
+from ..mapping import firm_from_row, profile_from_row
+from ..tables import BidRow, FirmRow, MatchRow, MatchRunRow, ProfileRow, ProposalRow
+from .records import KEY_SLICE
+
+# The stages of a nightly run in order; a run records the last one it committed.
+STAGES = ("expired", "matched", "proposals", "digests", "delivered")
+INSERT_CHUNK = 5_000
+
+
+def _after(stage: str) -> list[str]:
+    return list(STAGES[STAGES.index(stage):])
+
+
+# run records -----------------------------------------------------------------
+def start_run(session: Session, *, kind: str, config: dict[str, Any], config_hash: str, now: datetime,
+              host: str, pid: int) -> MatchRunRow:
+    run = MatchRunRow(started_at=now, status="running", config=config, config_hash=config_hash, kind=kind,
+                      host=host, pid=pid, stats={}, errors=[])
+    session.add(run)
+    session.flush()
+    return run
+
+
+def running_run(session: Session) -> MatchRunRow | None:
+    """The newest run still marked running: under the nightly lock, one that died unfinished."""
+    return session.exec(select(MatchRunRow).where(MatchRunRow.status == "running")
+                        .order_by(col(MatchRunRow.id).desc())).first()
+
+
+def get_run(session: Session, run_id: int) -> MatchRunRow:
+    run = session.get(MatchRunRow, run_id)
+    assert run is not None, run_id
+    return run
+
+
+def list_runs(session: Session, limit: int = 20) -> list[MatchRunRow]:
+    return list(session.exec(select(MatchRunRow).order_by(col(MatchRunRow.id).desc()).limit(limit)).all())
+
+
+def last_match_writer(session: Session) -> int | None:
+    """Id of the newest run whose match rows are the stored ones (a nightly run past its matching
+    stage, or a finished `partnermatch match`)."""
+    return session.exec(select(func.max(MatchRunRow.id)).where(or_(
+        col(MatchRunRow.stage).in_(_after("matched")),
+        and_(MatchRunRow.status == "finished", MatchRunRow.kind == "full", MatchRunRow.stage == "")))).one()
+
+
+def record_stage(session: Session, run_id: int, stage: str, stats: dict[str, Any]) -> None:
+    run = get_run(session, run_id)
+    run.stage = stage
+    run.stats = {**run.stats, **stats}
+    session.add(run)
+    session.flush()
+
+
+def end_run(session: Session, run_id: int, status: str, now: datetime, error: dict[str, Any] | None = None) -> None:
+    run = get_run(session, run_id)
+    run.status, run.finished_at = status, now
+    if error:
+        run.errors = [*run.errors, error]
+    session.add(run)
+    session.flush()
+
+
+# what may match now --------------------------------------------------------------
+def matchable_snapshot(session: Session, today: date) -> list[tuple[str, str, str, str]]:
+    """(profile key, firm key, profile hash, firm hash) of published, unexpired profiles, by key."""
+    query = (select(ProfileRow.key, FirmRow.key, ProfileRow.content_hash, FirmRow.content_hash)
+             .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+             .where(ProfileRow.status == ProfileStatus.PUBLISHED.value)
+             .where(or_(col(ProfileRow.expires_on).is_(None), col(ProfileRow.expires_on) >= today))
+             .order_by(ProfileRow.key))
+    return [tuple(r) for r in session.exec(query).all()]  # type: ignore[misc]
+
+
+def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile], dict[str, Firm]]:
+    """The profiles with these keys (in key order) and their firms."""
+    profiles: list[Profile] = []
+    firm_rows: dict[int, FirmRow] = {}
+    for start in range(0, len(keys), KEY_SLICE):
+        part = keys[start:start + KEY_SLICE]
+        rows = session.exec(select(ProfileRow, FirmRow).join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+                            .where(col(ProfileRow.key).in_(part))).all()
+        for prow, frow in rows:
+            profiles.append(profile_from_row(prow, frow.key))
+            firm_rows[frow.id] = frow  # type: ignore[index]
+    profiles.sort(key=lambda p: p.key)
+    return profiles, {f.key: firm_from_row(f) for f in firm_rows.values()}
+
+
+# match rows ------------------------------------------------------------------
+def _profile_ids(session: Session) -> dict[str, int]:
+    return {k: i for k, i in session.exec(select(ProfileRow.key, ProfileRow.id)).all()}
+
+
+def _first_seen(session: Session, pairs: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], int]:
+    """first_run_id of stored rows (all rows, or the given (profile id, other id) pairs)."""
+    columns = (MatchRow.profile_id, MatchRow.other_profile_id, MatchRow.first_run_id)
+    if pairs is None:
+        rows = session.exec(select(*columns)).all()
+    else:
+        wanted, rows = list(pairs), []
+        for start in range(0, len(wanted), KEY_SLICE):
+            part = wanted[start:start + KEY_SLICE]
+            rows.extend(session.exec(select(*columns).where(
+                tuple_(col(MatchRow.profile_id), col(MatchRow.other_profile_id)).in_(part))).all())
+    return {(p, o): f for p, o, f in rows if f is not None}
+
+
+def write_matches(session: Session, run_id: int, *, full: bool, delete_pairs: list[tuple[str, str]],
+                  rerank: list[tuple[str, str, int]], removed: list[str], rows: Iterator[dict[str, Any]]) -> int:
+    """Apply a run's change to the stored matches within the caller's transaction; returns rows inserted.
+
+    A pair that stays a match keeps the run in which it first appeared, also when its row is rewritten.
+    """
+    ids = _profile_ids(session)
+    pairs = [(ids[p], ids[o]) for p, o in delete_pairs]
+    first = _first_seen(session, None if full else pairs)
+    if full:
+        session.exec(delete(MatchRow))  # type: ignore[call-overload]
+    else:
+        for start in range(0, len(pairs), KEY_SLICE):
+            session.exec(delete(MatchRow).where(  # type: ignore[call-overload]
+                tuple_(col(MatchRow.profile_id), col(MatchRow.other_profile_id)).in_(pairs[start:start + KEY_SLICE])))
+        gone = [ids[k] for k in removed if k in ids]
+        for start in range(0, len(gone), KEY_SLICE):
+            part = gone[start:start + KEY_SLICE]
+            session.exec(delete(MatchRow).where(  # type: ignore[call-overload]
+                or_(col(MatchRow.profile_id).in_(part), col(MatchRow.other_profile_id).in_(part))))
+        if rerank:
+            session.connection().execute(
+                update(MatchRow).where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o")))
+                .values(rank=bindparam("r"), run_id=run_id),
+                [{"p": ids[p], "o": ids[o], "r": r} for p, o, r in rerank])
+    inserted = 0
+    batch: list[dict[str, Any]] = []
+    for m in rows:
+        p, o = ids[m["profile"]], ids[m["other"]]
+        batch.append({"run_id": run_id, "profile_id": p, "other_profile_id": o, "rank": m["rank"], "score": m["score"],
+                      "components": m["components"], "explanation": m["explanation"],
+                      "first_run_id": first.get((p, o), run_id)})
+        if len(batch) >= INSERT_CHUNK:
+            inserted += _insert(session, batch)
+            batch = []
+    inserted += _insert(session, batch)
+    session.flush()
+    return inserted
+
+
+def _insert(session: Session, batch: list[dict[str, Any]]) -> int:
+    if batch:
+        session.connection().execute(insert(MatchRow), batch)
+    return len(batch)
+
+
+def match_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(MatchRow)).one()
+
+
+# standing proposals ----------------------------------------------------------------
+def standing_proposals(session: Session, bid_key: str) -> list[ProposalRow]:
+    """The bid's newest batch of proposals, leaving out better alternatives filed beside accepted ones."""
+    rows = list(session.exec(select(ProposalRow).join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id))
+                             .where(BidRow.key == bid_key).where(ProposalRow.status != "alternative")
+                             .order_by(ProposalRow.batch, ProposalRow.rank)).all())
+    newest = max((r.batch for r in rows), default=None)
+    return [r for r in rows if r.batch == newest]
+
+
+def get_proposal_row(session: Session, proposal_id: int) -> ProposalRow | None:
+    return session.get(ProposalRow, proposal_id)
+
+
+def flag_proposal(session: Session, proposal_id: int, flags: dict[str, Any]) -> None:
+    row = session.get(ProposalRow, proposal_id)
+    assert row is not None
+    row.flags = {**(row.flags or {}), **flags}
+    session.add(row)
+    session.flush()
