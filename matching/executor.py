@@ -33,7 +33,8 @@ class DaskExecutor:
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         if not blocks:
             return []
-        handles = [self.client.scatter(value, broadcast=True, hash=False) for value in shared]
+        # Wrapped in a list: scattering a dict or list itself would scatter its items one by one.
+        handles = [self.client.scatter([value], broadcast=True, hash=False)[0] for value in shared]
         futures = [self.client.submit(fn, block, *handles, pure=False) for block in blocks]
         try:
             return self.client.gather(futures)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Generic, Literal, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from profiles import een
 
@@ -96,6 +96,22 @@ class ApiKeyOut(BaseModel):
     label: str
     prefix: str
     created_at: str
+
+
+class DigestIn(Strict):
+    """Nightly digest preferences; PUT replaces all three."""
+    enabled: StrictBool = Field(description="Whether the nightly digest is sent to your e-mail address.")
+    min_score: StrictFloat = Field(ge=0, le=1, description="Matches scoring below this are left out.")
+    max_items: StrictInt = Field(ge=1, le=200, description="Most items listed in each section of a digest.")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"enabled": True, "min_score": 0.5, "max_items": 10}]})
+
+
+class DigestOut(BaseModel):
+    enabled: bool
+    min_score: float
+    max_items: int
 
 
 # firms -----------------------------------------------------------------------

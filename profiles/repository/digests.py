@@ -5,14 +5,23 @@ pair first appeared (`first_run_id`), proposals and interests by time.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from ..tables import AccountRow, BidRow, FirmRow, InterestRow, MatchRow, ProfileRow, ProposalRow
+from ..tables import (
+    AccountRow,
+    BidRow,
+    FirmRow,
+    InterestRow,
+    MatchRow,
+    ProfileRow,
+    ProposalRow,
+)
 
 # Better plans filed beside an accepted proposal; digests report them through the accepted one's flags.
 ALTERNATIVE = "alternative"
@@ -23,7 +32,7 @@ def digest_accounts(session: Session) -> list[tuple[AccountRow, FirmRow | None]]
     Their preferences are JSON, read by the caller."""
     rows = session.exec(
         select(AccountRow, FirmRow).outerjoin(FirmRow, col(FirmRow.id) == col(AccountRow.firm_id))
-        .where(AccountRow.active == True, col(AccountRow.email).is_not(None), AccountRow.email != "",  # noqa: E712
+        .where(AccountRow.active == True, col(AccountRow.email).is_not(None), AccountRow.email != "",
                or_(and_(AccountRow.role == "firm", col(AccountRow.firm_id).is_not(None)),
                    and_(AccountRow.role == "advisor", col(AccountRow.cluster).is_not(None))))
         .order_by(AccountRow.id)).all()
@@ -132,7 +141,7 @@ def firm_users_with_email(session: Session, firm_ids: Iterable[int]) -> dict[int
     if not ids:
         return {}
     rows = session.exec(select(AccountRow).where(
-        col(AccountRow.firm_id).in_(ids), AccountRow.role == "firm", AccountRow.active == True,  # noqa: E712
+        col(AccountRow.firm_id).in_(ids), AccountRow.role == "firm", AccountRow.active == True,
         col(AccountRow.email).is_not(None), AccountRow.email != "").order_by(AccountRow.id)).all()
     out: dict[int, list[AccountRow]] = {}
     for row in rows:

@@ -82,6 +82,14 @@ def mark_sent(session: Session, outbox_id: int, now: datetime) -> None:
     session.flush()
 
 
+def release(session: Session, outbox_id: int) -> None:
+    """Undo a claim when nothing reached the server: pending again, no attempt counted."""
+    row = _row(session, outbox_id)
+    row.status = PENDING
+    session.add(row)
+    session.flush()
+
+
 def reschedule(session: Session, outbox_id: int, error: str, next_attempt_at: datetime) -> None:
     row = _row(session, outbox_id)
     row.status, row.attempts, row.last_error, row.next_attempt_at = PENDING, row.attempts + 1, error, next_attempt_at

@@ -1,0 +1,170 @@
+"""Incremental matching gives what a full run gives: neighbour lists, candidate pairs, scores and rows."""
+from __future__ import annotations
+
+import dataclasses
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from matching.config import MatchingConfig
+from matching.features import build_features
+from matching.incremental import Snapshot, feature_hash, update
+from matching.neighbours import compute_lists, remap, update_lists
+from profiles.taxonomy.vocabulary import load_vocabulary
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.perf.synthetic_profiles import to_domain  # noqa: E402
+
+VOCAB = load_vocabulary()
+
+
+# neighbour lists ---------------------------------------------------------------
+@st.composite
+def tied_matrices(draw):
+    """Small sparse matrices with few distinct values, so that many products tie."""
+    n = draw(st.integers(2, 30))
+    dim = draw(st.integers(1, 8))
+    cells = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, dim - 1), st.sampled_from([0.5, 1.0, 2.0])),
+                          max_size=n * 3))
+    dense = np.zeros((n, dim), dtype=np.float32)
+    for r, c, v in cells:
+        dense[r, c] = v
+    firm = np.array(draw(st.lists(st.integers(0, max(1, n // 2)), min_size=n, max_size=n)), dtype=np.int64)
+    return sparse.csr_matrix(dense), firm
+
+
+def brute_top(matrix: sparse.csr_matrix, firm: np.ndarray, k: int) -> set[tuple[int, int]]:
+    product = (matrix @ matrix.T).toarray()
+    out = set()
+    for i in range(matrix.shape[0]):
+        ranked = sorted((-product[i, j], j) for j in range(matrix.shape[0]) if firm[j] != firm[i] and product[i, j] > 0)
+        out |= {(i, j) for _, j in ranked[:k]}
+    return out
+
+
+def as_set(rows: np.ndarray, cols: np.ndarray) -> set[tuple[int, int]]:
+    return set(zip(rows.tolist(), cols.tolist()))
+
+
+@settings(max_examples=80, deadline=None)
+@given(tied_matrices(), st.integers(1, 5), st.integers(0, 4))
+def test_lists_hold_the_exact_top_k_ties_broken_by_column(data, k, slack):
+    matrix, firm = data
+    lists = compute_lists(np.arange(matrix.shape[0]), matrix, matrix, firm, k, k + slack)
+    assert as_set(*lists.first(k)) == brute_top(matrix, firm, k)
+
+
+@settings(max_examples=80, deadline=None)
+@given(tied_matrices(), st.data())
+def test_updated_lists_equal_lists_computed_afresh(data, draw):
+    matrix, firm = data
+    n = matrix.shape[0]
+    k, depth = 2, 4
+    lists = compute_lists(np.arange(n), matrix, matrix, firm, k, depth)
+    changed = np.array(sorted(draw.draw(st.sets(st.integers(0, n - 1), max_size=n))), dtype=np.int64)
+    dense = matrix.toarray()
+    rng = np.random.default_rng(len(changed))
+    for i in changed:
+        dense[i] = rng.choice([0.0, 0.5, 1.0, 2.0], size=dense.shape[1]).astype(np.float32)
+    edited = sparse.csr_matrix(dense)
+    keep = np.ones(n, dtype=bool)
+    keep[changed] = False
+    carried = remap(lists, np.where(keep, np.arange(n), -1), n, np.arange(n + 1))
+    updated, _ = update_lists(carried, changed, edited, edited, firm, k, depth)
+    assert as_set(*updated.first(k)) == brute_top(edited, firm, k)
+
+
+# whole runs ---------------------------------------------------------------------
+class Exchange:
+    """Synthetic firms and profiles that can be edited between runs."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        firms, profiles = to_domain(n, seed)
+        self.firms = {f.key: f for f in firms}
+        self.profiles = {p.key: p for p in profiles}
+        self.rng = random.Random(seed)
+
+    def snapshot(self) -> Snapshot:
+        keys = sorted(self.profiles)
+        return Snapshot(keys, [self.profiles[k].firm_key for k in keys],
+                        [feature_hash(repr(self.profiles[k]), repr(self.firms[self.profiles[k].firm_key])) for k in keys])
+
+    def load(self, keys: list[str]):
+        return [build_features(self.profiles[k], self.firms[self.profiles[k].firm_key], VOCAB) for k in keys]
+
+    def edit(self, share: float) -> None:
+        keys = sorted(self.profiles)
+        count = max(2, int(len(keys) * share))
+        for key in self.rng.sample(keys, count):  # new wording
+            p = self.profiles[key]
+            self.profiles[key] = dataclasses.replace(p, description=p.description + " anodised aluminium welding")
+        for key in self.rng.sample(sorted(self.profiles), count // 2):  # withdrawn or expired
+            del self.profiles[key]
+        for key in self.rng.sample(sorted(self.profiles), count // 2):  # copies: ties in every component
+            p = self.profiles[key]
+            self.profiles[key + "-copy"] = dataclasses.replace(p, key=key + "-copy")
+        firm = self.rng.choice(sorted({p.firm_key for p in self.profiles.values()}))
+        self.firms[firm] = dataclasses.replace(self.firms[firm], languages=("en", "de", "fi"))
+
+
+def stored_rows(rows) -> dict:
+    return {(r["profile"], r["other"]): r for r in rows}
+
+
+def apply(stored: dict, result) -> dict:
+    out = dict(stored)
+    for pair in result.delete:
+        del out[pair]
+    for profile, other, rank in result.rerank:
+        out[profile, other] = dict(out[profile, other], rank=rank)
+    for row in result.matches():
+        assert (row["profile"], row["other"]) not in out
+        out[row["profile"], row["other"]] = row
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_runs_store_what_a_full_run_stores(seed):
+    config = MatchingConfig()
+    ex = Exchange(500, seed)
+    first = update(None, ex.snapshot(), ex.load, config, VOCAB, run_id=1)
+    assert first.kind == "full" and first.refit
+    stored, state = stored_rows(first.matches()), first.state
+    for run_id in (2, 3, 4):
+        ex.edit(0.02)
+        step = update(state, ex.snapshot(), ex.load, config, VOCAB, run_id=run_id)
+        assert step.kind == "incremental" and not step.refit
+        assert 0 < step.stats["pairs_scored"] < step.stats["candidate_pairs"] / 4
+        reference = update(state, ex.snapshot(), ex.load, config, VOCAB, run_id=run_id, full=True)
+        assert reference.kind == "full" and not reference.refit  # same model: comparable numbers
+        stored = apply(stored, step)
+        assert stored == stored_rows(reference.matches())
+        for name in ("pair_lo", "pair_hi", "pair_score", "match_profile", "match_other"):
+            assert np.array_equal(getattr(step.state, name), getattr(reference.state, name)), name
+        state = step.state
+
+
+def test_a_second_run_on_the_same_data_changes_nothing():
+    ex = Exchange(300, 5)
+    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1)
+    again = update(first.state, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=2)
+    assert (again.kind, again.delete, again.rerank, list(again.matches())) == ("incremental", [], [], [])
+    assert again.stats["pairs_scored"] == 0 and again.drift == 0.0
+
+
+def test_drift_past_the_limit_refits_the_model_and_rescores_everything():
+    ex = Exchange(300, 6)
+    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1)
+    ex.edit(0.2)
+    small = update(first.state, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=2, drift_limit=0.9)
+    large = update(first.state, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=2, drift_limit=0.1)
+    assert not small.refit and small.kind == "incremental"
+    assert large.refit and large.kind == "full" and large.drift == small.drift > 0.1
+    changed = update(first.state, ex.snapshot(), ex.load, MatchingConfig(top_k=5), VOCAB, run_id=2)
+    assert changed.refit, "other matching settings: the old state is not reused"
