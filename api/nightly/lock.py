@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine
 
 from profiles.errors import PartnermatchError
 
-ADVISORY_KEY = 0x70_6D_6E_69  # "pmni": partnermatch nightly
+# "pmni": partnermatch nightly; the second key is the schema, so exchanges in one database do not block each other.
+ADVISORY_KEY = 0x70_6D_6E_69
 
 
 class AlreadyRunning(PartnermatchError):
@@ -81,7 +82,8 @@ def _read_info(fd: int) -> dict:
 def _advisory(engine: Engine, me: dict) -> Iterator[None]:
     connection = engine.connect()
     try:
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar()
+        got = connection.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"),
+                                 {"k": ADVISORY_KEY}).scalar()
         connection.commit()
         if not got:
             holder = connection.execute(text(
@@ -91,7 +93,7 @@ def _advisory(engine: Engine, me: dict) -> Iterator[None]:
         yield
     finally:
         try:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+            connection.execute(text("SELECT pg_advisory_unlock(:k, hashtext(current_schema()))"), {"k": ADVISORY_KEY})
             connection.commit()
         finally:
             connection.close()
