@@ -19,7 +19,8 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
 
 from .. import accounts, bidding, exchange, introductions, security, views
-from ..context import Context, firm_row, require_role
+from ..context import Context, firm_row, record, require_role
+from ..nightly import digests
 from .deps import Paging, context, page_body, paging
 from .schemas import (
     AccountIn,
@@ -32,6 +33,8 @@ from .schemas import (
     BidIn,
     BidOut,
     DecisionIn,
+    DigestIn,
+    DigestOut,
     EditIn,
     ErrorBody,
     FirmIn,
@@ -129,6 +132,24 @@ def create_api_key(body: ApiKeyIn, ctx: Context = Depends(context)) -> dict:
 def revoke_api_key(key_id: int = Path(ge=1, le=2**31 - 1), ctx: Context = Depends(context)) -> Response:
     accounts.revoke(ctx, key_id)
     return Response(status_code=204)
+
+
+@router.get("/me/digest", response_model=DigestOut, tags=["accounts"], summary="Your nightly digest preferences")
+def digest_preferences(ctx: Context = Depends(context)) -> dict:
+    assert ctx.viewer.account_id is not None
+    with session_scope(ctx.engine, readonly=True) as session:
+        row = account_store.get_account(session, ctx.viewer.account_id)
+        return digests.preferences(row.digest, ctx.settings).as_dict()
+
+
+@router.put("/me/digest", response_model=DigestOut, tags=["accounts"],
+            summary="Turn the nightly digest on or off, set its score threshold and length")
+def set_digest_preferences(body: DigestIn, ctx: Context = Depends(context)) -> dict:
+    assert ctx.viewer.account_id is not None
+    with session_scope(ctx.engine) as session:
+        row = account_store.set_digest_preferences(session, ctx.viewer.account_id, body.model_dump())
+        record(session, ctx, "digest", "account", row.username, row.cluster, body.model_dump())
+        return digests.preferences(row.digest, ctx.settings).as_dict()
 
 
 @router.get("/users", response_model=list[AccountOut], tags=["accounts"], summary="Accounts (advisors: own cluster)")

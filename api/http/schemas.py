@@ -7,9 +7,9 @@ validation as the command line and reported per field.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Generic, Literal, Optional, TypeVar
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from profiles import een
 
@@ -98,11 +98,19 @@ class ApiKeyOut(BaseModel):
     created_at: str
 
 
+def _whole(value: Any) -> Any:
+    # JSON Schema's `integer` includes 98.0, which a strict int would refuse; "98", true and 2.5 stay refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[StrictInt, BeforeValidator(_whole)]
+
+
 class DigestIn(Strict):
     """Nightly digest preferences; PUT replaces all three."""
     enabled: StrictBool = Field(description="Whether the nightly digest is sent to your e-mail address.")
     min_score: StrictFloat = Field(ge=0, le=1, description="Matches scoring below this are left out.")
-    max_items: StrictInt = Field(ge=1, le=200, description="Most items listed in each section of a digest.")
+    max_items: WholeNumber = Field(ge=1, le=200, description="Most items listed in each section of a digest.")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"enabled": True, "min_score": 0.5, "max_items": 10}]})

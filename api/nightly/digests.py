@@ -238,10 +238,11 @@ def _alternatives(session: Session, cluster: str, since: datetime | None, until:
     out = []
     for row, bid in accepted:
         alternative = found.get((row.flags or {}).get("better_alternative"))  # type: ignore[arg-type]
-        if alternative is not None and alternative.id is not None and row.id is not None \
-                and _within(alternative.created_at, since, until):
-            out.append(AlternativeItem(f"{bid.key} \"{bid.title}\"", row.id, row.objective, alternative.id,
-                                       alternative.objective))
+        if alternative is None or not _within(alternative.created_at, since, until):
+            continue
+        assert row.id is not None and alternative.id is not None
+        out.append(AlternativeItem(f"{bid.key} \"{bid.title}\"", row.id, row.objective, alternative.id,
+                                   alternative.objective))
     return out
 
 
@@ -302,14 +303,19 @@ def render_match(m: MatchItem, base: str) -> str:
             f"    {base}{API}/profiles/{m.reference}")
 
 
+def _interest_actions(i: InterestItem, base: str, actions: str) -> str:
+    url = f"{base}{API}/interests/{i.id}"
+    return f"    read it: GET  {url}\n    decide:  POST {url}/{actions}"
+
+
 def render_interest_for_firm(i: InterestItem, base: str) -> str:
     return (f"- #{i.id} in your profile {i.reference} \"{i.title}\" from {i.sender}, forwarded {i.on:%Y-%m-%d}\n"
-            f"    read it: GET {base}{API}/interests/{i.id}; then POST .../{i.id}/accept or .../{i.id}/decline")
+            + _interest_actions(i, base, "accept (or /decline)"))
 
 
 def render_interest_for_advisor(i: InterestItem, base: str) -> str:
     return (f"- #{i.id} in {i.reference} \"{i.title}\" of {i.owner}, from {i.sender}, received {i.on:%Y-%m-%d}\n"
-            f"    read it: GET {base}{API}/interests/{i.id}; then POST .../{i.id}/forward or .../{i.id}/decline")
+            + _interest_actions(i, base, "forward (or /decline)"))
 
 
 def render_batch(b: BatchItem, base: str) -> str:
@@ -339,8 +345,9 @@ def render_alternative(a: AlternativeItem, base: str) -> str:
 
 
 def _opening(username: str, since: datetime | None) -> str:
-    when = f"since your last digest ({since:%Y-%m-%d %H:%M} UTC)" if since else "in your first digest"
-    return f"Hello {username},\n\nThis is what is new on partnermatch {when}."
+    news = (f"Here is what is new on partnermatch since your last digest ({since:%Y-%m-%d %H:%M} UTC)." if since
+            else "This is your first partnermatch digest: what there is for you so far.")
+    return f"Hello {username},\n\n{news}"
 
 
 def _closing(username: str, prefs: Preferences, base: str) -> str:

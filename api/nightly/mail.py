@@ -102,18 +102,39 @@ def _disconnect(client: smtplib.SMTP) -> None:
         client.close()
 
 
-def _record_failure(engine: Engine, settings: Settings, row: OutboxRow, exc: Exception, now: datetime,
-                    report: DeliveryReport) -> None:
+def _open(engine: Engine, settings: Settings, claimed: int, report: DeliveryReport) -> smtplib.SMTP | None:
+    """A connection to the server, or None when there is none: then the claimed message goes back
+    as it was, without an attempt counted, since nothing reached the server."""
+    try:
+        return _connect(settings)
+    except (smtplib.SMTPException, OSError) as exc:
+        with session_scope(engine) as session:
+            outbox.release(session, claimed)
+        report.error = f"cannot use the mail server {settings.smtp_host}:{settings.smtp_port}: {exc}"
+        return None
+
+
+def _send(engine: Engine, settings: Settings, client: smtplib.SMTP, row: OutboxRow, now: datetime,
+          report: DeliveryReport) -> bool:
+    """Send one claimed message and record the outcome; False when it failed."""
     assert row.id is not None
-    error, permanent = describe_failure(exc)
-    attempts = row.attempts + 1
+    try:
+        client.send_message(build_message(row, settings, now), from_addr=settings.mail_from, to_addrs=[row.recipient])
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        error, permanent = describe_failure(exc)
+        attempts = row.attempts + 1
+        with session_scope(engine) as session:
+            if permanent or attempts >= settings.mail_max_attempts:
+                outbox.mark_failed(session, row.id, error)
+                report.failed += 1
+            else:
+                outbox.reschedule(session, row.id, error, now + retry_delay(attempts))
+                report.deferred += 1
+        return False
     with session_scope(engine) as session:
-        if permanent or attempts >= settings.mail_max_attempts:
-            outbox.mark_failed(session, row.id, error)
-            report.failed += 1
-        else:
-            outbox.reschedule(session, row.id, error, now + retry_delay(attempts))
-            report.deferred += 1
+        outbox.mark_sent(session, row.id, now)
+    report.sent += 1
+    return True
 
 
 def _clock(settings: Settings, now: datetime | None) -> Callable[[], datetime]:
@@ -123,8 +144,14 @@ def _clock(settings: Settings, now: datetime | None) -> Callable[[], datetime]:
     return lambda: fixed
 
 
+def _claim(engine: Engine, now: datetime) -> OutboxRow | None:
+    # Committed before the server hears of the message: a crash from here on leaves it `sending`.
+    with session_scope(engine) as session:
+        return outbox.claim_next(session, now)
+
+
 def deliver(engine: Engine, settings: Settings, now: datetime | None = None) -> DeliveryReport:
-    """Send every due pending message over one SMTP connection (a new one after an error).
+    """Send every due pending message over one SMTP connection (a new one after a failure).
 
     Without `smtp_host` nothing is sent and the messages wait. `now` fixes the clock (tests).
     """
@@ -137,32 +164,16 @@ def deliver(engine: Engine, settings: Settings, now: datetime | None = None) -> 
         report.uncertain = outbox.mark_interrupted(session)
     client: smtplib.SMTP | None = None
     try:
-        while True:
-            with session_scope(engine) as session:
-                row = outbox.claim_next(session, clock())
-            if row is None:
-                break
+        while (row := _claim(engine, clock())) is not None:
             assert row.id is not None
+            client = client or _open(engine, settings, row.id, report)
             if client is None:
-                try:
-                    client = _connect(settings)
-                except (smtplib.SMTPException, OSError) as exc:
-                    # Nothing reached the server: the message goes back as it was, without an attempt.
-                    with session_scope(engine) as session:
-                        outbox.release(session, row.id)
-                    report.error = f"cannot use the mail server {settings.smtp_host}:{settings.smtp_port}: {exc}"
-                    break
-            try:
-                client.send_message(build_message(row, settings, clock()), from_addr=settings.mail_from,
-                                    to_addrs=[row.recipient])
-            except (smtplib.SMTPException, OSError, ValueError) as exc:
+                break
+            if not _send(engine, settings, client, row, clock(), report):
+                # The session's state after a failure is unknown (a dropped line, a half-finished
+                # transaction); the next message gets a fresh connection.
                 _disconnect(client)
                 client = None
-                _record_failure(engine, settings, row, exc, clock(), report)
-                continue
-            with session_scope(engine) as session:
-                outbox.mark_sent(session, row.id, clock())
-            report.sent += 1
     finally:
         if client is not None:
             _disconnect(client)

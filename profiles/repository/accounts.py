@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -36,6 +37,15 @@ def list_accounts(session: Session, cluster: str | None = None) -> list[AccountR
         firm_ids = select(FirmRow.id).where(FirmRow.cluster == cluster)
         query = query.where((AccountRow.cluster == cluster) | col(AccountRow.firm_id).in_(firm_ids))
     return list(session.exec(query).all())
+
+
+def set_digest_preferences(session: Session, account_id: int, preferences: dict[str, Any]) -> AccountRow:
+    """Replace the account's digest preferences; what its last digest covered stays."""
+    row = get_account(session, account_id)
+    row.digest = dict(preferences)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def add_credential(session: Session, *, account_id: int, kind: str, secret_hash: str, prefix: str,
