@@ -223,19 +223,20 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     text_depth = config.candidate_k + max(10, config.candidate_k // 2)
     comp_depth = config.complement_k + max(10, config.complement_k // 2)
     recomputed = 0
+    offers = tenths(arrays.credit)
     say("neighbours", 0, len(changed))
     if kind == "full":
         rows = np.arange(n)
         text = compute_lists(rows, matrix, matrix, firm_codes, config.candidate_k, text_depth, executor)
-        comp = (compute_lists(rows, arrays.sought, arrays.credit, firm_codes, config.complement_k, comp_depth, executor)
-                if config.complement_k else Lists.empty(n))
+        comp = (compute_lists(rows, arrays.sought, offers, firm_codes, config.complement_k, comp_depth, executor,
+                              dense=True) if config.complement_k else Lists.empty(n))
     else:
         boundary = np.r_[np.searchsorted(keys, state.keys), n] if n else np.zeros(len(state.keys) + 1, np.int64)
         boundary = np.asarray(boundary, dtype=np.int64)
         text, r1 = update_lists(remap(state.text, old_to_new_unchanged, n, boundary), changed, matrix, matrix,
                                 firm_codes, config.candidate_k, text_depth, executor)
         comp, r2 = (update_lists(remap(state.comp, old_to_new_unchanged, n, boundary), changed, arrays.sought,
-                                 arrays.credit, firm_codes, config.complement_k, comp_depth, executor)
+                                 offers, firm_codes, config.complement_k, comp_depth, executor, dense=True)
                     if config.complement_k else (Lists.empty(n), 0))
         recomputed = r1 + r2
     say("neighbours", len(changed), len(changed))
@@ -302,6 +303,10 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
                            matrix, encoding, arrays, text, comp, lo.astype(np.int32), hi.astype(np.int32),
                            scores, present.astype(np.int8), m_profile.astype(np.int32), m_other.astype(np.int32))
     known = {f.key: f for f in new_features}
+    # Both rows of a mutual match side by side: the pair is scored for explanation once.
+    pair_order = np.argsort(_pair_codes(np.minimum(m_profile[insert], m_other[insert]),
+                                        np.maximum(m_profile[insert], m_other[insert]), n), kind="stable")
+    insert = insert[pair_order]
     inserts = (m_profile[insert], m_other[insert], m_rank[insert])
 
     def explain_rows() -> Iterator[dict[str, Any]]:
@@ -315,6 +320,15 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         "seconds": clock.laps,
     }
     return Update(new_state, kind, bool(refit), measured, delete, rerank, removed, stats, explain_rows)
+
+
+def tenths(credit: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Offer credit in whole tenths (relatedness steps are 0.3, 0.5, 0.9 and 1): sums of whole numbers are
+    exact in any order, so offer-meets-need values agree bit for bit however they are computed."""
+    out = credit.tocsr(copy=True)
+    out.data = np.rint(out.data * 10).astype(np.float32)
+    out.eliminate_zeros()
+    return out
 
 
 def _ranks(profile: np.ndarray) -> np.ndarray:
@@ -336,22 +350,31 @@ def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndar
         missing = [k for k in needed if k not in known]
         if missing:
             known.update((f.key, f) for f in load_features(missing))
-        pairs: dict[tuple[int, int], PairScore] = {}
+        last: tuple[tuple[int, int], PairScore] | None = None
         for p, o, rank in rows:
             a, b = (p, o) if p < o else (o, p)
-            pair = pairs.get((a, b))
+            pair = last[1] if last is not None and last[0] == (a, b) else None
             if pair is None:
-                sim = _cosine(state.matrix, a, b)
-                terms = state.model.shared_terms(state.matrix, a, b, config.explanation_terms) if sim > 0 else ()
-                pair = pairs[a, b] = score_pair(known[str(state.keys[a])], known[str(state.keys[b])],
-                                                PairContext(vocabulary, config.geography_scale_km, sim, terms), config)
+                sim, terms = _cosine_and_terms(state, a, b, config.explanation_terms)
+                pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])],
+                                  PairContext(vocabulary, config.geography_scale_km, sim, terms), config)
+                last = ((a, b), pair)
             yield {"profile": str(state.keys[p]), "other": str(state.keys[o]), "rank": rank, "score": pair.score,
                    "components": pair.components, "explanation": explain(pair, p == a)}
 
 
-def _cosine(matrix: sparse.csr_matrix, i: int, j: int) -> float:
-    """Cosine of two rows straight from the CSR arrays; slicing rows costs more than the product."""
-    lo_i, hi_i, lo_j, hi_j = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]
-    _, ia, ib = np.intersect1d(matrix.indices[lo_i:hi_i], matrix.indices[lo_j:hi_j], assume_unique=True,
-                               return_indices=True)
-    return float(np.dot(matrix.data[lo_i:hi_i][ia].astype(np.float64), matrix.data[lo_j:hi_j][ib].astype(np.float64)))
+def _cosine_and_terms(state: MatchState, i: int, j: int, n_terms: int) -> tuple[float, tuple[str, ...]]:
+    """Cosine of two rows and their most contributing terms, from one intersection of the CSR rows
+    (slicing rows costs more than the product)."""
+    m = state.matrix
+    lo_i, hi_i, lo_j, hi_j = m.indptr[i], m.indptr[i + 1], m.indptr[j], m.indptr[j + 1]
+    common, ia, ib = np.intersect1d(m.indices[lo_i:hi_i], m.indices[lo_j:hi_j], assume_unique=True,
+                                    return_indices=True)
+    if len(common) == 0:
+        return 0.0, ()
+    a, b = m.data[lo_i:hi_i][ia], m.data[lo_j:hi_j][ib]
+    sim = float(np.dot(a.astype(np.float64), b.astype(np.float64)))
+    if sim <= 0 or n_terms == 0:
+        return sim, ()
+    order = np.lexsort((common, -(a * b)))[:n_terms]
+    return sim, tuple(str(state.model.vocabulary_terms_[common[k]]) for k in order)

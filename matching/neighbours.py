@@ -33,6 +33,7 @@ from .executor import Executor, LocalExecutor
 
 ROW_BLOCK = 2_000
 EXACT_BLOCK = 200
+DENSE_BLOCK = 128
 
 
 @dataclass
@@ -114,62 +115,102 @@ def _fast_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_
     return rows[keep], cols[keep], vals[keep], lowest
 
 
-def _exact_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix):
+def _top_of_rows(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, block: np.ndarray, n: int, depth: int):
+    """Exact lists of the rows in `block` from all their entries: the first `depth`, and the boundary."""
+    bound_val = np.zeros(n, dtype=np.float32)
+    bound_col = np.zeros(n, dtype=np.int64)
+    lists = _finish(rows, cols, vals, bound_val, bound_col, depth)
+    return lists.rows, lists.cols, lists.vals, lists.bound_val[block], lists.bound_col[block]
+
+
+def _sparse_exact_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, firm: np.ndarray,
+                        depth: int):
     product = (left[block] @ right_t).tocsr()
     counts = np.diff(product.indptr)
-    return np.repeat(block, counts), product.indices.astype(np.int64), product.data.astype(np.float32)
+    r, c, v = _other_firm(np.repeat(block, counts), product.indices.astype(np.int64),
+                          product.data.astype(np.float32), firm)
+    return _top_of_rows(r, c, v, block, len(firm), depth)
+
+
+def _dense_exact_block(block: np.ndarray, left: sparse.csr_matrix, right_dense_t: np.ndarray, firm: np.ndarray,
+                       depth: int):
+    """For narrow inputs with integer values: a dense product (exact whatever the summation order),
+    and the best `depth` + 1 entries of each row found by partition rather than a full sort."""
+    values = left[block].toarray() @ right_dense_t
+    values[firm[block][:, None] == firm[None, :]] = 0
+    n = values.shape[1]
+    take = min(depth + 1, n)
+    # One sortable number per entry: larger value first, then smaller column.
+    key = np.where(values > 0, values.astype(np.int64) * (n + 1) + (n - np.arange(n)), -1)
+    best = np.argpartition(-key, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (len(block), 1))
+    picked = np.take_along_axis(key, best, axis=1)
+    keep = picked > 0
+    rows = np.repeat(block, keep.sum(axis=1))
+    cols = best[keep].astype(np.int64)
+    return _top_of_rows(rows, cols, values[np.repeat(np.arange(len(block)), keep.sum(axis=1)), cols].astype(np.float32),
+                        block, len(firm), depth)
+
+
+def _exact(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix, firm: np.ndarray, depth: int,
+           dense: bool, executor: Executor):
+    """Exact lists of `rows`, block by block: (rows, cols, vals, bound_val of rows, bound_col of rows)."""
+    if dense:
+        shared, fn, size = right.T.toarray().astype(np.float32), _dense_exact_block, DENSE_BLOCK
+    else:
+        shared, fn, size = _transposed(right), _sparse_exact_block, EXACT_BLOCK
+    blocks = [rows[i:i + size] for i in range(0, len(rows), size)]
+    parts = executor.map(fn, blocks, left, shared, firm, depth)
+    if not parts:
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32),
+                np.zeros(0, np.float32), np.zeros(0, np.int64))
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(5))
+
+
+def _transposed(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    out = matrix.T.tocsr()
+    out.sort_indices()
+    return out
 
 
 def compute_lists(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix, firm: np.ndarray,
-                  k: int, depth: int, executor: Executor | None = None) -> Lists:
+                  k: int, depth: int, executor: Executor | None = None, dense: bool = False) -> Lists:
     """Lists for `rows` of the product left·rightᵀ (other rows of the result are left empty).
 
     `left` and `right` have one row per profile; `firm` gives each profile's firm, whose own
-    profiles are never neighbours. Rows with fewer than k sure entries from the fast product
-    are recomputed with the full product of the row.
+    profiles are never neighbours. Sparse inputs go through sparse_dot_topn, and rows with fewer
+    than k sure entries through the full product of the row. `dense` is for narrow inputs whose
+    values are integers (so sums are exact in any order): every row is computed exactly.
     """
     executor = executor or LocalExecutor()
     n = left.shape[0]
-    right_t = right.T.tocsr()
-    right_t.sort_indices()
     left = left.tocsr()
     left.sort_indices()
+    bound_val = np.zeros(n, dtype=np.float32)
+    bound_col = np.zeros(n, dtype=np.int64)
+    if dense:
+        rows = rows[np.diff(left.indptr)[rows] > 0]  # an empty row has no entries: complete as it is
+        r, c, v, bv, bc = _exact(rows, left, right, firm, depth, True, executor)
+        bound_val[rows], bound_col[rows] = bv, bc
+        return Lists(r.astype(np.int32), c.astype(np.int32), v, bound_val, bound_col)
     per_firm = int(np.bincount(firm).max()) if len(firm) else 0
     top_n = max(1, min(n, depth + per_firm + 1))
     blocks = [rows[i:i + ROW_BLOCK] for i in range(0, len(rows), ROW_BLOCK)]
-    bound_val = np.zeros(n, dtype=np.float32)
-    bound_col = np.zeros(n, dtype=np.int64)
-    parts = executor.map(_fast_block, blocks, left, right_t, top_n)
-    r = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    c = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    v = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.float32)
-    if parts:
-        bound_val[rows] = np.concatenate([p[3] for p in parts])
+    parts = executor.map(_fast_block, blocks, left, _transposed(right), top_n)
+    if not parts:
+        return Lists.empty(n)
+    r, c, v = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    bound_val[rows] = np.concatenate([p[3] for p in parts])
     r, c, v = _other_firm(r, c, v, firm)
-    short = _short_rows(rows, r, bound_val, bound_col, k)
+    short = _short_rows(rows, r, bound_val, k)
     if len(short):
         keep = ~np.isin(r, short)
-        r, c, v = r[keep], c[keep], v[keep]
-        er, ec, ev = exact_entries(short, left, right_t, firm, executor)
-        bound_val[short], bound_col[short] = 0, 0
-        r, c, v = np.concatenate([r, er]), np.concatenate([c, ec]), np.concatenate([v, ev])
+        er, ec, ev, bv, bc = _exact(short, left, right, firm, depth, False, executor)
+        bound_val[short], bound_col[short] = bv, bc
+        r, c, v = np.concatenate([r[keep], er]), np.concatenate([c[keep], ec]), np.concatenate([v[keep], ev])
     return _finish(r, c, v, bound_val, bound_col, depth)
 
 
-def exact_entries(rows: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, firm: np.ndarray,
-                  executor: Executor | None = None):
-    """Every positive other-firm entry of `rows`, from the full product of each row."""
-    executor = executor or LocalExecutor()
-    blocks = [rows[i:i + EXACT_BLOCK] for i in range(0, len(rows), EXACT_BLOCK)]
-    parts = executor.map(_exact_block, blocks, left, right_t)
-    r = np.concatenate([p[0] for p in parts])
-    c = np.concatenate([p[1] for p in parts])
-    v = np.concatenate([p[2] for p in parts])
-    return _other_firm(r, c, v, firm)
-
-
-def _short_rows(rows: np.ndarray, entry_rows: np.ndarray, bound_val: np.ndarray, bound_col: np.ndarray,
-                k: int) -> np.ndarray:
+def _short_rows(rows: np.ndarray, entry_rows: np.ndarray, bound_val: np.ndarray, k: int) -> np.ndarray:
     """Rows of `rows` with fewer than k entries whose list is not complete."""
     counts = np.bincount(entry_rows, minlength=len(bound_val))[rows]
     return rows[(counts < k) & (bound_val[rows] != 0)]
@@ -193,50 +234,57 @@ def remap(lists: Lists, old_to_new: np.ndarray, n_new: int, boundary_to_new: np.
                  bound_val, bound_col)
 
 
+def _column_block(block: np.ndarray, right_changed: sparse.csr_matrix, left_t: sparse.csr_matrix,
+                  changed: np.ndarray, firm: np.ndarray, is_changed: np.ndarray, bound_val: np.ndarray,
+                  bound_col: np.ndarray):
+    """Entries (row, changed column) of unchanged rows that fall inside the row's boundary."""
+    product = (right_changed[block] @ left_t).tocsr()
+    counts = np.diff(product.indptr)
+    c = changed[np.repeat(block, counts)]
+    r = product.indices.astype(np.int64)
+    v = product.data.astype(np.float32)
+    r, c, v = _other_firm(r, c, v, firm)
+    keep = ~is_changed[r]
+    r, c, v = r[keep], c[keep], v[keep]
+    inside = _inside(v, c, bound_val[r], bound_col[r])
+    return r[inside], c[inside], v[inside]
+
+
 def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix,
-                 firm: np.ndarray, k: int, depth: int, executor: Executor | None = None) -> tuple[Lists, int]:
+                 firm: np.ndarray, k: int, depth: int, executor: Executor | None = None,
+                 dense: bool = False) -> tuple[Lists, int]:
     """Lists after the profiles at `changed` (new positions, new or edited) changed.
 
-    `lists` must already be remapped to the new order and hold no entries in rows or columns
-    of changed profiles. Returns the lists and how many unchanged rows had to be recomputed.
+    `lists` must already be remapped to the new order (see `remap`) without the changed profiles.
+    Returns the lists and how many unchanged rows had to be recomputed.
     """
     executor = executor or LocalExecutor()
     n = left.shape[0]
-    fresh = compute_lists(changed, left, right, firm, k, depth, executor)
+    left = left.tocsr()
+    left.sort_indices()
+    fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense)
     is_changed = np.zeros(n, dtype=bool)
     is_changed[changed] = True
-    # New values of the changed columns for every unchanged row: right[changed]·leftᵀ, transposed.
-    right_t_changed = right[changed].tocsr()
-    right_t_changed.sort_indices()
-    left_t = left.T.tocsr()
-    left_t.sort_indices()
+    # New values of the changed columns for unchanged rows, right[changed]·leftᵀ, kept when inside a boundary.
+    right_changed = right[changed].tocsr()
+    right_changed.sort_indices()
     blocks = [np.arange(i, min(i + EXACT_BLOCK, len(changed))) for i in range(0, len(changed), EXACT_BLOCK)]
-    parts = executor.map(_exact_block, blocks, right_t_changed, left_t)
-    if parts:
-        c = changed[np.concatenate([p[0] for p in parts])]
-        r = np.concatenate([p[1] for p in parts])
-        v = np.concatenate([p[2] for p in parts])
-    else:
-        r, c, v = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    r, c, v = _other_firm(r, c, v, firm)
-    unchanged_row = ~is_changed[r]
-    r, c, v = r[unchanged_row], c[unchanged_row], v[unchanged_row]
-    inside = _inside(v, c, lists.bound_val[r], lists.bound_col[r])
-    r, c, v = r[inside], c[inside], v[inside]
+    parts = executor.map(_column_block, blocks, right_changed, _transposed(left), changed, firm, is_changed,
+                         lists.bound_val, lists.bound_col)
     old_keep = ~is_changed[lists.rows] & ~is_changed[lists.cols]
-    rows = np.concatenate([lists.rows[old_keep].astype(np.int64), r, fresh.rows.astype(np.int64)])
-    cols = np.concatenate([lists.cols[old_keep].astype(np.int64), c, fresh.cols.astype(np.int64)])
-    vals = np.concatenate([lists.vals[old_keep], v, fresh.vals])
+    rows = np.concatenate([lists.rows[old_keep].astype(np.int64), *[p[0] for p in parts], fresh.rows.astype(np.int64)])
+    cols = np.concatenate([lists.cols[old_keep].astype(np.int64), *[p[1] for p in parts], fresh.cols.astype(np.int64)])
+    vals = np.concatenate([lists.vals[old_keep], *[p[2] for p in parts], fresh.vals])
     bound_val = np.where(is_changed, fresh.bound_val, lists.bound_val)
     bound_col = np.where(is_changed, fresh.bound_col, lists.bound_col)
-    short = _short_rows(np.flatnonzero(~is_changed), rows, bound_val, bound_col, k)
-    if len(short):
-        left_csr = left.tocsr()
-        right_t = right.T.tocsr()
-        right_t.sort_indices()
-        keep = ~np.isin(rows, short)
-        rows, cols, vals = rows[keep], cols[keep], vals[keep]
-        er, ec, ev = exact_entries(short, left_csr, right_t, firm, executor)
-        bound_val[short], bound_col[short] = 0, 0
-        rows, cols, vals = np.concatenate([rows, er]), np.concatenate([cols, ec]), np.concatenate([vals, ev])
-    return _finish(rows, cols, vals, bound_val, bound_col, depth), len(short)
+    merged = _finish(rows, cols, vals, bound_val, bound_col, depth)
+    short = _short_rows(np.flatnonzero(~is_changed), merged.rows, merged.bound_val, k)
+    if len(short) == 0:
+        return merged, 0
+    again = compute_lists(short, left, right, firm, k, depth, executor, dense)
+    keep = ~np.isin(merged.rows, short)
+    bound_val, bound_col = merged.bound_val.copy(), merged.bound_col.copy()
+    bound_val[short], bound_col[short] = again.bound_val[short], again.bound_col[short]
+    return _finish(np.concatenate([merged.rows[keep], again.rows]).astype(np.int64),
+                   np.concatenate([merged.cols[keep], again.cols]).astype(np.int64),
+                   np.concatenate([merged.vals[keep], again.vals]), bound_val, bound_col, depth), len(short)

@@ -225,8 +225,9 @@ class _Run:
             summary: dict[str, Any] = {"skipped": True}
         else:
             report = deliver(self.engine, self.settings)
-            summary = {"sent": report.sent, "failed": report.failed, "deferred": report.deferred,
-                       "uncertain": report.uncertain, "not_configured": report.not_configured}
+            summary = report.as_dict()
+            if report.error:
+                self.log.warning("mail.stopped", reason=report.error)
             if report.not_configured:
                 self.log.warning("mail.not_configured", reason="no smtp_host; messages wait in the outbox")
         with session_scope(self.engine) as session:

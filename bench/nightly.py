@@ -1,0 +1,198 @@
+"""Nightly runs at scale (python -m bench.nightly): full, incremental, in-process vs Dask, against the floor.
+
+For each size, synthetic profiles (bench/perf/synthetic_profiles.py, the demo
+data's vocabulary and languages) are imported into a fresh SQLite database,
+then, each in a fresh subprocess so that peak memory is per run:
+
+- floor: the same texts, TF-IDF with the engine's text settings and a sparse
+  top-k product (sparse_dot_topn, k = candidate_k) — the least any matcher of
+  this corpus must do;
+- full: the first `partnermatch nightly` (expiry, fit, neighbour lists, scores,
+  explanations, match rows written, proposals, digests; mail off);
+- incremental: 1 % of the profiles edited, then the next nightly run;
+- dask / in-process: a `--full` rescore with a local Dask cluster of two
+  workers, and the same in-process (sizes up to --dask-max).
+
+Wall time, peak RSS of the process running the job, pairs scored and the
+ratios go to docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+SIZES = (10_000, 50_000, 100_000)
+TODAY = date(2026, 11, 21)
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def prepare(n: int, root: Path) -> tuple[str, float]:
+    from api import services
+    from bench.perf.synthetic_profiles import generate
+    from profiles.settings import Settings
+
+    url = f"sqlite:///{root / 'bench.db'}"
+    settings = Settings(DATABASE_URL=url, output_dir=root / "out", today=TODAY)
+    engine = services.open_database(settings)
+    firms, profiles = generate(n, seed=1)
+    started = time.perf_counter()
+    for name, rows in (("firms", firms), ("profiles", profiles)):
+        path = root / f"{name}.json"
+        path.write_text(json.dumps({name: rows}), "utf-8")
+        services.import_path(engine, settings, path)
+    engine.dispose()
+    return url, time.perf_counter() - started
+
+
+def child_floor(n: int) -> dict:
+    from sparse_dot_topn import sp_matmul_topn
+
+    from bench.perf.synthetic_profiles import to_domain
+    from matching.config import MatchingConfig
+    from matching.text_model import TfidfTextModel
+
+    config = MatchingConfig()
+    texts = [p.text for p in to_domain(n, seed=1)[1]]
+    started = time.perf_counter()
+    matrix = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max).fit_transform(texts)
+    top = sp_matmul_topn(matrix, matrix.T.tocsr(), top_n=config.candidate_k, threshold=0.0)
+    return {"seconds": time.perf_counter() - started, "pairs": int(top.nnz), "peak_mb": _peak_mb()}
+
+
+def child_nightly(url: str, out: str, *flags: str) -> dict:
+    from api import services
+    from api.nightly.logs import configure
+    from api.nightly.runner import NightlyOptions, run_nightly
+    from profiles.settings import Settings
+
+    settings = Settings(DATABASE_URL=url, output_dir=Path(out), today=TODAY)
+    options = NightlyOptions(full="full" in flags, executor="dask" if "dask" in flags else "local", workers=2,
+                             mail=False)
+    engine = services.open_database(settings)
+    log = configure("json", stream=open("/dev/null", "w"))
+    started = time.perf_counter()
+    result = run_nightly(engine, settings, options, log)
+    seconds = time.perf_counter() - started
+    assert result.exit_code == 0, result.message
+    matched = result.stats["matched"]
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "kind": matched["kind"], "profiles": matched["profiles"],
+            "changed": matched["changed"], "pairs_scored": matched["pairs_scored"],
+            "candidate_pairs": matched["candidate_pairs"], "rows_written": matched["rows_inserted"]
+            + matched["rows_deleted"] + matched["rows_reranked"], "stages": matched["seconds"],
+            "write_seconds": matched["write_seconds"]}
+
+
+def edit_share(url: str, share: float) -> int:
+    import dataclasses
+
+    from profiles import repository
+    from profiles.db import make_engine, session_scope
+    from profiles.domain import ProfileStatus
+    from profiles.settings import Settings
+
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        published = repository.load_profiles(session, [ProfileStatus.PUBLISHED])
+        every = max(1, round(1 / share))
+        edited = [dataclasses.replace(p, description=p.description + " Now also offering robotic TIG welding.")
+                  for p in published[::every]]
+        repository.upsert_profiles(session, edited, Settings(DATABASE_URL=url).now(), TODAY)
+    engine.dispose()
+    return len(edited)
+
+
+def _child(*args: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "bench.nightly", "--child", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(n: int, dask_max: int) -> dict:
+    root = Path(tempfile.mkdtemp(prefix=f"pm-nightly-{n}-"))
+    try:
+        url, import_seconds = prepare(n, root)
+        out = str(root / "out")
+        row = {"n": n, "import_seconds": import_seconds, "floor": _child("floor", str(n)),
+               "full": _child("nightly", url, out)}
+        row["edited"] = edit_share(url, 0.01)
+        row["incremental"] = _child("nightly", url, out)
+        if n <= dask_max:
+            row["in_process"] = _child("nightly", url, out, "full")
+            row["dask"] = _child("nightly", url, out, "full", "dask")
+        print(json.dumps(row), flush=True)
+        return row
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def report(rows: list[dict]) -> str:
+    from bench.perf.versions import versions_line
+
+    lines = ["Synthetic profiles imported into SQLite on this machine; every job in its own process. "
+             "Peak memory is the peak RSS of the process running the job (for Dask, the process driving "
+             "the cluster; the two workers are separate processes).", "",
+             "| profiles | floor (TF-IDF + top-k) | full nightly | full / floor | peak memory | pairs scored "
+             "| incremental (1 % edited) | incremental / full |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        f, full, inc = r["floor"], r["full"], r["incremental"]
+        lines.append(f"| {r['n']:,} | {f['seconds']:.1f} s ({f['peak_mb'] / 1024:.2f} GB) | {full['seconds']:.1f} s "
+                     f"| {full['seconds'] / f['seconds']:.2f}× | {full['peak_mb'] / 1024:.2f} GB | "
+                     f"{full['pairs_scored']:,} | {inc['seconds']:.1f} s ({inc['changed']:,} changed, "
+                     f"{inc['pairs_scored']:,} pairs) | {100 * inc['seconds'] / full['seconds']:.1f} % |")
+    lines += ["", "Where the full run's time goes (seconds; `write` is the match rows' transaction, including "
+              "explaining each stored match):", "", "| profiles | text model | neighbour lists | scores | selection "
+              "| write | other stages and start-up |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        s, full = r["full"]["stages"], r["full"]
+        known = sum(s.values()) + full["write_seconds"]
+        lines.append(f"| {r['n']:,} | {s.get('text model', 0):.1f} | {s.get('neighbours', 0):.1f} | "
+                     f"{s.get('scores', 0):.1f} | {s.get('selection', 0):.1f} | {full['write_seconds']:.1f} | "
+                     f"{full['seconds'] - known:.1f} |")
+    dask = [r for r in rows if "dask" in r]
+    if dask:
+        lines += ["", "Full rescore (`nightly --full`, same model) in-process vs a local Dask cluster of 2 worker "
+                  "processes, same data:", "", "| profiles | in-process | Dask, 2 workers | Dask / in-process |",
+                  "|---:|---:|---:|---:|"]
+        for r in dask:
+            lines.append(f"| {r['n']:,} | {r['in_process']['seconds']:.1f} s | {r['dask']['seconds']:.1f} s | "
+                         f"{r['dask']['seconds'] / r['in_process']['seconds']:.2f}× |")
+    lines += ["", "Import of the synthetic data (not part of the runs): " + ", ".join(
+        f"{r['n']:,} in {r['import_seconds']:.0f} s" for r in rows) + ".", "", versions_line()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--dask-max", type=int, default=50_000, help="largest size also run on Dask")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        print(json.dumps(child_floor(int(rest[0])) if kind == "floor" else child_nightly(*rest)))
+        return
+    rows = [measure(n, args.dask_max) for n in args.sizes]
+    body = report(rows)
+    print(body)
+    if not args.no_write:
+        from bench.report import write_section
+
+        write_section("Nightly runs", "python -m bench.nightly", body)
+
+
+if __name__ == "__main__":
+    main()
