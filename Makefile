@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Fresh SQLite database, bundled demo data, scores, proposals and documents in out/demo.
+## Fresh SQLite database, bundled demo data, scores, proposals and documents in out/demo; then a nightly run.
 demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/partnermatch --database-url sqlite:///demo.db --output-dir out/demo demo
+	$(BIN)/partnermatch --database-url sqlite:///demo.db --output-dir out/demo nightly --no-mail --log-format text
 
 ## The whole test suite, PostgreSQL included when the server is reachable (always in CI).
 test: $(STAMP)

@@ -60,6 +60,8 @@ def refresh(engine: Engine, settings: Settings, run_id: int, default: OptimizerC
     report = RefreshReport()
     with session_scope(engine, readonly=True) as session:
         bids = repository.load_bids(session, only_open=True)
+        if not bids:
+            return report
         firms = repository.load_firms(session)
         scores = repository.match_scores(session)
     by_key = {f.key: f for f in firms}

@@ -136,9 +136,7 @@ class _Run:
         with session_scope(self.engine) as session:
             dead = runs.running_run(session)
             if dead is not None and dead.config_hash == digest:
-                dead.attempts += 1
-                dead.host, dead.pid = socket.gethostname(), os.getpid()
-                session.add(dead)
+                runs.resume_run(session, dead, socket.gethostname(), os.getpid())
                 assert dead.id is not None
                 done = set(runs.STAGES[:runs.STAGES.index(dead.stage) + 1]) if dead.stage else set()
                 self.log.info("run.resume", run_id=dead.id, attempt=dead.attempts, after_stage=dead.stage or "start")

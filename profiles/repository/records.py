@@ -273,7 +273,8 @@ def replace_matches(session: Session, run_id: int, matches: list[dict[str, Any]]
     session.exec(delete(MatchRow))  # type: ignore[call-overload]
     session.add_all(
         MatchRow(run_id=run_id, profile_id=ids[m["profile"]], other_profile_id=ids[m["other"]],
-                 rank=m["rank"], score=m["score"], components=m["components"], explanation=m["explanation"])
+                 rank=m["rank"], score=m["score"], components=m["components"], explanation=m["explanation"],
+                 first_run_id=run_id)
         for m in matches
     )
     run = session.get(MatchRunRow, run_id)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from ..domain import Firm, Profile, ProfileStatus
@@ -35,6 +35,13 @@ def running_run(session: Session) -> MatchRunRow | None:
     """The newest run still marked running: under the nightly lock, one that died unfinished."""
     return session.exec(select(MatchRunRow).where(MatchRunRow.status == "running")
                         .order_by(col(MatchRunRow.id).desc())).first()
+
+
+def resume_run(session: Session, run: MatchRunRow, host: str, pid: int) -> None:
+    run.attempts += 1
+    run.host, run.pid = host, pid
+    session.add(run)
+    session.flush()
 
 
 def get_run(session: Session, run_id: int) -> MatchRunRow:
@@ -103,18 +110,18 @@ def _profile_ids(session: Session) -> dict[str, int]:
     return {k: i for k, i in session.exec(select(ProfileRow.key, ProfileRow.id)).all()}
 
 
-def _first_seen(session: Session, pairs: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], int]:
+def _first_seen(session: Session, pairs: list[tuple[int, int]] | None) -> dict[tuple[int, int], int]:
     """first_run_id of stored rows (all rows, or the given (profile id, other id) pairs)."""
     columns = (MatchRow.profile_id, MatchRow.other_profile_id, MatchRow.first_run_id)
     if pairs is None:
         rows = session.exec(select(*columns)).all()
-    else:
-        wanted, rows = list(pairs), []
-        for start in range(0, len(wanted), KEY_SLICE):
-            part = wanted[start:start + KEY_SLICE]
-            rows.extend(session.exec(select(*columns).where(
-                tuple_(col(MatchRow.profile_id), col(MatchRow.other_profile_id)).in_(part))).all())
-    return {(p, o): f for p, o, f in rows if f is not None}
+        return {(p, o): f for p, o, f in rows if f is not None}
+    wanted, profiles, out = set(pairs), sorted({p for p, _ in pairs}), {}
+    for start in range(0, len(profiles), KEY_SLICE):  # by profile: one indexed column, filtered here
+        for p, o, f in session.exec(select(*columns).where(col(MatchRow.profile_id).in_(profiles[start:start + KEY_SLICE]))):
+            if (p, o) in wanted and f is not None:
+                out[p, o] = f
+    return out
 
 
 def write_matches(session: Session, run_id: int, *, full: bool, delete_pairs: list[tuple[str, str]],
@@ -129,9 +136,10 @@ def write_matches(session: Session, run_id: int, *, full: bool, delete_pairs: li
     if full:
         session.exec(delete(MatchRow))  # type: ignore[call-overload]
     else:
-        for start in range(0, len(pairs), KEY_SLICE):
-            session.exec(delete(MatchRow).where(  # type: ignore[call-overload]
-                tuple_(col(MatchRow.profile_id), col(MatchRow.other_profile_id)).in_(pairs[start:start + KEY_SLICE])))
+        if pairs:
+            session.connection().execute(
+                delete(MatchRow).where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o"))),
+                [{"p": p, "o": o} for p, o in pairs])
         gone = [ids[k] for k in removed if k in ids]
         for start in range(0, len(gone), KEY_SLICE):
             part = gone[start:start + KEY_SLICE]

@@ -53,6 +53,9 @@ def test_nightly_runs_incrementally_and_a_second_run_changes_nothing(url, tmp_pa
     matched = record["stats"]["matched"]
     assert (matched["changed"], matched["pairs_scored"], matched["rows_inserted"], matched["rows_deleted"]) == (0, 0, 0, 0)
     assert record["stats"]["proposals"]["refreshed"] == [] and "model.refit" not in [e["event"] for e in events(again.stderr)]
+    listed = subprocess.run([str(BIN), "--output-dir", str(out), "runs"], capture_output=True, text=True,
+                            env=nightly_env(url), timeout=120)
+    assert listed.returncode == 0 and "incremental" in listed.stdout and "finished" in listed.stdout
 
     edited = edit_profiles(url, every=15)
     nightly(url, out)
