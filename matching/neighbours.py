@@ -151,13 +151,13 @@ def _dense_exact_block(block: np.ndarray, left: sparse.csr_matrix, right_dense_t
                         block, len(firm), depth)
 
 
-def _exact(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix, firm: np.ndarray, depth: int,
+def _exact(rows: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, firm: np.ndarray, depth: int,
            dense: bool, executor: Executor):
     """Exact lists of `rows`, block by block: (rows, cols, vals, bound_val of rows, bound_col of rows)."""
     if dense:
-        shared, fn, size = right.T.toarray().astype(np.float32), _dense_exact_block, DENSE_BLOCK
+        shared, fn, size = right_t.toarray().astype(np.float32), _dense_exact_block, DENSE_BLOCK
     else:
-        shared, fn, size = _transposed(right), _sparse_exact_block, EXACT_BLOCK
+        shared, fn, size = right_t, _sparse_exact_block, EXACT_BLOCK
     blocks = [rows[i:i + size] for i in range(0, len(rows), size)]
     parts = executor.map(fn, blocks, left, shared, firm, depth)
     if not parts:
@@ -173,7 +173,8 @@ def _transposed(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
 
 
 def compute_lists(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix, firm: np.ndarray,
-                  k: int, depth: int, executor: Executor | None = None, dense: bool = False) -> Lists:
+                  k: int, depth: int, executor: Executor | None = None, dense: bool = False,
+                  right_t: sparse.csr_matrix | None = None) -> Lists:
     """Lists for `rows` of the product left·rightᵀ (other rows of the result are left empty).
 
     `left` and `right` have one row per profile; `firm` gives each profile's firm, whose own
@@ -185,17 +186,18 @@ def compute_lists(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_m
     n = left.shape[0]
     left = left.tocsr()
     left.sort_indices()
+    right_t = _transposed(right) if right_t is None else right_t
     bound_val = np.zeros(n, dtype=np.float32)
     bound_col = np.zeros(n, dtype=np.int64)
     if dense:
         rows = rows[np.diff(left.indptr)[rows] > 0]  # an empty row has no entries: complete as it is
-        r, c, v, bv, bc = _exact(rows, left, right, firm, depth, True, executor)
+        r, c, v, bv, bc = _exact(rows, left, right_t, firm, depth, True, executor)
         bound_val[rows], bound_col[rows] = bv, bc
         return Lists(r.astype(np.int32), c.astype(np.int32), v, bound_val, bound_col)
     per_firm = int(np.bincount(firm).max()) if len(firm) else 0
     top_n = max(1, min(n, depth + per_firm + 1))
     blocks = [rows[i:i + ROW_BLOCK] for i in range(0, len(rows), ROW_BLOCK)]
-    parts = executor.map(_fast_block, blocks, left, _transposed(right), top_n)
+    parts = executor.map(_fast_block, blocks, left, right_t, top_n)
     if not parts:
         return Lists.empty(n)
     r, c, v = (np.concatenate([p[i] for p in parts]) for i in range(3))
@@ -204,7 +206,7 @@ def compute_lists(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_m
     short = _short_rows(rows, r, bound_val, k)
     if len(short):
         keep = ~np.isin(r, short)
-        er, ec, ev, bv, bc = _exact(short, left, right, firm, depth, False, executor)
+        er, ec, ev, bv, bc = _exact(short, left, right_t, firm, depth, False, executor)
         bound_val[short], bound_col[short] = bv, bc
         r, c, v = np.concatenate([r[keep], er]), np.concatenate([c[keep], ec]), np.concatenate([v[keep], ev])
     return _finish(r, c, v, bound_val, bound_col, depth)
@@ -250,6 +252,18 @@ def _column_block(block: np.ndarray, right_changed: sparse.csr_matrix, left_t: s
     return r[inside], c[inside], v[inside]
 
 
+def _dense_column_block(block: np.ndarray, right_changed: sparse.csr_matrix, left_dense_t: np.ndarray,
+                        changed: np.ndarray, firm: np.ndarray, is_changed: np.ndarray, bound_val: np.ndarray,
+                        bound_col: np.ndarray):
+    """`_column_block` for narrow integer inputs: a dense product, filtered without building sparse rows."""
+    values = right_changed[block].toarray() @ left_dense_t  # (changed columns in block) × rows
+    cols = changed[block]
+    ok = (values > 0) & (firm[cols][:, None] != firm[None, :]) & ~is_changed[None, :]
+    ok &= (values > bound_val[None, :]) | ((values == bound_val[None, :]) & (cols[:, None] < bound_col[None, :]))
+    which, r = np.nonzero(ok)
+    return r.astype(np.int64), cols[which].astype(np.int64), values[which, r].astype(np.float32)
+
+
 def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix,
                  firm: np.ndarray, k: int, depth: int, executor: Executor | None = None,
                  dense: bool = False) -> tuple[Lists, int]:
@@ -260,17 +274,25 @@ def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, rig
     """
     executor = executor or LocalExecutor()
     n = left.shape[0]
+    symmetric = left is right
     left = left.tocsr()
     left.sort_indices()
-    fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense)
+    right_t = _transposed(right)
+    left_t = right_t if symmetric else _transposed(left)
+    fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense, right_t)
     is_changed = np.zeros(n, dtype=bool)
     is_changed[changed] = True
     # New values of the changed columns for unchanged rows, right[changed]·leftᵀ, kept when inside a boundary.
     right_changed = right[changed].tocsr()
     right_changed.sort_indices()
-    blocks = [np.arange(i, min(i + EXACT_BLOCK, len(changed))) for i in range(0, len(changed), EXACT_BLOCK)]
-    parts = executor.map(_column_block, blocks, right_changed, _transposed(left), changed, firm, is_changed,
-                         lists.bound_val, lists.bound_col)
+    size = DENSE_BLOCK if dense else EXACT_BLOCK
+    blocks = [np.arange(i, min(i + size, len(changed))) for i in range(0, len(changed), size)]
+    if dense:
+        parts = executor.map(_dense_column_block, blocks, right_changed, left_t.toarray().astype(np.float32),
+                             changed, firm, is_changed, lists.bound_val, lists.bound_col)
+    else:
+        parts = executor.map(_column_block, blocks, right_changed, left_t, changed, firm, is_changed,
+                             lists.bound_val, lists.bound_col)
     old_keep = ~is_changed[lists.rows] & ~is_changed[lists.cols]
     rows = np.concatenate([lists.rows[old_keep].astype(np.int64), *[p[0] for p in parts], fresh.rows.astype(np.int64)])
     cols = np.concatenate([lists.cols[old_keep].astype(np.int64), *[p[1] for p in parts], fresh.cols.astype(np.int64)])
@@ -281,7 +303,7 @@ def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, rig
     short = _short_rows(np.flatnonzero(~is_changed), merged.rows, merged.bound_val, k)
     if len(short) == 0:
         return merged, 0
-    again = compute_lists(short, left, right, firm, k, depth, executor, dense)
+    again = compute_lists(short, left, right, firm, k, depth, executor, dense, right_t)
     keep = ~np.isin(merged.rows, short)
     bound_val, bound_col = merged.bound_val.copy(), merged.bound_col.copy()
     bound_val[short], bound_col[short] = again.bound_val[short], again.bound_col[short]
