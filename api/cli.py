@@ -311,7 +311,7 @@ def _run_nightly_once(settings: Settings, options, log_format: str, log_file: Op
         log.error("run.failed", stage="open database", error=str(exc))
         errors.print(f"[bold red]error:[/] {exc}")
         return 1
-    with _stage_progress() as progress:
+    with _StageProgress() as progress:
         result = run_nightly(engine, settings, options, log, progress)
     style = {0: "green", 3: "yellow", 4: "yellow"}.get(result.exit_code, "red")
     (console if result.exit_code == 0 else errors).print(f"[{style}]{result.message}[/]")
@@ -336,10 +336,6 @@ class _StageProgress:
         if stage not in self.tasks:
             self.tasks[stage] = self.bar.add_task(stage, total=total or None)
         self.bar.update(self.tasks[stage], completed=done, total=total or None)
-
-
-def _stage_progress() -> _StageProgress:
-    return _StageProgress()
 
 
 @app.command()

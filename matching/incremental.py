@@ -355,26 +355,10 @@ def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndar
             a, b = (p, o) if p < o else (o, p)
             pair = last[1] if last is not None and last[0] == (a, b) else None
             if pair is None:
-                sim, terms = _cosine_and_terms(state, a, b, config.explanation_terms)
+                sim, terms = state.model.cosine_and_terms(state.matrix, a, b, config.explanation_terms)
                 pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])],
                                   PairContext(vocabulary, config.geography_scale_km, sim, terms), config)
                 last = ((a, b), pair)
             yield {"profile": str(state.keys[p]), "other": str(state.keys[o]), "rank": rank, "score": pair.score,
                    "components": pair.components, "explanation": explain(pair, p == a)}
 
-
-def _cosine_and_terms(state: MatchState, i: int, j: int, n_terms: int) -> tuple[float, tuple[str, ...]]:
-    """Cosine of two rows and their most contributing terms, from one intersection of the CSR rows
-    (slicing rows costs more than the product)."""
-    m = state.matrix
-    lo_i, hi_i, lo_j, hi_j = m.indptr[i], m.indptr[i + 1], m.indptr[j], m.indptr[j + 1]
-    common, ia, ib = np.intersect1d(m.indices[lo_i:hi_i], m.indices[lo_j:hi_j], assume_unique=True,
-                                    return_indices=True)
-    if len(common) == 0:
-        return 0.0, ()
-    a, b = m.data[lo_i:hi_i][ia], m.data[lo_j:hi_j][ib]
-    sim = float(np.dot(a.astype(np.float64), b.astype(np.float64)))
-    if sim <= 0 or n_terms == 0:
-        return sim, ()
-    order = np.lexsort((common, -(a * b)))[:n_terms]
-    return sim, tuple(str(state.model.vocabulary_terms_[common[k]]) for k in order)

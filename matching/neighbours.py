@@ -49,12 +49,6 @@ class Lists:
     def n_rows(self) -> int:
         return len(self.bound_val)
 
-    def counts(self) -> np.ndarray:
-        return np.bincount(self.rows, minlength=self.n_rows)
-
-    def complete(self) -> np.ndarray:
-        return self.bound_val == 0  # values are positive, so a zero boundary lets every entry in
-
     def first(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(row, col) of the first k entries of every row."""
         rank = _rank_within(self.rows)

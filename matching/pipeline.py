@@ -6,6 +6,7 @@ one-off run and a nightly run on the same data store the same matches.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
@@ -40,10 +41,9 @@ def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: Matchi
                  vocabulary: Vocabulary, progress_total: Callable[[int], None] | None = None,
                  progress: Progress | None = None, executor: Executor | None = None) -> MatchResult:
     """Every profile's best matches with components and explanations, ranked deterministically."""
-    import time
-
     started = time.perf_counter()
     features = build_all(profiles, firms, vocabulary)
+    built = time.perf_counter()
     by_key = {f.key: f for f in features}
     snapshot = Snapshot([f.key for f in features], [f.firm_key for f in features], [""] * len(features))
     result = update(None, snapshot, lambda keys: [by_key[k] for k in keys], config, vocabulary, run_id=0,
@@ -56,7 +56,6 @@ def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: Matchi
         if progress is not None:
             progress(1)
     matches.sort(key=lambda m: (m["profile"], m["rank"]))
-    seconds = {"features": round(time.perf_counter() - started - sum(result.stats["seconds"].values()), 4),
-               **result.stats["seconds"]}
+    seconds = {**result.stats["seconds"], "features": round(built - started, 4)}
     seconds["explanations"] = round(time.perf_counter() - started - sum(seconds.values()), 4)
     return MatchResult(config, len(features), result.stats["candidate_pairs"], matches, seconds)

@@ -54,20 +54,21 @@ class TfidfTextModel:
         self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
         return matrix
 
-    def shared_terms(self, matrix: sparse.csr_matrix, i: int, j: int, n: int) -> tuple[str, ...]:
-        """The terms contributing most to the cosine of rows i and j, best first.
+    def cosine_and_terms(self, matrix: sparse.csr_matrix, i: int, j: int, n: int) -> tuple[float, tuple[str, ...]]:
+        """Cosine of rows i and j and the n terms contributing most to it, best first.
 
-        Works on the CSR arrays directly: slicing a scipy row per pair costs more than the whole
-        intersection, and explanations are built for every stored match.
+        Works on the CSR arrays directly, from one intersection: slicing a scipy row per pair costs
+        more than the whole product, and explanations are built for every stored match.
         """
         self._check()
-        if n == 0:
-            return ()
         lo_i, hi_i, lo_j, hi_j = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]
         common, ia, ib = np.intersect1d(matrix.indices[lo_i:hi_i], matrix.indices[lo_j:hi_j],
                                         assume_unique=True, return_indices=True)
         if len(common) == 0:
-            return ()
-        weight = matrix.data[lo_i:hi_i][ia] * matrix.data[lo_j:hi_j][ib]
-        order = np.lexsort((common, -weight))[:n]
-        return tuple(str(self.vocabulary_terms_[common[k]]) for k in order)
+            return 0.0, ()
+        a, b = matrix.data[lo_i:hi_i][ia], matrix.data[lo_j:hi_j][ib]
+        cosine = float(np.dot(a.astype(np.float64), b.astype(np.float64)))
+        if cosine <= 0 or n == 0:
+            return cosine, ()
+        order = np.lexsort((common, -(a * b)))[:n]
+        return cosine, tuple(str(self.vocabulary_terms_[common[k]]) for k in order)

@@ -14,6 +14,8 @@ result in one, so a kill leaves the previous matches or the new ones, never a mi
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import resource
 import socket
@@ -61,9 +63,6 @@ class NightlyOptions:
         return {"matching": self.matching.model_dump(), "optimizer": self.optimizer.model_dump()}
 
     def digest(self) -> str:
-        import hashlib
-        import json
-
         return hashlib.sha256(json.dumps(self.config(), sort_keys=True).encode()).hexdigest()
 
 
@@ -194,9 +193,8 @@ class _Run:
             inserted = runs.write_matches(session, run_id, full=result.kind == "full", delete_pairs=result.delete,
                                           rerank=result.rerank, removed=result.removed,
                                           rows=self._counted(result.matches(), "explanations", total))
-            run = runs.get_run(session, run_id)
-            run.kind, run.profiles_scored = result.kind, result.stats["profiles"]
-            run.candidate_pairs, run.matches_stored = result.stats["candidate_pairs"], result.stats["matches"]
+            runs.record_matching(session, run_id, result.kind, result.stats["profiles"],
+                                 result.stats["candidate_pairs"], result.stats["matches"])
             summary = {**result.stats, "kind": result.kind, "rows_inserted": inserted, "state_file":
                        state_store.path_for(self.state_dir, run_id).name,
                        "write_seconds": round(time.perf_counter() - started, 3)}

@@ -700,7 +700,7 @@ def report(phases: list[Phase], setup: Setup, args: argparse.Namespace, mix: dic
         *rows, "",
         *(["Errors and server trouble:", *_problems(phases), ""] if _problems(phases) else
           ["No errors: every answer was 2xx and every proposal job finished.", ""]),
-        f"Endpoints: " + "; ".join(f"{k} = {v}" for k, v in ENDPOINTS.items()) + ".", "",
+        "Endpoints: " + "; ".join(f"{k} = {v}" for k, v in ENDPOINTS.items()) + ".", "",
         (f"**Goal: read p99 under 100 ms at {goal_clients} concurrent clients.** {verdict}. "
          f"**{'Met' if met else 'Not met'}.**" if verdict else ""), "",
         little, "",

@@ -70,6 +70,13 @@ def record_stage(session: Session, run_id: int, stage: str, stats: dict[str, Any
     session.flush()
 
 
+def record_matching(session: Session, run_id: int, kind: str, profiles: int, candidate_pairs: int,
+                    matches: int) -> None:
+    run = get_run(session, run_id)
+    run.kind, run.profiles_scored, run.candidate_pairs, run.matches_stored = kind, profiles, candidate_pairs, matches
+    session.add(run)
+
+
 def end_run(session: Session, run_id: int, status: str, now: datetime, error: dict[str, Any] | None = None) -> None:
     run = get_run(session, run_id)
     run.status, run.finished_at = status, now
@@ -169,10 +176,6 @@ def _insert(session: Session, batch: list[dict[str, Any]]) -> int:
     if batch:
         session.connection().execute(insert(MatchRow), batch)
     return len(batch)
-
-
-def match_count(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(MatchRow)).one()
 
 
 # standing proposals ----------------------------------------------------------------

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +12,7 @@ from profiles.db import make_engine, session_scope
 from profiles.repository import runs
 
 from conftest import postgres_schema
-from nightlykit import BIN, TODAY, edit_profiles, events, make_exchange, nightly, nightly_env, outcome
+from nightlykit import BIN, edit_profiles, events, make_exchange, nightly, nightly_env, outcome
 
 
 def run_rows(url: str) -> list[dict]:
@@ -166,4 +165,3 @@ def test_state_from_another_run_is_not_trusted(tmp_path):
     assert state_store.load(tmp_path, 7) is None
     (tmp_path / "match-state-7.pickle").write_bytes(b"not a pickle")
     assert state_store.load(tmp_path, 7) is None
-    assert TODAY.year == 2026
