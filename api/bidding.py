@@ -14,10 +14,10 @@ from profiles.db import session_scope
 from profiles.domain import Bid
 from profiles.errors import Conflict, NotFound, RowError, ValidationFailed
 from profiles.mapping import bid_columns, bid_from_rows, to_plain
-from profiles.repository import jobs
+from profiles.repository import interests, jobs
 from profiles.tables import BidRow, FirmRow, ProposalMemberRow, ProposalRow, RequirementRow
 from profiles.validation import validate_bid
-from profiles.visibility import Role
+from profiles.visibility import Role, Viewer
 
 from . import documents, services, views
 from .context import Context, bid_row, changed_fields, check_version, firm_row, record, require_role
@@ -246,8 +246,24 @@ def edit_and_reoptimise(ctx: Context, runner: JobRunner | None, proposal_id: int
     return generate(ctx, runner, bid_key, config, wait)
 
 
-def document(ctx: Context, proposal_id: int, fmt: str) -> tuple[str, str]:
-    """The proposal document of the proposal's batch, as Markdown or HTML, with hidden firms as aliases."""
+def _audience_viewer(session: Session, ctx: Context, rows: list[ProposalRow], ref: str) -> tuple[Viewer, str]:
+    """The viewer a document for one member firm is written for: other firms as that firm may see them."""
+    firm = firm_row(session, ctx.viewer, ref)
+    members = {m.get("firm") for r in rows for m in (r.plan or {}).get("members", [])}
+    if firm.key not in members:
+        raise ValidationFailed([RowError("document", "for", ref, "a document can be prepared only for a member "
+                                         "firm of one of the batch's proposals")], "document")
+    assert firm.id is not None
+    viewer = Viewer(account_id=None, username=f"document for {firm.alias}", role=Role.FIRM, firm_id=firm.id,
+                    cluster=None, introduced=interests.introduced_firms(session, [firm.id]))
+    return viewer, firm.name
+
+
+def document(ctx: Context, proposal_id: int, fmt: str, audience: str | None = None) -> tuple[str | bytes, str]:
+    """The proposal document of the proposal's batch (Markdown, HTML or PDF), with hidden firms as aliases.
+
+    Without `audience` the document shows firms as the advisor may see them; with a member firm's key
+    or alias, as that firm may see them (other firms anonymous until an introduction is agreed)."""
     with session_scope(ctx.engine, readonly=True) as session:
         row, bid_rec = _proposal(session, ctx, proposal_id)
         rows = list(session.exec(select(ProposalRow).where(ProposalRow.bid_id == bid_rec.id,
@@ -256,6 +272,8 @@ def document(ctx: Context, proposal_id: int, fmt: str) -> tuple[str, str]:
         reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == bid_rec.id)).all())
         bid = bid_from_rows(bid_rec, reqs)
         firms = _all_firms(session)
+        reader, audience_name = (_audience_viewer(session, ctx, rows, audience) if audience
+                                 else (ctx.viewer, None))
     feasible = [r for r in rows if r.feasible]
     outcome = {"bid": bid.key, "feasible": bool(feasible), "status": rows[0].solver_status,
                "reasons": [] if feasible else rows[0].explanation.get("reasons", []),
@@ -263,10 +281,15 @@ def document(ctx: Context, proposal_id: int, fmt: str) -> tuple[str, str]:
                               "solver_status": r.solver_status, "gap": r.gap, "solve_seconds": r.solve_seconds,
                               "build_seconds": r.build_seconds, "plan": r.plan, "explanation": r.explanation}
                              for r in feasible]}
-    bid_plain = views.redact(to_plain(bid), firms, ctx.viewer)
-    outcome = views.redact(outcome, firms, ctx.viewer)
+    bid_plain = views.redact(to_plain(bid), firms, reader)
+    outcome = views.redact(outcome, firms, reader)
     config = OptimizerConfig(**{k: v for k, v in rows[0].config.items() if k in OptimizerConfig.model_fields})
-    markdown_text = documents.render_markdown(bid_plain, outcome, config, rows[0].created_at)
     if fmt == "md":
-        return markdown_text, "text/markdown; charset=utf-8"
-    return documents.render_html(markdown_text, f"Consortium proposal: {bid.title}"), "text/html; charset=utf-8"
+        return (documents.render_markdown(bid_plain, outcome, config, rows[0].created_at, audience=audience_name),
+                "text/markdown; charset=utf-8")
+    marked = documents.render_markdown(bid_plain, outcome, config, rows[0].created_at, pictures=True,
+                                       audience=audience_name)
+    html = documents.render_html(marked, f"Consortium proposal: {bid.title}", documents.consortium_pictures(outcome))
+    if fmt == "pdf":
+        return documents.render_pdf(html), "application/pdf"
+    return html, "text/html; charset=utf-8"

@@ -1,4 +1,8 @@
-"""Proposal documents: Markdown for e-mail and review, HTML for reading and printing."""
+"""Proposal documents: Markdown for e-mail and review, HTML for reading, PDF for sending.
+
+HTML and PDF carry a picture of each consortium (firms and their pairwise synergy), drawn as SVG
+on the server so the document needs no scripts or network to display.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,6 +17,8 @@ from optimizer.config import OptimizerConfig
 from profiles.domain import Bid
 from profiles.mapping import to_plain
 
+from .graphics import consortium_svg
+
 
 def _environment(autoescape: bool) -> Environment:
     return Environment(loader=PackageLoader("api", "templates"), undefined=StrictUndefined,
@@ -20,11 +26,16 @@ def _environment(autoescape: bool) -> Environment:
                        trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
 
 
+PICTURE = "@@consortium-picture-{rank}@@"
+
+
 def render_markdown(bid: Bid | dict[str, Any], outcome: dict[str, Any], config: OptimizerConfig,
-                    generated: datetime) -> str:
+                    generated: datetime, pictures: bool = False, audience: str | None = None) -> str:
+    """With `pictures`, a placeholder paragraph marks where render_html puts each consortium's picture."""
     env = _environment(autoescape=False)
     text = env.get_template("proposal.md.j2").render(
-        bid=bid if isinstance(bid, dict) else to_plain(bid), outcome=outcome, config=config, generated=generated.strftime("%Y-%m-%d %H:%M"))
+        bid=bid if isinstance(bid, dict) else to_plain(bid), outcome=outcome, config=config,
+        generated=generated.strftime("%Y-%m-%d %H:%M"), picture=PICTURE if pictures else None, audience=audience)
     # Collapse the blank-line runs that template control blocks leave behind.
     lines, out = text.splitlines(), []
     for line in lines:
@@ -33,11 +44,28 @@ def render_markdown(bid: Bid | dict[str, Any], outcome: dict[str, Any], config: 
     return "\n".join(out).strip() + "\n"
 
 
-def render_html(markdown_text: str, title: str) -> str:
+def consortium_pictures(outcome: dict[str, Any]) -> dict[int, str]:
+    """An SVG picture per feasible proposal, by rank, from the (already redacted) plan."""
+    return {p["rank"]: consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
+            for p in outcome.get("proposals", []) if p.get("plan", {}).get("members")}
+
+
+def render_html(markdown_text: str, title: str, pictures: dict[int, str] | None = None) -> str:
     # Firm-supplied text may contain markup; escape it so the page shows it as text.
     safe_source = markdown_text.replace("&", "&amp;").replace("<", "&lt;")
     body = markdown.markdown(safe_source, extensions=["tables"])
+    for rank, svg in (pictures or {}).items():
+        body = body.replace(f"<p>{PICTURE.format(rank=rank)}</p>", f'<figure class="consortium">{svg}</figure>')
     return _environment(autoescape=True).get_template("proposal.html.j2").render(title=title, body=Markup(body))
+
+
+def render_pdf(html: str) -> bytes:
+    """The HTML document as PDF (A4), laid out by WeasyPrint; no network access for resources."""
+    from weasyprint import HTML  # imported here: loading its fonts and Pango takes a second
+
+    def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise ValueError(f"documents load no external resources ({url})")
+    return HTML(string=html, url_fetcher=no_fetch).write_pdf()
 
 
 def write_documents(bid: Bid, outcome: dict[str, Any], config: OptimizerConfig, generated: datetime,
@@ -47,5 +75,7 @@ def write_documents(bid: Bid, outcome: dict[str, Any], config: OptimizerConfig, 
     md_path = directory / f"proposal-{bid.key}.md"
     html_path = directory / f"proposal-{bid.key}.html"
     md_path.write_text(md, encoding="utf-8")
-    html_path.write_text(render_html(md, f"Consortium proposal: {bid.title}"), encoding="utf-8")
+    html = render_markdown(bid, outcome, config, generated, pictures=True)
+    html_path.write_text(render_html(html, f"Consortium proposal: {bid.title}", consortium_pictures(outcome)),
+                         encoding="utf-8")
     return md_path, html_path

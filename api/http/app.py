@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from profiles.settings import Settings
 
 from ..jobs import JobRunner, fail_orphans
+from .. import web
 from ..services import open_database
 from . import errors
 from .deps import API_PREFIX
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(public, prefix=API_PREFIX)
     app.include_router(router, prefix=API_PREFIX)
+    web.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     logging.getLogger("partnermatch").setLevel(logging.INFO)
     return app

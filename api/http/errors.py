@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,7 +24,7 @@ from profiles.errors import (
 )
 
 from ..security import BadCredentials
-from .deps import NotSignedIn
+from .deps import API_PREFIX, NotSignedIn
 
 log = logging.getLogger("partnermatch.http")
 
@@ -69,15 +69,24 @@ def _allowed_methods(request: Request) -> str:
                      if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes))
 
 
+def answer(request: Request, status: int, message: str, details: list[dict[str, Any]] | None = None,
+           headers: dict[str, str] | None = None) -> Response:
+    """JSON for the API; for the workspace's pages, the same error as a page with a message."""
+    pages = getattr(request.app.state, "error_page", None)
+    if pages is not None and not request.url.path.startswith(API_PREFIX):
+        return pages(request, status, message, details or [], headers)
+    return respond(status, message, details, headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationFailed)
-    async def _invalid(_: Request, exc: ValidationFailed) -> JSONResponse:
+    async def _invalid(request: Request, exc: ValidationFailed) -> Response:
         details = [{"field": e.field, "row": None if e.row in ("firm", "profile", "bid", "user", "interest", "edit")
                     else str(e.row), "value": _shown(e.value), "reason": e.reason} for e in exc.errors]
-        return respond(422, f"{exc.source}: {len(exc.errors)} error(s); nothing was stored", details)
+        return answer(request, 422, f"{exc.source}: {len(exc.errors)} error(s); nothing was stored", details)
 
     @app.exception_handler(RequestValidationError)
-    async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
         details = []
         for e in exc.errors():
             loc = [str(p) for p in e.get("loc", ())]
@@ -85,45 +94,45 @@ def install(app: FastAPI) -> None:
             field = ".".join(p for p in loc[1:] if not p.startswith("function-after")) or where
             details.append({"field": field, "row": None, "value": _shown(e.get("input")) if where != "body" or
                             len(loc) > 1 else None, "reason": e.get("msg", "invalid")})
-        return respond(422, f"{len(details)} invalid field(s); nothing was stored", details)
+        return answer(request, 422, f"{len(details)} invalid field(s); nothing was stored", details)
 
     @app.exception_handler(NotSignedIn)
-    async def _not_signed_in(_: Request, exc: NotSignedIn) -> JSONResponse:
-        return respond(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+    async def _not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        return answer(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(BadCredentials)
-    async def _bad_credentials(_: Request, exc: BadCredentials) -> JSONResponse:
-        return respond(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+    async def _bad_credentials(request: Request, exc: BadCredentials) -> Response:
+        return answer(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(PartnermatchError)
-    async def _domain(_: Request, exc: PartnermatchError) -> JSONResponse:
+    async def _domain(request: Request, exc: PartnermatchError) -> Response:
         status = (404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden)
                   else 412 if isinstance(exc, StaleVersion) else 409 if isinstance(exc, Conflict)
                   else 422 if isinstance(exc, (UnreadableInput, SolverUnavailable)) else 400)
         field, reason = _field_of_message(str(exc))
         details = [{"field": field, "row": None, "value": None, "reason": reason}] if field else []
-        return respond(status, str(exc), details)
+        return answer(request, status, str(exc), details)
 
     @app.exception_handler(IntegrityError)
-    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
         log.info("integrity error: %s", exc.orig)
-        return respond(409, "the change conflicts with data stored at the same time (e.g. a duplicate key); "
+        return answer(request, 409, "the change conflicts with data stored at the same time (e.g. a duplicate key); "
                             "reload and try again")
 
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
-    async def _busy(_: Request, exc: Exception) -> JSONResponse:
+    async def _busy(request: Request, exc: Exception) -> Response:
         log.warning("database error: %s", exc)
-        return respond(503, "the database is busy or unreachable; try again shortly", headers={"Retry-After": "2"})
+        return answer(request, 503, "the database is busy or unreachable; try again shortly", headers={"Retry-After": "2"})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}
-        return respond(exc.status_code, str(exc.detail), headers=headers)
+        return answer(request, exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return respond(500, "internal error; it was logged")
+        return answer(request, 500, "internal error; it was logged")

@@ -176,10 +176,12 @@ ProfileSort = Literal[tuple(s for k in PROFILE_SORTS for s in (k, f"-{k}"))]  # 
             summary="Firms; other clusters' firms appear anonymously")
 def list_firms(country: Optional[str] = Country, nace: Optional[str] = Query(None, max_length=10),
                capability: Optional[str] = Query(None, max_length=200), q: Optional[str] = Text,
-               cluster: Optional[str] = Query(None, max_length=200), sort: FirmSort = "country",
+               cluster: Optional[str] = Query(None, max_length=200),
+               certification: Optional[str] = Query(None, max_length=80, description="e.g. IATF 16949"),
+               sort: FirmSort = "country",
                p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
     filters = FirmFilter(country=country.upper() if country else None, nace=_nace(nace),
-                         concept=_concept(capability), text=q, cluster=cluster)
+                         concept=_concept(capability), text=q, cluster=cluster, certification=certification)
     items, total = exchange.list_firms(ctx, filters, sort, p.offset, p.per_page)
     return page_body(items, total, p)
 
@@ -371,13 +373,17 @@ def edit(request: Request, body: EditIn, proposal_id: int = Id(), ctx: Context =
                         headers={"Location": f"/api/v1/jobs/{job['id']}"})
 
 
-@router.get("/proposals/{proposal_id}/document", tags=["bids"], summary="The proposal document (Markdown or HTML)",
-            response_class=Response, responses={200: {"content": {"text/markdown": {}, "text/html": {}}}})
-def document(proposal_id: int = Id(), format: Literal["md", "html"] = "html",
+@router.get("/proposals/{proposal_id}/document", tags=["bids"], summary="The proposal document (Markdown, HTML or PDF)",
+            response_class=Response, responses={200: {"content": {"text/markdown": {}, "text/html": {},
+                                                                  "application/pdf": {}}}})
+def document(proposal_id: int = Id(), format: Literal["md", "html", "pdf"] = "html",
+             for_firm: Optional[str] = Query(None, alias="for", max_length=80,
+                                             description="A member firm (key or alias): the document as that firm may see it."),
              ctx: Context = Depends(context)) -> Response:
-    text, media = bidding.document(ctx, proposal_id, format)
+    content, media = bidding.document(ctx, proposal_id, format, for_firm)
     name = f"proposal-{proposal_id}.{format}"
-    return Response(text, media_type=media, headers={"Content-Disposition": f'inline; filename="{name}"'})
+    disposition = "attachment" if format == "pdf" else "inline"
+    return Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
 
 
 # expressions of interest -----------------------------------------------------------

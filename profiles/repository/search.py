@@ -41,6 +41,7 @@ class FirmFilter:
     concept: str | None = None
     text: str | None = None
     cluster: str | None = None
+    certification: str | None = None
 
 
 PROFILE_SORTS = {"published_on": ProfileRow.published_on, "updated_at": ProfileRow.updated_at,
@@ -147,6 +148,8 @@ def search_firms(session: Session, scope: Scope, filters: FirmFilter, sort: str,
         query = query.where(_json_has(FirmRow.concepts, f.concept))
     if f.cluster:
         query = query.where(FirmRow.cluster == f.cluster)
+    if f.certification:
+        query = query.where(_json_has(FirmRow.certifications, f.certification))
     if f.text:
         by_identity = or_(_contains(FirmRow.name, f.text), _contains(FirmRow.key, f.text))
         if not scope.all_private:
@@ -174,3 +177,19 @@ def matches_of(session: Session, profile_ids: list[int], offset: int, limit: int
     rows = session.exec(query.order_by(col(MatchRow.score).desc(), MatchRow.profile_id, MatchRow.rank)
                         .offset(offset).limit(limit)).all()
     return [tuple(r) for r in rows], total  # type: ignore[misc]
+
+
+def strongest_firm_pairs(session: Session, firm_ids: list[int], min_score: float) -> dict[tuple[int, int], float]:
+    """The best match score between each two of the given firms (over all their profiles), at least min_score."""
+    other = aliased(ProfileRow)
+    query = (select(ProfileRow.firm_id, other.firm_id, func.max(MatchRow.score))
+             .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
+             .join(other, other.id == col(MatchRow.other_profile_id))
+             .where(col(ProfileRow.firm_id).in_(firm_ids), col(other.firm_id).in_(firm_ids),
+                    ProfileRow.firm_id != other.firm_id, col(MatchRow.score) >= min_score)
+             .group_by(ProfileRow.firm_id, other.firm_id))
+    best: dict[tuple[int, int], float] = {}
+    for a, b, score in session.exec(query).all():
+        pair = (min(a, b), max(a, b))
+        best[pair] = max(best.get(pair, 0.0), float(score))
+    return best

@@ -1,0 +1,68 @@
+"""The cluster map and the expressions-of-interest inbox."""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from profiles.errors import RowError, ValidationFailed
+from profiles.taxonomy.nace import load_nace, normalise_nace_code
+from profiles.taxonomy.vocabulary import load_vocabulary
+
+from .. import introductions
+from ..cluster_map import MapChoice, cluster_map
+from ..context import Context
+from .forms import field_errors
+from .render import page, redirect
+from .session import check_csrf, web_context
+
+router = APIRouter()
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, capability: str = Query("", max_length=200), sector: str = Query("", max_length=10),
+             min_score: float = Query(0.3, ge=0, le=1), per_firm: int = Query(3, ge=1, le=10),
+             cluster: str = Query("", max_length=200), ctx: Context = Depends(web_context)) -> Response:
+    filters = {"capability": capability.strip(), "sector": sector.strip(), "min_score": min_score,
+               "per_firm": per_firm, "cluster": cluster.strip()}
+    errors: list[RowError] = []
+    concept = nace = None
+    if filters["capability"]:
+        concept = load_vocabulary().normalise(filters["capability"]).concept_id
+        if concept is None:
+            errors.append(RowError("filter", "capability", capability, "not a capability the vocabulary knows"))
+    if filters["sector"]:
+        nace = normalise_nace_code(filters["sector"])
+        if nace not in load_nace() or nace.isalpha():
+            errors.append(RowError("filter", "sector", sector, "not a NACE Rev. 2 division, group or class (e.g. 24 or 25.62)"))
+    if errors:
+        return page(request, "map.html.j2", http_status=422, result=None, filters=filters,
+                    errors=field_errors(ValidationFailed(errors, "filter").errors))
+    result = cluster_map(ctx, MapChoice(cluster=filters["cluster"] or None, concept=concept, nace=nace,
+                                        min_score=min_score, per_firm=per_firm))
+    return page(request, "map.html.j2", result=result, filters=filters, errors={})
+
+
+@router.get("/interests", response_class=HTMLResponse)
+def inbox(request: Request, status: Literal["", "sent", "forwarded", "accepted", "declined", "withdrawn"] = "",
+          ctx: Context = Depends(web_context)) -> Response:
+    items, total = introductions.list_for(ctx, status or None, 0, 200)
+    return page(request, "interests.html.j2", interests=items, total=total, status=status)
+
+
+STEPS = {"forward": (introductions.forward, "forwarded to the profile's owner"),
+         "accept": (introductions.accept, "accepted: both firms now see each other"),
+         "decline": (introductions.decline, "declined")}
+
+
+@router.post("/interests/{interest_id}/{step}")
+async def interest_step(request: Request, interest_id: int, step: str, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    if step not in STEPS:
+        raise ValidationFailed([RowError("interest", "action", step, "forward, accept or decline")], "interest")
+    action, done = STEPS[step]
+    await run_in_threadpool(action, ctx, interest_id, str(form.get("note") or "").strip()[:2000])
+    return redirect("/interests", f"Expression of interest {interest_id} {done}.")

@@ -1,0 +1,240 @@
+"""Firms, their profiles and matches, profile forms and bulk upload."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
+
+from profiles.db import session_scope
+from profiles.errors import PartnermatchError, RowError, ValidationFailed
+from profiles.repository.search import FirmFilter, ProfileFilter
+from profiles.tables import FirmRow
+from profiles.taxonomy.nace import load_nace, normalise_nace_code
+from profiles.taxonomy.vocabulary import load_vocabulary
+from profiles.validation import PARTNERSHIP_TYPES, validate_profile
+from profiles.visibility import Role
+
+from .. import exchange
+from ..context import Context, firm_row, profile_row
+from .forms import field_errors, profile_form, profile_raw
+from .render import page, redirect
+from .session import check_csrf, web_context
+
+router = APIRouter()
+PER_PAGE = 25
+PROFILE_TYPES = {"BO": "Business offer", "BR": "Business request", "TO": "Technology offer",
+                 "TR": "Technology request", "RDR": "R&D request"}
+
+
+def _filter_problem(field: str, value: str, reason: str) -> ValidationFailed:
+    return ValidationFailed([RowError("filter", field, value, reason)], "filter")
+
+
+def _firm_filter(ctx: Context, country: str, nace: str, capability: str, certification: str, q: str) -> FirmFilter:
+    errors: list[RowError] = []
+    concept = None
+    if capability:
+        concept = load_vocabulary().normalise(capability).concept_id
+        if concept is None:
+            errors.append(RowError("filter", "capability", capability, "not a capability the vocabulary knows"))
+    code = None
+    if nace:
+        code = normalise_nace_code(nace)
+        if code not in load_nace() or code.isalpha():
+            errors.append(RowError("filter", "nace", nace, "not a NACE Rev. 2 division, group or class (e.g. 25.62)"))
+    if country and (len(country) != 2 or not country.isalpha()):
+        errors.append(RowError("filter", "country", country, "a two-letter country code, e.g. DK"))
+    if errors:
+        raise ValidationFailed(errors, "filter")
+    return FirmFilter(country=country.upper() or None, nace=code, concept=concept, text=q or None,
+                      certification=certification or None)
+
+
+def _certifications(ctx: Context) -> list[str]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        return sorted({c for certs in session.exec(select(FirmRow.certifications)).all() for c in certs})
+
+
+@router.get("/firms", response_class=HTMLResponse)
+def firms(request: Request, q: str = Query("", max_length=200), country: str = Query("", max_length=10),
+          nace: str = Query("", max_length=10), capability: str = Query("", max_length=200),
+          certification: str = Query("", max_length=80), page_no: int = Query(1, ge=1, le=10_000, alias="page"),
+          ctx: Context = Depends(web_context)) -> Response:
+    filters = dict(q=q.strip(), country=country.strip(), nace=nace.strip(), capability=capability.strip(),
+                   certification=certification.strip())
+    errors: dict[str, list[str]] = {}
+    items: list[dict[str, Any]] = []
+    total = 0
+    try:
+        chosen = _firm_filter(ctx, **filters)
+        items, total = exchange.list_firms(ctx, chosen, "country", (page_no - 1) * PER_PAGE, PER_PAGE)
+    except ValidationFailed as exc:
+        errors = field_errors(exc.errors)
+    def page_url(number: int) -> str:
+        return "/firms?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": number})
+    pages = {"previous": page_url(page_no - 1) if page_no > 1 else None,
+             "next": page_url(page_no + 1) if page_no * PER_PAGE < total else None}
+    return page(request, "firms.html.j2", firms=items, total=total, page_no=page_no, per_page=PER_PAGE,
+                filters=filters, errors=errors, certifications=_certifications(ctx), pages=pages)
+
+
+def _firm_profiles(ctx: Context, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        row = firm_row(session, ctx.viewer, ref)
+        assert row.id is not None
+        manages = ctx.viewer.manages(row.id, row.cluster)
+        firm_id = row.id
+    firm = exchange.get_firm(ctx, ref)
+    profiles, _ = exchange.list_profiles(ctx, ProfileFilter(firm_id=firm_id), "-published_on", 0, 200)
+    return firm, profiles, manages
+
+
+@router.get("/firms/{ref}", response_class=HTMLResponse)
+def firm(request: Request, ref: str, min_score: float = Query(0.0, ge=0, le=1),
+         ctx: Context = Depends(web_context)) -> Response:
+    firm_, profiles, manages = _firm_profiles(ctx, ref)
+    matches: list[dict[str, Any]] = []
+    total = 0
+    if manages:
+        matches, total = exchange.firm_matches(ctx, ref, 0, 30, min_score)
+    return page(request, "firm.html.j2", firm=firm_, profiles=profiles, manages=manages, matches=matches,
+                match_total=total, min_score=min_score, types=PROFILE_TYPES)
+
+
+@router.get("/profiles/{ref}", response_class=HTMLResponse)
+def profile(request: Request, ref: str, ctx: Context = Depends(web_context)) -> Response:
+    view = exchange.get_profile(ctx, ref)
+    with session_scope(ctx.engine, readonly=True) as session:
+        _, owner = profile_row(session, ctx.viewer, ref)
+        manages = ctx.viewer.manages(owner.id, owner.cluster)
+    matches: list[dict[str, Any]] = []
+    if manages:
+        matches, _ = exchange.profile_matches(ctx, ref, 0, 30, 0.0)
+    return page(request, "profile.html.j2", profile=view, matches=matches, manages=manages, types=PROFILE_TYPES)
+
+
+def _profile_form_page(request: Request, ctx: Context, values: dict[str, str], *, editing: str | None,
+                       errors: dict[str, list[str]] | None = None, message: str | None = None,
+                       status: int = 200) -> Response:
+    firms_ = []
+    if ctx.viewer.role != Role.FIRM:
+        firms_, _ = exchange.list_firms(ctx, FirmFilter(cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster),
+                                        "country", 0, 500)
+    return page(request, "profile_form.html.j2", http_status=status, values=values, editing=editing,
+                errors=errors or {}, message=message, types=PROFILE_TYPES, partnership_types=PARTNERSHIP_TYPES,
+                firms=[f for f in firms_ if f.get("key")])
+
+
+def _form_failure(request: Request, ctx: Context, values: dict[str, str], editing: str | None,
+                  exc: PartnermatchError) -> Response:
+    if isinstance(exc, ValidationFailed):
+        return _profile_form_page(request, ctx, values, editing=editing, errors=field_errors(exc.errors),
+                                  message=f"{len(exc.errors)} problem(s) to fix; nothing was saved.", status=422)
+    return _profile_form_page(request, ctx, values, editing=editing, message=str(exc), status=409)
+
+
+@router.get("/profiles-new", response_class=HTMLResponse)
+def new_profile(request: Request, firm: str = Query("", max_length=80), ctx: Context = Depends(web_context)) -> Response:
+    values = {name: "" for name in ("key", "type", "title", "summary", "description", "language", "keywords",
+                                    "capabilities", "partner_sought", "partnership_types", "status")}
+    values.update(firm=firm, type="BO", status="draft")
+    return _profile_form_page(request, ctx, values, editing=None)
+
+
+@router.post("/profiles-new", response_class=HTMLResponse)
+async def create_profile(request: Request, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    try:
+        view = await run_in_threadpool(exchange.create_profile, ctx, profile_raw(form))
+    except PartnermatchError as exc:
+        return await run_in_threadpool(_form_failure, request, ctx, values, None, exc)
+    return redirect(f"/profiles/{view['key']}", f"Profile {view['key']} saved as {view['status']}.")
+
+
+@router.get("/profiles/{ref}/edit", response_class=HTMLResponse)
+def edit_profile_form(request: Request, ref: str, ctx: Context = Depends(web_context)) -> Response:
+    view = exchange.get_profile(ctx, ref)
+    if not view.get("key"):
+        raise PartnermatchError(f"you cannot edit profile '{ref}'")
+    return _profile_form_page(request, ctx, profile_form(view), editing=view["key"])
+
+
+@router.post("/profiles/{ref}/edit", response_class=HTMLResponse)
+async def edit_profile(request: Request, ref: str, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    raw = {k: v for k, v in profile_raw(form).items() if k not in ("key", "status")}
+    try:
+        view = await run_in_threadpool(exchange.update_profile, ctx, ref, raw, form.get("version") or None)
+    except PartnermatchError as exc:
+        return await run_in_threadpool(_form_failure, request, ctx, values, ref, exc)
+    return redirect(f"/profiles/{view['key']}", "Profile saved.")
+
+
+ACTIONS = {"publish": (exchange.publish_profile, "Published as {reference}, valid until {expires_on}."),
+           "withdraw": (exchange.withdraw_profile, "Withdrawn."),
+           "extend": (exchange.extend_profile, "Extended until {expires_on}.")}
+
+
+@router.post("/profiles/{ref}/{action}")
+async def profile_action(request: Request, ref: str, action: str, ctx: Context = Depends(web_context)) -> Response:
+    check_csrf(request, await request.form())
+    if action not in ACTIONS:
+        raise PartnermatchError(f"action: unknown profile action '{action}'")
+    act, message = ACTIONS[action]
+    view = await run_in_threadpool(act, ctx, ref)
+    return redirect(f"/profiles/{view.get('key') or ref}", message.format(**view))
+
+
+@router.post("/profiles-validate")
+async def validate(request: Request, ctx: Context = Depends(web_context)) -> Response:
+    """Live validation while typing: the same rules as saving, nothing stored."""
+    form = await request.form()
+    check_csrf(request, form)
+    raw = profile_raw(form)
+    if form.get("editing"):
+        raw = {k: v for k, v in raw.items() if k != "status"}
+        raw["key"] = str(form.get("editing"))
+    if ctx.viewer.role == Role.FIRM:
+        raw.pop("firm", None)
+    raw.setdefault("firm", "-")
+    raw.setdefault("key", "-")
+    errors: list[RowError] = []
+    validate_profile(raw, "profile", errors)
+    shown = {k: v for k, v in field_errors(errors).items() if raw.get(k) != "-"}
+    return JSONResponse({"errors": shown})
+
+
+@router.get("/uploads", response_class=HTMLResponse)
+def upload_form(request: Request, ctx: Context = Depends(web_context)) -> Response:
+    return page(request, "upload.html.j2", report=None, errors=[], message=None, filename=None)
+
+
+@router.post("/uploads", response_class=HTMLResponse)
+async def upload(request: Request, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    file = form.get("file")
+    if file is None or isinstance(file, str) or not file.filename:
+        return page(request, "upload.html.j2", http_status=422, report=None, errors=[],
+                    message="Choose a CSV or JSON file to upload.", filename=None)
+    data = await file.read()
+    try:
+        report = await run_in_threadpool(exchange.upload, ctx, data, file.filename, file.content_type)
+    except ValidationFailed as exc:
+        return page(request, "upload.html.j2", http_status=422, report=None, errors=exc.errors, filename=file.filename,
+                    message=f"{file.filename}: {len(exc.errors)} error(s) in the file; nothing was stored. "
+                            "Fix the rows below and upload the whole file again.")
+    except PartnermatchError as exc:
+        return page(request, "upload.html.j2", http_status=422, report=None, errors=[], filename=file.filename,
+                    message=f"{file.filename}: {exc}")
+    return page(request, "upload.html.j2", report=exchange.report_view(report), errors=[], filename=file.filename,
+                message=None)
+

@@ -1,0 +1,94 @@
+"""Form fields turned into the raw records the validators read, and back for redisplay."""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from profiles.errors import RowError
+
+PROFILE_FIELDS = ("key", "firm", "type", "title", "summary", "description", "language", "keywords",
+                  "capabilities", "partner_sought", "partnership_types", "status")
+PROFILE_LISTS = ("keywords", "capabilities", "partnership_types")
+BID_FIELDS = ("key", "title", "customer", "customer_country", "delivery_country", "description", "deadline",
+              "volume_per_year", "min_size", "max_size", "min_countries", "max_per_country")
+REQUIREMENT_FIELDS = ("key", "capability", "certifications", "volume_per_year", "min_fit", "weight")
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _items(text: str) -> str:
+    """Lists are typed one per line or separated by ';' or ','; the validators read ';'-separated text."""
+    parts = [p.strip() for line in text.replace(",", ";").splitlines() for p in line.split(";")]
+    return "; ".join(p for p in parts if p)
+
+
+def profile_raw(form: FormData) -> dict[str, Any]:
+    """Only the fields given: an empty optional field is left out, so the validator applies its default."""
+    raw: dict[str, Any] = {}
+    for name in PROFILE_FIELDS:
+        value = _text(form, name)
+        if name in PROFILE_LISTS:
+            value = _items(value)
+        if value:
+            raw[name] = value
+    return raw
+
+
+def profile_form(view: dict[str, Any]) -> dict[str, str]:
+    """A stored profile's fields as the form shows them."""
+    out = {name: view.get(name) or "" for name in PROFILE_FIELDS}
+    for name in PROFILE_LISTS:
+        out[name] = "\n".join(view.get(name) or [])
+    return {k: str(v) for k, v in out.items()}
+
+
+def bid_raw(form: FormData) -> dict[str, Any]:
+    raw: dict[str, Any] = {name: _text(form, name) for name in BID_FIELDS if _text(form, name)}
+    lead = _items(_text(form, "lead_certifications"))
+    if lead:
+        raw["lead"] = {"certifications": lead}
+    requirements = []
+    for i in range(int(_text(form, "requirement_rows") or 0) if _text(form, "requirement_rows").isdigit() else 0):
+        row = {name: _text(form, f"req-{i}-{name}") for name in REQUIREMENT_FIELDS}
+        if not any(row.values()):
+            continue
+        req: dict[str, Any] = {k: v for k, v in row.items() if v}
+        if "certifications" in req:
+            req["certifications"] = _items(req["certifications"])
+        req["mandatory"] = form.get(f"req-{i}-mandatory") == "on"
+        requirements.append(req)
+    raw["requirements"] = requirements
+    return raw
+
+
+def requirement_rows(form: FormData | None, minimum: int = 4) -> list[dict[str, str]]:
+    """Requirement rows for redisplay: what was typed, plus empty rows to add more."""
+    rows: list[dict[str, str]] = []
+    if form is not None:
+        count = int(_text(form, "requirement_rows")) if _text(form, "requirement_rows").isdigit() else 0
+        for i in range(min(count, 50)):
+            row = {name: _text(form, f"req-{i}-{name}") for name in REQUIREMENT_FIELDS}
+            row["mandatory"] = "on" if form.get(f"req-{i}-mandatory") == "on" else ""
+            if any(v for k, v in row.items() if k != "mandatory"):
+                rows.append(row)
+    while len(rows) < minimum or (rows and any(v for k, v in rows[-1].items() if k != "mandatory")):
+        rows.append({name: "" for name in REQUIREMENT_FIELDS} | {"mandatory": "on"})
+    return rows
+
+
+def field_errors(errors: list[RowError]) -> dict[str, list[str]]:
+    """Errors by top-level field name, for messages beside the inputs ('requirements[1].capability' → 'req-1-capability')."""
+    out: dict[str, list[str]] = {}
+    for e in errors:
+        name = e.field.split("[")[0]
+        if e.field.startswith("requirements[") and "]." in e.field:
+            index, _, sub = e.field[len("requirements["):].partition("].")
+            name = f"req-{index}-{sub}"
+        elif e.field.startswith("lead."):
+            name = "lead_" + e.field[5:].split("[")[0]
+        out.setdefault(name, []).append(e.reason)
+    return out

@@ -1,0 +1,72 @@
+// Small enhancements; every page also works without them.
+(function () {
+  "use strict";
+  const csrf = () => (document.querySelector('input[name="csrf"]') || {}).value || "";
+
+  // Confirm destructive actions.
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => { if (!confirm(form.dataset.confirm)) event.preventDefault(); });
+  });
+
+  // Live validation: the server checks the form with the same rules as saving, nothing is stored.
+  document.querySelectorAll("form[data-validate]").forEach((form) => {
+    let timer = null;
+    const status = form.querySelector(".live-status");
+    const check = async () => {
+      const response = await fetch(form.dataset.validate, { method: "POST", body: new FormData(form),
+        headers: { "X-CSRF-Token": csrf() } });
+      if (!response.ok) return;
+      const errors = (await response.json()).errors || {};
+      form.querySelectorAll(".field-error").forEach((span) => {
+        const name = span.dataset.for;
+        const messages = errors[name] || [];
+        span.textContent = messages.join("; ");
+        const input = form.querySelector(`[name="${name}"]`);
+        if (input) input.setAttribute("aria-invalid", messages.length ? "true" : "false");
+      });
+      const count = Object.values(errors).reduce((n, list) => n + list.length, 0);
+      if (status) status.textContent = count ? `${count} problem(s) to fix before saving` : "Looks good.";
+    };
+    form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 350); });
+  });
+
+  // Another empty requirement row on the bid form.
+  document.querySelectorAll("[data-add-row]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const table = document.getElementById(button.dataset.addRow);
+      const rows = table.querySelectorAll("tbody tr");
+      const counter = button.form.querySelector('input[name="requirement_rows"]');
+      const index = rows.length;
+      const copy = rows[rows.length - 1].cloneNode(true);
+      copy.querySelectorAll("input").forEach((input) => {
+        input.name = input.name.replace(/^req-\d+-/, `req-${index}-`);
+        if (input.type === "checkbox") input.checked = true; else input.value = "";
+      });
+      copy.querySelectorAll(".field-error").forEach((span) => { span.textContent = ""; });
+      table.querySelector("tbody").appendChild(copy);
+      counter.value = String(index + 1);
+    });
+  });
+
+  // Proposal generation: poll the job and show progress against the time limit.
+  const job = document.getElementById("job");
+  if (job && !["done", "failed"].includes(job.dataset.status)) {
+    const bar = job.querySelector("progress");
+    const text = job.querySelector(".job-status");
+    const limit = parseFloat(job.dataset.limit) || 30;
+    const began = Date.now();
+    const poll = async () => {
+      const response = await fetch(`/jobs/${job.dataset.job}.json`, { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        const state = await response.json();
+        if (state.status === "done") { bar.value = 100; text.textContent = "Done; opening the proposals…"; window.location = job.dataset.doneUrl; return; }
+        if (state.status === "failed") { bar.value = 100; text.textContent = `Failed: ${state.error}`; return; }
+        const elapsed = (Date.now() - began) / 1000;
+        bar.value = Math.min(95, 100 * elapsed / (limit + 5));
+        text.textContent = `${state.status === "running" ? "Solving" : "Waiting for a free solver"}… ${elapsed.toFixed(0)} s (time limit ${limit} s)`;
+      }
+      setTimeout(poll, 500);
+    };
+    poll();
+  }
+})();
