@@ -263,7 +263,7 @@ def serve(ctx: typer.Context,
           port: Optional[int] = typer.Option(None, help="Port (default 8000)"),
           workers: Optional[int] = typer.Option(None, help="Server processes (default 1; use 1 with SQLite)"),
           log_level: str = typer.Option("info", help="uvicorn log level")) -> None:
-    """Run the HTTP service (API under /api/v1, OpenAPI page at /api/v1/docs)."""
+    """Run the HTTP service: the workspace pages at /, the API under /api/v1 (OpenAPI page at /api/v1/docs)."""
     import os
 
     import uvicorn

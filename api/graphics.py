@@ -1,129 +1,182 @@
 """Pictures drawn on the server as SVG text, so pages and PDF documents need no JavaScript or plotting library.
 
-Output is deterministic (fixed layout seed, rounded coordinates), so the same data gives the same document.
+Only plain SVG 1.1 elements are used, because WeasyPrint renders the same markup into PDFs. Output is
+deterministic (sorted inputs, fixed layout seed, coordinates rounded to 0.1), so the same data gives the same bytes.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from html import escape
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
+# Paul Tol's "bright" and "muted" schemes: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#994f00",
            "#332288", "#117733")
-SVG_OPEN = ('<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-            'font-family="sans-serif" role="img">')
+INK, MUTED, EDGE = "#1d2433", "#5b6577", "#2d5b9a"
+LEGEND = "line width = pairwise match score; dashed = no match score; larger circle = lead"
 
 
 def _r(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _esc(value: Any) -> str:
+    return escape(str(value))
+
+
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[:max(limit - 1, 1)] + "…"
+
+
+def _open(width: int, height: int) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif">'
+            '<rect x="0" y="0" width="100%" height="100%" fill="#ffffff"/>')
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, attrs: str, tip: str) -> str:
+    return (f'<line x1="{_r(x1)}" y1="{_r(y1)}" x2="{_r(x2)}" y2="{_r(y2)}" {attrs}>'
+            f'<title>{_esc(tip)}</title></line>')
 
 
 def palette_for(groups: Iterable[str]) -> dict[str, str]:
-    """A colour per group, assigned in sorted order so the same groups always get the same colours."""
+    """A colour per group, assigned in sorted order so the same groups always get the same colours.
+
+    Past ten groups the colours repeat; the legend still names every group."""
     return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(sorted(set(groups)))}
+
+
+def _ring(ids: list[str], cx: float, cy: float, radius: float) -> dict[str, tuple[float, float]]:
+    if len(ids) == 1:
+        return {ids[0]: (cx, cy)}
+    step = 2 * math.pi / len(ids)
+    return {f: (cx + radius * math.cos(-math.pi / 2 + i * step), cy + radius * math.sin(-math.pi / 2 + i * step))
+            for i, f in enumerate(ids)}
+
+
+def _score_spot(x1: float, y1: float, x2: float, y2: float, taken: list[tuple[float, float]]) -> tuple[float, float]:
+    """The edge midpoint, or a point further along if another score sits there already.
+
+    In a ring of four or six members the diagonals all cross at the centre, so midpoints alone would overprint."""
+    spots = [(x1 + t * (x2 - x1), y1 + t * (y2 - y1)) for t in (0.5, 0.35, 0.65, 0.25, 0.75)]
+    free = [p for p in spots if all(math.dist(p, q) >= 26 for q in taken)]
+    spot = (free or spots)[0]
+    taken.append(spot)
+    return spot
+
+
+def _member(m: dict[str, Any], x: float, y: float) -> str:
+    lead = bool(m.get("lead"))
+    name = str(m.get("name") or m["firm"])
+    covers = ", ".join(str(c) for c in m.get("covers") or [])
+    detail = " · ".join(p for p in (str(m.get("country") or ""), covers and f"covers {covers}") if p)
+    r, gap = (18, 34) if lead else (12, 28)
+    tip = f"{name}{' (lead)' if lead else ''}" + (f"; {detail}" if detail else "")
+    return (f'<g><title>{_esc(tip)}</title>'
+            f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{r}" fill="#e8eef8" stroke="{EDGE}" '
+            f'stroke-width="{3 if lead else 1.5}"/>'
+            f'<text x="{_r(x)}" y="{_r(y + gap)}" font-size="12" text-anchor="middle" '
+            f'font-weight="{"bold" if lead else "normal"}" fill="{INK}">{_esc(_short(name, 32))}</text>'
+            f'<text x="{_r(x)}" y="{_r(y + gap + 14)}" font-size="10" text-anchor="middle" '
+            f'fill="{MUTED}">{_esc(_short(detail, 40))}</text></g>')
 
 
 def consortium_svg(members: list[dict[str, Any]], synergy: list[dict[str, Any]], *, width: int = 640,
                    height: int = 420) -> str:
-    """Members on a circle (lead at the top), lines between pairs as wide as their match score."""
+    """Members on a circle (lead at the top, then clockwise), lines between pairs as wide as their match score."""
+    ordered = sorted(members, key=lambda m: not m.get("lead"))  # stable: the others keep their given order
+    names = {m["firm"]: str(m.get("name") or m["firm"]) for m in ordered}
     cx, cy = width / 2, (height - 30) / 2
-    radius = min(width / 2 - 110, cy - 45)
-    ordered = sorted(members, key=lambda m: not m.get("lead"))
-    pos: dict[str, tuple[float, float]] = {}
-    for i, m in enumerate(ordered):
-        if len(ordered) == 1:
-            pos[m["firm"]] = (cx, cy)
-            continue
-        angle = -math.pi / 2 + 2 * math.pi * i / len(ordered)
-        pos[m["firm"]] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
-    out = [SVG_OPEN.format(w=width, h=height), '<rect width="100%" height="100%" fill="#ffffff"/>']
-    for s in sorted(synergy, key=lambda s: (s["a"], s["b"])):
-        if s["a"] not in pos or s["b"] not in pos:
-            continue
-        (x1, y1), (x2, y2) = pos[s["a"]], pos[s["b"]]
-        names = f'{s.get("a_name", s["a"])} + {s.get("b_name", s["b"])}'
-        score = s.get("score")
+    # Room for a ~32-character label centred under the side nodes and two label lines under the bottom one.
+    pos = _ring([m["firm"] for m in ordered], cx, cy, max(20.0, min(width / 2 - 115, cy - 55)))
+    out, taken = [_open(width, height)], []
+    pairs = [s for s in synergy if s["a"] in pos and s["b"] in pos]
+    for s in sorted(pairs, key=lambda s: (str(s["a"]), str(s["b"]))):
+        (x1, y1), (x2, y2), score = pos[s["a"]], pos[s["b"]], s.get("score")
+        both = f"{names[s['a']]} + {names[s['b']]}"
         if score is None:
-            out.append(f'<line x1="{_r(x1)}" y1="{_r(y1)}" x2="{_r(x2)}" y2="{_r(y2)}" stroke="#aaaaaa" '
-                       f'stroke-width="1" stroke-dasharray="4 4"><title>{escape(names)}: no match score</title></line>')
+            out.append(_line(x1, y1, x2, y2, 'stroke="#999999" stroke-width="1" stroke-dasharray="4 4"',
+                             f"{both}: no match score"))
             continue
-        out.append(f'<line x1="{_r(x1)}" y1="{_r(y1)}" x2="{_r(x2)}" y2="{_r(y2)}" stroke="#2d5b9a" '
-                   f'stroke-opacity="0.7" stroke-width="{_r(1 + 7 * score)}"><title>{escape(names)}: match '
-                   f'{score:.2f}</title></line>')
-        out.append(f'<text x="{_r((x1 + x2) / 2)}" y="{_r((y1 + y2) / 2 - 3)}" font-size="11" text-anchor="middle" '
-                   f'fill="#1d2433">{score:.2f}</text>')
-    for m in ordered:
-        x, y = pos[m["firm"]]
-        lead = bool(m.get("lead"))
-        name = str(m.get("name") or m["firm"])
-        detail = f'{m.get("country", "")}: {", ".join(m.get("covers", [])) or "capacity"}'
-        out.append(f'<g><title>{escape(name)} ({escape(detail)}){" – lead" if lead else ""}</title>'
-                   f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{18 if lead else 12}" fill="#e8eef8" stroke="#2d5b9a" '
-                   f'stroke-width="{3 if lead else 1.5}"/>'
-                   f'<text x="{_r(x)}" y="{_r(y + (34 if lead else 28))}" font-size="12" text-anchor="middle" '
-                   f'font-weight="{"bold" if lead else "normal"}" fill="#1d2433">{escape(_short(name, 32))}</text>'
-                   f'<text x="{_r(x)}" y="{_r(y + (48 if lead else 42))}" font-size="10" text-anchor="middle" '
-                   f'fill="#5b6577">{escape(_short(detail, 40))}</text></g>')
-    out.append(f'<text x="{_r(width / 2)}" y="{height - 8}" font-size="10" text-anchor="middle" fill="#5b6577">'
-               'line width = pairwise match score; dashed = no match score; larger circle = lead</text>')
-    out.append("</svg>")
+        out.append(_line(x1, y1, x2, y2, f'stroke="{EDGE}" stroke-opacity="0.7" stroke-width="{_r(1 + 7 * score)}"',
+                         f"{both}: match {score:.2f}"))
+        x, y = _score_spot(x1, y1, x2, y2, taken)
+        out.append(f'<rect x="{_r(x - 14)}" y="{_r(y - 8)}" width="28" height="14" rx="3" fill="#ffffff" '
+                   f'fill-opacity="0.85"/><text x="{_r(x)}" y="{_r(y + 3.5)}" font-size="11" '
+                   f'text-anchor="middle" fill="{INK}">{score:.2f}</text>')
+    out += [_member(m, *pos[m["firm"]]) for m in ordered]
+    out.append(f'<text x="{_r(width / 2)}" y="{_r(height - 8)}" font-size="10" text-anchor="middle" '
+               f'fill="{MUTED}">{LEGEND}</text></svg>')
     return "".join(out)
 
 
-def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], seed: int) -> dict[str, tuple[float, float]]:
+def _layout(ids: list[str], edges: list[dict[str, Any]], seed: int) -> dict[str, tuple[float, float]]:
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(n["id"] for n in nodes))
-    for e in sorted(edges, key=lambda e: (e["a"], e["b"])):
-        graph.add_edge(e["a"], e["b"], weight=float(e["weight"]))
+    graph.add_nodes_from(ids)
+    graph.add_weighted_edges_from((e["a"], e["b"], float(e["weight"])) for e in edges)
     if len(graph) == 1:
-        return {next(iter(graph)): (0.0, 0.0)}
-    k = 1.6 / math.sqrt(len(graph))
+        return {ids[0]: (0.0, 0.0)}
+    # Three times networkx's default spacing: with 40-60 firms and few links the default packs linked firms too tightly.
+    k = 3 / math.sqrt(len(graph))
     return {n: (float(x), float(y)) for n, (x, y) in nx.spring_layout(graph, seed=seed, weight="weight", k=k).items()}
+
+
+def _fit(raw: dict[str, tuple[float, float]], box: tuple[float, float, float, float]) -> dict[str, tuple[float, float]]:
+    left, top, right, bottom = box
+    xs, ys = [p[0] for p in raw.values()], [p[1] for p in raw.values()]
+
+    def scale(v: float, lo: float, hi: float, a: float, b: float) -> float:
+        return a + (v - lo) / (hi - lo) * (b - a) if hi > lo else (a + b) / 2
+    return {n: (scale(x, min(xs), max(xs), left, right), scale(y, min(ys), max(ys), top, bottom))
+            for n, (x, y) in raw.items()}
+
+
+def _legend(colours: dict[str, str], width: int) -> tuple[list[str], float]:
+    cols = max(1, (width - 20) // 220)
+    col_w = (width - 20) / cols
+    out = []
+    for i, (group, colour) in enumerate(colours.items()):
+        x, y = 10 + (i % cols) * col_w, 10 + (i // cols) * 16
+        out.append(f'<rect x="{_r(x)}" y="{_r(y)}" width="11" height="11" fill="{colour}"/>'
+                   f'<text x="{_r(x + 16)}" y="{_r(y + 10)}" font-size="11" fill="{INK}">'
+                   f'{_esc(_short(group, int((col_w - 24) / 6)))}</text>')
+    return out, 10 + math.ceil(len(colours) / cols) * 16
+
+
+def _node(n: dict[str, Any], x: float, y: float, r: float, colour: str) -> str:
+    body = (f'<title>{_esc(n.get("title") or n["label"])}</title>'
+            f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{_r(r)}" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+            f'<text x="{_r(x + r + 3)}" y="{_r(y + 3.5)}" font-size="10" fill="{INK}">'
+            f'{_esc(_short(str(n["label"]), 28))}</text>')
+    return f'<a href="{_esc(n["href"])}">{body}</a>' if n.get("href") else f"<g>{body}</g>"
 
 
 def network_svg(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, width: int = 900, height: int = 640,
                 seed: int = 7) -> str:
-    """A network of firms (colour by group, size by `size`) and weighted links, in a seeded spring layout."""
-    if not nodes:
-        return (SVG_OPEN.format(w=320, h=60) + '<text x="160" y="35" font-size="14" text-anchor="middle">'
-                'No firms to show</text></svg>')
-    colours = palette_for(n["group"] for n in nodes)
-    legend_h = 18 * len(colours) + 10
-    raw = _layout(nodes, edges, seed)
-    xs, ys = [p[0] for p in raw.values()], [p[1] for p in raw.values()]
-    left, right, top, bottom = 40, width - 150, legend_h + 20, height - 30
+    """Firms (colour by group, size by `size`) and weighted links in a seeded spring layout, with a group legend.
 
-    def place(node_id: str) -> tuple[float, float]:
-        x, y = raw[node_id]
-        fx = (x - min(xs)) / (max(xs) - min(xs)) if max(xs) > min(xs) else 0.5
-        fy = (y - min(ys)) / (max(ys) - min(ys)) if max(ys) > min(ys) else 0.5
-        return left + fx * (right - left), top + fy * (bottom - top)
-    pos = {n["id"]: place(n["id"]) for n in nodes}
-    out = [SVG_OPEN.format(w=width, h=height), '<rect width="100%" height="100%" fill="#ffffff"/>']
-    for e in sorted(edges, key=lambda e: (e["a"], e["b"])):
-        (x1, y1), (x2, y2) = pos[e["a"]], pos[e["b"]]
-        w = float(e["weight"])
-        tip = e.get("title") or f"{e['a']} + {e['b']}: {w:.2f}"
-        out.append(f'<line x1="{_r(x1)}" y1="{_r(y1)}" x2="{_r(x2)}" y2="{_r(y2)}" stroke="#555555" '
-                   f'stroke-opacity="{0.35 + 0.5 * w:.2f}" stroke-width="{_r(0.5 + 5 * w)}">'
-                   f'<title>{escape(tip)}</title></line>')
-    for n in sorted(nodes, key=lambda n: n["id"]):
-        x, y = pos[n["id"]]
-        r = 6 + 3 * math.sqrt(max(1.0, float(n.get("size", 1))))
-        body = (f'<title>{escape(n.get("title") or n["label"])}</title><circle cx="{_r(x)}" cy="{_r(y)}" '
-                f'r="{_r(r)}" fill="{colours[n["group"]]}" stroke="#ffffff" stroke-width="1.5"/>'
-                f'<text x="{_r(x + r + 3)}" y="{_r(y + 4)}" font-size="10" fill="#1d2433">'
-                f'{escape(_short(n["label"], 28))}</text>')
-        out.append(f'<a href="{escape(n["href"])}">{body}</a>' if n.get("href") else f"<g>{body}</g>")
-    for i, (group, colour) in enumerate(colours.items()):
-        y = 14 + 18 * i
-        out.append(f'<rect x="10" y="{y - 9}" width="12" height="12" fill="{colour}"/>'
-                   f'<text x="28" y="{y + 1}" font-size="11" fill="#1d2433">{escape(_short(group, 60))}</text>')
-    out.append("</svg>")
-    return "".join(out)
+    A legend too tall for the canvas makes the picture taller rather than squeezing the network."""
+    if not nodes:
+        return _open(320, 60) + '<text x="160" y="35" font-size="14" text-anchor="middle">No firms to show</text></svg>'
+    nodes = sorted(nodes, key=lambda n: str(n["id"]))
+    ids = [n["id"] for n in nodes]
+    known = set(ids)
+    edges = sorted((e for e in edges if e["a"] in known and e["b"] in known and e["a"] != e["b"]),
+                   key=lambda e: (str(e["a"]), str(e["b"])))
+    colours = palette_for(str(n["group"]) for n in nodes)
+    legend, legend_h = _legend(colours, width)
+    height = max(height, int(legend_h) + 240)
+    radius = {n["id"]: 6 + 3 * math.sqrt(max(1.0, float(n.get("size") or 1))) for n in nodes}
+    pad = max(radius.values()) + 6
+    # Labels sit right of their node, so the right margin holds a 28-character label.
+    pos = _fit(_layout(ids, edges, seed), (pad, legend_h + pad, width - pad - 150, height - pad))
+    out = [_open(width, height)]
+    for e in edges:
+        w = min(max(float(e["weight"]), 0.0), 1.0)
+        out.append(_line(*pos[e["a"]], *pos[e["b"]], f'stroke="#555555" stroke-opacity="{0.35 + 0.5 * w:.2f}" '
+                         f'stroke-width="{_r(0.5 + 5 * w)}"', e.get("title") or f"{e['a']} + {e['b']}: {w:.2f}"))
+    out += [_node(n, *pos[n["id"]], radius[n["id"]], colours[str(n["group"])]) for n in nodes]
+    return "".join(out + legend + ["</svg>"])

@@ -144,7 +144,7 @@ def job(request: Request, job_id: int, ctx: Context = Depends(web_context)) -> R
     return page(request, "job.html.j2", job=bidding.get_job(ctx, job_id))
 
 
-@router.get("/jobs/{job_id}.json")
+@router.get("/jobs/{job_id}/status")
 def job_status(job_id: int, ctx: Context = Depends(web_context)) -> Response:
     return JSONResponse(bidding.get_job(ctx, job_id))
 

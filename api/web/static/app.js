@@ -50,16 +50,16 @@
 
   // Proposal generation: poll the job and show progress against the time limit.
   const job = document.getElementById("job");
-  if (job && !["done", "failed"].includes(job.dataset.status)) {
+  if (job && !["finished", "failed"].includes(job.dataset.status)) {
     const bar = job.querySelector("progress");
     const text = job.querySelector(".job-status");
     const limit = parseFloat(job.dataset.limit) || 30;
     const began = Date.now();
     const poll = async () => {
-      const response = await fetch(`/jobs/${job.dataset.job}.json`, { headers: { Accept: "application/json" } });
+      const response = await fetch(`/jobs/${job.dataset.job}/status`, { headers: { Accept: "application/json" } });
       if (response.ok) {
         const state = await response.json();
-        if (state.status === "done") { bar.value = 100; text.textContent = "Done; opening the proposals…"; window.location = job.dataset.doneUrl; return; }
+        if (state.status === "finished") { bar.value = 100; text.textContent = "Done; opening the proposals…"; window.location = job.dataset.doneUrl; return; }
         if (state.status === "failed") { bar.value = 100; text.textContent = `Failed: ${state.error}`; return; }
         const elapsed = (Date.now() - began) / 1000;
         bar.value = Math.min(95, 100 * elapsed / (limit + 5));
