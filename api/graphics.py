@@ -34,7 +34,7 @@ def _short(text: str, limit: int) -> str:
 def _open(width: int, height: int) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="sans-serif">'
-            '<rect x="0" y="0" width="100%" height="100%" fill="#ffffff"/>')
+            f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>')
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, attrs: str, tip: str) -> str:
@@ -68,20 +68,28 @@ def _score_spot(x1: float, y1: float, x2: float, y2: float, taken: list[tuple[fl
     return spot
 
 
-def _member(m: dict[str, Any], x: float, y: float) -> str:
+def _label(x: float, y: float, text: str, size: int, attrs: str) -> str:
+    # A pale box under the text keeps it readable where score lines run through it; width is an estimate.
+    w = 0.6 * size * len(text) + 6
+    return (f'<rect x="{_r(x - w / 2)}" y="{_r(y - size)}" width="{_r(w)}" height="{size + 4}" fill="#ffffff" '
+            f'fill-opacity="0.8"/><text x="{_r(x)}" y="{_r(y)}" font-size="{size}" text-anchor="middle" '
+            f'{attrs}>{_esc(text)}</text>')
+
+
+def _member(m: dict[str, Any], x: float, y: float, above: bool) -> str:
     lead = bool(m.get("lead"))
     name = str(m.get("name") or m["firm"])
     covers = ", ".join(str(c) for c in m.get("covers") or [])
     detail = " · ".join(p for p in (str(m.get("country") or ""), covers and f"covers {covers}") if p)
-    r, gap = (18, 34) if lead else (12, 28)
+    r = 18 if lead else 12
+    # Labels of the top members go above them, away from the lines that run down into the ring.
+    name_y, detail_y = (y - r - 18, y - r - 5) if above else (y + r + 15, y + r + 28)
     tip = f"{name}{' (lead)' if lead else ''}" + (f"; {detail}" if detail else "")
     return (f'<g><title>{_esc(tip)}</title>'
             f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{r}" fill="#e8eef8" stroke="{EDGE}" '
             f'stroke-width="{3 if lead else 1.5}"/>'
-            f'<text x="{_r(x)}" y="{_r(y + gap)}" font-size="12" text-anchor="middle" '
-            f'font-weight="{"bold" if lead else "normal"}" fill="{INK}">{_esc(_short(name, 32))}</text>'
-            f'<text x="{_r(x)}" y="{_r(y + gap + 14)}" font-size="10" text-anchor="middle" '
-            f'fill="{MUTED}">{_esc(_short(detail, 40))}</text></g>')
+            + _label(x, name_y, _short(name, 32), 12, f'font-weight="{"bold" if lead else "normal"}" fill="{INK}"')
+            + (_label(x, detail_y, _short(detail, 40), 10, f'fill="{MUTED}"') if detail else "") + "</g>")
 
 
 def consortium_svg(members: list[dict[str, Any]], synergy: list[dict[str, Any]], *, width: int = 640,
@@ -91,7 +99,8 @@ def consortium_svg(members: list[dict[str, Any]], synergy: list[dict[str, Any]],
     names = {m["firm"]: str(m.get("name") or m["firm"]) for m in ordered}
     cx, cy = width / 2, (height - 30) / 2
     # Room for a ~32-character label centred under the side nodes and two label lines under the bottom one.
-    pos = _ring([m["firm"] for m in ordered], cx, cy, max(20.0, min(width / 2 - 115, cy - 55)))
+    radius = max(20.0, min(width / 2 - 115, cy - 55))
+    pos = _ring([m["firm"] for m in ordered], cx, cy, radius)
     out, taken = [_open(width, height)], []
     pairs = [s for s in synergy if s["a"] in pos and s["b"] in pos]
     for s in sorted(pairs, key=lambda s: (str(s["a"]), str(s["b"]))):
@@ -107,7 +116,8 @@ def consortium_svg(members: list[dict[str, Any]], synergy: list[dict[str, Any]],
         out.append(f'<rect x="{_r(x - 14)}" y="{_r(y - 8)}" width="28" height="14" rx="3" fill="#ffffff" '
                    f'fill-opacity="0.85"/><text x="{_r(x)}" y="{_r(y + 3.5)}" font-size="11" '
                    f'text-anchor="middle" fill="{INK}">{score:.2f}</text>')
-    out += [_member(m, *pos[m["firm"]]) for m in ordered]
+    top = cy - 0.7 * radius  # only members near the top have their labels above them
+    out += [_member(m, *pos[m["firm"]], pos[m["firm"]][1] < top) for m in ordered]
     out.append(f'<text x="{_r(width / 2)}" y="{_r(height - 8)}" font-size="10" text-anchor="middle" '
                f'fill="{MUTED}">{LEGEND}</text></svg>')
     return "".join(out)

@@ -20,7 +20,7 @@ from profiles.visibility import Role
 
 from .. import exchange
 from ..context import Context, firm_row, profile_row
-from .forms import field_errors, profile_form, profile_raw
+from .forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
 from .render import page, redirect
 from .session import check_csrf, web_context
 
@@ -124,6 +124,7 @@ def _profile_form_page(request: Request, ctx: Context, values: dict[str, str], *
     if ctx.viewer.role != Role.FIRM:
         firms_, _ = exchange.list_firms(ctx, FirmFilter(cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster),
                                         "country", 0, 500)
+    values = {**{name: "" for name in PROFILE_FIELDS}, **values}
     return page(request, "profile_form.html.j2", http_status=status, values=values, editing=editing,
                 errors=errors or {}, message=message, types=PROFILE_TYPES, partnership_types=PARTNERSHIP_TYPES,
                 firms=[f for f in firms_ if f.get("key")])
@@ -139,10 +140,7 @@ def _form_failure(request: Request, ctx: Context, values: dict[str, str], editin
 
 @router.get("/profiles-new", response_class=HTMLResponse)
 def new_profile(request: Request, firm: str = Query("", max_length=80), ctx: Context = Depends(web_context)) -> Response:
-    values = {name: "" for name in ("key", "type", "title", "summary", "description", "language", "keywords",
-                                    "capabilities", "partner_sought", "partnership_types", "status")}
-    values.update(firm=firm, type="BO", status="draft")
-    return _profile_form_page(request, ctx, values, editing=None)
+    return _profile_form_page(request, ctx, {"firm": firm, "type": "BO", "status": "draft"}, editing=None)
 
 
 @router.post("/profiles-new", response_class=HTMLResponse)

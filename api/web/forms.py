@@ -43,6 +43,7 @@ def profile_form(view: dict[str, Any]) -> dict[str, str]:
     out = {name: view.get(name) or "" for name in PROFILE_FIELDS}
     for name in PROFILE_LISTS:
         out[name] = "\n".join(view.get(name) or [])
+    out["version"] = view.get("version") or ""
     return {k: str(v) for k, v in out.items()}
 
 

@@ -1,6 +1,7 @@
 """Server-side SVG pictures: valid XML, escaped text, one mark per item, deterministic, inside the canvas."""
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
 from api.graphics import PALETTE, consortium_svg, network_svg, palette_for
@@ -84,10 +85,14 @@ def test_consortium_edges_widths_and_dashes():
 
 
 def test_consortium_scores_do_not_overprint_where_diagonals_cross():
-    root = _parse(consortium_svg(MEMBERS, SYNERGY))
+    ids = [m["firm"] for m in MEMBERS]
+    full = [{"a": a, "b": b, "score": 0.1 * (i + 1)}
+            for i, (a, b) in enumerate((a, b) for n, a in enumerate(ids) for b in ids[n + 1:])]
+    root = _parse(consortium_svg(MEMBERS, full))
     spots = [(float(t.get("x")), float(t.get("y"))) for t in root.iter(f"{NS}text")
-             if "".join(t.itertext()) in {"0.80", "0.25", "0.50", "0.60"}]
-    assert len(set(spots)) == len(spots) == 4
+             if "".join(t.itertext()).startswith("0.")]
+    assert len(spots) == 6
+    assert all(math.dist(p, q) >= 20 for n, p in enumerate(spots) for q in spots[n + 1:])
 
 
 def test_consortium_single_member_in_centre_and_unknown_pairs_ignored():
@@ -155,7 +160,8 @@ def test_network_single_node_and_unknown_edge_ends():
 
 def test_network_many_groups_legend_keeps_nodes_inside():
     nodes = [{"id": f"n{i}", "label": f"F{i}", "group": f"sector {i:02d}", "size": 40} for i in range(45)]
-    root = _parse(network_svg(nodes, []))
+    root = _parse(network_svg(nodes, [], width=400))
+    assert float(root.get("height")) > 640
     legend = {"".join(t.itertext()) for t in root.iter(f"{NS}text")}
     assert {f"sector {i:02d}" for i in range(45)} <= legend
     _inside(root)
@@ -172,3 +178,15 @@ def test_palette_sorted_and_stable():
     colours = palette_for(["b", "a", "b", "c"])
     assert list(colours) == ["a", "b", "c"] and colours["a"] == PALETTE[0] and colours["c"] == PALETTE[2]
     assert len(set(palette_for(f"g{i}" for i in range(10)).values())) == 10
+
+
+def test_consortium_labels_inside_canvas():
+    six = MEMBERS + [{"firm": "f5", "name": "Epsilon", "country": "NO", "lead": False, "covers": ["r5"]},
+                     {"firm": "f6", "name": "Zeta", "country": "FI", "lead": False, "covers": []}]
+    for members in (MEMBERS[:2], MEMBERS, six):
+        root = _parse(consortium_svg(members, SYNERGY))
+        _, _, w, h = (float(v) for v in root.get("viewBox").split())
+        for t in root.iter(f"{NS}text"):
+            x, y, size = float(t.get("x")), float(t.get("y")), float(t.get("font-size"))
+            half = 0.3 * size * len("".join(t.itertext())) if t.get("text-anchor") == "middle" else 0
+            assert size <= y <= h and half <= x <= w - half, "".join(t.itertext())
