@@ -121,7 +121,8 @@ def propose(ctx: typer.Context,
             alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=50),
             solver: str = typer.Option("cbc", help="cbc or highs"),
             time_limit: float = typer.Option(30.0, help="Seconds per solve"),
-            documents: bool = typer.Option(True, help="Write Markdown and HTML proposal documents")) -> None:
+            documents: bool = typer.Option(True, help="Write Markdown and HTML proposal documents"),
+            pdf: bool = typer.Option(False, "--pdf", help="Write the documents as PDF too (for a single bid)")) -> None:
     """Form ranked alternative consortia for a bid, or one joint plan for all open bids."""
     settings = _settings(ctx)
     if bool(bid) == all_open:
@@ -137,7 +138,7 @@ def propose(ctx: typer.Context,
             if all_open:
                 results = services.propose_all_open(engine, settings, config, documents)
             else:
-                results = [services.propose(engine, settings, bid, config, documents)]  # type: ignore[arg-type]
+                results = [services.propose(engine, settings, bid, config, documents, pdf)]  # type: ignore[arg-type]
         for b, outcome, paths in results:
             render.outcome(console, b, outcome, paths)
     except PartnermatchError as exc:
@@ -204,7 +205,7 @@ def demo(ctx: typer.Context,
         with session_scope(engine) as session:
             bid_keys = [b.key for b in repository.load_bids(session, only_open=True)]
         for key in bid_keys:
-            b, outcome, paths = services.propose(engine, settings, key, config)
+            b, outcome, paths = services.propose(engine, settings, key, config, pdf=True)
             render.outcome(console, b, outcome, paths)
         console.rule("[bold]4. joint plan across all open bids (firm availability respected)")
         joint = services.propose_all_open(engine, settings, config, documents=False)

@@ -69,13 +69,17 @@ def render_pdf(html: str) -> bytes:
 
 
 def write_documents(bid: Bid, outcome: dict[str, Any], config: OptimizerConfig, generated: datetime,
-                    directory: Path) -> tuple[Path, Path]:
+                    directory: Path, pdf: bool = False) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     md = render_markdown(bid, outcome, config, generated)
     md_path = directory / f"proposal-{bid.key}.md"
     html_path = directory / f"proposal-{bid.key}.html"
     md_path.write_text(md, encoding="utf-8")
     html = render_markdown(bid, outcome, config, generated, pictures=True)
-    html_path.write_text(render_html(html, f"Consortium proposal: {bid.title}", consortium_pictures(outcome)),
-                         encoding="utf-8")
-    return md_path, html_path
+    html = render_html(html, f"Consortium proposal: {bid.title}", consortium_pictures(outcome))
+    html_path.write_text(html, encoding="utf-8")
+    if not pdf:
+        return [md_path, html_path]
+    pdf_path = directory / f"proposal-{bid.key}.pdf"
+    pdf_path.write_bytes(render_pdf(html))
+    return [md_path, html_path, pdf_path]

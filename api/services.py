@@ -132,10 +132,10 @@ def solve_bid(engine: Engine, settings: Settings, bid_key: str, config: Optimize
 
 
 def propose(engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig,
-            documents: bool = True) -> tuple[Bid, BidOutcome, list[Path]]:
+            documents: bool = True, pdf: bool = False) -> tuple[Bid, BidOutcome, list[Path]]:
     bid, outcome, _ = solve_bid(engine, settings, bid_key, config)
-    paths = list(write_documents(bid, outcome.as_dict(), config, settings.now(),
-                                 settings.output_dir / "proposals")) if documents else []
+    paths = write_documents(bid, outcome.as_dict(), config, settings.now(),
+                            settings.output_dir / "proposals", pdf) if documents else []
     return bid, outcome, paths
 
 
@@ -154,8 +154,8 @@ def propose_all_open(engine: Engine, settings: Settings, config: OptimizerConfig
     out = []
     for outcome in outcomes:
         bid = by_key[outcome.bid]
-        paths = list(write_documents(bid, outcome.as_dict(), config, settings.now(),
-                                     settings.output_dir / "proposals")) if documents else []
+        paths = write_documents(bid, outcome.as_dict(), config, settings.now(),
+                                settings.output_dir / "proposals") if documents else []
         out.append((bid, outcome, paths))
     return out
 
