@@ -7,6 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
@@ -30,8 +31,14 @@ SHOTS = artefacts() / "screenshots"
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("workspace")
     url = f"sqlite:///{root}/exchange.db"
-    seed(url, root, TODAY)
+    _, keys = seed(url, root, TODAY)
     with running_server(url, root, TODAY.isoformat()) as base:
+        api = httpx.Client(base_url=base + "/api/v1", timeout=30)
+        wanted = api.get("/profiles", params={"firm": "dk-vejle-praecision", "status": "published"},
+                         headers={"X-API-Key": keys["dac-advisor"]}).json()["items"][0]["reference"]
+        sent = api.post("/interests", json={"profile": wanted, "message": "We extrude the profiles you machine."},
+                        headers={"X-API-Key": keys["nordalu"]})
+        assert sent.status_code == 201, sent.text
         yield base, url
 
 
@@ -251,7 +258,13 @@ def test_cluster_map_and_interest_inbox(page):
     assert 1 <= page.locator("#network svg circle").count() < 10
     page.goto("/interests")
     expect(page.locator("h1")).to_have_text("Expressions of interest")
+    row = page.locator("#interests tbody tr", has_text="We extrude the profiles you machine.")
+    expect(row.locator(".status")).to_have_text("sent")
     shot(page, "10-interests.png")
+    row.locator("input[name=note]").fill("Good fit for the tray bid.")
+    row.locator("button:text('Forward')").click()
+    expect(page.locator(".flash")).to_contain_text("forwarded")
+    expect(page.locator("#interests tbody tr", has_text="We extrude").locator(".status")).to_have_text("forwarded")
 
 
 def test_firm_user_pages_never_show_another_firms_identity(page, workspace):
