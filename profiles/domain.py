@@ -64,6 +64,12 @@ class BidStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Direction(StrEnum):
+    """Which side the counterpart is on: a firm's customer buys from it, its supplier sells to it."""
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+
+
 PARTNERSHIP_TYPES = (
     "commercial agreement",
     "subcontracting",
@@ -181,3 +187,17 @@ class Bid:
     excluded_pairs: tuple[tuple[str, str], ...] = ()
     locked_firms: tuple[str, ...] = ()
     cluster: str | None = None  # the cluster office that owns the bid
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A firm's supplier or customer: who (a firm in the exchange or an outside name), what, and how much.
+
+    `share` is the counterpart's share of the firm's turnover (customers) or of its purchases
+    (suppliers), as a fraction; None when the firm did not say.
+    """
+    firm_key: str
+    direction: Direction
+    counterpart: str
+    item: str = ""
+    share: float | None = None

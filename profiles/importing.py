@@ -2,7 +2,7 @@
 
 Nothing is written unless every row of the file is valid. Re-importing the
 same file changes nothing: firms, profiles and bids are upserted by their key
-and compared by content hash.
+and compared by content hash; relations by firm, direction, counterpart and item.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from .duplicates import DuplicateFirm, find_duplicate_firms
 from .errors import RowError, ValidationFailed
 from .readers import RawInput, read_input
 from .taxonomy.vocabulary import Vocabulary, load_vocabulary
-from .validation import ValidatedBatch, validate_bid, validate_firm, validate_profile
+from .repository import relations as relation_store
+from .validation import ValidatedBatch, validate_bid, validate_firm, validate_profile, validate_relation
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ def validate_raw(raw: RawInput) -> tuple[ValidatedBatch, list[RowError]]:
                 first_seen[key] = label
             if record is not None:
                 sink.append(record)  # type: ignore[attr-defined]
+    for label, row in raw.rows["relations"]:
+        relation = validate_relation(row, label, errors)
+        if relation is not None:
+            batch.relations.append(relation)
+            batch.relation_rows.append(label)
     return batch, errors
 
 
@@ -80,6 +86,43 @@ def _reference_errors(raw: RawInput, batch: ValidatedBatch, known_firms: set[str
         if p.firm_key not in firms:
             errors.append(RowError(labels.get(p.key, p.key), "firm", p.firm_key,
                                    "no such firm in this file or in the database; import the firm first"))
+    for label, r in zip(batch.relation_rows, batch.relations):
+        if r.firm_key not in firms:
+            errors.append(RowError(label, "firm", r.firm_key,
+                                   "no such firm in this file or in the database; import the firm first"))
+    return errors
+
+
+SHARE_TOLERANCE = 1e-6
+
+
+def _relation_errors(session: Session, batch: ValidatedBatch, firm_ids: dict[str, int],
+                     resolved: list[relation_store.Resolved]) -> list[RowError]:
+    """The same relation twice in one file, and shares that add up to more than the whole for a firm."""
+    errors: list[RowError] = []
+    labels = dict(zip((id(r) for r in batch.relations), batch.relation_rows))
+    first: dict[relation_store.Slot, str] = {}
+    for x in resolved:
+        label = labels[id(x.relation)]
+        if x.slot in first:
+            errors.append(RowError(label, "counterpart", x.relation.counterpart,
+                                   f"the same {x.relation.direction.value} and item as {first[x.slot]} "
+                                   f"('{x.counterpart.name}'); give it once"))
+        first.setdefault(x.slot, label)
+    totals = {slot: share for slot, share in relation_store.stored_shares(session, firm_ids.values()).items()}
+    totals.update({x.slot: x.relation.share for x in resolved})
+    sums: dict[tuple[int, str], float] = {}
+    for (firm_id, direction, _, _), share in totals.items():
+        sums[(firm_id, direction)] = sums.get((firm_id, direction), 0.0) + (share or 0.0)
+    reported: set[tuple[int, str]] = set()
+    for x in resolved:
+        group = (x.firm_id, x.relation.direction.value)
+        if sums.get(group, 0.0) > 1 + SHARE_TOLERANCE and group not in reported:
+            reported.add(group)
+            what = "turnover" if x.relation.direction.value == "customer" else "purchases"
+            errors.append(RowError(labels[id(x.relation)], "share", x.relation.share,
+                                   f"{x.relation.direction.value} shares of firm '{x.relation.firm_key}' would add up to "
+                                   f"{100 * sums[group]:.1f}% of its {what}; together they can be at most 100%"))
     return errors
 
 
@@ -96,6 +139,7 @@ def _phrase_notes(raw: RawInput, batch: ValidatedBatch, vocabulary: Vocabulary) 
         for r in b.requirements:
             phrases.append((labels["bids"][b.key], f"requirements.{r.key}.capability", r.capability))
             phrases += [(labels["bids"][b.key], f"requirements.{r.key}.certifications", c) for c in r.certifications]
+    phrases += [(label, "item", r.item) for label, r in zip(batch.relation_rows, batch.relations) if r.item]
     for row, field_name, phrase in phrases:
         hit = vocabulary.normalise(phrase)
         if hit.method in ("exact",):
@@ -108,7 +152,7 @@ def _phrase_notes(raw: RawInput, batch: ValidatedBatch, vocabulary: Vocabulary) 
 def check_batch(session: Session, raw: RawInput) -> ValidatedBatch:
     """Validate a raw input against itself and the database; raise with every error."""
     batch, errors = validate_raw(raw)
-    known = set(repository.firm_ids(session, {p.firm_key for p in batch.profiles}))
+    known = set(repository.firm_ids(session, {p.firm_key for p in batch.profiles} | {r.firm_key for r in batch.relations}))
     errors += _reference_errors(raw, batch, known)
     if errors:
         raise ValidationFailed(errors, raw.source)
@@ -136,6 +180,13 @@ def import_raw(session: Session, raw: RawInput, now: datetime, today: date,
     report.counts["firms"] = repository.upsert_firms(session, batch.firms, now).as_dict()
     report.counts["profiles"] = repository.upsert_profiles(session, batch.profiles, now, today).as_dict()
     report.counts["bids"] = repository.upsert_bids(session, batch.bids, now).as_dict()
+    if batch.relations:
+        firm_ids = repository.firm_ids(session, {r.firm_key for r in batch.relations})
+        resolved = relation_store.resolve(batch.relations, firm_ids, relation_store.counterpart_index(session))
+        errors = _relation_errors(session, batch, firm_ids, resolved)
+        if errors:
+            raise ValidationFailed(errors, raw.source)
+        report.counts["relations"] = relation_store.upsert_relations(session, resolved, now, vocabulary).as_dict()
     return report
 
 

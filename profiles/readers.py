@@ -1,9 +1,9 @@
 """Read JSON and CSV input files into raw rows, before validation.
 
-A JSON file is an object with any of the lists "firms", "profiles" and
-"bids". A CSV file holds one kind, recognised from its header: firms (name,
-country), profiles (firm, type) or bids (one row per requirement, grouped by
-the "bid" column). Rows keep a label (JSON path or CSV line) for error messages.
+A JSON file is an object with any of the lists "firms", "profiles", "bids" and
+"relations". A CSV file holds one kind, recognised from its header: firms (name,
+country), profiles (firm, type), bids (one row per requirement, grouped by
+the "bid" column) or relations (firm, direction, counterpart). Rows keep a label (JSON path or CSV line) for error messages.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import RowError, UnreadableInput, ValidationFailed
 
-KINDS = ("firms", "profiles", "bids")
+KINDS = ("firms", "profiles", "bids", "relations")
 
 BID_LEVEL_COLUMNS = {
     "title", "customer", "customer_country", "delivery_country", "description", "deadline",
@@ -70,13 +70,14 @@ def parse_json(text: str, source: str) -> RawInput:
     except json.JSONDecodeError as exc:
         raise UnreadableInput(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     if not isinstance(doc, dict) or not any(k in doc for k in KINDS):
-        raise UnreadableInput(f"{source}: expected a JSON object with a list under 'firms', 'profiles' or 'bids'")
+        raise UnreadableInput(f"{source}: expected a JSON object with a list under 'firms', 'profiles', 'bids' "
+                              "or 'relations'")
     out = RawInput(source)
     errors: list[RowError] = []
     for name in doc:
         if name not in KINDS:
             errors.append(RowError("file", name, doc[name] if not isinstance(doc[name], (list, dict)) else "…",
-                                   "unknown top-level key; expected firms, profiles or bids"))
+                                   "unknown top-level key; expected firms, profiles, bids or relations"))
     for kind in KINDS:
         items = doc.get(kind, [])
         if not isinstance(items, list):
@@ -95,6 +96,8 @@ def parse_json(text: str, source: str) -> RawInput:
 
 def _csv_kind(header: list[str], source: str) -> str:
     columns = set(header)
+    if {"firm", "direction", "counterpart"} <= columns:
+        return "relations"
     if {"bid", "capability"} <= columns:
         return "bids"
     if {"firm", "type"} <= columns:
@@ -103,7 +106,8 @@ def _csv_kind(header: list[str], source: str) -> str:
         return "firms"
     raise UnreadableInput(
         f"{source}: cannot tell what the CSV holds from its header {header}; firms need "
-        "key,name,country; profiles need key,firm,type; bids need bid,capability"
+        "key,name,country; profiles need key,firm,type; bids need bid,capability; relations need "
+        "firm,direction,counterpart"
     )
 
 

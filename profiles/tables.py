@@ -310,3 +310,24 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime
     next_attempt_at: datetime
     sent_at: Optional[datetime] = None
+
+
+class RelationRow(SQLModel, table=True):
+    """A firm's supplier or customer. The counterpart is a firm of the exchange (`counterpart_firm_id`)
+    or an outside name; `counterpart_key` is the normalised name that de-duplicates spellings."""
+    __tablename__ = "relation"
+    __table_args__ = (UniqueConstraint("firm_id", "direction", "counterpart_key", "item_key",
+                                       name="uq_relation_firm_counterpart_item"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    direction: str = Field(max_length=10)
+    counterpart_key: str = Field(max_length=200, index=True)
+    counterpart_name: str = Field(max_length=200)
+    counterpart_firm_id: Optional[int] = Field(default=None, foreign_key="firm.id", index=True)
+    item: str = Field(default="", max_length=200)
+    item_key: str = Field(default="", max_length=200)
+    concept_id: Optional[str] = Field(default=None, max_length=80, index=True)
+    share: Optional[float] = None
+    created_at: datetime
+    updated_at: datetime

@@ -18,12 +18,14 @@ from .domain import (
     Bid,
     BidStatus,
     Capability,
+    Direction,
     Firm,
     FirmKind,
     LeadCriteria,
     Profile,
     ProfileStatus,
     ProfileType,
+    Relation,
     Requirement,
     SizeClass,
 )
@@ -51,6 +53,7 @@ BID_FIELDS = {
     "max_per_country", "required_kinds", "lead", "excluded_firms", "excluded_pairs",
     "locked_firms", "requirements", "cluster",
 }
+RELATION_FIELDS = {"firm", "direction", "counterpart", "item", "share"}
 REQUIREMENT_FIELDS = {
     "key", "capability", "mandatory", "certifications", "volume_per_year", "min_fit", "weight",
 }
@@ -478,11 +481,52 @@ def validate_bid(raw: dict[str, Any], row: int | str, errors: list[RowError]) ->
     return bid if r.ok else None
 
 
+def _share(r: _Row, name: str) -> float | None:
+    """A fraction (0.35) or a percentage written with % ("35%", "35 %")."""
+    value = r._get(name)
+    if value is None:
+        return None
+    percent = isinstance(value, str) and value.endswith("%")
+    text = value[:-1].strip() if percent else value
+    try:
+        number = float(text) if not isinstance(text, bool) else float("nan")
+    except (TypeError, ValueError):
+        number = float("nan")
+    if number != number:
+        r.error(name, value, "must be a fraction between 0 and 1 (e.g. 0.35) or a percentage (e.g. 35%)")
+        return None
+    if percent:
+        number /= 100
+    if not 0 < number <= 1:
+        hint = "; write percentages with a % sign" if not percent and 1 < number <= 100 else ""
+        r.error(name, value, f"must be more than 0 and at most 1 (100%){hint}")
+        return None
+    return round(number, 6)
+
+
+def validate_relation(raw: dict[str, Any], row: int | str, errors: list[RowError]) -> Relation | None:
+    r = _Row(raw, row, errors)
+    r.check_unknown(RELATION_FIELDS)
+    firm = r.key("firm")
+    direction = r.choice("direction", Direction, required=True)
+    counterpart = r.text("counterpart", required=True, max_len=200)
+    if counterpart is not None and not any(ch.isalnum() for ch in counterpart):
+        r.error("counterpart", counterpart, "must contain a name")
+    item = r.text("item", max_len=200) or ""
+    share = _share(r, "share")
+    if not r.ok or firm is None or direction is None or counterpart is None:
+        return None
+    return Relation(firm_key=firm, direction=direction, counterpart=" ".join(counterpart.split()),
+                    item=" ".join(item.split()), share=share)
+
+
 @dataclass
 class ValidatedBatch:
     firms: list[Firm] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
     bids: list[Bid] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    relation_rows: list[str] = field(default_factory=list)  # the label of each relation's row, for errors
 
     def __len__(self) -> int:
-        return len(self.firms) + len(self.profiles) + len(self.bids)
+        return len(self.firms) + len(self.profiles) + len(self.bids) + len(self.relations)
