@@ -1,6 +1,7 @@
 """The `partnermatch` command line."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -389,6 +390,47 @@ def schedule(ctx: typer.Context,
     except KeyboardInterrupt:
         code = 0
     raise typer.Exit(code)
+
+
+@app.command("map")
+def map_command(ctx: typer.Context,
+                cluster: Optional[str] = typer.Option(None, "--cluster", help="The cluster to map (its firms)"),
+                firms: list[str] = typer.Option([], "--firm", help="Map these firms instead (key or alias; repeat)"),
+                formats: list[str] = typer.Option(["md", "html", "pdf"], "--format",
+                                                  help="Report formats to write: md, html, pdf (repeat)")) -> None:
+    """Map suppliers, customers, dependencies, strengths and opportunities of a cluster or of chosen firms."""
+    from .cluster_report import cluster_map, report
+    from .context import Context
+    from profiles.visibility import Role, Viewer
+
+    settings = _settings(ctx)
+    unknown = sorted(set(formats) - {"md", "html", "pdf"})
+    if unknown or (cluster is None and not firms):
+        errors.print("[bold red]error:[/] " + (f"unknown format(s) {', '.join(unknown)}; use md, html or pdf"
+                                              if unknown else "give --cluster NAME or one or more --firm KEY"))
+        raise typer.Exit(2)
+    try:
+        engine = services.open_database(settings)
+        operator = Context(engine, settings, Viewer(account_id=None, username="command line", role=Role.ADMIN))
+        with console.status("mapping…", spinner="dots"):
+            result = cluster_map(operator, cluster, firms)
+        render.cluster_map(console, result)
+        directory = settings.output_dir / "map"
+        directory.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^a-z0-9]+", "-", result["title"].lower()).strip("-") or "cluster"
+        (directory / f"{stem}.svg").write_text(result["picture"], encoding="utf-8")
+        written = [directory / f"{stem}.svg"]
+        for fmt in dict.fromkeys(formats):
+            content, _ = report(result, fmt, settings.now().strftime("%Y-%m-%d %H:%M"))
+            path = directory / f"{stem}.{fmt}"
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+            written.append(path)
+        console.print("written: " + ", ".join(str(p) for p in written))
+    except PartnermatchError as exc:
+        _fail(exc)
 
 
 @app.command("runs")

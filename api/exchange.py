@@ -15,6 +15,7 @@ from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
 from profiles.importing import ImportReport, import_raw
 from profiles.mapping import content_hash, firm_columns, firm_from_row, profile_columns, profile_from_row
 from profiles.readers import RawInput, decode, parse_csv, parse_json
+from profiles.repository import relations as relation_store
 from profiles.repository import search
 from profiles.tables import (
     AccountRow,
@@ -97,6 +98,7 @@ def delete_firm(ctx: Context, ref: str) -> None:
         for label, query in in_use:
             if session.exec(query).one():
                 raise Conflict(f"firm '{ref}' still has {label}; it cannot be deleted (withdraw its profiles instead)")
+        relation_store.forget_firm(session, fid)
         profile_ids = select(ProfileRow.id).where(ProfileRow.firm_id == fid)
         session.exec(delete(MatchRow).where(or_(col(MatchRow.profile_id).in_(profile_ids),  # type: ignore[call-overload]
                                                 col(MatchRow.other_profile_id).in_(profile_ids))))
@@ -318,6 +320,12 @@ def _admit_for(ctx: Context):
                     refused.append(RowError(label, "cluster", b.cluster, f"must be your cluster '{viewer.cluster}'"))
                 b = replace(b, cluster=viewer.cluster)
             bids.append(b)
+        relation_owners = {r.key: r for r in session.exec(select(FirmRow).where(
+            col(FirmRow.key).in_([x.firm_key for x in batch.relations]))).all()} if batch.relations else {}
+        for label, x in zip(batch.relation_rows, batch.relations):
+            owner = relation_owners.get(x.firm_key)
+            if not (x.firm_key in own_keys or (owner is not None and viewer.manages(owner.id, owner.cluster))):
+                refused.append(RowError(label, "firm", x.firm_key, "you cannot record relations for this firm"))
         batch.firms[:] = firms
         batch.bids[:] = bids
         return batch, refused

@@ -130,3 +130,21 @@ def joint(console: Console, results: list[tuple[Bid, BidOutcome, list[Path]]]) -
             text = "; ".join(r.message for r in result.reasons)
         table.add_row(bid.key, result.status, text)
     console.print(table)
+
+
+MAP_SECTIONS = (("dependency", "Dependency (flagged)"), ("shared", "Shared dependencies"),
+                ("rare", "Rare capabilities in demand"), ("bridges", "Firms that bridge groups"),
+                ("gaps", "Gaps against open bids"), ("joint_purchasing", "Joint purchasing"),
+                ("diversification", "Diversification leads"), ("seeds", "Consortium seeds"))
+
+
+def cluster_map(console: Console, result: dict[str, Any], per_section: int = 6) -> None:
+    console.rule(f"[bold]cluster map: {result['title']}")
+    console.print(f"{len(result['firms'])} firms, {result['relations']} relations")
+    for key, title in MAP_SECTIONS:
+        items = [x for x in result[key] if key != "dependency" or x["flagged"]]
+        console.print(f"\n[bold]{title}[/] ({len(items)})")
+        for item in items[:per_section]:
+            console.print(f"  • {item['text']}", soft_wrap=False)
+        if len(items) > per_section:
+            console.print(f"  … and {len(items) - per_section} more in the report")

@@ -31,7 +31,7 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 
 from .documents import write_documents
 
-DEMO_FILES = ("firms.json", "profiles.json", "bids.json")
+DEMO_FILES = ("firms.json", "profiles.json", "bids.json", "relations.json")
 
 
 def open_database(settings: Settings) -> Engine:

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     digest_min_score: float = Field(default=0.3, ge=0.0, le=1.0,
                                     description="Default: matches below this score are left out of digests.")
     digest_max_items: int = Field(default=10, ge=1, le=200, description="Default: most items per digest section.")
+    map_top_share: float = Field(default=0.5, gt=0, le=1,
+                                 description="Cluster map: flag a firm whose largest customer or supplier has more than this share.")
+    map_hhi: float = Field(default=0.25, gt=0, le=1,
+                           description="Cluster map: flag a Herfindahl index of customer or supplier shares above this.")
+    map_rare_firms: int = Field(default=2, ge=1, le=50,
+                                description="Cluster map: a capability held by at most this many firms is rare.")
+    map_strong_match: float = Field(default=0.4, ge=0, le=1,
+                                    description="Cluster map: matches at least this strong join firms in the network.")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Base address used in links in messages.")
 
     def now(self) -> datetime:

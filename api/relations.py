@@ -1,0 +1,52 @@
+"""User actions on a firm's supplier and customer relations: same rules as profiles (the firm's users
+and its cluster's advisors manage them), the same validation as file imports, audited."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from profiles.db import session_scope
+from profiles.errors import NotFound
+from profiles.importing import import_raw
+from profiles.readers import RawInput
+from profiles.repository import relations as relation_store
+from profiles.tables import FirmRow
+
+from .cluster_report import relation_view
+from .context import Context, firm_row, record
+
+
+def list_relations(ctx: Context, firm_ref: str) -> list[dict[str, Any]]:
+    with session_scope(ctx.engine, readonly=True) as session:
+        firm = firm_row(session, ctx.viewer, firm_ref, manage=True)
+        firms = {f.id: f for f in session.exec(select(FirmRow)).all()}
+        return [relation_view(r, firms, ctx.viewer) for r in relation_store.relations_of(session, [firm.id])]
+
+
+def add_relation(ctx: Context, firm_ref: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Record (or update) one relation of a firm the viewer manages."""
+    with session_scope(ctx.engine) as session:
+        firm = firm_row(session, ctx.viewer, firm_ref, manage=True)
+        source = RawInput("relation")
+        source.rows["relations"].append(("relation", dict(raw, firm=firm.key)))
+        report = import_raw(session, source, ctx.settings.now(), ctx.settings.current_date())
+        record(session, ctx, "relation", "firm", firm.key, firm.cluster,
+               {"direction": raw.get("direction"), "counts": report.counts.get("relations")})
+        firms = {f.id: f for f in session.exec(select(FirmRow)).all()}
+        rows = relation_store.relations_of(session, [firm.id])
+        newest = max(rows, key=lambda r: (r.updated_at, r.id or 0))
+        return relation_view(newest, firms, ctx.viewer)
+
+
+def delete_relation(ctx: Context, relation_id: int) -> str:
+    """Remove a relation; answers the firm's key."""
+    with session_scope(ctx.engine) as session:
+        row = relation_store.get_relation(session, relation_id)
+        firm = session.get(FirmRow, row.firm_id) if row is not None else None
+        if row is None or firm is None or firm.id is None or not ctx.viewer.manages(firm.id, firm.cluster):
+            raise NotFound(f"no relation with id {relation_id}")
+        session.delete(row)
+        record(session, ctx, "relation-delete", "firm", firm.key, firm.cluster,
+               {"counterpart": row.counterpart_name, "direction": row.direction})
+        return firm.key
