@@ -81,7 +81,7 @@ def answer(request: Request, status: int, message: str, details: list[dict[str, 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationFailed)
     async def _invalid(request: Request, exc: ValidationFailed) -> Response:
-        details = [{"field": e.field, "row": None if e.row in ("firm", "profile", "bid", "user", "interest", "edit")
+        details = [{"field": e.field, "row": None if e.row in ("firm", "profile", "bid", "user", "interest", "edit", "relation")
                     else str(e.row), "value": _shown(e.value), "reason": e.reason} for e in exc.errors]
         return answer(request, 422, f"{exc.source}: {len(exc.errors)} error(s); nothing was stored", details)
 

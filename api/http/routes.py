@@ -18,7 +18,7 @@ from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
 
-from .. import accounts, bidding, exchange, introductions, security, views
+from .. import accounts, bidding, cluster_report, exchange, introductions, relations, security, views
 from ..context import Context, firm_row, record, require_role
 from ..nightly import digests
 from .deps import Paging, context, page_body, paging
@@ -49,6 +49,8 @@ from .schemas import (
     ProfileIn,
     ProfileOut,
     ProposalOut,
+    RelationIn,
+    RelationOut,
     SolveIn,
     TokenOut,
     UploadReport,
@@ -419,6 +421,54 @@ for _name, _action, _summary in (
     router.add_api_route(f"/interests/{{interest_id}}/{_name}", _step(_action), methods=["POST"],
                          response_model=InterestOut, response_model_exclude_unset=True, tags=["introductions"], summary=_summary,
                          name=f"interest_{_name}")
+
+
+# supplier and customer relations, cluster map -------------------------------------
+@router.get("/firms/{ref}/relations", response_model=list[RelationOut], response_model_exclude_unset=True,
+            tags=["cluster map"], summary="A firm's suppliers and customers (firms you manage)")
+def firm_relations(ref: str = FirmRef(), ctx: Context = Depends(context)) -> list:
+    return relations.list_relations(ctx, ref)
+
+
+@router.post("/firms/{ref}/relations", response_model=RelationOut, response_model_exclude_unset=True, status_code=201,
+             tags=["cluster map"], summary="Record a supplier or customer (the same one again updates it)")
+def add_relation(body: RelationIn, ref: str = FirmRef(), ctx: Context = Depends(context)) -> dict:
+    return relations.add_relation(ctx, ref, body.model_dump(exclude_none=True))
+
+
+@router.delete("/relations/{relation_id}", status_code=204, tags=["cluster map"])
+def delete_relation(relation_id: int = Id(), ctx: Context = Depends(context)) -> Response:
+    relations.delete_relation(ctx, relation_id)
+    return Response(status_code=204)
+
+
+@router.get("/map", tags=["cluster map"], summary="Dependencies, shared dependencies, strengths and opportunities "
+            "of a cluster (advisors: their own) or of chosen firms")
+def cluster_map(cluster: Optional[str] = Query(None, max_length=200),
+                firm: list[str] = Query([], max_length=200, description="Firms to map instead of a cluster (repeat)."),
+                ctx: Context = Depends(context)) -> dict:
+    result = cluster_report.cluster_map(ctx, cluster, firm)
+    result.pop("picture")
+    return result
+
+
+@router.get("/map/report", tags=["cluster map"], summary="The cluster map as a report (Markdown, HTML, PDF) or picture (SVG)",
+            response_class=Response, responses={200: {"content": {"text/markdown": {}, "text/html": {},
+                                                                  "application/pdf": {}, "image/svg+xml": {}}}})
+def cluster_map_report(format: Literal["md", "html", "pdf", "svg"] = "html", cluster: Optional[str] = Query(None, max_length=200),
+                       firm: list[str] = Query([], max_length=200), ctx: Context = Depends(context)) -> Response:
+    result = cluster_report.cluster_map(ctx, cluster, firm)
+    if format == "svg":
+        return Response(result["picture"], media_type="image/svg+xml")
+    content, media = cluster_report.report(result, format, ctx.settings.now().strftime("%Y-%m-%d %H:%M"))
+    return Response(content, media_type=media, headers={
+        "Content-Disposition": f'{"attachment" if format == "pdf" else "inline"}; filename="cluster-map.{format}"'})
+
+
+@router.get("/map/mine", tags=["cluster map"], summary="Firm users: your relations, and how many firms of your "
+            "cluster share each counterpart (counts only)")
+def my_map(ctx: Context = Depends(context)) -> dict:
+    return cluster_report.firm_aggregate(ctx)
 
 
 # audit -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ validation as the command line and reported per field.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
@@ -436,3 +436,27 @@ class Health(BaseModel):
     status: str
     database: str
     revision: Optional[str] = None
+
+
+# supplier and customer relations, cluster map ---------------------------------------
+class RelationIn(Strict):
+    direction: Literal["customer", "supplier"]
+    counterpart: str = Field(min_length=1, max_length=200, description="A firm of the exchange (key, alias or name) or an outside name.")
+    item: str = Field(default="", max_length=200, description="What is bought or sold: a capability or product phrase.")
+    share: Optional[Union[float, str]] = Field(
+        default=None, description="Share of the firm's turnover (customer) or purchases (supplier): 0.35 or \"35%\".")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"direction": "supplier", "counterpart": "Nordic Billet Supply AS", "item": "aluminium billets", "share": "55%"}]})
+
+
+class RelationOut(BaseModel):
+    id: int
+    firm: str
+    direction: str
+    counterpart: str
+    counterpart_in_exchange: bool
+    counterpart_firm: Optional[str] = None
+    item: str
+    concept: Optional[str] = None
+    share: Optional[float] = None
