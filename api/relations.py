@@ -12,6 +12,7 @@ from profiles.importing import import_raw
 from profiles.readers import RawInput
 from profiles.repository import relations as relation_store
 from profiles.tables import FirmRow
+from profiles.taxonomy.vocabulary import fold
 
 from .cluster_report import relation_view
 from .context import Context, firm_row, record
@@ -34,9 +35,11 @@ def add_relation(ctx: Context, firm_ref: str, raw: dict[str, Any]) -> dict[str, 
         record(session, ctx, "relation", "firm", firm.key, firm.cluster,
                {"direction": raw.get("direction"), "counts": report.counts.get("relations")})
         firms = {f.id: f for f in session.exec(select(FirmRow)).all()}
-        rows = relation_store.relations_of(session, [firm.id])
-        newest = max(rows, key=lambda r: (r.updated_at, r.id or 0))
-        return relation_view(newest, firms, ctx.viewer)
+        counterpart = relation_store.counterpart_index(session).resolve(str(raw.get("counterpart", "")))
+        slot = (firm.id, str(raw.get("direction", "")).strip().lower(), counterpart.key, fold(str(raw.get("item") or "")))
+        row = next(r for r in relation_store.relations_of(session, [firm.id])
+                   if (r.firm_id, r.direction, r.counterpart_key, r.item_key) == slot)
+        return relation_view(row, firms, ctx.viewer)
 
 
 def delete_relation(ctx: Context, relation_id: int) -> str:

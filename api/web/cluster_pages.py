@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -10,8 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from profiles.errors import RowError, ValidationFailed
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
+from profiles.visibility import Role
 
-from .. import introductions
+from .. import cluster_report, introductions
 from ..cluster_map import MapChoice, cluster_map
 from ..context import Context
 from .forms import field_errors
@@ -25,6 +27,8 @@ router = APIRouter()
 def map_page(request: Request, capability: str = Query("", max_length=200), sector: str = Query("", max_length=10),
              min_score: float = Query(0.3, ge=0, le=1), per_firm: int = Query(3, ge=1, le=10),
              cluster: str = Query("", max_length=200), ctx: Context = Depends(web_context)) -> Response:
+    if ctx.viewer.role == Role.FIRM:
+        return page(request, "map_mine.html.j2", mine=cluster_report.firm_aggregate(ctx))
     filters = {"capability": capability.strip(), "sector": sector.strip(), "min_score": min_score,
                "per_firm": per_firm, "cluster": cluster.strip()}
     errors: list[RowError] = []
@@ -42,7 +46,20 @@ def map_page(request: Request, capability: str = Query("", max_length=200), sect
                     errors=field_errors(ValidationFailed(errors, "filter").errors))
     result = cluster_map(ctx, MapChoice(cluster=filters["cluster"] or None, concept=concept, nace=nace,
                                         min_score=min_score, per_firm=per_firm))
-    return page(request, "map.html.j2", result=result, filters=filters, errors={})
+    relations_map = cluster_report.cluster_map(ctx, result["cluster"]) if result["cluster"] else None
+    return page(request, "map.html.j2", result=result, filters=filters, errors={}, relations=relations_map,
+                report_query=urlencode({"cluster": result["cluster"]}) if result["cluster"] else "")
+
+
+@router.get("/map/report.{fmt}")
+def map_report(fmt: Literal["html", "md", "pdf", "svg"], cluster: str = Query("", max_length=200),
+               ctx: Context = Depends(web_context)) -> Response:
+    result = cluster_report.cluster_map(ctx, cluster or None)
+    if fmt == "svg":
+        return Response(result["picture"], media_type="image/svg+xml")
+    content, media = cluster_report.report(result, fmt, ctx.settings.now().strftime("%Y-%m-%d %H:%M"))
+    disposition = "attachment" if fmt in ("pdf", "md") else "inline"
+    return Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="cluster-map.{fmt}"'})
 
 
 @router.get("/interests", response_class=HTMLResponse)

@@ -18,7 +18,7 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import PARTNERSHIP_TYPES, validate_profile
 from profiles.visibility import Role
 
-from .. import exchange
+from .. import exchange, relations
 from ..context import Context, firm_row, profile_row
 from .forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
 from .render import page, redirect
@@ -93,16 +93,46 @@ def _firm_profiles(ctx: Context, ref: str) -> tuple[dict[str, Any], list[dict[st
     return firm, profiles, manages
 
 
-@router.get("/firms/{ref}", response_class=HTMLResponse)
-def firm(request: Request, ref: str, min_score: float = Query(0.0, ge=0, le=1),
-         ctx: Context = Depends(web_context)) -> Response:
+def _firm_page(request: Request, ctx: Context, ref: str, min_score: float = 0.0, relation_values: dict | None = None,
+               relation_errors: dict[str, list[str]] | None = None, message: str | None = None,
+               status: int = 200) -> Response:
     firm_, profiles, manages = _firm_profiles(ctx, ref)
     matches: list[dict[str, Any]] = []
     total = 0
+    relations_: list[dict[str, Any]] = []
     if manages:
         matches, total = exchange.firm_matches(ctx, ref, 0, 30, min_score)
-    return page(request, "firm.html.j2", firm=firm_, profiles=profiles, manages=manages, matches=matches,
-                match_total=total, min_score=min_score, types=PROFILE_TYPES)
+        relations_ = relations.list_relations(ctx, ref)
+    return page(request, "firm.html.j2", http_status=status, firm=firm_, profiles=profiles, manages=manages,
+                matches=matches, match_total=total, min_score=min_score, types=PROFILE_TYPES, relations=relations_,
+                relation_values=relation_values or {"direction": "customer"}, relation_errors=relation_errors or {},
+                message=message)
+
+
+@router.get("/firms/{ref}", response_class=HTMLResponse)
+def firm(request: Request, ref: str, min_score: float = Query(0.0, ge=0, le=1),
+         ctx: Context = Depends(web_context)) -> Response:
+    return _firm_page(request, ctx, ref, min_score)
+
+
+@router.post("/firms/{ref}/relations", response_class=HTMLResponse)
+async def add_relation(request: Request, ref: str, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(form.get(k) or "").strip() for k in ("direction", "counterpart", "item", "share")}
+    try:
+        view = await run_in_threadpool(relations.add_relation, ctx, ref, {k: v for k, v in values.items() if v})
+    except ValidationFailed as exc:
+        return await run_in_threadpool(_firm_page, request, ctx, ref, 0.0, values, field_errors(exc.errors),
+                                       "The relation was not saved; see the messages beside the fields.", 422)
+    return redirect(f"/firms/{ref}#relations", f"Saved: {view['direction']} {view['counterpart']}.")
+
+
+@router.post("/relations/{relation_id}/delete")
+async def delete_relation(request: Request, relation_id: int, ctx: Context = Depends(web_context)) -> Response:
+    check_csrf(request, await request.form())
+    firm_key = await run_in_threadpool(relations.delete_relation, ctx, relation_id)
+    return redirect(f"/firms/{firm_key}#relations", "Relation removed.")
 
 
 @router.get("/profiles/{ref}", response_class=HTMLResponse)

@@ -97,7 +97,7 @@ def test_errors_are_pages_with_messages_never_traces(ex):
         assert r.status_code == status, path
         assert r.headers["content-type"].startswith("text/html") and 'class="message error"' in r.text, path
         no_trace(r.text)
-    r = browser(ex, "nordalu").get("/map")
+    r = browser(ex, "nordalu").get("/bids")
     assert r.status_code == 403 and "advisor" in r.text
 
 
