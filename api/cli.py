@@ -27,6 +27,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 
 DEMO_REQUESTS_SHOWN = 3
+DEMO_MAP_CLUSTER = "Danish Aluminium Cluster"
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -211,6 +212,11 @@ def demo(ctx: typer.Context,
         console.rule("[bold]4. joint plan across all open bids (firm availability respected)")
         joint = services.propose_all_open(engine, settings, config, documents=False)
         render.joint(console, joint)
+        console.rule(f"[bold]5. cluster map of the {DEMO_MAP_CLUSTER}: dependencies and opportunities")
+        from .cluster_report import cluster_map
+        result = cluster_map(_operator(engine, settings), DEMO_MAP_CLUSTER)
+        render.cluster_map(console, result, per_section=3)
+        console.print("written: " + ", ".join(str(p) for p in _write_map(settings, result, ["md", "html", "pdf"])))
     except PartnermatchError as exc:
         _fail(exc)
 
@@ -392,6 +398,32 @@ def schedule(ctx: typer.Context,
     raise typer.Exit(code)
 
 
+def _write_map(settings: Settings, result: dict, formats: list[str]) -> list[Path]:
+    """The map's picture and report files in <output dir>/map, named after the cluster."""
+    from .cluster_report import report
+    directory = settings.output_dir / "map"
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^a-z0-9]+", "-", result["title"].lower()).strip("-") or "cluster"
+    (directory / f"{stem}.svg").write_text(result["picture"], encoding="utf-8")
+    written = [directory / f"{stem}.svg"]
+    for fmt in dict.fromkeys(formats):
+        content, _ = report(result, fmt, settings.now().strftime("%Y-%m-%d %H:%M"))
+        path = directory / f"{stem}.{fmt}"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _operator(engine, settings: Settings):
+    """The command line acts for the operator, who sees every firm."""
+    from .context import Context
+    from profiles.visibility import Role, Viewer
+    return Context(engine, settings, Viewer(account_id=None, username="command line", role=Role.ADMIN))
+
+
 @app.command("map")
 def map_command(ctx: typer.Context,
                 cluster: Optional[str] = typer.Option(None, "--cluster", help="The cluster to map (its firms)"),
@@ -399,9 +431,7 @@ def map_command(ctx: typer.Context,
                 formats: list[str] = typer.Option(["md", "html", "pdf"], "--format",
                                                   help="Report formats to write: md, html, pdf (repeat)")) -> None:
     """Map suppliers, customers, dependencies, strengths and opportunities of a cluster or of chosen firms."""
-    from .cluster_report import cluster_map, report
-    from .context import Context
-    from profiles.visibility import Role, Viewer
+    from .cluster_report import cluster_map
 
     settings = _settings(ctx)
     unknown = sorted(set(formats) - {"md", "html", "pdf"})
@@ -411,23 +441,10 @@ def map_command(ctx: typer.Context,
         raise typer.Exit(2)
     try:
         engine = services.open_database(settings)
-        operator = Context(engine, settings, Viewer(account_id=None, username="command line", role=Role.ADMIN))
         with console.status("mapping…", spinner="dots"):
-            result = cluster_map(operator, cluster, firms)
+            result = cluster_map(_operator(engine, settings), cluster, firms)
         render.cluster_map(console, result)
-        directory = settings.output_dir / "map"
-        directory.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^a-z0-9]+", "-", result["title"].lower()).strip("-") or "cluster"
-        (directory / f"{stem}.svg").write_text(result["picture"], encoding="utf-8")
-        written = [directory / f"{stem}.svg"]
-        for fmt in dict.fromkeys(formats):
-            content, _ = report(result, fmt, settings.now().strftime("%Y-%m-%d %H:%M"))
-            path = directory / f"{stem}.{fmt}"
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-            written.append(path)
+        written = _write_map(settings, result, formats)
         console.print("written: " + ", ".join(str(p) for p in written))
     except PartnermatchError as exc:
         _fail(exc)
