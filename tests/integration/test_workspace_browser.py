@@ -284,3 +284,46 @@ def test_firm_user_pages_never_show_another_firms_identity(page, workspace):
         visited[page.url] = page.content()
     for url, html in visited.items():
         assert leaks(html, hidden) == [], url
+
+
+def test_relations_map_findings_and_report(page):
+    sign_in(page, "dac-advisor")
+    page.goto("/map")
+    expect(page.locator("#relations-network svg")).to_be_visible()
+    row = page.locator("#dependency tr", has_text="Give Montage A/S").first
+    expect(row).to_contain_text("Südwerk Automotive GmbH")
+    expect(row).to_contain_text("concentrated")
+    expect(page.locator("#finding-joint_purchasing")).to_contain_text("Nordic Billet Supply AS")
+    page.locator("#relations").scroll_into_view_if_needed()
+    shot(page, "12-relations-map.png")
+    with page.context.expect_page() as report_tab:
+        page.click("text=HTML")
+    report = report_tab.value
+    expect(report.locator("h1")).to_contain_text("Cluster map: Danish Aluminium Cluster")
+    expect(report.locator("figure svg")).to_be_visible()
+    shot(report, "13-map-report.png")
+    with page.expect_download() as download:
+        page.click("#relations >> xpath=following-sibling::p[1] >> text=PDF")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(download.value.path()).pages).split())
+    assert "Give Montage A/S" in text and "Joint purchasing" in text
+    (artefacts() / "cluster-map-danish-aluminium-cluster.pdf").write_bytes(Path(download.value.path()).read_bytes())
+
+
+def test_firm_user_records_a_relation_and_sees_other_firms_only_in_aggregate(page, workspace):
+    sign_in(page, "nordalu")
+    form = page.locator("#relation-form")
+    form.locator("select[name=direction]").select_option("supplier")
+    form.locator("input[name=counterpart]").fill("Baltic Alloy Trading")
+    form.locator("input[name=item]").fill("aluminium billets")
+    form.locator("input[name=share]").fill("250%")
+    form.locator("button").click()
+    expect(page.locator("#relation-form [data-for=share]")).to_contain_text("at most 1")
+    page.locator("#relation-form input[name=share]").fill("10%")
+    page.locator("#relation-form button").click()
+    expect(page.locator(".flash")).to_contain_text("Saved: supplier Baltic Alloy Trading AB")
+    page.goto("/map")
+    expect(page.locator("h1")).to_have_text("Your suppliers and customers")
+    billets = page.locator("#my-relations tr", has_text="Baltic Alloy Trading AB")
+    expect(billets.locator("td").nth(4)).to_have_text("1")
+    shot(page, "14-firm-user-relations.png")
+    assert leaks(page.content(), hidden_identities(workspace[1], {"dk-nordalu"})) == []
