@@ -148,7 +148,8 @@ def test_schedule_starts_the_run_at_the_set_time(tmp_path):
 
     url, out = f"sqlite:///{tmp_path / 's.db'}", tmp_path / "out"
     make_exchange(url, out)
-    at = (datetime.now(timezone.utc) + timedelta(seconds=4)).strftime("%H:%M:%S")
+    # Far enough ahead that a slow start (imports on a loaded machine) does not miss the time.
+    at = (datetime.now(timezone.utc) + timedelta(seconds=15)).strftime("%H:%M:%S")
     result = subprocess.run([str(BIN), "--output-dir", str(out), "schedule", "--at", at, "--timezone", "UTC",
                              "--max-runs", "1", "--no-mail", "--log-format", "json"],
                             capture_output=True, text=True, env=nightly_env(url), timeout=300)
