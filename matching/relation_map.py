@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import networkx as nx
+from rapidfuzz import fuzz
 
 
 @dataclass(frozen=True)
@@ -314,14 +315,23 @@ def diversification(concentrated: list[Concentration], links: list[Link],
         mine = [x for x in links if x.firm == c.firm and x.direction == "customer"]
         customer_firms = {x.counterpart_firm for x in mine if x.counterpart_firm}
         customer_keys = {x.counterpart for x in mine}
-        leads = [m for m in matches.get(c.firm, []) if m.get("firm") not in customer_firms][:3]
-        bids = [p for p in packages if p.customer not in customer_keys
+        leads: list[dict] = []
+        for m in matches.get(c.firm, []):
+            if m.get("firm") not in customer_firms and all(m.get("firm") != x.get("firm") for x in leads):
+                leads.append(m)
+        leads = leads[:3]
+        bids = [p for p in packages if not any(same_name(p.customer, k) for k in customer_keys)
                 and any(cid in concepts.get(c.firm, frozenset()) for cid, _, _ in p.requirements)]
         text = (f"{names[c.firm]} depends on {c.top_name} for {_pct(c.top_share)} of its turnover; "
                 f"{len(leads)} strong match(es) outside its customers and {len(bids)} open bid(s) it could join")
         out.append({"firm": c.firm, "name": names[c.firm], "top": c.top_name, "top_share": c.top_share,
                     "matches": leads, "bids": [{"bid": p.bid, "title": p.title} for p in bids], "text": text})
     return out
+
+
+def same_name(a: str, b: str) -> bool:
+    """Normalised names of one organisation: "sudwerk automotive" and "sudwerk automotive tier 1 bavaria"."""
+    return bool(a) and bool(b) and fuzz.token_set_ratio(a, b) >= 90
 
 
 def build_map(firms: list[MapFirm], links: list[Link], strong: dict[tuple[str, str], float], packages: list[Package],

@@ -100,8 +100,8 @@ def test_bridge_firm_that_splits_the_network():
 
 def test_diversification_leads_skip_current_customers():
     links = [link("a", "customer", "firm:b", 0.8, counterpart_firm="b"), link("a", "customer", "x", 0.1)]
-    matches = {"a": [{"firm": "b", "score": 0.9}, {"firm": "c", "score": 0.7}]}
-    packages = [Package("bid1", "Tray", (("extrusion", "extrusion", True),), customer="x"),
+    matches = {"a": [{"firm": "b", "score": 0.9}, {"firm": "c", "score": 0.7}, {"firm": "c", "score": 0.6}]}
+    packages = [Package("bid1", "Tray", (("extrusion", "extrusion", True),), customer="x tier 1 bavaria"),
                 Package("bid2", "Frame", (("extrusion", "extrusion", True),), customer="new")]
     result = build_map(FIRMS, links, {}, packages, {}, matches, label)
     [lead] = result.diversification
