@@ -14,7 +14,7 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
 
 from .. import cluster_report, introductions
-from ..cluster_map import MapChoice, cluster_map
+from ..match_network import MapChoice, match_network
 from ..context import Context
 from .forms import field_errors
 from .render import page, redirect
@@ -44,7 +44,7 @@ def map_page(request: Request, capability: str = Query("", max_length=200), sect
     if errors:
         return page(request, "map.html.j2", http_status=422, result=None, filters=filters,
                     errors=field_errors(ValidationFailed(errors, "filter").errors))
-    result = cluster_map(ctx, MapChoice(cluster=filters["cluster"] or None, concept=concept, nace=nace,
+    result = match_network(ctx, MapChoice(cluster=filters["cluster"] or None, concept=concept, nace=nace,
                                         min_score=min_score, per_firm=per_firm))
     relations_map = cluster_report.cluster_map(ctx, result["cluster"]) if result["cluster"] else None
     return page(request, "map.html.j2", result=result, filters=filters, errors={}, relations=relations_map,

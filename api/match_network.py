@@ -1,4 +1,4 @@
-"""The cluster map: a cluster's firms and their strongest matches, as a network picture and a table."""
+"""The match network of a cluster: its firms and their strongest matches, as a picture and a table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,7 +45,7 @@ def _strongest(pairs: dict[tuple[int, int], float], per_firm: int) -> list[tuple
     return sorted(((a, b, pairs[(a, b)]) for a, b in kept), key=lambda t: (-t[2], t[0], t[1]))
 
 
-def cluster_map(ctx: Context, choice: MapChoice) -> dict[str, Any]:
+def match_network(ctx: Context, choice: MapChoice) -> dict[str, Any]:
     """Nodes, links, the SVG picture and a table of the strongest pairs, for the advisor's cluster."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     if ctx.viewer.role == Role.ADVISOR and choice.cluster not in (None, ctx.viewer.cluster):
