@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from matching.relation_map import Link, MapFirm, Package, Thresholds, build_map
+from matching.relation_map import Link, MapFirm, Package, Thresholds, build_map, dependency
 from profiles.db import session_scope
 from profiles.duplicates import name_key
 from profiles.errors import Forbidden, RowError, ValidationFailed
@@ -67,13 +67,6 @@ def load_inputs(ctx: Context, cluster: str | None = None, refs: list[str] | None
             col(RequirementRow.bid_id).in_([b.id for b in bids]))).all()) if bids else []
         requests = session.exec(select(ProfileRow.capabilities).where(
             ProfileRow.status == "published", col(ProfileRow.type).in_(REQUEST_TYPES))).all()
-        matches: dict[str, list[dict[str, Any]]] = {}
-        for firm in rows:
-            own = list(session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all())
-            hits, _ = search.matches_of(session, own, 0, 30, ctx.settings.map_strong_match) if own else ([], 0)
-            matches[firm.key] = [{"firm": other_firm.key, "score": m.score, "reference": other.reference,
-                                  "title": other.title, "name": other_firm.name}
-                                 for m, _, other, other_firm in hits if other_firm.id != firm.id]
         everyone = list(by_id.values())
     firms = [MapFirm(f.key, f.name, f.employees, _concepts([c.get("phrase", "") for c in f.capabilities])) for f in rows]
     links = [Link(by_id[r.firm_id].key, r.direction, r.counterpart_key,
@@ -93,7 +86,20 @@ def load_inputs(ctx: Context, cluster: str | None = None, refs: list[str] | None
     key_of = {f.id: f.key for f in everyone}
     strong_keys = {(key_of[a], key_of[b]): s for (a, b), s in strong.items()}
     return {"title": title, "firms": firms, "links": links, "strong": strong_keys, "packages": packages,
-            "requests": demand, "matches": matches, "all_firms": everyone}
+            "requests": demand, "all_firms": everyone}
+
+
+def best_matches(ctx: Context, firm_keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Strong matches of each firm's profiles with other firms, best first (for diversification leads)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    with session_scope(ctx.engine, readonly=True) as session:
+        for firm in session.exec(select(FirmRow).where(col(FirmRow.key).in_(firm_keys))).all():
+            own = list(session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all())
+            hits, _ = search.matches_of(session, own, 0, 30, ctx.settings.map_strong_match) if own else ([], 0)
+            out[firm.key] = [{"firm": other_firm.key, "score": m.score, "reference": other.reference,
+                              "title": other.title, "name": other_firm.name}
+                             for m, _, other, other_firm in hits if other_firm.id != firm.id]
+    return out
 
 
 def relations_picture(firms: list[MapFirm], links: list[Link]) -> str:
@@ -131,8 +137,12 @@ def cluster_map(ctx: Context, cluster: str | None = None, refs: list[str] | None
     """The findings as plain data with their texts, the picture, and hidden firms as aliases."""
     data = load_inputs(ctx, cluster, refs)
     label = load_vocabulary().label
+    # Leads are needed only for firms tied to few customers; looking up everyone's matches would
+    # cost a query per firm of the cluster.
+    tied = [c.firm for c in dependency(data["firms"], data["links"], thresholds(ctx))
+            if c.flagged and c.direction == "customer"]
     result = build_map(data["firms"], data["links"], data["strong"], data["packages"], data["requests"],
-                       data["matches"], label, thresholds(ctx))
+                       best_matches(ctx, tied) if tied else {}, label, thresholds(ctx))
     names = {f.key: f.name for f in result.firms}
     out = {
         "title": data["title"], "firms": [asdict(f) | {"concepts": sorted(f.concepts)} for f in result.firms],
