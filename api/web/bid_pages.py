@@ -85,11 +85,13 @@ def _solver_form(form: FormData, ctx: Context) -> OptimizerConfig:
 def _bid_page(request: Request, ctx: Context, key: str, errors: dict[str, list[str]] | None = None,
               message: str | None = None, status: int = 200) -> Response:
     bid = bidding.get_bid(ctx, key)
-    proposals = bidding.list_proposals(ctx, key, latest_only=True)
+    every = bidding.list_proposals(ctx, key, latest_only=False)
+    standing = [p["batch"] for p in every if p["status"] != "alternative"]
+    proposals = [p for p in every if standing and p["batch"] == max(standing)]
     shown = [dict(p, matrix=coverage_matrix(p), pairs=synergy_pairs(p), refs=member_refs(p),
                   svg=consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
                   if p["plan"].get("members") else "") for p in proposals]
-    alternatives = [p for p in bidding.list_proposals(ctx, key, latest_only=False) if p["status"] == "alternative"]
+    alternatives = [p for p in every if p["status"] == "alternative"]
     return page(request, "bid.html.j2", http_status=status, bid=bid, proposals=shown, alternatives=alternatives,
                 errors=errors or {}, message=message, solvers=SOLVERS, max_time=ctx.settings.max_time_limit)
 
