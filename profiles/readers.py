@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .characters import depth_problem
 from .errors import RowError, UnreadableInput, ValidationFailed
 
 KINDS = ("firms", "profiles", "bids", "relations")
@@ -65,6 +66,9 @@ def read_input(path: Path) -> RawInput:
 
 
 def parse_json(text: str, source: str) -> RawInput:
+    too_deep = depth_problem(text)
+    if too_deep:
+        raise UnreadableInput(f"{source}: {too_deep}; profiles, firms and bids need no more than a few")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -29,6 +29,7 @@ from .domain import (
     Requirement,
     SizeClass,
 )
+from .characters import text_problems
 from .errors import RowError
 from .taxonomy.codes import COUNTRY_CODES, LANGUAGE_CODES
 from .taxonomy.nace import load_nace, normalise_nace_code
@@ -77,6 +78,11 @@ class _Row:
         for name in self.raw:
             if name not in allowed:
                 self.error(prefix + name, self.raw[name], f"unknown field; expected one of: {', '.join(sorted(allowed))}")
+
+    def check_characters(self) -> None:
+        """Control characters anywhere, and bidirectional overrides in names, named by their field."""
+        for path, value, reason in text_problems(self.raw):
+            self.error(path, value, reason)
 
     def _get(self, name: str) -> Any:
         value = self.raw.get(name)
@@ -310,6 +316,7 @@ def _capabilities(row: _Row) -> tuple[Capability, ...]:
 def validate_firm(raw: dict[str, Any], row: int | str, errors: list[RowError]) -> Firm | None:
     r = _Row(raw, row, errors)
     r.check_unknown(FIRM_FIELDS)
+    r.check_characters()
     key = r.key()
     name = r.text("name", required=True, max_len=200)
     country = _country(r, "country")
@@ -350,6 +357,7 @@ def validate_firm(raw: dict[str, Any], row: int | str, errors: list[RowError]) -
 def validate_profile(raw: dict[str, Any], row: int | str, errors: list[RowError]) -> Profile | None:
     r = _Row(raw, row, errors)
     r.check_unknown(PROFILE_FIELDS)
+    r.check_characters()
     profile_type = r.choice("type", ProfileType, required=True)
     status = r.choice("status", ProfileStatus, default=ProfileStatus.DRAFT)
     published_on = r.day("published_on")
@@ -411,6 +419,7 @@ def _requirement(raw: Any, row: int | str, index: int, errors: list[RowError]) -
 def validate_bid(raw: dict[str, Any], row: int | str, errors: list[RowError]) -> Bid | None:
     r = _Row(raw, row, errors)
     r.check_unknown(BID_FIELDS)
+    r.check_characters()
     requirements: list[Requirement] = []
     raw_reqs = raw.get("requirements")
     if not isinstance(raw_reqs, list) or not raw_reqs:
@@ -507,6 +516,7 @@ def _share(r: _Row, name: str) -> float | None:
 def validate_relation(raw: dict[str, Any], row: int | str, errors: list[RowError]) -> Relation | None:
     r = _Row(raw, row, errors)
     r.check_unknown(RELATION_FIELDS)
+    r.check_characters()
     firm = r.key("firm")
     direction = r.choice("direction", Direction, required=True)
     counterpart = r.text("counterpart", required=True, max_len=200)

@@ -7,6 +7,8 @@ from typing import AsyncIterator
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from profiles.settings import Settings
 
@@ -15,9 +17,11 @@ from .. import web
 from ..services import open_database
 from . import errors
 from .deps import API_PREFIX
+from .headers import SecurityHeaders, inline_script_hashes
 from .limits import BodyLimit
 from .routes import public, router
 
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
 DESCRIPTION = """
 Partner matching and consortium forming for EEN-style profile exchanges.
 
@@ -47,13 +51,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.jobs.shutdown(wait=False)
 
     app = FastAPI(title="partnermatch", version="1.0", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None)
     app.state.engine, app.state.settings, app.state.jobs = engine, settings, None
     errors.install(app)
     app.include_router(public, prefix=API_PREFIX)
     app.include_router(router, prefix=API_PREFIX)
     web.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    app.add_middleware(errors.CatchUnexpected)
+    app.add_middleware(SecurityHeaders, always_https=settings.public_url.startswith("https:"))
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The interactive API reference, with a policy allowing exactly its own inline script."""
+        html = get_swagger_ui_html(openapi_url=f"{API_PREFIX}/openapi.json", title="partnermatch API")
+        text = bytes(html.body).decode()
+        policy = (f"default-src 'none'; script-src {SWAGGER_CDN} {inline_script_hashes(text)}; "
+                  f"style-src {SWAGGER_CDN} 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; "
+                  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        return HTMLResponse(text, headers={"Content-Security-Policy": policy})
     logging.getLogger("partnermatch").setLevel(logging.INFO)
     return app
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -132,7 +132,38 @@ def install(app: FastAPI) -> None:
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return answer(request, exc.status_code, str(exc.detail), headers=headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return answer(request, 500, "internal error; it was logged")
+
+
+class CatchUnexpected:
+    """Answers any unexpected error with a 500 and keeps the connection open.
+
+    An `exception_handler(Exception)` would not do: Starlette runs it in its outermost
+    middleware, which re-raises after answering, and uvicorn then closes the connection
+    because a response was already started; the next request a keep-alive client sends on
+    it is reset. Here the error is logged and answered, and nothing is re-raised.
+    """
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            request = Request(scope)
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            if started:
+                raise  # half a response was sent: only closing the connection tells the client
+            response = answer(request, 500, "internal error; it was logged")
+            await response(scope, receive, send)

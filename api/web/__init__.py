@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -10,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import auth_pages, bid_pages, cluster_pages, firm_pages
 from .render import page
-from .session import SignInNeeded, sign_in_path
+from .session import SignInNeeded, safe_next, sign_in_path
 
 TITLES = {400: "Something is not right", 401: "Please sign in", 403: "Not allowed", 404: "Not found",
           409: "That clashed with the current state", 412: "Changed meanwhile", 413: "Too large",
@@ -23,7 +24,15 @@ def error_page(request: Request, status: int, message: str, details: list[dict[s
     if status == 401:
         return RedirectResponse(sign_in_path(request.url.path), status_code=303)
     return page(request, "error.html.j2", http_status=status, title=TITLES.get(status, "Error"), message=message,
-                details=details, headers=headers)
+                details=details, headers=headers, back=_came_from(request))
+
+
+def _came_from(request: Request) -> str:
+    """The same-site page the visitor came from, for "Go back" without script; the start page otherwise."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc:
+        return "/"
+    return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
 
 
 def install(app: FastAPI) -> None:

@@ -3,6 +3,11 @@
   "use strict";
   const csrf = () => (document.querySelector('input[name="csrf"]') || {}).value || "";
 
+  // "Go back" on error pages returns to the page the visitor came from (the link itself goes to a safe page).
+  document.querySelectorAll("a[data-back]").forEach((link) => {
+    link.addEventListener("click", (event) => { if (history.length > 1) { event.preventDefault(); history.back(); } });
+  });
+
   // Confirm destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => { if (!confirm(form.dataset.confirm)) event.preventDefault(); });
