@@ -45,7 +45,7 @@ def _create(session, username, password, role: Role, firm, cluster, email, now):
         raise Conflict(f"username: '{username}' is taken")
     try:
         firm_id, cluster = security.check_account_fields(session, role, firm, cluster)
-        password_hash = security.hash_password(password)
+        password_hash = security.hash_password(password, username)
     except PartnermatchError as exc:
         field, _, reason = str(exc).partition(": ")
         raise ValidationFailed([RowError("user", field, None, reason)]) from None

@@ -8,11 +8,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from profiles.errors import Forbidden, NotFound, StaleVersion
-from profiles.repository import audit
+from profiles.repository import audit, firm_names
 from profiles.settings import Settings
 from profiles.tables import BidRow, FirmRow, ProfileRow
 from profiles.visibility import Role, Viewer
 
+from . import views
 from .views import etag
 
 
@@ -27,6 +28,20 @@ def record(session: Session, ctx: Context, action: str, entity: str, key: str, c
            detail: dict[str, Any] | None = None) -> None:
     audit.record(session, at=ctx.settings.now(), account_id=ctx.viewer.account_id, actor=ctx.viewer.username,
                  action=action, entity=entity, entity_key=key, cluster=cluster, detail=detail)
+
+
+_names_cache: dict[str, tuple[Any, list[tuple[int, str, str, str | None]]]] = {}
+
+
+def hidden_names(session: Session, viewer: Viewer) -> views.HiddenNames:
+    """The viewer's scrubber for firm names in texts; the firm list is read again only when firms changed."""
+    url = str(session.get_bind().url)
+    version = firm_names.names_version(session)
+    cached = _names_cache.get(url)
+    if cached is None or cached[0] != version:
+        cached = (version, [(i, n, a, c) for i, n, a, c, _ in firm_names.firm_names(session)])
+        _names_cache[url] = cached
+    return views.hidden_names(cached[1], viewer)
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -30,7 +30,8 @@ from profiles.validation import validate_firm, validate_profile
 from profiles.visibility import Role, Viewer
 
 from . import views
-from .context import Context, changed_fields, check_version, firm_row, profile_row, record, require_role
+from .context import (Context, changed_fields, check_version, firm_row, hidden_names, profile_row, record,
+                      require_role)
 
 
 def _validated(validate, raw: dict[str, Any], source: str):
@@ -236,7 +237,8 @@ def extend_profile(ctx: Context, ref: str) -> dict[str, Any]:
 def get_profile(ctx: Context, ref: str) -> dict[str, Any]:
     with session_scope(ctx.engine, readonly=True) as session:
         row, firm = profile_row(session, ctx.viewer, ref)
-        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date())
+        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date(),
+                                  hidden_names(session, ctx.viewer))
 
 
 def list_profiles(ctx: Context, filters: search.ProfileFilter, sort: str, offset: int,
@@ -244,7 +246,8 @@ def list_profiles(ctx: Context, filters: search.ProfileFilter, sort: str, offset
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
         rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit)
-        return [views.profile_view(p, f, ctx.viewer, today) for p, f in rows], total
+        names = hidden_names(session, ctx.viewer)
+        return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
 
 
 def profile_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float) -> tuple[list[dict], int]:
@@ -254,8 +257,9 @@ def profile_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: 
         row, firm = profile_row(session, ctx.viewer, ref, manage=True)
         assert row.id is not None
         hits, total = search.matches_of(session, [row.id], offset, limit, min_score)
+        names = hidden_names(session, ctx.viewer)
         return [views.match_view({"rank": m.rank, "score": m.score, "components": m.components,
-                                  "explanation": m.explanation}, other, other_firm, ctx.viewer, today)
+                                  "explanation": m.explanation}, other, other_firm, ctx.viewer, today, names)
                 for m, _, other, other_firm in hits], total
 
 
@@ -266,9 +270,10 @@ def firm_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: flo
         ids = [i for i in session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all()]
         hits, total = search.matches_of(session, ids, offset, limit, min_score) if ids else ([], 0)
         out = []
+        names = hidden_names(session, ctx.viewer)
         for m, own, other, other_firm in hits:
             view = views.match_view({"rank": m.rank, "score": m.score, "components": m.components,
-                                     "explanation": m.explanation}, other, other_firm, ctx.viewer, today)
+                                     "explanation": m.explanation}, other, other_firm, ctx.viewer, today, names)
             view["profile"] = own.key
             out.append(view)
         return out, total

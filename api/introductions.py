@@ -18,7 +18,7 @@ from profiles.tables import FirmRow, InterestRow, ProfileRow
 from profiles.visibility import Role, Viewer
 
 from . import views
-from .context import Context, firm_row, profile_row, record
+from .context import Context, firm_row, hidden_names, profile_row, record
 
 MESSAGE_MAX = 2000
 
@@ -42,7 +42,8 @@ def _view(session: Session, ctx: Context, row: InterestRow, owner: FirmRow, send
     profile = session.get(ProfileRow, row.profile_id)
     sender_profile = session.get(ProfileRow, row.sender_profile_id) if row.sender_profile_id else None
     assert profile is not None
-    return views.interest_view(row, profile, owner, sender, sender_profile, ctx.viewer, ctx.settings.current_date())
+    return views.interest_view(row, profile, owner, sender, sender_profile, ctx.viewer, ctx.settings.current_date(),
+                               hidden_names(session, ctx.viewer))
 
 
 def _audit(session: Session, ctx: Context, action: str, row: InterestRow, owner: FirmRow, sender: FirmRow) -> None:

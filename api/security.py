@@ -22,7 +22,7 @@ from profiles.visibility import Role, Viewer
 
 TOKEN_PREFIX = "pmt_"
 API_KEY_PREFIX = "pmk_"
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
 
 
 class BadCredentials(PartnermatchError):
@@ -34,9 +34,28 @@ def _hasher() -> PasswordHash:
     return PasswordHash.recommended()
 
 
-def hash_password(password: str) -> str:
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of leaked lists, as zxcvbn ships them (lower case)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, username: str = "") -> str | None:
     if len(password) < MIN_PASSWORD:
-        raise PartnermatchError(f"password: must be at least {MIN_PASSWORD} characters")
+        return f"must be at least {MIN_PASSWORD} characters"
+    folded = password.casefold()
+    if folded in _common_passwords() or "".join(folded.split()) in _common_passwords():
+        return "is one of the most common passwords; choose another"
+    if username and folded == username.casefold():
+        return "must not be the username"
+    return None
+
+
+def hash_password(password: str, username: str = "") -> str:
+    problem = password_problem(password, username)
+    if problem:
+        raise PartnermatchError(f"password: {problem}")
     return _hasher().hash(password)
 
 

@@ -5,8 +5,6 @@ call the engine packages and `profiles.repository` for storage.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -21,6 +19,7 @@ from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem
 from optimizer.propose import BidOutcome, propose_bid, propose_joint
 from profiles import repository
+from profiles.csv_cells import csv_text
 from profiles.db import make_engine, session_scope, upgrade
 from profiles.domain import Bid, ProfileStatus
 from profiles.errors import NotFound, PartnermatchError
@@ -218,9 +217,4 @@ def format_records(records: list[dict[str, Any]], what: str, fmt: str) -> str:
     columns: list[str] = []
     for r in records:
         columns += [c for c in r if c not in columns]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for r in records:
-        writer.writerow([_csv_cell(r.get(c)) for c in columns])
-    return buffer.getvalue()
+    return csv_text(columns, ([_csv_cell(r.get(c)) for c in columns] for r in records))

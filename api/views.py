@@ -9,7 +9,7 @@ import copy
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from profiles.tables import (
     AccountRow,
@@ -23,10 +23,66 @@ from profiles.tables import (
     RequirementRow,
 )
 from profiles.duplicates import LEGAL_FORMS
+from profiles.name_mentions import NamedFirm, NameIndex
+from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Viewer
 
 # Distances in anonymous views are coarsened so repeated matches cannot pin a firm on the map.
 ANONYMOUS_KM_STEP = 25
+
+
+class HiddenNames:
+    """Names of the firms one viewer may not see, found in any text however spelt, and replaced by aliases."""
+
+    def __init__(self, index: NameIndex, clusters: dict[int, str | None], viewer: Viewer) -> None:
+        self.index, self.clusters, self.viewer = index, clusters, viewer
+        self._hidden: dict[int, bool] = {}
+
+    def hidden(self, firm_id: int) -> bool:
+        if firm_id not in self._hidden:
+            self._hidden[firm_id] = not self.viewer.sees_identity(firm_id, self.clusters.get(firm_id))
+        return self._hidden[firm_id]
+
+    def text(self, value: str) -> str:
+        return self.index.scrub(value, self.hidden) if value else value
+
+    def record(self, value: Any) -> Any:
+        """Every string of a nested record (dictionary keys included) with hidden names replaced."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.record(v) for v in value]
+        if isinstance(value, dict):
+            return {self.record(k): (self.terms(v) if k == "shared_terms" and isinstance(v, list) else self.record(v))
+                    for k, v in value.items()}
+        return value
+
+    def terms(self, words: list[Any]) -> list[Any]:
+        """Shared words that are part of a hidden firm's name would point at it; leave them out."""
+        return [w for w in words if not (isinstance(w, str) and any(map(self.hidden, self.index.firms_named_by(w))))]
+
+
+@lru_cache(maxsize=8)
+def _index_of(firms: tuple[tuple[int, str, str], ...]) -> NameIndex:
+    return NameIndex.build((NamedFirm(i, name, f"firm {alias}") for i, name, alias in firms), common_words())
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Words of the capability vocabulary: a firm called "Anodising" must not blank out every anodising."""
+    vocabulary = load_vocabulary()
+    phrases = [p for c in vocabulary.concepts.values() for p in (c.label, *c.synonyms)]
+    return frozenset(w for p in phrases for w in re.findall(r"\w+", p.casefold()))
+
+
+def hidden_names(firms: list[tuple[int, str, str, str | None]], viewer: Viewer) -> HiddenNames:
+    """The viewer's scrubber over (id, name, alias, cluster) of every exchange firm."""
+    index = _index_of(tuple((i, name, alias) for i, name, alias, _ in firms))
+    return HiddenNames(index, {i: cluster for i, _, _, cluster in firms}, viewer)
+
+
+def _names_of_others(names: HiddenNames | None) -> Callable[[str], str]:
+    return names.text if names is not None else (lambda t: t)
 
 
 def etag(content_hash: str) -> str:
@@ -89,10 +145,13 @@ def scrub(text: str, firm: FirmRow) -> str:
     return pattern.sub("the company", text)
 
 
-def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date) -> dict[str, Any]:
+def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date,
+                 names: HiddenNames | None = None) -> dict[str, Any]:
+    """A profile as `viewer` may see it. Texts of a firm the viewer does not manage lose the firm's own
+    name and contacts (unless introduced) and the names of every other firm hidden from the viewer."""
     assert firm.id is not None
     visible = viewer.sees_identity(firm.id, firm.cluster)
-    shown = (lambda t: t) if visible else (lambda t: scrub(t, firm))
+    shown = _texts_shown(firm, viewer, visible, names)
     out: dict[str, Any] = {
         "reference": profile.reference,
         "type": profile.type,
@@ -118,13 +177,24 @@ def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date
     return out
 
 
-def profile_brief(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date) -> dict[str, Any]:
+def _texts_shown(firm: FirmRow, viewer: Viewer, visible: bool, names: HiddenNames | None) -> Callable[[str], str]:
+    assert firm.id is not None
+    if viewer.manages(firm.id, firm.cluster):
+        return lambda t: t  # the firm's own words, as its own people wrote them (and edit them)
+    others = _names_of_others(names)
+    if visible:
+        return others
+    return lambda t: others(scrub(t, firm))
+
+
+def profile_brief(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date,
+                  names: HiddenNames | None = None) -> dict[str, Any]:
     """The few fields a list of matches or interests shows; the same rules as `profile_view`."""
     assert firm.id is not None
     visible = viewer.sees_identity(firm.id, firm.cluster)
     out: dict[str, Any] = {
         "reference": profile.reference, "type": profile.type, "status": effective_status(profile, today),
-        "title": profile.title if visible else scrub(profile.title, firm), "country": firm.country,
+        "title": _texts_shown(firm, viewer, visible, names)(profile.title), "country": firm.country,
         "size_class": firm.size_class, "firm_alias": firm.alias, "identity_visible": visible,
     }
     if visible:
@@ -142,15 +212,17 @@ def _coarsen(components: dict[str, Any]) -> dict[str, Any]:
 
 
 def match_view(match: dict[str, Any], other: ProfileRow, other_firm: FirmRow, viewer: Viewer,
-               today: date) -> dict[str, Any]:
+               today: date, names: HiddenNames | None = None) -> dict[str, Any]:
     assert other_firm.id is not None
     visible = viewer.sees_identity(other_firm.id, other_firm.cluster)
     components, explanation = match["components"], match["explanation"]
     if not visible:
         components = _without_name_terms(_coarsen(components), other_firm)
         explanation = _without_name_terms(explanation, other_firm)
+    if names is not None:
+        components, explanation = names.record(components), names.record(explanation)
     return {"rank": match["rank"], "score": match["score"], "components": components,
-            "explanation": explanation, "other": profile_brief(other, other_firm, viewer, today)}
+            "explanation": explanation, "other": profile_brief(other, other_firm, viewer, today, names)}
 
 
 def _without_name_terms(record: dict[str, Any], firm: FirmRow) -> dict[str, Any]:
@@ -227,6 +299,7 @@ def redact(value: Any, firms: list[FirmRow], viewer: Viewer) -> Any:
     pairs = redactions(firms, viewer)
     if not pairs:
         return value
+    names = hidden_names([(f.id, f.name, f.alias, f.cluster) for f in firms if f.id is not None], viewer)
     # Only the names that occur somewhere in the record are replaced string by string; testing
     # thousands of hidden firms against every string made large exchanges slow.
     text = "\x00".join(_strings(value))
@@ -239,7 +312,7 @@ def redact(value: Any, firms: list[FirmRow], viewer: Viewer) -> Any:
         for m in (m for plan in plans for m in plan.get("members", [])):
             if m.get("firm") in hidden:
                 m["city"] = None
-    return _replace_strings(value, pairs)
+    return names.record(_replace_strings(value, pairs))
 
 
 def proposal_view(row: ProposalRow, bid_key: str, firms: list[FirmRow], viewer: Viewer) -> dict[str, Any]:
@@ -253,15 +326,17 @@ def proposal_view(row: ProposalRow, bid_key: str, firms: list[FirmRow], viewer: 
 
 
 def interest_view(row: InterestRow, profile: ProfileRow, owner: FirmRow, sender: FirmRow,
-                  sender_profile: ProfileRow | None, viewer: Viewer, today: date) -> dict[str, Any]:
+                  sender_profile: ProfileRow | None, viewer: Viewer, today: date,
+                  names: HiddenNames | None = None) -> dict[str, Any]:
     assert owner.id is not None and sender.id is not None
     introduced = row.status == "accepted"
+    others = _names_of_others(names)
     out: dict[str, Any] = {
-        "id": row.id, "status": row.status, "message": row.message, "note": row.note,
-        "profile": profile_brief(profile, owner, viewer, today),
+        "id": row.id, "status": row.status, "message": others(row.message), "note": others(row.note),
+        "profile": profile_brief(profile, owner, viewer, today, names),
         "sender": _party(sender, viewer, introduced),
         "owner": _party(owner, viewer, introduced),
-        "sender_profile": profile_brief(sender_profile, sender, viewer, today) if sender_profile else None,
+        "sender_profile": profile_brief(sender_profile, sender, viewer, today, names) if sender_profile else None,
         "created_at": row.created_at.isoformat(),
         "forwarded_at": row.forwarded_at.isoformat() if row.forwarded_at else None,
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,

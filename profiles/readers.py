@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .characters import depth_problem
+from .csv_cells import restore
 from .errors import RowError, UnreadableInput, ValidationFailed
 
 KINDS = ("firms", "profiles", "bids", "relations")
@@ -138,7 +139,7 @@ def parse_csv(text: str, source: str) -> RawInput:
                 errors.append(RowError(f"line {line_no}", "", len(values),
                                        f"has {len(values)} values but the header has {len(header)} columns"))
                 continue
-            records.append((f"line {line_no}", dict(zip(header, values))))
+            records.append((f"line {line_no}", dict(zip(header, (restore(v) for v in values)))))
     except csv.Error as exc:
         raise UnreadableInput(f"{source}: broken CSV near line {reader.line_num}: {exc}") from exc
     if errors:

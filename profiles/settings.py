@@ -37,6 +37,16 @@ class Settings(BaseSettings):
                                  description="Requests a worker serves at once; more only contend for the GIL.")
     max_time_limit: int = Field(default=300, ge=1, description="Longest solver time limit a request may ask for.")
 
+    # Sign-in throttling: after `sign_in_free_failures` wrong passwords in a row an account waits
+    # `sign_in_delay_seconds`, doubling with each further failure; at `sign_in_lockout` it is locked
+    # until an administrator unlocks it. One address gets `sign_in_address_free` failures per window.
+    sign_in_free_failures: int = Field(default=3, ge=1, le=100)
+    sign_in_lockout: int = Field(default=10, ge=2, le=1000)
+    sign_in_delay_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
+    sign_in_max_delay_seconds: float = Field(default=900.0, ge=0.0)
+    sign_in_address_free: int = Field(default=20, ge=1, le=10_000)
+    sign_in_window_minutes: int = Field(default=15, ge=1, le=1440)
+
     # Nightly runs
     state_dir: Path | None = Field(
         default=None, description="Where nightly runs keep their matching state (default: <output_dir>/state). "

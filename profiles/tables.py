@@ -219,6 +219,22 @@ class AccountRow(SQLModel, table=True):
     digest: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     digest_run_id: Optional[int] = None
     digest_at: Optional[datetime] = None
+    # Failed sign-ins since the last successful one; at the lockout limit the account is locked
+    # until an administrator unlocks it.
+    failed_sign_ins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_at: Optional[datetime] = None
+
+
+class SignInFailureRow(SQLModel, table=True):
+    """One failed sign-in, kept for throttling by account name and by address."""
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_username_at", "username", "at"),
+                      Index("ix_sign_in_failure_address_at", "address", "at"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime
+    username: str = Field(max_length=80)
+    address: str = Field(max_length=64)
 
 
 class CredentialRow(SQLModel, table=True):

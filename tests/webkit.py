@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -61,6 +62,15 @@ def running_server(database_url: str, output_dir: Path, today: str) -> Iterator[
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def sign_in_form(client, username: str, password: str, next_path: str = "/"):
+    """Sign in through the form as a browser does: fetch it (login token and cookie), then post it."""
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token, form.text
+    return client.post("/login", data={"username": username, "password": password, "next": next_path,
+                                       "csrf": token.group(1)})
 
 
 def hidden_identities(database_url: str, visible_keys: set[str]) -> dict[str, list[str]]:

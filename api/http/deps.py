@@ -17,6 +17,11 @@ oauth2 = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=Fa
 api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key for machine clients.")
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn has already applied X-Forwarded-For from trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
 class NotSignedIn(Exception):
     """No, or no valid, credentials: answered with 401."""
 

@@ -24,13 +24,14 @@ from profiles.errors import (
 )
 
 from ..security import BadCredentials
+from ..sign_in import TooManyAttempts
 from .deps import API_PREFIX, NotSignedIn
 
 log = logging.getLogger("partnermatch.http")
 
 CODES = {400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "conflict", 412: "stale_version", 413: "too_large", 415: "unsupported_media_type",
-         422: "invalid", 500: "internal_error", 503: "unavailable"}
+         422: "invalid", 429: "too_many_attempts", 500: "internal_error", 503: "unavailable"}
 
 
 def body(status: int, message: str, details: list[dict[str, Any]] | None = None,
@@ -103,6 +104,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BadCredentials)
     async def _bad_credentials(request: Request, exc: BadCredentials) -> Response:
         return answer(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(TooManyAttempts)
+    async def _throttled(request: Request, exc: TooManyAttempts) -> Response:
+        return answer(request, 429, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(PartnermatchError)
     async def _domain(request: Request, exc: PartnermatchError) -> Response:

@@ -12,16 +12,14 @@ from optimizer.config import OptimizerConfig
 from profiles.db import current_revision, session_scope
 from profiles.errors import RowError, ValidationFailed
 from profiles.repository import accounts as account_store
-from profiles.repository import audit as audit_store
 from profiles.repository.search import FIRM_SORTS, PROFILE_SORTS, FirmFilter, ProfileFilter
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
-from profiles.visibility import Role
 
-from .. import accounts, bidding, cluster_report, exchange, introductions, relations, security, views
-from ..context import Context, firm_row, record, require_role
+from .. import accounts, audit_log, bidding, cluster_report, exchange, introductions, relations, sign_in
+from ..context import Context, firm_row, record
 from ..nightly import digests
-from .deps import Paging, context, page_body, paging
+from .deps import Paging, client_address, context, page_body, paging
 from .schemas import (
     AccountIn,
     AccountOut,
@@ -99,9 +97,7 @@ def health(request: Request) -> dict:
 @public.post("/auth/token", response_model=TokenOut, tags=["accounts"], summary="Sign in (OAuth2 password flow)")
 def token(request: Request, form: OAuth2PasswordRequestForm = Depends()) -> dict:
     state = request.app.state
-    with session_scope(state.engine) as session:
-        issued = security.login(session, form.username, form.password, state.settings.now(),
-                                state.settings.token_minutes)
+    issued = sign_in.sign_in(state.engine, state.settings, form.username, form.password, client_address(request))
     return {"access_token": issued.secret, "token_type": "bearer",
             "expires_at": issued.expires_at.isoformat() if issued.expires_at else None}
 
@@ -478,9 +474,5 @@ def audit(entity: Optional[Literal["firm", "profile", "bid", "proposal", "intere
                                    "api_key", "credential"]] = None,
           key: Optional[str] = Query(None, max_length=80), actor: Optional[str] = Query(None, max_length=80),
           p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
-    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
-    with session_scope(ctx.engine, readonly=True) as session:
-        rows, total = audit_store.list_events(session, cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster,
-                                              entity=entity, entity_key=key, actor=actor, since=None,
-                                              offset=p.offset, limit=p.per_page)
-        return page_body([views.audit_view(r) for r in rows], total, p)
+    items, total = audit_log.list_events(ctx, entity, key, actor, p.offset, p.per_page)
+    return page_body(items, total, p)

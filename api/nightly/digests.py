@@ -32,7 +32,8 @@ from profiles.tables import (
 )
 from profiles.visibility import Role, Viewer
 
-from ..views import profile_brief
+from ..context import hidden_names
+from ..views import HiddenNames, profile_brief
 
 T = TypeVar("T")
 API = "/api/v1"
@@ -179,16 +180,16 @@ def _firm_label(firm: FirmRow | None, viewer: Viewer) -> str:
 
 
 def _match_item(match: MatchRow, own: ProfileRow, other: ProfileRow, other_firm: FirmRow, viewer: Viewer,
-                today: date) -> MatchItem:
-    brief = profile_brief(other, other_firm, viewer, today)
+                today: date, names: HiddenNames) -> MatchItem:
+    brief = profile_brief(other, other_firm, viewer, today, names)
     return MatchItem(score=match.score, own_reference=own.reference or own.key, own_title=own.title,
                      reference=brief["reference"] or "", type=brief["type"], title=brief["title"],
                      firm=_label(brief))
 
 
 def _interest_item(row: InterestRow, profile: ProfileRow, owner: FirmRow, sender: FirmRow, viewer: Viewer,
-                   today: date, at: datetime | None) -> InterestItem:
-    brief = profile_brief(profile, owner, viewer, today)
+                   today: date, at: datetime | None, names: HiddenNames) -> InterestItem:
+    brief = profile_brief(profile, owner, viewer, today, names)
     assert row.id is not None
     return InterestItem(id=row.id, reference=brief["reference"] or "", title=brief["title"], owner=_label(brief),
                         sender=_firm_label(sender, viewer), on=_utc(at or row.created_at).date())
@@ -201,9 +202,10 @@ def firm_digest_content(session: Session, account: AccountRow, firm: FirmRow, pr
     viewer = Viewer(account.id, account.username, Role.FIRM, firm_id=firm.id)
     since = _utc(account.digest_at) if account.digest_at else None
     hits, total = store.new_matches(session, [firm.id], account.digest_run_id, prefs.min_score, prefs.max_items)
-    matches = Listing(tuple(_match_item(*hit, viewer, today) for hit in hits), total)
+    names = hidden_names(session, viewer)
+    matches = Listing(tuple(_match_item(*hit, viewer, today, names) for hit in hits), total)
     waiting = store.waiting_interests(session, [firm.id], "forwarded")
-    items = [_interest_item(*w, viewer, today, at=w[0].forwarded_at) for w in waiting]
+    items = [_interest_item(*w, viewer, today, at=w[0].forwarded_at, names=names) for w in waiting]
     new = sum(1 for w in waiting if _within(w[0].forwarded_at, since, now))
     return FirmDigest(account.username, firm.alias, since, prefs, matches, listing(items, prefs.max_items), new)
 
@@ -260,7 +262,8 @@ def advisor_digest_content(session: Session, account: AccountRow, prefs: Prefere
     batch_items = [_batch_item(row, bid, before, firms, viewer) for row, bid, before in batches]
     firm_ids = cluster_firm_ids(session, cluster)
     waiting = store.waiting_interests(session, firm_ids, "sent")
-    interests = [_interest_item(*w, viewer, today, at=w[0].created_at) for w in waiting]
+    interests = [_interest_item(*w, viewer, today, at=w[0].created_at, names=hidden_names(session, viewer))
+                 for w in waiting]
     new_interests = sum(1 for w in waiting if _within(w[0].created_at, since, now))
     _, new_matches = store.new_matches(session, firm_ids, account.digest_run_id, prefs.min_score, 0)
     return AdvisorDigest(account.username, cluster, since, prefs, listing(batch_items, prefs.max_items),

@@ -1,6 +1,9 @@
 """Sign in, sign out and the start page."""
 from __future__ import annotations
 
+import hmac
+import secrets
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -9,17 +12,29 @@ from profiles.repository import accounts as account_store
 from profiles.tables import FirmRow
 from profiles.visibility import Role
 
-from .. import security
+from .. import security, sign_in
 from ..context import Context
+from ..http.deps import client_address
 from .render import page, redirect
-from .session import COOKIE, check_csrf, safe_next, web_context
+from .session import COOKIE, LOGIN_COOKIE, check_csrf, is_https, safe_next, same_origin, web_context
 
 router = APIRouter()
 
 
+def _login_page(request: Request, status: int, target: str, username: str, error: str | None) -> Response:
+    """The sign-in form with a fresh login token, also set as a cookie: a form posted from another
+    site cannot carry the same value, so nobody can sign a visitor in to an account of theirs."""
+    token = secrets.token_urlsafe(24)
+    response = page(request, "login.html.j2", http_status=status, next=target, username=username, error=error,
+                    login_token=token)
+    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
+                        secure=is_https(request), path="/login")
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> Response:
-    return page(request, "login.html.j2", next=safe_next(next), username="", error=None)
+    return _login_page(request, 200, safe_next(next), "", None)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -27,15 +42,25 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
     target = safe_next(str(form.get("next") or "/"))
+    sent, expected = str(form.get("csrf") or ""), request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent, expected) or not same_origin(request):
+        return _login_page(request, 400, target, username,
+                           "the sign-in form has expired or came from another site; please sign in again")
     state = request.app.state
     try:
-        with session_scope(state.engine) as session:
-            issued = security.login(session, username, password, state.settings.now(), state.settings.token_minutes)
+        issued = sign_in.sign_in(state.engine, state.settings, username, password, client_address(request))
     except security.BadCredentials as exc:
-        return page(request, "login.html.j2", http_status=401, next=target, username=username, error=str(exc))
+        return _login_page(request, 401, target, username, str(exc))
+    except sign_in.TooManyAttempts as exc:
+        response = _login_page(request, 429, target, username, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except sign_in.AccountLocked as exc:
+        return _login_page(request, 403, target, username, str(exc))
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, issued.secret, max_age=state.settings.token_minutes * 60, httponly=True,
-                        samesite="lax", secure=state.settings.public_url.startswith("https:"), path="/")
+                        samesite="lax", secure=is_https(request), path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from starlette.datastructures import FormData
@@ -19,6 +19,7 @@ from .. import security
 from ..context import Context
 
 COOKIE = "pm_session"
+LOGIN_COOKIE = "pm_login"
 
 
 class SignInNeeded(Exception):
@@ -64,6 +65,19 @@ def check_csrf(request: Request, form: FormData | None = None) -> None:
     expected = getattr(request.state, "csrf", None)
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
         raise BadFormToken("the form has expired or came from another site; reload the page and try again")
+
+
+def is_https(request: Request) -> bool:
+    """Served over https, directly or behind a proxy uvicorn trusts, or configured so."""
+    return request.url.scheme == "https" or request.app.state.settings.public_url.startswith("https:")
+
+
+def same_origin(request: Request) -> bool:
+    """A browser names the page a form came from; one from another site is refused."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # older browsers and non-browser clients send none; the form token still applies
+    return urlsplit(origin).netloc == request.url.netloc  # "null" (a sandboxed or privacy-stripped page) fails
 
 
 def safe_next(path: str | None) -> str:

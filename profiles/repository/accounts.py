@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..errors import NotFound
-from ..tables import AccountRow, CredentialRow, FirmRow
+from ..tables import AccountRow, CredentialRow, FirmRow, SignInFailureRow
 
 
 def create_account(session: Session, *, username: str, password_hash: str, role: str, firm_id: int | None,
@@ -21,6 +22,10 @@ def create_account(session: Session, *, username: str, password_hash: str, role:
 
 def account_by_username(session: Session, username: str) -> AccountRow | None:
     return session.exec(select(AccountRow).where(AccountRow.username == username)).first()
+
+
+def accounts_by_id(session: Session, ids: set[int]) -> list[AccountRow]:
+    return list(session.exec(select(AccountRow).where(col(AccountRow.id).in_(sorted(ids)))).all())
 
 
 def get_account(session: Session, account_id: int) -> AccountRow:
@@ -91,3 +96,20 @@ def revoke_credential(session: Session, credential_id: int, account_id: int, now
     row.revoked_at = now
     session.flush()
     return row
+
+
+def sign_in_failures(session: Session, *, username: str | None = None, address: str | None = None,
+                     since: datetime) -> tuple[int, datetime | None]:
+    """How many sign-ins failed since `since` for a name or from an address, and when the last one did."""
+    query = select(func.count(SignInFailureRow.id), func.max(SignInFailureRow.at)).where(
+        col(SignInFailureRow.at) >= since)
+    if username is not None:
+        query = query.where(SignInFailureRow.username == username)
+    if address is not None:
+        query = query.where(SignInFailureRow.address == address)
+    count, last = session.exec(query).one()
+    return int(count), _aware(last) if last is not None else None
+
+
+def add_sign_in_failure(session: Session, *, username: str, address: str, at: datetime) -> None:
+    session.add(SignInFailureRow(at=at, username=username[:80], address=address[:64]))

@@ -63,8 +63,8 @@ def test_unknown_bid_and_solver(tmp_path, golden_path):
 
 
 def test_db_upgrade_is_idempotent(tmp_path):
-    assert "revision 0004" in run(tmp_path, "db", "upgrade").stdout
-    assert "revision 0004" in run(tmp_path, "db", "upgrade").stdout
+    assert "revision 0005" in run(tmp_path, "db", "upgrade").stdout
+    assert "revision 0005" in run(tmp_path, "db", "upgrade").stdout
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from apikit import PASSWORD, exchange
 from conftest import TODAY, postgres_schema
-from webkit import hidden_identities, leaks
+from webkit import hidden_identities, leaks, sign_in_form
 
 DAC = "Danish Aluminium Cluster"
 
@@ -31,7 +31,7 @@ def ex(request, tmp_path_factory):
 
 def pages(ex, who: str) -> TestClient:
     client = TestClient(ex.client.app, raise_server_exceptions=False, follow_redirects=False)
-    assert client.post("/login", data={"username": who, "password": PASSWORD, "next": "/"}).status_code == 303
+    assert sign_in_form(client, who, PASSWORD).status_code == 303
     return client
 
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from apikit import API, PASSWORD, exchange
 from conftest import TODAY, postgres_schema
-from webkit import hidden_identities, leaks
+from webkit import hidden_identities, leaks, sign_in_form
 
 ADVISOR_PAGES = ["/", "/firms", "/firms?capability=anodising&certification=IATF+16949", "/firms/dk-nordalu",
                  "/profiles-new", "/uploads", "/bids", "/bids-new", "/bids/bid-battery-tray", "/map",
@@ -30,7 +30,7 @@ def ex(request, tmp_path_factory):
 def browser(ex, who: str | None = None) -> TestClient:
     client = TestClient(ex.client.app, raise_server_exceptions=False, follow_redirects=False)
     if who:
-        r = client.post("/login", data={"username": who, "password": PASSWORD, "next": "/"})
+        r = sign_in_form(client, who, PASSWORD)
         assert r.status_code == 303, r.text
     return client
 
@@ -50,11 +50,11 @@ def test_pages_need_sign_in_and_come_back_after_it(ex):
     for path in ADVISOR_PAGES[1:]:
         r = anonymous.get(path)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
-    r = anonymous.post("/login", data={"username": "dac-advisor", "password": PASSWORD, "next": "/map?sector=25"})
+    r = sign_in_form(anonymous, "dac-advisor", PASSWORD, "/map?sector=25")
     assert r.headers["location"] == "/map?sector=25"
-    r = anonymous.post("/login", data={"username": "dac-advisor", "password": PASSWORD, "next": "https://evil.example/"})
+    r = sign_in_form(anonymous, "dac-advisor", PASSWORD, "https://evil.example/")
     assert r.headers["location"] == "/"
-    r = browser(ex).post("/login", data={"username": "dac-advisor", "password": "nope nope nope"})
+    r = sign_in_form(browser(ex), "dac-advisor", "nope nope nope")
     assert r.status_code == 401 and "unknown user or wrong password" in r.text
 
 

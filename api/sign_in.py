@@ -1,0 +1,109 @@
+"""Signing in, throttled: growing delays per account and per address, lockout, audited failures.
+
+Guessing passwords costs time: after a few failures in a row an account answers "try again
+in N seconds" (doubling each time), and after `sign_in_lockout` failures it stays locked until
+an administrator unlocks it. One address guessing across many accounts meets its own delays.
+Delays are refusals with a Retry-After, not sleeps, so a guesser cannot tie up the server.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from profiles.db import session_scope
+from profiles.errors import Forbidden, PartnermatchError
+from profiles.repository import accounts as account_store
+from profiles.repository import audit
+from profiles.settings import Settings
+from profiles.tables import AccountRow, FirmRow
+
+from . import security
+
+
+class TooManyAttempts(PartnermatchError):
+    """Sign-ins for this account or from this address are paused for a while."""
+
+    def __init__(self, seconds: float) -> None:
+        self.retry_after = max(1, math.ceil(seconds))
+        super().__init__(f"too many failed sign-ins; try again in {self.retry_after} s")
+
+
+class AccountLocked(Forbidden):
+    """Too many failed sign-ins in a row: only an administrator can unlock the account."""
+
+
+def delay(failures: int, free: int, first: float, longest: float) -> float:
+    """Seconds to wait after the last failure: none for the first `free` failures, then doubling."""
+    if failures < free or first <= 0:
+        return 0.0
+    return min(longest, first * 2 ** (failures - free))
+
+
+def _wait(engine: Engine, settings: Settings, account: AccountRow | None, username: str, address: str,
+          now: datetime) -> float:
+    since = now - timedelta(minutes=settings.sign_in_window_minutes)
+    waits = [0.0]
+    with session_scope(engine, readonly=True) as session:
+        _, last = account_store.sign_in_failures(session, username=username, since=since)
+        if account is not None and last is not None:
+            wait = delay(account.failed_sign_ins, settings.sign_in_free_failures, settings.sign_in_delay_seconds,
+                         settings.sign_in_max_delay_seconds)
+            waits.append((last + timedelta(seconds=wait) - now).total_seconds())
+        count, last = account_store.sign_in_failures(session, address=address, since=since)
+        if last is not None:
+            wait = delay(count, settings.sign_in_address_free, settings.sign_in_delay_seconds,
+                         settings.sign_in_max_delay_seconds)
+            waits.append((last + timedelta(seconds=wait) - now).total_seconds())
+    return max(waits)
+
+
+def sign_in(engine: Engine, settings: Settings, username: str, password: str, address: str) -> security.IssuedSecret:
+    """A login token for the right password, unless the account or address must wait or is locked."""
+    now = settings.now()
+    username = username[:80]
+    with session_scope(engine, readonly=True) as session:
+        account = account_store.account_by_username(session, username)
+    if account is not None and account.locked_at is not None:
+        raise AccountLocked(f"this account is locked after {settings.sign_in_lockout} failed sign-ins; "
+                            "an administrator can unlock it")
+    wait = _wait(engine, settings, account, username, address, now)
+    if wait > 0:
+        raise TooManyAttempts(wait)
+    try:
+        with session_scope(engine) as session:
+            issued = security.login(session, username, password, now, settings.token_minutes)
+            if account is not None and account.id is not None and account.failed_sign_ins:
+                fresh = account_store.get_account(session, account.id)
+                fresh.failed_sign_ins = 0
+                session.add(fresh)
+            return issued
+    except security.BadCredentials:
+        _record_failure(engine, settings, username, address, now)
+        raise
+
+
+def _record_failure(engine: Engine, settings: Settings, username: str, address: str, now: datetime) -> None:
+    with session_scope(engine) as session:
+        account_store.add_sign_in_failure(session, username=username, address=address, at=now)
+        account = account_store.account_by_username(session, username)
+        detail: dict[str, object] = {"address": address}
+        cluster = None
+        if account is not None:
+            account.failed_sign_ins += 1
+            detail["failures_in_a_row"] = account.failed_sign_ins
+            if account.failed_sign_ins >= settings.sign_in_lockout and account.locked_at is None:
+                account.locked_at = now
+                detail["locked"] = True
+            session.add(account)
+            cluster = _cluster_of(session, account)
+        audit.record(session, at=now, account_id=None, actor=f"sign-in from {address}"[:80], action="sign_in_failed",
+                     entity="account", entity_key=username, cluster=cluster, detail=detail)
+
+
+def _cluster_of(session, account: AccountRow) -> str | None:
+    if account.firm_id is not None:
+        firm = session.get(FirmRow, account.firm_id)
+        return firm.cluster if firm is not None else None
+    return account.cluster
