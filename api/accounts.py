@@ -89,6 +89,34 @@ def set_active(ctx: Context, account_id: int, active: bool) -> dict[str, Any]:
         return views.account_view(row, firm_key)
 
 
+def unlock(ctx: Context, account_id: int) -> dict[str, Any]:
+    """Lift a lockout after too many failed sign-ins (administrators only)."""
+    require_role(ctx.viewer, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row = _unlock(session, accounts.get_account(session, account_id))
+        record(session, ctx, "unlock", "account", row.username, row.cluster)
+        firm_key = session.get(FirmRow, row.firm_id).key if row.firm_id else None  # type: ignore[union-attr]
+        return views.account_view(row, firm_key)
+
+
+def _unlock(session, row):
+    row.locked_at, row.failed_sign_ins = None, 0
+    session.add(row)
+    return row
+
+
+def bootstrap_unlock(engine, settings, username: str) -> dict[str, Any]:
+    """The command line's `user unlock`, for the operator (also when the only admin is locked out)."""
+    with session_scope(engine) as session:
+        row = accounts.account_by_username(session, username)
+        if row is None:
+            raise NotFound(f"no account '{username}'")
+        _unlock(session, row)
+        audit.record(session, at=settings.now(), account_id=None, actor="command line", action="unlock",
+                     entity="account", entity_key=username, cluster=row.cluster)
+        return views.account_view(row, None)
+
+
 def me(ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine, readonly=True) as session:
         assert ctx.viewer.account_id is not None

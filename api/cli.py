@@ -50,6 +50,30 @@ def main(ctx: typer.Context,
     ctx.obj = Settings(**overrides)
 
 
+def run() -> None:
+    """The `partnermatch` command: database failures end in one line saying what and what to do."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from profiles.db import database_problem
+    try:
+        app()
+    except (OperationalError, ProgrammingError, PoolTimeout) as exc:
+        url = _database_url_of(sys.argv)
+        what, todo = database_problem(exc, url)
+        errors.print(f"[bold red]error:[/] {what}; {todo}", soft_wrap=True)
+        sys.exit(1)
+
+
+def _database_url_of(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--database-url" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--database-url="):
+            return arg.split("=", 1)[1]
+    return Settings().database_url
+
+
 def _fail(exc: Exception) -> None:
     if isinstance(exc, ValidationFailed):
         errors.print(f"[bold red]{exc.source}: {len(exc.errors)} error(s); nothing was stored[/]")
@@ -235,7 +259,8 @@ def user_create(ctx: typer.Context,
                 email: Optional[str] = typer.Option(None, "--email"),
                 password: str = typer.Option(..., "--password", prompt=True, hide_input=True,
                                              confirmation_prompt=True, envvar="PARTNERMATCH_PASSWORD",
-                                             help="At least 10 characters (prompted when left out)")) -> None:
+                                             help="At least 12 characters, not a common password "
+                                                  "(prompted when left out)")) -> None:
     """Create an account; the way to make the first admin."""
     from . import accounts
     settings = _settings(ctx)
@@ -245,6 +270,18 @@ def user_create(ctx: typer.Context,
     except (PartnermatchError, ValueError) as exc:
         _fail(exc if isinstance(exc, PartnermatchError) else PartnermatchError(f"role: {exc}"))
     console.print(f"created {row['role']} account '{row['username']}' (id {row['id']})")
+
+
+@user_app.command("unlock")
+def user_unlock(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
+    """Unlock an account locked after too many failed sign-ins."""
+    from . import accounts
+    settings = _settings(ctx)
+    try:
+        accounts.bootstrap_unlock(services.open_database(settings), settings, username)
+    except PartnermatchError as exc:
+        _fail(exc)
+    console.print(f"unlocked account '{username}'")
 
 
 @user_app.command("api-key")

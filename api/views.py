@@ -356,7 +356,8 @@ def _party(firm: FirmRow, viewer: Viewer, introduced: bool) -> dict[str, Any]:
 
 def account_view(row: AccountRow, firm_key: str | None) -> dict[str, Any]:
     return {"id": row.id, "username": row.username, "role": row.role, "firm": firm_key, "cluster": row.cluster,
-            "email": row.email, "active": row.active, "created_at": row.created_at.isoformat()}
+            "email": row.email, "active": row.active, "locked": row.locked_at is not None,
+            "failed_sign_ins": row.failed_sign_ins, "created_at": row.created_at.isoformat()}
 
 
 def audit_view(row: AuditRow) -> dict[str, Any]:

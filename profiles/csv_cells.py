@@ -19,24 +19,27 @@ GUARD = "'"
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
+def _starts_formula(cell: str) -> bool:
+    """Would a spreadsheet run it, once any guard apostrophes in front are taken away?"""
+    bare = cell.lstrip(GUARD)
+    return bare.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(bare)
+
+
 def neutralise(cell: str) -> str:
-    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(cell):
-        return GUARD + cell
-    return cell
+    # Text that itself starts with guards before a formula ("'=x") gets one more, so reading back is exact.
+    return GUARD + cell if _starts_formula(cell) else cell
 
 
 def restore(cell: str) -> str:
     """The text a neutralised cell stood for (the importer's side of `neutralise`)."""
-    if cell.startswith(GUARD) and cell[1:2] != "" and cell[1:].startswith(FORMULA_STARTS) \
-            and not _PLAIN_NUMBER.match(cell[1:]):
-        return cell[1:]
-    return cell
+    return cell[1:] if cell.startswith(GUARD) and _starts_formula(cell[1:]) else cell
 
 
 def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
-    """The one way partnermatch writes CSV: every cell, header included, neutralised."""
+    """The one way partnermatch writes CSV: every cell, header included, neutralised. Rows end in CRLF
+    (RFC 4180), which also makes the writer quote a lone carriage return inside a cell."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow([neutralise(c) for c in row])

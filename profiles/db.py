@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -100,3 +100,36 @@ def session_scope(engine: Engine, readonly: bool = False) -> Iterator[Session]:
     finally:
         if lock is not None:
             lock.release()
+
+
+def database_problem(exc: BaseException, url: str) -> tuple[str, str]:
+    """What went wrong with the database, in one line, and what to do: for people, not a traceback."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = reason.lower()
+    where = _where(url)
+    if "readonly database" in lowered or "read-only" in lowered or "read only" in lowered:
+        return (f"the database {where} is read-only", "make it writable (e.g. chmod u+w on the file and its folder) "
+                "or point --database-url / DATABASE_URL at a writable copy")
+    if "unable to open database file" in lowered:
+        return (f"cannot open the database {where}", "check that its folder exists and is writable")
+    if "database is locked" in lowered:
+        return (f"the database {where} is locked by another process", "try again when the other run has finished")
+    if "connection refused" in lowered or "could not connect" in lowered or "connection failed" in lowered \
+            or "could not translate host" in lowered:
+        return (f"cannot reach the database {where}", "check that the server runs and DATABASE_URL is right")
+    if "disk" in lowered and ("full" in lowered or "i/o" in lowered):
+        return (f"the database {where} cannot be written ({reason})", "free disk space and try again")
+    return (f"database error on {where}: {reason}", "see the log for details")
+
+
+def _where(url: str) -> str:
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - an unparsable URL is described as written
+        return "(unparsable URL)"
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ":memory:"
+        if database.startswith("file:"):
+            database = database[5:].split("?", 1)[0]
+        return f"file {database}"
+    return f"{parsed.get_backend_name()} database '{parsed.database}' at {parsed.host or 'localhost'}:{parsed.port or ''}".rstrip(":")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from profiles.db import database_problem
 from profiles.errors import (
     Conflict,
     Forbidden,
@@ -127,7 +128,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: Exception) -> Response:
-        log.warning("database error: %s", exc)
+        what, todo = database_problem(exc, request.app.state.settings.database_url)
+        log.warning("%s; %s (%s)", what, todo, getattr(exc, "orig", None) or exc)
+        if "read-only" in what:  # for the operator to fix; clients learn only that writes are refused
+            return answer(request, 503, "the database is read-only at the moment, so nothing can be changed; "
+                                        "the operator has been told in the log")
         return answer(request, 503, "the database is busy or unreachable; try again shortly", headers={"Retry-After": "2"})
 
     @app.exception_handler(StarletteHTTPException)

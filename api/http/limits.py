@@ -127,5 +127,6 @@ async def _refuse(scope: dict[str, Any], receive: Callable, send: Callable, prob
     """Refuse with the service's own error answer (JSON for the API, a page for the workspace)."""
     request = Request(scope, receive)
     stored = "" if scope["method"] in ("GET", "HEAD", "OPTIONS") else "; nothing was stored"
-    response = answer(request, 422, f"{len(problems)} invalid field(s){stored}", problems)
+    response = answer(request, 422, f"{len(problems)} field(s) hold characters or nesting that cannot be accepted"
+                                    f"{stored}", problems)
     await response(scope, receive, send)

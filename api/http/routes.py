@@ -94,7 +94,11 @@ def health(request: Request) -> dict:
             "revision": current_revision(request.app.state.engine)}
 
 
-@public.post("/auth/token", response_model=TokenOut, tags=["accounts"], summary="Sign in (OAuth2 password flow)")
+@public.post("/auth/token", response_model=TokenOut, tags=["accounts"], summary="Sign in (OAuth2 password flow)",
+             responses={403: {"model": ErrorBody, "description": "Locked after too many failed sign-ins"},
+                        429: {"model": ErrorBody, "description": "Too many failed sign-ins: wait Retry-After "
+                                                                 "seconds"},
+                        503: {"model": ErrorBody, "description": "The database is unavailable or read-only"}})
 def token(request: Request, form: OAuth2PasswordRequestForm = Depends()) -> dict:
     state = request.app.state
     issued = sign_in.sign_in(state.engine, state.settings, form.username, form.password, client_address(request))
@@ -163,6 +167,12 @@ def create_user(body: AccountIn, ctx: Context = Depends(context)) -> dict:
 @router.patch("/users/{account_id}", response_model=AccountOut, tags=["accounts"], summary="Activate or deactivate")
 def set_active(body: ActiveIn, account_id: int = Path(ge=1, le=2**31 - 1), ctx: Context = Depends(context)) -> dict:
     return accounts.set_active(ctx, account_id, body.active)
+
+
+@router.post("/users/{account_id}/unlock", response_model=AccountOut, tags=["accounts"],
+             summary="Unlock an account locked after failed sign-ins (admins)")
+def unlock_user(account_id: int = Path(ge=1, le=2**31 - 1), ctx: Context = Depends(context)) -> dict:
+    return accounts.unlock(ctx, account_id)
 
 
 # firms -------------------------------------------------------------------------

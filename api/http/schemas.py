@@ -74,6 +74,8 @@ class AccountOut(BaseModel):
     cluster: Optional[str] = None
     email: Optional[str] = None
     active: bool
+    locked: bool = Field(False, description="Locked after too many failed sign-ins; an admin unlocks it")
+    failed_sign_ins: int = Field(0, description="Failed sign-ins since the last successful one")
     created_at: str
 
 

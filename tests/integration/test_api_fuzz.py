@@ -80,7 +80,7 @@ def _config() -> schemathesis.Config:
         # validation as the command line and answered with the documented 400, 412 or 422. So a schema-valid
         # request may get those too; `request_validation_accepts_valid_data` keeps the strict part of the check.
         "checks": {"positive_data_acceptance": {
-            "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "412", "422"]}},
+            "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "412", "422", "429"]}},
         "dictionaries": {name: {"values": values} for name, values in KNOWN.items()},
         "operations": [
             {"include-path-regex": "^/api/v1/firms/", "include-method": reading,
