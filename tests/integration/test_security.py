@@ -15,16 +15,20 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from api.http.app import create_app
 from apikit import API, PASSWORD, exchange, seed
 from conftest import TODAY
 from profiles.csv_cells import FORMULA_STARTS
+from profiles.db import make_engine, session_scope
+from profiles.tables import SignInFailureRow
 from profiles.readers import parse_csv
 from webkit import free_port, hidden_identities, leaks, running_server, sign_in_form
 
@@ -306,17 +310,31 @@ def _token(client: TestClient, who: str, password: str):
     return client.post(f"{API}/auth/token", data={"username": who, "password": password})
 
 
+def _time_passes(settings, seconds: float) -> None:
+    """Move every recorded failure back in time, as if `seconds` had gone by (no sleeping in tests)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            for row in session.exec(select(SignInFailureRow)).all():
+                row.at = row.at - timedelta(seconds=seconds)
+                session.add(row)
+    finally:
+        engine.dispose()
+
+
 def test_failed_sign_ins_meet_growing_delays_and_the_right_password_waits_too(fresh):
     settings, _ = fresh
+    settings = settings.model_copy(update={"sign_in_delay_seconds": 30.0})
     client = TestClient(create_app(settings), raise_server_exceptions=False)
-    for _ in range(3):
+    for _ in range(settings.sign_in_free_failures):
         assert _token(client, "vejle", "wrong password!").status_code == 401
     r = _token(client, "vejle", PASSWORD)  # right, but too soon after three failures
-    assert r.status_code == 429 and r.headers["Retry-After"] == "1" and "try again" in r.json()["error"]["message"]
-    time.sleep(1.1)
+    assert r.status_code == 429 and 25 <= int(r.headers["Retry-After"]) <= 30, r.headers
+    assert "try again" in r.json()["error"]["message"]
+    _time_passes(settings, 31)
     assert _token(client, "vejle", "wrong password!").status_code == 401   # a fourth failure: the delay doubles
-    assert _token(client, "vejle", PASSWORD).headers["Retry-After"] == "2"
-    time.sleep(2.1)
+    assert 55 <= int(_token(client, "vejle", PASSWORD).headers["Retry-After"]) <= 60
+    _time_passes(settings, 61)
     assert _token(client, "vejle", PASSWORD).status_code == 200   # success resets the count
     assert _token(client, "vejle", "wrong password!").status_code == 401
     assert _token(client, "vejle", "wrong password!").status_code == 401   # no delay again for the first few
@@ -324,11 +342,12 @@ def test_failed_sign_ins_meet_growing_delays_and_the_right_password_waits_too(fr
 
 def test_one_address_guessing_across_accounts_is_slowed_down(fresh):
     settings, _ = fresh
+    settings = settings.model_copy(update={"sign_in_delay_seconds": 30.0})
     client = TestClient(create_app(settings), raise_server_exceptions=False)
     for i in range(settings.sign_in_address_free):
         assert _token(client, f"guess-{i}", "wrong password!").status_code == 401
-    r = _token(client, "admin", PASSWORD)
-    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    r = _token(client, "admin", PASSWORD)  # another account, the right password: the address must wait
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 25
 
 
 def test_an_account_locks_after_repeated_failures_until_an_admin_unlocks_it(fresh):
