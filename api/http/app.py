@@ -17,6 +17,7 @@ from .. import web
 from ..services import open_database
 from . import errors
 from .deps import API_PREFIX
+from .head import HeadAsGet
 from .headers import SecurityHeaders, inline_script_hashes
 from .limits import BodyLimit
 from .routes import public, router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(errors.CatchUnexpected)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, always_https=settings.public_url.startswith("https:"))
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False)

@@ -428,6 +428,9 @@ def test_pages_documents_and_api_carry_security_headers(ex):
     assert "unsafe-inline" not in answers["page"].headers["content-security-policy"].split("style-src")[0]
     assert "default-src 'none'" in answers["document"].headers["content-security-policy"]
     assert "script-src" not in answers["document"].headers["content-security-policy"]
+    head = client.head("/firms")  # what `curl -I` and monitors see
+    assert head.status_code == 200 and head.content == b"" and head.headers["x-frame-options"] == "DENY"
+    assert int(head.headers["content-length"]) > 0
     static = client.get("/static/app.css")
     assert static.status_code == 200 and "no-store" not in static.headers.get("cache-control", "")
 

@@ -55,8 +55,12 @@ def page(browser, workspace):
     context = browser.new_context(base_url=workspace[0], viewport={"width": 1400, "height": 900}, accept_downloads=True)
     context.set_default_timeout(30_000)
     tab = context.new_page()
+    # The pages' Content-Security-Policy must never have to block anything the workspace itself wrote.
+    blocked: list[str] = []
+    tab.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield tab
     context.close()
+    assert blocked == [], blocked
 
 
 def sign_in(page: Page, who: str, password: str = PASSWORD) -> None:
