@@ -7,7 +7,12 @@ For a held-out project P:
 * the query is P's R&D Request (title, objective, topic, EuroSciVoc labels)
   from P's coordinator, the searcher;
 * each describable organisation is one profile made by concatenating its
-  profiles of its *other* projects — P's text never describes anyone;
+  profiles of all its projects but one — P's text never describes anyone.
+  Members of P are described without P; every other organisation without a
+  seeded random one of its own projects ("count-matched"). Dropping a project
+  only from P's members (the "leaky" protocol of earlier runs) gives every real
+  partner one description fewer than a non-member with the same record, and
+  "fewest remaining projects first" alone then finds the partners;
 * the TF-IDF model is fitted on exactly those descriptions plus the query
   (as the product fits on the published profiles, the request included), so
   it never sees P's organisation profiles either;
@@ -19,7 +24,9 @@ engine's own comparators, so every weight setting is a cheap recombination.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field, replace
+
 import numpy as np
 
 from matching.components import REGISTRY, ComponentResult, PairContext
@@ -34,6 +41,8 @@ from .importer import Imported
 
 Results = dict[str, ComponentResult | None]
 GEOGRAPHY_SCALE_KM = MatchingConfig().geography_scale_km
+PROTOCOLS = ("matched", "leaky")
+SEED = 20261206
 
 
 @dataclass
@@ -43,6 +52,7 @@ class Case:
     real: tuple[str, ...]  # describable partners (the expected answer)
     candidates: tuple[str, ...]  # describable organisations but the coordinator, sorted
     bid: Bid
+    remaining: dict[str, int]  # candidate → how many projects describe it in this case
     query_keywords: frozenset[str]
     org_keywords: dict[str, frozenset[str]]
     results: dict[str, Results]  # candidate → engine component results against the query
@@ -81,7 +91,10 @@ def describe(key: str, profiles: list[Profile]) -> Profile:
 
 
 class CaseBuilder:
-    def __init__(self, data: Imported, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, data: Imported, vocabulary: Vocabulary | None = None, protocol: str = "matched") -> None:
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {PROTOCOLS}")
+        self.protocol = protocol
         self.data = data
         self.vocabulary = vocabulary or load_vocabulary()
         self.config = MatchingConfig()
@@ -90,7 +103,10 @@ class CaseBuilder:
             projects.setdefault(firm, []).append(pid)
         self.projects_of = projects
         self.describable = sorted(f for f, ps in projects.items() if len(ps) >= 2)
-        self._full = {f: self._features(f, None) for f in self.describable}
+        # Every description a case can use: each organisation without each one of its projects
+        # (and, for the leaky protocol, with all of them), built once before workers fork.
+        self._variants = {(f, d): self._features(f, d) for f in self.describable
+                          for d in self.projects_of[f] + ([None] if protocol == "leaky" else [])}
         # Folded keyword sets per (organisation, project), folded once rather than once per case.
         self._folded = {k: frozenset(fold(w) for w in p.keywords) for k, p in data.offers.items()}
 
@@ -98,8 +114,16 @@ class CaseBuilder:
         profiles = [self.data.offers[(firm, p)] for p in self.projects_of[firm] if p != held_out]
         return build_features(describe(firm, profiles), self.data.firms[firm], self.vocabulary)
 
-    def _keywords(self, firm: str, held_out: str) -> frozenset[str]:
+    def _keywords(self, firm: str, held_out: str | None) -> frozenset[str]:
         return frozenset().union(*(self._folded[(firm, p)] for p in self.projects_of[firm] if p != held_out))
+
+    def dropped(self, firm: str, project: str, members: set[str]) -> str | None:
+        """The project left out of `firm`'s description while `project` is held out."""
+        if firm in members:
+            return project
+        if self.protocol == "leaky":
+            return None
+        return random.Random(f"{SEED}:{project}:{firm}").choice(self.projects_of[firm])
 
     def expected(self, project: str) -> tuple[str, tuple[str, ...]]:
         coordinator = self.data.queries[project].firm_key
@@ -113,7 +137,8 @@ class CaseBuilder:
     def build(self, project: str) -> Case:
         coordinator, real = self.expected(project)
         members = set(self.data.members(project))
-        orgs = {f: (self._features(f, project) if f in members else self._full[f]) for f in self.describable}
+        drop = {f: self.dropped(f, project, members) for f in self.describable}
+        orgs = {f: self._variants[(f, drop[f])] for f in self.describable}
         query_profile = self.data.queries[project]
         query = build_features(query_profile, self.data.firms[coordinator], self.vocabulary)
         keys = list(orgs)
@@ -126,9 +151,10 @@ class CaseBuilder:
         results = {k: compare_all(query, orgs[k], float(s), self.vocabulary) for k, s in zip(candidates, sims)}
         self._check_against_scorer(query, orgs[candidates[0]], float(sims[0]), results[candidates[0]])
         cosines = (matrix[:q] @ matrix[:q].T).toarray().astype(np.float32)
-        return Case(project, coordinator, real, candidates, self.data.bids[project],
+        remaining = {k: len(self.projects_of[k]) - (drop[k] is not None) for k in candidates}
+        return Case(project, coordinator, real, candidates, self.data.bids[project], remaining,
                     frozenset(fold(k) for k in query_profile.keywords),
-                    {k: self._keywords(k, project) for k in candidates}, results,
+                    {k: self._keywords(k, drop[k]) for k in candidates}, results,
                     {k: replace(orgs[k], text="") for k in keys}, cosines)
 
     def _check_against_scorer(self, a: ProfileFeatures, b: ProfileFeatures, sim: float, results: Results) -> None:

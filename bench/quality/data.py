@@ -1,8 +1,11 @@
-"""Read the CORDIS Horizon Europe subset into plain records (no engine code here).
+"""Read the CORDIS Horizon Europe subsets into plain records (no engine code here).
 
-The files live in the repository's sibling `shared/data/cordis-horizon-europe`
-(or wherever PARTNERMATCH_CORDIS_DIR points). Everything is sorted on the way
-in, so every later stage sees the same order on every run.
+The files live in the repository's sibling `shared/data/`: the first 120 projects in
+`cordis-horizon-europe` and 472 further ones in `cordis-horizon-europe-extra` (same
+layout, no project in both); both are read and merged, an organisation being the
+same when its CORDIS name is. PARTNERMATCH_CORDIS_DIR may name other folders
+(separated by the path separator). Everything is sorted on the way in, so every
+later stage sees the same order on every run.
 """
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cordis-horizon-europe"
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DEFAULT_DIRS = (SHARED_DATA / "cordis-horizon-europe", SHARED_DATA / "cordis-horizon-europe-extra")
 ENV_VAR = "PARTNERMATCH_CORDIS_DIR"
 
 # CORDIS writes the EU's own country codes where ISO 3166-1 differs.
@@ -49,8 +53,9 @@ class Cordis:
     participations: tuple[Participation, ...]
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+def data_dirs() -> list[Path]:
+    given = os.environ.get(ENV_VAR)
+    return [Path(p) for p in given.split(os.pathsep) if p] if given else list(DEFAULT_DIRS)
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -70,8 +75,18 @@ def _xlsx(path: Path, keep: set[str]) -> list[tuple]:
     return rows
 
 
-def load(directory: Path | None = None) -> Cordis:
-    directory = directory or data_dir()
+def load(directories: list[Path] | None = None) -> Cordis:
+    """Every project and participation of the given folders (default: both shared subsets), merged."""
+    parts = [load_one(d) for d in (directories or data_dirs())]
+    projects = {pid: p for part in parts for pid, p in part.projects.items()}
+    if len(projects) != sum(len(part.projects) for part in parts):
+        raise SystemExit("the CORDIS folders share project ids; give each project once")
+    participations = tuple(sorted((x for part in parts for x in part.participations),
+                                  key=lambda x: (x.project, x.name)))
+    return Cordis(dict(sorted(projects.items())), participations)
+
+
+def load_one(directory: Path) -> Cordis:
     if not (directory / "projects.csv").exists():
         raise SystemExit(f"CORDIS data not found in {directory}; set {ENV_VAR} to the cordis-horizon-europe folder")
     raw_projects = {r["id"].strip(): r for r in _csv(directory / "projects.csv")}

@@ -102,9 +102,13 @@ def build_document(cordis: Cordis) -> tuple[dict, list[str]]:
     # An organisation's attributes (SME status, city) come from its most recent project.
     for p in sorted(cordis.participations, key=lambda p: (cordis.projects[p.project].start, p.project)):
         latest[p.name] = p
-    firms = {}
+    firms: dict[str, dict] = {}
+    used: set[str] = set()
     for name in sorted(latest):
         row = _firm_row(name, latest[name])
+        if row["key"] in used:  # two CORDIS names with one slug ("GEMEINNÜTZIGE" / "GEMEINNUTZIGE")
+            row["key"] = row["key"][: SLUG_MAX - 7] + "-" + hashlib.sha1(name.encode()).hexdigest()[:6]
+        used.add(row["key"])
         if row["country"] not in COUNTRY_CODES:
             notes.append(f"left out {name!r}: country code {latest[name].country!r} is not ISO 3166-1")
             continue

@@ -97,3 +97,20 @@ class RandomOrder(Method):
 
     def pair_score(self, case: Case, a: str, b: str) -> float:
         return 0.0
+
+
+@dataclass
+class FewestProfiles(Method):
+    """The sentinel: reads no content, only how many projects describe each organisation (fewest first,
+    ties in seeded random order). On an honest protocol it must stay near random; on the leaky one it
+    found the partners, because only they had lost a project."""
+
+    seed: int = 20261206
+    name: str = "sentinel: fewest projects first"
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        rng = random.Random(f"{self.seed}:{case.project}")
+        return {k: -case.remaining[k] + 0.5 * rng.random() for k in case.candidates}
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        return 0.0

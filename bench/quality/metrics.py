@@ -48,3 +48,42 @@ def summarise(scores: list[ProjectScore]) -> Summary:
     return Summary(len(scores), fmean(s.recall10 for s in scores), fmean(s.recall20 for s in scores),
                    fmean(s.rr for s in scores), fmean(s.top_n for s in scores),
                    fmean(overlaps) if overlaps else None, dict(sorted(statuses.items())))
+
+
+BOOTSTRAP_SAMPLES = 2000
+BOOTSTRAP_SEED = 20261206
+
+
+@dataclass(frozen=True)
+class Interval:
+    mean: float
+    low: float
+    high: float
+
+    def excludes_zero(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+
+def _resample_means(values: list[float], samples: int, seed: int) -> list[float]:
+    import numpy as np
+
+    data = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(data), size=(samples, len(data)))
+    return list(data[picks].mean(axis=1))
+
+
+def interval(values: list[float], samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> Interval:
+    """Mean and 95% percentile bootstrap interval over projects."""
+    if not values:
+        return Interval(0.0, 0.0, 0.0)
+    means = sorted(_resample_means(values, samples, seed))
+    return Interval(fmean(values), means[int(0.025 * samples)], means[int(0.975 * samples) - 1])
+
+
+def paired_difference(a: list[ProjectScore], b: list[ProjectScore], metric: str,
+                      samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> Interval:
+    """a − b on one metric, resampling projects (the same projects for both: a paired bootstrap)."""
+    if [s.project for s in a] != [s.project for s in b]:
+        raise ValueError("paired differences need the same projects in the same order")
+    return interval([getattr(x, metric) - getattr(y, metric) for x, y in zip(a, b)], samples, seed)

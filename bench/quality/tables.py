@@ -73,3 +73,41 @@ def ablation_table(rows: list[tuple[str, float, Summary | None, Summary | None]]
                 cells += [_signed(s.recall20 - base.recall20), _signed(s.mrr - base.mrr)]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
+
+
+def _interval(i) -> str:
+    return f"{i.mean:.3f} [{i.low:.3f}, {i.high:.3f}]"
+
+
+def _signed_interval(i) -> str:
+    return f"{i.mean:+.3f} [{i.low:+.3f}, {i.high:+.3f}]"
+
+
+def interval_table(rows: list[tuple[str, list]]) -> str:
+    from .metrics import interval
+    out = ["| method | recall@20 [95% interval] | MRR [95% interval] |", "|---|---:|---:|"]
+    for name, scores in rows:
+        out.append(f"| {name} | {_interval(interval([s.recall20 for s in scores]))} | "
+                   f"{_interval(interval([s.rr for s in scores]))} |")
+    return "\n".join(out)
+
+
+def difference_table(rows: list[tuple[str, list]], base: list) -> str:
+    from .metrics import paired_difference
+    out = ["| method | Δ recall@20 [95% interval] | Δ MRR [95% interval] | resolved? |", "|---|---:|---:|---|"]
+    for name, scores in rows:
+        r, m = paired_difference(scores, base, "recall20"), paired_difference(scores, base, "rr")
+        verdict = ", ".join(f"{label} {'better' if i.low > 0 else 'worse'}" for label, i in
+                            (("recall@20", r), ("MRR", m)) if i.excludes_zero()) or "no: within noise"
+        out.append(f"| {name} | {_signed_interval(r)} | {_signed_interval(m)} | {verdict} |")
+    return "\n".join(out)
+
+
+def sentinel_line(sentinel: list, random_order: list) -> str:
+    """The sentinel reads no content; if it beats random the protocol leaks the answer."""
+    from .metrics import paired_difference
+    r, m = paired_difference(sentinel, random_order, "recall20"), paired_difference(sentinel, random_order, "rr")
+    leak = r.low > 0 or m.low > 0
+    return (f"**Sentinel check:** fewest-projects-first minus random: recall@20 {_signed_interval(r)}, "
+            f"MRR {_signed_interval(m)}. " + ("**It beats random: the protocol leaks the answer.**" if leak else
+                                             "It does not beat random: the protocol does not give the answer away."))
