@@ -157,8 +157,8 @@ def describe_run(notes: list[str], projects: int, describable: int, n_train: int
                 "LEAKY PROTOCOL (for comparison only): members lose the held-out project, nobody else loses one, "
                 "so real partners are described by one project fewer than non-members.")
     return "\n".join([
-        f"Real Horizon Europe consortia (CORDIS, {projects} projects: the 120-project subset and the 472 further "
-        "ones). Each project in turn is a call for partners from its coordinator: an R&D Request with the "
+        f"Real Horizon Europe consortia (CORDIS, {projects} projects with a query, from "
+        f"{' and '.join(d.name for d in data.data_dirs())}). Each project in turn is a call for partners from its coordinator: an R&D Request with the "
         f"project's title, objective, topic and EuroSciVoc labels. The {describable} organisations that take part "
         f"in two or more projects are candidates. {held_out} The TF-IDF model is fitted per held-out project on "
         "those descriptions and never sees the held-out project's profiles. The expected answer is the project's "
