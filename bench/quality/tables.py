@@ -45,7 +45,7 @@ def goal_line(engine: Summary, baselines: list[tuple[str, Summary]]) -> tuple[st
     target = GOAL * best.recall20
     met = engine.recall20 >= target
     ratio = engine.recall20 / best.recall20 if best.recall20 else float("inf")
-    text = (f"**Goal (test half): recall@20 ≥ {GOAL} × the best baseline's.** Best baseline: {name}, "
+    text = (f"**Goal (test part): recall@20 ≥ {GOAL} × the best baseline's.** Best baseline: {name}, "
             f"{best.recall20:.3f}, so the target is {target:.3f}. Engine with tuned weights: "
             f"{engine.recall20:.3f} ({ratio:.2f}×). **{'Met' if met else 'Not met'}.**")
     return text, met
@@ -62,7 +62,7 @@ def weights_line(weights: dict[str, float], informed: tuple[str, ...]) -> str:
 def ablation_table(rows: list[tuple[str, float, Summary | None, Summary | None]],
                    base_default: Summary, base_tuned: Summary) -> str:
     out = ["| component removed | present in (query, organisation) pairs | recall@20 Δ, default weights, all projects "
-           "| MRR Δ, default weights, all projects | recall@20 Δ, tuned weights, test half | MRR Δ, tuned weights, test half |",
+           "| MRR Δ, default weights, all projects | recall@20 Δ, tuned weights, test part | MRR Δ, tuned weights, test part |",
            "|---|---:|---:|---:|---:|---:|"]
     for name, share, default, tuned in rows:
         cells = [name, f"{share:.1%}"]

