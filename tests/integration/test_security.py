@@ -171,6 +171,16 @@ def test_csv_export_neutralises_formulas_and_reads_back_unchanged(ex, tmp_path):
     assert {r["title"] for r in rows.values() if r["key"].startswith("dk-nordalu-formula-")} == set(FORMULAS)
 
 
+def test_csv_export_of_firms_leaves_contacts_out_unless_the_operator_asks(ex, tmp_path):
+    out = tmp_path / "firms.csv"
+    for extra, contacts in (([], False), (["--include-contacts"], True)):
+        done = subprocess.run([str(BIN), "--database-url", ex.settings.database_url, "export", "firms", "--format",
+                               "csv", "--output", str(out), *extra], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        text = out.read_text(encoding="utf-8")
+        assert ("post@nordalu.example" in text) is contacts and ("contact_email" in text) is contacts
+
+
 def test_no_csv_is_written_except_through_the_neutralising_writer():
     root = Path(__file__).parents[2]
     writers = [str(p.relative_to(root)) for package in ("api", "profiles", "matching", "optimizer")
