@@ -24,6 +24,12 @@ _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "đ": "d", "ł": "l", 
 _NON_WORD = re.compile(r"[^\w/+]+")
 
 FUZZY_CUTOFF = 88.0
+# Danish, Norwegian, Swedish and German inflect and compound: "limträbalkar" (glulam beams),
+# "Präzisionsschleifen", "Leiterplatten". Endings tried before looking for known parts, longest first.
+INFLECTIONS = ("arna", "erna", "orna", "erne", "ene", "en", "et", "er", "ar", "or", "na", "ne", "n", "e", "s")
+COMPOUND_PART = 5      # the shortest known word taken as part of a compound
+# "anodisering af aluminiumsprofiler", "anodising of aluminium profiles": the head comes before these words.
+PREPOSITIONS = frozenset({"of", "for", "af", "av", "til", "for", "med", "von", "fur", "zu", "mit", "till", "i", "in"})
 _KIND_PRIORITY = {"process": 0, "certification": 1, "material": 2}
 RELATED_SPECIALIST = 0.9
 RELATED_GENERALIST = 0.5
@@ -75,6 +81,7 @@ class Vocabulary:
         self._contain_keys = sorted(
             (k for k in self._keys if len(k) >= 4), key=lambda k: (-len(k), k)
         )
+        self._single = frozenset(k for k in self._keys if " " not in k and len(k) >= COMPOUND_PART)
         self._cache: dict[str, Normalised] = {}
 
     # hierarchy -------------------------------------------------------------
@@ -130,9 +137,11 @@ class Vocabulary:
         if len(key.split()) > 1:
             contained = [cand for cand in self._contain_keys if f" {cand} " in padded]
             if contained:
-                # "aluminium welding" names a process done on a material: the process wins,
-                # then the longest (most specific) phrase.
-                best = min(contained, key=lambda c: (_KIND_PRIORITY.get(self.kind(self._by_key[c]) or "", 9), -len(c), c))
+                # "aluminium welding" names a process done on a material: the process wins; among
+                # processes the head ("anodising of aluminium profiles": before the preposition;
+                # "aluminium profile anodising": the last), then the longest (most specific) phrase.
+                best = min(contained, key=lambda c: (_KIND_PRIORITY.get(self.kind(self._by_key[c]) or "", 9),
+                                                     _head_rank(key, c), -len(c), c))
                 return Normalised(key, self._by_key[best], "contains", 0.9, best)
         best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         if best is None:
@@ -142,10 +151,45 @@ class Vocabulary:
         if best is not None:
             matched, score, _ = best
             return Normalised(key, self._by_key[matched], "fuzzy", round(score / 100.0, 4), matched)
-        return Normalised(key, None, "unknown", 0.0)
+        return self._compound(key) or Normalised(key, None, "unknown", 0.0)
+
+    def _compound(self, key: str) -> Normalised | None:
+        """A compound or inflected word whose parts the vocabulary knows: the last part (the head,
+        which carries the meaning: "præcisionsslipning" is grinding) first, else the first part
+        ("limträbalkar" is made of glulam), else a known compound this word begins ("Leiterplatten")."""
+        if " " in key or len(key) < COMPOUND_PART + 2:
+            return None
+        forms = [key] + [key[: -len(e)] for e in INFLECTIONS if key.endswith(e) and len(key) - len(e) >= COMPOUND_PART]
+        heads = [form[cut:] for form in forms for cut in range(2, len(form) - COMPOUND_PART + 1)
+                 if form[cut:] in self._single]
+        if heads:
+            best = max(heads, key=lambda h: (len(h), h))
+            return Normalised(key, self._by_key[best], "compound", 0.85, best)
+        firsts = [form[:cut] for form in forms for cut in range(COMPOUND_PART, len(form) - 2)
+                  if form[:cut] in self._single]
+        if firsts:
+            best = max(firsts, key=lambda h: (len(h), h))
+            return Normalised(key, self._by_key[best], "compound", 0.8, best)
+        begun = [k for k in self._single if len(k) > len(key) and any(k.startswith(f) for f in forms if len(f) >= 10)]
+        if begun:
+            best = min(begun, key=lambda k: (len(k), k))
+            return Normalised(key, self._by_key[best], "compound", 0.75, best)
+        return None
 
     def normalise_many(self, phrases: list[str] | tuple[str, ...]) -> list[Normalised]:
         return [self.normalise(p) for p in phrases]
+
+
+def _head_rank(phrase: str, part: str) -> int:
+    """0 for the head of a phrase, larger further from it: before the first preposition if there is
+    one ("anodisering af aluminiumsprofiler"), else the last words ("aluminium profile anodising")."""
+    words = phrase.split()
+    start = next(i for i in range(len(words)) if words[i:i + len(part.split())] == part.split()) \
+        if part.split()[0] in words else 0
+    cut = next((i for i, w in enumerate(words) if w in PREPOSITIONS), None)
+    if cut is not None:
+        return 0 if start < cut else 1 + start - cut
+    return len(words) - (start + len(part.split()))
 
 
 def _concepts_from_json(data: dict) -> list[Concept]:

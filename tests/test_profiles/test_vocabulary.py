@@ -71,3 +71,32 @@ def test_vocabulary_file_is_consistent():
     assert {"metalworking", "plastics", "electronics", "furniture", "assembly"} <= domains
     languages = {lang for c in doc["concepts"] for lang in c["synonyms"]}
     assert {"en", "da", "no", "sv", "de"} <= languages
+
+
+# compounding and inflecting languages ---------------------------------------------------------
+@pytest.mark.parametrize("phrase, concept", [
+    ("Præcisionsslipning", "process.machining.grinding"),        # da: precision + grinding (the head)
+    ("Precisionsslipning", "process.machining.grinding"),        # sv
+    ("limträbalkar", "process.wood.glulam"),                     # sv: glulam beams, inflected
+    ("Leiterplatten", "process.electronics.pcba"),               # de: plural of a part of a known compound
+    ("Präzisionsschleifen", "process.machining.grinding"),       # de
+    ("Kabelbäumen", "process.electronics.harness"),              # de: dative plural with umlaut
+    ("hydraulikksystemer", "process.hydraulics"),                # no
+    ("robotsvejsningen", "process.welding.robot"),               # da: definite form
+])
+def test_compounds_and_inflections_find_their_concept(phrase, concept):
+    hit = load_vocabulary().normalise(phrase)
+    assert hit.concept_id == concept, (phrase, hit)
+    assert hit.matched  # the phrase it came from, for explanations
+
+
+@pytest.mark.parametrize("phrase", ["anodisering af aluminiumsprofiler", "anodising of aluminium profiles",
+                                    "aluminium profile anodising", "Eloxieren von Aluminiumprofilen"])
+def test_the_head_of_a_phrase_names_the_process(phrase):
+    assert load_vocabulary().normalise(phrase).concept_id == "process.surface_treatment.anodising"
+
+
+@pytest.mark.parametrize("phrase", ["Entwicklung", "foam cutting"])
+def test_false_friends_are_gone(phrase):
+    hit = load_vocabulary().normalise(phrase)
+    assert hit.concept_id not in ("process.engineering", "process.foam"), hit
