@@ -30,7 +30,8 @@ def record(session: Session, ctx: Context, action: str, entity: str, key: str, c
                  action=action, entity=entity, entity_key=key, cluster=cluster, detail=detail)
 
 
-_names_cache: dict[str, tuple[Any, list[tuple[int, str, str, str | None]]]] = {}
+# Per database: the firm-name index and each firm's cluster, rebuilt only when firms changed.
+_names_cache: dict[str, tuple[Any, Any, dict[int, str | None]]] = {}
 
 
 def hidden_names(session: Session, viewer: Viewer) -> views.HiddenNames:
@@ -39,9 +40,11 @@ def hidden_names(session: Session, viewer: Viewer) -> views.HiddenNames:
     version = firm_names.names_version(session)
     cached = _names_cache.get(url)
     if cached is None or cached[0] != version:
-        cached = (version, [(i, n, a, c) for i, n, a, c, _ in firm_names.firm_names(session)])
+        rows = firm_names.firm_names(session)
+        cached = (version, views.name_index(tuple((i, n, a) for i, n, a, _, _ in rows)),
+                  {i: c for i, _, _, c, _ in rows})
         _names_cache[url] = cached
-    return views.hidden_names(cached[1], viewer)
+    return views.HiddenNames(cached[1], cached[2], viewer)
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

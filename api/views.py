@@ -63,7 +63,7 @@ class HiddenNames:
 
 
 @lru_cache(maxsize=8)
-def _index_of(firms: tuple[tuple[int, str, str], ...]) -> NameIndex:
+def name_index(firms: tuple[tuple[int, str, str], ...]) -> NameIndex:
     return NameIndex.build((NamedFirm(i, name, f"firm {alias}") for i, name, alias in firms), common_words())
 
 
@@ -77,7 +77,7 @@ def common_words() -> frozenset[str]:
 
 def hidden_names(firms: list[tuple[int, str, str, str | None]], viewer: Viewer) -> HiddenNames:
     """The viewer's scrubber over (id, name, alias, cluster) of every exchange firm."""
-    index = _index_of(tuple((i, name, alias) for i, name, alias, _ in firms))
+    index = name_index(tuple((i, name, alias) for i, name, alias, _ in firms))
     return HiddenNames(index, {i: cluster for i, _, _, cluster in firms}, viewer)
 
 

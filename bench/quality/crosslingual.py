@@ -33,7 +33,7 @@ from bench.report import write_section
 from matching.components import REGISTRY, ComponentResult, PairContext
 from matching.config import DEFAULT_WEIGHTS, MatchingConfig
 from matching.features import ProfileFeatures, build_features
-from matching.scorer import combine, score_pair, text_similarities
+from matching.scorer import combine, text_similarities
 from matching.semantic import SemanticModel, SemanticUnavailable, calibrate, passage_text
 from matching.text_model import TfidfTextModel
 from profiles.domain import Firm, Profile, ProfileStatus, ProfileType
@@ -111,23 +111,22 @@ def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[st
         sims = text_similarities(matrix, [(index[query.key], index[s.key]) for s in pool])
         per_method: dict[str, dict[str, float]] = {"engine today (default weights)": {}, "TF-IDF cosine alone": {},
                                                    "capability vocabulary alone": {}}
+        # every comparator once per pair; the engine's score is their combination (as score_pair does)
+        results = {}
         for s, sim in zip(pool, sims):
             ctx = PairContext(vocabulary, config.geography_scale_km, float(sim), ())
-            per_method["engine today (default weights)"][s.key] = score_pair(feats[query.key], feats[s.key], ctx,
-                                                                             config).score
+            results[s.key] = {n: REGISTRY[n].compare(feats[query.key], feats[s.key], ctx) for n in config.weights}
+            per_method["engine today (default weights)"][s.key] = combine(results[s.key], config.weights)[0]
             per_method["TF-IDF cosine alone"][s.key] = float(sim)
-            cap = REGISTRY["capabilities"].compare(feats[query.key], feats[s.key], ctx)
+            cap = results[s.key]["capabilities"]
             per_method["capability vocabulary alone"][s.key] = cap.value if cap is not None else 0.0
         if vectors is not None:
             q = vectors[index[query.key]]
             per_method["multilingual-e5-small cosine"] = {s.key: float(vectors[index[s.key]] @ q) for s in pool}
             for name, weights in WITH_SEMANTIC.items():
-                per_method[name] = {}
-                for s, sim in zip(pool, sims):
-                    ctx = PairContext(vocabulary, config.geography_scale_km, float(sim), ())
-                    results = {n: REGISTRY[n].compare(feats[query.key], feats[s.key], ctx) for n in DEFAULT_WEIGHTS}
-                    meaning = ComponentResult(float(calibrate(per_method["multilingual-e5-small cosine"][s.key])))
-                    per_method[name][s.key] = combine({**results, "semantic": meaning}, weights)[0]
+                per_method[name] = {
+                    s.key: combine({**results[s.key], "semantic": ComponentResult(float(calibrate(
+                        per_method["multilingual-e5-small cosine"][s.key])))}, weights)[0] for s in pool}
         rng = random.Random(f"{SEED}:{query.key}")
         per_method["sentinel: random order"] = {s.key: rng.random() for s in pool}
         length = len(query.profile.text)

@@ -316,6 +316,10 @@ def fresh(tmp_path):
     return settings, keys
 
 
+def _client(settings, **overrides) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update=overrides)), raise_server_exceptions=False)
+
+
 def _token(client: TestClient, who: str, password: str):
     return client.post(f"{API}/auth/token", data={"username": who, "password": password})
 
@@ -334,8 +338,7 @@ def _time_passes(settings, seconds: float) -> None:
 
 def test_failed_sign_ins_meet_growing_delays_and_the_right_password_waits_too(fresh):
     settings, _ = fresh
-    settings = settings.model_copy(update={"sign_in_delay_seconds": 30.0})
-    client = TestClient(create_app(settings), raise_server_exceptions=False)
+    client = _client(settings, sign_in_delay_seconds=30.0)
     for _ in range(settings.sign_in_free_failures):
         assert _token(client, "vejle", "wrong password!").status_code == 401
     r = _token(client, "vejle", PASSWORD)  # right, but too soon after three failures
@@ -352,8 +355,7 @@ def test_failed_sign_ins_meet_growing_delays_and_the_right_password_waits_too(fr
 
 def test_one_address_guessing_across_accounts_is_slowed_down(fresh):
     settings, _ = fresh
-    settings = settings.model_copy(update={"sign_in_delay_seconds": 30.0})
-    client = TestClient(create_app(settings), raise_server_exceptions=False)
+    client = _client(settings, sign_in_delay_seconds=30.0)
     for i in range(settings.sign_in_address_free):
         assert _token(client, f"guess-{i}", "wrong password!").status_code == 401
     r = _token(client, "admin", PASSWORD)  # another account, the right password: the address must wait
@@ -362,8 +364,7 @@ def test_one_address_guessing_across_accounts_is_slowed_down(fresh):
 
 def test_an_account_locks_after_repeated_failures_until_an_admin_unlocks_it(fresh):
     settings, keys = fresh
-    settings = settings.model_copy(update={"sign_in_delay_seconds": 0.0})
-    client = TestClient(create_app(settings), raise_server_exceptions=False)
+    client = _client(settings, sign_in_delay_seconds=0.0)
     for _ in range(settings.sign_in_lockout):
         assert _token(client, "vejle", "wrong password!").status_code == 401
     r = _token(client, "vejle", PASSWORD)
@@ -387,8 +388,7 @@ def test_an_account_locks_after_repeated_failures_until_an_admin_unlocks_it(fres
 
 def test_the_command_line_unlocks_an_account(fresh):
     settings, _ = fresh
-    settings = settings.model_copy(update={"sign_in_delay_seconds": 0.0})
-    client = TestClient(create_app(settings), raise_server_exceptions=False)
+    client = _client(settings, sign_in_delay_seconds=0.0)
     for _ in range(settings.sign_in_lockout):
         _token(client, "admin", "wrong password!")
     assert _token(client, "admin", PASSWORD).status_code == 403
