@@ -49,6 +49,12 @@ def match_summary(console: Console, summary: Any) -> None:
     console.print(f"run {summary.run_id}: {summary.profiles} published profiles, {summary.candidate_pairs} "
                   f"candidate pairs scored, {summary.matches} matches stored"
                   + (f", {summary.expired} profiles expired" if summary.expired else ""))
+    semantic = getattr(summary, "semantic", {}) or {}
+    if semantic.get("unavailable"):
+        console.print(f"[yellow]multilingual meaning unavailable, scored without it: {semantic['unavailable']}[/]")
+    elif semantic.get("available"):
+        console.print(f"multilingual meaning: {semantic.get('embedded', 0)} texts embedded, "
+                      f"{semantic.get('reused', 0)} reused from earlier runs")
 
 
 def runs(console: Console, rows: list[Any]) -> None:

@@ -59,6 +59,7 @@ class MatchSummary:
     candidate_pairs: int
     matches: int
     expired: int
+    semantic: dict[str, Any]
 
 
 def match_all(engine: Engine, settings: Settings, config: MatchingConfig,
@@ -70,10 +71,12 @@ def match_all(engine: Engine, settings: Settings, config: MatchingConfig,
         profiles = matchable(repository.load_profiles(session, [ProfileStatus.PUBLISHED]), today)
         firms = {f.key: f for f in repository.load_firms(session)}
         run_id = repository.start_run(session, config.model_dump(), config.digest(), settings.now())
-        result = run_matching(profiles, firms, config, load_vocabulary(), progress_total, progress)
+        result = run_matching(profiles, firms, config, load_vocabulary(), progress_total, progress,
+                              vector_cache=settings.vector_cache_dir())
         repository.replace_matches(session, run_id, result.matches, settings.now(), result.profiles,
                                    result.candidate_pairs)
-    return MatchSummary(run_id, result.profiles, result.candidate_pairs, len(result.matches), expired)
+    return MatchSummary(run_id, result.profiles, result.candidate_pairs, len(result.matches), expired,
+                        result.semantic)
 
 
 def matches_for(engine: Engine, key: str) -> tuple[str, list[dict[str, Any]]]:

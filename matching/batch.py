@@ -17,12 +17,15 @@ from scipy import sparse
 from profiles.taxonomy.nace import load_nace
 from profiles.taxonomy.vocabulary import Vocabulary
 
+from .components.counterpart import is_offer
 from .components.geography import OTHER_COUNTRY, SAME_COUNTRY
 from .features import ProfileFeatures
+from .semantic import calibrate, cosines
 
 EARTH_RADIUS_KM = 6371.0
 NACE_VALUE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
 BLOCK = 200_000
+VECTOR_BLOCK = 16_384  # pairs whose vectors are gathered at once (two int32 copies of 384 each)
 
 
 @dataclass
@@ -58,11 +61,12 @@ class FeatureArrays:
     country: np.ndarray
     region: np.ndarray
     size: np.ndarray
+    offer: np.ndarray  # int8: 1 offer (BO, TO), 0 request, -1 no type
 
     def take(self, rows: np.ndarray) -> "FeatureArrays":
         return FeatureArrays(self.concepts[rows], self.credit[rows], self.sought[rows],
                              [m[rows] for m in self.nace_levels], self.languages[rows], self.lat[rows],
-                             self.lon[rows], self.country[rows], self.region[rows], self.size[rows])
+                             self.lon[rows], self.country[rows], self.region[rows], self.size[rows], self.offer[rows])
 
     @staticmethod
     def stack(parts: list["FeatureArrays"]) -> "FeatureArrays":
@@ -79,7 +83,7 @@ class FeatureArrays:
             [vstack([p.nace_levels[i] for p in parts]) for i in range(4)], vstack([p.languages for p in parts]),
             np.concatenate([p.lat for p in parts]), np.concatenate([p.lon for p in parts]),
             np.concatenate([p.country for p in parts]), np.concatenate([p.region for p in parts]),
-            np.concatenate([p.size for p in parts]))
+            np.concatenate([p.size for p in parts]), np.concatenate([p.offer for p in parts]))
 
 
 def _binary_rows(sets: list, index: dict, dtype=np.float32) -> sparse.csr_matrix:
@@ -142,6 +146,7 @@ def encode(features: list[ProfileFeatures], vocabulary: Vocabulary, encoding: En
         country=np.array([encoding.code(encoding.countries, f.country) for f in features], dtype=np.int64),
         region=np.array([encoding.code(encoding.regions, f.region) for f in features], dtype=np.int64),
         size=np.array([-1 if f.size_rank is None else f.size_rank for f in features], dtype=np.int64),
+        offer=np.array([-1 if not f.type else int(is_offer(f.type)) for f in features], dtype=np.int8),
     )
 
 
@@ -153,11 +158,23 @@ def _row_counts(matrix: sparse.csr_matrix) -> np.ndarray:
     return np.diff(matrix.indptr)
 
 
+def vector_cosines(vectors: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Cosine of each pair's quantised vectors: whole-number dot products, exact in any order."""
+    dots = np.zeros(len(left), dtype=np.int64)
+    for start in range(0, len(left), VECTOR_BLOCK):
+        part = slice(start, start + VECTOR_BLOCK)
+        dots[part] = np.einsum("ij,ij->i", vectors[left[part]].astype(np.int32), vectors[right[part]].astype(np.int32))
+    return cosines(dots)
+
+
 def component_arrays(a: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,
-                     scale_km: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """name → (values, present) for the pairs (left[i], right[i])."""
+                     scale_km: float, semantic: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """name → (values, present) for the pairs (left[i], right[i]); `semantic`: their vector cosines,
+    None when the multilingual model is unavailable (the component is then missing, not zero)."""
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     out["text"] = (np.clip(text, 0.0, 1.0), np.ones(len(left), dtype=bool))
+    out["semantic"] = ((calibrate(semantic), np.ones(len(left), dtype=bool)) if semantic is not None
+                       else (np.zeros(len(left)), np.zeros(len(left), dtype=bool)))
 
     counts = _row_counts(a.concepts)
     shared = rowwise_dot(a.concepts, left, right)
@@ -192,6 +209,9 @@ def component_arrays(a: FeatureArrays, left: np.ndarray, right: np.ndarray, text
     size_ok = (a.size[left] >= 0) & (a.size[right] >= 0)
     out["size"] = (1.0 - np.abs(a.size[left] - a.size[right]) / 3.0, size_ok)
 
+    typed = (a.offer[left] >= 0) & (a.offer[right] >= 0)
+    out["counterpart"] = ((a.offer[left] != a.offer[right]).astype(np.float64), typed)
+
     langs = _row_counts(a.languages)
     out["language"] = ((rowwise_dot(a.languages, left, right) > 0).astype(np.float64),
                        (langs[left] > 0) & (langs[right] > 0))
@@ -218,18 +238,22 @@ def pair_cosines(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray)
 
 
 def score_block(block: slice, arrays: FeatureArrays, matrix: sparse.csr_matrix, left: np.ndarray,
-                right: np.ndarray, weights: dict[str, float], scale_km: float) -> tuple[np.ndarray, np.ndarray]:
+                right: np.ndarray, weights: dict[str, float], scale_km: float,
+                vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Scores and present-component counts of the pairs in `block`: one task of the scoring stage."""
     lo, hi = left[block], right[block]
-    comps = component_arrays(arrays, lo, hi, pair_cosines(matrix, lo, hi), scale_km)
+    semantic = vector_cosines(vectors, lo, hi) if vectors is not None else None
+    comps = component_arrays(arrays, lo, hi, pair_cosines(matrix, lo, hi), scale_km, semantic)
     return combine_arrays(comps, weights)
 
 
 def score_arrays(arrays: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,
-                 weights: dict[str, float], scale_km: float) -> tuple[np.ndarray, np.ndarray]:
+                 weights: dict[str, float], scale_km: float,
+                 semantic: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     scores, present = np.zeros(len(left)), np.zeros(len(left), dtype=np.int64)
     for start in range(0, len(left), BLOCK):
         part = slice(start, start + BLOCK)
-        comps = component_arrays(arrays, left[part], right[part], text[part], scale_km)
+        comps = component_arrays(arrays, left[part], right[part], text[part], scale_km,
+                                 None if semantic is None else semantic[part])
         scores[part], present[part] = combine_arrays(comps, weights)
     return scores, present

@@ -6,14 +6,18 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# Meaning (any language) and wording carry most of the score; offer-meets-need and the network's
+# offer/request rule decide between texts alike; the rest breaks ties. Sums to 1.
 DEFAULT_WEIGHTS = {
-    "text": 0.30,
-    "capabilities": 0.20,
-    "complementarity": 0.25,
-    "sector": 0.10,
-    "geography": 0.05,
-    "size": 0.05,
-    "language": 0.05,
+    "text": 0.20,
+    "semantic": 0.25,
+    "capabilities": 0.10,
+    "complementarity": 0.20,
+    "counterpart": 0.10,
+    "sector": 0.05,
+    "geography": 0.04,
+    "size": 0.03,
+    "language": 0.03,
 }
 
 
@@ -24,6 +28,9 @@ class MatchingConfig(BaseModel):
     top_k: int = Field(10, ge=1, le=200, description="Matches stored per profile.")
     candidate_k: int = Field(40, ge=1, le=2000, description="Text neighbours per profile in blocking.")
     complement_k: int = Field(20, ge=0, le=2000, description="Best offerers per seeking profile in blocking.")
+    semantic_k: int = Field(20, ge=0, le=2000,
+                            description="Nearest profiles by multilingual meaning per profile in blocking "
+                                        "(the candidates across languages).")
     min_score: float = Field(0.05, ge=0.0, le=1.0, description="Matches below this are not stored.")
     min_components: int = Field(3, ge=1, description="Fewer present components than this: not stored.")
     geography_scale_km: float = Field(600.0, gt=0)

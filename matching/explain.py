@@ -7,8 +7,10 @@ from .scorer import PairScore
 
 LABELS = {
     "text": "similar wording",
+    "semantic": "same meaning (any language)",
     "capabilities": "shared capabilities",
     "complementarity": "offer meets need",
+    "counterpart": "offer meets request",
     "sector": "related sectors",
     "geography": "close by",
     "size": "similar size",
@@ -25,6 +27,10 @@ def explain(pair: PairScore, viewer_is_a: bool) -> dict[str, Any]:
     }
     if c.get("text"):
         out["shared_terms"] = c["text"]["evidence"].get("shared_terms", [])
+    if c.get("semantic") and c["semantic"]["evidence"].get("same_meaning"):
+        # stored as "a's words ≈ b's words": the viewer's own words first
+        pairs = [w.split(" ≈ ", 1) for w in c["semantic"]["evidence"]["same_meaning"]]
+        out["same_meaning"] = [" ≈ ".join(p if viewer_is_a else p[::-1]) for p in pairs]
     if c.get("capabilities"):
         out["shared_capabilities"] = c["capabilities"]["evidence"].get("shared", [])
     comp = c.get("complementarity")
@@ -44,6 +50,8 @@ def sentence(explanation: dict[str, Any]) -> str:
         text += "; they offer " + ", ".join(explanation["they_offer_what_you_seek"][:4])
     if explanation.get("you_offer_what_they_seek"):
         text += "; they seek " + ", ".join(explanation["you_offer_what_they_seek"][:4])
+    if explanation.get("same_meaning"):
+        text += "; same meaning: " + ", ".join(explanation["same_meaning"][:4])
     if explanation.get("shared_capabilities"):
         text += "; both: " + ", ".join(explanation["shared_capabilities"][:4])
     if explanation.get("shared_terms"):

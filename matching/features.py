@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from profiles.domain import Firm, Profile
 from profiles.taxonomy.vocabulary import Vocabulary
 
+from .semantic import passage_text
+
 
 @dataclass(frozen=True)
 class ProfileFeatures:
@@ -29,27 +31,33 @@ class ProfileFeatures:
     size_rank: int | None
     languages: frozenset[str]
     reference: str | None = None
+    passage: str = ""  # what the multilingual vector is of: title, summary, keywords
+    # (concept, the phrase it was found in), so explanations show the words each side used
+    phrases: tuple[tuple[str, str], ...] = ()
 
     @property
     def concepts(self) -> frozenset[str]:
         return self.offered | self.sought | self.topics
 
 
-def _concepts(phrases, vocabulary: Vocabulary) -> tuple[set[str], set[str]]:
+def _concepts(phrases, vocabulary: Vocabulary, found: dict[str, str] | None = None) -> tuple[set[str], set[str]]:
     known, unknown = set(), set()
     for phrase in phrases:
         hit = vocabulary.normalise(phrase)
         if hit.concept_id:
             known.add(hit.concept_id)
+            if found is not None:
+                found.setdefault(hit.concept_id, phrase.strip())
         else:
             unknown.add(hit.phrase.casefold())
     return known, unknown
 
 
 def build_features(profile: Profile, firm: Firm, vocabulary: Vocabulary) -> ProfileFeatures:
-    firm_caps, firm_unknown = _concepts([c.phrase for c in firm.capabilities], vocabulary)
-    profile_caps, profile_unknown = _concepts(profile.capabilities, vocabulary)
-    keyword_caps, _ = _concepts(profile.keywords, vocabulary)
+    found: dict[str, str] = {}
+    profile_caps, profile_unknown = _concepts(profile.capabilities, vocabulary, found)
+    keyword_caps, _ = _concepts(profile.keywords, vocabulary, found)
+    firm_caps, firm_unknown = _concepts([c.phrase for c in firm.capabilities], vocabulary, found)
     if profile.type.is_offer:
         offered, sought = firm_caps | profile_caps, set()
     else:
@@ -73,6 +81,8 @@ def build_features(profile: Profile, firm: Firm, vocabulary: Vocabulary) -> Prof
         size_rank=firm.size_class.rank if firm.size_class else None,
         languages=frozenset(languages),
         reference=profile.reference,
+        passage=passage_text(profile.title, profile.summary, profile.keywords),
+        phrases=tuple(sorted(found.items())),
     )
 
 

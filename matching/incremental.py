@@ -9,9 +9,13 @@ its features are built from. Profiles that are new or whose hash changed are
   re-scored) only when the corpus drifted past a limit since the fit, when
   asked, or when the matching settings changed. Between refits, a full run and
   an incremental run use the same model and so give the same numbers.
-- Neighbour lists (text and offer-meets-need) are brought up to date exactly
-  (see `neighbours`), candidate pairs are the first k of each list, and only
-  pairs with a changed profile, or pairs never scored before, are scored.
+- Multilingual vectors are kept by text: only changed texts are embedded
+  (see `vectors`). Without the model the run goes on without the semantic
+  component and says so in its stats; a later run with the model is full.
+- Neighbour lists (text, multilingual meaning and offer-meets-need) are
+  brought up to date exactly (see `neighbours`), candidate pairs are the first
+  k of each list, and only pairs with a changed profile, or pairs never scored
+  before, are scored.
 - The best matches of each profile are then chosen from all candidate pairs;
   a profile's stored matches are rewritten only when its list changed or a
   pair in it involves a changed profile.
@@ -21,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -28,7 +33,7 @@ from scipy import sparse
 
 from profiles.taxonomy.vocabulary import Vocabulary
 
-from .batch import Encoding, FeatureArrays, encode, score_block
+from .batch import Encoding, FeatureArrays, encode, score_block, vector_cosines
 from .components import PairContext
 from .config import MatchingConfig
 from .executor import Executor, LocalExecutor
@@ -37,9 +42,10 @@ from .features import ProfileFeatures
 from .neighbours import Lists, compute_lists, remap, update_lists
 from .scorer import PairScore, score_pair
 from .text_model import TfidfTextModel
+from .vectors import VectorCache, Vectors, unavailable_reason, vectors_for
 
 # Bump when features, encoding or scoring change meaning: a state from an older engine is not reused.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 SCORE_BLOCK = 200_000
 
 LoadFeatures = Callable[[list[str]], list[ProfileFeatures]]
@@ -80,6 +86,8 @@ class MatchState:
     pair_present: np.ndarray
     match_profile: np.ndarray
     match_other: np.ndarray
+    vectors: Vectors | None = None  # None: the semantic component was not used or unavailable
+    semantic: Lists | None = None
 
 
 @dataclass
@@ -121,12 +129,16 @@ def _pair_codes(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
     return lo.astype(np.int64) * n + hi.astype(np.int64)
 
 
-def candidate_pairs(text: Lists, comp: Lists, config: MatchingConfig, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unique (lo, hi) of the first candidate_k text and complement_k offer-meets-need neighbours."""
+def candidate_pairs(text: Lists, comp: Lists, config: MatchingConfig, n: int,
+                    semantic: Lists | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (lo, hi) of the first candidate_k text, complement_k offer-meets-need and semantic_k
+    multilingual neighbours."""
+    none = (np.zeros(0, np.int32),) * 2
     tr, tc = text.first(config.candidate_k)
-    cr, cc = comp.first(config.complement_k) if config.complement_k else (np.zeros(0, np.int32),) * 2
-    a = np.concatenate([tr, cr]).astype(np.int64)
-    b = np.concatenate([tc, cc]).astype(np.int64)
+    cr, cc = comp.first(config.complement_k) if config.complement_k else none
+    sr, sc = semantic.first(config.semantic_k) if semantic is not None and config.semantic_k else none
+    a = np.concatenate([tr, cr, sr]).astype(np.int64)
+    b = np.concatenate([tc, cc, sc]).astype(np.int64)
     codes = np.unique(_pair_codes(np.minimum(a, b), np.maximum(a, b), n))
     return codes // max(n, 1), codes % max(n, 1)
 
@@ -158,9 +170,21 @@ class _Clock:
         self._last = now
 
 
+def uses_semantic(config: MatchingConfig) -> bool:
+    return config.weights.get("semantic", 0.0) > 0 or config.semantic_k > 0
+
+
+def semantic_matrix(vectors: Vectors) -> sparse.csr_matrix:
+    """Quantised vectors as a float32 matrix: products of whole numbers, exact in any order."""
+    out = sparse.csr_matrix(vectors.values.astype(np.float32))
+    out.sort_indices()
+    return out
+
+
 def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeatures, config: MatchingConfig,
            vocabulary: Vocabulary, run_id: int, *, drift_limit: float = 0.2, full: bool = False,
-           refit: bool = False, executor: Executor | None = None, progress: Progress | None = None) -> Update:
+           refit: bool = False, executor: Executor | None = None, progress: Progress | None = None,
+           vector_cache: Path | None = None) -> Update:
     executor = executor or LocalExecutor()
     say = progress or (lambda stage, done, total: None)
     clock = _Clock()
@@ -168,8 +192,12 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     hashes = np.array(snapshot.hashes, dtype=object)
     firms = np.array(snapshot.firms, dtype=object)
     n = len(keys)
+    semantic_on = uses_semantic(config)
+    unavailable = unavailable_reason() if semantic_on else None
     reusable = (state is not None and state.engine_version == ENGINE_VERSION
-                and state.config_digest == config.digest())
+                and state.config_digest == config.digest()
+                # the model came or went since the last run: every pair's components change
+                and (state.vectors is not None) == (semantic_on and unavailable is None))
     measured = drift(state.fit_hashes, hashes) if reusable else 1.0
     refit = refit or not reusable or measured > drift_limit
     kind = "full" if (full or refit) else "incremental"
@@ -219,9 +247,32 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     firm_codes = _firm_codes(firms)
     clock.lap("text model")
 
+    # multilingual vectors, in the new order; only texts not seen before are embedded
+    vectors: Vectors | None = None
+    semantic_stats: dict[str, Any] = {"used": semantic_on, "available": semantic_on and unavailable is None}
+    if semantic_on and unavailable is None:
+        cache = VectorCache(vector_cache) if vector_cache is not None else None
+        embedded = vectors_for([f.passage for f in new_features], state.vectors if state is not None else None,
+                               cache, executor, lambda done, total: say("vectors", done, total))
+        if embedded.vectors is None:  # the model failed to load after all
+            raise RuntimeError(f"multilingual vectors failed: {embedded.unavailable}")
+        vectors = embedded.vectors
+        if kind == "incremental":
+            assert state is not None and state.vectors is not None
+            stacked = Vectors(np.concatenate([state.vectors.keys[kept_old], vectors.keys]),
+                              np.concatenate([state.vectors.values[kept_old], vectors.values]))
+            vectors = stacked.take(source)
+        semantic_stats.update(embedded=embedded.embedded, reused=embedded.reused)
+    elif semantic_on:
+        semantic_stats["unavailable"] = unavailable
+    clock.lap("vectors")
+
     # neighbour lists
     text_depth = config.candidate_k + max(10, config.candidate_k // 2)
     comp_depth = config.complement_k + max(10, config.complement_k // 2)
+    meaning_depth = config.semantic_k + max(10, config.semantic_k // 2)
+    meaning_on = vectors is not None and config.semantic_k > 0
+    meaning = semantic_matrix(vectors) if meaning_on else None  # type: ignore[arg-type]
     recomputed = 0
     offers = tenths(arrays.credit)
     say("neighbours", 0, len(changed))
@@ -230,6 +281,8 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         text = compute_lists(rows, matrix, matrix, firm_codes, config.candidate_k, text_depth, executor)
         comp = (compute_lists(rows, arrays.sought, offers, firm_codes, config.complement_k, comp_depth, executor,
                               dense=True) if config.complement_k else Lists.empty(n))
+        semantic = (compute_lists(rows, meaning, meaning, firm_codes, config.semantic_k, meaning_depth, executor,
+                                  dense=True) if meaning_on else None)
     else:
         boundary = np.r_[np.searchsorted(keys, state.keys), n] if n else np.zeros(len(state.keys) + 1, np.int64)
         boundary = np.asarray(boundary, dtype=np.int64)
@@ -238,12 +291,17 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         comp, r2 = (update_lists(remap(state.comp, old_to_new_unchanged, n, boundary), changed, arrays.sought,
                                  offers, firm_codes, config.complement_k, comp_depth, executor, dense=True)
                     if config.complement_k else (Lists.empty(n), 0))
-        recomputed = r1 + r2
+        semantic, r3 = None, 0
+        if meaning_on:
+            semantic, r3 = update_lists(remap(state.semantic, old_to_new_unchanged, n, boundary), changed,
+                                        meaning, meaning, firm_codes, config.semantic_k, meaning_depth, executor,
+                                        dense=True)
+        recomputed = r1 + r2 + r3
     say("neighbours", len(changed), len(changed))
     clock.lap("neighbours")
 
     # candidate pairs and their scores; unchanged pairs keep their old scores
-    lo, hi = candidate_pairs(text, comp, config, n)
+    lo, hi = candidate_pairs(text, comp, config, n, semantic)
     scores = np.zeros(len(lo))
     present = np.zeros(len(lo), dtype=np.int64)
     todo = np.ones(len(lo), dtype=bool)
@@ -264,7 +322,7 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
     say("scores", 0, len(idx))
     parts = executor.map(score_block, blocks, arrays, matrix, lo[idx], hi[idx], config.weights,
-                         config.geography_scale_km)
+                         config.geography_scale_km, None if vectors is None else vectors.values)
     if parts:
         scores[idx] = np.concatenate([p[0] for p in parts])
         present[idx] = np.concatenate([p[1] for p in parts])
@@ -301,7 +359,8 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
 
     new_state = MatchState(run_id, config.digest(), ENGINE_VERSION, keys, hashes, firms, model, fit_hashes,
                            matrix, encoding, arrays, text, comp, lo.astype(np.int32), hi.astype(np.int32),
-                           scores, present.astype(np.int8), m_profile.astype(np.int32), m_other.astype(np.int32))
+                           scores, present.astype(np.int8), m_profile.astype(np.int32), m_other.astype(np.int32),
+                           vectors, semantic)
     known = {f.key: f for f in new_features}
     # Both rows of a mutual match side by side: the pair is scored for explanation once.
     pair_order = np.argsort(_pair_codes(np.minimum(m_profile[insert], m_other[insert]),
@@ -317,6 +376,7 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         "candidate_pairs": int(len(lo)), "pairs_scored": int(len(idx)), "rows_recomputed": int(recomputed),
         "matches": int(len(m_profile)), "rows_inserted": int(len(insert)), "rows_deleted": len(delete),
         "rows_reranked": len(rerank), "drift": measured, "refit": bool(refit), "executor": executor.name,
+        "semantic": semantic_stats,
         "seconds": clock.laps,
     }
     return Update(new_state, kind, bool(refit), measured, delete, rerank, removed, stats, explain_rows)
@@ -356,8 +416,10 @@ def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndar
             pair = last[1] if last is not None and last[0] == (a, b) else None
             if pair is None:
                 sim, terms = state.model.cosine_and_terms(state.matrix, a, b, config.explanation_terms)
+                meaning = (None if state.vectors is None else
+                           float(vector_cosines(state.vectors.values, np.array([a]), np.array([b]))[0]))
                 pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])],
-                                  PairContext(vocabulary, config.geography_scale_km, sim, terms), config)
+                                  PairContext(vocabulary, config.geography_scale_km, sim, terms, meaning), config)
                 last = ((a, b), pair)
             yield {"profile": str(state.keys[p]), "other": str(state.keys[o]), "rank": rank, "score": pair.score,
                    "components": pair.components, "explanation": explain(pair, p == a)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable
 
 from profiles.domain import Firm, Profile, ProfileStatus
@@ -29,6 +30,7 @@ class MatchResult:
     candidate_pairs: int
     matches: list[dict[str, Any]]
     seconds: dict[str, float] = field(default_factory=dict)  # per stage
+    semantic: dict[str, Any] = field(default_factory=dict)  # used, available (or why not), embedded, reused
 
 
 def matchable(profiles: list[Profile], today: date) -> list[Profile]:
@@ -39,7 +41,8 @@ def matchable(profiles: list[Profile], today: date) -> list[Profile]:
 
 def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: MatchingConfig,
                  vocabulary: Vocabulary, progress_total: Callable[[int], None] | None = None,
-                 progress: Progress | None = None, executor: Executor | None = None) -> MatchResult:
+                 progress: Progress | None = None, executor: Executor | None = None,
+                 vector_cache: Path | None = None) -> MatchResult:
     """Every profile's best matches with components and explanations, ranked deterministically."""
     started = time.perf_counter()
     features = build_all(profiles, firms, vocabulary)
@@ -47,7 +50,7 @@ def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: Matchi
     by_key = {f.key: f for f in features}
     snapshot = Snapshot([f.key for f in features], [f.firm_key for f in features], [""] * len(features))
     result = update(None, snapshot, lambda keys: [by_key[k] for k in keys], config, vocabulary, run_id=0,
-                    executor=executor)
+                    executor=executor, vector_cache=vector_cache)
     if progress_total is not None:
         progress_total(result.stats["rows_inserted"])
     matches = []
@@ -58,4 +61,5 @@ def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: Matchi
     matches.sort(key=lambda m: (m["profile"], m["rank"]))
     seconds = {**result.stats["seconds"], "features": round(built - started, 4)}
     seconds["explanations"] = round(time.perf_counter() - started - sum(seconds.values()), 4)
-    return MatchResult(config, len(features), result.stats["candidate_pairs"], matches, seconds)
+    return MatchResult(config, len(features), result.stats["candidate_pairs"], matches, seconds,
+                       result.stats["semantic"])

@@ -6,6 +6,7 @@ frozen config objects passed explicitly and stored with every result.
 """
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     state_dir: Path | None = Field(
         default=None, description="Where nightly runs keep their matching state (default: <output_dir>/state). "
                                   "A cache: when it is lost the next run re-scores everything.")
+    vector_cache: Path | None = Field(
+        default=None, description="Where multilingual text vectors are kept between runs, by text (default: "
+                                  "$XDG_CACHE_HOME/partnermatch or ~/.cache/partnermatch). A cache: when it is "
+                                  "lost the texts are embedded again.")
     nightly_at: str = Field(default="02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
                             description="Time of day `partnermatch schedule` starts the nightly run (HH:MM).")
     timezone: str = Field(default="Europe/Copenhagen", description="Time zone of `nightly_at`.")
@@ -92,6 +97,12 @@ class Settings(BaseSettings):
 
     def nightly_state_dir(self) -> Path:
         return self.state_dir or self.output_dir / "state"
+
+    def vector_cache_dir(self) -> Path:
+        if self.vector_cache is not None:
+            return self.vector_cache
+        base = os.environ.get("XDG_CACHE_HOME")
+        return (Path(base) if base else Path.home() / ".cache") / "partnermatch"
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -20,6 +20,8 @@ from profiles.settings import Settings  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "data" / "golden.json"
 TODAY = date(2026, 11, 21)
+# Every run of the suite, its subprocesses included, shares one vector cache: a text is embedded once.
+os.environ.setdefault("PARTNERMATCH_VECTOR_CACHE", str(Path(__file__).parents[1] / ".pytest_cache" / "vectors"))
 POSTGRES_URL = os.environ.get("PARTNERMATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -181,7 +181,10 @@ class _Run:
         with self._executor() as executor:
             result = update(state, snapshot, load_features, self.options.matching, vocabulary, run_id,
                             drift_limit=self.settings.drift_limit, full=self.options.full,
-                            refit=self.options.refit, executor=executor, progress=self.progress)
+                            refit=self.options.refit, executor=executor, progress=self.progress,
+                            vector_cache=self.settings.vector_cache_dir())
+        if result.stats["semantic"].get("unavailable"):
+            self.log.warning("semantic.unavailable", reason=result.stats["semantic"]["unavailable"])
         if result.refit:
             self.log.info("model.refit", drift=result.drift, limit=self.settings.drift_limit,
                           reason="no usable state" if state is None else "corpus drifted" if result.drift > self.settings.drift_limit

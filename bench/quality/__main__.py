@@ -23,7 +23,7 @@ from .cases import PROTOCOLS, Case, CaseBuilder
 from .consortium import LABEL_MISS, POOL, SYNERGY_CANDIDATES, optimizer_config
 from .evaluate import build_cases, consortia_all, default_jobs, rank_all
 from .importer import import_cordis
-from .methods import Engine, FewestProfiles, KeywordOverlap, Method, RandomOrder, TextOnly
+from .methods import Engine, FewestProfiles, KeywordOverlap, MeaningOnly, Method, RandomOrder, TextOnly
 from .metrics import ProjectScore, summarise
 from .tables import (ablation_table, difference_table, goal_line, interval_table, method_table, sentinel_line,
                      status_line, weights_line)
@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
     tuning_ids, test_ids = split(builder.evaluable())
     if args.limit is not None:
         tuning_ids, test_ids = tuning_ids[: args.limit], test_ids[: args.limit]
+    if builder.semantic_unavailable:
+        log(f"multilingual meaning unavailable, left out: {builder.semantic_unavailable}")
     log(f"{len(builder.describable)} describable organisations; {len(tuning_ids)} tuning and {len(test_ids)} test "
         f"projects; protocol {args.protocol}")
     train = build_cases(builder, tuning_ids, args.jobs, log)
@@ -105,6 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     methods: list[Method] = [Engine("engine, default weights", dict(DEFAULT_WEIGHTS)),
                              Engine("engine, tuned weights", tuned.weights),
                              TextOnly(), KeywordOverlap(), RandomOrder(), FewestProfiles()]
+    if not builder.semantic_unavailable:
+        methods.insert(3, MeaningOnly())
     scores = {"test": evaluate_part(test, methods, imported.firms, args.jobs, optimiser=True),
               "tuning": evaluate_part(train, methods, imported.firms, args.jobs, optimiser=False)}
     results = {part: {name: summarise(s) for name, s in by_method.items()} for part, by_method in scores.items()}

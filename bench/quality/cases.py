@@ -21,11 +21,18 @@ For a held-out project P:
 
 Component results are computed once per (query, organisation) pair with the
 engine's own comparators, so every weight setting is a cheap recombination.
+
+The multilingual vectors are of each (organisation, project) profile's passage, as the
+product embeds a profile; an organisation described by several projects gets their
+mean (normalised and quantised as the engine stores vectors), so the held-out project
+never shapes anyone's vector either. Vectors come from the product's vector cache, so
+only the first run embeds.
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -34,7 +41,10 @@ from matching.config import MatchingConfig
 from matching.features import ProfileFeatures, build_features
 from matching.scorer import combine, score_pair, text_similarities
 from matching.text_model import TfidfTextModel
+from matching.semantic import SCALE, cosines as vector_dots_to_cosines, quantise
+from matching.vectors import VectorCache, vectors_for
 from profiles.domain import Bid, Profile, ProfileStatus, ProfileType
+from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import Vocabulary, fold, load_vocabulary
 
 from .importer import Imported
@@ -60,6 +70,7 @@ class Case:
     # already in the TF-IDF vectors) and their pairwise cosines. Small enough to ship to workers.
     features: dict[str, ProfileFeatures] = field(repr=False, default_factory=dict)
     cosines: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    meanings: np.ndarray | None = field(repr=False, default=None)  # organisations' vector cosines
     pair_cache: dict[tuple[str, str], Results] = field(repr=False, default_factory=dict)
     _index: dict[str, int] = field(repr=False, default_factory=dict)
 
@@ -68,14 +79,17 @@ class Case:
         if key not in self.pair_cache:
             if not self._index:
                 self._index.update({k: i for i, k in enumerate(self.features)})
-            sim = float(self.cosines[self._index[key[0]], self._index[key[1]]])
-            self.pair_cache[key] = compare_all(self.features[key[0]], self.features[key[1]], sim, load_vocabulary())
+            i, j = self._index[key[0]], self._index[key[1]]
+            meaning = None if self.meanings is None else float(self.meanings[i, j])
+            self.pair_cache[key] = compare_all(self.features[key[0]], self.features[key[1]],
+                                               float(self.cosines[i, j]), load_vocabulary(), meaning)
         return self.pair_cache[key]
 
 
-def compare_all(a: ProfileFeatures, b: ProfileFeatures, similarity: float, vocabulary: Vocabulary) -> Results:
-    """Every registered comparator on one pair (the text value precomputed, as the scorer does)."""
-    ctx = PairContext(vocabulary, GEOGRAPHY_SCALE_KM, similarity, ())
+def compare_all(a: ProfileFeatures, b: ProfileFeatures, similarity: float, vocabulary: Vocabulary,
+                meaning: float | None = None) -> Results:
+    """Every registered comparator on one pair (text and vector cosines precomputed, as the scorer does)."""
+    ctx = PairContext(vocabulary, GEOGRAPHY_SCALE_KM, similarity, (), meaning)
     return {name: comparator.compare(a, b, ctx) for name, comparator in REGISTRY.items()}
 
 
@@ -91,7 +105,8 @@ def describe(key: str, profiles: list[Profile]) -> Profile:
 
 
 class CaseBuilder:
-    def __init__(self, data: Imported, vocabulary: Vocabulary | None = None, protocol: str = "matched") -> None:
+    def __init__(self, data: Imported, vocabulary: Vocabulary | None = None, protocol: str = "matched",
+                 vector_cache: Path | None = None) -> None:
         if protocol not in PROTOCOLS:
             raise ValueError(f"protocol must be one of {PROTOCOLS}")
         self.protocol = protocol
@@ -109,6 +124,29 @@ class CaseBuilder:
                           for d in self.projects_of[f] + ([None] if protocol == "leaky" else [])}
         # Folded keyword sets per (organisation, project), folded once rather than once per case.
         self._folded = {k: frozenset(fold(w) for w in p.keywords) for k, p in data.offers.items()}
+        self.semantic_unavailable: str | None = None
+        self._meaning: dict[tuple[str, str | None], np.ndarray] = {}
+        self._query_meaning: dict[str, np.ndarray] = {}
+        self._embed(vector_cache)
+
+    def _embed(self, vector_cache: Path | None) -> None:
+        """Vectors of every organisation variant and query, from each project profile's passage."""
+        pairs = sorted((f, p) for f in self.describable for p in self.projects_of[f])
+        queries = sorted(self.data.queries)
+        features = [build_features(self.data.offers[k], self.data.firms[k[0]], self.vocabulary) for k in pairs]
+        features += [build_features(self.data.queries[q], self.data.firms[self.data.queries[q].firm_key],
+                                    self.vocabulary) for q in queries]
+        cache = VectorCache(vector_cache or Settings().vector_cache_dir())
+        embedded = vectors_for([f.passage for f in features], cache=cache)
+        if embedded.vectors is None:
+            self.semantic_unavailable = embedded.unavailable
+            return
+        values = embedded.vectors.values.astype(np.float32) / SCALE
+        of_pair = dict(zip(pairs, values[:len(pairs)]))
+        self._query_meaning = {q: v for q, v in zip(queries, quantise(values[len(pairs):]))}
+        for firm, held_out in self._variants:
+            mean = np.mean([of_pair[(firm, p)] for p in self.projects_of[firm] if p != held_out], axis=0)
+            self._meaning[(firm, held_out)] = quantise(mean / max(float(np.linalg.norm(mean)), 1e-9))
 
     def _features(self, firm: str, held_out: str | None) -> ProfileFeatures:
         profiles = [self.data.offers[(firm, p)] for p in self.projects_of[firm] if p != held_out]
@@ -148,18 +186,27 @@ class CaseBuilder:
         candidates = tuple(k for k in keys if k != coordinator)
         index = {k: i for i, k in enumerate(keys)}
         sims = text_similarities(matrix, [(q, index[k]) for k in candidates])
-        results = {k: compare_all(query, orgs[k], float(s), self.vocabulary) for k, s in zip(candidates, sims)}
-        self._check_against_scorer(query, orgs[candidates[0]], float(sims[0]), results[candidates[0]])
+        meanings, to_query = None, {k: None for k in candidates}
+        if self._meaning:
+            vectors = np.stack([self._meaning[(k, drop[k])] for k in keys]).astype(np.int32)
+            meanings = vector_dots_to_cosines(vectors @ vectors.T).astype(np.float32)
+            dots = vector_dots_to_cosines(vectors @ self._query_meaning[project].astype(np.int32))
+            to_query = {k: float(dots[index[k]]) for k in candidates}
+        results = {k: compare_all(query, orgs[k], float(s), self.vocabulary, to_query[k])
+                   for k, s in zip(candidates, sims)}
+        self._check_against_scorer(query, orgs[candidates[0]], float(sims[0]), results[candidates[0]],
+                                   to_query[candidates[0]])
         cosines = (matrix[:q] @ matrix[:q].T).toarray().astype(np.float32)
         remaining = {k: len(self.projects_of[k]) - (drop[k] is not None) for k in candidates}
         return Case(project, coordinator, real, candidates, self.data.bids[project], remaining,
                     frozenset(fold(k) for k in query_profile.keywords),
                     {k: self._keywords(k, drop[k]) for k in candidates}, results,
-                    {k: replace(orgs[k], text="") for k in keys}, cosines)
+                    {k: replace(orgs[k], text="") for k in keys}, cosines, meanings)
 
-    def _check_against_scorer(self, a: ProfileFeatures, b: ProfileFeatures, sim: float, results: Results) -> None:
+    def _check_against_scorer(self, a: ProfileFeatures, b: ProfileFeatures, sim: float, results: Results,
+                              meaning: float | None) -> None:
         # The evaluation recombines cached components; make sure that is still what score_pair does.
-        ctx = PairContext(self.vocabulary, self.config.geography_scale_km, sim, ())
+        ctx = PairContext(self.vocabulary, self.config.geography_scale_km, sim, (), meaning)
         expected = score_pair(a, b, ctx, self.config).score
         if combine(results, self.config.weights)[0] != expected:
             raise RuntimeError("matching.scorer.score_pair no longer equals combine() of the components; "

@@ -63,6 +63,24 @@ class TextOnly(Method):
         return self._value(case.pair_results(a, b))
 
 
+@dataclass
+class MeaningOnly(Method):
+    """multilingual-e5-small cosine alone (the engine's semantic component, nothing else)."""
+
+    name: str = "multilingual meaning alone"
+
+    @staticmethod
+    def _value(results: Results) -> float:
+        r = results.get("semantic")
+        return float(r.evidence["cosine"]) if r is not None else 0.0
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        return {k: self._value(case.results[k]) for k in case.candidates}
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        return self._value(case.pair_results(a, b))
+
+
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 

@@ -54,7 +54,7 @@ def goal_line(engine: Summary, baselines: list[tuple[str, Summary]]) -> tuple[st
 def weights_line(weights: dict[str, float], informed: tuple[str, ...]) -> str:
     body = ", ".join(f'"{k}": {v}' for k, v in weights.items())
     absent = [k for k in weights if k not in informed]
-    note = (f" The data has nothing for {', '.join(absent)} (missing for every pair), so those keep their "
+    note = (f" The data has nothing for {', '.join(absent)} (missing for every pair, or the same for every pair), so those keep their "
             "default weights (rescaled with the rest) and were not tuned." if absent else "")
     return f"Tuned weights (normalised to sum 1): `{{{body}}}`.{note}"
 

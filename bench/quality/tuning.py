@@ -5,7 +5,8 @@ grid value in turn (components in name order), keeping a change only when it
 strictly improves (recall@20, then MRR) on the tuning projects; rounds repeat
 until a round changes nothing. A component that is missing for every pair of
 the tuning half cannot change any ranking, so it is left at its default and
-reported as such. The result is normalised to sum to 1, rounded, and then
+reported as such; so is one with the same value for every pair (the profile types of an
+R&D request against organisations that all offer, for example). The result is normalised to sum to 1, rounded, and then
 evaluated exactly as rounded.
 """
 from __future__ import annotations
@@ -28,7 +29,13 @@ def objective(cases: list[Case], weights: dict[str, float]) -> tuple[float, floa
 
 
 def present_components(cases: list[Case]) -> set[str]:
-    return {name for c in cases for results in c.results.values() for name, r in results.items() if r is not None}
+    """Components the tuning data can move a ranking with: present for some pair, and not one fixed outcome."""
+    outcomes: dict[str, set] = {}
+    for c in cases:
+        for results in c.results.values():
+            for name, r in results.items():
+                outcomes.setdefault(name, set()).add(None if r is None else r.value)
+    return {name for name, seen in outcomes.items() if seen != {None} and len(seen) > 1}
 
 
 def normalise(weights: dict[str, float], digits: int = 3) -> dict[str, float]:

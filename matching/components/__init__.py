@@ -39,16 +39,20 @@ class PairContext:
     geography_scale_km: float = 600.0
     text_similarity: float | None = None
     text_terms: tuple[str, ...] = ()
+    semantic_similarity: float | None = None  # cosine of the multilingual vectors; None: unavailable
 
 
-from . import capabilities, complementarity, geography, language, sector, size, text  # noqa: E402
+from . import (capabilities, complementarity, counterpart, geography, language, sector, semantic,  # noqa: E402
+               size, text)
 
 REGISTRY: dict[str, Comparator] = {
     c.name: c
     for c in (
         text.COMPARATOR,
+        semantic.COMPARATOR,
         capabilities.COMPARATOR,
         complementarity.COMPARATOR,
+        counterpart.COMPARATOR,
         sector.COMPARATOR,
         geography.COMPARATOR,
         size.COMPARATOR,

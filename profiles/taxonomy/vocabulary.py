@@ -8,6 +8,7 @@ only. A phrase that matches nothing is kept as an unknown phrase, never dropped.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from importlib import resources
 from typing import Literal
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 Method = Literal["exact", "contains", "fuzzy", "unknown"]
 
@@ -28,6 +30,11 @@ FUZZY_CUTOFF = 88.0
 # "Präzisionsschleifen", "Leiterplatten". Endings tried before looking for known parts, longest first.
 INFLECTIONS = ("arna", "erna", "orna", "erne", "ene", "en", "et", "er", "ar", "or", "na", "ne", "n", "e", "s")
 COMPOUND_PART = 5      # the shortest known word taken as part of a compound
+# One letter apart in the middle of a compound is another word ("præcisionsslibning", grinding, is not
+# "præcisionsstøbning", casting; "platedeler" are not "plastdeler"): a single word is taken as a
+# misspelling or another inflection of a known word only when they share this much of their beginning.
+FUZZY_WORD_PREFIX = 0.75
+SHORT_WORD = 9  # compounds are longer
 # "anodisering af aluminiumsprofiler", "anodising of aluminium profiles": the head comes before these words.
 PREPOSITIONS = frozenset({"of", "for", "af", "av", "til", "for", "med", "von", "fur", "zu", "mit", "till", "i", "in"})
 _KIND_PRIORITY = {"process": 0, "certification": 1, "material": 2}
@@ -143,28 +150,39 @@ class Vocabulary:
                 best = min(contained, key=lambda c: (_KIND_PRIORITY.get(self.kind(self._by_key[c]) or "", 9),
                                                      _head_rank(key, c), -len(c), c))
                 return Normalised(key, self._by_key[best], "contains", 0.9, best)
+        if " " not in key:
+            head = self._compound(key, heads_only=True)
+            if head is not None:
+                return head
         best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if best is not None and " " not in key and not _same_beginning(key, best[0]):
+            best = None
         if best is None:
             best = process.extractOne(
                 key, self._keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF + 4
             )
+            if best is not None and " " not in key and not _same_beginning(key, best[0]):
+                best = None
         if best is not None:
             matched, score, _ = best
             return Normalised(key, self._by_key[matched], "fuzzy", round(score / 100.0, 4), matched)
         return self._compound(key) or Normalised(key, None, "unknown", 0.0)
 
-    def _compound(self, key: str) -> Normalised | None:
+    def _compound(self, key: str, heads_only: bool = False) -> Normalised | None:
         """A compound or inflected word whose parts the vocabulary knows: the last part (the head,
         which carries the meaning: "præcisionsslipning" is grinding) first, else the first part
         ("limträbalkar" is made of glulam), else a known compound this word begins ("Leiterplatten")."""
         if " " in key or len(key) < COMPOUND_PART + 2:
             return None
         forms = [key] + [key[: -len(e)] for e in INFLECTIONS if key.endswith(e) and len(key) - len(e) >= COMPOUND_PART]
-        heads = [form[cut:] for form in forms for cut in range(2, len(form) - COMPOUND_PART + 1)
+        # the whole word less an ending ("robotsvejsningen") first: the longest head
+        heads = [form[cut:] for form in forms for cut in (0, *range(2, len(form) - COMPOUND_PART + 1))
                  if form[cut:] in self._single]
         if heads:
             best = max(heads, key=lambda h: (len(h), h))
             return Normalised(key, self._by_key[best], "compound", 0.85, best)
+        if heads_only:
+            return None
         firsts = [form[:cut] for form in forms for cut in range(COMPOUND_PART, len(form) - 2)
                   if form[:cut] in self._single]
         if firsts:
@@ -178,6 +196,15 @@ class Vocabulary:
 
     def normalise_many(self, phrases: list[str] | tuple[str, ...]) -> list[Normalised]:
         return [self.normalise(p) for p in phrases]
+
+
+def _same_beginning(word: str, known: str) -> bool:
+    """Could `word` be `known` misspelt or inflected? A short word one typing slip away ("anodizng"),
+    or a word that only ends differently; not another compound that happens to look alike."""
+    longest = max(len(word), len(known))
+    if longest <= SHORT_WORD and OSA.distance(word, known) <= 1:
+        return True
+    return len(os.path.commonprefix([word, known])) >= FUZZY_WORD_PREFIX * longest
 
 
 def _head_rank(phrase: str, part: str) -> int:

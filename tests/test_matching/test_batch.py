@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.batch import encode, score_arrays
+from matching.batch import encode, score_arrays, vector_cosines
 from matching.components import PairContext
 from matching.config import MatchingConfig
 from matching.features import build_all
@@ -35,13 +35,14 @@ def _demo_features():
     return build_all(profiles, {f.key: f for f in firms}, VOCAB)
 
 
-def _check(features, pairs, sims, config):
+def _check(features, pairs, sims, config, meanings=None):
     left = np.array([p[0] for p in pairs])
     right = np.array([p[1] for p in pairs])
     scores, present = score_arrays(encode(features, VOCAB), left, right, np.array(sims), config.weights,
-                                   config.geography_scale_km)
+                                   config.geography_scale_km, None if meanings is None else np.array(meanings))
     for n, (i, j) in enumerate(pairs):
-        expected = score_pair(features[i], features[j], PairContext(VOCAB, config.geography_scale_km, sims[n]), config)
+        ctx = PairContext(VOCAB, config.geography_scale_km, sims[n], (), None if meanings is None else meanings[n])
+        expected = score_pair(features[i], features[j], ctx, config)
         assert scores[n] == pytest.approx(expected.score, abs=1e-4), (features[i].key, features[j].key)
         assert present[n] == expected.present
 
@@ -54,8 +55,9 @@ def test_demo_candidate_pairs_score_the_same():
     state = update(None, Snapshot(sorted(by_key), [by_key[k].firm_key for k in sorted(by_key)], [""] * len(by_key)),
                    lambda keys: [by_key[k] for k in keys], config, VOCAB, run_id=0).state
     pairs = list(zip(state.pair_lo.tolist(), state.pair_hi.tolist()))
-    assert len(pairs) > 1000
-    _check(features, pairs, text_similarities(matrix, pairs).tolist(), config)
+    assert len(pairs) > 1000 and state.vectors is not None
+    meanings = vector_cosines(state.vectors.values, state.pair_lo, state.pair_hi).tolist()
+    _check(features, pairs, text_similarities(matrix, pairs).tolist(), config, meanings)
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,4 +66,5 @@ def test_random_features_score_the_same(feats, data):
     feats = [f.__class__(**{**f.__dict__, "key": f"p{i}"}) for i, f in enumerate(feats)]
     pairs = [(i, j) for i in range(len(feats)) for j in range(i + 1, len(feats))]
     sims = [data.draw(st.floats(0, 1)) for _ in pairs]
-    _check(feats, pairs, sims, MatchingConfig())
+    meanings = data.draw(st.one_of(st.none(), st.lists(st.floats(-1, 1), min_size=len(pairs), max_size=len(pairs))))
+    _check(feats, pairs, sims, MatchingConfig(), meanings)

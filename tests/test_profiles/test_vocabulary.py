@@ -100,3 +100,20 @@ def test_the_head_of_a_phrase_names_the_process(phrase):
 def test_false_friends_are_gone(phrase):
     hit = load_vocabulary().normalise(phrase)
     assert hit.concept_id not in ("process.engineering", "process.foam"), hit
+
+
+@pytest.mark.parametrize("word, not_concept, concept", [
+    ("præcisionsslibning", "process.casting.investment", "process.machining.grinding"),  # not præcisionsstøbning
+    ("platedeler", "process.plastics", None),          # sheet parts are not plastic parts ("plastdeler")
+    ("batteribakker", "process.electronics.battery_pack", None),  # battery trays are not battery packs
+    ("strengpresning", "process.sheet_metal.stamping", "process.extrusion"),
+])
+def test_a_compound_one_letter_from_another_word_is_not_that_word(word, not_concept, concept):
+    hit = load_vocabulary().normalise(word)
+    assert hit.concept_id != not_concept and hit.concept_id == concept, hit
+
+
+def test_typing_slips_in_short_words_still_meet():
+    vocab = load_vocabulary()
+    for slip, word in (("anodizng", "anodizing"), ("extrusoin", "extrusion")):
+        assert vocab.normalise(slip).concept_id == vocab.normalise(word).concept_id
