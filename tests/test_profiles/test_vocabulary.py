@@ -117,3 +117,16 @@ def test_typing_slips_in_short_words_still_meet():
     vocab = load_vocabulary()
     for slip, word in (("anodizng", "anodizing"), ("extrusoin", "extrusion")):
         assert vocab.normalise(slip).concept_id == vocab.normalise(word).concept_id
+
+
+def test_a_phrase_is_scanned_for_every_concept_it_names():
+    vocab = load_vocabulary()
+    hits = vocab.scan("Anodising and powder coating of aluminium profiles")
+    assert [(h.concept_id, h.phrase) for h in hits] == [
+        ("process.surface_treatment.anodising", "Anodising"),
+        ("process.surface_treatment.coating.powder", "powder coating"),
+        ("process.extrusion.aluminium", "aluminium profiles")]
+    # the longest known phrase wins its words: MIG welding, not welding; stainless steel, not steel
+    assert [h.concept_id for h in vocab.scan("MIG-svejsning og laserskæring af rustfrit stål")][0] != "process.welding"
+    assert [h.phrase for h in vocab.scan("Pulverlakering af stålemner og aluminium")] == ["Pulverlakering", "aluminium"]
+    assert vocab.scan("we make good things") == []
