@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.perf.synthetic_profiles import to_domain  # noqa: E402
 
 VOCAB = load_vocabulary()
+CACHE = Path(os.environ["PARTNERMATCH_VECTOR_CACHE"])  # the suite's (see conftest)
 
 
 # neighbour lists ---------------------------------------------------------------
@@ -130,12 +132,13 @@ def apply(stored: dict, result) -> dict:
     return out
 
 
-# Exchanges of one seed share their first profiles, so their texts are embedded once per test process.
-@pytest.mark.parametrize("seed, size", [(1, 500), (2, 200)])
+# Exchanges of one seed share their first profiles, and seed 11 is the nightly tests' exchange: with the
+# suite's vector cache their texts are embedded once per run of the suite.
+@pytest.mark.parametrize("seed, size", [(11, 500), (2, 120)])
 def test_incremental_runs_store_what_a_full_run_stores(seed, size):
     config = MatchingConfig()
     ex = Exchange(size, seed)
-    first = update(None, ex.snapshot(), ex.load, config, VOCAB, run_id=1)
+    first = update(None, ex.snapshot(), ex.load, config, VOCAB, run_id=1, vector_cache=CACHE)
     assert first.kind == "full" and first.refit
     stored, state = stored_rows(first.matches()), first.state
     for run_id in (2, 3, 4):
@@ -154,16 +157,16 @@ def test_incremental_runs_store_what_a_full_run_stores(seed, size):
 
 
 def test_a_second_run_on_the_same_data_changes_nothing():
-    ex = Exchange(300, 1)
-    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1)
+    ex = Exchange(300, 11)
+    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1, vector_cache=CACHE)
     again = update(first.state, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=2)
     assert (again.kind, again.delete, again.rerank, list(again.matches())) == ("incremental", [], [], [])
     assert again.stats["pairs_scored"] == 0 and again.drift == 0.0
 
 
 def test_drift_past_the_limit_refits_the_model_and_rescores_everything():
-    ex = Exchange(300, 1)
-    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1)
+    ex = Exchange(300, 11)
+    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1, vector_cache=CACHE)
     ex.edit(0.2)
     small = update(first.state, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=2, drift_limit=0.9)
     large = update(first.state, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=2, drift_limit=0.1)
