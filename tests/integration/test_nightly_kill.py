@@ -115,7 +115,7 @@ def bases(tmp_path_factory, smtp):
     root = tmp_path_factory.mktemp("kill")
     fresh_db, fresh_out = root / "fresh" / "x.db", root / "fresh" / "out"
     fresh_out.mkdir(parents=True)
-    make_exchange(f"sqlite:///{fresh_db}", fresh_out, synthetic=1500)
+    make_exchange(f"sqlite:///{fresh_db}", fresh_out, synthetic=900)
     later_url, later_out = copy_sqlite(fresh_db, fresh_out, root / "later")
     nightly(later_url, later_out, smtp_port=smtp.port)
     edit_profiles(later_url, every=25)
