@@ -67,9 +67,19 @@ def _embed_child(args: tuple[int, str, str, bool]) -> tuple[float, float, bytes]
     return wall, _peak_mib(), embedded.vectors.values.tobytes()
 
 
+def _child_main(args: tuple[int, str, str, bool], queue) -> None:
+    queue.put(_embed_child(args))
+
+
 def _in_fresh_process(args: tuple[int, str, str, bool]) -> tuple[float, float, bytes]:
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_embed_child, (args,))
+    """A fresh, non-daemonic process (a local Dask cluster starts its own worker processes)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_child_main, args=(args, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
 
 
 def synthetic_vectors(n: int, seed: int) -> np.ndarray:
