@@ -347,3 +347,23 @@ class RelationRow(SQLModel, table=True):
     share: Optional[float] = None
     created_at: datetime
     updated_at: datetime
+
+
+class AchievementRow(SQLModel, table=True):
+    """A partnering achievement: a partnership agreement a firm signed with a partner, recorded by
+    an advisor of the firm's cluster. The partner is a firm of the exchange or an outside name."""
+    __tablename__ = "achievement"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    partner_firm_id: Optional[int] = Field(default=None, foreign_key="firm.id", index=True)
+    partner_name: str = Field(default="", max_length=200)
+    interest_id: Optional[int] = Field(default=None, foreign_key="interest.id", index=True)
+    # Proposals go when their bid is deleted; the achievement keeps the id it came from.
+    proposal_id: Optional[int] = Field(default=None, index=True)
+    agreement_type: str = Field(max_length=60)
+    signed_on: date = Field(index=True)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    recorded_by: Optional[int] = Field(default=None, foreign_key="account.id")
+    recorded_at: datetime
+    cluster: Optional[str] = Field(default=None, max_length=200, index=True)
