@@ -20,7 +20,9 @@ from profiles.taxonomy.vocabulary import Vocabulary
 from .components.counterpart import is_offer
 from .components.geography import OTHER_COUNTRY, SAME_COUNTRY
 from .features import ProfileFeatures
+from .kinds import peer_pairs
 from .semantic import calibrate, cosines
+from .ties import pair_values
 
 EARTH_RADIUS_KM = 6371.0
 NACE_VALUE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
@@ -62,11 +64,13 @@ class FeatureArrays:
     region: np.ndarray
     size: np.ndarray
     offer: np.ndarray  # int8: 1 offer (BO, TO), 0 request, -1 no type
+    offered: sparse.csr_matrix
 
     def take(self, rows: np.ndarray) -> "FeatureArrays":
         return FeatureArrays(self.concepts[rows], self.credit[rows], self.sought[rows],
                              [m[rows] for m in self.nace_levels], self.languages[rows], self.lat[rows],
-                             self.lon[rows], self.country[rows], self.region[rows], self.size[rows], self.offer[rows])
+                             self.lon[rows], self.country[rows], self.region[rows], self.size[rows], self.offer[rows],
+                             self.offered[rows])
 
     @staticmethod
     def stack(parts: list["FeatureArrays"]) -> "FeatureArrays":
@@ -83,7 +87,8 @@ class FeatureArrays:
             [vstack([p.nace_levels[i] for p in parts]) for i in range(4)], vstack([p.languages for p in parts]),
             np.concatenate([p.lat for p in parts]), np.concatenate([p.lon for p in parts]),
             np.concatenate([p.country for p in parts]), np.concatenate([p.region for p in parts]),
-            np.concatenate([p.size for p in parts]), np.concatenate([p.offer for p in parts]))
+            np.concatenate([p.size for p in parts]), np.concatenate([p.offer for p in parts]),
+            vstack([p.offered for p in parts]))
 
 
 def _binary_rows(sets: list, index: dict, dtype=np.float32) -> sparse.csr_matrix:
@@ -147,7 +152,61 @@ def encode(features: list[ProfileFeatures], vocabulary: Vocabulary, encoding: En
         region=np.array([encoding.code(encoding.regions, f.region) for f in features], dtype=np.int64),
         size=np.array([-1 if f.size_rank is None else f.size_rank for f in features], dtype=np.int64),
         offer=np.array([-1 if not f.type else int(is_offer(f.type)) for f in features], dtype=np.int8),
+        offered=_binary_rows([f.offered for f in features], concept_index),
     )
+
+
+@dataclass
+class HistoryArrays:
+    """What the exchange's history adds to the arrays: the learned goes-together strengths (concepts ×
+    concepts, by the encoding's concept columns) and the firms' relationship matrix with each profile's
+    firm code in it (-1: a firm without ties). None parts are missing components."""
+    together: np.ndarray | None = None
+    tie_codes: np.ndarray | None = None
+    ties: sparse.csr_matrix | None = None
+
+    def take(self, rows: np.ndarray) -> "HistoryArrays":
+        return HistoryArrays(self.together, None if self.tie_codes is None else self.tie_codes[rows], self.ties)
+
+
+CHAIN_CELLS = 4_000_000  # pair × concept × concept cells compared at once for the value chain
+
+
+def _padded(matrix: sparse.csr_matrix, rows: np.ndarray, pad: int) -> np.ndarray:
+    """Each row's column indices, padded with `pad` to the longest row."""
+    counts = np.diff(matrix.indptr)[rows]
+    width = int(counts.max()) if len(rows) else 0
+    out = np.full((len(rows), max(width, 1)), pad, dtype=np.int64)
+    for k in range(width):
+        has = counts > k
+        out[has, k] = matrix.indices[matrix.indptr[rows[has]] + k]
+    return out
+
+
+def value_chain_arrays(offered: sparse.csr_matrix, together: np.ndarray, left: np.ndarray,
+                       right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Max learned strength from a concept one side offers and the other lacks to one the other offers
+    and the first lacks: the twin of `GoesTogether.between`."""
+    counts = np.diff(offered.indptr)
+    present = (counts[left] > 0) & (counts[right] > 0) & bool(together.any())
+    values = np.zeros(len(left), dtype=np.float64)
+    idx = np.flatnonzero(present)
+    if not len(idx):
+        return values, present
+    pad = together.shape[0]
+    strengths = np.zeros((pad + 1, pad + 1), dtype=np.float64)
+    strengths[:pad, :pad] = together
+    a_all, b_all = _padded(offered, left[idx], pad), _padded(offered, right[idx], pad)
+    step = max(1, CHAIN_CELLS // (a_all.shape[1] * b_all.shape[1]))
+    for start in range(0, len(idx), step):
+        a, b = a_all[start:start + step], b_all[start:start + step]
+        same = a[:, :, None] == b[:, None, :]
+        a_own = ~same.any(axis=2) & (a < pad)
+        b_own = ~same.any(axis=1) & (b < pad)
+        cells = strengths[a[:, :, None], b[:, None, :]]
+        cells = np.where(a_own[:, :, None] & b_own[:, None, :], cells, 0.0)
+        values[idx[start:start + step]] = cells.reshape(len(a), -1).max(axis=1)
+    return values, present
 
 
 def rowwise_dot(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -168,10 +227,18 @@ def vector_cosines(vectors: np.ndarray, left: np.ndarray, right: np.ndarray) -> 
 
 
 def component_arrays(a: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,
-                     scale_km: float, semantic: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                     scale_km: float, semantic: np.ndarray | None = None,
+                     history: HistoryArrays | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """name → (values, present) for the pairs (left[i], right[i]); `semantic`: their vector cosines,
-    None when the multilingual model is unavailable (the component is then missing, not zero)."""
+    None when the multilingual model is unavailable (the component is then missing, not zero);
+    `history`: the exchange's learned value chains and relationships (missing where None)."""
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    history = history or HistoryArrays()
+    none = (np.zeros(len(left)), np.zeros(len(left), dtype=bool))
+    out["value_chain"] = (value_chain_arrays(a.offered, history.together, left, right)
+                          if history.together is not None else none)
+    out["relationship"] = (pair_values(history.ties, history.tie_codes[left], history.tie_codes[right])
+                           if history.ties is not None and history.tie_codes is not None else none)
     out["text"] = (np.clip(text, 0.0, 1.0), np.ones(len(left), dtype=bool))
     out["semantic"] = ((calibrate(semantic), np.ones(len(left), dtype=bool)) if semantic is not None
                        else (np.zeros(len(left)), np.zeros(len(left), dtype=bool)))
@@ -239,21 +306,24 @@ def pair_cosines(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray)
 
 def score_block(block: slice, arrays: FeatureArrays, matrix: sparse.csr_matrix, left: np.ndarray,
                 right: np.ndarray, weights: dict[str, float], scale_km: float,
-                vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Scores and present-component counts of the pairs in `block`: one task of the scoring stage."""
+                vectors: np.ndarray | None = None,
+                history: HistoryArrays | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores, present-component counts and peer flags of the pairs in `block`: one task of the
+    scoring stage."""
     lo, hi = left[block], right[block]
     semantic = vector_cosines(vectors, lo, hi) if vectors is not None else None
-    comps = component_arrays(arrays, lo, hi, pair_cosines(matrix, lo, hi), scale_km, semantic)
-    return combine_arrays(comps, weights)
+    comps = component_arrays(arrays, lo, hi, pair_cosines(matrix, lo, hi), scale_km, semantic, history)
+    scores, present = combine_arrays(comps, weights)
+    return scores, present, peer_pairs(comps, arrays.offer[lo], arrays.offer[hi])
 
 
 def score_arrays(arrays: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,
-                 weights: dict[str, float], scale_km: float,
-                 semantic: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 weights: dict[str, float], scale_km: float, semantic: np.ndarray | None = None,
+                 history: HistoryArrays | None = None) -> tuple[np.ndarray, np.ndarray]:
     scores, present = np.zeros(len(left)), np.zeros(len(left), dtype=np.int64)
     for start in range(0, len(left), BLOCK):
         part = slice(start, start + BLOCK)
         comps = component_arrays(arrays, left[part], right[part], text[part], scale_km,
-                                 None if semantic is None else semantic[part])
+                                 None if semantic is None else semantic[part], history)
         scores[part], present[part] = combine_arrays(comps, weights)
     return scores, present

@@ -6,18 +6,21 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# Meaning (any language) and wording carry most of the score; offer-meets-need and the network's
-# offer/request rule decide between texts alike; the rest breaks ties. Sums to 1.
+# Meaning (any language) and wording find the candidates; what makes a partner rather than a
+# look-alike (offer meets need, the network's offer/request rule, value chains learned from the
+# exchange, prior work together) decides between them; the rest breaks ties. Sums to 1.
 DEFAULT_WEIGHTS = {
-    "text": 0.20,
-    "semantic": 0.25,
-    "capabilities": 0.10,
+    "text": 0.15,
+    "semantic": 0.20,
+    "capabilities": 0.04,
     "complementarity": 0.20,
+    "value_chain": 0.12,
+    "relationship": 0.10,
     "counterpart": 0.10,
-    "sector": 0.05,
-    "geography": 0.04,
-    "size": 0.03,
-    "language": 0.03,
+    "sector": 0.04,
+    "geography": 0.03,
+    "size": 0.01,
+    "language": 0.01,
 }
 
 
@@ -25,12 +28,18 @@ class MatchingConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    top_k: int = Field(10, ge=1, le=200, description="Matches stored per profile.")
+    top_k: int = Field(10, ge=1, le=200, description="Partner matches (customers, suppliers, complements) "
+                                                      "stored per profile.")
+    peer_k: int = Field(3, ge=0, le=200, description="Peers (offering what the profile offers) stored per "
+                                                     "profile, after its partners.")
     candidate_k: int = Field(40, ge=1, le=2000, description="Text neighbours per profile in blocking.")
     complement_k: int = Field(20, ge=0, le=2000, description="Best offerers per seeking profile in blocking.")
     semantic_k: int = Field(20, ge=0, le=2000,
                             description="Nearest profiles by multilingual meaning per profile in blocking "
                                         "(the candidates across languages).")
+    relationship_k: int = Field(10, ge=0, le=2000,
+                                description="Firms per firm added to the candidates for their ties "
+                                            "(worked together, shared partners).")
     min_score: float = Field(0.05, ge=0.0, le=1.0, description="Matches below this are not stored.")
     min_components: int = Field(3, ge=1, description="Fewer present components than this: not stored.")
     geography_scale_km: float = Field(600.0, gt=0)

@@ -10,6 +10,8 @@ LABELS = {
     "semantic": "same meaning (any language)",
     "capabilities": "shared capabilities",
     "complementarity": "offer meets need",
+    "value_chain": "goes together in a value chain",
+    "relationship": "worked together or shared partners",
     "counterpart": "offer meets request",
     "sector": "related sectors",
     "geography": "close by",
@@ -39,6 +41,19 @@ def explain(pair: PairScore, viewer_is_a: bool) -> dict[str, Any]:
         they_give, we_give = (ev["b_offers_a"], ev["a_offers_b"]) if viewer_is_a else (ev["a_offers_b"], ev["b_offers_a"])
         out["they_offer_what_you_seek"] = they_give["concepts"]
         out["you_offer_what_they_seek"] = we_give["concepts"]
+    chain = c.get("value_chain")
+    if chain and chain["evidence"].get("link"):
+        ours, theirs = chain["evidence"]["link"].split(" + ", 1)
+        out["goes_with"] = " + ".join((ours, theirs) if viewer_is_a else (theirs, ours))
+        out["goes_with_seen"] = chain["evidence"].get("seen", {})
+    ties = c.get("relationship")
+    if ties:
+        ev = ties["evidence"]
+        lines = list(ev.get("ties", []))
+        for side in ev.get("supplies", []):
+            lines.append("you supply them" if (side == "a") == viewer_is_a else "they supply you")
+        if lines:
+            out["ties"] = lines
     return out
 
 
@@ -46,10 +61,16 @@ def sentence(explanation: dict[str, Any]) -> str:
     """One line of plain words for tables and documents."""
     bits = [d["label"] for d in explanation.get("drivers", [])]
     text = ", ".join(bits)
+    if explanation.get("kind"):
+        text = f"{explanation['kind']} ({explanation.get('kind_reason', '')}): " + text
     if explanation.get("they_offer_what_you_seek"):
         text += "; they offer " + ", ".join(explanation["they_offer_what_you_seek"][:4])
     if explanation.get("you_offer_what_they_seek"):
         text += "; they seek " + ", ".join(explanation["you_offer_what_they_seek"][:4])
+    if explanation.get("goes_with"):
+        text += "; goes together: " + explanation["goes_with"]
+    if explanation.get("ties"):
+        text += "; " + "; ".join(explanation["ties"][:3])
     if explanation.get("same_meaning"):
         text += "; same meaning: " + ", ".join(explanation["same_meaning"][:4])
     if explanation.get("shared_capabilities"):

@@ -33,19 +33,21 @@ from scipy import sparse
 
 from profiles.taxonomy.vocabulary import Vocabulary
 
-from .batch import Encoding, FeatureArrays, encode, score_block, vector_cosines
+from .batch import Encoding, FeatureArrays, HistoryArrays, encode, score_block, vector_cosines
 from .components import PairContext
 from .config import MatchingConfig
 from .executor import Executor, LocalExecutor
 from .explain import explain
 from .features import ProfileFeatures
+from .history import ExchangeHistory
+from .kinds import kind_of
 from .neighbours import Lists, compute_lists, remap, update_lists
 from .scorer import PairScore, score_pair
 from .text_model import TfidfTextModel
 from .vectors import VectorCache, Vectors, unavailable_reason, vectors_for
 
 # Bump when features, encoding or scoring change meaning: a state from an older engine is not reused.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 SCORE_BLOCK = 200_000
 
 LoadFeatures = Callable[[list[str]], list[ProfileFeatures]]
@@ -88,6 +90,8 @@ class MatchState:
     match_other: np.ndarray
     vectors: Vectors | None = None  # None: the semantic component was not used or unavailable
     semantic: Lists | None = None
+    pair_peer: np.ndarray | None = None  # bool per candidate pair: a peer pair (see `kinds`)
+    history_digest: str = ""             # the exchange history the scores were computed with
 
 
 @dataclass
@@ -129,34 +133,71 @@ def _pair_codes(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
     return lo.astype(np.int64) * n + hi.astype(np.int64)
 
 
+def tie_pairs(history: HistoryArrays, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Profile pairs of the `k` most strongly tied firms of each firm (every profile of both)."""
+    none = (np.zeros(0, np.int64),) * 2
+    if history.ties is None or history.tie_codes is None or k <= 0 or history.ties.nnz == 0:
+        return none
+    ties = history.ties.tocsr()
+    firm_a, firm_b = [], []
+    for f in range(ties.shape[0]):
+        cols, vals = ties.indices[ties.indptr[f]:ties.indptr[f + 1]], ties.data[ties.indptr[f]:ties.indptr[f + 1]]
+        best = np.lexsort((cols, -vals))[:k]
+        firm_a.append(np.full(len(best), f))
+        firm_b.append(cols[best])
+    if not firm_a:
+        return none
+    fa, fb = np.concatenate(firm_a), np.concatenate(firm_b)
+    codes = history.tie_codes
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    left, right = [], []
+    for a, b in zip(fa.tolist(), fb.tolist()):
+        pa = order[np.searchsorted(sorted_codes, a):np.searchsorted(sorted_codes, a, side="right")]
+        pb = order[np.searchsorted(sorted_codes, b):np.searchsorted(sorted_codes, b, side="right")]
+        if len(pa) and len(pb):
+            left.append(np.repeat(pa, len(pb)))
+            right.append(np.tile(pb, len(pa)))
+    if not left:
+        return none
+    return np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
+
+
 def candidate_pairs(text: Lists, comp: Lists, config: MatchingConfig, n: int,
-                    semantic: Lists | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    semantic: Lists | None = None,
+                    tied: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Unique (lo, hi) of the first candidate_k text, complement_k offer-meets-need and semantic_k
-    multilingual neighbours."""
+    multilingual neighbours, and the profiles of tied firms."""
     none = (np.zeros(0, np.int32),) * 2
     tr, tc = text.first(config.candidate_k)
     cr, cc = comp.first(config.complement_k) if config.complement_k else none
     sr, sc = semantic.first(config.semantic_k) if semantic is not None and config.semantic_k else none
-    a = np.concatenate([tr, cr, sr]).astype(np.int64)
-    b = np.concatenate([tc, cc, sc]).astype(np.int64)
+    gr, gc = tied if tied is not None else none
+    a = np.concatenate([tr, cr, sr, gr]).astype(np.int64)
+    b = np.concatenate([tc, cc, sc, gc]).astype(np.int64)
     codes = np.unique(_pair_codes(np.minimum(a, b), np.maximum(a, b), n))
     return codes // max(n, 1), codes % max(n, 1)
 
 
 def best_matches(lo: np.ndarray, hi: np.ndarray, scores: np.ndarray, present: np.ndarray,
-                 config: MatchingConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(profile, other) of every profile's best `top_k` pairs, by score and then the other's key."""
+                 config: MatchingConfig, peer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(profile, other) of every profile's best `top_k` partners by score (then the other's key),
+    followed by its best `peer_k` peers: partners lead every list, look-alikes come after."""
+    peer = np.zeros(len(lo), dtype=bool) if peer is None else peer
     keep = (scores >= config.min_score) & (present >= config.min_components)
     src = np.concatenate([lo[keep], hi[keep]])
     dst = np.concatenate([hi[keep], lo[keep]])
     val = np.concatenate([scores[keep], scores[keep]])
-    order = np.lexsort((dst, -val, src))
-    src, dst = src[order], dst[order]
+    is_peer = np.concatenate([peer[keep], peer[keep]])
+    order = np.lexsort((dst, -val, is_peer, src))
+    src, dst, is_peer = src[order], dst[order], is_peer[order]
     if len(src) == 0:
         return src, dst
-    starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+    group = src * 2 + is_peer  # rank within (profile, partner or peer)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     rank = np.arange(len(src)) - np.repeat(starts, np.diff(np.r_[starts, len(src)]))
-    return src[rank < config.top_k], dst[rank < config.top_k]
+    chosen = np.where(is_peer, rank < config.peer_k, rank < config.top_k)
+    return src[chosen], dst[chosen]
 
 
 class _Clock:
@@ -184,7 +225,7 @@ def semantic_matrix(vectors: Vectors) -> sparse.csr_matrix:
 def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeatures, config: MatchingConfig,
            vocabulary: Vocabulary, run_id: int, *, drift_limit: float = 0.2, full: bool = False,
            refit: bool = False, executor: Executor | None = None, progress: Progress | None = None,
-           vector_cache: Path | None = None) -> Update:
+           vector_cache: Path | None = None, history: ExchangeHistory | None = None) -> Update:
     executor = executor or LocalExecutor()
     say = progress or (lambda stage, done, total: None)
     clock = _Clock()
@@ -201,6 +242,10 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     measured = drift(state.fit_hashes, hashes) if reusable else 1.0
     refit = refit or not reusable or measured > drift_limit
     kind = "full" if (full or refit) else "incremental"
+    history = history or ExchangeHistory()
+    history_digest = history.digest()
+    # New bids, consortia or relations change components of unchanged pairs: rescore every pair.
+    rescore_all = kind == "incremental" and state is not None and state.history_digest != history_digest
 
     # which profiles changed, and where the old rows go in the new order
     if kind == "incremental":
@@ -301,36 +346,43 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     clock.lap("neighbours")
 
     # candidate pairs and their scores; unchanged pairs keep their old scores
-    lo, hi = candidate_pairs(text, comp, config, n, semantic)
+    history_arrays = history.arrays(encoding.concepts, firms)
+    tied = tie_pairs(history_arrays, config.relationship_k)
+    lo, hi = candidate_pairs(text, comp, config, n, semantic, tied)
     scores = np.zeros(len(lo))
     present = np.zeros(len(lo), dtype=np.int64)
+    peer = np.zeros(len(lo), dtype=bool)
     todo = np.ones(len(lo), dtype=bool)
-    if kind == "incremental":
+    if kind == "incremental" and not rescore_all:
         old_lo, old_hi = old_to_new_unchanged[state.pair_lo], old_to_new_unchanged[state.pair_hi]
         alive = (old_lo >= 0) & (old_hi >= 0)
         old_codes = _pair_codes(np.minimum(old_lo, old_hi)[alive], np.maximum(old_lo, old_hi)[alive], n)
         order = np.argsort(old_codes)
         old_codes = old_codes[order]
         old_scores, old_present = state.pair_score[alive][order], state.pair_present[alive][order]
+        old_peer = (state.pair_peer[alive][order] if state.pair_peer is not None
+                    else np.zeros(len(old_scores), dtype=bool))
         codes = _pair_codes(lo, hi, n)
         at = np.minimum(np.searchsorted(old_codes, codes), max(len(old_codes) - 1, 0))
         found = (len(old_codes) > 0) & (old_codes[at] == codes) if len(old_codes) else np.zeros(len(codes), bool)
         found &= ~is_changed[lo] & ~is_changed[hi]
         scores[found], present[found] = old_scores[at[found]], old_present[at[found]]
+        peer[found] = old_peer[at[found]]
         todo = ~found
     idx = np.flatnonzero(todo)
     blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
     say("scores", 0, len(idx))
     parts = executor.map(score_block, blocks, arrays, matrix, lo[idx], hi[idx], config.weights,
-                         config.geography_scale_km, None if vectors is None else vectors.values)
+                         config.geography_scale_km, None if vectors is None else vectors.values, history_arrays)
     if parts:
         scores[idx] = np.concatenate([p[0] for p in parts])
         present[idx] = np.concatenate([p[1] for p in parts])
+        peer[idx] = np.concatenate([p[2] for p in parts])
     say("scores", len(idx), len(idx))
     clock.lap("scores")
 
     # best matches per profile, and how the stored match rows change
-    m_profile, m_other = best_matches(lo, hi, scores, present, config)
+    m_profile, m_other = best_matches(lo, hi, scores, present, config, peer)
     m_rank = _ranks(m_profile)
     if kind == "full":
         insert = np.arange(len(m_profile))
@@ -342,6 +394,8 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         old_p, old_o = old_to_new[state.match_profile], old_to_new[state.match_other]
         old_alive = (old_p >= 0) & (old_o >= 0)
         old_alive[old_alive] &= ~is_changed[old_p[old_alive]] & ~is_changed[old_o[old_alive]]
+        if rescore_all:
+            old_alive[:] = False
         old_codes = np.where(old_alive, _pair_codes(np.maximum(old_p, 0), np.maximum(old_o, 0), n), -1)
         new_codes = _pair_codes(m_profile, m_other, n)
         kept_new = np.isin(new_codes, old_codes[old_alive])
@@ -360,7 +414,7 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     new_state = MatchState(run_id, config.digest(), ENGINE_VERSION, keys, hashes, firms, model, fit_hashes,
                            matrix, encoding, arrays, text, comp, lo.astype(np.int32), hi.astype(np.int32),
                            scores, present.astype(np.int8), m_profile.astype(np.int32), m_other.astype(np.int32),
-                           vectors, semantic)
+                           vectors, semantic, peer, history_digest)
     known = {f.key: f for f in new_features}
     # Both rows of a mutual match side by side: the pair is scored for explanation once.
     pair_order = np.argsort(_pair_codes(np.minimum(m_profile[insert], m_other[insert]),
@@ -369,13 +423,16 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     inserts = (m_profile[insert], m_other[insert], m_rank[insert])
 
     def explain_rows() -> Iterator[dict[str, Any]]:
-        yield from _explained(new_state, inserts, known, load_features, config, vocabulary)
+        yield from _explained(new_state, inserts, known, load_features, config, vocabulary, history)
 
     stats = {
         "profiles": n, "changed": int(len(changed)), "removed": len(removed),
         "candidate_pairs": int(len(lo)), "pairs_scored": int(len(idx)), "rows_recomputed": int(recomputed),
         "matches": int(len(m_profile)), "rows_inserted": int(len(insert)), "rows_deleted": len(delete),
         "rows_reranked": len(rerank), "drift": measured, "refit": bool(refit), "executor": executor.name,
+        "history": {"digest": history_digest, "rescored": bool(rescore_all),
+                    "value_chains": len(history.together.strength) if history.together is not None else 0,
+                    "tied_firms": len(history.ties.firms) if history.ties is not None else 0},
         "semantic": semantic_stats,
         "seconds": clock.laps,
     }
@@ -400,7 +457,7 @@ def _ranks(profile: np.ndarray) -> np.ndarray:
 
 def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndarray],
                known: dict[str, ProfileFeatures], load_features: LoadFeatures, config: MatchingConfig,
-               vocabulary: Vocabulary, chunk: int = 5_000) -> Iterator[dict[str, Any]]:
+               vocabulary: Vocabulary, history: ExchangeHistory, chunk: int = 5_000) -> Iterator[dict[str, Any]]:
     """The rows to insert, explained by the per-pair comparators, chunk by chunk."""
     profiles, others, ranks = inserts
     for begin in range(0, len(profiles), chunk):
@@ -410,17 +467,20 @@ def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndar
         missing = [k for k in needed if k not in known]
         if missing:
             known.update((f.key, f) for f in load_features(missing))
-        last: tuple[tuple[int, int], PairScore] | None = None
+        last: tuple[tuple[int, int], PairScore, PairContext] | None = None
         for p, o, rank in rows:
             a, b = (p, o) if p < o else (o, p)
-            pair = last[1] if last is not None and last[0] == (a, b) else None
-            if pair is None:
+            if last is None or last[0] != (a, b):
                 sim, terms = state.model.cosine_and_terms(state.matrix, a, b, config.explanation_terms)
                 meaning = (None if state.vectors is None else
                            float(vector_cosines(state.vectors.values, np.array([a]), np.array([b]))[0]))
-                pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])],
-                                  PairContext(vocabulary, config.geography_scale_km, sim, terms, meaning), config)
-                last = ((a, b), pair)
+                ctx = PairContext(vocabulary, config.geography_scale_km, sim, terms, meaning,
+                                  history.together, history.ties)
+                pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])], ctx, config)
+                last = ((a, b), pair, ctx)
+            pair, ctx = last[1], last[2]
+            kind, why = kind_of(known[str(state.keys[p])], known[str(state.keys[o])], ctx)
             yield {"profile": str(state.keys[p]), "other": str(state.keys[o]), "rank": rank, "score": pair.score,
-                   "components": pair.components, "explanation": explain(pair, p == a)}
+                   "kind": kind, "components": pair.components,
+                   "explanation": {**explain(pair, p == a), "kind": kind, "kind_reason": why}}
 

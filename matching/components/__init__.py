@@ -40,10 +40,12 @@ class PairContext:
     text_similarity: float | None = None
     text_terms: tuple[str, ...] = ()
     semantic_similarity: float | None = None  # cosine of the multilingual vectors; None: unavailable
+    together: Any = None  # matching.together.GoesTogether learned from the exchange; None: no history
+    ties: Any = None      # matching.ties.Ties of the exchange's firms; None: no relationship data
 
 
-from . import (capabilities, complementarity, counterpart, geography, language, sector, semantic,  # noqa: E402
-               size, text)
+from . import (capabilities, complementarity, counterpart, geography, language, relationship,  # noqa: E402
+               sector, semantic, size, text, value_chain)
 
 REGISTRY: dict[str, Comparator] = {
     c.name: c
@@ -52,6 +54,8 @@ REGISTRY: dict[str, Comparator] = {
         semantic.COMPARATOR,
         capabilities.COMPARATOR,
         complementarity.COMPARATOR,
+        value_chain.COMPARATOR,
+        relationship.COMPARATOR,
         counterpart.COMPARATOR,
         sector.COMPARATOR,
         geography.COMPARATOR,

@@ -9,17 +9,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.batch import encode, score_arrays, vector_cosines
+from matching.batch import Encoding, component_arrays, encode, score_arrays, vector_cosines
 from matching.components import PairContext
 from matching.config import MatchingConfig
 from matching.features import build_all
+from matching.history import ExchangeHistory
 from matching.incremental import Snapshot, update
+from matching.kinds import kind_of, peer_pairs
+from matching.ties import Tie, Ties
+from matching.together import GoesTogether
 from matching.scorer import score_pair, text_similarities
 from matching.text_model import TfidfTextModel
 from profiles.errors import RowError
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import validate_firm, validate_profile
 
+from strategies import CONCEPTS
 from strategies import features as feature_strategy
 
 VOCAB = load_vocabulary()
@@ -35,16 +40,32 @@ def _demo_features():
     return build_all(profiles, {f.key: f for f in firms}, VOCAB)
 
 
-def _check(features, pairs, sims, config, meanings=None):
+MIRRORED = {("customer", "supplier"), ("supplier", "customer"), ("customer", "customer"), ("supplier", "supplier"),
+            ("complement", "complement"), ("peer", "peer")}
+
+
+def _check(features, pairs, sims, config, meanings=None, history=None):
+    history = history or ExchangeHistory()
     left = np.array([p[0] for p in pairs])
     right = np.array([p[1] for p in pairs])
-    scores, present = score_arrays(encode(features, VOCAB), left, right, np.array(sims), config.weights,
-                                   config.geography_scale_km, None if meanings is None else np.array(meanings))
+    encoding = Encoding.for_vocabulary(VOCAB)
+    arrays = encode(features, VOCAB, encoding)
+    hist = history.arrays(encoding.concepts, np.array([f.firm_key for f in features], dtype=object))
+    semantic = None if meanings is None else np.array(meanings)
+    scores, present = score_arrays(arrays, left, right, np.array(sims), config.weights,
+                                   config.geography_scale_km, semantic, hist)
+    peers = peer_pairs(component_arrays(arrays, left, right, np.array(sims), config.geography_scale_km, semantic,
+                                        hist), arrays.offer[left], arrays.offer[right])
     for n, (i, j) in enumerate(pairs):
-        ctx = PairContext(VOCAB, config.geography_scale_km, sims[n], (), None if meanings is None else meanings[n])
+        ctx = PairContext(VOCAB, config.geography_scale_km, sims[n], (), None if meanings is None else meanings[n],
+                          history.together, history.ties)
         expected = score_pair(features[i], features[j], ctx, config)
         assert scores[n] == pytest.approx(expected.score, abs=1e-4), (features[i].key, features[j].key)
         assert present[n] == expected.present
+        kinds = kind_of(features[i], features[j], ctx)[0], kind_of(features[j], features[i], ctx)[0]
+        assert peers[n] == (kinds[0] == "peer") == (kinds[1] == "peer"), kinds
+        # one pair, two readings: customer ↔ supplier (or mutual), complement ↔ complement, peer ↔ peer
+        assert kinds in MIRRORED, kinds
 
 
 def test_demo_candidate_pairs_score_the_same():
@@ -67,4 +88,20 @@ def test_random_features_score_the_same(feats, data):
     pairs = [(i, j) for i in range(len(feats)) for j in range(i + 1, len(feats))]
     sims = [data.draw(st.floats(0, 1)) for _ in pairs]
     meanings = data.draw(st.one_of(st.none(), st.lists(st.floats(-1, 1), min_size=len(pairs), max_size=len(pairs))))
-    _check(feats, pairs, sims, MatchingConfig(), meanings)
+    _check(feats, pairs, sims, MatchingConfig(), meanings, data.draw(histories()))
+
+
+@st.composite
+def histories(draw):
+    """A random learned value-chain table and firm graph (the strategies' firms are f1, f2, f3)."""
+    links = draw(st.dictionaries(st.tuples(st.sampled_from(CONCEPTS), st.sampled_from(CONCEPTS)),
+                                 st.sampled_from([0.1, 0.2, 0.35, 0.8]), max_size=8))
+    strength = {(min(x, y), max(x, y)): v for (x, y), v in links.items() if x != y}
+    kinds = st.sampled_from(["consortium", "introduction", "supplies"])
+    direct = draw(st.lists(st.tuples(kinds, st.sampled_from(["f1", "f2", "f3"]), st.sampled_from(["f1", "f2", "f3"])),
+                           max_size=4))
+    outside = draw(st.lists(st.tuples(st.sampled_from(["f1", "f2", "f3"]), st.sampled_from(["x", "y"])), max_size=4))
+    ties = [Tie(k, a, b) for k, a, b in direct] + [Tie("relation", a, z, outside=True, name=z.upper())
+                                                   for a, z in outside]
+    return ExchangeHistory(draw(st.sampled_from([None, GoesTogether(strength)])),
+                           Ties.build(ties) if ties and draw(st.booleans()) else None)

@@ -37,16 +37,19 @@ def test_offer_meets_request_with_explanation(engine, settings, golden_path):
     assert seen_from_offer and seen_from_offer[0]["explanation"]["you_offer_what_they_seek"]
 
 
-def test_no_pairs_within_one_firm_and_ranks_are_dense(engine, settings, golden_path):
+def test_no_pairs_within_one_firm_ranks_are_dense_and_partners_lead(engine, settings, golden_path):
     profiles, firms = _load(engine, settings, golden_path)
-    result = run_matching(profiles, firms, MatchingConfig(top_k=3), load_vocabulary())
+    result = run_matching(profiles, firms, MatchingConfig(top_k=3, peer_k=2), load_vocabulary())
     owner = {p.key: p.firm_key for p in profiles}
-    by_profile: dict[str, list[int]] = {}
+    by_profile: dict[str, list[dict]] = {}
     for m in result.matches:
         assert owner[m["profile"]] != owner[m["other"]]
-        by_profile.setdefault(m["profile"], []).append(m["rank"])
-    for ranks in by_profile.values():
-        assert ranks == list(range(1, len(ranks) + 1)) and len(ranks) <= 3
+        by_profile.setdefault(m["profile"], []).append(m)
+    for rows in by_profile.values():
+        assert [m["rank"] for m in rows] == list(range(1, len(rows) + 1))
+        peers = [m["kind"] == "peer" for m in rows]
+        assert peers == sorted(peers), "a peer above a partner"
+        assert sum(peers) <= 2 and len(rows) - sum(peers) <= 3
 
 
 def test_matching_is_deterministic(engine, settings, golden_path):
