@@ -22,6 +22,12 @@ For a held-out project P:
 Component results are computed once per (query, organisation) pair with the
 engine's own comparators, so every weight setting is a cheap recombination.
 
+Three more results per pair come from `network`, built with the same rule: "relationship"
+(co-participation ties over exactly the projects each organisation's text is built from,
+never the held-out one), "composition" and "cross_border" (different kind of organisation,
+different country). The engine's default weights ignore the last two; the relationship
+component is the engine's own (checked against the registry's where it is registered).
+
 The multilingual vectors are of each (organisation, project) profile's passage, as the
 product embeds a profile; an organisation described by several projects gets their
 mean (normalised and quantised as the engine stores vectors), so the held-out project
@@ -42,11 +48,13 @@ from matching.features import ProfileFeatures, build_features
 from matching.scorer import combine, score_pair, text_similarities
 from matching.text_model import TfidfTextModel
 from matching.semantic import SCALE, cosines as vector_dots_to_cosines, quantise
+from matching.ties import Ties
 from matching.vectors import VectorCache, vectors_for
 from profiles.domain import Bid, Profile, ProfileStatus, ProfileType
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import Vocabulary, fold, load_vocabulary
 
+from . import network
 from .importer import Imported
 
 Results = dict[str, ComponentResult | None]
@@ -71,6 +79,7 @@ class Case:
     features: dict[str, ProfileFeatures] = field(repr=False, default_factory=dict)
     cosines: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     meanings: np.ndarray | None = field(repr=False, default=None)  # organisations' vector cosines
+    degree: dict[str, int] = field(default_factory=dict)  # candidate → its ties in this case's graph
     pair_cache: dict[tuple[str, str], Results] = field(repr=False, default_factory=dict)
     _index: dict[str, int] = field(repr=False, default_factory=dict)
 
@@ -118,6 +127,7 @@ class CaseBuilder:
             projects.setdefault(firm, []).append(pid)
         self.projects_of = projects
         self.describable = sorted(f for f, ps in projects.items() if len(ps) >= 2)
+        self.members_of = network.project_members(data.offers)
         # Every description a case can use: each organisation without each one of its projects
         # (and, for the leaky protocol, with all of them), built once before workers fork.
         self._variants = {(f, d): self._features(f, d) for f in self.describable
@@ -196,12 +206,35 @@ class CaseBuilder:
                    for k, s in zip(candidates, sims)}
         self._check_against_scorer(query, orgs[candidates[0]], float(sims[0]), results[candidates[0]],
                                    to_query[candidates[0]])
+        ties = self.ties(project, drop)
+        self._add_network(query, orgs, coordinator, candidates, results, ties)
         cosines = (matrix[:q] @ matrix[:q].T).toarray().astype(np.float32)
         remaining = {k: len(self.projects_of[k]) - (drop[k] is not None) for k in candidates}
         return Case(project, coordinator, real, candidates, self.data.bids[project], remaining,
                     frozenset(fold(k) for k in query_profile.keywords),
                     {k: self._keywords(k, drop[k]) for k in candidates}, results,
-                    {k: replace(orgs[k], text="") for k in keys}, cosines, meanings)
+                    {k: replace(orgs[k], text="") for k in keys}, cosines, meanings,
+                    degree={k: ties.degree(k) for k in candidates})
+
+    def ties(self, project: str, drop: dict[str, str | None]) -> Ties:
+        """The case's co-participation graph: every organisation's ties from the projects its text uses."""
+        return Ties.build(t for _, t in network.case_ties(self.members_of, project, drop))
+
+    def _add_network(self, query: ProfileFeatures, orgs: dict[str, ProfileFeatures], coordinator: str,
+                     candidates: tuple[str, ...], results: dict[str, Results], ties: Ties) -> None:
+        firms = self.data.firms
+        for k in candidates:
+            results[k]["relationship"] = network.relationship(ties, coordinator, k)
+            results[k]["composition"] = network.composition(firms[coordinator], firms[k])
+            results[k]["cross_border"] = network.cross_border(firms[coordinator], firms[k])
+        registered = REGISTRY.get("relationship")
+        if registered is not None and "ties" in PairContext.__dataclass_fields__:
+            # The benchmark's value must be the engine component's on the same graph.
+            k = next((c for c in candidates if results[c]["relationship"] is not None), candidates[0])
+            ctx = PairContext(self.vocabulary, self.config.geography_scale_km, ties=ties)
+            if registered.compare(query, orgs[k], ctx) != results[k]["relationship"]:
+                raise RuntimeError("matching/components/relationship.py no longer equals "
+                                   "bench/quality/network.relationship; update the benchmark")
 
     def _check_against_scorer(self, a: ProfileFeatures, b: ProfileFeatures, sim: float, results: Results,
                               meaning: float | None) -> None:

@@ -132,3 +132,20 @@ class FewestProfiles(Method):
 
     def pair_score(self, case: Case, a: str, b: str) -> float:
         return 0.0
+
+
+@dataclass
+class FewestTies(Method):
+    """A second sentinel, for the relationship graph: reads no content and not the searcher either, only how
+    many ties each organisation has in the case's graph (fewest first, ties in seeded random order). If
+    the graph were built so that members lose more than non-members, this would find the partners."""
+
+    seed: int = 20261207
+    name: str = "sentinel: fewest ties first"
+
+    def query_scores(self, case: Case) -> dict[str, float]:
+        rng = random.Random(f"{self.seed}:{case.project}")
+        return {k: -case.degree.get(k, 0) + 0.5 * rng.random() for k in case.candidates}
+
+    def pair_score(self, case: Case, a: str, b: str) -> float:
+        return 0.0
