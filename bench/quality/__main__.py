@@ -1,7 +1,9 @@
 """python -m bench.quality [--limit N] [--jobs J] [--protocol matched|leaky]: match quality on real
 Horizon Europe consortia.
 
-A full run of the (count-matched) protocol writes two sections of docs/benchmarks.md;
+A full run of the (count-matched) protocol writes three sections of docs/benchmarks.md (the third,
+the relationship component and role composition at two exchange sizes, comes from `relationship`,
+which also runs on its own as python -m bench.quality.relationship);
 a --limit run (the first N projects of each part, for smoke tests) and a run of the
 old leaky protocol (kept to show what it got wrong) only print, so neither replaces
 the full result.
@@ -18,7 +20,7 @@ from bench.report import write_section
 from matching.components import REGISTRY
 from matching.config import DEFAULT_WEIGHTS, MatchingConfig
 
-from . import data
+from . import data, relationship
 from .cases import PROTOCOLS, Case, CaseBuilder
 from .consortium import LABEL_MISS, POOL, SYNERGY_CANDIDATES, optimizer_config
 from .evaluate import build_cases, consortia_all, default_jobs, rank_all
@@ -145,9 +147,14 @@ def main(argv: list[str] | None = None) -> None:
         ablation,
     ])
     print(main_body + "\n\n" + ablation_body)
-    if args.limit is None and args.protocol == "matched":
+    full = args.limit is None and args.protocol == "matched"
+    if full:
         write_section("Match quality on Horizon Europe consortia", SCRIPT, main_body)
         write_section("Ablations", SCRIPT, ablation_body)
+    network_body = relationship.run(imported, train, test, args.jobs, args.limit)
+    print("\n" + network_body)
+    if full:
+        write_section(relationship.SECTION, SCRIPT, network_body)
         log("wrote docs/benchmarks.md")
     log(f"done in {seconds:.1f} s wall clock, {cpu:.1f} s CPU")
 

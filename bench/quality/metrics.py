@@ -87,3 +87,22 @@ def paired_difference(a: list[ProjectScore], b: list[ProjectScore], metric: str,
     if [s.project for s in a] != [s.project for s in b]:
         raise ValueError("paired differences need the same projects in the same order")
     return interval([getattr(x, metric) - getattr(y, metric) for x, y in zip(a, b)], samples, seed)
+
+
+def paired_ratio(a: list[ProjectScore], b: list[ProjectScore], metric: str,
+                 samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> Interval:
+    """mean(a) / mean(b) on one metric, with a paired percentile bootstrap (the same projects resampled for
+    both, so what the two share cancels)."""
+    import numpy as np
+
+    if [s.project for s in a] != [s.project for s in b]:
+        raise ValueError("paired ratios need the same projects in the same order")
+    x = np.asarray([getattr(s, metric) for s in a], dtype=float)
+    y = np.asarray([getattr(s, metric) for s in b], dtype=float)
+    if not len(x) or y.sum() == 0:
+        return Interval(float("nan"), float("nan"), float("nan"))
+    picks = np.random.default_rng(seed).integers(0, len(x), size=(samples, len(x)))
+    top, bottom = x[picks].sum(axis=1), y[picks].sum(axis=1)
+    ratios = np.sort(np.divide(top, bottom, out=np.full(samples, np.inf), where=bottom > 0))
+    return Interval(float(x.sum() / y.sum()), float(ratios[int(0.025 * samples)]),
+                    float(ratios[int(0.975 * samples) - 1]))

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
+from typing import Callable
 
 from .cases import Case
 from .evaluate import rank_all
 from .methods import Engine
+from .metrics import ProjectScore
+
+# weights → per-project scores; the default ranks every case with the bench's Engine (matching.scorer.combine).
+Ranker = Callable[[dict[str, float]], list[ProjectScore]]
 
 GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 MAX_ROUNDS = 4
 
 
-def objective(cases: list[Case], weights: dict[str, float]) -> tuple[float, float]:
-    scores = rank_all(cases, Engine("trial", weights))
+def objective(cases: list[Case], weights: dict[str, float], rank: Ranker | None = None) -> tuple[float, float]:
+    scores = rank(weights) if rank is not None else rank_all(cases, Engine("trial", weights))
     # Rounded so that float noise never decides between two settings.
     return round(fmean(s.recall20 for s in scores), 9), round(fmean(s.rr for s in scores), 9)
 
@@ -51,9 +56,10 @@ class Tuned:
     train_objective: tuple[float, float]
 
 
-def tune(cases: list[Case], start: dict[str, float]) -> Tuned:
+def tune(cases: list[Case], start: dict[str, float], rank: Ranker | None = None) -> Tuned:
+    """`rank` replaces the Engine ranking with an equivalent faster one (bench/quality/relationship.py)."""
     informed = tuple(sorted(present_components(cases) & set(start)))
-    best, best_value, trials = dict(start), objective(cases, start), 1
+    best, best_value, trials = dict(start), objective(cases, start, rank), 1
     for _ in range(MAX_ROUNDS):
         changed = False
         for name in informed:
@@ -61,10 +67,10 @@ def tune(cases: list[Case], start: dict[str, float]) -> Tuned:
                 trial = {**best, name: value}
                 if value == best[name] or sum(trial[n] for n in informed) <= 0:
                     continue
-                result, trials = objective(cases, trial), trials + 1
+                result, trials = objective(cases, trial, rank), trials + 1
                 if result > best_value:
                     best, best_value, changed = trial, result, True
         if not changed:
             break
     final = normalise(best)
-    return Tuned(final, informed, trials, objective(cases, final))
+    return Tuned(final, informed, trials, objective(cases, final, rank))
