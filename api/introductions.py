@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, RowError, ValidationFailed
-from profiles.repository import interests
+from profiles.repository import history, interests
 from profiles.tables import FirmRow, InterestRow, ProfileRow
 from profiles.visibility import Role, Viewer
 
@@ -85,6 +85,9 @@ def express(ctx: Context, profile_ref: str, message: str, sender_profile: str | 
         row = interests.create_interest(session, profile_id=target.id, owner_firm_id=owner.id,
                                         sender_firm_id=sender.id, sender_profile_id=from_profile_id,
                                         message=message, account_id=ctx.viewer.account_id, now=ctx.settings.now())
+        # the list the sender met this profile in, so weights learn only from what the engine showed
+        assert row.id is not None
+        history.record_shown(session, row.id, sender.id, target.id, from_profile_id, ctx.settings.now())
         _audit(session, ctx, "express", row, owner, sender)
         return _view(session, ctx, row, owner, sender)
 

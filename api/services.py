@@ -14,11 +14,13 @@ from typing import Any, Callable
 from sqlalchemy.engine import Engine
 
 from matching.config import MatchingConfig
+from matching.history import ExchangeHistory, build_history, records_from
 from matching.pipeline import matchable, run_matching
 from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem
 from optimizer.propose import BidOutcome, propose_bid, propose_joint
 from profiles import repository
+from profiles.repository import history
 from profiles.csv_cells import csv_text
 from profiles.db import make_engine, session_scope, upgrade
 from profiles.domain import Bid, ProfileStatus
@@ -62,17 +64,39 @@ class MatchSummary:
     semantic: dict[str, Any]
 
 
-def match_all(engine: Engine, settings: Settings, config: MatchingConfig,
+def exchange_history(session, vocabulary) -> ExchangeHistory:
+    """Value chains and relationships learned from what the exchange holds now."""
+    plain = history.history_records(session, lambda phrase: vocabulary.normalise(phrase).concept_id)
+    return build_history(records_from(plain), vocabulary)
+
+
+def active_matching_config(session) -> tuple[MatchingConfig, dict[str, Any]]:
+    """The stored active configuration and where it came from; the defaults when none is stored."""
+    row = history.active_config(session)
+    if row is None:
+        return MatchingConfig(), {"source": "defaults", "id": None}
+    return MatchingConfig(**row.config), {"source": row.source, "id": row.id, "note": row.note,
+                                          "created_at": row.created_at.isoformat(), "created_by": row.created_by,
+                                          "digest": row.digest, "metrics": row.metrics}
+
+
+def match_all(engine: Engine, settings: Settings, config: MatchingConfig | None = None,
               progress_total: Callable[[int], None] | None = None,
-              progress: Callable[[int], None] | None = None) -> MatchSummary:
+              progress: Callable[[int], None] | None = None, **overrides: Any) -> MatchSummary:
+    """One full matching run with `config`, or the active stored configuration with `overrides`."""
     today = settings.current_date()
+    vocabulary = load_vocabulary()
     with session_scope(engine) as session:
+        if config is None:
+            active, _ = active_matching_config(session)
+            config = MatchingConfig(**{**active.model_dump(), **{k: v for k, v in overrides.items() if v is not None}})
         expired = repository.expire_profiles(session, today, settings.now())
         profiles = matchable(repository.load_profiles(session, [ProfileStatus.PUBLISHED]), today)
         firms = {f.key: f for f in repository.load_firms(session)}
         run_id = repository.start_run(session, config.model_dump(), config.digest(), settings.now())
-        result = run_matching(profiles, firms, config, load_vocabulary(), progress_total, progress,
-                              vector_cache=settings.vector_cache_dir())
+        result = run_matching(profiles, firms, config, vocabulary, progress_total, progress,
+                              vector_cache=settings.vector_cache_dir(),
+                              history=exchange_history(session, vocabulary))
         repository.replace_matches(session, run_id, result.matches, settings.now(), result.profiles,
                                    result.candidate_pairs)
     return MatchSummary(run_id, result.profiles, result.candidate_pairs, len(result.matches), expired,

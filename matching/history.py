@@ -33,6 +33,15 @@ class HistoryRecords:
     offers: dict[str, frozenset[str]] = field(default_factory=dict)     # firm → concepts it offers
 
 
+def records_from(plain: dict) -> HistoryRecords:
+    """HistoryRecords from the database layer's plain dicts and lists."""
+    return HistoryRecords(bids=[frozenset(b) for b in plain.get("bids", [])],
+                          consortia=[tuple(c) for c in plain.get("consortia", [])],
+                          introductions=[tuple(i) for i in plain.get("introductions", [])],
+                          relations=[RelationRecord(**r) for r in plain.get("relations", [])],
+                          offers={k: frozenset(v) for k, v in plain.get("offers", {}).items()})
+
+
 @dataclass(frozen=True)
 class ExchangeHistory:
     together: GoesTogether | None = None

@@ -18,6 +18,7 @@ from profiles.taxonomy.vocabulary import Vocabulary
 from .config import MatchingConfig
 from .executor import Executor
 from .features import build_all
+from .history import ExchangeHistory
 from .incremental import Snapshot, update
 
 Progress = Callable[[int], None]
@@ -42,7 +43,7 @@ def matchable(profiles: list[Profile], today: date) -> list[Profile]:
 def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: MatchingConfig,
                  vocabulary: Vocabulary, progress_total: Callable[[int], None] | None = None,
                  progress: Progress | None = None, executor: Executor | None = None,
-                 vector_cache: Path | None = None) -> MatchResult:
+                 vector_cache: Path | None = None, history: ExchangeHistory | None = None) -> MatchResult:
     """Every profile's best matches with components and explanations, ranked deterministically."""
     started = time.perf_counter()
     features = build_all(profiles, firms, vocabulary)
@@ -50,7 +51,7 @@ def run_matching(profiles: list[Profile], firms: dict[str, Firm], config: Matchi
     by_key = {f.key: f for f in features}
     snapshot = Snapshot([f.key for f in features], [f.firm_key for f in features], [""] * len(features))
     result = update(None, snapshot, lambda keys: [by_key[k] for k in keys], config, vocabulary, run_id=0,
-                    executor=executor, vector_cache=vector_cache)
+                    executor=executor, vector_cache=vector_cache, history=history)
     if progress_total is not None:
         progress_total(result.stats["rows_inserted"])
     matches = []

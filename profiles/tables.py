@@ -158,6 +158,8 @@ class MatchRow(SQLModel, table=True):
     other_profile_id: int = Field(foreign_key="profile.id", index=True)
     rank: int
     score: float
+    # What the other side is to this profile's firm: customer, supplier, complement or peer.
+    kind: str = Field(default="", max_length=12, index=True, sa_column_kwargs={"server_default": ""})
     components: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # The run in which this pair first entered the profile's best matches: what digests call new.
@@ -367,3 +369,37 @@ class AchievementRow(SQLModel, table=True):
     recorded_by: Optional[int] = Field(default=None, foreign_key="account.id")
     recorded_at: datetime
     cluster: Optional[str] = Field(default=None, max_length=200, index=True)
+
+
+class ShownMatchRow(SQLModel, table=True):
+    """A match list as it stood when a firm acted on it (expressed interest in one of its profiles):
+    the candidates the engine showed, with their component values. Weights are learned only from
+    these, never from pairs the engine did not show."""
+    __tablename__ = "shown_match"
+    __table_args__ = (Index("ix_shown_match_interest", "interest_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    interest_id: int = Field(foreign_key="interest.id")
+    profile_id: int = Field(foreign_key="profile.id", index=True)
+    other_profile_id: int = Field(foreign_key="profile.id")
+    run_id: Optional[int] = None
+    rank: int
+    score: float
+    kind: str = Field(default="", max_length=12)
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    shown_at: datetime
+
+
+class MatchingConfigRow(SQLModel, table=True):
+    """A stored matching configuration with where it came from; the active one is what runs use."""
+    __tablename__ = "matching_config"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    active: bool = Field(default=False, index=True)
+    created_at: datetime
+    created_by: str = Field(default="", max_length=80)

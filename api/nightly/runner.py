@@ -39,6 +39,7 @@ from profiles.repository import runs
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import load_vocabulary
 
+from ..services import active_matching_config, exchange_history
 from . import proposals
 from .lock import AlreadyRunning, nightly_lock
 from .logs import EventLog
@@ -56,11 +57,12 @@ class NightlyOptions:
     scheduler: str | None = None  # Dask scheduler address; None starts a local cluster
     workers: int = 2
     mail: bool = True             # send the outbox at the end
-    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    matching: MatchingConfig | None = None  # None: the active stored configuration (or the defaults)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
 
     def config(self) -> dict[str, Any]:
-        return {"matching": self.matching.model_dump(), "optimizer": self.optimizer.model_dump()}
+        return {"matching": self.matching.model_dump() if self.matching is not None else "active",
+                "optimizer": self.optimizer.model_dump()}
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.config(), sort_keys=True).encode()).hexdigest()
@@ -166,12 +168,14 @@ class _Run:
 
     def _match(self, run_id: int) -> dict[str, Any]:
         today = self.settings.current_date()
+        vocabulary = load_vocabulary()
         with session_scope(self.engine, readonly=True) as session:
             rows = runs.matchable_snapshot(session, today)
             writer = runs.last_match_writer(session)
+            config = self.options.matching or active_matching_config(session)[0]
+            history = exchange_history(session, vocabulary)
         snapshot = Snapshot([r[0] for r in rows], [r[1] for r in rows], [feature_hash(r[2], r[3]) for r in rows])
         state = state_store.load(self.state_dir, writer)
-        vocabulary = load_vocabulary()
 
         def load_features(keys: list[str]):
             with session_scope(self.engine, readonly=True) as session:
@@ -179,10 +183,10 @@ class _Run:
             return [build_features(p, firms[p.firm_key], vocabulary) for p in profiles]
 
         with self._executor() as executor:
-            result = update(state, snapshot, load_features, self.options.matching, vocabulary, run_id,
+            result = update(state, snapshot, load_features, config, vocabulary, run_id,
                             drift_limit=self.settings.drift_limit, full=self.options.full,
                             refit=self.options.refit, executor=executor, progress=self.progress,
-                            vector_cache=self.settings.vector_cache_dir())
+                            vector_cache=self.settings.vector_cache_dir(), history=history)
         if result.stats["semantic"].get("unavailable"):
             self.log.warning("semantic.unavailable", reason=result.stats["semantic"]["unavailable"])
         if result.refit:

@@ -273,8 +273,8 @@ def replace_matches(session: Session, run_id: int, matches: list[dict[str, Any]]
     session.exec(delete(MatchRow))  # type: ignore[call-overload]
     session.add_all(
         MatchRow(run_id=run_id, profile_id=ids[m["profile"]], other_profile_id=ids[m["other"]],
-                 rank=m["rank"], score=m["score"], components=m["components"], explanation=m["explanation"],
-                 first_run_id=run_id)
+                 rank=m["rank"], score=m["score"], kind=m.get("kind", ""), components=m["components"],
+                 explanation=m["explanation"], first_run_id=run_id)
         for m in matches
     )
     run = session.get(MatchRunRow, run_id)
@@ -289,19 +289,23 @@ def latest_run(session: Session) -> MatchRunRow | None:
                         .order_by(col(MatchRunRow.id).desc())).first()
 
 
-def load_matches(session: Session, profile_keys: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Stored matches as plain dicts (profile key, other key, rank, score, components, explanation)."""
+def load_matches(session: Session, profile_keys: Iterable[str] | None = None,
+                 kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Stored matches as plain dicts (profile key, other key, rank, score, kind, components, explanation),
+    of the given kinds of match when `kinds` is given."""
     keys = {i: (k, fk) for i, k, fk in session.exec(
         select(ProfileRow.id, ProfileRow.key, FirmRow.key).join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))).all()}
     query = select(MatchRow).order_by(MatchRow.profile_id, MatchRow.rank)
     if profile_keys is not None:
         wanted = [i for i, (k, _) in keys.items() if k in set(profile_keys)]
         query = query.where(col(MatchRow.profile_id).in_(wanted))
+    if kinds is not None:
+        query = query.where(col(MatchRow.kind).in_(list(kinds)))
     out = []
     for m in session.exec(query).all():
         (pkey, pfirm), (okey, ofirm) = keys[m.profile_id], keys[m.other_profile_id]
         out.append({"profile": pkey, "firm": pfirm, "other": okey, "other_firm": ofirm, "rank": m.rank,
-                    "score": m.score, "components": m.components, "explanation": m.explanation})
+                    "score": m.score, "kind": m.kind, "components": m.components, "explanation": m.explanation})
     out.sort(key=lambda m: (m["profile"], m["rank"]))
     return out
 

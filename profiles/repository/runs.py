@@ -162,7 +162,7 @@ def write_matches(session: Session, run_id: int, *, full: bool, delete_pairs: li
     for m in rows:
         p, o = ids[m["profile"]], ids[m["other"]]
         batch.append({"run_id": run_id, "profile_id": p, "other_profile_id": o, "rank": m["rank"], "score": m["score"],
-                      "components": m["components"], "explanation": m["explanation"],
+                      "kind": m.get("kind", ""), "components": m["components"], "explanation": m["explanation"],
                       "first_run_id": first.get((p, o), run_id)})
         if len(batch) >= INSERT_CHUNK:
             inserted += _insert(session, batch)
