@@ -15,6 +15,7 @@ from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
 from profiles.importing import ImportReport, import_raw
 from profiles.mapping import content_hash, firm_columns, firm_from_row, profile_columns, profile_from_row
 from profiles.readers import RawInput, decode, parse_csv, parse_json
+from profiles.repository import achievements as achievement_store
 from profiles.repository import relations as relation_store
 from profiles.repository import search
 from profiles.tables import (
@@ -99,6 +100,8 @@ def delete_firm(ctx: Context, ref: str) -> None:
         for label, query in in_use:
             if session.exec(query).one():
                 raise Conflict(f"firm '{ref}' still has {label}; it cannot be deleted (withdraw its profiles instead)")
+        if achievement_store.achievements_of_firm(session, fid):
+            raise Conflict(f"firm '{ref}' has partnering achievements; it cannot be deleted (withdraw its profiles instead)")
         relation_store.forget_firm(session, fid)
         profile_ids = select(ProfileRow.id).where(ProfileRow.firm_id == fid)
         session.exec(delete(MatchRow).where(or_(col(MatchRow.profile_id).in_(profile_ids),  # type: ignore[call-overload]

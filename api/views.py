@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from profiles.tables import (
     AccountRow,
+    AchievementRow,
     AuditRow,
     BidRow,
     FirmRow,
@@ -370,3 +371,32 @@ def job_view(row: JobRow) -> dict[str, Any]:
             "result": row.result, "error": row.error or None, "created_at": row.created_at.isoformat(),
             "started_at": row.started_at.isoformat() if row.started_at else None,
             "finished_at": row.finished_at.isoformat() if row.finished_at else None}
+
+
+def achievement_view(row: AchievementRow, firm: FirmRow, partner: FirmRow | None, viewer: Viewer,
+                     recorded_by: str, names: HiddenNames | None = None) -> dict[str, Any]:
+    """A partnering achievement. The partner (and the firm) appear by alias unless the viewer may see
+    them, e.g. after an agreed introduction; contact details never appear here."""
+    assert firm.id is not None
+    others = _names_of_others(names)
+    note = row.note
+    if partner is not None and partner.id is not None and not viewer.sees_identity(partner.id, partner.cluster):
+        note = scrub(note, partner)
+    if partner is not None:
+        shown_partner = _achievement_party(partner, viewer)
+    else:
+        shown_partner = {"in_exchange": False, "name": others(row.partner_name)}
+    return {"id": row.id, "agreement_type": row.agreement_type, "signed_on": row.signed_on.isoformat(),
+            "note": others(note), "firm": _achievement_party(firm, viewer), "partner": shown_partner,
+            "interest_id": row.interest_id, "proposal_id": row.proposal_id, "recorded_by": recorded_by,
+            "recorded_at": row.recorded_at.isoformat(),
+            "cluster": row.cluster if viewer.sees_identity(firm.id, firm.cluster) else None}
+
+
+def _achievement_party(firm: FirmRow, viewer: Viewer) -> dict[str, Any]:
+    assert firm.id is not None
+    out: dict[str, Any] = {"in_exchange": True, "alias": firm.alias, "country": firm.country,
+                           "size_class": firm.size_class}
+    if viewer.sees_identity(firm.id, firm.cluster):
+        out.update(key=firm.key, name=firm.name)
+    return out

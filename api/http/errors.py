@@ -61,6 +61,8 @@ def _field_of_message(message: str) -> tuple[str, str]:
     return "", message
 
 
+# Errors of one record sent on its own (not a row of a file) carry no row.
+SINGLE_RECORDS = ("firm", "profile", "bid", "user", "interest", "edit", "relation", "achievement", "outcomes")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -83,7 +85,7 @@ def answer(request: Request, status: int, message: str, details: list[dict[str, 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationFailed)
     async def _invalid(request: Request, exc: ValidationFailed) -> Response:
-        details = [{"field": e.field, "row": None if e.row in ("firm", "profile", "bid", "user", "interest", "edit", "relation")
+        details = [{"field": e.field, "row": None if e.row in SINGLE_RECORDS
                     else str(e.row), "value": _shown(e.value), "reason": e.reason} for e in exc.errors]
         return answer(request, 422, f"{exc.source}: {len(exc.errors)} error(s); nothing was stored", details)
 
