@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -495,3 +496,95 @@ def runs_(ctx: typer.Context, limit: int = typer.Option(10, help="How many of th
     with session_scope(engine, readonly=True) as session:
         rows = run_store.list_runs(session, limit)
         render.runs(console, rows)
+
+
+# partnering achievements and outcomes -------------------------------------------
+achievement_app = typer.Typer(no_args_is_help=True, help="Partnering achievements: agreements firms signed.")
+app.add_typer(achievement_app, name="achievements")
+
+
+def _day(value: Optional[str], option: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(PartnermatchError(f"{option}: '{value}' is not a date YYYY-MM-DD"))
+        raise  # pragma: no cover - _fail exits
+
+
+@achievement_app.command("add")
+def achievements_add(ctx: typer.Context,
+                     firm: str = typer.Argument(..., help="The firm that signed (key or alias)"),
+                     agreement_type: str = typer.Option(..., "--type", help="Agreement type, e.g. 'joint venture', "
+                                                        "'supplier agreement', 'research cooperation'"),
+                     signed_on: str = typer.Option(..., "--signed-on", help="The day it was signed, YYYY-MM-DD"),
+                     partner: Optional[str] = typer.Option(None, "--partner",
+                                                           help="A firm of the exchange (key or alias)"),
+                     partner_name: Optional[str] = typer.Option(None, "--partner-name", help="An outside partner"),
+                     interest: Optional[int] = typer.Option(None, "--interest", help="The accepted expression of "
+                                                            "interest it came from (id)"),
+                     proposal: Optional[int] = typer.Option(None, "--proposal", help="The proposal it came from (id)"),
+                     note: str = typer.Option("", "--note")) -> None:
+    """Record a partnership agreement a firm signed. Any bad field stores nothing."""
+    from . import achievements
+    settings = _settings(ctx)
+    raw = {"firm": firm, "agreement_type": agreement_type, "signed_on": signed_on, "partner": partner,
+           "partner_name": partner_name, "interest_id": interest, "proposal_id": proposal, "note": note}
+    try:
+        engine = services.open_database(settings)
+        view = achievements.add(_operator(engine, settings), {k: v for k, v in raw.items() if v not in (None, "")})
+    except PartnermatchError as exc:
+        _fail(exc)
+        return
+    partner_shown = view["partner"].get("name") or f"firm {view['partner']['alias']}"
+    console.print(f"recorded achievement {view['id']}: {view['firm']['name']} signed a {view['agreement_type']} "
+                  f"with {partner_shown} on {view['signed_on']}")
+
+
+@achievement_app.command("list")
+def achievements_list(ctx: typer.Context,
+                      cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster's"),
+                      firm: Optional[str] = typer.Option(None, "--firm", help="Only this firm's (key or alias)"),
+                      limit: int = typer.Option(200, "--limit", min=1, max=10_000)) -> None:
+    """Recorded achievements, newest signature first."""
+    from . import achievements
+    settings = _settings(ctx)
+    try:
+        engine = services.open_database(settings)
+        items, total = achievements.list_for(_operator(engine, settings), cluster, firm, 0, limit)
+    except PartnermatchError as exc:
+        _fail(exc)
+        return
+    render.achievements(console, items, total)
+
+
+@achievement_app.command("delete")
+def achievements_delete(ctx: typer.Context, achievement_id: int = typer.Argument(..., min=1)) -> None:
+    """Remove a recorded achievement (audited)."""
+    from . import achievements
+    settings = _settings(ctx)
+    try:
+        achievements.delete(_operator(services.open_database(settings), settings), achievement_id)
+    except PartnermatchError as exc:
+        _fail(exc)
+    console.print(f"deleted achievement {achievement_id}")
+
+
+@app.command("outcomes")
+def outcomes_command(ctx: typer.Context,
+                     cluster: Optional[str] = typer.Option(None, "--cluster", help="One cluster (default: every one)"),
+                     since: Optional[str] = typer.Option(None, "--since", help="First day, YYYY-MM-DD (default: "
+                                                         "from the start)"),
+                     until: Optional[str] = typer.Option(None, "--until",
+                                                         help="Last day, YYYY-MM-DD (default: now)")) -> None:
+    """Partnering outcomes per cluster: interests and their answers, proposals, agreements by type."""
+    from . import outcomes
+    settings = _settings(ctx)
+    first, last = _day(since, "--since"), _day(until, "--until")
+    try:
+        result = outcomes.report(_operator(services.open_database(settings), settings), cluster, first, last)
+    except PartnermatchError as exc:
+        _fail(exc)
+        return
+    render.partnering_outcomes(console, result)

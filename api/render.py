@@ -154,3 +154,42 @@ def cluster_map(console: Console, result: dict[str, Any], per_section: int = 6) 
             console.print(f"  • {item['text']}", soft_wrap=False)
         if len(items) > per_section:
             console.print(f"  … and {len(items) - per_section} more in the report")
+
+
+def achievements(console: Console, items: list[dict[str, Any]], total: int) -> None:
+    """Partnering achievements, newest signature first; partners as the viewer may see them."""
+    table = Table("id", "signed", "firm", "agreement", "partner", "from", "recorded by", title="Partnering achievements")
+    for a in items:
+        firm, partner = a["firm"], a["partner"]
+        shown = partner.get("name") or f"firm {partner.get('alias')} ({partner.get('country')})"
+        came_from = ", ".join(f"{label} {a[key]}" for label, key in (("interest", "interest_id"),
+                                                                      ("proposal", "proposal_id")) if a.get(key))
+        table.add_row(str(a["id"]), a["signed_on"], firm.get("name") or f"firm {firm['alias']}", a["agreement_type"],
+                      shown + ("" if partner.get("in_exchange") else " [dim](outside)[/]"), came_from or "–",
+                      a["recorded_by"])
+    console.print(table)
+    console.print(f"{total} achievement(s)" + (f", {len(items)} shown" if total > len(items) else ""))
+
+
+def partnering_outcomes(console: Console, result: dict[str, Any]) -> None:
+    """The outcomes report: one row per cluster, agreements by type below."""
+    from .outcomes import duration
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else f"{100 * value:.0f}%"
+
+    period = f"{result['since'] or 'the start'} to {result['until'] or 'now'}"
+    table = Table("cluster", "interests", "accepted", "declined", "withdrawn", "open", "conversion",
+                  "median answer", "90% answered in", "proposals acc./rej.", "accepted", "agreements",
+                  title=f"Partnering outcomes, {period}")
+    for c in result["clusters"]:
+        i, p = c["interests"], c["proposals"]
+        table.add_row(c["cluster"], str(i["expressed"]), str(i["accepted"]), str(i["declined"]), str(i["withdrawn"]),
+                      str(i["open"]), share(i["conversion"]), duration(i["median_hours"]), duration(i["p90_hours"]),
+                      f"{p['accepted']}/{p['rejected']}", share(p["share_accepted"]),
+                      str(c["achievements"]["total"]))
+    console.print(table)
+    for c in result["clusters"]:
+        by_type = c["achievements"]["by_type"]
+        if by_type:
+            console.print(f"[bold]{c['cluster']}[/] agreements: " + ", ".join(f"{t} {n}" for t, n in by_type.items()))

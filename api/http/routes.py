@@ -2,6 +2,7 @@
 shapes the answer; the rules live in the actions (`api.exchange`, `api.bidding`, …)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Body, Depends, File, Header, Path, Query, Request, Response, UploadFile
@@ -16,13 +17,16 @@ from profiles.repository.search import FIRM_SORTS, PROFILE_SORTS, FirmFilter, Pr
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 
-from .. import accounts, audit_log, bidding, cluster_report, exchange, introductions, relations, sign_in
+from .. import (accounts, achievements, audit_log, bidding, cluster_report, exchange, introductions, outcomes, relations,
+               sign_in)
 from ..context import Context, firm_row, record
 from ..nightly import digests
 from .deps import Paging, client_address, context, page_body, paging
 from .schemas import (
     AccountIn,
     AccountOut,
+    AchievementIn,
+    AchievementOut,
     ActiveIn,
     ApiKeyCreated,
     ApiKeyIn,
@@ -43,6 +47,7 @@ from .schemas import (
     JobOut,
     MatchOut,
     NoteIn,
+    OutcomesOut,
     Page,
     ProfileIn,
     ProfileOut,
@@ -477,11 +482,44 @@ def my_map(ctx: Context = Depends(context)) -> dict:
     return cluster_report.firm_aggregate(ctx)
 
 
+# partnering achievements and outcomes ----------------------------------------------
+@router.get("/achievements", response_model=Page[AchievementOut], response_model_exclude_unset=True,
+            tags=["achievements"], summary="Partnering achievements (advisors: their cluster; firm users: their firm, "
+                                           "partners by alias until introduced)")
+def list_achievements(cluster: Optional[str] = Query(None, max_length=200),
+                      firm: Optional[str] = Query(None, max_length=80, description="Firm key or alias."),
+                      p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
+    items, total = achievements.list_for(ctx, cluster, firm, p.offset, p.per_page)
+    return page_body(items, total, p)
+
+
+@router.post("/achievements", response_model=AchievementOut, response_model_exclude_unset=True, status_code=201,
+             tags=["achievements"], summary="Record a partnership agreement a firm of your cluster signed")
+def record_achievement(body: AchievementIn, ctx: Context = Depends(context)) -> dict:
+    return achievements.add(ctx, body.model_dump(exclude_none=True))
+
+
+@router.delete("/achievements/{achievement_id}", status_code=204, tags=["achievements"])
+def delete_achievement(achievement_id: int = Id(), ctx: Context = Depends(context)) -> Response:
+    achievements.delete(ctx, achievement_id)
+    return Response(status_code=204)
+
+
+@router.get("/outcomes", response_model=OutcomesOut, tags=["achievements"],
+            summary="Outcomes per cluster: interests, answer times, proposals, agreements (advisors: their cluster)")
+def cluster_outcomes(cluster: Optional[str] = Query(None, max_length=200, description="Administrators: one cluster "
+                                                                                       "(default: every cluster)."),
+                     since: Optional[date] = Query(None, description="First day (default: from the start)."),
+                     until: Optional[date] = Query(None, description="Last day (default: up to now)."),
+                     ctx: Context = Depends(context)) -> dict:
+    return outcomes.report(ctx, cluster, since, until)
+
+
 # audit -------------------------------------------------------------------------
 @router.get("/audit", response_model=Page[AuditOut], response_model_exclude_unset=True, tags=["audit"],
             summary="Who changed what, when (advisors: their cluster)")
 def audit(entity: Optional[Literal["firm", "profile", "bid", "proposal", "interest", "account", "upload",
-                                   "api_key", "credential"]] = None,
+                                   "api_key", "credential", "achievement"]] = None,
           key: Optional[str] = Query(None, max_length=80), actor: Optional[str] = Query(None, max_length=80),
           p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
     items, total = audit_log.list_events(ctx, entity, key, actor, p.offset, p.per_page)

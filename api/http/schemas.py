@@ -12,6 +12,7 @@ from typing import Annotated, Any, Generic, Literal, Optional, TypeVar, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from profiles import een
+from profiles.achievements import AGREEMENT_TYPES
 
 T = TypeVar("T")
 
@@ -462,3 +463,76 @@ class RelationOut(BaseModel):
     item: str
     concept: Optional[str] = None
     share: Optional[float] = None
+
+
+# partnering achievements and outcomes ------------------------------------------------
+class AchievementIn(Strict):
+    firm: str = Field(min_length=1, max_length=80, description="The firm of your cluster that signed: key or alias.")
+    partner: Optional[str] = Field(default=None, max_length=80,
+                                   description="The partner, a firm of the exchange: key or alias. Left out with "
+                                               "`interest_id`, the other side of the introduction.")
+    partner_name: Optional[str] = Field(default=None, max_length=200, description="An outside partner's name.")
+    agreement_type: str = Field(max_length=80, description="One of: " + ", ".join(AGREEMENT_TYPES) + ".")
+    signed_on: date = Field(description="The day the agreement was signed; not in the future.")
+    note: str = Field(default="", max_length=2000)
+    interest_id: Optional[int] = Field(default=None, ge=1, le=2**31 - 1,
+                                       description="The accepted expression of interest it came from.")
+    proposal_id: Optional[int] = Field(default=None, ge=1, le=2**31 - 1,
+                                       description="The consortium proposal it came from (the firm is a member).")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"firm": "dk-nordalu", "partner": "f7k2m9q4", "agreement_type": "supplier agreement",
+         "signed_on": "2026-11-30", "interest_id": 12, "note": "Three-year frame agreement for anodised profiles."}]})
+
+
+class AchievementOut(BaseModel):
+    id: int
+    agreement_type: str
+    signed_on: str
+    note: str
+    firm: dict[str, Any] = Field(description="alias, country, size_class; key and name where you may see them.")
+    partner: dict[str, Any] = Field(description="A firm of the exchange (by alias until an introduction was agreed) "
+                                                "or an outside partner's name; never contact details.")
+    interest_id: Optional[int] = None
+    proposal_id: Optional[int] = None
+    recorded_by: str
+    recorded_at: str
+    cluster: Optional[str] = None
+
+
+class InterestOutcomes(BaseModel):
+    expressed: int
+    accepted: int
+    declined: int
+    withdrawn: int
+    open: int
+    conversion: Optional[float] = Field(description="accepted ÷ (accepted + declined); null when none was answered.")
+    answered: int
+    median_hours: Optional[float] = None
+    p90_hours: Optional[float] = None
+    median_days: Optional[float] = None
+    p90_days: Optional[float] = None
+
+
+class ProposalOutcomes(BaseModel):
+    accepted: int
+    rejected: int
+    share_accepted: Optional[float] = None
+
+
+class AchievementCounts(BaseModel):
+    total: int
+    by_type: dict[str, int]
+
+
+class ClusterOutcomes(BaseModel):
+    cluster: str
+    interests: InterestOutcomes
+    proposals: ProposalOutcomes
+    achievements: AchievementCounts
+
+
+class OutcomesOut(BaseModel):
+    since: Optional[str] = Field(description="First day of the period (null: from the start).")
+    until: Optional[str] = Field(description="Last day of the period (null: up to now).")
+    clusters: list[ClusterOutcomes]
