@@ -1,6 +1,7 @@
 """The cluster map and the expressions-of-interest inbox."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
 
-from .. import cluster_report, introductions
+from .. import cluster_report, introductions, outcomes
 from ..match_network import MapChoice, match_network
 from ..context import Context
 from .forms import field_errors
@@ -26,12 +27,14 @@ router = APIRouter()
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, capability: str = Query("", max_length=200), sector: str = Query("", max_length=10),
              min_score: float = Query(0.3, ge=0, le=1), per_firm: int = Query(3, ge=1, le=10),
-             cluster: str = Query("", max_length=200), ctx: Context = Depends(web_context)) -> Response:
+             cluster: str = Query("", max_length=200), since: str = Query("", max_length=10),
+             until: str = Query("", max_length=10), ctx: Context = Depends(web_context)) -> Response:
     if ctx.viewer.role == Role.FIRM:
         return page(request, "map_mine.html.j2", mine=cluster_report.firm_aggregate(ctx))
     filters = {"capability": capability.strip(), "sector": sector.strip(), "min_score": min_score,
-               "per_firm": per_firm, "cluster": cluster.strip()}
+               "per_firm": per_firm, "cluster": cluster.strip(), "since": since.strip(), "until": until.strip()}
     errors: list[RowError] = []
+    days = {name: _day(filters[name], name, errors) for name in ("since", "until")}
     concept = nace = None
     if filters["capability"]:
         concept = load_vocabulary().normalise(filters["capability"]).concept_id
@@ -42,13 +45,31 @@ def map_page(request: Request, capability: str = Query("", max_length=200), sect
         if nace not in load_nace() or nace.isalpha():
             errors.append(RowError("filter", "sector", sector, "not a NACE Rev. 2 division, group or class (e.g. 24 or 25.62)"))
     if errors:
-        return page(request, "map.html.j2", http_status=422, result=None, filters=filters,
+        return page(request, "map.html.j2", http_status=422, result=None, filters=filters, relations=None,
                     errors=field_errors(ValidationFailed(errors, "filter").errors))
     result = match_network(ctx, MapChoice(cluster=filters["cluster"] or None, concept=concept, nace=nace,
                                         min_score=min_score, per_firm=per_firm))
     relations_map = cluster_report.cluster_map(ctx, result["cluster"]) if result["cluster"] else None
+    try:
+        partnering = outcomes.report(ctx, result["cluster"], days["since"], days["until"])
+    except ValidationFailed as exc:
+        if any(e.field != "cluster" for e in exc.errors):
+            return page(request, "map.html.j2", http_status=422, result=None, filters=filters, relations=None,
+                        errors=field_errors(exc.errors))
+        partnering = None  # a cluster no firm belongs to has no outcomes either
     return page(request, "map.html.j2", result=result, filters=filters, errors={}, relations=relations_map,
-                report_query=urlencode({"cluster": result["cluster"]}) if result["cluster"] else "")
+                report_query=urlencode({"cluster": result["cluster"]}) if result["cluster"] else "",
+                outcomes=partnering, duration=outcomes.duration)
+
+
+def _day(text: str, name: str, errors: list[RowError]) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(RowError("filter", name, text, "not a date; write it as YYYY-MM-DD"))
+        return None
 
 
 @router.get("/map/report.{fmt}")

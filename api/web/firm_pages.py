@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
+from profiles.achievements import AGREEMENT_TYPES
 from profiles.db import session_scope
 from profiles.errors import PartnermatchError, RowError, ValidationFailed
 from profiles.repository.search import FirmFilter, ProfileFilter
@@ -18,7 +19,7 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import PARTNERSHIP_TYPES, validate_profile
 from profiles.visibility import Role
 
-from .. import exchange, relations
+from .. import achievements, exchange, relations
 from ..context import Context, firm_row, profile_row
 from .forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
 from .render import page, redirect
@@ -95,18 +96,25 @@ def _firm_profiles(ctx: Context, ref: str) -> tuple[dict[str, Any], list[dict[st
 
 def _firm_page(request: Request, ctx: Context, ref: str, min_score: float = 0.0, relation_values: dict | None = None,
                relation_errors: dict[str, list[str]] | None = None, message: str | None = None,
-               status: int = 200) -> Response:
+               status: int = 200, achievement_values: dict | None = None,
+               achievement_errors: dict[str, list[str]] | None = None,
+               achievement_message: str | None = None) -> Response:
     firm_, profiles, manages = _firm_profiles(ctx, ref)
     matches: list[dict[str, Any]] = []
     total = 0
     relations_: list[dict[str, Any]] = []
+    achievements_: list[dict[str, Any]] = []
     if manages:
         matches, total = exchange.firm_matches(ctx, ref, 0, 30, min_score)
         relations_ = relations.list_relations(ctx, ref)
+        achievements_, _ = achievements.list_for(ctx, None, ref, 0, 200)
     return page(request, "firm.html.j2", http_status=status, firm=firm_, profiles=profiles, manages=manages,
                 matches=matches, match_total=total, min_score=min_score, types=PROFILE_TYPES, relations=relations_,
                 relation_values=relation_values or {"direction": "customer"}, relation_errors=relation_errors or {},
-                message=message)
+                message=message, achievements=achievements_, agreement_types=AGREEMENT_TYPES,
+                achievement_values=achievement_values or {}, achievement_errors=achievement_errors or {},
+                achievement_message=achievement_message,
+                records_achievements=manages and ctx.viewer.role in (Role.ADVISOR, Role.ADMIN))
 
 
 @router.get("/firms/{ref}", response_class=HTMLResponse)
@@ -133,6 +141,33 @@ async def delete_relation(request: Request, relation_id: int, ctx: Context = Dep
     check_csrf(request, await request.form())
     firm_key = await run_in_threadpool(relations.delete_relation, ctx, relation_id)
     return redirect(f"/firms/{firm_key}#relations", "Relation removed.")
+
+
+ACHIEVEMENT_FIELDS = ("agreement_type", "signed_on", "partner", "partner_name", "interest_id", "proposal_id", "note")
+
+
+@router.post("/firms/{ref}/achievements", response_class=HTMLResponse)
+async def add_achievement(request: Request, ref: str, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(form.get(k) or "").strip() for k in ACHIEVEMENT_FIELDS}
+    try:
+        view = await run_in_threadpool(achievements.add, ctx, {"firm": ref, **{k: v for k, v in values.items() if v}})
+    except ValidationFailed as exc:
+        return await run_in_threadpool(_firm_page, request, ctx, ref, status=422, achievement_values=values,
+                                       achievement_errors=field_errors(exc.errors),
+                                       achievement_message="The agreement was not recorded; see the messages "
+                                                           "beside the fields.")
+    partner = view["partner"].get("name") or f"firm {view['partner']['alias']}"
+    return redirect(f"/firms/{ref}#achievements", f"Recorded: {view['agreement_type']} with {partner}, "
+                                                  f"signed {view['signed_on']}.")
+
+
+@router.post("/achievements/{achievement_id}/delete")
+async def delete_achievement(request: Request, achievement_id: int, ctx: Context = Depends(web_context)) -> Response:
+    check_csrf(request, await request.form())
+    firm_key = await run_in_threadpool(achievements.delete, ctx, achievement_id)
+    return redirect(f"/firms/{firm_key}#achievements", "Achievement removed.")
 
 
 @router.get("/profiles/{ref}", response_class=HTMLResponse)
