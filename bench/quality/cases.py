@@ -206,8 +206,13 @@ class CaseBuilder:
                    for k, s in zip(candidates, sims)}
         self._check_against_scorer(query, orgs[candidates[0]], float(sims[0]), results[candidates[0]],
                                    to_query[candidates[0]])
-        ties = self.ties(project, drop)
+        labelled = network.case_ties(self.members_of, project, drop)
+        ties = Ties.build(t for _, t in labelled)
         self._add_network(query, orgs, coordinator, candidates, results, ties)
+        extra = network.searcher_ties(self.members_of, project, drop, coordinator)
+        everything = Ties.build(t for _, t in labelled + extra)
+        for k in candidates:
+            results[k][network.ALL_SEARCHER_TIES] = network.relationship(everything, coordinator, k)
         cosines = (matrix[:q] @ matrix[:q].T).toarray().astype(np.float32)
         remaining = {k: len(self.projects_of[k]) - (drop[k] is not None) for k in candidates}
         return Case(project, coordinator, real, candidates, self.data.bids[project], remaining,

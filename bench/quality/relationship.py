@@ -29,7 +29,7 @@ import numpy as np
 from bench.report import write_section
 from matching.config import DEFAULT_WEIGHTS
 
-from . import data
+from . import data, network
 from .cases import Case, CaseBuilder
 from .evaluate import build_cases, default_jobs, rank_all
 from .importer import Imported, import_cordis
@@ -47,6 +47,8 @@ GOALS = {"panels": (1.10, 1.0), "whole set": (1.25, None)}  # ratio to TF-IDF al
 TFIDF, PLAIN, WITH_REL, FULL = ("TF-IDF cosine alone", "engine, tuned, without relationship",
                                 "engine, tuned, with relationship",
                                 "engine, tuned, with relationship, composition and cross-border")
+WITH_ALL = "engine, tuned, with relationship on all of the searcher's ties"
+ALONE, ALONE_ALL = "relationship alone", "relationship on all of the searcher's ties, alone"
 
 
 def log(message: str) -> None:
@@ -166,13 +168,14 @@ def evaluate(label: str, train: list[Case], test: list[Case]) -> Outcome:
     names = sorted({n for c in train[:1] + test[:1] for r in c.results.values() for n in r})
     fit, held = Fast(train, names), Fast(test, names)
     plain = {n: DEFAULT_WEIGHTS[n] for n in registry}
-    starts = {PLAIN: plain, WITH_REL: {**plain, "relationship": START["relationship"]}, FULL: {**plain, **START}}
+    starts = {PLAIN: plain, WITH_REL: {**plain, "relationship": START["relationship"]}, FULL: {**plain, **START},
+              WITH_ALL: {**plain, network.ALL_SEARCHER_TIES: START["relationship"]}}
     tuned = {name: tune(train, start, fit.engine) for name, start in starts.items()}
     for name, t in tuned.items():
         log(f"{label}: {name}: {t.trials} trials, weights {t.weights}")
     check_fast(test, held, tuned[FULL].weights)
     scores = {TFIDF: held.alone("text"), **{name: held.engine(t.weights) for name, t in tuned.items()},
-              "relationship alone": held.alone("relationship")}
+              ALONE: held.alone("relationship"), ALONE_ALL: held.alone(network.ALL_SEARCHER_TIES)}
     for method in (RandomOrder(), FewestProfiles(), FewestTies()):
         scores[method.name] = rank_all(test, method)
     full = tuned[FULL]
@@ -180,15 +183,12 @@ def evaluate(label: str, train: list[Case], test: list[Case]) -> Outcome:
     pairs = sum(len(c.results) for c in test)
     rows = []
     for name in names:
-        if name not in full.weights:
-            continue
+        if name not in full.weights or name not in full.informed:
+            continue  # missing, or one value, for every tuning pair: removing it changes nothing to tune
         share = sum(1 for c in test for r in c.results.values() if r.get(name) is not None) / max(1, pairs)
         kept = None if full.weights[name] == 0 else held.engine({**full.weights, name: 0.0})
-        if name not in full.informed:
-            retuned = None
-        else:
-            start = {k: v for k, v in {**plain, **START}.items() if k != name}
-            retuned = held.engine(tune(train, start, fit.engine).weights)
+        start = {k: v for k, v in {**plain, **START}.items() if k != name}
+        retuned = held.engine(tune(train, start, fit.engine).weights)
         rows.append((name, share, full.weights[name], kept, retuned, base))
     return Outcome(label, len(train), len(test), scores, tuned, rows)
 
@@ -204,13 +204,13 @@ def ratio_rows(o: Outcome) -> tuple[str, list[str]]:
     out = ["| method ÷ TF-IDF alone | recall@20 ratio [95%] | MRR ratio [95%] | Δ recall@20 [95%] | Δ MRR [95%] |",
            "|---|---:|---:|---:|---:|"]
     unresolved = []
-    for name in (PLAIN, WITH_REL, FULL, "relationship alone"):
+    for name in (PLAIN, WITH_REL, FULL, WITH_ALL, ALONE, ALONE_ALL):
         s = o.scores[name]
         rr, rm = paired_ratio(s, base, "recall20"), paired_ratio(s, base, "rr")
         dr, dm = paired_difference(s, base, "recall20"), paired_difference(s, base, "rr")
         out.append(f"| {name} | {_i(rr, digits=2)} | {_i(rm, digits=2)} | {_i(dr, True)} | {_i(dm, True)} |")
         unresolved += [f"{name} vs TF-IDF ({m})" for m, d in (("recall@20", dr), ("MRR", dm)) if not d.excludes_zero()]
-    for a, b in ((WITH_REL, PLAIN), (FULL, WITH_REL)):
+    for a, b in ((WITH_REL, PLAIN), (FULL, WITH_REL), (WITH_ALL, PLAIN)):
         dr, dm = paired_difference(o.scores[a], o.scores[b], "recall20"), paired_difference(o.scores[a], o.scores[b], "rr")
         out.append(f"| {a} − {b} (difference only) | | | {_i(dr, True)} | {_i(dm, True)} |")
         unresolved += [f"{a} vs {b} ({m})" for m, d in (("recall@20", dr), ("MRR", dm)) if not d.excludes_zero()]
@@ -219,16 +219,17 @@ def ratio_rows(o: Outcome) -> tuple[str, list[str]]:
 
 def goal_text(o: Outcome) -> str:
     target, floor = GOALS[o.label]
-    parts, met = [], True
-    for metric, label in (("recall20", "recall@20"), ("rr", "MRR")):
-        r = paired_ratio(o.scores[WITH_REL], o.scores[TFIDF], metric)
-        ok = r.mean >= target and (floor is None or r.low >= floor)
-        met &= ok
-        parts.append(f"{label} {r.mean:.2f}× [{r.low:.2f}, {r.high:.2f}]")
     need = f"≥ {target:.2f}× TF-IDF" + (f" with the interval's lower bound ≥ {floor:.1f}" if floor else "") + \
         " on recall@20 and MRR"
-    return (f"**Goal ({o.label}): engine with relationship {need}.** Measured: {', '.join(parts)}. "
-            f"**{'Met' if met else 'Not met'}.**")
+    out = []
+    for method in (WITH_REL, WITH_ALL):
+        parts, met = [], True
+        for metric, label in (("recall20", "recall@20"), ("rr", "MRR")):
+            r = paired_ratio(o.scores[method], o.scores[TFIDF], metric)
+            met &= r.mean >= target and (floor is None or r.low >= floor)
+            parts.append(f"{label} {r.mean:.2f}× [{r.low:.2f}, {r.high:.2f}]")
+        out.append(f"{method}: {', '.join(parts)} — **{'met' if met else 'not met'}**")
+    return f"**Goal ({o.label}): engine with relationship {need}.** " + "; ".join(out) + "."
 
 
 def sentinel_text(o: Outcome) -> str:
@@ -251,7 +252,7 @@ def ablation_text(o: Outcome) -> tuple[str, list[str]]:
         cells = [name, f"{share:.1%}", f"{weight:.3f}"]
         for label, s in (("kept", kept), ("re-tuned", retuned)):
             if s is None:
-                cells += ["(weight 0)" if label == "kept" else "(no data to tune)", "–"]
+                cells += ["(weight 0)", "–"]
                 continue
             dr, dm = paired_difference(s, base, "recall20"), paired_difference(s, base, "rr")
             cells += [_i(dr, True), _i(dm, True)]
@@ -270,20 +271,22 @@ def weights_text(o: Outcome) -> str:
 
 
 def part_text(o: Outcome, notes: list[str]) -> str:
-    names = [TFIDF, PLAIN, WITH_REL, FULL, "relationship alone", RandomOrder().name, FewestProfiles().name,
+    names = [TFIDF, PLAIN, WITH_REL, FULL, WITH_ALL, ALONE, ALONE_ALL, RandomOrder().name, FewestProfiles().name,
              FewestTies().name]
     ratios, unresolved = ratio_rows(o)
     ablation, ab_unresolved = ablation_text(o)
     lines = [f"### {o.label.capitalize()} (tuned on {o.n_train} projects, reported on {o.n_test} test projects)", ""]
     if notes:
         lines += ["Panels: " + "; ".join(notes) + ".", ""]
+    idle = [n for n in o.tuned[FULL].weights if n not in o.tuned[FULL].informed]
     lines += [interval_table([(n, o.scores[n]) for n in names]), "",
               "Paired against TF-IDF alone (ratio of means and difference; 95% percentile bootstrap over projects):",
               "", ratios, "", goal_text(o), "", sentinel_text(o), "",
               "Tuned weights (normalised; components at 0 left out):", "", weights_text(o), "",
               f"Ablation of the engine with relationship, composition and cross-border: each component removed "
               f"in turn, either keeping the other tuned weights or re-tuning without it on the tuning part; "
-              f"Δ against the full tuned engine on the test part, paired.", "", ablation, "",
+              f"Δ against the full tuned engine on the test part, paired. Not in the table, because they are missing "
+              f"or the same for every tuning pair: {', '.join(idle) or 'none'}.", "", ablation, "",
               "**Not resolved by this data (95% interval contains 0 on both metrics where two are shown):** "
               + ("; ".join(unresolved + ab_unresolved) or "none") + "."]
     return "\n".join(lines)
@@ -302,7 +305,12 @@ def section(outcomes: list[tuple[Outcome, list[str]]], seconds: float) -> str:
         "main run's coordinate search on the tuning part (even ids) and reported on the test part (odd ids); "
         f"each tuned engine starts from the default weights (relationship {START['relationship']}, "
         f"composition and cross-border {START['composition']}). The sentinels read no content: fewest "
-        "describing projects first, and fewest ties in the case's graph first.")
+        "describing projects first, and fewest ties in the case's graph first. The rule favours members on "
+        "this component: a non-member's random drop can remove its earlier ties to the searcher (it removes "
+        "every direct tie for 5,278 of the 22,688 (searcher, non-member) pairs that share a project over the "
+        "whole set), while a member loses only the held-out tie. So each table also shows the relationship "
+        "on all of the searcher's ties (the same graph with those searcher ties given back), which is the "
+        "honest reading of what an exchange would know; the goal is checked on both.")
     parts = [intro, ""] + [part_text(o, notes) + "\n" for o, notes in outcomes]
     parts.append(f"Runtime of this part: {seconds:.0f} s wall clock (cases of the whole set shared with the main run).")
     return "\n".join(parts)

@@ -58,6 +58,11 @@ def test_relationship_graph_never_uses_the_held_out_project_or_a_dropped_one(cor
             other = set(builder.projects_of[a]) & set(builder.projects_of[b]) - {project}
             assert graph.direct.get((min(a, b), max(a, b)), {}).get("project", 0) == len(other)
 
+    # the sensitivity variant gives back only searcher ties from a project dropped for the candidate alone
+    coordinator = builder.data.queries[project].firm_key
+    extra = network.searcher_ties(builder.members_of, project, drop, coordinator)
+    assert all(q != project and t.a == coordinator and drop[t.b] == q for q, t in extra)
+
     case = builder.build(project)
     # members and non-members lose exactly one project each (count-matched)
     assert all(case.remaining[k] == len(builder.projects_of[k]) - 1 for k in case.candidates)
