@@ -505,14 +505,28 @@ def delete_achievement(achievement_id: int = Id(), ctx: Context = Depends(contex
     return Response(status_code=204)
 
 
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _day(value: Optional[str], name: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed([RowError("query", name, value, "not a calendar date (YYYY-MM-DD)")], "query") from None
+
+
 @router.get("/outcomes", response_model=OutcomesOut, tags=["achievements"],
             summary="Outcomes per cluster: interests, answer times, proposals, agreements (advisors: their cluster)")
 def cluster_outcomes(cluster: Optional[str] = Query(None, max_length=200, description="Administrators: one cluster "
                                                                                        "(default: every cluster)."),
-                     since: Optional[date] = Query(None, description="First day (default: from the start)."),
-                     until: Optional[date] = Query(None, description="Last day (default: up to now)."),
+                     since: Optional[str] = Query(None, pattern=DAY, description="First day, YYYY-MM-DD "
+                                                                                  "(default: from the start)."),
+                     until: Optional[str] = Query(None, pattern=DAY, description="Last day, YYYY-MM-DD "
+                                                                                  "(default: up to now)."),
                      ctx: Context = Depends(context)) -> dict:
-    return outcomes.report(ctx, cluster, since, until)
+    return outcomes.report(ctx, cluster, _day(since, "since"), _day(until, "until"))
 
 
 # audit -------------------------------------------------------------------------
