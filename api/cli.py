@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from profiles import repository
 from profiles.db import current_revision, session_scope, upgrade
@@ -112,18 +111,20 @@ def import_(ctx: typer.Context, files: list[Path] = typer.Argument(..., help="JS
 
 
 @app.command()
-def match(ctx: typer.Context, top_k: int = typer.Option(10, help="Matches stored per profile"),
-          candidate_k: int = typer.Option(40, help="Text neighbours per profile in blocking")) -> None:
-    """Score published profiles and store the best matches of each, with their components."""
+def match(ctx: typer.Context,
+          top_k: Optional[int] = typer.Option(None, help="Partner matches stored per profile (default: the active "
+                                                         "configuration's)"),
+          candidate_k: Optional[int] = typer.Option(None, help="Text neighbours per profile in blocking")) -> None:
+    """Score published profiles with the active matching configuration and store the best matches of each."""
     settings = _settings(ctx)
     try:
         engine = services.open_database(settings)
-        config = MatchingConfig(top_k=top_k, candidate_k=candidate_k)
         with _progress() as bar:
             task = bar.add_task("scoring candidate pairs", total=None)
-            summary = services.match_all(engine, settings, config,
+            summary = services.match_all(engine, settings, None,
                                          progress_total=lambda n: bar.update(task, total=n),
-                                         progress=lambda n: bar.advance(task, n))
+                                         progress=lambda n: bar.advance(task, n), top_k=top_k,
+                                         candidate_k=candidate_k)
         render.match_summary(console, summary)
     except PartnermatchError as exc:
         _fail(exc)
@@ -217,7 +218,7 @@ def demo(ctx: typer.Context,
         console.rule("[bold]2. score all published profiles")
         with _progress() as bar:
             task = bar.add_task("scoring candidate pairs", total=None)
-            summary = services.match_all(engine, settings, MatchingConfig(),
+            summary = services.match_all(engine, settings, None,
                                          progress_total=lambda n: bar.update(task, total=n),
                                          progress=lambda n: bar.advance(task, n))
         render.match_summary(console, summary)
@@ -588,3 +589,54 @@ def outcomes_command(ctx: typer.Context,
         _fail(exc)
         return
     render.partnering_outcomes(console, result)
+
+
+# matching configuration: tuned from outcomes, visible with its provenance ----------------------------
+@app.command()
+def tune(ctx: typer.Context,
+         held_out: float = typer.Option(0.3, min=0.1, max=0.9, help="Newest share of the lists to check on"),
+         min_lists: int = typer.Option(20, min=2, help="Lists with an accepted interest needed to learn"),
+         yes: bool = typer.Option(False, "--yes", help="Store a winning configuration without asking")) -> None:
+    """Learn the component weights from recorded outcomes; store them only if they win on newer lists."""
+    from . import tuning
+
+    settings = _settings(ctx)
+    try:
+        engine = services.open_database(settings)
+        report = tuning.prepare(engine, held_out, min_lists)
+        render.tune_report(console, report)
+        if not report.wins:
+            console.print("not stored: " + (report.reason or "the learned weights do not rank the held-out "
+                                                              "lists' accepted profiles better"))
+            return
+        if not yes and not typer.confirm("store the learned weights as the active matching configuration?"):
+            console.print("not stored")
+            return
+        config_id = tuning.store(engine, settings, report)
+        console.print(f"stored as matching configuration #{config_id} (active); the next match or nightly run uses it")
+    except PartnermatchError as exc:
+        _fail(exc)
+
+
+@app.command("config")
+def config_command(ctx: typer.Context,
+                   activate: Optional[int] = typer.Option(None, help="Make stored configuration ID active again")) -> None:
+    """The active matching configuration, where it came from, and the stored ones."""
+    from . import tuning
+    from profiles.repository import history as history_store
+
+    settings = _settings(ctx)
+    try:
+        engine = services.open_database(settings)
+        if activate is not None:
+            try:
+                tuning.activate(engine, settings, activate)
+            except KeyError:
+                _fail(PartnermatchError(f"--activate: no stored matching configuration #{activate}"))
+        with session_scope(engine, readonly=True) as session:
+            active, provenance = services.active_matching_config(session)
+            stored = history_store.configs(session)
+        render.matching_config(console, active, provenance, stored)
+    except PartnermatchError as exc:
+        _fail(exc)
+

@@ -80,13 +80,13 @@ def matches(console: Console, subject: str, rows: list[dict[str, Any]], limit: i
     if not rows:
         console.print("no stored matches (run `partnermatch match` first, or the profile is not published)")
         return
-    table = Table("profile", "#", "other profile", "score", "components", "why", show_lines=True)
+    table = Table("profile", "#", "kind", "other profile", "score", "components", "why", show_lines=True)
     for r in rows:
         if r["rank"] > limit:
             continue
         other = f"{r['other_reference'] or r['other']} ({r['other_type']})\n{r['other_title'][:60]}"
-        table.add_row(r["profile"], str(r["rank"]), other, f"{r['score']:.3f}", _components(r),
-                      sentence(r["explanation"]))
+        table.add_row(r["profile"], str(r["rank"]), r.get("kind", ""), other, f"{r['score']:.3f}", _components(r),
+                      sentence({k: v for k, v in r["explanation"].items() if k not in ("kind", "kind_reason")}))
     console.print(table)
 
 
@@ -193,3 +193,52 @@ def partnering_outcomes(console: Console, result: dict[str, Any]) -> None:
         by_type = c["achievements"]["by_type"]
         if by_type:
             console.print(f"[bold]{c['cluster']}[/] agreements: " + ", ".join(f"{t} {n}" for t, n in by_type.items()))
+
+
+def _interval(x: tuple[float, float, float]) -> str:
+    return f"{x[0]:.3f} [{x[1]:.3f}, {x[2]:.3f}]"
+
+
+def tune_report(console: Console, report: Any) -> None:
+    source = report.provenance.get("source")
+    console.print(f"active configuration: {source}" + (f" #{report.provenance['id']}" if report.provenance.get("id")
+                                                         else ""))
+    console.print(f"decided interests with a kept match list: {report.lists}")
+    if report.fit is None:
+        console.print(report.reason)
+        return
+    table = Table("lists", "count", "MRR before", "MRR after", "after − before")
+    for name, n, ev in (("learned on (older)", report.learn_lists, report.learn),
+                        ("checked on (newest)", report.check_lists, report.check)):
+        table.add_row(name, str(n), _interval(ev.before), _interval(ev.after), _interval(ev.difference))
+    console.print(table)
+    weights = Table("component", "before", "after", "learned from outcomes")
+    for name in sorted(report.current.weights):
+        weights.add_row(name, f"{report.current.weights[name]:.3f}", f"{report.fit.weights[name]:.3f}",
+                        "yes" if name in report.fit.learned else "no: constant or absent in the lists")
+    console.print(weights)
+    for note in report.fit.notes:
+        console.print(note)
+
+
+def matching_config(console: Console, active: Any, provenance: dict[str, Any], stored: list[Any]) -> None:
+    line = f"active matching configuration: {provenance.get('source')}"
+    if provenance.get("id"):
+        line += f" #{provenance['id']}, {provenance.get('created_at', '')[:19]} by {provenance.get('created_by')}"
+        if provenance.get("note"):
+            line += f" ({provenance['note']})"
+    console.print(line)
+    table = Table("component", "weight")
+    for name, weight in sorted(active.weights.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(name, f"{weight:.3f}")
+    console.print(table)
+    console.print(f"top_k {active.top_k}, peer_k {active.peer_k}, candidate_k {active.candidate_k}, "
+                  f"semantic_k {active.semantic_k}, complement_k {active.complement_k}, "
+                  f"relationship_k {active.relationship_k}, min_score {active.min_score}")
+    if stored:
+        history = Table("#", "created", "source", "active", "note")
+        for row in stored:
+            history.add_row(str(row.id), row.created_at.isoformat()[:19], row.source, "yes" if row.active else "",
+                            row.note)
+        console.print(history)
+
