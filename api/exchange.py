@@ -253,29 +253,32 @@ def list_profiles(ctx: Context, filters: search.ProfileFilter, sort: str, offset
         return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
 
 
-def profile_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float) -> tuple[list[dict], int]:
-    """Stored matches of one of the viewer's own profiles; the other side shown as the viewer may see it."""
+def profile_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float,
+                    kinds: list[str] | None = None) -> tuple[list[dict], int]:
+    """Stored matches of one of the viewer's own profiles (of the given kinds: customer, supplier, complement,
+    peer); partners first; the other side shown as the viewer may see it."""
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
         row, firm = profile_row(session, ctx.viewer, ref, manage=True)
         assert row.id is not None
-        hits, total = search.matches_of(session, [row.id], offset, limit, min_score)
+        hits, total = search.matches_of(session, [row.id], offset, limit, min_score, kinds)
         names = hidden_names(session, ctx.viewer)
-        return [views.match_view({"rank": m.rank, "score": m.score, "components": m.components,
+        return [views.match_view({"rank": m.rank, "score": m.score, "kind": m.kind, "components": m.components,
                                   "explanation": m.explanation}, other, other_firm, ctx.viewer, today, names)
                 for m, _, other, other_firm in hits], total
 
 
-def firm_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float) -> tuple[list[dict], int]:
+def firm_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float,
+                 kinds: list[str] | None = None) -> tuple[list[dict], int]:
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
         firm = firm_row(session, ctx.viewer, ref, manage=True)
         ids = [i for i in session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all()]
-        hits, total = search.matches_of(session, ids, offset, limit, min_score) if ids else ([], 0)
+        hits, total = search.matches_of(session, ids, offset, limit, min_score, kinds) if ids else ([], 0)
         out = []
         names = hidden_names(session, ctx.viewer)
         for m, own, other, other_firm in hits:
-            view = views.match_view({"rank": m.rank, "score": m.score, "components": m.components,
+            view = views.match_view({"rank": m.rank, "score": m.score, "kind": m.kind, "components": m.components,
                                      "explanation": m.explanation}, other, other_firm, ctx.viewer, today, names)
             view["profile"] = own.key
             out.append(view)

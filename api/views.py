@@ -218,12 +218,32 @@ def match_view(match: dict[str, Any], other: ProfileRow, other_firm: FirmRow, vi
     visible = viewer.sees_identity(other_firm.id, other_firm.cluster)
     components, explanation = match["components"], match["explanation"]
     if not visible:
-        components = _without_name_terms(_coarsen(components), other_firm)
-        explanation = _without_name_terms(explanation, other_firm)
+        components = _without_direct_ties(_without_name_terms(_coarsen(components), other_firm))
+        explanation = _without_direct_ties(_without_name_terms(explanation, other_firm))
     if names is not None:
         components, explanation = names.record(components), names.record(explanation)
-    return {"rank": match["rank"], "score": match["score"], "components": components,
-            "explanation": explanation, "other": profile_brief(other, other_firm, viewer, today, names)}
+    return {"rank": match["rank"], "score": match["score"], "kind": match.get("kind") or "",
+            "components": components, "explanation": explanation,
+            "other": profile_brief(other, other_firm, viewer, today, names)}
+
+
+
+
+def _without_direct_ties(record: dict[str, Any]) -> dict[str, Any]:
+    """Work done together or supply between the two firms would tell the viewer who an anonymous firm
+    is; only shared partners ("both supply Südwerk") stay in words until an introduction is agreed."""
+    def shared(lines: list) -> list:
+        return [t for t in lines if isinstance(t, str) and (t.startswith("both ") or "shared partner" in t)]
+
+    out = dict(record)
+    if isinstance(out.get("ties"), list):  # an explanation
+        out["ties"] = shared(out["ties"])
+    rel = out.get("relationship")
+    if isinstance(rel, dict) and isinstance(rel.get("evidence"), dict):  # the components
+        evidence = {k: v for k, v in rel["evidence"].items() if k not in ("direct", "supplies")}
+        evidence["ties"] = shared(evidence.get("ties", []))
+        out["relationship"] = {**rel, "evidence": evidence}
+    return out
 
 
 def _without_name_terms(record: dict[str, Any], firm: FirmRow) -> dict[str, Any]:

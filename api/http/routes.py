@@ -3,12 +3,14 @@ shapes the answer; the rules live in the actions (`api.exchange`, `api.bidding`,
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Body, Depends, File, Header, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
+from matching.kinds import KINDS
 from optimizer.config import OptimizerConfig
 from profiles.db import current_revision, session_scope
 from profiles.errors import RowError, ValidationFailed
@@ -208,6 +210,14 @@ def FirmRef():  # noqa: N802
     return Path(min_length=1, max_length=80, description="Firm key (firms you may identify) or alias.")
 
 
+MatchKind = Enum("MatchKind", {k: k for k in KINDS}, type=str)  # type: ignore[misc]
+
+
+def KindFilter():  # noqa: N802
+    return Query([], description="Only these kinds of match (repeat for several): customer, supplier, complement, "
+                                 "peer. Default: all, partners before peers.")
+
+
 @router.get("/firms/{ref}", response_model=FirmOut, response_model_exclude_unset=True, tags=["firms"])
 def get_firm(ref: str = FirmRef(), ctx: Context = Depends(context)) -> dict:
     return exchange.get_firm(ctx, ref)
@@ -227,9 +237,9 @@ def delete_firm(ref: str = FirmRef(), ctx: Context = Depends(context)) -> Respon
 
 @router.get("/firms/{ref}/matches", response_model=Page[MatchOut], response_model_exclude_unset=True, tags=["firms"],
             summary="Best matches of all of a firm's profiles")
-def firm_matches(ref: str = FirmRef(), min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
-                 ctx: Context = Depends(context)) -> dict:
-    items, total = exchange.firm_matches(ctx, ref, p.offset, p.per_page, min_score)
+def firm_matches(ref: str = FirmRef(), min_score: float = Query(0.0, ge=0, le=1), kind: list[MatchKind] = KindFilter(),
+                 p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
+    items, total = exchange.firm_matches(ctx, ref, p.offset, p.per_page, min_score, [k.value for k in kind] or None)
     return page_body(items, total, p)
 
 
@@ -293,9 +303,10 @@ def extend(ref: str = ProfileRef(), ctx: Context = Depends(context)) -> dict:
 
 @router.get("/profiles/{ref}/matches", response_model=Page[MatchOut], response_model_exclude_unset=True, tags=["profiles"],
             summary="Best matches of one of your profiles, other firms shown anonymously")
-def profile_matches(ref: str = ProfileRef(), min_score: float = Query(0.0, ge=0, le=1), p: Paging = Depends(paging),
+def profile_matches(ref: str = ProfileRef(), min_score: float = Query(0.0, ge=0, le=1),
+                    kind: list[MatchKind] = KindFilter(), p: Paging = Depends(paging),
                     ctx: Context = Depends(context)) -> dict:
-    items, total = exchange.profile_matches(ctx, ref, p.offset, p.per_page, min_score)
+    items, total = exchange.profile_matches(ctx, ref, p.offset, p.per_page, min_score, [k.value for k in kind] or None)
     return page_body(items, total, p)
 
 

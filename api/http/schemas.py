@@ -256,6 +256,9 @@ class ProfileBrief(BaseModel):
 class MatchOut(BaseModel):
     rank: int
     score: float
+    kind: str = Field(description="What the other side is to you: customer (seeks what you offer), supplier "
+                                  "(offers what you seek), complement (offers what goes with your offer) or peer "
+                                  "(offers what you offer).")
     components: dict[str, Any]
     explanation: dict[str, Any]
     other: ProfileBrief

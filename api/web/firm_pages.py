@@ -94,22 +94,27 @@ def _firm_profiles(ctx: Context, ref: str) -> tuple[dict[str, Any], list[dict[st
     return firm, profiles, manages
 
 
+MATCH_KINDS = (("customer", "customers: seek what you offer"), ("supplier", "suppliers: offer what you seek"),
+               ("complement", "complements: offer what goes with yours"), ("peer", "peers: offer what you offer"))
+
+
 def _firm_page(request: Request, ctx: Context, ref: str, min_score: float = 0.0, relation_values: dict | None = None,
                relation_errors: dict[str, list[str]] | None = None, message: str | None = None,
                status: int = 200, achievement_values: dict | None = None,
                achievement_errors: dict[str, list[str]] | None = None,
-               achievement_message: str | None = None) -> Response:
+               achievement_message: str | None = None, kind: str | None = None) -> Response:
     firm_, profiles, manages = _firm_profiles(ctx, ref)
     matches: list[dict[str, Any]] = []
     total = 0
     relations_: list[dict[str, Any]] = []
     achievements_: list[dict[str, Any]] = []
     if manages:
-        matches, total = exchange.firm_matches(ctx, ref, 0, 30, min_score)
+        matches, total = exchange.firm_matches(ctx, ref, 0, 30, min_score, [kind] if kind else None)
         relations_ = relations.list_relations(ctx, ref)
         achievements_, _ = achievements.list_for(ctx, None, ref, 0, 200)
     return page(request, "firm.html.j2", http_status=status, firm=firm_, profiles=profiles, manages=manages,
-                matches=matches, match_total=total, min_score=min_score, types=PROFILE_TYPES, relations=relations_,
+                matches=matches, match_total=total, min_score=min_score, match_kinds=MATCH_KINDS, kind=kind or "",
+                types=PROFILE_TYPES, relations=relations_,
                 relation_values=relation_values or {"direction": "customer"}, relation_errors=relation_errors or {},
                 message=message, achievements=achievements_, agreement_types=AGREEMENT_TYPES,
                 achievement_values=achievement_values or {}, achievement_errors=achievement_errors or {},
@@ -119,8 +124,9 @@ def _firm_page(request: Request, ctx: Context, ref: str, min_score: float = 0.0,
 
 @router.get("/firms/{ref}", response_class=HTMLResponse)
 def firm(request: Request, ref: str, min_score: float = Query(0.0, ge=0, le=1),
+         kind: str = Query("", pattern="^(|customer|supplier|complement|peer)$"),
          ctx: Context = Depends(web_context)) -> Response:
-    return _firm_page(request, ctx, ref, min_score)
+    return _firm_page(request, ctx, ref, min_score, kind=kind or None)
 
 
 @router.post("/firms/{ref}/relations", response_class=HTMLResponse)

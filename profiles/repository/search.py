@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_
+from sqlalchemy import String, case, cast, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -164,17 +164,21 @@ def search_firms(session: Session, scope: Scope, filters: FirmFilter, sort: str,
     return list(rows), total
 
 
-def matches_of(session: Session, profile_ids: list[int], offset: int, limit: int,
-               min_score: float = 0.0) -> tuple[list[tuple[Any, ProfileRow, ProfileRow, FirmRow]], int]:
-    """Stored matches of the given profiles, best first, with the profile and the matched profile and firm."""
+def matches_of(session: Session, profile_ids: list[int], offset: int, limit: int, min_score: float = 0.0,
+               kinds: list[str] | None = None) -> tuple[list[tuple[Any, ProfileRow, ProfileRow, FirmRow]], int]:
+    """Stored matches of the given profiles (of the given kinds), partners (customers, suppliers,
+    complements) before peers and best first within each, with the profile and the matched profile and firm."""
     other = aliased(ProfileRow)
     query = (select(MatchRow, ProfileRow, other, FirmRow)
              .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
              .join(other, other.id == col(MatchRow.other_profile_id))
              .join(FirmRow, col(FirmRow.id) == other.firm_id)
              .where(col(MatchRow.profile_id).in_(profile_ids), col(MatchRow.score) >= min_score))
+    if kinds:
+        query = query.where(col(MatchRow.kind).in_(kinds))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(MatchRow.score).desc(), MatchRow.profile_id, MatchRow.rank)
+    peers_last = case((col(MatchRow.kind) == "peer", 1), else_=0)
+    rows = session.exec(query.order_by(peers_last, col(MatchRow.score).desc(), MatchRow.profile_id, MatchRow.rank)
                         .offset(offset).limit(limit)).all()
     return [tuple(r) for r in rows], total  # type: ignore[misc]
 

@@ -89,6 +89,38 @@ def test_a_firm_sees_other_firms_only_anonymously(ex):
     _error(ex.get("nordalu", "/firms/se-bergslagen-gjuteri"), 404)
 
 
+def test_matches_say_what_the_other_side_is_and_partners_lead(ex):
+    items = ex.get("nordalu", "/firms/dk-nordalu/matches", params={"per_page": 100}).json()["items"]
+    kinds = [m["kind"] for m in items]
+    assert set(kinds) <= {"customer", "supplier", "complement", "peer"} and "peer" in kinds
+    assert kinds.index("peer") > 0 and set(kinds[kinds.index("peer"):]) == {"peer"}, "a peer above a partner"
+    for m in items:
+        assert m["explanation"]["kind"] == m["kind"] and m["explanation"]["kind_reason"]
+    peers = ex.get("nordalu", "/firms/dk-nordalu/matches", params={"kind": "peer"}).json()
+    assert peers["total"] == kinds.count("peer") and {m["kind"] for m in peers["items"]} == {"peer"}
+    both = ex.get("nordalu", "/profiles/dk-nordalu-bo-1/matches", params={"kind": ["customer", "supplier"]}).json()
+    assert both["items"] and {m["kind"] for m in both["items"]} <= {"customer", "supplier"}
+    bad = _error(ex.get("nordalu", "/firms/dk-nordalu/matches", params={"kind": "competitor"}), 422)
+    assert bad["details"][0]["field"] == "kind.0"
+
+
+def test_an_anonymous_match_names_only_shared_partners_never_direct_ties(ex):
+    seen_ties = 0
+    for who, firm in (("nordalu", "dk-nordalu"), ("vejle", "dk-vejle-praecision"), ("valdres", "no-valdres-dorfabrikk")):
+        for m in ex.get(who, f"/firms/{firm}/matches", params={"per_page": 100}).json()["items"]:
+            if m["other"].get("identity_visible"):
+                continue
+            rel = m["components"].get("relationship")
+            if rel:
+                seen_ties += 1
+                assert not {"direct", "supplies"} & set(rel["evidence"])
+                assert all(t.startswith(("both ", "shared partner")) or " shared partner" in t
+                           for t in rel["evidence"]["ties"])
+            for line in m["explanation"].get("ties", []):
+                assert line.startswith("both ") or "shared partner" in line, line
+    assert seen_ties > 0
+
+
 def test_advisors_see_their_cluster_in_full_and_others_anonymously(ex):
     dac = ex.get("dac-advisor", "/firms", params={"per_page": 200}).json()["items"]
     own = [f for f in dac if f["identity_visible"]]
