@@ -125,3 +125,33 @@ def test_what_a_query_asks_fits_the_profile_types(partner_set, profiles):
             assert own in REQUESTS, q["profile"]
         assert kinds <= (REQUESTS if q["asks"] == "customer" else OFFERS), q["profile"]
         assert all(profiles[k]["firm"] != profiles[q["profile"]]["firm"] for k in q["intended"]), q["profile"]
+
+
+def test_every_query_lists_its_other_valid_partners(partner_set, profiles):
+    for q in partner_set["queries"]:
+        assert isinstance(q.get("also"), list), q["profile"]
+        also = set(q["also"])
+        assert len(also) == len(q["also"]), q["profile"]
+        for key in q["also"]:
+            assert key in profiles, (q["profile"], key)
+
+
+def test_also_is_disjoint_from_intended_peers_and_the_query_s_own_firm(partner_set, profiles):
+    for q in partner_set["queries"]:
+        firm = profiles[q["profile"]]["firm"]
+        own = {key for key, p in profiles.items() if p["firm"] == firm}
+        also = set(q["also"])
+        assert not also & set(q["intended"]), q["profile"]
+        assert not also & set(q["peers"]), q["profile"]
+        assert not also & own, q["profile"]
+
+
+def test_also_fits_what_the_query_asks(partner_set, profiles):
+    for q in partner_set["queries"]:
+        firm = profiles[q["profile"]]["firm"]
+        for key in q["also"]:
+            if q["asks"] == "customer":
+                assert profiles[key]["type"] in REQUESTS, (q["profile"], key)
+            elif q["asks"] == "complement":
+                assert profiles[key]["type"] in OFFERS, (q["profile"], key)
+                assert profiles[key]["firm"] != firm, (q["profile"], key)
