@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     digest_min_score: float = Field(default=0.3, ge=0.0, le=1.0,
                                     description="Default: matches below this score are left out of digests.")
     digest_max_items: int = Field(default=10, ge=1, le=200, description="Default: most items per digest section.")
+    digest_offer_cap: int = Field(default=20, ge=1, le=10_000,
+                                  description="Most digests one offer (BO/TO) is pushed in per run, so a few "
+                                              "strong offerers do not crowd out the rest.")
     map_top_share: float = Field(default=0.5, gt=0, le=1,
                                  description="Cluster map: flag a firm whose largest customer or supplier has more than this share.")
     map_hhi: float = Field(default=0.25, gt=0, le=1,

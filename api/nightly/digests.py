@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
+from matching.scarcity import Candidate, allocate, reciprocal
 from profiles import een
 from profiles.repository import digests as store
 from profiles.repository import outbox
@@ -38,6 +39,7 @@ from ..views import HiddenNames, profile_brief
 T = TypeVar("T")
 API = "/api/v1"
 DEDUPE_MAX = 200  # length of outbox.dedupe_key
+OFFER_TYPES = ("BO", "TO")
 
 
 # preferences -------------------------------------------------------------------
@@ -195,13 +197,40 @@ def _interest_item(row: InterestRow, profile: ProfileRow, owner: FirmRow, sender
                         sender=_firm_label(sender, viewer), on=_utc(at or row.created_at).date())
 
 
+def _candidates(session: Session, account: AccountRow, firm: FirmRow, prefs: Preferences, depth: int):
+    """The account's new matches as digest candidates, with both sides' ranks (see matching.scarcity)."""
+    hits, total = store.new_matches(session, [firm.id], account.digest_run_id, prefs.min_score, 10_000)
+    back = store.reverse_ranks(session, [(own.id, other.id) for _, own, other, _ in hits])
+    out = [Candidate(str(account.id), m.id, other.key if other.type in OFFER_TYPES else None,
+                     reciprocal(m.rank, back.get((own.id, other.id)), depth), m.score)
+           for m, own, other, _ in hits]
+    return hits, total, out
+
+
+def plan_firm_digests(session: Session, settings: Settings, accounts: list[tuple[AccountRow, FirmRow,
+                                                                                  Preferences]]) -> dict[str, list[int]]:
+    """Which new matches go into which firm digest this round: reciprocal order, each offer in at most
+    `digest_offer_cap` digests (see matching.scarcity)."""
+    depth = settings.digest_max_items * 3
+    candidates, limits = [], {}
+    for account, firm, prefs in accounts:
+        candidates.extend(_candidates(session, account, firm, prefs, depth)[2])
+        limits[str(account.id)] = prefs.max_items
+    return allocate(candidates, limits, settings.digest_offer_cap)
+
+
 def firm_digest_content(session: Session, account: AccountRow, firm: FirmRow, prefs: Preferences,
-                        now: datetime, today: date) -> FirmDigest:
-    """New matches of the firm's profiles and interests waiting for the firm's decision."""
+                        now: datetime, today: date, planned: list[int] | None = None) -> FirmDigest:
+    """New matches of the firm's profiles (those `planned` for it, else its best by reciprocal rank)
+    and interests waiting for the firm's decision."""
     assert account.id is not None and firm.id is not None
     viewer = Viewer(account.id, account.username, Role.FIRM, firm_id=firm.id)
     since = _utc(account.digest_at) if account.digest_at else None
-    hits, total = store.new_matches(session, [firm.id], account.digest_run_id, prefs.min_score, prefs.max_items)
+    found, total, candidates = _candidates(session, account, firm, prefs, prefs.max_items * 3)
+    if planned is None:
+        planned = allocate(candidates, {str(account.id): prefs.max_items}, 10_000).get(str(account.id), [])
+    by_id = {hit[0].id: hit for hit in found}
+    hits = [by_id[i] for i in planned if i in by_id]
     names = hidden_names(session, viewer)
     matches = Listing(tuple(_match_item(*hit, viewer, today, names) for hit in hits), total)
     waiting = store.waiting_interests(session, [firm.id], "forwarded")
@@ -464,12 +493,12 @@ def queue_expiry_warnings(session: Session, settings: Settings, today: date, now
 
 
 def _digest_message(session: Session, settings: Settings, account: AccountRow, firm: FirmRow | None,
-                    prefs: Preferences, now: datetime) -> tuple[str, str] | None:
+                    prefs: Preferences, now: datetime, planned: list[int] | None = None) -> tuple[str, str] | None:
     """(subject, body) of the account's digest, or None when nothing is new for it."""
     today = settings.current_date()
     if account.role == Role.FIRM.value:
         assert firm is not None
-        content = firm_digest_content(session, account, firm, prefs, now, today)
+        content = firm_digest_content(session, account, firm, prefs, now, today, planned)
         return render_firm_digest(content, settings.public_url) if content.has_news else None
     advisor = advisor_digest_content(session, account, prefs, now, today)
     return render_advisor_digest(advisor, settings.public_url) if advisor.has_news else None
@@ -486,7 +515,11 @@ def queue_digests(session: Session, settings: Settings, run_id: int, now: dateti
     """
     now = _utc(now)
     counts = {"accounts": 0, "queued": 0, "skipped_nothing_new": 0, "already_covered": 0}
-    for account, firm in store.digest_accounts(session):
+    accounts = store.digest_accounts(session)
+    due = [(a, f, preferences(a.digest or {}, settings)) for a, f in accounts
+           if a.role == Role.FIRM.value and f is not None and (a.digest_run_id is None or a.digest_run_id < run_id)]
+    plan = plan_firm_digests(session, settings, [(a, f, p) for a, f, p in due if p.enabled])
+    for account, firm in accounts:
         prefs = preferences(account.digest or {}, settings)
         if not prefs.enabled:
             continue
@@ -494,7 +527,8 @@ def queue_digests(session: Session, settings: Settings, run_id: int, now: dateti
         if account.digest_run_id is not None and account.digest_run_id >= run_id:
             counts["already_covered"] += 1
             continue
-        message = _digest_message(session, settings, account, firm, prefs, now)
+        message = _digest_message(session, settings, account, firm, prefs, now,
+                                  plan.get(str(account.id), []) if account.role == Role.FIRM.value else None)
         if message is None:
             counts["skipped_nothing_new"] += 1
         elif outbox.enqueue(session, kind="digest", dedupe_key=dedupe_key("digest", account.id, run_id),

@@ -68,6 +68,20 @@ def new_matches(session: Session, firm_ids: list[int], after_run_id: int | None,
     return [tuple(r) for r in rows], total  # type: ignore[misc]
 
 
+def reverse_ranks(session: Session, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Rank of `profile` in `other`'s stored list, for each (profile, other) that has one."""
+    wanted = {(o, p) for p, o in pairs}
+    others = sorted({o for _, o in pairs})
+    out: dict[tuple[int, int], int] = {}
+    for start in range(0, len(others), 500):
+        part = others[start:start + 500]
+        for pid, oid, rank in session.exec(select(MatchRow.profile_id, MatchRow.other_profile_id, MatchRow.rank)
+                                           .where(col(MatchRow.profile_id).in_(part))).all():
+            if (pid, oid) in wanted:
+                out[(oid, pid)] = rank
+    return out
+
+
 def waiting_interests(session: Session, owner_firm_ids: list[int],
                       status: str) -> list[tuple[InterestRow, ProfileRow, FirmRow, FirmRow]]:
     """Interests in the firms' profiles with the given status, oldest first:

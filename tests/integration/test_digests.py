@@ -212,7 +212,7 @@ def test_firm_users_and_advisors_get_digests_with_their_sections(world):
     assert total > world.settings.digest_max_items
     assert nordalu.subject == f"partnermatch digest: {total} new matches, 1 interest waiting"
     scores = _match_lines(nordalu.body)
-    assert len(scores) == world.settings.digest_max_items and scores == sorted(scores, reverse=True)
+    assert len(scores) == world.settings.digest_max_items  # in reciprocal order: see the offer-cap test
     assert f"and {total - world.settings.digest_max_items} more" in nordalu.body
     assert f"#{ids['forwarded']} in your profile {world.profile_of('dk-nordalu').reference}" in nordalu.body
     # an interest not yet forwarded by the advisor is not shown to the owner firm
@@ -237,6 +237,28 @@ def test_firm_users_and_advisors_get_digests_with_their_sections(world):
         account = world.account(name)
         assert account.digest_run_id == world.run_id
         assert _utc(account.digest_at) == NOW
+
+
+def _offer_lines(body: str) -> list[str]:
+    return re.findall(r"^- 0\.\d\d  (\S+) \((?:BO|TO)\)", body, re.MULTILINE)
+
+
+def test_digests_rank_reciprocally_and_push_one_offer_to_few_requesters(world):
+    _stage_news(world)
+    # the planned order is the reciprocal one (both sides' ranks), not the score's
+    with session_scope(world.engine) as session:
+        account, firm = world.account("nordalu"), world.firm("dk-nordalu")
+        prefs = digests.preferences(account.digest or {}, world.settings)
+        _, _, candidates = digests._candidates(session, account, firm, prefs, prefs.max_items * 3)
+    scores = [c.reciprocal for c in candidates]
+    assert scores and max(scores) <= 1.0 and len(set(scores)) > 1
+    by_reciprocal = sorted(candidates, key=lambda c: (-c.reciprocal, -c.score, c.item))
+    by_score = sorted(candidates, key=lambda c: (-c.score, c.item))
+    assert [c.item for c in by_reciprocal] != [c.item for c in by_score]
+    world.settings = world.settings.model_copy(update={"digest_offer_cap": 1})
+    _queue(world, world.run_id)
+    pushed = [ref for row in _digests(world).values() for ref in _offer_lines(row.body)]
+    assert pushed and len(pushed) == len(set(pushed)), "an offer in more digests than the cap allows"
 
 
 def test_preferences_set_threshold_length_and_opt_out(world):
