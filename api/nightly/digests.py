@@ -40,6 +40,9 @@ T = TypeVar("T")
 API = "/api/v1"
 DEDUPE_MAX = 200  # length of outbox.dedupe_key
 OFFER_TYPES = ("BO", "TO")
+KIND_WORDS = {"customer": "a customer (seeks what you offer)", "supplier": "a supplier (offers what you seek)",
+              "complement": "a complement (offers what goes with your offer)",
+              "peer": "a peer (offers what you offer)"}
 
 
 # preferences -------------------------------------------------------------------
@@ -85,6 +88,7 @@ class MatchItem:
     type: str
     title: str
     firm: str
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,7 @@ def _match_item(match: MatchRow, own: ProfileRow, other: ProfileRow, other_firm:
     brief = profile_brief(other, other_firm, viewer, today, names)
     return MatchItem(score=match.score, own_reference=own.reference or own.key, own_title=own.title,
                      reference=brief["reference"] or "", type=brief["type"], title=brief["title"],
-                     firm=_label(brief))
+                     firm=_label(brief), kind=match.kind)
 
 
 def _interest_item(row: InterestRow, profile: ProfileRow, owner: FirmRow, sender: FirmRow, viewer: Viewer,
@@ -331,7 +335,7 @@ def _objective(value: float | None) -> str:
 
 def render_match(m: MatchItem, base: str) -> str:
     return (f"- {m.score:.2f}  {m.reference} ({m.type}) \"{m.title}\", {m.firm}\n"
-            f"    for your profile {m.own_reference} \"{m.own_title}\"\n"
+            f"    {KIND_WORDS.get(m.kind, 'a match')} for your profile {m.own_reference} \"{m.own_title}\"\n"
             f"    {base}{API}/profiles/{m.reference}")
 
 
