@@ -20,7 +20,7 @@ from profiles.taxonomy.vocabulary import Vocabulary
 from .components.counterpart import is_offer
 from .components.geography import OTHER_COUNTRY, SAME_COUNTRY
 from .features import ProfileFeatures
-from .kinds import peer_pairs
+from .kinds import pair_classes
 from .semantic import calibrate, cosines
 from .ties import pair_values
 
@@ -308,13 +308,13 @@ def score_block(block: slice, arrays: FeatureArrays, matrix: sparse.csr_matrix, 
                 right: np.ndarray, weights: dict[str, float], scale_km: float,
                 vectors: np.ndarray | None = None,
                 history: HistoryArrays | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores, present-component counts and peer flags of the pairs in `block`: one task of the
-    scoring stage."""
+    """Scores, present-component counts and classes (see `kinds.pair_classes`) of the pairs in `block`:
+    one task of the scoring stage."""
     lo, hi = left[block], right[block]
     semantic = vector_cosines(vectors, lo, hi) if vectors is not None else None
     comps = component_arrays(arrays, lo, hi, pair_cosines(matrix, lo, hi), scale_km, semantic, history)
     scores, present = combine_arrays(comps, weights)
-    return scores, present, peer_pairs(comps, arrays.offer[lo], arrays.offer[hi])
+    return scores, present, pair_classes(comps, arrays.offer[lo], arrays.offer[hi])
 
 
 def score_arrays(arrays: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,

@@ -28,8 +28,9 @@ class MatchingConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    top_k: int = Field(10, ge=1, le=200, description="Partner matches (customers, suppliers, complements) "
-                                                      "stored per profile.")
+    top_k: int = Field(10, ge=1, le=200, description="Customers and suppliers stored per profile.")
+    complement_top_k: int = Field(5, ge=0, le=200, description="Complements (offering what goes together with "
+                                                               "the profile's offer) stored per profile, besides.")
     peer_k: int = Field(3, ge=0, le=200, description="Peers (offering what the profile offers) stored per "
                                                      "profile, after its partners.")
     candidate_k: int = Field(40, ge=1, le=2000, description="Text neighbours per profile in blocking.")
@@ -37,6 +38,9 @@ class MatchingConfig(BaseModel):
     semantic_k: int = Field(20, ge=0, le=2000,
                             description="Nearest profiles by multilingual meaning per profile in blocking "
                                         "(the candidates across languages).")
+    chain_k: int = Field(10, ge=0, le=2000,
+                         description="Profiles per profile added to the candidates for offering what goes together "
+                                     "with its offer (the learned value chains).")
     relationship_k: int = Field(10, ge=0, le=2000,
                                 description="Firms per firm added to the candidates for their ties "
                                             "(worked together, shared partners).")

@@ -40,7 +40,7 @@ from .executor import Executor, LocalExecutor
 from .explain import explain
 from .features import ProfileFeatures
 from .history import ExchangeHistory
-from .kinds import kind_of
+from .kinds import PEER, kind_of
 from .neighbours import Lists, compute_lists, remap, update_lists
 from .scorer import PairScore, score_pair
 from .text_model import TfidfTextModel
@@ -90,7 +90,8 @@ class MatchState:
     match_other: np.ndarray
     vectors: Vectors | None = None  # None: the semantic component was not used or unavailable
     semantic: Lists | None = None
-    pair_peer: np.ndarray | None = None  # bool per candidate pair: a peer pair (see `kinds`)
+    pair_class: np.ndarray | None = None  # int8 per candidate pair (see `kinds.pair_classes`)
+    chain: Lists | None = None           # value-chain neighbours (None: no learned value chains)
     history_digest: str = ""             # the exchange history the scores were computed with
 
 
@@ -164,40 +165,45 @@ def tie_pairs(history: HistoryArrays, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def candidate_pairs(text: Lists, comp: Lists, config: MatchingConfig, n: int,
-                    semantic: Lists | None = None,
-                    tied: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Unique (lo, hi) of the first candidate_k text, complement_k offer-meets-need and semantic_k
-    multilingual neighbours, and the profiles of tied firms."""
+                    semantic: Lists | None = None, tied: tuple[np.ndarray, np.ndarray] | None = None,
+                    chain: Lists | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (lo, hi) of the first candidate_k text, complement_k offer-meets-need, semantic_k
+    multilingual and chain_k value-chain neighbours, and the profiles of tied firms."""
     none = (np.zeros(0, np.int32),) * 2
     tr, tc = text.first(config.candidate_k)
     cr, cc = comp.first(config.complement_k) if config.complement_k else none
     sr, sc = semantic.first(config.semantic_k) if semantic is not None and config.semantic_k else none
+    vr, vc = chain.first(config.chain_k) if chain is not None and config.chain_k else none
     gr, gc = tied if tied is not None else none
-    a = np.concatenate([tr, cr, sr, gr]).astype(np.int64)
-    b = np.concatenate([tc, cc, sc, gc]).astype(np.int64)
+    a = np.concatenate([tr, cr, sr, vr, gr]).astype(np.int64)
+    b = np.concatenate([tc, cc, sc, vc, gc]).astype(np.int64)
     codes = np.unique(_pair_codes(np.minimum(a, b), np.maximum(a, b), n))
     return codes // max(n, 1), codes % max(n, 1)
 
 
 def best_matches(lo: np.ndarray, hi: np.ndarray, scores: np.ndarray, present: np.ndarray,
-                 config: MatchingConfig, peer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 config: MatchingConfig, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(profile, other) of every profile's best `top_k` partners by score (then the other's key),
-    followed by its best `peer_k` peers: partners lead every list, look-alikes come after."""
-    peer = np.zeros(len(lo), dtype=bool) if peer is None else peer
+    and best `complement_top_k` complements, merged by score, followed by its best `peer_k` peers:
+    partners lead every list, look-alikes come after."""
+    classes = np.zeros(len(lo), dtype=np.int8) if classes is None else classes
     keep = (scores >= config.min_score) & (present >= config.min_components)
     src = np.concatenate([lo[keep], hi[keep]])
     dst = np.concatenate([hi[keep], lo[keep]])
     val = np.concatenate([scores[keep], scores[keep]])
-    is_peer = np.concatenate([peer[keep], peer[keep]])
-    order = np.lexsort((dst, -val, is_peer, src))
-    src, dst, is_peer = src[order], dst[order], is_peer[order]
+    cls = np.concatenate([classes[keep], classes[keep]]).astype(np.int64)
+    order = np.lexsort((dst, -val, cls, src))
+    src, dst, cls, val = src[order], dst[order], cls[order], val[order]
     if len(src) == 0:
         return src, dst
-    group = src * 2 + is_peer  # rank within (profile, partner or peer)
+    group = src * 3 + cls  # rank within (profile, class)
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     rank = np.arange(len(src)) - np.repeat(starts, np.diff(np.r_[starts, len(src)]))
-    chosen = np.where(is_peer, rank < config.peer_k, rank < config.top_k)
-    return src[chosen], dst[chosen]
+    quota = np.array([config.top_k, config.complement_top_k, config.peer_k])
+    chosen = rank < quota[cls]
+    src, dst, val, is_peer = src[chosen], dst[chosen], val[chosen], cls[chosen] == PEER
+    order = np.lexsort((dst, -val, is_peer, src))
+    return src[order], dst[order]
 
 
 class _Clock:
@@ -342,16 +348,27 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
                                         meaning, meaning, firm_codes, config.semantic_k, meaning_depth, executor,
                                         dense=True)
         recomputed = r1 + r2 + r3
+    history_arrays = history.arrays(encoding.concepts, firms)
+    chain: Lists | None = None
+    if history_arrays.together is not None and config.chain_k:
+        chain_right = chain_credit(arrays.offered, history_arrays.together)
+        chain_depth = config.chain_k + max(10, config.chain_k // 2)
+        if kind == "full" or rescore_all or state is None or state.chain is None:
+            chain = compute_lists(np.arange(n), arrays.offered, chain_right, firm_codes, config.chain_k, chain_depth,
+                                  executor, dense=True)
+        else:
+            chain, r4 = update_lists(remap(state.chain, old_to_new_unchanged, n, boundary), changed, arrays.offered,
+                                     chain_right, firm_codes, config.chain_k, chain_depth, executor, dense=True)
+            recomputed += r4
     say("neighbours", len(changed), len(changed))
     clock.lap("neighbours")
 
     # candidate pairs and their scores; unchanged pairs keep their old scores
-    history_arrays = history.arrays(encoding.concepts, firms)
     tied = tie_pairs(history_arrays, config.relationship_k)
-    lo, hi = candidate_pairs(text, comp, config, n, semantic, tied)
+    lo, hi = candidate_pairs(text, comp, config, n, semantic, tied, chain)
     scores = np.zeros(len(lo))
     present = np.zeros(len(lo), dtype=np.int64)
-    peer = np.zeros(len(lo), dtype=bool)
+    classes = np.zeros(len(lo), dtype=np.int8)
     todo = np.ones(len(lo), dtype=bool)
     if kind == "incremental" and not rescore_all:
         old_lo, old_hi = old_to_new_unchanged[state.pair_lo], old_to_new_unchanged[state.pair_hi]
@@ -360,14 +377,14 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         order = np.argsort(old_codes)
         old_codes = old_codes[order]
         old_scores, old_present = state.pair_score[alive][order], state.pair_present[alive][order]
-        old_peer = (state.pair_peer[alive][order] if state.pair_peer is not None
-                    else np.zeros(len(old_scores), dtype=bool))
+        old_class = (state.pair_class[alive][order] if state.pair_class is not None
+                     else np.zeros(len(old_scores), dtype=np.int8))
         codes = _pair_codes(lo, hi, n)
         at = np.minimum(np.searchsorted(old_codes, codes), max(len(old_codes) - 1, 0))
         found = (len(old_codes) > 0) & (old_codes[at] == codes) if len(old_codes) else np.zeros(len(codes), bool)
         found &= ~is_changed[lo] & ~is_changed[hi]
         scores[found], present[found] = old_scores[at[found]], old_present[at[found]]
-        peer[found] = old_peer[at[found]]
+        classes[found] = old_class[at[found]]
         todo = ~found
     idx = np.flatnonzero(todo)
     blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
@@ -377,12 +394,12 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     if parts:
         scores[idx] = np.concatenate([p[0] for p in parts])
         present[idx] = np.concatenate([p[1] for p in parts])
-        peer[idx] = np.concatenate([p[2] for p in parts])
+        classes[idx] = np.concatenate([p[2] for p in parts])
     say("scores", len(idx), len(idx))
     clock.lap("scores")
 
     # best matches per profile, and how the stored match rows change
-    m_profile, m_other = best_matches(lo, hi, scores, present, config, peer)
+    m_profile, m_other = best_matches(lo, hi, scores, present, config, classes)
     m_rank = _ranks(m_profile)
     if kind == "full":
         insert = np.arange(len(m_profile))
@@ -414,7 +431,7 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     new_state = MatchState(run_id, config.digest(), ENGINE_VERSION, keys, hashes, firms, model, fit_hashes,
                            matrix, encoding, arrays, text, comp, lo.astype(np.int32), hi.astype(np.int32),
                            scores, present.astype(np.int8), m_profile.astype(np.int32), m_other.astype(np.int32),
-                           vectors, semantic, peer, history_digest)
+                           vectors, semantic, classes, chain, history_digest)
     known = {f.key: f for f in new_features}
     # Both rows of a mutual match side by side: the pair is scored for explanation once.
     pair_order = np.argsort(_pair_codes(np.minimum(m_profile[insert], m_other[insert]),
@@ -437,6 +454,16 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         "seconds": clock.laps,
     }
     return Update(new_state, kind, bool(refit), measured, delete, rerank, removed, stats, explain_rows)
+
+
+def chain_credit(offered: sparse.csr_matrix, together: np.ndarray) -> sparse.csr_matrix:
+    """Per profile and concept, the learned strength (in whole thousandths) of that concept with what
+    the profile offers: offered·chain_credit(offered)ᵀ sums whole numbers, exact in any order."""
+    strengths = np.rint(together * 1000).astype(np.float32)
+    out = sparse.csr_matrix(offered.astype(np.float32) @ strengths)
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
 
 
 def tenths(credit: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -15,7 +15,7 @@ from matching.config import MatchingConfig
 from matching.features import build_all
 from matching.history import ExchangeHistory
 from matching.incremental import Snapshot, update
-from matching.kinds import kind_of, peer_pairs
+from matching.kinds import CLASS_OF_KIND, kind_of, pair_classes
 from matching.ties import Tie, Ties
 from matching.together import GoesTogether
 from matching.scorer import score_pair, text_similarities
@@ -54,7 +54,7 @@ def _check(features, pairs, sims, config, meanings=None, history=None):
     semantic = None if meanings is None else np.array(meanings)
     scores, present = score_arrays(arrays, left, right, np.array(sims), config.weights,
                                    config.geography_scale_km, semantic, hist)
-    peers = peer_pairs(component_arrays(arrays, left, right, np.array(sims), config.geography_scale_km, semantic,
+    classes = pair_classes(component_arrays(arrays, left, right, np.array(sims), config.geography_scale_km, semantic,
                                         hist), arrays.offer[left], arrays.offer[right])
     for n, (i, j) in enumerate(pairs):
         ctx = PairContext(VOCAB, config.geography_scale_km, sims[n], (), None if meanings is None else meanings[n],
@@ -63,7 +63,7 @@ def _check(features, pairs, sims, config, meanings=None, history=None):
         assert scores[n] == pytest.approx(expected.score, abs=1e-4), (features[i].key, features[j].key)
         assert present[n] == expected.present
         kinds = kind_of(features[i], features[j], ctx)[0], kind_of(features[j], features[i], ctx)[0]
-        assert peers[n] == (kinds[0] == "peer") == (kinds[1] == "peer"), kinds
+        assert classes[n] == CLASS_OF_KIND[kinds[0]] == CLASS_OF_KIND[kinds[1]], kinds
         # one pair, two readings: customer ↔ supplier (or mutual), complement ↔ complement, peer ↔ peer
         assert kinds in MIRRORED, kinds
 

@@ -15,6 +15,7 @@ from scipy import sparse
 
 from matching.config import MatchingConfig
 from matching.features import build_features
+from matching.history import ExchangeHistory, HistoryRecords, RelationRecord, build_history
 from matching.incremental import Snapshot, feature_hash, update
 from matching.neighbours import compute_lists, remap, update_lists
 from profiles.taxonomy.vocabulary import load_vocabulary
@@ -116,6 +117,25 @@ class Exchange:
         self.firms[firm] = dataclasses.replace(self.firms[firm], languages=("en", "de", "fi"))
 
 
+def history_of(ex: Exchange, bids: int, seed: int) -> ExchangeHistory:
+    """Bids over what the firms offer, consortia and supply relations between firms: value chains and ties."""
+    rng = random.Random(seed)
+    offers: dict[str, set[str]] = {}
+    for f in ex.load(sorted(ex.profiles)):
+        offers.setdefault(f.firm_key, set()).update(f.offered)
+    firms = sorted(k for k, v in offers.items() if v)
+    concepts = sorted(set().union(*offers.values()))
+    records = HistoryRecords(
+        bids=[frozenset(rng.sample(concepts, 3)) for _ in range(bids)],
+        consortia=[tuple(rng.sample(firms, 3)) for _ in range(4)],
+        introductions=[tuple(rng.sample(firms, 2)) for _ in range(3)],
+        relations=[RelationRecord(a, "customer", f"k-{b}", b, b, rng.choice(sorted(offers[a])))
+                   for a, b in (rng.sample(firms, 2) for _ in range(6))]
+        + [RelationRecord(a, "supplier", "outside-steel", "Outside Steel AB") for a in rng.sample(firms, 5)],
+        offers={k: frozenset(v) for k, v in offers.items()})
+    return build_history(records, VOCAB)
+
+
 def stored_rows(rows) -> dict:
     return {(r["profile"], r["other"]): r for r in rows}
 
@@ -138,21 +158,29 @@ def apply(stored: dict, result) -> dict:
 def test_incremental_runs_store_what_a_full_run_stores(seed, size):
     config = MatchingConfig()
     ex = Exchange(size, seed)
-    first = update(None, ex.snapshot(), ex.load, config, VOCAB, run_id=1, vector_cache=CACHE)
+    history = history_of(ex, 12, seed)
+    first = update(None, ex.snapshot(), ex.load, config, VOCAB, run_id=1, vector_cache=CACHE, history=history)
     assert first.kind == "full" and first.refit
+    assert first.state.chain is not None and first.stats["history"]["tied_firms"] > 0
     stored, state = stored_rows(first.matches()), first.state
     for run_id in (2, 3, 4):
         ex.edit(0.02)
-        step = update(state, ex.snapshot(), ex.load, config, VOCAB, run_id=run_id)
+        new_bids = run_id == 3  # the exchange's history changed: every pair is rescored, lists stay exact
+        if new_bids:
+            history = history_of(ex, 14, seed)
+        step = update(state, ex.snapshot(), ex.load, config, VOCAB, run_id=run_id, history=history)
         assert step.kind == "incremental" and not step.refit
-        assert 0 < step.stats["pairs_scored"] < step.stats["candidate_pairs"] / 4
+        assert step.stats["history"]["rescored"] == new_bids
+        if not new_bids:
+            assert 0 < step.stats["pairs_scored"] < step.stats["candidate_pairs"] / 4
         assert 0 < step.stats["semantic"]["embedded"] <= len(ex.profiles) // 50 + 1
-        reference = update(state, ex.snapshot(), ex.load, config, VOCAB, run_id=run_id, full=True)
+        reference = update(state, ex.snapshot(), ex.load, config, VOCAB, run_id=run_id, full=True, history=history)
         assert reference.kind == "full" and not reference.refit  # same model: comparable numbers
         stored = apply(stored, step)
         assert stored == stored_rows(reference.matches())
-        for name in ("pair_lo", "pair_hi", "pair_score", "match_profile", "match_other"):
+        for name in ("pair_lo", "pair_hi", "pair_score", "pair_class", "match_profile", "match_other"):
             assert np.array_equal(getattr(step.state, name), getattr(reference.state, name)), name
+        assert {r["kind"] for r in stored.values()} >= {"customer", "supplier", "peer"}
         state = step.state
 
 
