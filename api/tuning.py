@@ -92,6 +92,21 @@ def store(engine: Engine, settings: Settings, report: TuneReport, actor: str = "
         return row.id
 
 
+def active_view(ctx) -> dict[str, Any]:
+    """The active matching configuration and where it came from (advisors and administrators)."""
+    from profiles.visibility import Role
+
+    from .context import require_role
+
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        config, provenance = active_matching_config(session)
+        stored = [{"id": r.id, "source": r.source, "active": r.active, "created_at": r.created_at.isoformat(),
+                   "created_by": r.created_by, "note": r.note, "digest": r.digest}
+                  for r in history.configs(session)]
+    return {"config": config.model_dump(), "digest": config.digest(), "provenance": provenance, "stored": stored}
+
+
 def activate(engine: Engine, settings: Settings, config_id: int, actor: str = "command line") -> None:
     """Make a stored configuration the active one again (to go back after a tune)."""
     with session_scope(engine) as session:

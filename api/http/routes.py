@@ -541,6 +541,14 @@ def cluster_outcomes(cluster: Optional[str] = Query(None, max_length=200, descri
 
 
 # audit -------------------------------------------------------------------------
+@router.get("/matching/config", tags=["audit"],
+            summary="The active matching configuration (weights, limits) and its provenance: defaults, tuned or restored")
+def matching_config(ctx: Context = Depends(context)) -> dict:
+    from .. import tuning
+
+    return tuning.active_view(ctx)
+
+
 @router.get("/audit", response_model=Page[AuditOut], response_model_exclude_unset=True, tags=["audit"],
             summary="Who changed what, when (advisors: their cluster)")
 def audit(entity: Optional[Literal["firm", "profile", "bid", "proposal", "interest", "account", "upload",

@@ -98,6 +98,9 @@ def test_tune_learns_from_outcomes_of_shown_lists_and_stores_only_when_told(ex):
         assert learned["geography"] > DEFAULT_WEIGHTS["geography"] and learned["text"] < DEFAULT_WEIGHTS["text"]
     shown = _cli(ex, "config")
     assert "active matching configuration: tune #1" in shown.output
+    over_http = ex.get("dac-advisor", "/matching/config").json()
+    assert over_http["provenance"]["source"] == "tune" and over_http["config"]["weights"] == learned
+    assert ex.get("nordalu", "/matching/config").status_code == 403
     matched = _cli(ex, "match")
     assert matched.exit_code == 0, matched.output
     with session_scope(engine, readonly=True) as session:
