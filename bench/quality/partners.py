@@ -205,16 +205,16 @@ def main(argv: list[str] | None = None) -> None:
                      summary_row("sentinel: profile types only (no content)", evaluate(queries, sentinel, True),
                                  complete)]
     rows.append(summary_row("engine, list filtered to the kind the query asks for", kind_view, engine))
-    ablation = []
+    ablation = [summary_row("engine (stored list, partners first)", complete, None)]
     if not args.no_ablation:
         for name in ("value_chain", "relationship", "complementarity", "counterpart", "semantic", "text",
                      "capabilities"):
-            ablation.append(summary_row(f"without {name}", evaluate(queries, stored_rankings(ex.run(without(name)))),
-                                        engine))
+            ablation.append(summary_row(f"without {name}",
+                                        evaluate(queries, stored_rankings(ex.run(without(name))), True), complete))
     ex.close()
     bare = Exchange(history=False)
     ablation.append(summary_row("without the history (no bids, no relations)",
-                                evaluate(queries, stored_rankings(bare.run(MatchingConfig()))), engine))
+                                evaluate(queries, stored_rankings(bare.run(MatchingConfig())), True), complete))
     bare.close()
     per_kind = []
     for asks in ("customer", "supplier", "complement", "capacity"):
@@ -247,7 +247,8 @@ def main(argv: list[str] | None = None) -> None:
         f"no peer in the top 3 unless the "
         f"query asks for capacity partners — {'met' if peer_share == 0 else 'not met'} "
         f"(peer in the top 3 for {peer_share:.1%} of the non-capacity queries).",
-        "", "Ablation (engine's stored lists with one part removed; weights of the others as they are):", "",
+        "", "Ablation, complete labels (engine's stored lists with one part removed; the other weights as they "
+        "are, so the removed weight is spread over them):", "",
         header, *ablation, "",
         "By what the query asks for (engine):", "",
         "| asks | queries | MRR (named) | MRR (complete labels) | MRR (complete, filtered to the asked kind) | "
