@@ -73,19 +73,18 @@ class Packed:
 
     def reciprocal_ranks(self, weights: dict[str, float]) -> np.ndarray:
         w = np.array([weights.get(n, 0.0) for n in self.names])
+        w = w / w.max() if w.max() > 0 else w  # a weighted mean: the scale is free, tiny weights must not vanish
         on = self.present & (w > 0)
         total = (np.where(on, self.values, 0.0) * w).sum(axis=2)
         mass = (on * w).sum(axis=2)
         scores = np.divide(total, mass, out=np.zeros_like(total), where=mass > 0)
         scores = np.where(self.valid, scores, -np.inf)
-        width = scores.shape[1]
-        position = np.arange(width)
-        # rank of each candidate: higher scores first, equal scores by key (their position)
-        above = (scores[:, None, :] > scores[:, :, None]) | (
-            (scores[:, None, :] == scores[:, :, None]) & (position[None, None, :] < position[None, :, None]))
-        rank = 1 + (above & self.valid[:, None, :]).sum(axis=2)
-        best = np.where(self.good, rank, width + 1).min(axis=1)
-        return 1.0 / best
+        # the best-placed good candidate: the highest score, the first by key among equals
+        best = np.where(self.good, scores, -np.inf).max(axis=1, keepdims=True)
+        position = np.arange(scores.shape[1])[None, :]
+        first = np.where(self.good & (scores == best), position, scores.shape[1]).min(axis=1, keepdims=True)
+        ahead = (scores > best) | ((scores == best) & (position < first))
+        return 1.0 / (1 + (ahead & self.valid).sum(axis=1))
 
 
 def reciprocal_ranks(lists: list[ShownList], weights: dict[str, float]) -> list[float]:
@@ -127,12 +126,16 @@ class Fit:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+PAIRS_PER_GOOD = 200  # others compared with each good candidate (a seeded sample of long lists)
+
+
 def fit(lists: list[ShownList], current: dict[str, float], c: float = 1.0) -> Fit:
     from sklearn.linear_model import LogisticRegression
 
     names = sorted(current)
     rows, spreads = [], []
     used = 0
+    rng = random.Random(0)
     for shown in lists:
         keys = [k for k, _ in shown.candidates]
         good = [i for i, k in enumerate(keys) if k in shown.good]
@@ -141,10 +144,10 @@ def fit(lists: list[ShownList], current: dict[str, float], c: float = 1.0) -> Fi
         x, spread = _standardised(shown, names)
         spreads.append(spread)
         used += 1
+        others = [o for o in range(len(keys)) if keys[o] not in shown.good]
         for g in good:
-            for o in range(len(keys)):
-                if o != g and keys[o] not in shown.good:
-                    rows.append(x[g] - x[o])
+            sample = others if len(others) <= PAIRS_PER_GOOD else sorted(rng.sample(others, PAIRS_PER_GOOD))
+            rows.extend(x[g] - x[o] for o in sample)
     if not rows:
         return Fit(dict(current), (), tuple(names), {}, 0, 0, ("no list with a good candidate and another",))
     diffs = np.array(rows)
@@ -176,7 +179,7 @@ def fit(lists: list[ShownList], current: dict[str, float], c: float = 1.0) -> Fi
             weights[n] = raw[names.index(n)] / total * budget
     weights = refine(Packed(lists, names), weights, learned)
     norm = sum(weights.values())
-    weights = {n: round(w / norm, DIGITS) for n, w in weights.items()}
+    weights = {n: float(round(w / norm, DIGITS)) for n, w in weights.items()}
     return Fit(weights, tuple(learned), tuple(kept), {n: round(float(coef[i]), 4) for i, n in enumerate(names)},
                len(diffs), used, tuple(notes))
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.report import write_section
+from matching import learning
 from matching.config import DEFAULT_WEIGHTS
 
 from . import data, network
@@ -48,6 +49,7 @@ TFIDF, PLAIN, WITH_REL, FULL = ("TF-IDF cosine alone", "engine, tuned, without r
                                 "engine, tuned, with relationship",
                                 "engine, tuned, with relationship, composition and cross-border")
 WITH_ALL = "engine, tuned, with relationship on all of the searcher's ties"
+LEARNED = "engine, weights learned as `partnermatch tune` learns them (matching.learning)"
 ALONE, ALONE_ALL = "relationship alone", "relationship on all of the searcher's ties, alone"
 
 
@@ -145,6 +147,15 @@ class Fast:
         return [project_score(t, t.values[:, i]) for t in self.tables]
 
 
+def shown_lists(cases: list[Case], names: list[str]) -> list[learning.ShownList]:
+    """Cases as the lists `partnermatch tune` learns from: every candidate with its component values."""
+    return [learning.ShownList(c.project, float(i),
+                               tuple((k, {n: (None if (r := c.results[k].get(n)) is None else r.value)
+                                          for n in names}) for k in c.candidates),
+                               frozenset(c.real))
+            for i, c in enumerate(cases)]
+
+
 def check_fast(cases: list[Case], fast: Fast, weights: dict[str, float]) -> None:
     """The vectorised ranking must rank as the bench's Engine (matching.scorer.combine) does."""
     for case, got in zip(cases[:3], fast.engine(weights)):
@@ -161,6 +172,7 @@ class Outcome:
     scores: dict[str, list[ProjectScore]]  # test part, per method
     tuned: dict[str, Tuned]
     ablation: list[tuple]  # (component, share present, tuned weight, kept, re-tuned, full): test scores
+    learned: dict[str, float]  # weights from matching.learning.fit on the tuning part
 
 
 def evaluate(label: str, train: list[Case], test: list[Case]) -> Outcome:
@@ -173,8 +185,13 @@ def evaluate(label: str, train: list[Case], test: list[Case]) -> Outcome:
     tuned = {name: tune(train, start, fit.engine) for name, start in starts.items()}
     for name, t in tuned.items():
         log(f"{label}: {name}: {t.trials} trials, weights {t.weights}")
+    # The product's own fitter on the tuning part: each case a shown list, its members the good candidates.
+    product = [n for n in names if n != network.ALL_SEARCHER_TIES]  # the variant is not a component
+    learned = learning.fit(shown_lists(train, product), {n: starts[FULL].get(n, 0.0) for n in product})
+    log(f"{label}: {LEARNED}: weights {learned.weights}")
     check_fast(test, held, tuned[FULL].weights)
     scores = {TFIDF: held.alone("text"), **{name: held.engine(t.weights) for name, t in tuned.items()},
+              LEARNED: held.engine(learned.weights),
               ALONE: held.alone("relationship"), ALONE_ALL: held.alone(network.ALL_SEARCHER_TIES)}
     for method in (RandomOrder(), FewestProfiles(), FewestTies()):
         scores[method.name] = rank_all(test, method)
@@ -190,7 +207,7 @@ def evaluate(label: str, train: list[Case], test: list[Case]) -> Outcome:
         start = {k: v for k, v in {**plain, **START}.items() if k != name}
         retuned = held.engine(tune(train, start, fit.engine).weights)
         rows.append((name, share, full.weights[name], kept, retuned, base))
-    return Outcome(label, len(train), len(test), scores, tuned, rows)
+    return Outcome(label, len(train), len(test), scores, tuned, rows, learned.weights)
 
 
 # -- markdown -------------------------------------------------------------------------------------------
@@ -204,7 +221,7 @@ def ratio_rows(o: Outcome) -> tuple[str, list[str]]:
     out = ["| method ÷ TF-IDF alone | recall@20 ratio [95%] | MRR ratio [95%] | Δ recall@20 [95%] | Δ MRR [95%] |",
            "|---|---:|---:|---:|---:|"]
     unresolved = []
-    for name in (PLAIN, WITH_REL, FULL, WITH_ALL, ALONE, ALONE_ALL):
+    for name in (PLAIN, WITH_REL, FULL, WITH_ALL, LEARNED, ALONE, ALONE_ALL):
         s = o.scores[name]
         rr, rm = paired_ratio(s, base, "recall20"), paired_ratio(s, base, "rr")
         dr, dm = paired_difference(s, base, "recall20"), paired_difference(s, base, "rr")
@@ -267,11 +284,15 @@ def weights_text(o: Outcome) -> str:
     for name, t in o.tuned.items():
         shown = ", ".join(f"{k} {v}" for k, v in t.weights.items() if v > 0)
         lines.append(f"- {name}: {shown} ({t.trials} trials; tuned: {', '.join(t.informed)})")
+    shown = ", ".join(f"{k} {v}" for k, v in o.learned.items() if v > 0)
+    lines.append(f"- {LEARNED}: {shown} (pairwise conditional logit on the tuning part's cases as shown lists, "
+                 f"real members as the chosen candidates, refined on their MRR)")
     return "\n".join(lines)
 
 
 def part_text(o: Outcome, notes: list[str]) -> str:
-    names = [TFIDF, PLAIN, WITH_REL, FULL, WITH_ALL, ALONE, ALONE_ALL, RandomOrder().name, FewestProfiles().name,
+    names = [TFIDF, PLAIN, WITH_REL, FULL, WITH_ALL, LEARNED, ALONE, ALONE_ALL, RandomOrder().name,
+             FewestProfiles().name,
              FewestTies().name]
     ratios, unresolved = ratio_rows(o)
     ablation, ab_unresolved = ablation_text(o)
