@@ -165,9 +165,6 @@ class HistoryArrays:
     tie_codes: np.ndarray | None = None
     ties: sparse.csr_matrix | None = None
 
-    def take(self, rows: np.ndarray) -> "HistoryArrays":
-        return HistoryArrays(self.together, None if self.tie_codes is None else self.tie_codes[rows], self.ties)
-
 
 CHAIN_CELLS = 4_000_000  # pair × concept × concept cells compared at once for the value chain
 

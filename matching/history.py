@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from .batch import HistoryArrays
