@@ -83,6 +83,24 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(1)
 
 
+def _audit_import(engine, settings: Settings, report) -> None:
+    if report.changed:
+        services.record_command(engine, settings, "import", "upload", Path(report.source).name, None,
+                                {"counts": report.counts})
+
+
+def _audit_match(engine, settings: Settings, summary) -> None:
+    services.record_command(engine, settings, "match", "match_run", str(summary.run_id), None,
+                            {"profiles": summary.profiles, "candidate_pairs": summary.candidate_pairs,
+                             "matches": summary.matches})
+
+
+def _audit_proposals(engine, settings: Settings, bid, outcome, plan: str) -> None:
+    services.record_command(engine, settings, "propose", "bid", bid.key, bid.cluster,
+                            {"plan": plan, "feasible": outcome.feasible, "status": outcome.status,
+                             "alternatives": len(outcome.proposals) if outcome.feasible else 0})
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=errors, transient=True, disable=not errors.is_terminal)
@@ -105,6 +123,7 @@ def import_(ctx: typer.Context, files: list[Path] = typer.Argument(..., help="JS
         engine = services.open_database(settings)
         for path in files:
             report = services.import_path(engine, settings, path)
+            _audit_import(engine, settings, report)
             render.import_report(console, report, verbose)
     except PartnermatchError as exc:
         _fail(exc)
@@ -125,6 +144,7 @@ def match(ctx: typer.Context,
                                          progress_total=lambda n: bar.update(task, total=n),
                                          progress=lambda n: bar.advance(task, n), top_k=top_k,
                                          candidate_k=candidate_k)
+        _audit_match(engine, settings, summary)
         render.match_summary(console, summary)
     except PartnermatchError as exc:
         _fail(exc)
@@ -168,6 +188,7 @@ def propose(ctx: typer.Context,
             else:
                 results = [services.propose(engine, settings, bid, config, documents, pdf)]  # type: ignore[arg-type]
         for b, outcome, paths in results:
+            _audit_proposals(engine, settings, b, outcome, "joint" if all_open else "single")
             render.outcome(console, b, outcome, paths)
     except PartnermatchError as exc:
         _fail(exc)
@@ -214,13 +235,16 @@ def demo(ctx: typer.Context,
         engine = services.open_database(settings)
         console.rule("[bold]1. import the demo data")
         for path in services.demo_files():
-            render.import_report(console, services.import_path(engine, settings, path))
+            report = services.import_path(engine, settings, path)
+            _audit_import(engine, settings, report)
+            render.import_report(console, report)
         console.rule("[bold]2. score all published profiles")
         with _progress() as bar:
             task = bar.add_task("scoring candidate pairs", total=None)
             summary = services.match_all(engine, settings, None,
                                          progress_total=lambda n: bar.update(task, total=n),
                                          progress=lambda n: bar.advance(task, n))
+        _audit_match(engine, settings, summary)
         render.match_summary(console, summary)
         with session_scope(engine) as session:
             requests = [p.key for p in repository.load_profiles(session, [ProfileStatus.PUBLISHED])
@@ -234,9 +258,12 @@ def demo(ctx: typer.Context,
             bid_keys = [b.key for b in repository.load_bids(session, only_open=True)]
         for key in bid_keys:
             b, outcome, paths = services.propose(engine, settings, key, config, pdf=True)
+            _audit_proposals(engine, settings, b, outcome, "single")
             render.outcome(console, b, outcome, paths)
         console.rule("[bold]4. joint plan across all open bids (firm availability respected)")
         joint = services.propose_all_open(engine, settings, config, documents=False)
+        for b, outcome, _ in joint:
+            _audit_proposals(engine, settings, b, outcome, "joint")
         render.joint(console, joint)
         console.rule(f"[bold]5. cluster map of the {DEMO_MAP_CLUSTER}: dependencies and opportunities")
         from .cluster_report import cluster_map

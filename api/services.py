@@ -20,7 +20,7 @@ from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem
 from optimizer.propose import BidOutcome, propose_bid, propose_joint
 from profiles import repository
-from profiles.repository import history
+from profiles.repository import audit, history
 from profiles.csv_cells import csv_text
 from profiles.db import make_engine, session_scope, upgrade
 from profiles.domain import Bid, ProfileStatus
@@ -40,6 +40,17 @@ def open_database(settings: Settings) -> Engine:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     return engine
+
+
+OPERATOR = "command line"
+
+
+def record_command(engine: Engine, settings: Settings, action: str, entity: str, key: str,
+                   cluster: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """An operator's change from the command line, in the audit log like every other change."""
+    with session_scope(engine) as session:
+        audit.record(session, at=settings.now(), account_id=None, actor=OPERATOR, action=action, entity=entity,
+                     entity_key=key[:80], cluster=cluster, detail=detail or {})
 
 
 def demo_files() -> list[Path]:

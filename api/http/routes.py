@@ -552,7 +552,8 @@ def matching_config(ctx: Context = Depends(context)) -> dict:
 @router.get("/audit", response_model=Page[AuditOut], response_model_exclude_unset=True, tags=["audit"],
             summary="Who changed what, when (advisors: their cluster)")
 def audit(entity: Optional[Literal["firm", "profile", "bid", "proposal", "interest", "account", "upload",
-                                   "api_key", "credential", "achievement"]] = None,
+                                   "api_key", "credential", "achievement", "upload", "match_run",
+                                   "matching_config"]] = None,
           key: Optional[str] = Query(None, max_length=80), actor: Optional[str] = Query(None, max_length=80),
           p: Paging = Depends(paging), ctx: Context = Depends(context)) -> dict:
     items, total = audit_log.list_events(ctx, entity, key, actor, p.offset, p.per_page)

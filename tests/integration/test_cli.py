@@ -43,6 +43,22 @@ def test_import_match_matches_propose_export(tmp_path, golden_path):
     assert csv_text.splitlines()[0].startswith("profile,firm,other")
 
 
+def test_command_line_changes_are_in_the_audit_log(tmp_path, golden_path):
+    from sqlalchemy import create_engine, text
+
+    run(tmp_path, "import", str(golden_path))
+    run(tmp_path, "import", str(golden_path))  # nothing changed: nothing to audit
+    run(tmp_path, "match")
+    run(tmp_path, "propose", "bid-tray", "--alternatives", "2", "--no-documents")
+    engine = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT actor, action, entity, entity_key, detail FROM audit_event ORDER BY id")).all()
+    engine.dispose()
+    assert [(r[1], r[2]) for r in rows] == [("import", "upload"), ("match", "match_run"), ("propose", "bid")]
+    assert {r[0] for r in rows} == {"command line"} and rows[2][3] == "bid-tray"
+    assert '"feasible": true' in rows[2][4].replace("True", "true")
+
+
 def test_bad_file_exits_nonzero_and_lists_errors(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("key,name,country,nace\ndk-a,A ApS,DK,99.99\ndk-b,,DK,25.62\n", encoding="utf-8")
