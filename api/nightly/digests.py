@@ -211,32 +211,45 @@ def _candidates(session: Session, account: AccountRow, firm: FirmRow, prefs: Pre
     return hits, total, out
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A firm digest's new matches: all of them (best first by reciprocal rank), how many, and the ids
+    allocated to this digest."""
+    hits: list
+    total: int
+    items: list[int]
+
+
 def plan_firm_digests(session: Session, settings: Settings, accounts: list[tuple[AccountRow, FirmRow,
-                                                                                  Preferences]]) -> dict[str, list[int]]:
+                                                                                  Preferences]]) -> dict[str, Planned]:
     """Which new matches go into which firm digest this round: reciprocal order, each offer in at most
-    `digest_offer_cap` digests (see matching.scarcity)."""
+    `digest_offer_cap` digests (see matching.scarcity). Each account's matches are read once, here."""
     depth = settings.digest_max_items * 3
-    candidates, limits = [], {}
+    candidates, limits, found = [], {}, {}
     for account, firm, prefs in accounts:
-        candidates.extend(_candidates(session, account, firm, prefs, depth)[2])
+        hits, total, own = _candidates(session, account, firm, prefs, depth)
+        candidates.extend(own)
         limits[str(account.id)] = prefs.max_items
-    return allocate(candidates, limits, settings.digest_offer_cap)
+        found[str(account.id)] = (hits, total)
+    plan = allocate(candidates, limits, settings.digest_offer_cap)
+    return {key: Planned(hits, total, plan.get(key, [])) for key, (hits, total) in found.items()}
 
 
 def firm_digest_content(session: Session, account: AccountRow, firm: FirmRow, prefs: Preferences,
-                        now: datetime, today: date, planned: list[int] | None = None) -> FirmDigest:
-    """New matches of the firm's profiles (those `planned` for it, else its best by reciprocal rank)
+                        now: datetime, today: date, planned: Planned | None = None) -> FirmDigest:
+    """New matches of the firm's profiles (as `planned` for this round, else planned for it alone)
     and interests waiting for the firm's decision."""
     assert account.id is not None and firm.id is not None
     viewer = Viewer(account.id, account.username, Role.FIRM, firm_id=firm.id)
     since = _utc(account.digest_at) if account.digest_at else None
-    found, total, candidates = _candidates(session, account, firm, prefs, prefs.max_items * 3)
-    if planned is None:
-        planned = allocate(candidates, {str(account.id): prefs.max_items}, 10_000).get(str(account.id), [])
-    by_id = {hit[0].id: hit for hit in found}
-    hits = [by_id[i] for i in planned if i in by_id]
+    if planned is None:  # on its own: reciprocal order, no offer cap
+        found, total, own = _candidates(session, account, firm, prefs, prefs.max_items * 3)
+        limit = {str(account.id): prefs.max_items}
+        planned = Planned(found, total, allocate(own, limit, len(own) + 1).get(str(account.id), []))
+    by_id = {hit[0].id: hit for hit in planned.hits}
+    hits = [by_id[i] for i in planned.items if i in by_id]
     names = hidden_names(session, viewer)
-    matches = Listing(tuple(_match_item(*hit, viewer, today, names) for hit in hits), total)
+    matches = Listing(tuple(_match_item(*hit, viewer, today, names) for hit in hits), planned.total)
     waiting = store.waiting_interests(session, [firm.id], "forwarded")
     items = [_interest_item(*w, viewer, today, at=w[0].forwarded_at, names=names) for w in waiting]
     new = sum(1 for w in waiting if _within(w[0].forwarded_at, since, now))
@@ -497,7 +510,7 @@ def queue_expiry_warnings(session: Session, settings: Settings, today: date, now
 
 
 def _digest_message(session: Session, settings: Settings, account: AccountRow, firm: FirmRow | None,
-                    prefs: Preferences, now: datetime, planned: list[int] | None = None) -> tuple[str, str] | None:
+                    prefs: Preferences, now: datetime, planned: Planned | None = None) -> tuple[str, str] | None:
     """(subject, body) of the account's digest, or None when nothing is new for it."""
     today = settings.current_date()
     if account.role == Role.FIRM.value:
@@ -532,7 +545,7 @@ def queue_digests(session: Session, settings: Settings, run_id: int, now: dateti
             counts["already_covered"] += 1
             continue
         message = _digest_message(session, settings, account, firm, prefs, now,
-                                  plan.get(str(account.id), []) if account.role == Role.FIRM.value else None)
+                                  plan.get(str(account.id)) if account.role == Role.FIRM.value else None)
         if message is None:
             counts["skipped_nothing_new"] += 1
         elif outbox.enqueue(session, kind="digest", dedupe_key=dedupe_key("digest", account.id, run_id),
