@@ -1,4 +1,5 @@
 """Account actions: sign in, API keys, and creating or deactivating users."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,9 @@ from .context import Context, record, require_role
 USERNAME_MAX = 80
 
 
-def create_user(ctx: Context, username: str, password: str, role: str, firm: str | None, cluster: str | None,
-                email: str | None) -> dict[str, Any]:
+def create_user(
+    ctx: Context, username: str, password: str, role: str, firm: str | None, cluster: str | None, email: str | None
+) -> dict[str, Any]:
     """Admins create anyone; advisors create firm users for their own cluster's firms."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     try:
@@ -49,17 +51,35 @@ def _create(session, username, password, role: Role, firm, cluster, email, now):
     except PartnermatchError as exc:
         field, _, reason = str(exc).partition(": ")
         raise ValidationFailed([RowError("user", field, None, reason)]) from None
-    return accounts.create_account(session, username=username, password_hash=password_hash, role=role.value,
-                                   firm_id=firm_id, cluster=cluster, email=email, now=now)
+    return accounts.create_account(
+        session,
+        username=username,
+        password_hash=password_hash,
+        role=role.value,
+        firm_id=firm_id,
+        cluster=cluster,
+        email=email,
+        now=now,
+    )
 
 
-def bootstrap_user(engine, settings, username: str, password: str, role: str, firm: str | None,
-                   cluster: str | None, email: str | None) -> dict[str, Any]:
+def bootstrap_user(
+    engine, settings, username: str, password: str, role: str, firm: str | None, cluster: str | None, email: str | None
+) -> dict[str, Any]:
     """The command line's `user create`: no signed-in user needed (it runs on the server itself)."""
     with session_scope(engine) as session:
         row = _create(session, username, password, Role(role), firm, cluster, email, settings.now())
-        audit.record(session, at=settings.now(), account_id=None, actor="command line", action="create",
-                     entity="account", entity_key=username, cluster=row.cluster, detail={"role": role})
+        audit.record(
+            session,
+            at=settings.now(),
+            account_id=None,
+            actor="command line",
+            action="create",
+            entity="account",
+            entity_key=username,
+            cluster=row.cluster,
+            detail={"role": role},
+        )
         return views.account_view(row, firm if role == Role.FIRM.value else None)
 
 
@@ -112,8 +132,16 @@ def bootstrap_unlock(engine, settings, username: str) -> dict[str, Any]:
         if row is None:
             raise NotFound(f"no account '{username}'")
         _unlock(session, row)
-        audit.record(session, at=settings.now(), account_id=None, actor="command line", action="unlock",
-                     entity="account", entity_key=username, cluster=row.cluster)
+        audit.record(
+            session,
+            at=settings.now(),
+            account_id=None,
+            actor="command line",
+            action="unlock",
+            entity="account",
+            entity_key=username,
+            cluster=row.cluster,
+        )
         return views.account_view(row, None)
 
 
@@ -136,8 +164,10 @@ def new_api_key(ctx: Context, label: str) -> dict[str, Any]:
 def list_api_keys(ctx: Context) -> list[dict[str, Any]]:
     with session_scope(ctx.engine, readonly=True) as session:
         assert ctx.viewer.account_id is not None
-        return [{"id": r.id, "label": r.label, "prefix": r.prefix, "created_at": r.created_at.isoformat()}
-                for r in accounts.list_credentials(session, ctx.viewer.account_id, "api_key")]
+        return [
+            {"id": r.id, "label": r.label, "prefix": r.prefix, "created_at": r.created_at.isoformat()}
+            for r in accounts.list_credentials(session, ctx.viewer.account_id, "api_key")
+        ]
 
 
 def revoke(ctx: Context, credential_id: int) -> None:

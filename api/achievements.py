@@ -5,6 +5,7 @@ perhaps after an agreed introduction or a consortium proposal.
 Advisors list and delete their cluster's achievements, administrators all; firm users list their own
 firm's, the partner shown by alias until an introduction between the two was agreed.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -65,8 +66,13 @@ def _firm(session: Session, ctx: Context, ref: str, errors: list[RowError]) -> F
     except NotFound:
         _error(errors, "firm", ref, "no such firm (use its key or alias)")
     except Forbidden:
-        _error(errors, "firm", ref, f"not a firm of your cluster '{ctx.viewer.cluster}'; advisors record "
-                                    "achievements of their own cluster's firms")
+        _error(
+            errors,
+            "firm",
+            ref,
+            f"not a firm of your cluster '{ctx.viewer.cluster}'; advisors record "
+            "achievements of their own cluster's firms",
+        )
     return None
 
 
@@ -74,13 +80,18 @@ def _partner(session: Session, ctx: Context, ref: str, errors: list[RowError]) -
     try:
         return firm_row(session, ctx.viewer, ref)
     except NotFound:
-        _error(errors, "partner", ref, "no such firm of the exchange (use its key or alias, or give partner_name "
-                                       "for an outside partner)")
+        _error(
+            errors,
+            "partner",
+            ref,
+            "no such firm of the exchange (use its key or alias, or give partner_name for an outside partner)",
+        )
     return None
 
 
-def _other_side(session: Session, ctx: Context, interest_id: int, firm: FirmRow | None,
-                errors: list[RowError]) -> int | None:
+def _other_side(
+    session: Session, ctx: Context, interest_id: int, firm: FirmRow | None, errors: list[RowError]
+) -> int | None:
     """The firm on the other side of an agreed introduction of `firm`, or an error."""
     try:
         row = interests.get_interest(session, interest_id)
@@ -88,18 +99,25 @@ def _other_side(session: Session, ctx: Context, interest_id: int, firm: FirmRow 
         row = None
     if row is None or firm is None or firm.id not in (row.owner_firm_id, row.sender_firm_id):
         if firm is not None:
-            _error(errors, "interest_id", interest_id,
-                   f"no expression of interest with this id involves firm '{firm.key}'")
+            _error(
+                errors, "interest_id", interest_id, f"no expression of interest with this id involves firm '{firm.key}'"
+            )
         return None
     if row.status != "accepted":
-        _error(errors, "interest_id", interest_id, f"the introduction was not agreed (the interest is {row.status}); "
-                                                   "an achievement follows an accepted expression of interest")
+        _error(
+            errors,
+            "interest_id",
+            interest_id,
+            f"the introduction was not agreed (the interest is {row.status}); "
+            "an achievement follows an accepted expression of interest",
+        )
         return None
     return row.sender_firm_id if row.owner_firm_id == firm.id else row.owner_firm_id
 
 
-def _check_proposal(session: Session, ctx: Context, proposal_id: int, firm: FirmRow | None,
-                    errors: list[RowError]) -> None:
+def _check_proposal(
+    session: Session, ctx: Context, proposal_id: int, firm: FirmRow | None, errors: list[RowError]
+) -> None:
     proposal = session.get(ProposalRow, proposal_id)
     bid = session.get(BidRow, proposal.bid_id) if proposal is not None else None
     if proposal is None or bid is None or not ctx.viewer.owns_bid(bid.cluster):
@@ -109,17 +127,26 @@ def _check_proposal(session: Session, ctx: Context, proposal_id: int, firm: Firm
         _error(errors, "proposal_id", proposal_id, f"firm '{firm.key}' is not a member of this proposal")
 
 
-def _view(session: Session, ctx: Context, row: AchievementRow, names: views.HiddenNames | None = None,
-          accounts: dict[int, str] | None = None) -> dict[str, Any]:
+def _view(
+    session: Session,
+    ctx: Context,
+    row: AchievementRow,
+    names: views.HiddenNames | None = None,
+    accounts: dict[int, str] | None = None,
+) -> dict[str, Any]:
     firm = session.get(FirmRow, row.firm_id)
     partner = session.get(FirmRow, row.partner_firm_id) if row.partner_firm_id else None
     assert firm is not None
     if accounts is None:
-        accounts = {a.id: a.username for a in account_store.accounts_by_id(session, {row.recorded_by})
-                    if a.id is not None} if row.recorded_by else {}
+        accounts = (
+            {a.id: a.username for a in account_store.accounts_by_id(session, {row.recorded_by}) if a.id is not None}
+            if row.recorded_by
+            else {}
+        )
     recorded_by = accounts.get(row.recorded_by, COMMAND_LINE) if row.recorded_by else COMMAND_LINE
-    return views.achievement_view(row, firm, partner, ctx.viewer, recorded_by,
-                                  names if names is not None else hidden_names(session, ctx.viewer))
+    return views.achievement_view(
+        row, firm, partner, ctx.viewer, recorded_by, names if names is not None else hidden_names(session, ctx.viewer)
+    )
 
 
 def add(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
@@ -138,8 +165,9 @@ def add(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
     else:
         problem = signed_on_problem(signed_on, ctx.settings.current_date())
         if problem:
-            _error(errors, "signed_on", signed_raw if not isinstance(signed_raw, date) else signed_raw.isoformat(),
-                   problem)
+            _error(
+                errors, "signed_on", signed_raw if not isinstance(signed_raw, date) else signed_raw.isoformat(), problem
+            )
     note = _text(raw, "note")
     if len(note) > NOTE_MAX:
         _error(errors, "note", note[:40], f"longer than {NOTE_MAX} characters")
@@ -149,8 +177,12 @@ def add(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
     interest_id = _number(raw, "interest_id", errors)
     proposal_id = _number(raw, "proposal_id", errors)
     if partner_ref and partner_name:
-        _error(errors, "partner_name", partner_name, "give either partner (a firm of the exchange) or partner_name "
-                                                     "(an outside partner), not both")
+        _error(
+            errors,
+            "partner_name",
+            partner_name,
+            "give either partner (a firm of the exchange) or partner_name (an outside partner), not both",
+        )
     with session_scope(ctx.engine) as session:
         firm = _firm(session, ctx, _text(raw, "firm"), errors)
         partner = _partner(session, ctx, partner_ref, errors) if partner_ref else None
@@ -166,26 +198,52 @@ def add(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
         if firm is not None and partner_id is not None and partner_id == firm.id:
             _error(errors, "partner", partner_ref, "the partner must be another firm than the one that signed")
         if partner_id is None and not partner_name and not partner_ref:
-            _error(errors, "partner", None, "required: a firm of the exchange (key or alias), or partner_name for "
-                                            "an outside partner")
+            _error(
+                errors,
+                "partner",
+                None,
+                "required: a firm of the exchange (key or alias), or partner_name for an outside partner",
+            )
         if errors:
             raise ValidationFailed(errors, ROW)
         assert firm is not None and firm.id is not None and signed_on is not None
         kind = agreement_type(kind_given)
         assert kind is not None
         row = store.create_achievement(
-            session, firm_id=firm.id, partner_firm_id=partner_id, partner_name="" if partner_id else partner_name,
-            interest_id=interest_id, proposal_id=proposal_id, agreement_type=kind, signed_on=signed_on, note=note,
-            recorded_by=ctx.viewer.account_id, recorded_at=ctx.settings.now(), cluster=firm.cluster)
+            session,
+            firm_id=firm.id,
+            partner_firm_id=partner_id,
+            partner_name="" if partner_id else partner_name,
+            interest_id=interest_id,
+            proposal_id=proposal_id,
+            agreement_type=kind,
+            signed_on=signed_on,
+            note=note,
+            recorded_by=ctx.viewer.account_id,
+            recorded_at=ctx.settings.now(),
+            cluster=firm.cluster,
+        )
         shown_partner = session.get(FirmRow, partner_id) if partner_id else None
-        record(session, ctx, "record", ROW, str(row.id), firm.cluster,
-               {"firm": firm.key, "partner": shown_partner.key if shown_partner else partner_name,
-                "agreement_type": kind, "signed_on": signed_on.isoformat()})
+        record(
+            session,
+            ctx,
+            "record",
+            ROW,
+            str(row.id),
+            firm.cluster,
+            {
+                "firm": firm.key,
+                "partner": shown_partner.key if shown_partner else partner_name,
+                "agreement_type": kind,
+                "signed_on": signed_on.isoformat(),
+            },
+        )
         return _view(session, ctx, row)
 
 
-def list_for(ctx: Context, cluster: str | None = None, firm: str | None = None, offset: int = 0,
-             limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+def list_for(
+    ctx: Context, cluster: str | None = None, firm: str | None = None, offset: int = 0, limit: int = 50
+) -> tuple[list[dict[str, Any]], int]:
     """Achievements the viewer may list: its cluster's (advisors), all (administrators), its own
     firm's (firm users); narrowed to one cluster or firm when asked."""
     v = ctx.viewer
@@ -223,8 +281,19 @@ def delete(ctx: Context, achievement_id: int) -> str:
         firm = session.get(FirmRow, row.firm_id)
         assert firm is not None
         partner = session.get(FirmRow, row.partner_firm_id) if row.partner_firm_id else None
-        record(session, ctx, "delete", ROW, str(row.id), row.cluster,
-               {"firm": firm.key, "partner": partner.key if partner else row.partner_name,
-                "agreement_type": row.agreement_type, "signed_on": row.signed_on.isoformat()})
+        record(
+            session,
+            ctx,
+            "delete",
+            ROW,
+            str(row.id),
+            row.cluster,
+            {
+                "firm": firm.key,
+                "partner": partner.key if partner else row.partner_name,
+                "agreement_type": row.agreement_type,
+                "signed_on": row.signed_on.isoformat(),
+            },
+        )
         session.delete(row)
         return firm.key

@@ -5,6 +5,7 @@ are written to both sides' clusters. Until an introduction is agreed, the other 
 firm users appear as "user of firm <alias>" and its advisors as "advisor of another
 cluster"; firm names and keys inside an entry become aliases.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,9 @@ def shown_actor(account: AccountRow | None, actor: str, viewer: Viewer, firms: d
     return actor
 
 
-def list_events(ctx: Context, entity: str | None, key: str | None, actor: str | None, offset: int,
-                limit: int) -> tuple[list[dict[str, Any]], int]:
+def list_events(
+    ctx: Context, entity: str | None, key: str | None, actor: str | None, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     viewer = ctx.viewer
     with session_scope(ctx.engine, readonly=True) as session:
@@ -47,9 +49,16 @@ def list_events(ctx: Context, entity: str | None, key: str | None, actor: str | 
             named = account_store.account_by_username(session, actor)
             if named is not None and shown_actor(named, actor, viewer, firms) != actor:
                 return [], 0  # filtering by a hidden account's name must not confirm what it did
-        rows, total = audit_store.list_events(session, cluster=None if viewer.is_admin else viewer.cluster,
-                                              entity=entity, entity_key=key, actor=actor, since=None,
-                                              offset=offset, limit=limit)
+        rows, total = audit_store.list_events(
+            session,
+            cluster=None if viewer.is_admin else viewer.cluster,
+            entity=entity,
+            entity_key=key,
+            actor=actor,
+            since=None,
+            offset=offset,
+            limit=limit,
+        )
         ids = {r.account_id for r in rows if r.account_id is not None}
         acting = {a.id: a for a in account_store.accounts_by_id(session, ids)} if ids else {}
         out = []

@@ -1,5 +1,6 @@
 """Advisor actions on bids and proposals: edit bids, generate proposals (in the background when
 asked), accept or reject them, lock in or exclude firms and re-optimise, export documents."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -56,11 +57,15 @@ def _firm_key(session: Session, ctx: Context, ref: str, row: str, field: str) ->
 def _firm_keys_visible(session: Session, ctx: Context, bid: Bid) -> Bid:
     def resolve(ref: str, field: str) -> str:
         return _firm_key(session, ctx, ref, "bid", field)
-    return replace(bid,
-                   excluded_firms=tuple(resolve(r, "excluded_firms") for r in bid.excluded_firms),
-                   locked_firms=tuple(resolve(r, "locked_firms") for r in bid.locked_firms),
-                   excluded_pairs=tuple((resolve(a, "excluded_pairs"), resolve(b, "excluded_pairs"))
-                                        for a, b in bid.excluded_pairs))
+
+    return replace(
+        bid,
+        excluded_firms=tuple(resolve(r, "excluded_firms") for r in bid.excluded_firms),
+        locked_firms=tuple(resolve(r, "locked_firms") for r in bid.locked_firms),
+        excluded_pairs=tuple(
+            (resolve(a, "excluded_pairs"), resolve(b, "excluded_pairs")) for a, b in bid.excluded_pairs
+        ),
+    )
 
 
 def _bid_out(session: Session, ctx: Context, row: BidRow) -> dict[str, Any]:
@@ -126,29 +131,41 @@ def list_bids(ctx: Context, status: str | None, offset: int, limit: int) -> tupl
         if status:
             query = query.where(BidRow.status == status)
         rows = list(session.exec(query).all())
-        return [_bid_out(session, ctx, r) for r in rows[offset:offset + limit]], len(rows)
+        return [_bid_out(session, ctx, r) for r in rows[offset : offset + limit]], len(rows)
 
 
 # proposals -----------------------------------------------------------------
 def _solve_work(ctx: Context, bid_key: str, config: OptimizerConfig):
     def work() -> dict[str, Any]:
         _, outcome, batch = services.solve_bid(ctx.engine, ctx.settings, bid_key, config)
-        return {"bid": bid_key, "batch": batch, "feasible": outcome.feasible, "status": outcome.status,
-                "proposals": len(outcome.proposals) if outcome.feasible else 0,
-                "reasons": [r.message for r in outcome.reasons]}
+        return {
+            "bid": bid_key,
+            "batch": batch,
+            "feasible": outcome.feasible,
+            "status": outcome.status,
+            "proposals": len(outcome.proposals) if outcome.feasible else 0,
+            "reasons": [r.message for r in outcome.reasons],
+        }
+
     return work
 
 
-def generate(ctx: Context, runner: JobRunner | None, bid_key: str, config: OptimizerConfig,
-             wait: bool) -> dict[str, Any]:
+def generate(
+    ctx: Context, runner: JobRunner | None, bid_key: str, config: OptimizerConfig, wait: bool
+) -> dict[str, Any]:
     """Start a proposal solve as a job; with `wait` it runs before the call returns."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine) as session:
         bid = bid_row(session, ctx.viewer, bid_key)
-        job = jobs.create_job(session, kind="propose", subject=bid_key,
-                              params={"solver": config.solver, "alternatives": config.alternatives,
-                                      "time_limit": config.time_limit},
-                              account_id=ctx.viewer.account_id, cluster=bid.cluster, now=ctx.settings.now())
+        job = jobs.create_job(
+            session,
+            kind="propose",
+            subject=bid_key,
+            params={"solver": config.solver, "alternatives": config.alternatives, "time_limit": config.time_limit},
+            account_id=ctx.viewer.account_id,
+            cluster=bid.cluster,
+            now=ctx.settings.now(),
+        )
         record(session, ctx, "generate", "bid", bid_key, bid.cluster, dict(job.params, job=job.id))
         job_id = job.id
     assert job_id is not None
@@ -169,8 +186,11 @@ def get_job(ctx: Context, job_id: int) -> dict[str, Any]:
 
 
 def _proposal(session: Session, ctx: Context, proposal_id: int, for_update: bool = False) -> tuple[ProposalRow, BidRow]:
-    query = select(ProposalRow, BidRow).join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id)).where(
-        ProposalRow.id == proposal_id)
+    query = (
+        select(ProposalRow, BidRow)
+        .join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id))
+        .where(ProposalRow.id == proposal_id)
+    )
     if for_update:
         query = query.with_for_update()
     hit = session.exec(query).first()
@@ -188,8 +208,11 @@ def _all_firms(session: Session) -> list[FirmRow]:
 def list_proposals(ctx: Context, bid_key: str, latest_only: bool) -> list[dict[str, Any]]:
     with session_scope(ctx.engine, readonly=True) as session:
         bid = bid_row(session, ctx.viewer, bid_key)
-        rows = list(session.exec(select(ProposalRow).where(ProposalRow.bid_id == bid.id)
-                                 .order_by(ProposalRow.batch, ProposalRow.rank)).all())
+        rows = list(
+            session.exec(
+                select(ProposalRow).where(ProposalRow.bid_id == bid.id).order_by(ProposalRow.batch, ProposalRow.rank)
+            ).all()
+        )
         standing = [r.batch for r in rows if r.status != ALTERNATIVE]
         if latest_only and standing:
             newest = max(standing)
@@ -215,13 +238,28 @@ def decide(ctx: Context, proposal_id: int, decision: str, note: str) -> dict[str
         row.status, row.note, row.decided_at, row.decided_by = decision, note, ctx.settings.now(), ctx.viewer.account_id
         session.add(row)
         session.flush()
-        record(session, ctx, DECISION_ACTIONS[decision], "proposal", str(proposal_id), bid.cluster,
-               {"bid": bid.key, "note": note[:200]})
+        record(
+            session,
+            ctx,
+            DECISION_ACTIONS[decision],
+            "proposal",
+            str(proposal_id),
+            bid.cluster,
+            {"bid": bid.key, "note": note[:200]},
+        )
         return views.proposal_view(row, bid.key, _all_firms(session), ctx.viewer)
 
 
-def edit_and_reoptimise(ctx: Context, runner: JobRunner | None, proposal_id: int, lock: list[str],
-                        exclude: list[str], unlock: list[str], config: OptimizerConfig, wait: bool) -> dict[str, Any]:
+def edit_and_reoptimise(
+    ctx: Context,
+    runner: JobRunner | None,
+    proposal_id: int,
+    lock: list[str],
+    exclude: list[str],
+    unlock: list[str],
+    config: OptimizerConfig,
+    wait: bool,
+) -> dict[str, Any]:
     """Lock firms in or exclude them on the proposal's bid, then solve the bid again."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine) as session:
@@ -230,18 +268,32 @@ def edit_and_reoptimise(ctx: Context, runner: JobRunner | None, proposal_id: int
 
         def keys(refs: list[str], field: str) -> list[str]:
             return [_firm_key(session, ctx, ref, "edit", field) for ref in refs]
+
         add_lock, add_exclude, remove = keys(lock, "lock"), keys(exclude, "exclude"), set(keys(unlock, "unlock"))
         clash = set(add_lock) & set(add_exclude)
         if clash:
-            raise ValidationFailed([RowError("edit", "lock", sorted(clash)[0], "a firm cannot be both locked and excluded")])
+            raise ValidationFailed(
+                [RowError("edit", "lock", sorted(clash)[0], "a firm cannot be both locked and excluded")]
+            )
         reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == bid_rec.id)).all())
         bid = bid_from_rows(bid_rec, reqs)
-        locked = [k for k in dict.fromkeys(list(bid.locked_firms) + add_lock) if k not in remove and k not in add_exclude]
-        excluded = [k for k in dict.fromkeys(list(bid.excluded_firms) + add_exclude) if k not in remove and k not in add_lock]
+        locked = [
+            k for k in dict.fromkeys(list(bid.locked_firms) + add_lock) if k not in remove and k not in add_exclude
+        ]
+        excluded = [
+            k for k in dict.fromkeys(list(bid.excluded_firms) + add_exclude) if k not in remove and k not in add_lock
+        ]
         bid = replace(bid, locked_firms=tuple(locked), excluded_firms=tuple(excluded))
         repository.upsert_bids(session, [bid], ctx.settings.now())
-        record(session, ctx, "edit", "bid", bid.key, bid.cluster,
-               {"proposal": proposal_id, "locked": len(locked), "excluded": len(excluded)})
+        record(
+            session,
+            ctx,
+            "edit",
+            "bid",
+            bid.key,
+            bid.cluster,
+            {"proposal": proposal_id, "locked": len(locked), "excluded": len(excluded)},
+        )
         bid_key = bid.key
     return generate(ctx, runner, bid_key, config, wait)
 
@@ -251,11 +303,26 @@ def _audience_viewer(session: Session, ctx: Context, rows: list[ProposalRow], re
     firm = firm_row(session, ctx.viewer, ref)
     members = {m.get("firm") for r in rows for m in (r.plan or {}).get("members", [])}
     if firm.key not in members:
-        raise ValidationFailed([RowError("document", "for", ref, "a document can be prepared only for a member "
-                                         "firm of one of the batch's proposals")], "document")
+        raise ValidationFailed(
+            [
+                RowError(
+                    "document",
+                    "for",
+                    ref,
+                    "a document can be prepared only for a member firm of one of the batch's proposals",
+                )
+            ],
+            "document",
+        )
     assert firm.id is not None
-    viewer = Viewer(account_id=None, username=f"document for {firm.alias}", role=Role.FIRM, firm_id=firm.id,
-                    cluster=None, introduced=interests.introduced_firms(session, [firm.id]))
+    viewer = Viewer(
+        account_id=None,
+        username=f"document for {firm.alias}",
+        role=Role.FIRM,
+        firm_id=firm.id,
+        cluster=None,
+        introduced=interests.introduced_firms(session, [firm.id]),
+    )
     return viewer, firm.name
 
 
@@ -266,29 +333,50 @@ def document(ctx: Context, proposal_id: int, fmt: str, audience: str | None = No
     or alias, as that firm may see them (other firms anonymous until an introduction is agreed)."""
     with session_scope(ctx.engine, readonly=True) as session:
         row, bid_rec = _proposal(session, ctx, proposal_id)
-        rows = list(session.exec(select(ProposalRow).where(ProposalRow.bid_id == bid_rec.id,
-                                                           ProposalRow.batch == row.batch)
-                                 .order_by(ProposalRow.rank)).all())
+        rows = list(
+            session.exec(
+                select(ProposalRow)
+                .where(ProposalRow.bid_id == bid_rec.id, ProposalRow.batch == row.batch)
+                .order_by(ProposalRow.rank)
+            ).all()
+        )
         reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == bid_rec.id)).all())
         bid = bid_from_rows(bid_rec, reqs)
         firms = _all_firms(session)
-        reader, audience_name = (_audience_viewer(session, ctx, rows, audience) if audience
-                                 else (ctx.viewer, None))
+        reader, audience_name = _audience_viewer(session, ctx, rows, audience) if audience else (ctx.viewer, None)
     feasible = [r for r in rows if r.feasible]
-    outcome = {"bid": bid.key, "feasible": bool(feasible), "status": rows[0].solver_status,
-               "reasons": [] if feasible else rows[0].explanation.get("reasons", []),
-               "proposals": [{"rank": r.rank, "feasible": True, "objective": r.objective, "solver": r.solver,
-                              "solver_status": r.solver_status, "gap": r.gap, "solve_seconds": r.solve_seconds,
-                              "build_seconds": r.build_seconds, "plan": r.plan, "explanation": r.explanation}
-                             for r in feasible]}
+    outcome = {
+        "bid": bid.key,
+        "feasible": bool(feasible),
+        "status": rows[0].solver_status,
+        "reasons": [] if feasible else rows[0].explanation.get("reasons", []),
+        "proposals": [
+            {
+                "rank": r.rank,
+                "feasible": True,
+                "objective": r.objective,
+                "solver": r.solver,
+                "solver_status": r.solver_status,
+                "gap": r.gap,
+                "solve_seconds": r.solve_seconds,
+                "build_seconds": r.build_seconds,
+                "plan": r.plan,
+                "explanation": r.explanation,
+            }
+            for r in feasible
+        ],
+    }
     bid_plain = views.redact(to_plain(bid), firms, reader)
     outcome = views.redact(outcome, firms, reader)
     config = OptimizerConfig(**{k: v for k, v in rows[0].config.items() if k in OptimizerConfig.model_fields})
     if fmt == "md":
-        return (documents.render_markdown(bid_plain, outcome, config, rows[0].created_at, audience=audience_name),
-                "text/markdown; charset=utf-8")
-    marked = documents.render_markdown(bid_plain, outcome, config, rows[0].created_at, pictures=True,
-                                       audience=audience_name)
+        return (
+            documents.render_markdown(bid_plain, outcome, config, rows[0].created_at, audience=audience_name),
+            "text/markdown; charset=utf-8",
+        )
+    marked = documents.render_markdown(
+        bid_plain, outcome, config, rows[0].created_at, pictures=True, audience=audience_name
+    )
     html = documents.render_html(marked, f"Consortium proposal: {bid.title}", documents.consortium_pictures(outcome))
     if fmt == "pdf":
         return documents.render_pdf(html), "application/pdf"

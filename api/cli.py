@@ -1,11 +1,11 @@
 """The `partnermatch` command line."""
+
 from __future__ import annotations
 
 import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -21,8 +21,11 @@ from profiles.settings import Settings
 
 from . import render, services
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Partner matching and supplier-consortium forming for EEN-style profile exchanges.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Partner matching and supplier-consortium forming for EEN-style profile exchanges.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 
@@ -38,10 +41,13 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 @app.callback()
-def main(ctx: typer.Context,
-         database_url: Optional[str] = typer.Option(None, "--database-url", envvar="DATABASE_URL",
-                                                    help="SQLAlchemy URL; default sqlite:///partnermatch.db"),
-         output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Where documents go (default ./out)")) -> None:
+def main(
+    ctx: typer.Context,
+    database_url: str | None = typer.Option(
+        None, "--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL; default sqlite:///partnermatch.db"
+    ),
+    output_dir: Path | None = typer.Option(None, "--output-dir", help="Where documents go (default ./out)"),
+) -> None:
     overrides: dict = {}
     if database_url:
         overrides["DATABASE_URL"] = database_url
@@ -56,6 +62,7 @@ def run() -> None:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     from profiles.db import database_problem
+
     try:
         app()
     except (OperationalError, ProgrammingError, PoolTimeout) as exc:
@@ -85,25 +92,50 @@ def _fail(exc: Exception) -> None:
 
 def _audit_import(engine, settings: Settings, report) -> None:
     if report.changed:
-        services.record_command(engine, settings, "import", "upload", Path(report.source).name, None,
-                                {"counts": report.counts})
+        services.record_command(
+            engine, settings, "import", "upload", Path(report.source).name, None, {"counts": report.counts}
+        )
 
 
 def _audit_match(engine, settings: Settings, summary) -> None:
-    services.record_command(engine, settings, "match", "match_run", str(summary.run_id), None,
-                            {"profiles": summary.profiles, "candidate_pairs": summary.candidate_pairs,
-                             "matches": summary.matches})
+    services.record_command(
+        engine,
+        settings,
+        "match",
+        "match_run",
+        str(summary.run_id),
+        None,
+        {"profiles": summary.profiles, "candidate_pairs": summary.candidate_pairs, "matches": summary.matches},
+    )
 
 
 def _audit_proposals(engine, settings: Settings, bid, outcome, plan: str) -> None:
-    services.record_command(engine, settings, "propose", "bid", bid.key, bid.cluster,
-                            {"plan": plan, "feasible": outcome.feasible, "status": outcome.status,
-                             "alternatives": len(outcome.proposals) if outcome.feasible else 0})
+    services.record_command(
+        engine,
+        settings,
+        "propose",
+        "bid",
+        bid.key,
+        bid.cluster,
+        {
+            "plan": plan,
+            "feasible": outcome.feasible,
+            "status": outcome.status,
+            "alternatives": len(outcome.proposals) if outcome.feasible else 0,
+        },
+    )
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=errors, transient=True, disable=not errors.is_terminal)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    )
 
 
 @db_app.command("upgrade")
@@ -115,8 +147,11 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 
 @app.command("import")
-def import_(ctx: typer.Context, files: list[Path] = typer.Argument(..., help="JSON or CSV files"),
-            verbose: bool = typer.Option(False, "--verbose", "-v", help="List every approximate or unknown phrase")) -> None:
+def import_(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="JSON or CSV files"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every approximate or unknown phrase"),
+) -> None:
     """Import firms, profiles or bids. A file with any bad row stores nothing."""
     settings = _settings(ctx)
     try:
@@ -130,20 +165,28 @@ def import_(ctx: typer.Context, files: list[Path] = typer.Argument(..., help="JS
 
 
 @app.command()
-def match(ctx: typer.Context,
-          top_k: Optional[int] = typer.Option(None, help="Partner matches stored per profile (default: the active "
-                                                         "configuration's)"),
-          candidate_k: Optional[int] = typer.Option(None, help="Text neighbours per profile in blocking")) -> None:
+def match(
+    ctx: typer.Context,
+    top_k: int | None = typer.Option(
+        None, help="Partner matches stored per profile (default: the active configuration's)"
+    ),
+    candidate_k: int | None = typer.Option(None, help="Text neighbours per profile in blocking"),
+) -> None:
     """Score published profiles with the active matching configuration and store the best matches of each."""
     settings = _settings(ctx)
     try:
         engine = services.open_database(settings)
         with _progress() as bar:
             task = bar.add_task("scoring candidate pairs", total=None)
-            summary = services.match_all(engine, settings, None,
-                                         progress_total=lambda n: bar.update(task, total=n),
-                                         progress=lambda n: bar.advance(task, n), top_k=top_k,
-                                         candidate_k=candidate_k)
+            summary = services.match_all(
+                engine,
+                settings,
+                None,
+                progress_total=lambda n: bar.update(task, total=n),
+                progress=lambda n: bar.advance(task, n),
+                top_k=top_k,
+                candidate_k=candidate_k,
+            )
         _audit_match(engine, settings, summary)
         render.match_summary(console, summary)
     except PartnermatchError as exc:
@@ -151,8 +194,11 @@ def match(ctx: typer.Context,
 
 
 @app.command()
-def matches(ctx: typer.Context, key: str = typer.Argument(..., help="Profile key, EEN reference or firm key"),
-            limit: int = typer.Option(10, help="Rows per profile")) -> None:
+def matches(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Profile key, EEN reference or firm key"),
+    limit: int = typer.Option(10, help="Rows per profile"),
+) -> None:
     """Show stored matches of a profile or a firm, with explanations."""
     try:
         engine = services.open_database(_settings(ctx))
@@ -163,14 +209,16 @@ def matches(ctx: typer.Context, key: str = typer.Argument(..., help="Profile key
 
 
 @app.command()
-def propose(ctx: typer.Context,
-            bid: Optional[str] = typer.Argument(None, help="Bid key"),
-            all_open: bool = typer.Option(False, "--all-open", help="Joint plan over all open bids"),
-            alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=50),
-            solver: str = typer.Option("cbc", help="cbc or highs"),
-            time_limit: float = typer.Option(30.0, help="Seconds per solve"),
-            documents: bool = typer.Option(True, help="Write Markdown and HTML proposal documents"),
-            pdf: bool = typer.Option(False, "--pdf", help="Write the documents as PDF too (for a single bid)")) -> None:
+def propose(
+    ctx: typer.Context,
+    bid: str | None = typer.Argument(None, help="Bid key"),
+    all_open: bool = typer.Option(False, "--all-open", help="Joint plan over all open bids"),
+    alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=50),
+    solver: str = typer.Option("cbc", help="cbc or highs"),
+    time_limit: float = typer.Option(30.0, help="Seconds per solve"),
+    documents: bool = typer.Option(True, help="Write Markdown and HTML proposal documents"),
+    pdf: bool = typer.Option(False, "--pdf", help="Write the documents as PDF too (for a single bid)"),
+) -> None:
     """Form ranked alternative consortia for a bid, or one joint plan for all open bids."""
     settings = _settings(ctx)
     if bool(bid) == all_open:
@@ -195,10 +243,13 @@ def propose(ctx: typer.Context,
 
 
 @app.command()
-def export(ctx: typer.Context, what: str = typer.Argument(..., help="firms, profiles, bids, matches or proposals"),
-           format: str = typer.Option("json", "--format", "-f", help="json or csv"),
-           output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (default: standard output)"),
-           include_contacts: bool = typer.Option(False, help="Include firms' contact details (operators only)")) -> None:
+def export(
+    ctx: typer.Context,
+    what: str = typer.Argument(..., help="firms, profiles, bids, matches or proposals"),
+    format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: standard output)"),
+    include_contacts: bool = typer.Option(False, help="Include firms' contact details (operators only)"),
+) -> None:
     """Export stored records as JSON or CSV (firm contacts left out unless asked for)."""
     try:
         engine = services.open_database(_settings(ctx))
@@ -226,9 +277,11 @@ def duplicates(ctx: typer.Context) -> None:
 
 
 @app.command()
-def demo(ctx: typer.Context,
-         solver: str = typer.Option("cbc", help="cbc or highs"),
-         alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=10)) -> None:
+def demo(
+    ctx: typer.Context,
+    solver: str = typer.Option("cbc", help="cbc or highs"),
+    alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=10),
+) -> None:
     """Load the bundled demo data, score it, and propose consortia for every demo bid."""
     settings = _settings(ctx)
     try:
@@ -241,14 +294,19 @@ def demo(ctx: typer.Context,
         console.rule("[bold]2. score all published profiles")
         with _progress() as bar:
             task = bar.add_task("scoring candidate pairs", total=None)
-            summary = services.match_all(engine, settings, None,
-                                         progress_total=lambda n: bar.update(task, total=n),
-                                         progress=lambda n: bar.advance(task, n))
+            summary = services.match_all(
+                engine,
+                settings,
+                None,
+                progress_total=lambda n: bar.update(task, total=n),
+                progress=lambda n: bar.advance(task, n),
+            )
         _audit_match(engine, settings, summary)
         render.match_summary(console, summary)
         with session_scope(engine) as session:
-            requests = [p.key for p in repository.load_profiles(session, [ProfileStatus.PUBLISHED])
-                        if not p.type.is_offer][:DEMO_REQUESTS_SHOWN]
+            requests = [
+                p.key for p in repository.load_profiles(session, [ProfileStatus.PUBLISHED]) if not p.type.is_offer
+            ][:DEMO_REQUESTS_SHOWN]
         for key in requests:
             subject, rows = services.matches_for(engine, key)
             render.matches(console, subject, rows, limit=3)
@@ -267,6 +325,7 @@ def demo(ctx: typer.Context,
         render.joint(console, joint)
         console.rule(f"[bold]5. cluster map of the {DEMO_MAP_CLUSTER}: dependencies and opportunities")
         from .cluster_report import cluster_map
+
         result = cluster_map(_operator(engine, settings), DEMO_MAP_CLUSTER)
         render.cluster_map(console, result, per_section=3)
         console.print("written: " + ", ".join(str(p) for p in _write_map(settings, result, ["md", "html", "pdf"])))
@@ -280,18 +339,26 @@ app.add_typer(user_app, name="user")
 
 
 @user_app.command("create")
-def user_create(ctx: typer.Context,
-                username: str = typer.Argument(..., help="Sign-in name"),
-                role: str = typer.Option(..., "--role", help="firm, advisor or admin"),
-                firm: Optional[str] = typer.Option(None, "--firm", help="Firm key (firm users)"),
-                cluster: Optional[str] = typer.Option(None, "--cluster", help="Cluster name (advisors)"),
-                email: Optional[str] = typer.Option(None, "--email"),
-                password: str = typer.Option(..., "--password", prompt=True, hide_input=True,
-                                             confirmation_prompt=True, envvar="PARTNERMATCH_PASSWORD",
-                                             help="At least 12 characters, not a common password "
-                                                  "(prompted when left out)")) -> None:
+def user_create(
+    ctx: typer.Context,
+    username: str = typer.Argument(..., help="Sign-in name"),
+    role: str = typer.Option(..., "--role", help="firm, advisor or admin"),
+    firm: str | None = typer.Option(None, "--firm", help="Firm key (firm users)"),
+    cluster: str | None = typer.Option(None, "--cluster", help="Cluster name (advisors)"),
+    email: str | None = typer.Option(None, "--email"),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="PARTNERMATCH_PASSWORD",
+        help="At least 12 characters, not a common password (prompted when left out)",
+    ),
+) -> None:
     """Create an account; the way to make the first admin."""
     from . import accounts
+
     settings = _settings(ctx)
     try:
         engine = services.open_database(settings)
@@ -305,6 +372,7 @@ def user_create(ctx: typer.Context,
 def user_unlock(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
     """Unlock an account locked after too many failed sign-ins."""
     from . import accounts
+
     settings = _settings(ctx)
     try:
         accounts.bootstrap_unlock(services.open_database(settings), settings, username)
@@ -314,12 +382,16 @@ def user_unlock(ctx: typer.Context, username: str = typer.Argument(...)) -> None
 
 
 @user_app.command("api-key")
-def user_api_key(ctx: typer.Context, username: str = typer.Argument(...),
-                 label: str = typer.Option("", "--label", help="What the key is for")) -> None:
+def user_api_key(
+    ctx: typer.Context,
+    username: str = typer.Argument(...),
+    label: str = typer.Option("", "--label", help="What the key is for"),
+) -> None:
     """Create an API key for an account and print it (it is shown only once)."""
     from profiles.repository import accounts as store
 
     from . import security
+
     settings = _settings(ctx)
     engine = services.open_database(settings)
     with session_scope(engine) as session:
@@ -332,17 +404,20 @@ def user_api_key(ctx: typer.Context, username: str = typer.Argument(...),
 
 
 @app.command()
-def serve(ctx: typer.Context,
-          host: Optional[str] = typer.Option(None, help="Listen address (default 127.0.0.1)"),
-          port: Optional[int] = typer.Option(None, help="Port (default 8000)"),
-          workers: Optional[int] = typer.Option(None, help="Server processes (default 1; use 1 with SQLite)"),
-          log_level: str = typer.Option("info", help="uvicorn log level")) -> None:
+def serve(
+    ctx: typer.Context,
+    host: str | None = typer.Option(None, help="Listen address (default 127.0.0.1)"),
+    port: int | None = typer.Option(None, help="Port (default 8000)"),
+    workers: int | None = typer.Option(None, help="Server processes (default 1; use 1 with SQLite)"),
+    log_level: str = typer.Option("info", help="uvicorn log level"),
+) -> None:
     """Run the HTTP service: the workspace pages at /, the API under /api/v1 (OpenAPI page at /api/v1/docs)."""
     import os
 
     import uvicorn
 
     from .http.app import prepare
+
     settings = _settings(ctx)
     # Worker processes build their settings from the environment; hand the command line's choices on.
     os.environ["DATABASE_URL"] = settings.database_url
@@ -355,14 +430,27 @@ def serve(ctx: typer.Context,
         _fail(exc)
     if orphans:
         console.print(f"{orphans} job(s) left unfinished by the previous server were marked failed")
-    uvicorn.run("api.http.app:app_from_environment", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers or settings.workers, log_level=log_level,
-                access_log=False)
+    uvicorn.run(
+        "api.http.app:app_from_environment",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level=log_level,
+        access_log=False,
+    )
 
 
 # nightly runs ------------------------------------------------------------------
-def _nightly_options(settings: Settings, full: bool, refit: bool, executor: Optional[str], scheduler: Optional[str],
-                     workers: Optional[int], mail: bool):
+def _nightly_options(
+    settings: Settings,
+    full: bool,
+    refit: bool,
+    executor: str | None,
+    scheduler: str | None,
+    workers: int | None,
+    mail: bool,
+):
     from .nightly.runner import NightlyOptions
 
     chosen = executor or settings.executor
@@ -370,11 +458,17 @@ def _nightly_options(settings: Settings, full: bool, refit: bool, executor: Opti
         _fail(PartnermatchError(f"--executor: '{chosen}' is not one of local, dask"))
     if scheduler and chosen != "dask":
         chosen = "dask"  # naming a scheduler means running on it
-    return NightlyOptions(full=full, refit=refit, executor=chosen, scheduler=scheduler or settings.dask_scheduler,
-                          workers=workers or settings.dask_workers, mail=mail)
+    return NightlyOptions(
+        full=full,
+        refit=refit,
+        executor=chosen,
+        scheduler=scheduler or settings.dask_scheduler,
+        workers=workers or settings.dask_workers,
+        mail=mail,
+    )
 
 
-def _run_nightly_once(settings: Settings, options, log_format: str, log_file: Optional[Path]) -> int:
+def _run_nightly_once(settings: Settings, options, log_format: str, log_file: Path | None) -> int:
     from .nightly.logs import configure
     from .nightly.runner import run_nightly
 
@@ -399,7 +493,7 @@ class _StageProgress:
         self.bar = _progress()
         self.tasks: dict[str, int] = {}
 
-    def __enter__(self) -> "_StageProgress":
+    def __enter__(self) -> _StageProgress:
         self.bar.__enter__()
         return self
 
@@ -413,15 +507,17 @@ class _StageProgress:
 
 
 @app.command()
-def nightly(ctx: typer.Context,
-            full: bool = typer.Option(False, "--full", help="Re-score every profile, not only the changed ones"),
-            refit: bool = typer.Option(False, "--refit", help="Refit the text model whatever the drift"),
-            executor: Optional[str] = typer.Option(None, "--executor", help="local (default) or dask"),
-            scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786"),
-            workers: Optional[int] = typer.Option(None, "--workers", help="Workers of a local Dask cluster (default 2)"),
-            mail: bool = typer.Option(True, "--mail/--no-mail", help="Send the outbox at the end"),
-            log_format: str = typer.Option("auto", "--log-format", help="auto, json or text"),
-            log_file: Optional[Path] = typer.Option(None, "--log-file", help="Also append JSON logs here")) -> None:
+def nightly(
+    ctx: typer.Context,
+    full: bool = typer.Option(False, "--full", help="Re-score every profile, not only the changed ones"),
+    refit: bool = typer.Option(False, "--refit", help="Refit the text model whatever the drift"),
+    executor: str | None = typer.Option(None, "--executor", help="local (default) or dask"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786"),
+    workers: int | None = typer.Option(None, "--workers", help="Workers of a local Dask cluster (default 2)"),
+    mail: bool = typer.Option(True, "--mail/--no-mail", help="Send the outbox at the end"),
+    log_format: str = typer.Option("auto", "--log-format", help="auto, json or text"),
+    log_file: Path | None = typer.Option(None, "--log-file", help="Also append JSON logs here"),
+) -> None:
     """Expire, re-score what changed, refresh proposals, queue and send digests. Exit codes:
     0 done, 1 failed, 3 another run is in progress, 4 done but some messages were not delivered."""
     settings = _settings(ctx)
@@ -430,19 +526,22 @@ def nightly(ctx: typer.Context,
 
 
 @app.command()
-def schedule(ctx: typer.Context,
-             at: Optional[str] = typer.Option(None, "--at", help="Time of day HH:MM[:SS] (default from settings, 02:30)"),
-             timezone: Optional[str] = typer.Option(None, "--timezone", help="Time zone (default Europe/Copenhagen)"),
-             max_runs: Optional[int] = typer.Option(None, "--max-runs", help="Stop after this many runs"),
-             executor: Optional[str] = typer.Option(None, "--executor", help="local (default) or dask"),
-             scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address"),
-             mail: bool = typer.Option(True, "--mail/--no-mail"),
-             log_format: str = typer.Option("auto", "--log-format", help="auto, json or text"),
-             log_file: Optional[Path] = typer.Option(None, "--log-file")) -> None:
+def schedule(
+    ctx: typer.Context,
+    at: str | None = typer.Option(None, "--at", help="Time of day HH:MM[:SS] (default from settings, 02:30)"),
+    timezone: str | None = typer.Option(None, "--timezone", help="Time zone (default Europe/Copenhagen)"),
+    max_runs: int | None = typer.Option(None, "--max-runs", help="Stop after this many runs"),
+    executor: str | None = typer.Option(None, "--executor", help="local (default) or dask"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address"),
+    mail: bool = typer.Option(True, "--mail/--no-mail"),
+    log_format: str = typer.Option("auto", "--log-format", help="auto, json or text"),
+    log_file: Path | None = typer.Option(None, "--log-file"),
+) -> None:
     """Run the nightly job every day at a set time, in this process (for hosts without cron)."""
     import re
 
     from .nightly.schedule import run_daily, trigger_for
+
     settings = _settings(ctx)
     at, timezone = at or settings.nightly_at, timezone or settings.timezone
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?", at):
@@ -457,8 +556,9 @@ def schedule(ctx: typer.Context,
         console.print(f"next nightly run: {when:%Y-%m-%d %H:%M:%S %Z}" if when else "no further runs")
 
     try:
-        code = run_daily(lambda: _run_nightly_once(settings, options, log_format, log_file), at, timezone,
-                         max_runs, announce)
+        code = run_daily(
+            lambda: _run_nightly_once(settings, options, log_format, log_file), at, timezone, max_runs, announce
+        )
     except KeyboardInterrupt:
         code = 0
     raise typer.Exit(code)
@@ -467,6 +567,7 @@ def schedule(ctx: typer.Context,
 def _write_map(settings: Settings, result: dict, formats: list[str]) -> list[Path]:
     """The map's picture and report files in <output dir>/map, named after the cluster."""
     from .cluster_report import report
+
     directory = settings.output_dir / "map"
     directory.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^a-z0-9]+", "-", result["title"].lower()).strip("-") or "cluster"
@@ -485,25 +586,36 @@ def _write_map(settings: Settings, result: dict, formats: list[str]) -> list[Pat
 
 def _operator(engine, settings: Settings):
     """The command line acts for the operator, who sees every firm."""
-    from .context import Context
     from profiles.visibility import Role, Viewer
+
+    from .context import Context
+
     return Context(engine, settings, Viewer(account_id=None, username="command line", role=Role.ADMIN))
 
 
 @app.command("map")
-def map_command(ctx: typer.Context,
-                cluster: Optional[str] = typer.Option(None, "--cluster", help="The cluster to map (its firms)"),
-                firms: list[str] = typer.Option([], "--firm", help="Map these firms instead (key or alias; repeat)"),
-                formats: list[str] = typer.Option(["md", "html", "pdf"], "--format",
-                                                  help="Report formats to write: md, html, pdf (repeat)")) -> None:
+def map_command(
+    ctx: typer.Context,
+    cluster: str | None = typer.Option(None, "--cluster", help="The cluster to map (its firms)"),
+    firms: list[str] = typer.Option([], "--firm", help="Map these firms instead (key or alias; repeat)"),
+    formats: list[str] = typer.Option(
+        ["md", "html", "pdf"], "--format", help="Report formats to write: md, html, pdf (repeat)"
+    ),
+) -> None:
     """Map suppliers, customers, dependencies, strengths and opportunities of a cluster or of chosen firms."""
     from .cluster_report import cluster_map
 
     settings = _settings(ctx)
     unknown = sorted(set(formats) - {"md", "html", "pdf"})
     if unknown or (cluster is None and not firms):
-        errors.print("[bold red]error:[/] " + (f"unknown format(s) {', '.join(unknown)}; use md, html or pdf"
-                                              if unknown else "give --cluster NAME or one or more --firm KEY"))
+        errors.print(
+            "[bold red]error:[/] "
+            + (
+                f"unknown format(s) {', '.join(unknown)}; use md, html or pdf"
+                if unknown
+                else "give --cluster NAME or one or more --firm KEY"
+            )
+        )
         raise typer.Exit(2)
     try:
         engine = services.open_database(settings)
@@ -520,6 +632,7 @@ def map_command(ctx: typer.Context,
 def runs_(ctx: typer.Context, limit: int = typer.Option(10, help="How many of the newest runs")) -> None:
     """Recent matching runs: kind, status, stage reached, counts and errors."""
     from profiles.repository import runs as run_store
+
     engine = services.open_database(_settings(ctx))
     with session_scope(engine, readonly=True) as session:
         rows = run_store.list_runs(session, limit)
@@ -531,7 +644,7 @@ achievement_app = typer.Typer(no_args_is_help=True, help="Partnering achievement
 app.add_typer(achievement_app, name="achievements")
 
 
-def _day(value: Optional[str], option: str) -> Optional[date]:
+def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
@@ -542,23 +655,35 @@ def _day(value: Optional[str], option: str) -> Optional[date]:
 
 
 @achievement_app.command("add")
-def achievements_add(ctx: typer.Context,
-                     firm: str = typer.Argument(..., help="The firm that signed (key or alias)"),
-                     agreement_type: str = typer.Option(..., "--type", help="Agreement type, e.g. 'joint venture', "
-                                                        "'supplier agreement', 'research cooperation'"),
-                     signed_on: str = typer.Option(..., "--signed-on", help="The day it was signed, YYYY-MM-DD"),
-                     partner: Optional[str] = typer.Option(None, "--partner",
-                                                           help="A firm of the exchange (key or alias)"),
-                     partner_name: Optional[str] = typer.Option(None, "--partner-name", help="An outside partner"),
-                     interest: Optional[int] = typer.Option(None, "--interest", help="The accepted expression of "
-                                                            "interest it came from (id)"),
-                     proposal: Optional[int] = typer.Option(None, "--proposal", help="The proposal it came from (id)"),
-                     note: str = typer.Option("", "--note")) -> None:
+def achievements_add(
+    ctx: typer.Context,
+    firm: str = typer.Argument(..., help="The firm that signed (key or alias)"),
+    agreement_type: str = typer.Option(
+        ..., "--type", help="Agreement type, e.g. 'joint venture', 'supplier agreement', 'research cooperation'"
+    ),
+    signed_on: str = typer.Option(..., "--signed-on", help="The day it was signed, YYYY-MM-DD"),
+    partner: str | None = typer.Option(None, "--partner", help="A firm of the exchange (key or alias)"),
+    partner_name: str | None = typer.Option(None, "--partner-name", help="An outside partner"),
+    interest: int | None = typer.Option(
+        None, "--interest", help="The accepted expression of interest it came from (id)"
+    ),
+    proposal: int | None = typer.Option(None, "--proposal", help="The proposal it came from (id)"),
+    note: str = typer.Option("", "--note"),
+) -> None:
     """Record a partnership agreement a firm signed. Any bad field stores nothing."""
     from . import achievements
+
     settings = _settings(ctx)
-    raw = {"firm": firm, "agreement_type": agreement_type, "signed_on": signed_on, "partner": partner,
-           "partner_name": partner_name, "interest_id": interest, "proposal_id": proposal, "note": note}
+    raw = {
+        "firm": firm,
+        "agreement_type": agreement_type,
+        "signed_on": signed_on,
+        "partner": partner,
+        "partner_name": partner_name,
+        "interest_id": interest,
+        "proposal_id": proposal,
+        "note": note,
+    }
     try:
         engine = services.open_database(settings)
         view = achievements.add(_operator(engine, settings), {k: v for k, v in raw.items() if v not in (None, "")})
@@ -566,17 +691,22 @@ def achievements_add(ctx: typer.Context,
         _fail(exc)
         return
     partner_shown = view["partner"].get("name") or f"firm {view['partner']['alias']}"
-    console.print(f"recorded achievement {view['id']}: {view['firm']['name']} signed a {view['agreement_type']} "
-                  f"with {partner_shown} on {view['signed_on']}")
+    console.print(
+        f"recorded achievement {view['id']}: {view['firm']['name']} signed a {view['agreement_type']} "
+        f"with {partner_shown} on {view['signed_on']}"
+    )
 
 
 @achievement_app.command("list")
-def achievements_list(ctx: typer.Context,
-                      cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster's"),
-                      firm: Optional[str] = typer.Option(None, "--firm", help="Only this firm's (key or alias)"),
-                      limit: int = typer.Option(200, "--limit", min=1, max=10_000)) -> None:
+def achievements_list(
+    ctx: typer.Context,
+    cluster: str | None = typer.Option(None, "--cluster", help="Only this cluster's"),
+    firm: str | None = typer.Option(None, "--firm", help="Only this firm's (key or alias)"),
+    limit: int = typer.Option(200, "--limit", min=1, max=10_000),
+) -> None:
     """Recorded achievements, newest signature first."""
     from . import achievements
+
     settings = _settings(ctx)
     try:
         engine = services.open_database(settings)
@@ -591,6 +721,7 @@ def achievements_list(ctx: typer.Context,
 def achievements_delete(ctx: typer.Context, achievement_id: int = typer.Argument(..., min=1)) -> None:
     """Remove a recorded achievement (audited)."""
     from . import achievements
+
     settings = _settings(ctx)
     try:
         achievements.delete(_operator(services.open_database(settings), settings), achievement_id)
@@ -600,14 +731,15 @@ def achievements_delete(ctx: typer.Context, achievement_id: int = typer.Argument
 
 
 @app.command("outcomes")
-def outcomes_command(ctx: typer.Context,
-                     cluster: Optional[str] = typer.Option(None, "--cluster", help="One cluster (default: every one)"),
-                     since: Optional[str] = typer.Option(None, "--since", help="First day, YYYY-MM-DD (default: "
-                                                         "from the start)"),
-                     until: Optional[str] = typer.Option(None, "--until",
-                                                         help="Last day, YYYY-MM-DD (default: now)")) -> None:
+def outcomes_command(
+    ctx: typer.Context,
+    cluster: str | None = typer.Option(None, "--cluster", help="One cluster (default: every one)"),
+    since: str | None = typer.Option(None, "--since", help="First day, YYYY-MM-DD (default: from the start)"),
+    until: str | None = typer.Option(None, "--until", help="Last day, YYYY-MM-DD (default: now)"),
+) -> None:
     """Partnering outcomes per cluster: interests and their answers, proposals, agreements by type."""
     from . import outcomes
+
     settings = _settings(ctx)
     first, last = _day(since, "--since"), _day(until, "--until")
     try:
@@ -620,10 +752,12 @@ def outcomes_command(ctx: typer.Context,
 
 # matching configuration: tuned from outcomes, visible with its provenance ----------------------------
 @app.command()
-def tune(ctx: typer.Context,
-         held_out: float = typer.Option(0.3, min=0.1, max=0.9, help="Newest share of the lists to check on"),
-         min_lists: int = typer.Option(20, min=2, help="Lists with an accepted interest needed to learn"),
-         yes: bool = typer.Option(False, "--yes", help="Store a winning configuration without asking")) -> None:
+def tune(
+    ctx: typer.Context,
+    held_out: float = typer.Option(0.3, min=0.1, max=0.9, help="Newest share of the lists to check on"),
+    min_lists: int = typer.Option(20, min=2, help="Lists with an accepted interest needed to learn"),
+    yes: bool = typer.Option(False, "--yes", help="Store a winning configuration without asking"),
+) -> None:
     """Learn the component weights from recorded outcomes; store them only if they win on newer lists."""
     from . import tuning
 
@@ -633,8 +767,10 @@ def tune(ctx: typer.Context,
         report = tuning.prepare(engine, held_out, min_lists)
         render.tune_report(console, report)
         if not report.wins:
-            console.print("not stored: " + (report.reason or "the learned weights do not rank the held-out "
-                                                              "lists' accepted profiles better"))
+            console.print(
+                "not stored: "
+                + (report.reason or "the learned weights do not rank the held-out lists' accepted profiles better")
+            )
             return
         if not yes and not typer.confirm("store the learned weights as the active matching configuration?"):
             console.print("not stored")
@@ -646,11 +782,13 @@ def tune(ctx: typer.Context,
 
 
 @app.command("config")
-def config_command(ctx: typer.Context,
-                   activate: Optional[int] = typer.Option(None, help="Make stored configuration ID active again")) -> None:
+def config_command(
+    ctx: typer.Context, activate: int | None = typer.Option(None, help="Make stored configuration ID active again")
+) -> None:
     """The active matching configuration, where it came from, and the stored ones."""
-    from . import tuning
     from profiles.repository import history as history_store
+
+    from . import tuning
 
     settings = _settings(ctx)
     try:
@@ -666,4 +804,3 @@ def config_command(ctx: typer.Context,
         render.matching_config(console, active, provenance, stored)
     except PartnermatchError as exc:
         _fail(exc)
-

@@ -1,5 +1,6 @@
 """The cluster map of relations for a viewer: who depends on whom, what the cluster shares, where it is
 strong and what it could do, for a cluster or a chosen set of firms; as data, a picture and a report."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -26,8 +27,9 @@ REQUEST_TYPES = ("BR", "TR", "RDR")
 
 def thresholds(ctx: Context) -> Thresholds:
     s = ctx.settings
-    return Thresholds(top_share=s.map_top_share, hhi=s.map_hhi, rare_max_firms=s.map_rare_firms,
-                      strong_match=s.map_strong_match)
+    return Thresholds(
+        top_share=s.map_top_share, hhi=s.map_hhi, rare_max_firms=s.map_rare_firms, strong_match=s.map_strong_match
+    )
 
 
 def _chosen_firms(session, ctx: Context, cluster: str | None, refs: list[str]) -> tuple[list[FirmRow], str]:
@@ -63,30 +65,63 @@ def load_inputs(ctx: Context, cluster: str | None = None, refs: list[str] | None
         bid_query = select(BidRow).where(BidRow.status == "open").order_by(BidRow.key)
         clusters = {f.cluster for f in rows}
         bids = [b for b in session.exec(bid_query).all() if b.cluster in clusters]
-        requirements = list(session.exec(select(RequirementRow).where(
-            col(RequirementRow.bid_id).in_([b.id for b in bids]))).all()) if bids else []
-        requests = session.exec(select(ProfileRow.capabilities).where(
-            ProfileRow.status == "published", col(ProfileRow.type).in_(REQUEST_TYPES))).all()
+        requirements = (
+            list(session.exec(select(RequirementRow).where(col(RequirementRow.bid_id).in_([b.id for b in bids]))).all())
+            if bids
+            else []
+        )
+        requests = session.exec(
+            select(ProfileRow.capabilities).where(
+                ProfileRow.status == "published", col(ProfileRow.type).in_(REQUEST_TYPES)
+            )
+        ).all()
         everyone = list(by_id.values())
-    firms = [MapFirm(f.key, f.name, f.employees, _concepts([c.get("phrase", "") for c in f.capabilities])) for f in rows]
-    links = [Link(by_id[r.firm_id].key, r.direction, r.counterpart_key,
-                  by_id[r.counterpart_firm_id].name if r.counterpart_firm_id in by_id else r.counterpart_name,
-                  by_id[r.counterpart_firm_id].key if r.counterpart_firm_id in by_id else None,
-                  r.item, r.concept_id, r.share) for r in relations]
+    firms = [
+        MapFirm(f.key, f.name, f.employees, _concepts([c.get("phrase", "") for c in f.capabilities])) for f in rows
+    ]
+    links = [
+        Link(
+            by_id[r.firm_id].key,
+            r.direction,
+            r.counterpart_key,
+            by_id[r.counterpart_firm_id].name if r.counterpart_firm_id in by_id else r.counterpart_name,
+            by_id[r.counterpart_firm_id].key if r.counterpart_firm_id in by_id else None,
+            r.item,
+            r.concept_id,
+            r.share,
+        )
+        for r in relations
+    ]
     per_bid: dict[int, list[RequirementRow]] = {}
     for q in requirements:
         per_bid.setdefault(q.bid_id, []).append(q)
-    packages = [Package(b.key, b.title, tuple((vocabulary.normalise(q.capability).concept_id, q.capability, q.mandatory)
-                                              for q in sorted(per_bid.get(b.id, []), key=lambda q: q.position)),
-                        name_key(b.customer)) for b in bids]
+    packages = [
+        Package(
+            b.key,
+            b.title,
+            tuple(
+                (vocabulary.normalise(q.capability).concept_id, q.capability, q.mandatory)
+                for q in sorted(per_bid.get(b.id, []), key=lambda q: q.position)
+            ),
+            name_key(b.customer),
+        )
+        for b in bids
+    ]
     demand: dict[str, int] = {}
     for phrases in requests:
         for concept in _concepts(list(phrases)):
             demand[concept] = demand.get(concept, 0) + 1
     key_of = {f.id: f.key for f in everyone}
     strong_keys = {(key_of[a], key_of[b]): s for (a, b), s in strong.items()}
-    return {"title": title, "firms": firms, "links": links, "strong": strong_keys, "packages": packages,
-            "requests": demand, "all_firms": everyone}
+    return {
+        "title": title,
+        "firms": firms,
+        "links": links,
+        "strong": strong_keys,
+        "packages": packages,
+        "requests": demand,
+        "all_firms": everyone,
+    }
 
 
 def best_matches(ctx: Context, firm_keys: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -96,9 +131,17 @@ def best_matches(ctx: Context, firm_keys: list[str]) -> dict[str, list[dict[str,
         for firm in session.exec(select(FirmRow).where(col(FirmRow.key).in_(firm_keys))).all():
             own = list(session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all())
             hits, _ = search.matches_of(session, own, 0, 30, ctx.settings.map_strong_match) if own else ([], 0)
-            out[firm.key] = [{"firm": other_firm.key, "score": m.score, "reference": other.reference,
-                              "title": other.title, "name": other_firm.name}
-                             for m, _, other, other_firm in hits if other_firm.id != firm.id]
+            out[firm.key] = [
+                {
+                    "firm": other_firm.key,
+                    "score": m.score,
+                    "reference": other.reference,
+                    "title": other.title,
+                    "name": other_firm.name,
+                }
+                for m, _, other, other_firm in hits
+                if other_firm.id != firm.id
+            ]
     return out
 
 
@@ -107,8 +150,11 @@ def relations_picture(firms: list[MapFirm], links: list[Link]) -> str:
     linked = {x.firm for x in links} | {x.counterpart_firm for x in links if x.counterpart_firm}
     keys = {f.key for f in firms}
     # Firms without any recorded relation would only crowd the picture; the report lists them.
-    nodes = {f.key: {"id": f.key, "label": f.name, "group": "firm of the map", "size": 2, "href": f"/firms/{f.key}"}
-             for f in firms if f.key in linked}
+    nodes = {
+        f.key: {"id": f.key, "label": f.name, "group": "firm of the map", "size": 2, "href": f"/firms/{f.key}"}
+        for f in firms
+        if f.key in linked
+    }
     edges = []
     for x in links:
         if x.firm not in keys:
@@ -120,9 +166,15 @@ def relations_picture(firms: list[MapFirm], links: list[Link]) -> str:
         else:
             nodes[node]["size"] = nodes[node].get("size", 1) + 1
         verb = "buys from" if x.direction == "supplier" else "sells to"
-        edges.append({"a": x.firm, "b": node, "weight": x.share if x.share is not None else 0.1,
-                      "title": f"{x.firm} {verb} {x.counterpart_name}"
-                               + (f": {100 * x.share:.0f}%" if x.share is not None else "")})
+        edges.append(
+            {
+                "a": x.firm,
+                "b": node,
+                "weight": x.share if x.share is not None else 0.1,
+                "title": f"{x.firm} {verb} {x.counterpart_name}"
+                + (f": {100 * x.share:.0f}%" if x.share is not None else ""),
+            }
+        )
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for e in edges:
         pair = tuple(sorted((e["a"], e["b"])))
@@ -139,21 +191,39 @@ def cluster_map(ctx: Context, cluster: str | None = None, refs: list[str] | None
     label = load_vocabulary().label
     # Leads are needed only for firms tied to few customers; looking up everyone's matches would
     # cost a query per firm of the cluster.
-    tied = [c.firm for c in dependency(data["firms"], data["links"], thresholds(ctx))
-            if c.flagged and c.direction == "customer"]
-    result = build_map(data["firms"], data["links"], data["strong"], data["packages"], data["requests"],
-                       best_matches(ctx, tied) if tied else {}, label, thresholds(ctx))
+    tied = [
+        c.firm
+        for c in dependency(data["firms"], data["links"], thresholds(ctx))
+        if c.flagged and c.direction == "customer"
+    ]
+    result = build_map(
+        data["firms"],
+        data["links"],
+        data["strong"],
+        data["packages"],
+        data["requests"],
+        best_matches(ctx, tied) if tied else {},
+        label,
+        thresholds(ctx),
+    )
     names = {f.key: f.name for f in result.firms}
     out = {
-        "title": data["title"], "firms": [asdict(f) | {"concepts": sorted(f.concepts)} for f in result.firms],
-        "relations": len(data["links"]), "thresholds": asdict(thresholds(ctx)),
+        "title": data["title"],
+        "firms": [asdict(f) | {"concepts": sorted(f.concepts)} for f in result.firms],
+        "relations": len(data["links"]),
+        "thresholds": asdict(thresholds(ctx)),
         "dependency": [asdict(c) | {"name": names[c.firm]} for c in result.dependency],
         "shared": [asdict(s) | {"names": [names[k] for k in s.firms]} for s in result.shared],
-        "rare": result.rare, "bridges": result.bridges, "gaps": result.gaps,
-        "joint_purchasing": result.joint_purchasing, "diversification": result.diversification,
-        "seeds": result.seeds, "picture": relations_picture(result.firms, data["links"]),
-        "without_relations": sorted(names[f.key] for f in result.firms
-                                    if not any(x.firm == f.key for x in data["links"])),
+        "rare": result.rare,
+        "bridges": result.bridges,
+        "gaps": result.gaps,
+        "joint_purchasing": result.joint_purchasing,
+        "diversification": result.diversification,
+        "seeds": result.seeds,
+        "picture": relations_picture(result.firms, data["links"]),
+        "without_relations": sorted(
+            names[f.key] for f in result.firms if not any(x.firm == f.key for x in data["links"])
+        ),
     }
     return views.redact(out, data["all_firms"], ctx.viewer)
 
@@ -165,8 +235,11 @@ def firm_aggregate(ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine, readonly=True) as session:
         own = session.get(FirmRow, ctx.viewer.firm_id)
         assert own is not None and own.id is not None
-        peers = [f.id for f in session.exec(select(FirmRow).where(FirmRow.cluster == own.cluster)).all()
-                 if own.cluster and f.id != own.id]
+        peers = [
+            f.id
+            for f in session.exec(select(FirmRow).where(FirmRow.cluster == own.cluster)).all()
+            if own.cluster and f.id != own.id
+        ]
         mine = relation_store.relations_of(session, [own.id])
         theirs = relation_store.relations_of(session, peers) if peers else []
         firm_names = {f.id: f for f in session.exec(select(FirmRow)).all()}
@@ -176,25 +249,56 @@ def firm_aggregate(ctx: Context) -> dict[str, Any]:
     rows = []
     for r in mine:
         counterpart = firm_names.get(r.counterpart_firm_id)
-        shown = (counterpart.name if counterpart is not None and counterpart.id is not None
-                 and ctx.viewer.sees_identity(counterpart.id, counterpart.cluster)
-                 else f"firm {counterpart.alias}" if counterpart is not None else r.counterpart_name)
-        rows.append({"id": r.id, "direction": r.direction, "counterpart": shown, "item": r.item, "share": r.share,
-                     "others": len(sharing.get((r.direction, r.counterpart_key), set()))})
+        shown = (
+            counterpart.name
+            if counterpart is not None
+            and counterpart.id is not None
+            and ctx.viewer.sees_identity(counterpart.id, counterpart.cluster)
+            else f"firm {counterpart.alias}"
+            if counterpart is not None
+            else r.counterpart_name
+        )
+        rows.append(
+            {
+                "id": r.id,
+                "direction": r.direction,
+                "counterpart": shown,
+                "item": r.item,
+                "share": r.share,
+                "others": len(sharing.get((r.direction, r.counterpart_key), set())),
+            }
+        )
     by_counterpart = sorted(((len(f), d) for (d, _), f in sharing.items() if len(f) >= 2), reverse=True)
-    return {"firm": own.name, "cluster": own.cluster, "relations": rows, "peers": len(peers),
-            "peers_with_relations": len({r.firm_id for r in theirs}),
-            "shared_counterparts": len(by_counterpart),
-            "largest_shared": by_counterpart[0][0] if by_counterpart else 0}
+    return {
+        "firm": own.name,
+        "cluster": own.cluster,
+        "relations": rows,
+        "peers": len(peers),
+        "peers_with_relations": len({r.firm_id for r in theirs}),
+        "shared_counterparts": len(by_counterpart),
+        "largest_shared": by_counterpart[0][0] if by_counterpart else 0,
+    }
 
 
 def relation_view(row: RelationRow, firms: dict[int, FirmRow], viewer) -> dict[str, Any]:
     counterpart = firms.get(row.counterpart_firm_id) if row.counterpart_firm_id else None
-    visible = counterpart is not None and counterpart.id is not None and viewer.sees_identity(counterpart.id, counterpart.cluster)
-    out = {"id": row.id, "firm": firms[row.firm_id].key, "direction": row.direction, "item": row.item,
-           "concept": row.concept_id, "share": row.share,
-           "counterpart": (counterpart.name if visible else f"firm {counterpart.alias}") if counterpart else row.counterpart_name,
-           "counterpart_in_exchange": counterpart is not None}
+    visible = (
+        counterpart is not None
+        and counterpart.id is not None
+        and viewer.sees_identity(counterpart.id, counterpart.cluster)
+    )
+    out = {
+        "id": row.id,
+        "firm": firms[row.firm_id].key,
+        "direction": row.direction,
+        "item": row.item,
+        "concept": row.concept_id,
+        "share": row.share,
+        "counterpart": (counterpart.name if visible else f"firm {counterpart.alias}")
+        if counterpart
+        else row.counterpart_name,
+        "counterpart_in_exchange": counterpart is not None,
+    }
     if visible and counterpart is not None:
         out["counterpart_firm"] = counterpart.key
     return out
@@ -208,6 +312,7 @@ def report(result: dict[str, Any], fmt: str, generated: str) -> tuple[str | byte
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     from . import documents
+
     env = Environment(loader=PackageLoader("api", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
     template = env.get_template("cluster_map.md.j2")
     if fmt == "md":

@@ -1,4 +1,5 @@
 """What every user action needs: the database, the settings and who is acting; plus the audit helper."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,10 +25,26 @@ class Context:
     viewer: Viewer
 
 
-def record(session: Session, ctx: Context, action: str, entity: str, key: str, cluster: str | None,
-           detail: dict[str, Any] | None = None) -> None:
-    audit.record(session, at=ctx.settings.now(), account_id=ctx.viewer.account_id, actor=ctx.viewer.username,
-                 action=action, entity=entity, entity_key=key, cluster=cluster, detail=detail)
+def record(
+    session: Session,
+    ctx: Context,
+    action: str,
+    entity: str,
+    key: str,
+    cluster: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        at=ctx.settings.now(),
+        account_id=ctx.viewer.account_id,
+        actor=ctx.viewer.username,
+        action=action,
+        entity=entity,
+        entity_key=key,
+        cluster=cluster,
+        detail=detail,
+    )
 
 
 # Per database: the firm-name index and each firm's cluster, rebuilt only when firms changed.
@@ -41,8 +58,11 @@ def hidden_names(session: Session, viewer: Viewer) -> views.HiddenNames:
     cached = _names_cache.get(url)
     if cached is None or cached[0] != version:
         rows = firm_names.firm_names(session)
-        cached = (version, views.name_index(tuple((i, n, a) for i, n, a, _, _ in rows)),
-                  {i: c for i, _, _, c, _ in rows})
+        cached = (
+            version,
+            views.name_index(tuple((i, n, a) for i, n, a, _, _ in rows)),
+            {i: c for i, _, _, c, _ in rows},
+        )
         _names_cache[url] = cached
     return views.HiddenNames(cached[1], cached[2], viewer)
 
@@ -58,8 +78,7 @@ def require_role(viewer: Viewer, *roles: Role) -> None:
 
 
 # Lookups that never reveal what a viewer may not see: a hidden object is simply "not found".
-def firm_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False,
-             for_update: bool = False) -> FirmRow:
+def firm_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False, for_update: bool = False) -> FirmRow:
     """A firm by key (visible firms) or alias (any firm)."""
     query = select(FirmRow).where((FirmRow.key == ref) | (FirmRow.alias == ref))
     if for_update:
@@ -76,11 +95,17 @@ def firm_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False
     return firm
 
 
-def profile_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False,
-                for_update: bool = False) -> tuple[ProfileRow, FirmRow]:
+def profile_row(
+    session: Session, viewer: Viewer, ref: str, *, manage: bool = False, for_update: bool = False
+) -> tuple[ProfileRow, FirmRow]:
     """A profile by key (own profiles) or EEN reference (published profiles and own ones)."""
-    query = select(ProfileRow, FirmRow).join(FirmRow, FirmRow.id == ProfileRow.firm_id).where(  # type: ignore[arg-type]
-        (ProfileRow.key == ref) | (ProfileRow.reference == ref))
+    query = (
+        select(ProfileRow, FirmRow)
+        .join(FirmRow, FirmRow.id == ProfileRow.firm_id)
+        .where(  # type: ignore[arg-type]
+            (ProfileRow.key == ref) | (ProfileRow.reference == ref)
+        )
+    )
     if for_update:
         query = query.with_for_update()
     hit = session.exec(query).first()

@@ -3,6 +3,7 @@
 HTML and PDF carry a picture of each consortium (firms and their pairwise synergy), drawn as SVG
 on the server so the document needs no scripts or network to display.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import markdown
-from markupsafe import Markup
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from optimizer.config import OptimizerConfig
 from profiles.domain import Bid
@@ -21,21 +22,37 @@ from .graphics import consortium_svg
 
 
 def _environment(autoescape: bool) -> Environment:
-    return Environment(loader=PackageLoader("api", "templates"), undefined=StrictUndefined,
-                       autoescape=select_autoescape(["html"]) if autoescape else False,
-                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    return Environment(
+        loader=PackageLoader("api", "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html"]) if autoescape else False,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
 
 
 PICTURE = "@@consortium-picture-{rank}@@"
 
 
-def render_markdown(bid: Bid | dict[str, Any], outcome: dict[str, Any], config: OptimizerConfig,
-                    generated: datetime, pictures: bool = False, audience: str | None = None) -> str:
+def render_markdown(
+    bid: Bid | dict[str, Any],
+    outcome: dict[str, Any],
+    config: OptimizerConfig,
+    generated: datetime,
+    pictures: bool = False,
+    audience: str | None = None,
+) -> str:
     """With `pictures`, a placeholder paragraph marks where render_html puts each consortium's picture."""
     env = _environment(autoescape=False)
     text = env.get_template("proposal.md.j2").render(
-        bid=bid if isinstance(bid, dict) else to_plain(bid), outcome=outcome, config=config,
-        generated=generated.strftime("%Y-%m-%d %H:%M"), picture=PICTURE if pictures else None, audience=audience)
+        bid=bid if isinstance(bid, dict) else to_plain(bid),
+        outcome=outcome,
+        config=config,
+        generated=generated.strftime("%Y-%m-%d %H:%M"),
+        picture=PICTURE if pictures else None,
+        audience=audience,
+    )
     # Collapse the blank-line runs that template control blocks leave behind.
     lines, out = text.splitlines(), []
     for line in lines:
@@ -46,8 +63,11 @@ def render_markdown(bid: Bid | dict[str, Any], outcome: dict[str, Any], config: 
 
 def consortium_pictures(outcome: dict[str, Any]) -> dict[int, str]:
     """An SVG picture per feasible proposal, by rank, from the (already redacted) plan."""
-    return {p["rank"]: consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
-            for p in outcome.get("proposals", []) if p.get("plan", {}).get("members")}
+    return {
+        p["rank"]: consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
+        for p in outcome.get("proposals", [])
+        if p.get("plan", {}).get("members")
+    }
 
 
 def render_html(markdown_text: str, title: str, pictures: dict[int, str] | None = None) -> str:
@@ -65,11 +85,13 @@ def render_pdf(html: str) -> bytes:
 
     def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         raise ValueError(f"documents load no external resources ({url})")
+
     return HTML(string=html, url_fetcher=no_fetch).write_pdf()
 
 
-def write_documents(bid: Bid, outcome: dict[str, Any], config: OptimizerConfig, generated: datetime,
-                    directory: Path, pdf: bool = False) -> list[Path]:
+def write_documents(
+    bid: Bid, outcome: dict[str, Any], config: OptimizerConfig, generated: datetime, directory: Path, pdf: bool = False
+) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     md = render_markdown(bid, outcome, config, generated)
     md_path = directory / f"proposal-{bid.key}.md"

@@ -1,5 +1,6 @@
 """User actions on firms and profiles: each checks the viewer's rights, writes one transaction
 and records what changed in the audit log."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -31,8 +32,7 @@ from profiles.validation import validate_firm, validate_profile
 from profiles.visibility import Role, Viewer
 
 from . import views
-from .context import (Context, changed_fields, check_version, firm_row, hidden_names, profile_row, record,
-                      require_role)
+from .context import Context, changed_fields, check_version, firm_row, hidden_names, profile_row, record, require_role
 
 
 def _validated(validate, raw: dict[str, Any], source: str):
@@ -74,7 +74,9 @@ def update_firm(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | Non
         firm: Firm = _validated(validate_firm, raw, "firm")
         if ctx.viewer.role == Role.FIRM:
             if firm.cluster not in (None, row.cluster):
-                raise ValidationFailed([RowError("firm", "cluster", firm.cluster, "only an advisor can change the cluster")])
+                raise ValidationFailed(
+                    [RowError("firm", "cluster", firm.cluster, "only an advisor can change the cluster")]
+                )
             firm = replace(firm, cluster=row.cluster)
         else:
             firm = replace(firm, cluster=_own_cluster(ctx.viewer, firm.cluster or row.cluster, "firm"))
@@ -94,18 +96,30 @@ def delete_firm(ctx: Context, ref: str) -> None:
         in_use = [
             ("user accounts", select(func.count()).select_from(AccountRow).where(AccountRow.firm_id == fid)),
             ("proposals", select(func.count()).select_from(ProposalMemberRow).where(ProposalMemberRow.firm_id == fid)),
-            ("expressions of interest", select(func.count()).select_from(InterestRow).where(
-                or_(InterestRow.owner_firm_id == fid, InterestRow.sender_firm_id == fid))),
+            (
+                "expressions of interest",
+                select(func.count())
+                .select_from(InterestRow)
+                .where(or_(InterestRow.owner_firm_id == fid, InterestRow.sender_firm_id == fid)),
+            ),
         ]
         for label, query in in_use:
             if session.exec(query).one():
                 raise Conflict(f"firm '{ref}' still has {label}; it cannot be deleted (withdraw its profiles instead)")
         if achievement_store.achievements_of_firm(session, fid):
-            raise Conflict(f"firm '{ref}' has partnering achievements; it cannot be deleted (withdraw its profiles instead)")
+            raise Conflict(
+                f"firm '{ref}' has partnering achievements; it cannot be deleted (withdraw its profiles instead)"
+            )
         relation_store.forget_firm(session, fid)
         profile_ids = select(ProfileRow.id).where(ProfileRow.firm_id == fid)
-        session.exec(delete(MatchRow).where(or_(col(MatchRow.profile_id).in_(profile_ids),  # type: ignore[call-overload]
-                                                col(MatchRow.other_profile_id).in_(profile_ids))))
+        session.exec(
+            delete(MatchRow).where(
+                or_(
+                    col(MatchRow.profile_id).in_(profile_ids),  # type: ignore[call-overload]
+                    col(MatchRow.other_profile_id).in_(profile_ids),
+                )
+            )
+        )
         session.exec(delete(ProfileRow).where(ProfileRow.firm_id == fid))  # type: ignore[call-overload]
         session.delete(row)
         record(session, ctx, "delete", "firm", row.key, row.cluster)
@@ -141,7 +155,9 @@ def _profile_firm(session: Session, ctx: Context, given: str | None) -> FirmRow:
             raise ValidationFailed([RowError("profile", "firm", given, "you can only add profiles for your own firm")])
         return own
     if not given:
-        raise ValidationFailed([RowError("profile", "firm", given, "required: the key of the firm this profile belongs to")])
+        raise ValidationFailed(
+            [RowError("profile", "firm", given, "required: the key of the firm this profile belongs to")]
+        )
     return firm_row(session, ctx.viewer, given, manage=True)
 
 
@@ -158,8 +174,15 @@ def create_profile(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
             raise Conflict(f"key: a profile with key '{profile.key}' already exists")
         repository.upsert_profiles(session, [profile], ctx.settings.now(), ctx.settings.current_date())
         row, firm = profile_row(session, ctx.viewer, profile.key)
-        record(session, ctx, "create", "profile", profile.key, firm.cluster, {"status": row.status,
-                                                                              "reference": row.reference})
+        record(
+            session,
+            ctx,
+            "create",
+            "profile",
+            profile.key,
+            firm.cluster,
+            {"status": row.status, "reference": row.reference},
+        )
         return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date())
 
 
@@ -169,12 +192,19 @@ def update_profile(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | 
         row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
         check_version(row.content_hash, if_match, f"profile '{ref}'")
         if raw.get("firm") not in (None, "", firm.key):
-            raise ValidationFailed([RowError("profile", "firm", raw.get("firm"), "a profile cannot move to another firm")])
+            raise ValidationFailed(
+                [RowError("profile", "firm", raw.get("firm"), "a profile cannot move to another firm")]
+            )
         current = profile_from_row(row, firm.key)
         raw = {k: v for k, v in raw.items() if k not in ("status", "reference", "published_on", "expires_on")}
         profile: Profile = _validated(validate_profile, dict(raw, key=row.key, firm=firm.key), "profile")
-        profile = replace(profile, status=current.status, reference=current.reference,
-                          published_on=current.published_on, expires_on=current.expires_on)
+        profile = replace(
+            profile,
+            status=current.status,
+            reference=current.reference,
+            published_on=current.published_on,
+            expires_on=current.expires_on,
+        )
         changed = changed_fields(profile_columns(current), profile_columns(profile))
         repository.upsert_profiles(session, [profile], ctx.settings.now(), ctx.settings.current_date())
         if changed:
@@ -200,8 +230,15 @@ def publish_profile(ctx: Context, ref: str) -> dict[str, Any]:
             raise Conflict(f"profile '{ref}' has expired; extend it instead of publishing it again")
         profile = replace(profile_from_row(row, firm.key), status=ProfileStatus.PUBLISHED)
         repository.upsert_profiles(session, [profile], ctx.settings.now(), today)
-        record(session, ctx, "publish", "profile", row.key, firm.cluster,
-               {"reference": row.reference, "expires_on": row.expires_on.isoformat() if row.expires_on else None})
+        record(
+            session,
+            ctx,
+            "publish",
+            "profile",
+            row.key,
+            firm.cluster,
+            {"reference": row.reference, "expires_on": row.expires_on.isoformat() if row.expires_on else None},
+        )
         return views.profile_view(row, firm, ctx.viewer, today)
 
 
@@ -232,20 +269,27 @@ def extend_profile(ctx: Context, ref: str) -> dict[str, Any]:
         row.status = ProfileStatus.PUBLISHED.value
         row.extensions += 1
         _save_row(session, row, firm, ctx)
-        record(session, ctx, "extend", "profile", row.key, firm.cluster,
-               {"expires_on": [before.isoformat(), row.expires_on.isoformat()]})
+        record(
+            session,
+            ctx,
+            "extend",
+            "profile",
+            row.key,
+            firm.cluster,
+            {"expires_on": [before.isoformat(), row.expires_on.isoformat()]},
+        )
         return views.profile_view(row, firm, ctx.viewer, today)
 
 
 def get_profile(ctx: Context, ref: str) -> dict[str, Any]:
     with session_scope(ctx.engine, readonly=True) as session:
         row, firm = profile_row(session, ctx.viewer, ref)
-        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date(),
-                                  hidden_names(session, ctx.viewer))
+        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date(), hidden_names(session, ctx.viewer))
 
 
-def list_profiles(ctx: Context, filters: search.ProfileFilter, sort: str, offset: int,
-                  limit: int) -> tuple[list[dict], int]:
+def list_profiles(
+    ctx: Context, filters: search.ProfileFilter, sort: str, offset: int, limit: int
+) -> tuple[list[dict], int]:
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
         rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit)
@@ -253,8 +297,9 @@ def list_profiles(ctx: Context, filters: search.ProfileFilter, sort: str, offset
         return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
 
 
-def profile_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float,
-                    kinds: list[str] | None = None) -> tuple[list[dict], int]:
+def profile_matches(
+    ctx: Context, ref: str, offset: int, limit: int, min_score: float, kinds: list[str] | None = None
+) -> tuple[list[dict], int]:
     """Stored matches of one of the viewer's own profiles (of the given kinds: customer, supplier, complement,
     peer); partners first; the other side shown as the viewer may see it."""
     today = ctx.settings.current_date()
@@ -263,13 +308,28 @@ def profile_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: 
         assert row.id is not None
         hits, total = search.matches_of(session, [row.id], offset, limit, min_score, kinds)
         names = hidden_names(session, ctx.viewer)
-        return [views.match_view({"rank": m.rank, "score": m.score, "kind": m.kind, "components": m.components,
-                                  "explanation": m.explanation}, other, other_firm, ctx.viewer, today, names)
-                for m, _, other, other_firm in hits], total
+        return [
+            views.match_view(
+                {
+                    "rank": m.rank,
+                    "score": m.score,
+                    "kind": m.kind,
+                    "components": m.components,
+                    "explanation": m.explanation,
+                },
+                other,
+                other_firm,
+                ctx.viewer,
+                today,
+                names,
+            )
+            for m, _, other, other_firm in hits
+        ], total
 
 
-def firm_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: float,
-                 kinds: list[str] | None = None) -> tuple[list[dict], int]:
+def firm_matches(
+    ctx: Context, ref: str, offset: int, limit: int, min_score: float, kinds: list[str] | None = None
+) -> tuple[list[dict], int]:
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
         firm = firm_row(session, ctx.viewer, ref, manage=True)
@@ -278,8 +338,20 @@ def firm_matches(ctx: Context, ref: str, offset: int, limit: int, min_score: flo
         out = []
         names = hidden_names(session, ctx.viewer)
         for m, own, other, other_firm in hits:
-            view = views.match_view({"rank": m.rank, "score": m.score, "kind": m.kind, "components": m.components,
-                                     "explanation": m.explanation}, other, other_firm, ctx.viewer, today, names)
+            view = views.match_view(
+                {
+                    "rank": m.rank,
+                    "score": m.score,
+                    "kind": m.kind,
+                    "components": m.components,
+                    "explanation": m.explanation,
+                },
+                other,
+                other_firm,
+                ctx.viewer,
+                today,
+                names,
+            )
             view["profile"] = own.key
             out.append(view)
         return out, total
@@ -293,12 +365,22 @@ def _admit_for(ctx: Context):
         refused: list[RowError] = []
         labels = {kind: [label for label, _ in rows] for kind, rows in raw.rows.items()}
         batch_firms = {f.key: f for f in batch.firms}
-        stored = {r.key: r for r in session.exec(select(FirmRow).where(
-            col(FirmRow.key).in_(list(batch_firms) + [p.firm_key for p in batch.profiles]))).all()}
+        stored = {
+            r.key: r
+            for r in session.exec(
+                select(FirmRow).where(col(FirmRow.key).in_(list(batch_firms) + [p.firm_key for p in batch.profiles]))
+            ).all()
+        }
         if viewer.role == Role.FIRM and (batch.firms or batch.bids):
             kinds = [k for k, items in (("firms", batch.firms), ("bids", batch.bids)) if items]
-            refused.append(RowError(labels[kinds[0]][0], kinds[0], None,
-                                    "firm users upload profiles only; ask your advisor to change firms or bids"))
+            refused.append(
+                RowError(
+                    labels[kinds[0]][0],
+                    kinds[0],
+                    None,
+                    "firm users upload profiles only; ask your advisor to change firms or bids",
+                )
+            )
         firms = []
         for label, firm in zip(labels.get("firms", []), batch.firms):
             existing = stored.get(firm.key)
@@ -311,8 +393,12 @@ def _admit_for(ctx: Context):
                 firm = replace(firm, cluster=viewer.cluster)
             firms.append(firm)
         own_keys = {f.key for f in firms}
-        stored_profiles = {r.key: r.firm_id for r in session.exec(select(ProfileRow).where(
-            col(ProfileRow.key).in_([p.key for p in batch.profiles]))).all()}
+        stored_profiles = {
+            r.key: r.firm_id
+            for r in session.exec(
+                select(ProfileRow).where(col(ProfileRow.key).in_([p.key for p in batch.profiles]))
+            ).all()
+        }
         for label, p in zip(labels.get("profiles", []), batch.profiles):
             owner = stored.get(p.firm_key)
             allowed = p.firm_key in own_keys or (owner is not None and viewer.manages(owner.id, owner.cluster))
@@ -321,8 +407,15 @@ def _admit_for(ctx: Context):
             elif p.key in stored_profiles and (owner is None or stored_profiles[p.key] != owner.id):
                 refused.append(RowError(label, "key", p.key, "this profile key belongs to another firm"))
         bids = []
-        bid_clusters = dict(session.exec(select(BidRow.key, BidRow.cluster).where(
-            col(BidRow.key).in_([b.key for b in batch.bids]))).all()) if batch.bids else {}
+        bid_clusters = (
+            dict(
+                session.exec(
+                    select(BidRow.key, BidRow.cluster).where(col(BidRow.key).in_([b.key for b in batch.bids]))
+                ).all()
+            )
+            if batch.bids
+            else {}
+        )
         for label, b in zip(labels.get("bids", []), batch.bids):
             if b.key in bid_clusters and not viewer.owns_bid(bid_clusters[b.key]):
                 refused.append(RowError(label, "key", b.key, "this bid belongs to another cluster"))
@@ -331,8 +424,16 @@ def _admit_for(ctx: Context):
                     refused.append(RowError(label, "cluster", b.cluster, f"must be your cluster '{viewer.cluster}'"))
                 b = replace(b, cluster=viewer.cluster)
             bids.append(b)
-        relation_owners = {r.key: r for r in session.exec(select(FirmRow).where(
-            col(FirmRow.key).in_([x.firm_key for x in batch.relations]))).all()} if batch.relations else {}
+        relation_owners = (
+            {
+                r.key: r
+                for r in session.exec(
+                    select(FirmRow).where(col(FirmRow.key).in_([x.firm_key for x in batch.relations]))
+                ).all()
+            }
+            if batch.relations
+            else {}
+        )
         for label, x in zip(batch.relation_rows, batch.relations):
             owner = relation_owners.get(x.firm_key)
             if not (x.firm_key in own_keys or (owner is not None and viewer.manages(owner.id, owner.cluster))):
@@ -355,14 +456,18 @@ def upload(ctx: Context, data: bytes, filename: str, content_type: str | None) -
     raw = parse_upload(data, filename, content_type)
     with session_scope(ctx.engine) as session:
         report = import_raw(session, raw, ctx.settings.now(), ctx.settings.current_date(), admit=_admit_for(ctx))
-        record(session, ctx, "upload", "upload", filename[:80] or "upload", ctx.viewer.cluster,
-               {"counts": report.counts})
+        record(
+            session, ctx, "upload", "upload", filename[:80] or "upload", ctx.viewer.cluster, {"counts": report.counts}
+        )
         return report
 
 
 def report_view(report: ImportReport) -> dict[str, Any]:
-    return {"source": report.source, "counts": report.counts,
-            "unknown_phrases": [str(n) for n in report.unknown_phrases],
-            "approximate_phrases": [str(n) for n in report.approximate_phrases],
-            "possible_duplicates": [str(d) for d in report.duplicates],
-            "warnings": report.warnings}
+    return {
+        "source": report.source,
+        "counts": report.counts,
+        "unknown_phrases": [str(n) for n in report.unknown_phrases],
+        "approximate_phrases": [str(n) for n in report.approximate_phrases],
+        "possible_duplicates": [str(d) for d in report.duplicates],
+        "warnings": report.warnings,
+    }

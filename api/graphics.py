@@ -3,6 +3,7 @@
 Only plain SVG 1.1 elements are used, because WeasyPrint renders the same markup into PDFs. Output is
 deterministic (sorted inputs, fixed layout seed, coordinates rounded to 0.1), so the same data gives the same bytes.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,7 @@ from typing import Any
 import networkx as nx
 
 # Paul Tol's "bright" and "muted" schemes: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#994f00",
-           "#332288", "#117733")
+PALETTE = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#994f00", "#332288", "#117733")
 INK, MUTED, EDGE = "#1d2433", "#5b6577", "#2d5b9a"
 LEGEND = "line width = pairwise match score; dashed = no match score; larger circle = lead"
 
@@ -28,18 +28,19 @@ def _esc(value: Any) -> str:
 
 
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:max(limit - 1, 1)] + "…"
+    return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
 
 
 def _open(width: int, height: int) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="sans-serif">'
-            f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif">'
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>'
+    )
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, attrs: str, tip: str) -> str:
-    return (f'<line x1="{_r(x1)}" y1="{_r(y1)}" x2="{_r(x2)}" y2="{_r(y2)}" {attrs}>'
-            f'<title>{_esc(tip)}</title></line>')
+    return f'<line x1="{_r(x1)}" y1="{_r(y1)}" x2="{_r(x2)}" y2="{_r(y2)}" {attrs}><title>{_esc(tip)}</title></line>'
 
 
 def palette_for(groups: Iterable[str]) -> dict[str, str]:
@@ -53,8 +54,10 @@ def _ring(ids: list[str], cx: float, cy: float, radius: float) -> dict[str, tupl
     if len(ids) == 1:
         return {ids[0]: (cx, cy)}
     step = 2 * math.pi / len(ids)
-    return {f: (cx + radius * math.cos(-math.pi / 2 + i * step), cy + radius * math.sin(-math.pi / 2 + i * step))
-            for i, f in enumerate(ids)}
+    return {
+        f: (cx + radius * math.cos(-math.pi / 2 + i * step), cy + radius * math.sin(-math.pi / 2 + i * step))
+        for i, f in enumerate(ids)
+    }
 
 
 def _score_spot(x1: float, y1: float, x2: float, y2: float, taken: list[tuple[float, float]]) -> tuple[float, float]:
@@ -71,9 +74,11 @@ def _score_spot(x1: float, y1: float, x2: float, y2: float, taken: list[tuple[fl
 def _label(x: float, y: float, text: str, size: int, attrs: str) -> str:
     # A pale box under the text keeps it readable where score lines run through it; width is an estimate.
     w = 0.6 * size * len(text) + 6
-    return (f'<rect x="{_r(x - w / 2)}" y="{_r(y - size)}" width="{_r(w)}" height="{size + 4}" fill="#ffffff" '
-            f'fill-opacity="0.8"/><text x="{_r(x)}" y="{_r(y)}" font-size="{size}" text-anchor="middle" '
-            f'{attrs}>{_esc(text)}</text>')
+    return (
+        f'<rect x="{_r(x - w / 2)}" y="{_r(y - size)}" width="{_r(w)}" height="{size + 4}" fill="#ffffff" '
+        f'fill-opacity="0.8"/><text x="{_r(x)}" y="{_r(y)}" font-size="{size}" text-anchor="middle" '
+        f"{attrs}>{_esc(text)}</text>"
+    )
 
 
 def _member(m: dict[str, Any], x: float, y: float, above: bool) -> str:
@@ -85,15 +90,19 @@ def _member(m: dict[str, Any], x: float, y: float, above: bool) -> str:
     # Labels of the top members go above them, away from the lines that run down into the ring.
     name_y, detail_y = (y - r - 18, y - r - 5) if above else (y + r + 15, y + r + 28)
     tip = f"{name}{' (lead)' if lead else ''}" + (f"; {detail}" if detail else "")
-    return (f'<g><title>{_esc(tip)}</title>'
-            f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{r}" fill="#e8eef8" stroke="{EDGE}" '
-            f'stroke-width="{3 if lead else 1.5}"/>'
-            + _label(x, name_y, _short(name, 32), 12, f'font-weight="{"bold" if lead else "normal"}" fill="{INK}"')
-            + (_label(x, detail_y, _short(detail, 40), 10, f'fill="{MUTED}"') if detail else "") + "</g>")
+    return (
+        f"<g><title>{_esc(tip)}</title>"
+        f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{r}" fill="#e8eef8" stroke="{EDGE}" '
+        f'stroke-width="{3 if lead else 1.5}"/>'
+        + _label(x, name_y, _short(name, 32), 12, f'font-weight="{"bold" if lead else "normal"}" fill="{INK}"')
+        + (_label(x, detail_y, _short(detail, 40), 10, f'fill="{MUTED}"') if detail else "")
+        + "</g>"
+    )
 
 
-def consortium_svg(members: list[dict[str, Any]], synergy: list[dict[str, Any]], *, width: int = 640,
-                   height: int = 420) -> str:
+def consortium_svg(
+    members: list[dict[str, Any]], synergy: list[dict[str, Any]], *, width: int = 640, height: int = 420
+) -> str:
     """Members on a circle (lead at the top, then clockwise), lines between pairs as wide as their match score."""
     ordered = sorted(members, key=lambda m: not m.get("lead"))  # stable: the others keep their given order
     names = {m["firm"]: str(m.get("name") or m["firm"]) for m in ordered}
@@ -107,19 +116,39 @@ def consortium_svg(members: list[dict[str, Any]], synergy: list[dict[str, Any]],
         (x1, y1), (x2, y2), score = pos[s["a"]], pos[s["b"]], s.get("score")
         both = f"{names[s['a']]} + {names[s['b']]}"
         if score is None:
-            out.append(_line(x1, y1, x2, y2, 'stroke="#999999" stroke-width="1" stroke-dasharray="4 4"',
-                             f"{both}: no match score"))
+            out.append(
+                _line(
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    'stroke="#999999" stroke-width="1" stroke-dasharray="4 4"',
+                    f"{both}: no match score",
+                )
+            )
             continue
-        out.append(_line(x1, y1, x2, y2, f'stroke="{EDGE}" stroke-opacity="0.7" stroke-width="{_r(1 + 7 * score)}"',
-                         f"{both}: match {score:.2f}"))
+        out.append(
+            _line(
+                x1,
+                y1,
+                x2,
+                y2,
+                f'stroke="{EDGE}" stroke-opacity="0.7" stroke-width="{_r(1 + 7 * score)}"',
+                f"{both}: match {score:.2f}",
+            )
+        )
         x, y = _score_spot(x1, y1, x2, y2, taken)
-        out.append(f'<rect x="{_r(x - 14)}" y="{_r(y - 8)}" width="28" height="14" rx="3" fill="#ffffff" '
-                   f'fill-opacity="0.85"/><text x="{_r(x)}" y="{_r(y + 3.5)}" font-size="11" '
-                   f'text-anchor="middle" fill="{INK}">{score:.2f}</text>')
+        out.append(
+            f'<rect x="{_r(x - 14)}" y="{_r(y - 8)}" width="28" height="14" rx="3" fill="#ffffff" '
+            f'fill-opacity="0.85"/><text x="{_r(x)}" y="{_r(y + 3.5)}" font-size="11" '
+            f'text-anchor="middle" fill="{INK}">{score:.2f}</text>'
+        )
     top = cy - 0.7 * radius  # only members near the top have their labels above them
     out += [_member(m, *pos[m["firm"]], pos[m["firm"]][1] < top) for m in ordered]
-    out.append(f'<text x="{_r(width / 2)}" y="{_r(height - 8)}" font-size="10" text-anchor="middle" '
-               f'fill="{MUTED}">{LEGEND}</text></svg>')
+    out.append(
+        f'<text x="{_r(width / 2)}" y="{_r(height - 8)}" font-size="10" text-anchor="middle" '
+        f'fill="{MUTED}">{LEGEND}</text></svg>'
+    )
     return "".join(out)
 
 
@@ -140,8 +169,11 @@ def _fit(raw: dict[str, tuple[float, float]], box: tuple[float, float, float, fl
 
     def scale(v: float, lo: float, hi: float, a: float, b: float) -> float:
         return a + (v - lo) / (hi - lo) * (b - a) if hi > lo else (a + b) / 2
-    return {n: (scale(x, min(xs), max(xs), left, right), scale(y, min(ys), max(ys), top, bottom))
-            for n, (x, y) in raw.items()}
+
+    return {
+        n: (scale(x, min(xs), max(xs), left, right), scale(y, min(ys), max(ys), top, bottom))
+        for n, (x, y) in raw.items()
+    }
 
 
 def _legend(colours: dict[str, str], width: int) -> tuple[list[str], float]:
@@ -150,22 +182,27 @@ def _legend(colours: dict[str, str], width: int) -> tuple[list[str], float]:
     out = []
     for i, (group, colour) in enumerate(colours.items()):
         x, y = 10 + (i % cols) * col_w, 10 + (i // cols) * 16
-        out.append(f'<rect x="{_r(x)}" y="{_r(y)}" width="11" height="11" fill="{colour}"/>'
-                   f'<text x="{_r(x + 16)}" y="{_r(y + 10)}" font-size="11" fill="{INK}">'
-                   f'{_esc(_short(group, int((col_w - 24) / 6)))}</text>')
+        out.append(
+            f'<rect x="{_r(x)}" y="{_r(y)}" width="11" height="11" fill="{colour}"/>'
+            f'<text x="{_r(x + 16)}" y="{_r(y + 10)}" font-size="11" fill="{INK}">'
+            f"{_esc(_short(group, int((col_w - 24) / 6)))}</text>"
+        )
     return out, 10 + math.ceil(len(colours) / cols) * 16
 
 
 def _node(n: dict[str, Any], x: float, y: float, r: float, colour: str) -> str:
-    body = (f'<title>{_esc(n.get("title") or n["label"])}</title>'
-            f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{_r(r)}" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
-            f'<text x="{_r(x + r + 3)}" y="{_r(y + 3.5)}" font-size="10" fill="{INK}">'
-            f'{_esc(_short(str(n["label"]), 28))}</text>')
+    body = (
+        f"<title>{_esc(n.get('title') or n['label'])}</title>"
+        f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{_r(r)}" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+        f'<text x="{_r(x + r + 3)}" y="{_r(y + 3.5)}" font-size="10" fill="{INK}">'
+        f"{_esc(_short(str(n['label']), 28))}</text>"
+    )
     return f'<a href="{_esc(n["href"])}">{body}</a>' if n.get("href") else f"<g>{body}</g>"
 
 
-def network_svg(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, width: int = 900, height: int = 640,
-                seed: int = 7) -> str:
+def network_svg(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, width: int = 900, height: int = 640, seed: int = 7
+) -> str:
     """Firms (colour by group, size by `size`) and weighted links in a seeded spring layout, with a group legend.
 
     A legend too tall for the canvas makes the picture taller rather than squeezing the network."""
@@ -174,8 +211,10 @@ def network_svg(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, wid
     nodes = sorted(nodes, key=lambda n: str(n["id"]))
     ids = [n["id"] for n in nodes]
     known = set(ids)
-    edges = sorted((e for e in edges if e["a"] in known and e["b"] in known and e["a"] != e["b"]),
-                   key=lambda e: (str(e["a"]), str(e["b"])))
+    edges = sorted(
+        (e for e in edges if e["a"] in known and e["b"] in known and e["a"] != e["b"]),
+        key=lambda e: (str(e["a"]), str(e["b"])),
+    )
     colours = palette_for(str(n["group"]) for n in nodes)
     legend, legend_h = _legend(colours, width)
     height = max(height, int(legend_h) + 240)
@@ -186,7 +225,13 @@ def network_svg(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, wid
     out = [_open(width, height)]
     for e in edges:
         w = min(max(float(e["weight"]), 0.0), 1.0)
-        out.append(_line(*pos[e["a"]], *pos[e["b"]], f'stroke="#555555" stroke-opacity="{0.35 + 0.5 * w:.2f}" '
-                         f'stroke-width="{_r(0.5 + 5 * w)}"', e.get("title") or f"{e['a']} + {e['b']}: {w:.2f}"))
+        out.append(
+            _line(
+                *pos[e["a"]],
+                *pos[e["b"]],
+                f'stroke="#555555" stroke-opacity="{0.35 + 0.5 * w:.2f}" stroke-width="{_r(0.5 + 5 * w)}"',
+                e.get("title") or f"{e['a']} + {e['b']}: {w:.2f}",
+            )
+        )
     out += [_node(n, *pos[n["id"]], radius[n["id"]], colours[str(n["group"])]) for n in nodes]
     return "".join(out + legend + ["</svg>"])

@@ -5,6 +5,7 @@ sent ──(owner's advisor forwards)──▶ forwarded ──(owner accepts)�
   ├──(owner's advisor declines to forward)──▶ declined
   └──(sender withdraws, before a decision)──▶ withdrawn
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,7 +33,7 @@ def _load(session: Session, ctx: Context, interest_id: int, for_update: bool = F
     owner, sender = session.get(FirmRow, row.owner_firm_id), session.get(FirmRow, row.sender_firm_id)
     assert owner is not None and sender is not None
     # A firm user on the receiving side sees an interest only once its advisor forwarded it.
-    hidden_from_owner = (ctx.viewer.role == Role.FIRM and ctx.viewer.firm_id == owner.id and row.status == "sent")
+    hidden_from_owner = ctx.viewer.role == Role.FIRM and ctx.viewer.firm_id == owner.id and row.status == "sent"
     if not _involved(ctx.viewer, owner, sender) or hidden_from_owner:
         raise NotFound(f"no expression of interest with id {interest_id}")
     return row, owner, sender
@@ -42,8 +43,16 @@ def _view(session: Session, ctx: Context, row: InterestRow, owner: FirmRow, send
     profile = session.get(ProfileRow, row.profile_id)
     sender_profile = session.get(ProfileRow, row.sender_profile_id) if row.sender_profile_id else None
     assert profile is not None
-    return views.interest_view(row, profile, owner, sender, sender_profile, ctx.viewer, ctx.settings.current_date(),
-                               hidden_names(session, ctx.viewer))
+    return views.interest_view(
+        row,
+        profile,
+        owner,
+        sender,
+        sender_profile,
+        ctx.viewer,
+        ctx.settings.current_date(),
+        hidden_names(session, ctx.viewer),
+    )
 
 
 def _audit(session: Session, ctx: Context, action: str, row: InterestRow, owner: FirmRow, sender: FirmRow) -> None:
@@ -51,15 +60,17 @@ def _audit(session: Session, ctx: Context, action: str, row: InterestRow, owner:
         record(session, ctx, action, "interest", str(row.id), cluster, {"status": row.status})
 
 
-def express(ctx: Context, profile_ref: str, message: str, sender_profile: str | None,
-            on_behalf_of: str | None) -> dict[str, Any]:
+def express(
+    ctx: Context, profile_ref: str, message: str, sender_profile: str | None, on_behalf_of: str | None
+) -> dict[str, Any]:
     if len(message) > MESSAGE_MAX:
         raise ValidationFailed([RowError("interest", "message", message[:40], f"longer than {MESSAGE_MAX} characters")])
     with session_scope(ctx.engine) as session:
         target, owner = profile_row(session, ctx.viewer, profile_ref)
         if target.status != "published" or target.reference != profile_ref:
-            raise ValidationFailed([RowError("interest", "profile", profile_ref,
-                                             "name a published profile by its EEN reference")])
+            raise ValidationFailed(
+                [RowError("interest", "profile", profile_ref, "name a published profile by its EEN reference")]
+            )
         if ctx.viewer.role == Role.FIRM:
             sender = session.get(FirmRow, ctx.viewer.firm_id)
             assert sender is not None
@@ -75,16 +86,31 @@ def express(ctx: Context, profile_ref: str, message: str, sender_profile: str | 
         if sender_profile:
             own, own_firm = profile_row(session, ctx.viewer, sender_profile, manage=True)
             if own_firm.id != sender.id:
-                raise ValidationFailed([RowError("interest", "sender_profile", sender_profile,
-                                                 "must be a profile of the firm the interest is from")])
+                raise ValidationFailed(
+                    [
+                        RowError(
+                            "interest",
+                            "sender_profile",
+                            sender_profile,
+                            "must be a profile of the firm the interest is from",
+                        )
+                    ]
+                )
             from_profile_id = own.id
         assert target.id is not None and owner.id is not None and sender.id is not None
         if interests.open_interest(session, target.id, sender.id) is not None:
             raise Conflict(f"your firm already has an open or accepted interest in {profile_ref}")
         assert ctx.viewer.account_id is not None
-        row = interests.create_interest(session, profile_id=target.id, owner_firm_id=owner.id,
-                                        sender_firm_id=sender.id, sender_profile_id=from_profile_id,
-                                        message=message, account_id=ctx.viewer.account_id, now=ctx.settings.now())
+        row = interests.create_interest(
+            session,
+            profile_id=target.id,
+            owner_firm_id=owner.id,
+            sender_firm_id=sender.id,
+            sender_profile_id=from_profile_id,
+            message=message,
+            account_id=ctx.viewer.account_id,
+            now=ctx.settings.now(),
+        )
         # the list the sender met this profile in, so weights learn only from what the engine showed
         assert row.id is not None
         history.record_shown(session, row.id, sender.id, target.id, from_profile_id, ctx.settings.now())
@@ -167,7 +193,9 @@ def list_for(ctx: Context, status: str | None, offset: int, limit: int) -> tuple
             rows = interests.interests_touching(session, interests.cluster_firm_ids(session, v.cluster or ""))
         if status:
             rows = [r for r in rows if r.status == status]
-        page = rows[offset:offset + limit]
+        page = rows[offset : offset + limit]
         firm_ids = {r.owner_firm_id for r in page} | {r.sender_firm_id for r in page}
-        firms = {f.id: f for f in session.exec(select(FirmRow).where(FirmRow.id.in_(firm_ids))).all()} if firm_ids else {}  # type: ignore[union-attr]
+        firms = (
+            {f.id: f for f in session.exec(select(FirmRow).where(FirmRow.id.in_(firm_ids))).all()} if firm_ids else {}
+        )  # type: ignore[union-attr]
         return [_view(session, ctx, r, firms[r.owner_firm_id], firms[r.sender_firm_id]) for r in page], len(rows)

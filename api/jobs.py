@@ -3,12 +3,14 @@
 The solver itself runs as a subprocess (CBC) or in native code (HiGHS), so threads
 are enough to keep the web server responsive while it works.
 """
+
 from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.engine import Engine
 

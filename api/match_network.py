@@ -1,4 +1,5 @@
 """The match network of a cluster: its firms and their strongest matches, as a picture and a table."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,14 @@ def match_network(ctx: Context, choice: MapChoice) -> dict[str, Any]:
         raise Forbidden("cluster: you may map only your own cluster")
     cluster = choice.cluster if ctx.viewer.is_admin else ctx.viewer.cluster
     with session_scope(ctx.engine, readonly=True) as session:
-        firms, _ = search_firms(session, Scope(all_private=True), FirmFilter(
-            cluster=cluster, concept=choice.concept, nace=choice.nace), "country", 0, 2000)
+        firms, _ = search_firms(
+            session,
+            Scope(all_private=True),
+            FirmFilter(cluster=cluster, concept=choice.concept, nace=choice.nace),
+            "country",
+            0,
+            2000,
+        )
         ids = [f.id for f in firms if f.id is not None]
         pairs = strongest_firm_pairs(session, ids, choice.min_score) if ids else {}
     by_id = {f.id: f for f in firms}
@@ -62,13 +69,37 @@ def match_network(ctx: Context, choice: MapChoice) -> dict[str, Any]:
     for a, b, _ in links:
         degree[a] = degree.get(a, 0) + 1
         degree[b] = degree.get(b, 0) + 1
-    nodes = [{"id": f.key, "label": f.name, "group": _sector(list(f.nace)), "size": 1 + degree.get(f.id, 0),
-              "href": f"/firms/{f.key}", "title": f"{f.name} ({f.country}); {degree.get(f.id, 0)} strong link(s); "
-              + ", ".join(c.get("phrase", "") for c in f.capabilities[:6])} for f in firms]
-    edges = [{"a": by_id[a].key, "b": by_id[b].key, "weight": score,
-              "title": f"{by_id[a].name} + {by_id[b].name}: match {score:.2f}"} for a, b, score in links]
-    table = [{"a": by_id[a].name, "a_key": by_id[a].key, "b": by_id[b].name, "b_key": by_id[b].key, "score": score}
-             for a, b, score in links]
+    nodes = [
+        {
+            "id": f.key,
+            "label": f.name,
+            "group": _sector(list(f.nace)),
+            "size": 1 + degree.get(f.id, 0),
+            "href": f"/firms/{f.key}",
+            "title": f"{f.name} ({f.country}); {degree.get(f.id, 0)} strong link(s); "
+            + ", ".join(c.get("phrase", "") for c in f.capabilities[:6]),
+        }
+        for f in firms
+    ]
+    edges = [
+        {
+            "a": by_id[a].key,
+            "b": by_id[b].key,
+            "weight": score,
+            "title": f"{by_id[a].name} + {by_id[b].name}: match {score:.2f}",
+        }
+        for a, b, score in links
+    ]
+    table = [
+        {"a": by_id[a].name, "a_key": by_id[a].key, "b": by_id[b].name, "b_key": by_id[b].key, "score": score}
+        for a, b, score in links
+    ]
     alone = sorted(f.name for f in firms if degree.get(f.id, 0) == 0)
-    return {"cluster": cluster, "firms": len(firms), "links": table, "without_links": alone,
-            "svg": network_svg(nodes, edges), "groups": sorted({n["group"] for n in nodes})}
+    return {
+        "cluster": cluster,
+        "firms": len(firms),
+        "links": table,
+        "without_links": alone,
+        "svg": network_svg(nodes, edges),
+        "groups": sorted({n["group"] for n in nodes}),
+    }

@@ -12,12 +12,14 @@ reads them for a viewer. In a period:
 
 A share with nothing to divide is None ("–"), never 0.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from profiles.achievements import AGREEMENT_TYPES
 from profiles.db import session_scope
@@ -40,8 +42,10 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.since is not None and self.until is not None and self.since > self.until:
-            raise ValidationFailed([RowError("outcomes", "since", self.since.isoformat(),
-                                             f"lies after until ({self.until.isoformat()})")], "outcomes")
+            raise ValidationFailed(
+                [RowError("outcomes", "since", self.since.isoformat(), f"lies after until ({self.until.isoformat()})")],
+                "outcomes",
+            )
 
     def contains(self, day: date) -> bool:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
@@ -107,14 +111,23 @@ def percentile(values: Iterable[float], q: float) -> float | None:
 
 def interest_figures(records: list[InterestRecord]) -> InterestFigures:
     count = {s: sum(1 for r in records if r.status == s) for s in ("accepted", "declined", "withdrawn")}
-    hours = [max(0.0, (r.decided_at - r.created_at).total_seconds() / 3600)
-             for r in records if r.status in ANSWERS and r.decided_at is not None]
+    hours = [
+        max(0.0, (r.decided_at - r.created_at).total_seconds() / 3600)
+        for r in records
+        if r.status in ANSWERS and r.decided_at is not None
+    ]
     median, p90 = percentile(hours, 50), percentile(hours, 90)
     return InterestFigures(
-        expressed=len(records), accepted=count["accepted"], declined=count["declined"],
-        withdrawn=count["withdrawn"], open=sum(1 for r in records if r.status in OPEN),
-        conversion=share(count["accepted"], count["accepted"] + count["declined"]), answered=len(hours),
-        median_hours=None if median is None else round(median, 2), p90_hours=None if p90 is None else round(p90, 2))
+        expressed=len(records),
+        accepted=count["accepted"],
+        declined=count["declined"],
+        withdrawn=count["withdrawn"],
+        open=sum(1 for r in records if r.status in OPEN),
+        conversion=share(count["accepted"], count["accepted"] + count["declined"]),
+        answered=len(hours),
+        median_hours=None if median is None else round(median, 2),
+        p90_hours=None if p90 is None else round(p90, 2),
+    )
 
 
 def proposal_figures(records: list[ProposalRecord]) -> ProposalFigures:
@@ -132,9 +145,13 @@ def achievement_counts(records: list[AchievementRecord]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 
 
-def outcomes(clusters: Iterable[str | None], interests: Iterable[InterestRecord],
-             proposals: Iterable[ProposalRecord], achievements: Iterable[AchievementRecord],
-             period: Period) -> list[ClusterOutcome]:
+def outcomes(
+    clusters: Iterable[str | None],
+    interests: Iterable[InterestRecord],
+    proposals: Iterable[ProposalRecord],
+    achievements: Iterable[AchievementRecord],
+    period: Period,
+) -> list[ClusterOutcome]:
     """One row per cluster asked for, in that order, clusters without any activity included;
     records of other clusters or outside the period are left out."""
     wanted = list(dict.fromkeys(clusters))
@@ -149,8 +166,10 @@ def outcomes(clusters: Iterable[str | None], interests: Iterable[InterestRecord]
     for a in achievements:
         if a.cluster in mine and period.contains(a.signed_on):
             by_cluster[a.cluster][2].append(a)
-    return [ClusterOutcome(c, interest_figures(i), proposal_figures(p), achievement_counts(a))
-            for c, (i, p, a) in by_cluster.items()]
+    return [
+        ClusterOutcome(c, interest_figures(i), proposal_figures(p), achievement_counts(a))
+        for c, (i, p, a) in by_cluster.items()
+    ]
 
 
 def duration(hours: float | None) -> str:
@@ -160,8 +179,9 @@ def duration(hours: float | None) -> str:
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
-def report(ctx: Context, cluster: str | None = None, since: date | None = None,
-           until: date | None = None) -> dict[str, Any]:
+def report(
+    ctx: Context, cluster: str | None = None, since: date | None = None, until: date | None = None
+) -> dict[str, Any]:
     """Outcomes of the viewer's cluster (advisors) or of any or all clusters (administrators);
     without `since` from the start, without `until` up to now."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
@@ -172,8 +192,9 @@ def report(ctx: Context, cluster: str | None = None, since: date | None = None,
     with session_scope(ctx.engine, readonly=True) as session:
         known = store.clusters(session)
         if chosen is not None and chosen not in known and ctx.viewer.is_admin:
-            raise ValidationFailed([RowError("outcomes", "cluster", chosen, "no firm belongs to this cluster")],
-                                   "outcomes")
+            raise ValidationFailed(
+                [RowError("outcomes", "cluster", chosen, "no firm belongs to this cluster")], "outcomes"
+            )
         interests = store.interest_records(session, period.since, period.until, chosen)
         proposals = store.proposal_records(session, period.since, period.until, chosen)
         achievements = store.achievement_records(session, period.since, period.until, chosen)
@@ -181,6 +202,8 @@ def report(ctx: Context, cluster: str | None = None, since: date | None = None,
     if chosen is None and any(r.cluster is None for r in (*interests, *proposals, *achievements)):
         names.append(None)  # firms and bids of no cluster, shown to administrators as one row
     rows = outcomes(names, interests, proposals, achievements, period)
-    return {"since": period.since.isoformat() if period.since else None,
-            "until": period.until.isoformat() if period.until else None,
-            "clusters": [r.as_dict() for r in rows]}
+    return {
+        "since": period.since.isoformat() if period.since else None,
+        "until": period.until.isoformat() if period.until else None,
+        "clusters": [r.as_dict() for r in rows],
+    }

@@ -1,5 +1,6 @@
 """User actions on a firm's supplier and customer relations: same rules as profiles (the firm's users
 and its cluster's advisors manage them), the same validation as file imports, audited."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,13 +33,28 @@ def add_relation(ctx: Context, firm_ref: str, raw: dict[str, Any]) -> dict[str, 
         source = RawInput("relation")
         source.rows["relations"].append(("relation", dict(raw, firm=firm.key)))
         report = import_raw(session, source, ctx.settings.now(), ctx.settings.current_date())
-        record(session, ctx, "relation", "firm", firm.key, firm.cluster,
-               {"direction": raw.get("direction"), "counts": report.counts.get("relations")})
+        record(
+            session,
+            ctx,
+            "relation",
+            "firm",
+            firm.key,
+            firm.cluster,
+            {"direction": raw.get("direction"), "counts": report.counts.get("relations")},
+        )
         firms = {f.id: f for f in session.exec(select(FirmRow)).all()}
         counterpart = relation_store.counterpart_index(session).resolve(str(raw.get("counterpart", "")))
-        slot = (firm.id, str(raw.get("direction", "")).strip().lower(), counterpart.key, fold(str(raw.get("item") or "")))
-        row = next(r for r in relation_store.relations_of(session, [firm.id])
-                   if (r.firm_id, r.direction, r.counterpart_key, r.item_key) == slot)
+        slot = (
+            firm.id,
+            str(raw.get("direction", "")).strip().lower(),
+            counterpart.key,
+            fold(str(raw.get("item") or "")),
+        )
+        row = next(
+            r
+            for r in relation_store.relations_of(session, [firm.id])
+            if (r.firm_id, r.direction, r.counterpart_key, r.item_key) == slot
+        )
         return relation_view(row, firms, ctx.viewer)
 
 
@@ -50,6 +66,13 @@ def delete_relation(ctx: Context, relation_id: int) -> str:
         if row is None or firm is None or firm.id is None or not ctx.viewer.manages(firm.id, firm.cluster):
             raise NotFound(f"no relation with id {relation_id}")
         session.delete(row)
-        record(session, ctx, "relation-delete", "firm", firm.key, firm.cluster,
-               {"counterpart": row.counterpart_name, "direction": row.direction})
+        record(
+            session,
+            ctx,
+            "relation-delete",
+            "firm",
+            firm.key,
+            firm.cluster,
+            {"counterpart": row.counterpart_name, "direction": row.direction},
+        )
         return firm.key

@@ -4,6 +4,7 @@ Passwords are hashed with Argon2 (pwdlib). Tokens and API keys are random
 secrets shown once; the database keeps only their SHA-256, so a leaked
 database does not leak working credentials.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,6 +39,7 @@ def _hasher() -> PasswordHash:
 def _common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords of leaked lists, as zxcvbn ships them (lower case)."""
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
@@ -95,11 +97,20 @@ def create_api_key(session: Session, account_id: int, label: str, now: datetime)
     return _issue(session, account_id, "api_key", API_KEY_PREFIX, label, now, None)
 
 
-def _issue(session: Session, account_id: int, kind: str, prefix: str, label: str, now: datetime,
-           expires_at: datetime | None) -> IssuedSecret:
+def _issue(
+    session: Session, account_id: int, kind: str, prefix: str, label: str, now: datetime, expires_at: datetime | None
+) -> IssuedSecret:
     secret = prefix + secrets.token_urlsafe(32)
-    row = accounts.add_credential(session, account_id=account_id, kind=kind, secret_hash=secret_hash(secret),
-                                  prefix=secret[:12], label=label, now=now, expires_at=expires_at)
+    row = accounts.add_credential(
+        session,
+        account_id=account_id,
+        kind=kind,
+        secret_hash=secret_hash(secret),
+        prefix=secret[:12],
+        label=label,
+        now=now,
+        expires_at=expires_at,
+    )
     assert row.id is not None
     return IssuedSecret(secret, row.id, expires_at)
 
@@ -122,12 +133,19 @@ def viewer_for(session: Session, account: AccountRow) -> Viewer:
     elif role == Role.ADVISOR and account.cluster:
         own = interests.cluster_firm_ids(session, account.cluster)
     introduced = interests.introduced_firms(session, own) if own else frozenset()
-    return Viewer(account_id=account.id, username=account.username, role=role, firm_id=account.firm_id,
-                  cluster=account.cluster, introduced=introduced)
+    return Viewer(
+        account_id=account.id,
+        username=account.username,
+        role=role,
+        firm_id=account.firm_id,
+        cluster=account.cluster,
+        introduced=introduced,
+    )
 
 
-def check_account_fields(session: Session, role: Role, firm_key: str | None,
-                         cluster: str | None) -> tuple[int | None, str | None]:
+def check_account_fields(
+    session: Session, role: Role, firm_key: str | None, cluster: str | None
+) -> tuple[int | None, str | None]:
     """The firm id and cluster an account of this role must have, or a clear error."""
     if role == Role.FIRM:
         if not firm_key:

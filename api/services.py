@@ -3,13 +3,15 @@
 The CLI (and later the HTTP service and the nightly run) call these; they
 call the engine packages and `profiles.repository` for storage.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -20,13 +22,13 @@ from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem
 from optimizer.propose import BidOutcome, propose_bid, propose_joint
 from profiles import repository
-from profiles.repository import audit, history
 from profiles.csv_cells import csv_text
 from profiles.db import make_engine, session_scope, upgrade
 from profiles.domain import Bid, ProfileStatus
 from profiles.errors import NotFound, PartnermatchError
 from profiles.importing import ImportReport, import_file
 from profiles.mapping import to_plain
+from profiles.repository import audit, history
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import load_vocabulary
 
@@ -45,12 +47,28 @@ def open_database(settings: Settings) -> Engine:
 OPERATOR = "command line"
 
 
-def record_command(engine: Engine, settings: Settings, action: str, entity: str, key: str,
-                   cluster: str | None = None, detail: dict[str, Any] | None = None) -> None:
+def record_command(
+    engine: Engine,
+    settings: Settings,
+    action: str,
+    entity: str,
+    key: str,
+    cluster: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """An operator's change from the command line, in the audit log like every other change."""
     with session_scope(engine) as session:
-        audit.record(session, at=settings.now(), account_id=None, actor=OPERATOR, action=action, entity=entity,
-                     entity_key=key[:80], cluster=cluster, detail=detail or {})
+        audit.record(
+            session,
+            at=settings.now(),
+            account_id=None,
+            actor=OPERATOR,
+            action=action,
+            entity=entity,
+            entity_key=key[:80],
+            cluster=cluster,
+            detail=detail or {},
+        )
 
 
 def demo_files() -> list[Path]:
@@ -86,14 +104,25 @@ def active_matching_config(session) -> tuple[MatchingConfig, dict[str, Any]]:
     row = history.active_config(session)
     if row is None:
         return MatchingConfig(), {"source": "defaults", "id": None}
-    return MatchingConfig(**row.config), {"source": row.source, "id": row.id, "note": row.note,
-                                          "created_at": row.created_at.isoformat(), "created_by": row.created_by,
-                                          "digest": row.digest, "metrics": row.metrics}
+    return MatchingConfig(**row.config), {
+        "source": row.source,
+        "id": row.id,
+        "note": row.note,
+        "created_at": row.created_at.isoformat(),
+        "created_by": row.created_by,
+        "digest": row.digest,
+        "metrics": row.metrics,
+    }
 
 
-def match_all(engine: Engine, settings: Settings, config: MatchingConfig | None = None,
-              progress_total: Callable[[int], None] | None = None,
-              progress: Callable[[int], None] | None = None, **overrides: Any) -> MatchSummary:
+def match_all(
+    engine: Engine,
+    settings: Settings,
+    config: MatchingConfig | None = None,
+    progress_total: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    **overrides: Any,
+) -> MatchSummary:
     """One full matching run with `config`, or the active stored configuration with `overrides`."""
     today = settings.current_date()
     vocabulary = load_vocabulary()
@@ -105,13 +134,20 @@ def match_all(engine: Engine, settings: Settings, config: MatchingConfig | None 
         profiles = matchable(repository.load_profiles(session, [ProfileStatus.PUBLISHED]), today)
         firms = {f.key: f for f in repository.load_firms(session)}
         run_id = repository.start_run(session, config.model_dump(), config.digest(), settings.now())
-        result = run_matching(profiles, firms, config, vocabulary, progress_total, progress,
-                              vector_cache=settings.vector_cache_dir(),
-                              history=exchange_history(session, vocabulary))
-        repository.replace_matches(session, run_id, result.matches, settings.now(), result.profiles,
-                                   result.candidate_pairs)
-    return MatchSummary(run_id, result.profiles, result.candidate_pairs, len(result.matches), expired,
-                        result.semantic)
+        result = run_matching(
+            profiles,
+            firms,
+            config,
+            vocabulary,
+            progress_total,
+            progress,
+            vector_cache=settings.vector_cache_dir(),
+            history=exchange_history(session, vocabulary),
+        )
+        repository.replace_matches(
+            session, run_id, result.matches, settings.now(), result.profiles, result.candidate_pairs
+        )
+    return MatchSummary(run_id, result.profiles, result.candidate_pairs, len(result.matches), expired, result.semantic)
 
 
 def matches_for(engine: Engine, key: str) -> tuple[str, list[dict[str, Any]]]:
@@ -142,14 +178,29 @@ def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
     return problem, {f.key: f for f in firms}
 
 
-def store_outcome(session, outcome: BidOutcome, config: OptimizerConfig, batch: str, settings: Settings,
-           solver: str, status: str = "proposed") -> list[int]:
+def store_outcome(
+    session,
+    outcome: BidOutcome,
+    config: OptimizerConfig,
+    batch: str,
+    settings: Settings,
+    solver: str,
+    status: str = "proposed",
+) -> list[int]:
     if outcome.feasible:
         rows = [dict(p, config=config.model_dump()) for p in outcome.proposals]
     else:
-        rows = [{"rank": 1, "feasible": False, "solver": solver, "solver_status": outcome.status,
-                 "plan": {"members": []}, "explanation": {"reasons": [r.as_dict() for r in outcome.reasons]},
-                 "config": config.model_dump()}]
+        rows = [
+            {
+                "rank": 1,
+                "feasible": False,
+                "solver": solver,
+                "solver_status": outcome.status,
+                "plan": {"members": []},
+                "explanation": {"reasons": [r.as_dict() for r in outcome.reasons]},
+                "config": config.model_dump(),
+            }
+        ]
     return repository.store_proposals(session, outcome.bid, batch, rows, settings.now(), status)
 
 
@@ -168,16 +219,21 @@ def solve_bid(engine: Engine, settings: Settings, bid_key: str, config: Optimize
     return bid, outcome, batch
 
 
-def propose(engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig,
-            documents: bool = True, pdf: bool = False) -> tuple[Bid, BidOutcome, list[Path]]:
+def propose(
+    engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig, documents: bool = True, pdf: bool = False
+) -> tuple[Bid, BidOutcome, list[Path]]:
     bid, outcome, _ = solve_bid(engine, settings, bid_key, config)
-    paths = write_documents(bid, outcome.as_dict(), config, settings.now(),
-                            settings.output_dir / "proposals", pdf) if documents else []
+    paths = (
+        write_documents(bid, outcome.as_dict(), config, settings.now(), settings.output_dir / "proposals", pdf)
+        if documents
+        else []
+    )
     return bid, outcome, paths
 
 
-def propose_all_open(engine: Engine, settings: Settings, config: OptimizerConfig,
-                     documents: bool = True) -> list[tuple[Bid, BidOutcome, list[Path]]]:
+def propose_all_open(
+    engine: Engine, settings: Settings, config: OptimizerConfig, documents: bool = True
+) -> list[tuple[Bid, BidOutcome, list[Path]]]:
     with session_scope(engine) as session:
         bids = repository.load_bids(session, only_open=True)
         if not bids:
@@ -191,8 +247,11 @@ def propose_all_open(engine: Engine, settings: Settings, config: OptimizerConfig
     out = []
     for outcome in outcomes:
         bid = by_key[outcome.bid]
-        paths = write_documents(bid, outcome.as_dict(), config, settings.now(),
-                                settings.output_dir / "proposals") if documents else []
+        paths = (
+            write_documents(bid, outcome.as_dict(), config, settings.now(), settings.output_dir / "proposals")
+            if documents
+            else []
+        )
         out.append((bid, outcome, paths))
     return out
 
@@ -237,8 +296,9 @@ def _csv_cell(value: Any) -> str:
         if all(isinstance(v, str) for v in value):
             return ";".join(value)
         if all(isinstance(v, dict) and set(v) == {"phrase", "capacity_per_year"} for v in value):
-            return ";".join(v["phrase"] + (f":{v['capacity_per_year']}" if v["capacity_per_year"] else "")
-                            for v in value)
+            return ";".join(
+                v["phrase"] + (f":{v['capacity_per_year']}" if v["capacity_per_year"] else "") for v in value
+            )
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -5,6 +5,7 @@ in N seconds" (doubling each time), and after `sign_in_lockout` failures it stay
 an administrator unlocks it. One address guessing across many accounts meets its own delays.
 Delays are refusals with a Retry-After, not sleeps, so a guesser cannot tie up the server.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,20 +42,26 @@ def delay(failures: int, free: int, first: float, longest: float) -> float:
     return min(longest, first * 2 ** (failures - free))
 
 
-def _wait(engine: Engine, settings: Settings, account: AccountRow | None, username: str, address: str,
-          now: datetime) -> float:
+def _wait(
+    engine: Engine, settings: Settings, account: AccountRow | None, username: str, address: str, now: datetime
+) -> float:
     since = now - timedelta(minutes=settings.sign_in_window_minutes)
     waits = [0.0]
     with session_scope(engine, readonly=True) as session:
         _, last = account_store.sign_in_failures(session, username=username, since=since)
         if account is not None and last is not None:
-            wait = delay(account.failed_sign_ins, settings.sign_in_free_failures, settings.sign_in_delay_seconds,
-                         settings.sign_in_max_delay_seconds)
+            wait = delay(
+                account.failed_sign_ins,
+                settings.sign_in_free_failures,
+                settings.sign_in_delay_seconds,
+                settings.sign_in_max_delay_seconds,
+            )
             waits.append((last + timedelta(seconds=wait) - now).total_seconds())
         count, last = account_store.sign_in_failures(session, address=address, since=since)
         if last is not None:
-            wait = delay(count, settings.sign_in_address_free, settings.sign_in_delay_seconds,
-                         settings.sign_in_max_delay_seconds)
+            wait = delay(
+                count, settings.sign_in_address_free, settings.sign_in_delay_seconds, settings.sign_in_max_delay_seconds
+            )
             waits.append((last + timedelta(seconds=wait) - now).total_seconds())
     return max(waits)
 
@@ -66,8 +73,9 @@ def sign_in(engine: Engine, settings: Settings, username: str, password: str, ad
     with session_scope(engine, readonly=True) as session:
         account = account_store.account_by_username(session, username)
     if account is not None and account.locked_at is not None:
-        raise AccountLocked(f"this account is locked after {settings.sign_in_lockout} failed sign-ins; "
-                            "an administrator can unlock it")
+        raise AccountLocked(
+            f"this account is locked after {settings.sign_in_lockout} failed sign-ins; an administrator can unlock it"
+        )
     wait = _wait(engine, settings, account, username, address, now)
     if wait > 0:
         raise TooManyAttempts(wait)
@@ -98,8 +106,17 @@ def _record_failure(engine: Engine, settings: Settings, username: str, address: 
                 detail["locked"] = True
             session.add(account)
             cluster = _cluster_of(session, account)
-        audit.record(session, at=now, account_id=None, actor=f"sign-in from {address}"[:80], action="sign_in_failed",
-                     entity="account", entity_key=username, cluster=cluster, detail=detail)
+        audit.record(
+            session,
+            at=now,
+            account_id=None,
+            actor=f"sign-in from {address}"[:80],
+            action="sign_in_failed",
+            entity="account",
+            entity_key=username,
+            cluster=cluster,
+            detail=detail,
+        )
 
 
 def _cluster_of(session, account: AccountRow) -> str | None:

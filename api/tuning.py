@@ -6,6 +6,7 @@ time: the older ones to learn from, the newest to check on. The result is stored
 the new active configuration, only when it ranks the accepted profiles of the held-out
 lists better (the interval of the difference above 0) and the operator confirms.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,13 +65,29 @@ def prepare(engine: Engine, held_out: float = 0.3, min_lists: int = 20) -> TuneR
         lists = shown_lists(history.shown_lists(session))
     usable = [s for s in lists if s.good]
     if len(usable) < min_lists:
-        return TuneReport(current, provenance, len(lists), 0, 0, None, None, None,
-                          f"{len(usable)} lists with an accepted interest; at least {min_lists} are needed")
+        return TuneReport(
+            current,
+            provenance,
+            len(lists),
+            0,
+            0,
+            None,
+            None,
+            None,
+            f"{len(usable)} lists with an accepted interest; at least {min_lists} are needed",
+        )
     learn, check = time_split(usable, held_out)
     result = fit(learn, dict(current.weights))
-    return TuneReport(current, provenance, len(lists), len(learn), len(check), result,
-                      evaluate(check, current.weights, result.weights),
-                      evaluate(learn, current.weights, result.weights))
+    return TuneReport(
+        current,
+        provenance,
+        len(lists),
+        len(learn),
+        len(check),
+        result,
+        evaluate(check, current.weights, result.weights),
+        evaluate(learn, current.weights, result.weights),
+    )
 
 
 def store(engine: Engine, settings: Settings, report: TuneReport, actor: str = "command line") -> int:
@@ -78,17 +95,40 @@ def store(engine: Engine, settings: Settings, report: TuneReport, actor: str = "
     if proposed is None or not report.wins:
         raise ValueError("only a configuration that wins on the held-out lists is stored")
     assert report.check is not None and report.fit is not None
-    metrics = {"held_out": report.check.as_dict(), "learning_lists": report.learn_lists,
-               "learned": list(report.fit.learned), "kept": list(report.fit.kept)}
-    note = (f"tuned on {report.learn_lists} lists, checked on {report.check_lists}; replaces "
-            f"{report.provenance.get('source')} #{report.provenance.get('id')}")
+    metrics = {
+        "held_out": report.check.as_dict(),
+        "learning_lists": report.learn_lists,
+        "learned": list(report.fit.learned),
+        "kept": list(report.fit.kept),
+    }
+    note = (
+        f"tuned on {report.learn_lists} lists, checked on {report.check_lists}; replaces "
+        f"{report.provenance.get('source')} #{report.provenance.get('id')}"
+    )
     with session_scope(engine) as session:
-        row = history.store_config(session, proposed.model_dump(), proposed.digest(), "tune", note, metrics, actor,
-                                   settings.now(), activate=True)
+        row = history.store_config(
+            session,
+            proposed.model_dump(),
+            proposed.digest(),
+            "tune",
+            note,
+            metrics,
+            actor,
+            settings.now(),
+            activate=True,
+        )
         assert row.id is not None
-        audit.record(session, at=settings.now(), account_id=None, actor=actor, action="activate",
-                     entity="matching_config", entity_key=str(row.id), cluster=None,
-                     detail={"source": "tune", "weights": proposed.weights, **metrics})
+        audit.record(
+            session,
+            at=settings.now(),
+            account_id=None,
+            actor=actor,
+            action="activate",
+            entity="matching_config",
+            entity_key=str(row.id),
+            cluster=None,
+            detail={"source": "tune", "weights": proposed.weights, **metrics},
+        )
         return row.id
 
 
@@ -101,9 +141,18 @@ def active_view(ctx) -> dict[str, Any]:
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine, readonly=True) as session:
         config, provenance = active_matching_config(session)
-        stored = [{"id": r.id, "source": r.source, "active": r.active, "created_at": r.created_at.isoformat(),
-                   "created_by": r.created_by, "note": r.note, "digest": r.digest}
-                  for r in history.configs(session)]
+        stored = [
+            {
+                "id": r.id,
+                "source": r.source,
+                "active": r.active,
+                "created_at": r.created_at.isoformat(),
+                "created_by": r.created_by,
+                "note": r.note,
+                "digest": r.digest,
+            }
+            for r in history.configs(session)
+        ]
     return {"config": config.model_dump(), "digest": config.digest(), "provenance": provenance, "stored": stored}
 
 
@@ -114,7 +163,25 @@ def activate(engine: Engine, settings: Settings, config_id: int, actor: str = "c
         if config_id not in rows:
             raise KeyError(config_id)
         row = rows[config_id]
-        history.store_config(session, row.config, row.digest, "restored", f"copy of #{config_id}", row.metrics,
-                             actor, settings.now(), activate=True)
-        audit.record(session, at=settings.now(), account_id=None, actor=actor, action="activate",
-                     entity="matching_config", entity_key=str(config_id), cluster=None, detail={"source": "restored"})
+        history.store_config(
+            session,
+            row.config,
+            row.digest,
+            "restored",
+            f"copy of #{config_id}",
+            row.metrics,
+            actor,
+            settings.now(),
+            activate=True,
+        )
+        audit.record(
+            session,
+            at=settings.now(),
+            account_id=None,
+            actor=actor,
+            action="activate",
+            entity="matching_config",
+            entity_key=str(config_id),
+            cluster=None,
+            detail={"source": "restored"},
+        )

@@ -3,14 +3,18 @@
 Every record about a firm passes through here before it leaves the service, so
 the privacy rules of `profiles.visibility` are applied in one place.
 """
+
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
+from profiles.duplicates import LEGAL_FORMS
+from profiles.name_mentions import NamedFirm, NameIndex
 from profiles.tables import (
     AccountRow,
     AchievementRow,
@@ -23,8 +27,6 @@ from profiles.tables import (
     ProposalRow,
     RequirementRow,
 )
-from profiles.duplicates import LEGAL_FORMS
-from profiles.name_mentions import NamedFirm, NameIndex
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Viewer
 
@@ -54,8 +56,10 @@ class HiddenNames:
         if isinstance(value, list):
             return [self.record(v) for v in value]
         if isinstance(value, dict):
-            return {self.record(k): (self.terms(v) if k == "shared_terms" and isinstance(v, list) else self.record(v))
-                    for k, v in value.items()}
+            return {
+                self.record(k): (self.terms(v) if k == "shared_terms" and isinstance(v, list) else self.record(v))
+                for k, v in value.items()
+            }
         return value
 
     def terms(self, words: list[Any]) -> list[Any]:
@@ -105,12 +109,24 @@ def firm_view(firm: FirmRow, viewer: Viewer) -> dict[str, Any]:
         "export_countries": list(firm.export_countries),
     }
     if out["identity_visible"]:
-        out.update(key=firm.key, name=firm.name, city=firm.city, region=firm.region, lat=firm.lat, lon=firm.lon,
-                   employees=firm.employees, cluster=firm.cluster, website=firm.website,
-                   contact_name=firm.contact_name, contact_email=firm.contact_email,
-                   contact_phone=firm.contact_phone, max_concurrent_bids=firm.max_concurrent_bids,
-                   excluded_partners=list(firm.excluded_partners), version=etag(firm.content_hash),
-                   updated_at=firm.updated_at.isoformat())
+        out.update(
+            key=firm.key,
+            name=firm.name,
+            city=firm.city,
+            region=firm.region,
+            lat=firm.lat,
+            lon=firm.lon,
+            employees=firm.employees,
+            cluster=firm.cluster,
+            website=firm.website,
+            contact_name=firm.contact_name,
+            contact_email=firm.contact_email,
+            contact_phone=firm.contact_phone,
+            max_concurrent_bids=firm.max_concurrent_bids,
+            excluded_partners=list(firm.excluded_partners),
+            version=etag(firm.content_hash),
+            updated_at=firm.updated_at.isoformat(),
+        )
     return out
 
 
@@ -141,13 +157,15 @@ def scrub(text: str, firm: FirmRow) -> str:
     but firms do write "Limfjord Svejseteknik ApS has 35 employees" into their descriptions."""
     if not text:
         return text
-    pattern = _identity_pattern(firm.name, (firm.website or "", firm.contact_email or "", firm.contact_phone or "",
-                                            firm.contact_name or ""))
+    pattern = _identity_pattern(
+        firm.name, (firm.website or "", firm.contact_email or "", firm.contact_phone or "", firm.contact_name or "")
+    )
     return pattern.sub("the company", text)
 
 
-def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date,
-                 names: HiddenNames | None = None) -> dict[str, Any]:
+def profile_view(
+    profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date, names: HiddenNames | None = None
+) -> dict[str, Any]:
     """A profile as `viewer` may see it. Texts of a firm the viewer does not manage lose the firm's own
     name and contacts (unless introduced) and the names of every other firm hidden from the viewer."""
     assert firm.id is not None
@@ -173,8 +191,14 @@ def profile_view(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date
         "identity_visible": visible,
     }
     if visible:
-        out.update(key=profile.key, firm=firm.key, firm_name=firm.name, extensions=profile.extensions,
-                   version=etag(profile.content_hash), updated_at=profile.updated_at.isoformat())
+        out.update(
+            key=profile.key,
+            firm=firm.key,
+            firm_name=firm.name,
+            extensions=profile.extensions,
+            version=etag(profile.content_hash),
+            updated_at=profile.updated_at.isoformat(),
+        )
     return out
 
 
@@ -188,15 +212,21 @@ def _texts_shown(firm: FirmRow, viewer: Viewer, visible: bool, names: HiddenName
     return lambda t: others(scrub(t, firm))
 
 
-def profile_brief(profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date,
-                  names: HiddenNames | None = None) -> dict[str, Any]:
+def profile_brief(
+    profile: ProfileRow, firm: FirmRow, viewer: Viewer, today: date, names: HiddenNames | None = None
+) -> dict[str, Any]:
     """The few fields a list of matches or interests shows; the same rules as `profile_view`."""
     assert firm.id is not None
     visible = viewer.sees_identity(firm.id, firm.cluster)
     out: dict[str, Any] = {
-        "reference": profile.reference, "type": profile.type, "status": effective_status(profile, today),
-        "title": _texts_shown(firm, viewer, visible, names)(profile.title), "country": firm.country,
-        "size_class": firm.size_class, "firm_alias": firm.alias, "identity_visible": visible,
+        "reference": profile.reference,
+        "type": profile.type,
+        "status": effective_status(profile, today),
+        "title": _texts_shown(firm, viewer, visible, names)(profile.title),
+        "country": firm.country,
+        "size_class": firm.size_class,
+        "firm_alias": firm.alias,
+        "identity_visible": visible,
     }
     if visible:
         out.update(key=profile.key, firm=firm.key, firm_name=firm.name)
@@ -212,8 +242,14 @@ def _coarsen(components: dict[str, Any]) -> dict[str, Any]:
     return dict(components, geography=coarse)
 
 
-def match_view(match: dict[str, Any], other: ProfileRow, other_firm: FirmRow, viewer: Viewer,
-               today: date, names: HiddenNames | None = None) -> dict[str, Any]:
+def match_view(
+    match: dict[str, Any],
+    other: ProfileRow,
+    other_firm: FirmRow,
+    viewer: Viewer,
+    today: date,
+    names: HiddenNames | None = None,
+) -> dict[str, Any]:
     assert other_firm.id is not None
     visible = viewer.sees_identity(other_firm.id, other_firm.cluster)
     components, explanation = match["components"], match["explanation"]
@@ -222,16 +258,20 @@ def match_view(match: dict[str, Any], other: ProfileRow, other_firm: FirmRow, vi
         explanation = _without_direct_ties(_without_name_terms(explanation, other_firm))
     if names is not None:
         components, explanation = names.record(components), names.record(explanation)
-    return {"rank": match["rank"], "score": match["score"], "kind": match.get("kind") or "",
-            "components": components, "explanation": explanation,
-            "other": profile_brief(other, other_firm, viewer, today, names)}
-
-
+    return {
+        "rank": match["rank"],
+        "score": match["score"],
+        "kind": match.get("kind") or "",
+        "components": components,
+        "explanation": explanation,
+        "other": profile_brief(other, other_firm, viewer, today, names),
+    }
 
 
 def _without_direct_ties(record: dict[str, Any]) -> dict[str, Any]:
     """Work done together or supply between the two firms would tell the viewer who an anonymous firm
     is; only shared partners ("both supply Südwerk") stay in words until an introduction is agreed."""
+
     def shared(lines: list) -> list:
         return [t for t in lines if isinstance(t, str) and (t.startswith("both ") or "shared partner" in t)]
 
@@ -252,29 +292,56 @@ def _without_name_terms(record: dict[str, Any], firm: FirmRow) -> dict[str, Any]
 
     def clean(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: ([t for t in v if not (isinstance(t, str) and t.lower() in tokens)] if k == "shared_terms"
-                        and isinstance(v, list) else clean(v)) for k, v in value.items()}
+            return {
+                k: (
+                    [t for t in v if not (isinstance(t, str) and t.lower() in tokens)]
+                    if k == "shared_terms" and isinstance(v, list)
+                    else clean(v)
+                )
+                for k, v in value.items()
+            }
         return value
+
     return clean(record)
 
 
 def requirement_view(r: RequirementRow) -> dict[str, Any]:
-    return {"key": r.key, "capability": r.capability, "mandatory": r.mandatory,
-            "certifications": list(r.certifications), "volume_per_year": r.volume_per_year,
-            "min_fit": r.min_fit, "weight": r.weight}
+    return {
+        "key": r.key,
+        "capability": r.capability,
+        "mandatory": r.mandatory,
+        "certifications": list(r.certifications),
+        "volume_per_year": r.volume_per_year,
+        "min_fit": r.min_fit,
+        "weight": r.weight,
+    }
 
 
 def bid_view(bid: BidRow, requirements: list[RequirementRow]) -> dict[str, Any]:
-    return {"key": bid.key, "title": bid.title, "customer": bid.customer, "customer_country": bid.customer_country,
-            "delivery_country": bid.delivery_country, "description": bid.description,
-            "deadline": bid.deadline.isoformat() if bid.deadline else None, "volume_per_year": bid.volume_per_year,
-            "status": bid.status, "min_size": bid.min_size, "max_size": bid.max_size,
-            "min_countries": bid.min_countries, "max_per_country": bid.max_per_country,
-            "required_kinds": list(bid.required_kinds), "lead": dict(bid.lead),
-            "excluded_firms": list(bid.excluded_firms), "excluded_pairs": [list(p) for p in bid.excluded_pairs],
-            "locked_firms": list(bid.locked_firms), "cluster": bid.cluster,
-            "requirements": [requirement_view(r) for r in sorted(requirements, key=lambda r: r.position)],
-            "version": etag(bid.content_hash), "updated_at": bid.updated_at.isoformat()}
+    return {
+        "key": bid.key,
+        "title": bid.title,
+        "customer": bid.customer,
+        "customer_country": bid.customer_country,
+        "delivery_country": bid.delivery_country,
+        "description": bid.description,
+        "deadline": bid.deadline.isoformat() if bid.deadline else None,
+        "volume_per_year": bid.volume_per_year,
+        "status": bid.status,
+        "min_size": bid.min_size,
+        "max_size": bid.max_size,
+        "min_countries": bid.min_countries,
+        "max_per_country": bid.max_per_country,
+        "required_kinds": list(bid.required_kinds),
+        "lead": dict(bid.lead),
+        "excluded_firms": list(bid.excluded_firms),
+        "excluded_pairs": [list(p) for p in bid.excluded_pairs],
+        "locked_firms": list(bid.locked_firms),
+        "cluster": bid.cluster,
+        "requirements": [requirement_view(r) for r in sorted(requirements, key=lambda r: r.position)],
+        "version": etag(bid.content_hash),
+        "updated_at": bid.updated_at.isoformat(),
+    }
 
 
 def _replace_strings(value: Any, replacements: list[tuple[str, str]]) -> Any:
@@ -337,23 +404,46 @@ def redact(value: Any, firms: list[FirmRow], viewer: Viewer) -> Any:
 
 
 def proposal_view(row: ProposalRow, bid_key: str, firms: list[FirmRow], viewer: Viewer) -> dict[str, Any]:
-    out = {"id": row.id, "bid": bid_key, "batch": row.batch, "rank": row.rank, "status": row.status,
-           "feasible": row.feasible, "objective": row.objective, "solver": row.solver,
-           "solver_status": row.solver_status, "gap": row.gap, "solve_seconds": row.solve_seconds,
-           "plan": row.plan, "explanation": row.explanation, "note": row.note,
-           "created_at": row.created_at.isoformat(),
-           "decided_at": row.decided_at.isoformat() if row.decided_at else None, "flags": row.flags or {}}
+    out = {
+        "id": row.id,
+        "bid": bid_key,
+        "batch": row.batch,
+        "rank": row.rank,
+        "status": row.status,
+        "feasible": row.feasible,
+        "objective": row.objective,
+        "solver": row.solver,
+        "solver_status": row.solver_status,
+        "gap": row.gap,
+        "solve_seconds": row.solve_seconds,
+        "plan": row.plan,
+        "explanation": row.explanation,
+        "note": row.note,
+        "created_at": row.created_at.isoformat(),
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "flags": row.flags or {},
+    }
     return redact(out, firms, viewer)
 
 
-def interest_view(row: InterestRow, profile: ProfileRow, owner: FirmRow, sender: FirmRow,
-                  sender_profile: ProfileRow | None, viewer: Viewer, today: date,
-                  names: HiddenNames | None = None) -> dict[str, Any]:
+def interest_view(
+    row: InterestRow,
+    profile: ProfileRow,
+    owner: FirmRow,
+    sender: FirmRow,
+    sender_profile: ProfileRow | None,
+    viewer: Viewer,
+    today: date,
+    names: HiddenNames | None = None,
+) -> dict[str, Any]:
     assert owner.id is not None and sender.id is not None
     introduced = row.status == "accepted"
     others = _names_of_others(names)
     out: dict[str, Any] = {
-        "id": row.id, "status": row.status, "message": others(row.message), "note": others(row.note),
+        "id": row.id,
+        "status": row.status,
+        "message": others(row.message),
+        "note": others(row.note),
         "profile": profile_brief(profile, owner, viewer, today, names),
         "sender": _party(sender, viewer, introduced),
         "owner": _party(owner, viewer, introduced),
@@ -370,31 +460,68 @@ def _party(firm: FirmRow, viewer: Viewer, introduced: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"alias": firm.alias, "country": firm.country, "size_class": firm.size_class}
     # After an accepted introduction both sides see each other; until then each sees only its own side.
     if introduced or viewer.sees_identity(firm.id, firm.cluster):
-        out.update(key=firm.key, name=firm.name, website=firm.website, contact_name=firm.contact_name,
-                   contact_email=firm.contact_email, contact_phone=firm.contact_phone, city=firm.city)
+        out.update(
+            key=firm.key,
+            name=firm.name,
+            website=firm.website,
+            contact_name=firm.contact_name,
+            contact_email=firm.contact_email,
+            contact_phone=firm.contact_phone,
+            city=firm.city,
+        )
     return out
 
 
 def account_view(row: AccountRow, firm_key: str | None) -> dict[str, Any]:
-    return {"id": row.id, "username": row.username, "role": row.role, "firm": firm_key, "cluster": row.cluster,
-            "email": row.email, "active": row.active, "locked": row.locked_at is not None,
-            "failed_sign_ins": row.failed_sign_ins, "created_at": row.created_at.isoformat()}
+    return {
+        "id": row.id,
+        "username": row.username,
+        "role": row.role,
+        "firm": firm_key,
+        "cluster": row.cluster,
+        "email": row.email,
+        "active": row.active,
+        "locked": row.locked_at is not None,
+        "failed_sign_ins": row.failed_sign_ins,
+        "created_at": row.created_at.isoformat(),
+    }
 
 
 def audit_view(row: AuditRow) -> dict[str, Any]:
-    return {"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "action": row.action,
-            "entity": row.entity, "key": row.entity_key, "detail": row.detail}
+    return {
+        "id": row.id,
+        "at": row.at.isoformat(),
+        "actor": row.actor,
+        "action": row.action,
+        "entity": row.entity,
+        "key": row.entity_key,
+        "detail": row.detail,
+    }
 
 
 def job_view(row: JobRow) -> dict[str, Any]:
-    return {"id": row.id, "kind": row.kind, "status": row.status, "subject": row.subject, "params": row.params,
-            "result": row.result, "error": row.error or None, "created_at": row.created_at.isoformat(),
-            "started_at": row.started_at.isoformat() if row.started_at else None,
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "status": row.status,
+        "subject": row.subject,
+        "params": row.params,
+        "result": row.result,
+        "error": row.error or None,
+        "created_at": row.created_at.isoformat(),
+        "started_at": row.started_at.isoformat() if row.started_at else None,
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }
 
 
-def achievement_view(row: AchievementRow, firm: FirmRow, partner: FirmRow | None, viewer: Viewer,
-                     recorded_by: str, names: HiddenNames | None = None) -> dict[str, Any]:
+def achievement_view(
+    row: AchievementRow,
+    firm: FirmRow,
+    partner: FirmRow | None,
+    viewer: Viewer,
+    recorded_by: str,
+    names: HiddenNames | None = None,
+) -> dict[str, Any]:
     """A partnering achievement. The partner (and the firm) appear by alias unless the viewer may see
     them, e.g. after an agreed introduction; contact details never appear here."""
     assert firm.id is not None
@@ -406,17 +533,29 @@ def achievement_view(row: AchievementRow, firm: FirmRow, partner: FirmRow | None
         shown_partner = _achievement_party(partner, viewer)
     else:
         shown_partner = {"in_exchange": False, "name": others(row.partner_name)}
-    return {"id": row.id, "agreement_type": row.agreement_type, "signed_on": row.signed_on.isoformat(),
-            "note": others(note), "firm": _achievement_party(firm, viewer), "partner": shown_partner,
-            "interest_id": row.interest_id, "proposal_id": row.proposal_id, "recorded_by": recorded_by,
-            "recorded_at": row.recorded_at.isoformat(),
-            "cluster": row.cluster if viewer.sees_identity(firm.id, firm.cluster) else None}
+    return {
+        "id": row.id,
+        "agreement_type": row.agreement_type,
+        "signed_on": row.signed_on.isoformat(),
+        "note": others(note),
+        "firm": _achievement_party(firm, viewer),
+        "partner": shown_partner,
+        "interest_id": row.interest_id,
+        "proposal_id": row.proposal_id,
+        "recorded_by": recorded_by,
+        "recorded_at": row.recorded_at.isoformat(),
+        "cluster": row.cluster if viewer.sees_identity(firm.id, firm.cluster) else None,
+    }
 
 
 def _achievement_party(firm: FirmRow, viewer: Viewer) -> dict[str, Any]:
     assert firm.id is not None
-    out: dict[str, Any] = {"in_exchange": True, "alias": firm.alias, "country": firm.country,
-                           "size_class": firm.size_class}
+    out: dict[str, Any] = {
+        "in_exchange": True,
+        "alias": firm.alias,
+        "country": firm.country,
+        "size_class": firm.size_class,
+    }
     if viewer.sees_identity(firm.id, firm.cluster):
         out.update(key=firm.key, name=firm.name)
     return out

@@ -3,6 +3,7 @@
 Loads the bundled demo data into a temporary SQLite database, scores it, then
 proposes three alternatives per bid and one joint plan with each solver.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -24,8 +25,9 @@ REPEATS = 3
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}", output_dir=Path(tmp),
-                            today=date(2026, 11, 21))
+        settings = Settings(
+            DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}", output_dir=Path(tmp), today=date(2026, 11, 21)
+        )
         engine = services.open_database(settings)
         for path in services.demo_files():
             services.import_path(engine, settings, path)
@@ -38,7 +40,9 @@ def main() -> None:
             for solver in available_solvers():
                 best = None
                 for _ in range(REPEATS):
-                    _, outcome, _ = services.propose(engine, settings, key, OptimizerConfig(solver=solver), documents=False)
+                    _, outcome, _ = services.propose(
+                        engine, settings, key, OptimizerConfig(solver=solver), documents=False
+                    )
                     if not outcome.feasible:
                         best = ("no consortium (pre-check)", 0.0, 0.0, 0)
                         break
@@ -54,12 +58,18 @@ def main() -> None:
             results = services.propose_all_open(engine, settings, OptimizerConfig(solver=solver), documents=False)
             feasible = [o for _, o, _ in results if o.feasible]
             seconds = feasible[0].proposals[0]["solve_seconds"] if feasible else 0.0
-            joint.append(f"{solver}: {len(feasible)} of {len(results)} bids staffed, {feasible[0].status if feasible else '-'}, "
-                         f"solve {seconds * 1000:.0f} ms")
+            joint.append(
+                f"{solver}: {len(feasible)} of {len(results)} bids staffed, {feasible[0].status if feasible else '-'}, "
+                f"solve {seconds * 1000:.0f} ms"
+            )
     solvers = available_solvers()
-    body = ["Per bid: status of the best alternative, alternatives found (K = 3), model build time and the "
-            f"total solve time of all alternatives (best of {REPEATS} runs).", "",
-            "| bid | " + " | ".join(solvers) + " |", "|---|" + "---|" * len(solvers)]
+    body = [
+        "Per bid: status of the best alternative, alternatives found (K = 3), model build time and the "
+        f"total solve time of all alternatives (best of {REPEATS} runs).",
+        "",
+        "| bid | " + " | ".join(solvers) + " |",
+        "|---|" + "---|" * len(solvers),
+    ]
     body += ["| " + " | ".join(r) + " |" for r in rows]
     body += ["", "Joint plan over all open bids (firm availability across bids): " + "; ".join(joint) + "."]
     write_section("Demo bids: CBC and HiGHS", "python -m bench.demo_solve_times", "\n".join(body))

@@ -16,6 +16,7 @@ then, each in a fresh subprocess so that peak memory is per run:
 Wall time, peak RSS of the process running the job, pairs scored and the
 ratios go to docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,8 +78,9 @@ def child_nightly(url: str, out: str, *flags: str) -> dict:
     from profiles.settings import Settings
 
     settings = Settings(DATABASE_URL=url, output_dir=Path(out), today=TODAY)
-    options = NightlyOptions(full="full" in flags, executor="dask" if "dask" in flags else "local", workers=2,
-                             mail=False)
+    options = NightlyOptions(
+        full="full" in flags, executor="dask" if "dask" in flags else "local", workers=2, mail=False
+    )
     engine = services.open_database(settings)
     log = configure("json", stream=open("/dev/null", "w"))
     started = time.perf_counter()
@@ -86,11 +88,18 @@ def child_nightly(url: str, out: str, *flags: str) -> dict:
     seconds = time.perf_counter() - started
     assert result.exit_code == 0, result.message
     matched = result.stats["matched"]
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "kind": matched["kind"], "profiles": matched["profiles"],
-            "changed": matched["changed"], "pairs_scored": matched["pairs_scored"],
-            "candidate_pairs": matched["candidate_pairs"], "rows_written": matched["rows_inserted"]
-            + matched["rows_deleted"] + matched["rows_reranked"], "stages": matched["seconds"],
-            "write_seconds": matched["write_seconds"]}
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "kind": matched["kind"],
+        "profiles": matched["profiles"],
+        "changed": matched["changed"],
+        "pairs_scored": matched["pairs_scored"],
+        "candidate_pairs": matched["candidate_pairs"],
+        "rows_written": matched["rows_inserted"] + matched["rows_deleted"] + matched["rows_reranked"],
+        "stages": matched["seconds"],
+        "write_seconds": matched["write_seconds"],
+    }
 
 
 def edit_share(url: str, share: float) -> int:
@@ -105,8 +114,10 @@ def edit_share(url: str, share: float) -> int:
     with session_scope(engine) as session:
         published = repository.load_profiles(session, [ProfileStatus.PUBLISHED])
         every = max(1, round(1 / share))
-        edited = [dataclasses.replace(p, description=p.description + " Now also offering robotic TIG welding.")
-                  for p in published[::every]]
+        edited = [
+            dataclasses.replace(p, description=p.description + " Now also offering robotic TIG welding.")
+            for p in published[::every]
+        ]
         repository.upsert_profiles(session, edited, Settings(DATABASE_URL=url).now(), TODAY)
     engine.dispose()
     return len(edited)
@@ -124,8 +135,12 @@ def measure(n: int, dask_max: int) -> dict:
     try:
         url, import_seconds = prepare(n, root)
         out = str(root / "out")
-        row = {"n": n, "import_seconds": import_seconds, "floor": _child("floor", str(n)),
-               "full": _child("nightly", url, out)}
+        row = {
+            "n": n,
+            "import_seconds": import_seconds,
+            "floor": _child("floor", str(n)),
+            "full": _child("nightly", url, out),
+        }
         row["edited"] = edit_share(url, 0.01)
         row["incremental"] = _child("nightly", url, out)
         if n <= dask_max:
@@ -140,37 +155,62 @@ def measure(n: int, dask_max: int) -> dict:
 def report(rows: list[dict]) -> str:
     from bench.perf.versions import versions_line
 
-    lines = ["Synthetic profiles imported into SQLite on this machine; every job in its own process. "
-             "Peak memory is the peak RSS of the process running the job (for Dask, the process driving "
-             "the cluster; the two workers are separate processes).", "",
-             "| profiles | floor (TF-IDF + top-k) | full nightly | full / floor | peak memory | pairs scored "
-             "| incremental (1 % edited) | incremental / full |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "Synthetic profiles imported into SQLite on this machine; every job in its own process. "
+        "Peak memory is the peak RSS of the process running the job (for Dask, the process driving "
+        "the cluster; the two workers are separate processes).",
+        "",
+        "| profiles | floor (TF-IDF + top-k) | full nightly | full / floor | peak memory | pairs scored "
+        "| incremental (1 % edited) | incremental / full |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         f, full, inc = r["floor"], r["full"], r["incremental"]
-        lines.append(f"| {r['n']:,} | {f['seconds']:.1f} s ({f['peak_mb'] / 1024:.2f} GB) | {full['seconds']:.1f} s "
-                     f"| {full['seconds'] / f['seconds']:.2f}× | {full['peak_mb'] / 1024:.2f} GB | "
-                     f"{full['pairs_scored']:,} | {inc['seconds']:.1f} s ({inc['changed']:,} changed, "
-                     f"{inc['pairs_scored']:,} pairs) | {100 * inc['seconds'] / full['seconds']:.1f} % |")
-    lines += ["", "Where the full run's time goes (seconds; `write` is the match rows' transaction, including "
-              "explaining each stored match):", "", "| profiles | text model | neighbour lists | scores | selection "
-              "| write | other stages and start-up |", "|---:|---:|---:|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {r['n']:,} | {f['seconds']:.1f} s ({f['peak_mb'] / 1024:.2f} GB) | {full['seconds']:.1f} s "
+            f"| {full['seconds'] / f['seconds']:.2f}× | {full['peak_mb'] / 1024:.2f} GB | "
+            f"{full['pairs_scored']:,} | {inc['seconds']:.1f} s ({inc['changed']:,} changed, "
+            f"{inc['pairs_scored']:,} pairs) | {100 * inc['seconds'] / full['seconds']:.1f} % |"
+        )
+    lines += [
+        "",
+        "Where the full run's time goes (seconds; `write` is the match rows' transaction, including "
+        "explaining each stored match):",
+        "",
+        "| profiles | text model | neighbour lists | scores | selection | write | other stages and start-up |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         s, full = r["full"]["stages"], r["full"]
         known = sum(s.values()) + full["write_seconds"]
-        lines.append(f"| {r['n']:,} | {s.get('text model', 0):.1f} | {s.get('neighbours', 0):.1f} | "
-                     f"{s.get('scores', 0):.1f} | {s.get('selection', 0):.1f} | {full['write_seconds']:.1f} | "
-                     f"{full['seconds'] - known:.1f} |")
+        lines.append(
+            f"| {r['n']:,} | {s.get('text model', 0):.1f} | {s.get('neighbours', 0):.1f} | "
+            f"{s.get('scores', 0):.1f} | {s.get('selection', 0):.1f} | {full['write_seconds']:.1f} | "
+            f"{full['seconds'] - known:.1f} |"
+        )
     dask = [r for r in rows if "dask" in r]
     if dask:
-        lines += ["", "Full rescore (`nightly --full`, same model) in-process vs a local Dask cluster of 2 worker "
-                  "processes, same data:", "", "| profiles | in-process | Dask, 2 workers | Dask / in-process |",
-                  "|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            "Full rescore (`nightly --full`, same model) in-process vs a local Dask cluster of 2 worker "
+            "processes, same data:",
+            "",
+            "| profiles | in-process | Dask, 2 workers | Dask / in-process |",
+            "|---:|---:|---:|---:|",
+        ]
         for r in dask:
-            lines.append(f"| {r['n']:,} | {r['in_process']['seconds']:.1f} s | {r['dask']['seconds']:.1f} s | "
-                         f"{r['dask']['seconds'] / r['in_process']['seconds']:.2f}× |")
-    lines += ["", "Import of the synthetic data (not part of the runs): " + ", ".join(
-        f"{r['n']:,} in {r['import_seconds']:.0f} s" for r in rows) + ".", "", versions_line()]
+            lines.append(
+                f"| {r['n']:,} | {r['in_process']['seconds']:.1f} s | {r['dask']['seconds']:.1f} s | "
+                f"{r['dask']['seconds'] / r['in_process']['seconds']:.2f}× |"
+            )
+    lines += [
+        "",
+        "Import of the synthetic data (not part of the runs): "
+        + ", ".join(f"{r['n']:,} in {r['import_seconds']:.0f} s" for r in rows)
+        + ".",
+        "",
+        versions_line(),
+    ]
     return "\n".join(lines)
 
 

@@ -1,9 +1,10 @@
 """Write a benchmark's results into docs/benchmarks.md, in its own marked section, with machine and date."""
+
 from __future__ import annotations
 
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -30,7 +31,7 @@ def machine() -> str:
 
 def write_section(name: str, script: str, body: str) -> None:
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = f"{start}\n## {name}\n\n`{script}` — {stamp} — {machine()}\n\n{body.strip()}\n{end}"
     text = DOC.read_text("utf-8") if DOC.exists() else HEADER
     if start in text and end in text:

@@ -6,6 +6,7 @@ bids compete for the same strong firms, as they do in a real cluster. Synergy
 links each firm to `pair_neighbours` random others, as the engine's stored
 top-10 matches per profile do.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,8 +19,15 @@ COUNTRIES = ("DK", "NO", "SE", "FI", "DE")
 POOL = 12
 
 
-def random_problem(n_firms: int, n_bids: int = 1, n_requirements: int = 6, seed: int = 0,
-                   pair_neighbours: int = 10, availability: int = 1, pool: int = POOL) -> ProblemInput:
+def random_problem(
+    n_firms: int,
+    n_bids: int = 1,
+    n_requirements: int = 6,
+    seed: int = 0,
+    pair_neighbours: int = 10,
+    availability: int = 1,
+    pool: int = POOL,
+) -> ProblemInput:
     rng = random.Random(seed)
     pool = max(pool, n_requirements)
     firms = [f"f{i:05d}" for i in range(n_firms)]
@@ -28,20 +36,39 @@ def random_problem(n_firms: int, n_bids: int = 1, n_requirements: int = 6, seed:
     holds: dict[str, dict[int, tuple[float, int]]] = {}
     for f in firms:
         caps = {rng.randrange(pool)} | {c for c in range(pool) if rng.random() < 0.05}
-        holds[f] = {c: (rng.choice([0.6, 0.7, 0.8, 0.9, 1.0]), rng.choice([10_000, 20_000, 30_000, 50_000]))
-                    for c in caps}
+        holds[f] = {
+            c: (rng.choice([0.6, 0.7, 0.8, 0.9, 1.0]), rng.choice([10_000, 20_000, 30_000, 50_000])) for c in caps
+        }
     bids = []
     for b in range(n_bids):
         asked = sorted(rng.sample(range(pool), n_requirements))
-        reqs = tuple(Requirement(f"cap{c}", f"capability {c}", mandatory=i < n_requirements - 1,
-                                 volume_per_year=rng.choice([None, 20_000, 40_000]))
-                     for i, c in enumerate(asked))
-        bid = Bid(key=f"bid{b:03d}", title=f"bid {b}", customer="c", customer_country="DE", delivery_country="DE",
-                  requirements=reqs, min_size=2, max_size=5, lead=LeadCriteria(certifications=("IATF 16949",)))
+        reqs = tuple(
+            Requirement(
+                f"cap{c}",
+                f"capability {c}",
+                mandatory=i < n_requirements - 1,
+                volume_per_year=rng.choice([None, 20_000, 40_000]),
+            )
+            for i, c in enumerate(asked)
+        )
+        bid = Bid(
+            key=f"bid{b:03d}",
+            title=f"bid {b}",
+            customer="c",
+            customer_country="DE",
+            delivery_country="DE",
+            requirements=reqs,
+            min_size=2,
+            max_size=5,
+            lead=LeadCriteria(certifications=("IATF 16949",)),
+        )
         candidates = []
         for f in firms:
-            fits = {f"cap{c}": RequirementFit(f, f"cap{c}", fit, "same", None, cap, ())
-                    for c, (fit, cap) in holds[f].items() if c in asked}
+            fits = {
+                f"cap{c}": RequirementFit(f, f"cap{c}", fit, "same", None, cap, ())
+                for c, (fit, cap) in holds[f].items()
+                if c in asked
+            }
             if fits:
                 candidates.append(Candidate(f, countries[f], "company", fits, lead[f]))
         bids.append(BidInput(bid, tuple(candidates), {}, frozenset(), {r.key: 0.6 for r in reqs}))
@@ -50,4 +77,4 @@ def random_problem(n_firms: int, n_bids: int = 1, n_requirements: int = 6, seed:
         for g in rng.sample(firms, min(pair_neighbours, n_firms - 1)):
             if g != f:
                 synergy[pair(f, g)] = round(rng.uniform(0.1, 0.8), 3)
-    return ProblemInput(tuple(bids), {f: availability for f in firms}, synergy, {f: f for f in firms})
+    return ProblemInput(tuple(bids), dict.fromkeys(firms, availability), synergy, {f: f for f in firms})

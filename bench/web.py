@@ -25,6 +25,7 @@ Median and p95 latency, throughput, server CPU per request, page size and errors
     python -m bench.web --profiles 1000 --requests 20     # smoke test, docs untouched
     python -m bench.web --workdir /tmp/pm-web             # keep (and reuse) the database between runs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,9 @@ FIRM, PROFILE = "dk-nordalu", "dk-nordalu-bo-1"
 MIN_REQUESTS = 20
 
 
-def _http(port: int, method: str, path: str, headers: dict[str, str] | None = None,
-          body: bytes | None = None) -> tuple[int, http.client.HTTPResponse, bytes]:
+def _http(
+    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> tuple[int, http.client.HTTPResponse, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -65,12 +67,17 @@ def sign_in(port: int, username: str) -> str:
     """The `pm_session` cookie value after signing in through the form."""
     _, blank, page = _http(port, "GET", "/login")
     token = re.search(rb'name="csrf" value="([^"]+)"', page)
-    login_cookie = next((c.split(";", 1)[0] for c in blank.msg.get_all("Set-Cookie") or [] if c.startswith("pm_login=")), "")
+    login_cookie = next(
+        (c.split(";", 1)[0] for c in blank.msg.get_all("Set-Cookie") or [] if c.startswith("pm_login=")), ""
+    )
     if token is None or not login_cookie:
         raise SystemExit(f"the sign-in form carried no login token: {page[:300]!r}")
-    form = urlencode({"username": username, "password": PASSWORD, "next": "/", "csrf": token.group(1).decode()}).encode()
-    status, answer, body = _http(port, "POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
-                                                          "Cookie": login_cookie}, form)
+    form = urlencode(
+        {"username": username, "password": PASSWORD, "next": "/", "csrf": token.group(1).decode()}
+    ).encode()
+    status, answer, body = _http(
+        port, "POST", "/login", {"Content-Type": "application/x-www-form-urlencoded", "Cookie": login_cookie}, form
+    )
     cookies = [c.split(";", 1)[0].split("=", 1) for c in answer.msg.get_all("Set-Cookie") or []]
     session = next((v for k, v in cookies if k.strip() == "pm_session"), None)
     if status != 303 or not session:
@@ -100,8 +107,12 @@ def proposals(port: int, setup: Setup) -> tuple[list[dict], bool]:
 def changed_since(t: float) -> list[str]:
     """Source files and templates modified after `t` (templates reload from disk, Python code does not)."""
     root = Path(__file__).resolve().parents[1]
-    return sorted(str(p.relative_to(root)) for d in ("api", "profiles", "matching", "optimizer")
-                  for p in (root / d).rglob("*") if p.suffix in (".py", ".j2") and p.stat().st_mtime > t)
+    return sorted(
+        str(p.relative_to(root))
+        for d in ("api", "profiles", "matching", "optimizer")
+        for p in (root / d).rglob("*")
+        if p.suffix in (".py", ".j2") and p.stat().st_mtime > t
+    )
 
 
 def expect_200(status: int, body: bytes) -> str | None:
@@ -119,24 +130,28 @@ class Row:
     def line(self) -> str:
         r = self.result
         size = r.bytes_read / max(1, r.ok) / 1024
-        return (f"| {self.page} | {self.clients} | {len(r.latencies_s)} | {_ms(r.percentile(50))} | "
-                f"{_ms(r.percentile(95))} | {_rate(r.throughput)} | {self.cpu_ms:.1f} | {size:,.0f} KB | "
-                f"{len(r.errors)} |")
+        return (
+            f"| {self.page} | {self.clients} | {len(r.latencies_s)} | {_ms(r.percentile(50))} | "
+            f"{_ms(r.percentile(95))} | {_rate(r.throughput)} | {self.cpu_ms:.1f} | {size:,.0f} KB | "
+            f"{len(r.errors)} |"
+        )
 
 
 def pages(bid: str, proposal_id: int) -> list[tuple[str, str, str]]:
     """(label, account, path) of every page measured."""
-    return [("firm list", ADVISOR, "/firms"),
-            ("firm list, capability filter", ADVISOR, "/firms?capability=anodising"),
-            ("firm page (advisor)", ADVISOR, f"/firms/{FIRM}"),
-            ("firm page (firm user)", FIRM_USER, f"/firms/{FIRM}"),
-            ("profile page", ADVISOR, f"/profiles/{PROFILE}"),
-            ("bid list", ADVISOR, "/bids"),
-            ("bid page", ADVISOR, f"/bids/{bid}"),
-            ("cluster map", ADVISOR, "/map"),
-            ("interests", ADVISOR, "/interests"),
-            ("proposal document, HTML", ADVISOR, f"/proposals/{proposal_id}/document.html"),
-            ("proposal document, PDF", ADVISOR, f"/proposals/{proposal_id}/document.pdf")]
+    return [
+        ("firm list", ADVISOR, "/firms"),
+        ("firm list, capability filter", ADVISOR, "/firms?capability=anodising"),
+        ("firm page (advisor)", ADVISOR, f"/firms/{FIRM}"),
+        ("firm page (firm user)", FIRM_USER, f"/firms/{FIRM}"),
+        ("profile page", ADVISOR, f"/profiles/{PROFILE}"),
+        ("bid list", ADVISOR, "/bids"),
+        ("bid page", ADVISOR, f"/bids/{bid}"),
+        ("cluster map", ADVISOR, "/map"),
+        ("interests", ADVISOR, "/interests"),
+        ("proposal document, HTML", ADVISOR, f"/proposals/{proposal_id}/document.html"),
+        ("proposal document, PDF", ADVISOR, f"/proposals/{proposal_id}/document.pdf"),
+    ]
 
 
 def measure(server: Server, page: str, request: loadgen.Request, total: int, clients: int) -> Row:
@@ -149,12 +164,22 @@ def measure(server: Server, page: str, request: loadgen.Request, total: int, cli
     return row
 
 
-HEADER = ["| page | clients | requests | median | p95 | req/s | server CPU / req (ms) | size | errors |",
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+HEADER = [
+    "| page | clients | requests | median | p95 | req/s | server CPU / req (ms) | size | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+]
 
 
-def report(rows: list[Row], setup: Setup, args: argparse.Namespace, matches: int, shown: int,
-           problems: list[str], changed: list[str], load: tuple[float, float]) -> str:
+def report(
+    rows: list[Row],
+    setup: Setup,
+    args: argparse.Namespace,
+    matches: int,
+    shown: int,
+    problems: list[str],
+    changed: list[str],
+    load: tuple[float, float],
+) -> str:
     from bench.perf.versions import versions_line
 
     c = setup.counts
@@ -164,16 +189,19 @@ def report(rows: list[Row], setup: Setup, args: argparse.Namespace, matches: int
     pdf, doc = first.get("proposal document, PDF"), first.get("proposal document, HTML")
     dominant = f"The slowest HTML page at 1 client is the {slowest.page} (median {_ms(slowest.result.percentile(50))})."
     if pdf and doc:
-        dominant = (f"The PDF takes {_ms(pdf.result.percentile(50))} (median) against "
-                    f"{_ms(doc.result.percentile(50))} for the same document as HTML: WeasyPrint's layout and PDF "
-                    f"writing add {_ms(pdf.result.percentile(50) - doc.result.percentile(50))}. " + dominant)
+        dominant = (
+            f"The PDF takes {_ms(pdf.result.percentile(50))} (median) against "
+            f"{_ms(doc.result.percentile(50))} for the same document as HTML: WeasyPrint's layout and PDF "
+            f"writing add {_ms(pdf.result.percentile(50) - doc.result.percentile(50))}. " + dominant
+        )
     errors = sum(len(r.result.errors) for r in rows)
     body = [
-        versions_line(), "",
+        versions_line(),
+        "",
         f"Data: {c['synthetic_profiles']:,} synthetic profiles of {c['synthetic_firms']:,} firms "
         f"(bench/perf/synthetic_profiles.py, seed {args.seed}) plus the demo data ({c['demo_firms']} firms, "
         f"{c['demo_profiles']} profiles, {c['demo_bids']} bids), imported and matched ({matches:,} stored matches) "
-        f"in SQLite as for \"HTTP API latency\"; {shown} proposals of `{setup.bid}` in its latest batch. Server: "
+        f'in SQLite as for "HTTP API latency"; {shown} proposals of `{setup.bid}` in its latest batch. Server: '
         f"`partnermatch serve`, 1 worker, loopback. Client: bench/api/loadgen.py (closed loop, keep-alive, the "
         f"`pm_session` cookie of a `POST /login`), as the advisor of the Danish Aluminium Cluster unless said "
         f"otherwise; {args.requests} requests per page after {args.warmup} warm-up requests (fewer, at least "
@@ -182,12 +210,22 @@ def report(rows: list[Row], setup: Setup, args: argparse.Namespace, matches: int
         f"({' and '.join(map(str, args.pdf_concurrency))} for the PDF). Any answer but 200 is an error. 1-minute "
         f"load average {load[0]:.1f} before, {load[1]:.1f} after, on {os.cpu_count()} cores (the machine is shared).",
         "",
-        *HEADER, *(r.line() for r in rows), "",
-        "Paths: " + "; ".join(f"{p} `{path}`" for p, path in {r.page: r.path for r in rows}.items()) + ".", "",
+        *HEADER,
+        *(r.line() for r in rows),
+        "",
+        "Paths: " + "; ".join(f"{p} `{path}`" for p, path in {r.page: r.path for r in rows}.items()) + ".",
+        "",
         dominant,
         *(["", f"Errors: {errors}; server log: " + "; ".join(problems[:3])] if errors or problems else []),
-        *(["", f"Caution: {len(changed)} source file(s) changed while the server ran ({', '.join(changed[:4])}); "
-            "these numbers may mix code versions."] if changed else []),
+        *(
+            [
+                "",
+                f"Caution: {len(changed)} source file(s) changed while the server ran ({', '.join(changed[:4])}); "
+                "these numbers may mix code versions.",
+            ]
+            if changed
+            else []
+        ),
     ]
     return "\n".join(body).rstrip() + "\n"
 
@@ -200,8 +238,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--pdf-requests", type=int, default=10, help="requests for the PDF (default 10)")
     parser.add_argument("--pdf-concurrency", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--phase-seconds", type=float, default=60.0,
-                        help=f"fewer requests (at least {MIN_REQUESTS}) for slower pages, to about this long (default 60)")
+    parser.add_argument(
+        "--phase-seconds",
+        type=float,
+        default=60.0,
+        help=f"fewer requests (at least {MIN_REQUESTS}) for slower pages, to about this long (default 60)",
+    )
     parser.add_argument("--warmup", type=int, default=5, help="warm-up requests per page (default 5)")
     parser.add_argument("--memory-limit-mb", type=int, default=10_240, help="address-space limit of the server")
     parser.add_argument("--workdir", type=Path, help="keep the database here and reuse it when it matches")
@@ -232,14 +274,18 @@ def main(argv: list[str] | None = None) -> None:
             cookies = {user: sign_in(server.port, user) for user in (ADVISOR, FIRM_USER)}
             found, generated = proposals(server.port, setup)
             proposal = next(p for p in found if p["feasible"])
-            print(f"{'generated' if generated else 'found'} {len(found)} proposal(s) of {setup.bid}; "
-                  f"documents of proposal {proposal['id']}", flush=True)
+            print(
+                f"{'generated' if generated else 'found'} {len(found)} proposal(s) of {setup.bid}; "
+                f"documents of proposal {proposal['id']}",
+                flush=True,
+            )
             print("\n".join(HEADER), flush=True)
             for page, user, path in pages(setup.bid, proposal["id"]):
                 request = loadgen.Request("GET", path, (("Cookie", f"pm_session={cookies[user]}"),), label=page)
                 is_pdf = path.endswith(".pdf")
-                warm = loadgen.run("127.0.0.1", server.port, [request], 1 if is_pdf else args.warmup, 1, expect_200,
-                                   600.0)
+                warm = loadgen.run(
+                    "127.0.0.1", server.port, [request], 1 if is_pdf else args.warmup, 1, expect_200, 600.0
+                )
                 if warm.errors:
                     print(f"    warm-up errors ({page}): {warm.errors[:2]}", flush=True)
                 fit = int(args.phase_seconds / max(warm.percentile(50), 1e-3))

@@ -7,6 +7,7 @@ component for a block of pairs is a few row-wise sparse products. The per-pair
 comparators stay the reference and produce the explanations of the matches
 that are kept; a test holds the two to the same numbers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ VECTOR_BLOCK = 16_384  # pairs whose vectors are gathered at once (two int32 cop
 class Encoding:
     """Column spaces of the arrays. Vocabulary and NACE columns are fixed; languages, countries and
     regions get the next free code when first seen, so rows encoded in different runs fit together."""
+
     concepts: dict[str, int]
     nace: list[dict[str, int]]  # one column space per NACE level 1..4
     languages: dict[str, int] = field(default_factory=dict)
@@ -41,11 +43,13 @@ class Encoding:
     regions: dict[str, int] = field(default_factory=dict)
 
     @staticmethod
-    def for_vocabulary(vocabulary: Vocabulary) -> "Encoding":
+    def for_vocabulary(vocabulary: Vocabulary) -> Encoding:
         nace = load_nace()
         levels = [sorted(c for c, e in nace.entries.items() if e.level == level) for level in (1, 2, 3, 4)]
-        return Encoding(concepts={c: i for i, c in enumerate(sorted(vocabulary.concepts))},
-                        nace=[{c: i for i, c in enumerate(codes)} for codes in levels])
+        return Encoding(
+            concepts={c: i for i, c in enumerate(sorted(vocabulary.concepts))},
+            nace=[{c: i for i, c in enumerate(codes)} for codes in levels],
+        )
 
     def code(self, table: dict[str, int], value: str | None) -> int:
         return -1 if value is None else table.setdefault(value, len(table))
@@ -66,29 +70,49 @@ class FeatureArrays:
     offer: np.ndarray  # int8: 1 offer (BO, TO), 0 request, -1 no type
     offered: sparse.csr_matrix
 
-    def take(self, rows: np.ndarray) -> "FeatureArrays":
-        return FeatureArrays(self.concepts[rows], self.credit[rows], self.sought[rows],
-                             [m[rows] for m in self.nace_levels], self.languages[rows], self.lat[rows],
-                             self.lon[rows], self.country[rows], self.region[rows], self.size[rows], self.offer[rows],
-                             self.offered[rows])
+    def take(self, rows: np.ndarray) -> FeatureArrays:
+        return FeatureArrays(
+            self.concepts[rows],
+            self.credit[rows],
+            self.sought[rows],
+            [m[rows] for m in self.nace_levels],
+            self.languages[rows],
+            self.lat[rows],
+            self.lon[rows],
+            self.country[rows],
+            self.region[rows],
+            self.size[rows],
+            self.offer[rows],
+            self.offered[rows],
+        )
 
     @staticmethod
-    def stack(parts: list["FeatureArrays"]) -> "FeatureArrays":
+    def stack(parts: list[FeatureArrays]) -> FeatureArrays:
         """Rows of all parts, in order; sparse blocks are widened to the widest part."""
+
         def vstack(mats: list[sparse.csr_matrix]) -> sparse.csr_matrix:
             width = max(m.shape[1] for m in mats)
-            out = sparse.vstack([sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width))
-                                 for m in mats], format="csr")
+            out = sparse.vstack(
+                [sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width)) for m in mats],
+                format="csr",
+            )
             out.sort_indices()
             return out
 
         return FeatureArrays(
-            vstack([p.concepts for p in parts]), vstack([p.credit for p in parts]), vstack([p.sought for p in parts]),
-            [vstack([p.nace_levels[i] for p in parts]) for i in range(4)], vstack([p.languages for p in parts]),
-            np.concatenate([p.lat for p in parts]), np.concatenate([p.lon for p in parts]),
-            np.concatenate([p.country for p in parts]), np.concatenate([p.region for p in parts]),
-            np.concatenate([p.size for p in parts]), np.concatenate([p.offer for p in parts]),
-            vstack([p.offered for p in parts]))
+            vstack([p.concepts for p in parts]),
+            vstack([p.credit for p in parts]),
+            vstack([p.sought for p in parts]),
+            [vstack([p.nace_levels[i] for p in parts]) for i in range(4)],
+            vstack([p.languages for p in parts]),
+            np.concatenate([p.lat for p in parts]),
+            np.concatenate([p.lon for p in parts]),
+            np.concatenate([p.country for p in parts]),
+            np.concatenate([p.region for p in parts]),
+            np.concatenate([p.size for p in parts]),
+            np.concatenate([p.offer for p in parts]),
+            vstack([p.offered for p in parts]),
+        )
 
 
 def _binary_rows(sets: list, index: dict, dtype=np.float32) -> sparse.csr_matrix:
@@ -133,8 +157,9 @@ def encode(features: list[ProfileFeatures], vocabulary: Vocabulary, encoding: En
             row = rel[picked].max(axis=0) if picked else np.zeros(len(concept_index), dtype=np.float32)
             credit_rows[f.offered] = row
         credit.append(row)
-    credit_matrix = (sparse.csr_matrix(np.vstack(credit)) if credit
-                     else sparse.csr_matrix((0, len(concept_index)), dtype=np.float32))
+    credit_matrix = (
+        sparse.csr_matrix(np.vstack(credit)) if credit else sparse.csr_matrix((0, len(concept_index)), dtype=np.float32)
+    )
     nace = load_nace()
     lineages = [{c for code in f.nace for c in nace.lineage(code)} for f in features]
     for f in features:
@@ -161,6 +186,7 @@ class HistoryArrays:
     """What the exchange's history adds to the arrays: the learned goes-together strengths (concepts ×
     concepts, by the encoding's concept columns) and the firms' relationship matrix with each profile's
     firm code in it (-1: a firm without ties). None parts are missing components."""
+
     together: np.ndarray | None = None
     tie_codes: np.ndarray | None = None
     ties: sparse.csr_matrix | None = None
@@ -180,8 +206,9 @@ def _padded(matrix: sparse.csr_matrix, rows: np.ndarray, pad: int) -> np.ndarray
     return out
 
 
-def value_chain_arrays(offered: sparse.csr_matrix, together: np.ndarray, left: np.ndarray,
-                       right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def value_chain_arrays(
+    offered: sparse.csr_matrix, together: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Max learned strength from a concept one side offers and the other lacks to one the other offers
     and the first lacks: the twin of `GoesTogether.between`."""
     counts = np.diff(offered.indptr)
@@ -196,13 +223,13 @@ def value_chain_arrays(offered: sparse.csr_matrix, together: np.ndarray, left: n
     a_all, b_all = _padded(offered, left[idx], pad), _padded(offered, right[idx], pad)
     step = max(1, CHAIN_CELLS // (a_all.shape[1] * b_all.shape[1]))
     for start in range(0, len(idx), step):
-        a, b = a_all[start:start + step], b_all[start:start + step]
+        a, b = a_all[start : start + step], b_all[start : start + step]
         same = a[:, :, None] == b[:, None, :]
         a_own = ~same.any(axis=2) & (a < pad)
         b_own = ~same.any(axis=1) & (b < pad)
         cells = strengths[a[:, :, None], b[:, None, :]]
         cells = np.where(a_own[:, :, None] & b_own[:, None, :], cells, 0.0)
-        values[idx[start:start + step]] = cells.reshape(len(a), -1).max(axis=1)
+        values[idx[start : start + step]] = cells.reshape(len(a), -1).max(axis=1)
     return values, present
 
 
@@ -223,22 +250,35 @@ def vector_cosines(vectors: np.ndarray, left: np.ndarray, right: np.ndarray) -> 
     return cosines(dots)
 
 
-def component_arrays(a: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,
-                     scale_km: float, semantic: np.ndarray | None = None,
-                     history: HistoryArrays | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def component_arrays(
+    a: FeatureArrays,
+    left: np.ndarray,
+    right: np.ndarray,
+    text: np.ndarray,
+    scale_km: float,
+    semantic: np.ndarray | None = None,
+    history: HistoryArrays | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """name → (values, present) for the pairs (left[i], right[i]); `semantic`: their vector cosines,
     None when the multilingual model is unavailable (the component is then missing, not zero);
     `history`: the exchange's learned value chains and relationships (missing where None)."""
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     history = history or HistoryArrays()
     none = (np.zeros(len(left)), np.zeros(len(left), dtype=bool))
-    out["value_chain"] = (value_chain_arrays(a.offered, history.together, left, right)
-                          if history.together is not None else none)
-    out["relationship"] = (pair_values(history.ties, history.tie_codes[left], history.tie_codes[right])
-                           if history.ties is not None and history.tie_codes is not None else none)
+    out["value_chain"] = (
+        value_chain_arrays(a.offered, history.together, left, right) if history.together is not None else none
+    )
+    out["relationship"] = (
+        pair_values(history.ties, history.tie_codes[left], history.tie_codes[right])
+        if history.ties is not None and history.tie_codes is not None
+        else none
+    )
     out["text"] = (np.clip(text, 0.0, 1.0), np.ones(len(left), dtype=bool))
-    out["semantic"] = ((calibrate(semantic), np.ones(len(left), dtype=bool)) if semantic is not None
-                       else (np.zeros(len(left)), np.zeros(len(left), dtype=bool)))
+    out["semantic"] = (
+        (calibrate(semantic), np.ones(len(left), dtype=bool))
+        if semantic is not None
+        else (np.zeros(len(left)), np.zeros(len(left), dtype=bool))
+    )
 
     counts = _row_counts(a.concepts)
     shared = rowwise_dot(a.concepts, left, right)
@@ -277,13 +317,16 @@ def component_arrays(a: FeatureArrays, left: np.ndarray, right: np.ndarray, text
     out["counterpart"] = ((a.offer[left] != a.offer[right]).astype(np.float64), typed)
 
     langs = _row_counts(a.languages)
-    out["language"] = ((rowwise_dot(a.languages, left, right) > 0).astype(np.float64),
-                       (langs[left] > 0) & (langs[right] > 0))
+    out["language"] = (
+        (rowwise_dot(a.languages, left, right) > 0).astype(np.float64),
+        (langs[left] > 0) & (langs[right] > 0),
+    )
     return out
 
 
-def combine_arrays(components: dict[str, tuple[np.ndarray, np.ndarray]],
-                   weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def combine_arrays(
+    components: dict[str, tuple[np.ndarray, np.ndarray]], weights: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Weighted mean over present components; returns (scores, number of present components)."""
     n = len(next(iter(components.values()))[0])
     total, weight, present = np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int64)
@@ -301,10 +344,17 @@ def pair_cosines(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray)
     return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1), dtype=np.float64).ravel()
 
 
-def score_block(block: slice, arrays: FeatureArrays, matrix: sparse.csr_matrix, left: np.ndarray,
-                right: np.ndarray, weights: dict[str, float], scale_km: float,
-                vectors: np.ndarray | None = None,
-                history: HistoryArrays | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def score_block(
+    block: slice,
+    arrays: FeatureArrays,
+    matrix: sparse.csr_matrix,
+    left: np.ndarray,
+    right: np.ndarray,
+    weights: dict[str, float],
+    scale_km: float,
+    vectors: np.ndarray | None = None,
+    history: HistoryArrays | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores, present-component counts and classes (see `kinds.pair_classes`) of the pairs in `block`:
     one task of the scoring stage."""
     lo, hi = left[block], right[block]
@@ -314,13 +364,21 @@ def score_block(block: slice, arrays: FeatureArrays, matrix: sparse.csr_matrix, 
     return scores, present, pair_classes(comps, arrays.offer[lo], arrays.offer[hi])
 
 
-def score_arrays(arrays: FeatureArrays, left: np.ndarray, right: np.ndarray, text: np.ndarray,
-                 weights: dict[str, float], scale_km: float, semantic: np.ndarray | None = None,
-                 history: HistoryArrays | None = None) -> tuple[np.ndarray, np.ndarray]:
+def score_arrays(
+    arrays: FeatureArrays,
+    left: np.ndarray,
+    right: np.ndarray,
+    text: np.ndarray,
+    weights: dict[str, float],
+    scale_km: float,
+    semantic: np.ndarray | None = None,
+    history: HistoryArrays | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     scores, present = np.zeros(len(left)), np.zeros(len(left), dtype=np.int64)
     for start in range(0, len(left), BLOCK):
         part = slice(start, start + BLOCK)
-        comps = component_arrays(arrays, left[part], right[part], text[part], scale_km,
-                                 None if semantic is None else semantic[part], history)
+        comps = component_arrays(
+            arrays, left[part], right[part], text[part], scale_km, None if semantic is None else semantic[part], history
+        )
         scores[part], present[part] = combine_arrays(comps, weights)
     return scores, present

@@ -1,4 +1,5 @@
 """MatchingConfig: every weight and threshold of the scorer, frozen and stored with each run."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,21 +30,37 @@ class MatchingConfig(BaseModel):
 
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     top_k: int = Field(10, ge=1, le=200, description="Customers and suppliers stored per profile.")
-    complement_top_k: int = Field(5, ge=0, le=200, description="Complements (offering what goes together with "
-                                                               "the profile's offer) stored per profile, besides.")
-    peer_k: int = Field(3, ge=0, le=200, description="Peers (offering what the profile offers) stored per "
-                                                     "profile, after its partners.")
+    complement_top_k: int = Field(
+        5,
+        ge=0,
+        le=200,
+        description="Complements (offering what goes together with the profile's offer) stored per profile, besides.",
+    )
+    peer_k: int = Field(
+        3, ge=0, le=200, description="Peers (offering what the profile offers) stored per profile, after its partners."
+    )
     candidate_k: int = Field(40, ge=1, le=2000, description="Text neighbours per profile in blocking.")
     complement_k: int = Field(20, ge=0, le=2000, description="Best offerers per seeking profile in blocking.")
-    semantic_k: int = Field(20, ge=0, le=2000,
-                            description="Nearest profiles by multilingual meaning per profile in blocking "
-                                        "(the candidates across languages).")
-    chain_k: int = Field(10, ge=0, le=2000,
-                         description="Profiles per profile added to the candidates for offering what goes together "
-                                     "with its offer (the learned value chains).")
-    relationship_k: int = Field(10, ge=0, le=2000,
-                                description="Firms per firm added to the candidates for their ties "
-                                            "(worked together, shared partners).")
+    semantic_k: int = Field(
+        20,
+        ge=0,
+        le=2000,
+        description="Nearest profiles by multilingual meaning per profile in blocking "
+        "(the candidates across languages).",
+    )
+    chain_k: int = Field(
+        10,
+        ge=0,
+        le=2000,
+        description="Profiles per profile added to the candidates for offering what goes together "
+        "with its offer (the learned value chains).",
+    )
+    relationship_k: int = Field(
+        10,
+        ge=0,
+        le=2000,
+        description="Firms per firm added to the candidates for their ties (worked together, shared partners).",
+    )
     min_score: float = Field(0.05, ge=0.0, le=1.0, description="Matches below this are not stored.")
     min_components: int = Field(3, ge=1, description="Fewer present components than this: not stored.")
     geography_scale_km: float = Field(600.0, gt=0)
@@ -52,7 +69,7 @@ class MatchingConfig(BaseModel):
     explanation_terms: int = Field(6, ge=0, le=30)
 
     @model_validator(mode="after")
-    def _check_weights(self) -> "MatchingConfig":
+    def _check_weights(self) -> MatchingConfig:
         from .components import REGISTRY
 
         unknown = set(self.weights) - set(REGISTRY)

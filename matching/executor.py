@@ -3,9 +3,11 @@
 Both run the same pure block functions over the same blocks and return the
 results in block order, so the choice changes the wall time, never the result.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 
 class Executor(Protocol):

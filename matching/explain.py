@@ -1,4 +1,5 @@
 """Explanations of a stored match, seen from one side of the pair."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,7 +39,9 @@ def explain(pair: PairScore, viewer_is_a: bool) -> dict[str, Any]:
     comp = c.get("complementarity")
     if comp:
         ev = comp["evidence"]
-        they_give, we_give = (ev["b_offers_a"], ev["a_offers_b"]) if viewer_is_a else (ev["a_offers_b"], ev["b_offers_a"])
+        they_give, we_give = (
+            (ev["b_offers_a"], ev["a_offers_b"]) if viewer_is_a else (ev["a_offers_b"], ev["b_offers_a"])
+        )
         out["they_offer_what_you_seek"] = they_give["concepts"]
         out["you_offer_what_they_seek"] = we_give["concepts"]
     chain = c.get("value_chain")

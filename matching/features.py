@@ -3,6 +3,7 @@
 Built once per profile (phrases normalised once per distinct phrase by the
 vocabulary's cache), so scoring a pair is set and vector arithmetic.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 relations, and the relationship graph of its firms. Built from plain records (the database layer
 fetches them), so a benchmark or a test builds the same thing from its own data.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,9 @@ from .together import Event, GoesTogether, learn
 @dataclass(frozen=True)
 class RelationRecord:
     """A firm's supplier or customer; `counterpart_firm` when the counterpart is on the exchange."""
+
     firm: str
-    direction: str            # "supplier": the firm buys from the counterpart; "customer": sells to it
+    direction: str  # "supplier": the firm buys from the counterpart; "customer": sells to it
     counterpart_key: str
     counterpart_name: str
     counterpart_firm: str | None = None
@@ -27,20 +29,22 @@ class RelationRecord:
 
 @dataclass(frozen=True)
 class HistoryRecords:
-    bids: list[frozenset[str]] = field(default_factory=list)           # each bid's requirement concepts
-    consortia: list[tuple[str, ...]] = field(default_factory=list)     # member firms of accepted proposals
+    bids: list[frozenset[str]] = field(default_factory=list)  # each bid's requirement concepts
+    consortia: list[tuple[str, ...]] = field(default_factory=list)  # member firms of accepted proposals
     introductions: list[tuple[str, str]] = field(default_factory=list)  # firms of accepted interests
     relations: list[RelationRecord] = field(default_factory=list)
-    offers: dict[str, frozenset[str]] = field(default_factory=dict)     # firm → concepts it offers
+    offers: dict[str, frozenset[str]] = field(default_factory=dict)  # firm → concepts it offers
 
 
 def records_from(plain: dict) -> HistoryRecords:
     """HistoryRecords from the database layer's plain dicts and lists."""
-    return HistoryRecords(bids=[frozenset(b) for b in plain.get("bids", [])],
-                          consortia=[tuple(c) for c in plain.get("consortia", [])],
-                          introductions=[tuple(i) for i in plain.get("introductions", [])],
-                          relations=[RelationRecord(**r) for r in plain.get("relations", [])],
-                          offers={k: frozenset(v) for k, v in plain.get("offers", {}).items()})
+    return HistoryRecords(
+        bids=[frozenset(b) for b in plain.get("bids", [])],
+        consortia=[tuple(c) for c in plain.get("consortia", [])],
+        introductions=[tuple(i) for i in plain.get("introductions", [])],
+        relations=[RelationRecord(**r) for r in plain.get("relations", [])],
+        offers={k: frozenset(v) for k, v in plain.get("offers", {}).items()},
+    )
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,10 @@ class ExchangeHistory:
     ties: Ties | None = None
 
     def digest(self) -> str:
-        parts = [self.together.digest() if self.together is not None else "-",
-                 self.ties.digest() if self.ties is not None else "-"]
+        parts = [
+            self.together.digest() if self.together is not None else "-",
+            self.ties.digest() if self.ties is not None else "-",
+        ]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     def arrays(self, concept_index: dict[str, int], firms: np.ndarray) -> HistoryArrays:
@@ -67,7 +73,7 @@ def events(records: HistoryRecords) -> list[Event]:
     for members in records.consortia:
         firms = sorted(set(members))
         for i, a in enumerate(firms):
-            for b in firms[i + 1:]:
+            for b in firms[i + 1 :]:
                 left, right = records.offers.get(a, frozenset()), records.offers.get(b, frozenset())
                 if left and right:
                     out.append(Event("consortium", left, right))
@@ -82,7 +88,7 @@ def ties(records: HistoryRecords) -> list[Tie]:
     out = []
     for members in records.consortia:
         firms = sorted(set(members))
-        out.extend(Tie("consortium", a, b) for i, a in enumerate(firms) for b in firms[i + 1:])
+        out.extend(Tie("consortium", a, b) for i, a in enumerate(firms) for b in firms[i + 1 :])
     out.extend(Tie("introduction", a, b) for a, b in records.introductions if a != b)
     supplies = set()  # one relation is often recorded by both firms
     for r in records.relations:
@@ -93,15 +99,25 @@ def ties(records: HistoryRecords) -> list[Tie]:
                 supplies.add((a, b))
                 out.append(Tie("supplies", a, b))
         else:
-            out.append(Tie("relation", r.firm, r.counterpart_key, outside=True, name=r.counterpart_name,
-                           role="supply" if supplier else "buy from"))
+            out.append(
+                Tie(
+                    "relation",
+                    r.firm,
+                    r.counterpart_key,
+                    outside=True,
+                    name=r.counterpart_name,
+                    role="supply" if supplier else "buy from",
+                )
+            )
     return out
 
 
 def build_history(records: HistoryRecords, vocabulary=None) -> ExchangeHistory:
     related = None
     if vocabulary is not None:
+
         def related(x: str, y: str) -> bool:
             return vocabulary.relatedness(x, y) > 0 or vocabulary.relatedness(y, x) > 0
+
     graph = ties(records)
     return ExchangeHistory(learn(events(records), related), Ties.build(graph) if graph else None)

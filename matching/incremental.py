@@ -20,13 +20,15 @@ its features are built from. Profiles that are new or whose hash changed are
   a profile's stored matches are rewritten only when its list changed or a
   pair in it involves a changed profile.
 """
+
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -57,6 +59,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 @dataclass
 class Snapshot:
     """The profiles that may match now, sorted by key, with their firm and feature hash."""
+
     keys: list[str]
     firms: list[str]
     hashes: list[str]
@@ -69,6 +72,7 @@ class Snapshot:
 @dataclass
 class MatchState:
     """Everything the next run needs from this one. A cache: losing it costs one full run."""
+
     run_id: int
     config_digest: str
     engine_version: str
@@ -91,21 +95,22 @@ class MatchState:
     vectors: Vectors | None = None  # None: the semantic component was not used or unavailable
     semantic: Lists | None = None
     pair_class: np.ndarray | None = None  # int8 per candidate pair (see `kinds.pair_classes`)
-    chain: Lists | None = None           # value-chain neighbours (None: no learned value chains)
-    history_digest: str = ""             # the exchange history the scores were computed with
+    chain: Lists | None = None  # value-chain neighbours (None: no learned value chains)
+    history_digest: str = ""  # the exchange history the scores were computed with
 
 
 @dataclass
 class Update:
     """The new state and the change to the stored match rows. A full run replaces every row;
     an incremental run deletes `delete`, re-ranks `rerank` and inserts the rows of `matches()`."""
+
     state: MatchState
-    kind: str                                # "full" or "incremental"
+    kind: str  # "full" or "incremental"
     refit: bool
     drift: float
-    delete: list[tuple[str, str]]            # (profile, other)
-    rerank: list[tuple[str, str, int]]       # (profile, other, new rank)
-    removed: list[str]                       # profiles that no longer take part
+    delete: list[tuple[str, str]]  # (profile, other)
+    rerank: list[tuple[str, str, int]]  # (profile, other, new rank)
+    removed: list[str]  # profiles that no longer take part
     stats: dict[str, Any]
     _explain: Callable[[], Iterator[dict[str, Any]]] = field(repr=False, default=None)  # type: ignore
 
@@ -142,7 +147,7 @@ def tie_pairs(history: HistoryArrays, k: int) -> tuple[np.ndarray, np.ndarray]:
     ties = history.ties.tocsr()
     firm_a, firm_b = [], []
     for f in range(ties.shape[0]):
-        cols, vals = ties.indices[ties.indptr[f]:ties.indptr[f + 1]], ties.data[ties.indptr[f]:ties.indptr[f + 1]]
+        cols, vals = ties.indices[ties.indptr[f] : ties.indptr[f + 1]], ties.data[ties.indptr[f] : ties.indptr[f + 1]]
         best = np.lexsort((cols, -vals))[:k]
         firm_a.append(np.full(len(best), f))
         firm_b.append(cols[best])
@@ -154,8 +159,8 @@ def tie_pairs(history: HistoryArrays, k: int) -> tuple[np.ndarray, np.ndarray]:
     sorted_codes = codes[order]
     left, right = [], []
     for a, b in zip(fa.tolist(), fb.tolist()):
-        pa = order[np.searchsorted(sorted_codes, a):np.searchsorted(sorted_codes, a, side="right")]
-        pb = order[np.searchsorted(sorted_codes, b):np.searchsorted(sorted_codes, b, side="right")]
+        pa = order[np.searchsorted(sorted_codes, a) : np.searchsorted(sorted_codes, a, side="right")]
+        pb = order[np.searchsorted(sorted_codes, b) : np.searchsorted(sorted_codes, b, side="right")]
         if len(pa) and len(pb):
             left.append(np.repeat(pa, len(pb)))
             right.append(np.tile(pb, len(pa)))
@@ -164,9 +169,15 @@ def tie_pairs(history: HistoryArrays, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
 
 
-def candidate_pairs(text: Lists, comp: Lists, config: MatchingConfig, n: int,
-                    semantic: Lists | None = None, tied: tuple[np.ndarray, np.ndarray] | None = None,
-                    chain: Lists | None = None) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    text: Lists,
+    comp: Lists,
+    config: MatchingConfig,
+    n: int,
+    semantic: Lists | None = None,
+    tied: tuple[np.ndarray, np.ndarray] | None = None,
+    chain: Lists | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Unique (lo, hi) of the first candidate_k text, complement_k offer-meets-need, semantic_k
     multilingual and chain_k value-chain neighbours, and the profiles of tied firms."""
     none = (np.zeros(0, np.int32),) * 2
@@ -181,8 +192,14 @@ def candidate_pairs(text: Lists, comp: Lists, config: MatchingConfig, n: int,
     return codes // max(n, 1), codes % max(n, 1)
 
 
-def best_matches(lo: np.ndarray, hi: np.ndarray, scores: np.ndarray, present: np.ndarray,
-                 config: MatchingConfig, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def best_matches(
+    lo: np.ndarray,
+    hi: np.ndarray,
+    scores: np.ndarray,
+    present: np.ndarray,
+    config: MatchingConfig,
+    classes: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """(profile, other) of every profile's best `top_k` partners by score (then the other's key),
     and best `complement_top_k` complements, merged by score, followed by its best `peer_k` peers:
     partners lead every list, look-alikes come after."""
@@ -228,10 +245,22 @@ def semantic_matrix(vectors: Vectors) -> sparse.csr_matrix:
     return out
 
 
-def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeatures, config: MatchingConfig,
-           vocabulary: Vocabulary, run_id: int, *, drift_limit: float = 0.2, full: bool = False,
-           refit: bool = False, executor: Executor | None = None, progress: Progress | None = None,
-           vector_cache: Path | None = None, history: ExchangeHistory | None = None) -> Update:
+def update(
+    state: MatchState | None,
+    snapshot: Snapshot,
+    load_features: LoadFeatures,
+    config: MatchingConfig,
+    vocabulary: Vocabulary,
+    run_id: int,
+    *,
+    drift_limit: float = 0.2,
+    full: bool = False,
+    refit: bool = False,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    vector_cache: Path | None = None,
+    history: ExchangeHistory | None = None,
+) -> Update:
     executor = executor or LocalExecutor()
     say = progress or (lambda stage, done, total: None)
     clock = _Clock()
@@ -241,10 +270,13 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     n = len(keys)
     semantic_on = uses_semantic(config)
     unavailable = unavailable_reason() if semantic_on else None
-    reusable = (state is not None and state.engine_version == ENGINE_VERSION
-                and state.config_digest == config.digest()
-                # the model came or went since the last run: every pair's components change
-                and (state.vectors is not None) == (semantic_on and unavailable is None))
+    reusable = (
+        state is not None
+        and state.engine_version == ENGINE_VERSION
+        and state.config_digest == config.digest()
+        # the model came or went since the last run: every pair's components change
+        and (state.vectors is not None) == (semantic_on and unavailable is None)
+    )
     measured = drift(state.fit_hashes, hashes) if reusable else 1.0
     refit = refit or not reusable or measured > drift_limit
     kind = "full" if (full or refit) else "incremental"
@@ -290,9 +322,15 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         source = np.empty(n, dtype=np.int64)  # row of the stacked [kept old rows; changed rows] per new row
         source[old_to_new_unchanged[kept_old]] = np.arange(len(kept_old))
         source[changed] = len(kept_old) + np.arange(len(changed))
-        fresh = model.transform([f.text for f in new_features]) if len(changed) else sparse.csr_matrix((0, state.matrix.shape[1]), dtype=np.float32)
+        fresh = (
+            model.transform([f.text for f in new_features])
+            if len(changed)
+            else sparse.csr_matrix((0, state.matrix.shape[1]), dtype=np.float32)
+        )
         matrix = sparse.vstack([state.matrix[kept_old], fresh], format="csr")[source]
-        arrays = FeatureArrays.stack([state.arrays.take(kept_old), encode(new_features, vocabulary, encoding)]).take(source)
+        arrays = FeatureArrays.stack([state.arrays.take(kept_old), encode(new_features, vocabulary, encoding)]).take(
+            source
+        )
     matrix = matrix.tocsr()
     matrix.sort_indices()
     firm_codes = _firm_codes(firms)
@@ -303,15 +341,22 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     semantic_stats: dict[str, Any] = {"used": semantic_on, "available": semantic_on and unavailable is None}
     if semantic_on and unavailable is None:
         cache = VectorCache(vector_cache) if vector_cache is not None else None
-        embedded = vectors_for([f.passage for f in new_features], state.vectors if state is not None else None,
-                               cache, executor, lambda done, total: say("vectors", done, total))
+        embedded = vectors_for(
+            [f.passage for f in new_features],
+            state.vectors if state is not None else None,
+            cache,
+            executor,
+            lambda done, total: say("vectors", done, total),
+        )
         if embedded.vectors is None:  # the model failed to load after all
             raise RuntimeError(f"multilingual vectors failed: {embedded.unavailable}")
         vectors = embedded.vectors
         if kind == "incremental":
             assert state is not None and state.vectors is not None
-            stacked = Vectors(np.concatenate([state.vectors.keys[kept_old], vectors.keys]),
-                              np.concatenate([state.vectors.values[kept_old], vectors.values]))
+            stacked = Vectors(
+                np.concatenate([state.vectors.keys[kept_old], vectors.keys]),
+                np.concatenate([state.vectors.values[kept_old], vectors.values]),
+            )
             vectors = stacked.take(source)
         semantic_stats.update(embedded=embedded.embedded, reused=embedded.reused)
     elif semantic_on:
@@ -330,23 +375,59 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     if kind == "full":
         rows = np.arange(n)
         text = compute_lists(rows, matrix, matrix, firm_codes, config.candidate_k, text_depth, executor)
-        comp = (compute_lists(rows, arrays.sought, offers, firm_codes, config.complement_k, comp_depth, executor,
-                              dense=True) if config.complement_k else Lists.empty(n))
-        semantic = (compute_lists(rows, meaning, meaning, firm_codes, config.semantic_k, meaning_depth, executor,
-                                  dense=True) if meaning_on else None)
+        comp = (
+            compute_lists(
+                rows, arrays.sought, offers, firm_codes, config.complement_k, comp_depth, executor, dense=True
+            )
+            if config.complement_k
+            else Lists.empty(n)
+        )
+        semantic = (
+            compute_lists(rows, meaning, meaning, firm_codes, config.semantic_k, meaning_depth, executor, dense=True)
+            if meaning_on
+            else None
+        )
     else:
         boundary = np.r_[np.searchsorted(keys, state.keys), n] if n else np.zeros(len(state.keys) + 1, np.int64)
         boundary = np.asarray(boundary, dtype=np.int64)
-        text, r1 = update_lists(remap(state.text, old_to_new_unchanged, n, boundary), changed, matrix, matrix,
-                                firm_codes, config.candidate_k, text_depth, executor)
-        comp, r2 = (update_lists(remap(state.comp, old_to_new_unchanged, n, boundary), changed, arrays.sought,
-                                 offers, firm_codes, config.complement_k, comp_depth, executor, dense=True)
-                    if config.complement_k else (Lists.empty(n), 0))
+        text, r1 = update_lists(
+            remap(state.text, old_to_new_unchanged, n, boundary),
+            changed,
+            matrix,
+            matrix,
+            firm_codes,
+            config.candidate_k,
+            text_depth,
+            executor,
+        )
+        comp, r2 = (
+            update_lists(
+                remap(state.comp, old_to_new_unchanged, n, boundary),
+                changed,
+                arrays.sought,
+                offers,
+                firm_codes,
+                config.complement_k,
+                comp_depth,
+                executor,
+                dense=True,
+            )
+            if config.complement_k
+            else (Lists.empty(n), 0)
+        )
         semantic, r3 = None, 0
         if meaning_on:
-            semantic, r3 = update_lists(remap(state.semantic, old_to_new_unchanged, n, boundary), changed,
-                                        meaning, meaning, firm_codes, config.semantic_k, meaning_depth, executor,
-                                        dense=True)
+            semantic, r3 = update_lists(
+                remap(state.semantic, old_to_new_unchanged, n, boundary),
+                changed,
+                meaning,
+                meaning,
+                firm_codes,
+                config.semantic_k,
+                meaning_depth,
+                executor,
+                dense=True,
+            )
         recomputed = r1 + r2 + r3
     history_arrays = history.arrays(encoding.concepts, firms)
     chain: Lists | None = None
@@ -354,11 +435,21 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         chain_right = chain_credit(arrays.offered, history_arrays.together)
         chain_depth = config.chain_k + max(10, config.chain_k // 2)
         if kind == "full" or rescore_all or state is None or state.chain is None:
-            chain = compute_lists(np.arange(n), arrays.offered, chain_right, firm_codes, config.chain_k, chain_depth,
-                                  executor, dense=True)
+            chain = compute_lists(
+                np.arange(n), arrays.offered, chain_right, firm_codes, config.chain_k, chain_depth, executor, dense=True
+            )
         else:
-            chain, r4 = update_lists(remap(state.chain, old_to_new_unchanged, n, boundary), changed, arrays.offered,
-                                     chain_right, firm_codes, config.chain_k, chain_depth, executor, dense=True)
+            chain, r4 = update_lists(
+                remap(state.chain, old_to_new_unchanged, n, boundary),
+                changed,
+                arrays.offered,
+                chain_right,
+                firm_codes,
+                config.chain_k,
+                chain_depth,
+                executor,
+                dense=True,
+            )
             recomputed += r4
     say("neighbours", len(changed), len(changed))
     clock.lap("neighbours")
@@ -377,8 +468,9 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         order = np.argsort(old_codes)
         old_codes = old_codes[order]
         old_scores, old_present = state.pair_score[alive][order], state.pair_present[alive][order]
-        old_class = (state.pair_class[alive][order] if state.pair_class is not None
-                     else np.zeros(len(old_scores), dtype=np.int8))
+        old_class = (
+            state.pair_class[alive][order] if state.pair_class is not None else np.zeros(len(old_scores), dtype=np.int8)
+        )
         codes = _pair_codes(lo, hi, n)
         at = np.minimum(np.searchsorted(old_codes, codes), max(len(old_codes) - 1, 0))
         found = (len(old_codes) > 0) & (old_codes[at] == codes) if len(old_codes) else np.zeros(len(codes), bool)
@@ -389,8 +481,18 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
     idx = np.flatnonzero(todo)
     blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
     say("scores", 0, len(idx))
-    parts = executor.map(score_block, blocks, arrays, matrix, lo[idx], hi[idx], config.weights,
-                         config.geography_scale_km, None if vectors is None else vectors.values, history_arrays)
+    parts = executor.map(
+        score_block,
+        blocks,
+        arrays,
+        matrix,
+        lo[idx],
+        hi[idx],
+        config.weights,
+        config.geography_scale_km,
+        None if vectors is None else vectors.values,
+        history_arrays,
+    )
     if parts:
         scores[idx] = np.concatenate([p[0] for p in parts])
         present[idx] = np.concatenate([p[1] for p in parts])
@@ -422,20 +524,46 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         order = np.argsort(old_codes)
         at = order[np.searchsorted(old_codes[order], new_codes[kept_new])]
         moved = old_rank[at] != m_rank[kept_new]
-        rerank = [(str(keys[p]), str(keys[o]), int(r)) for p, o, r in
-                  zip(m_profile[kept_new][moved], m_other[kept_new][moved], m_rank[kept_new][moved])]
+        rerank = [
+            (str(keys[p]), str(keys[o]), int(r))
+            for p, o, r in zip(m_profile[kept_new][moved], m_other[kept_new][moved], m_rank[kept_new][moved])
+        ]
         gone = np.flatnonzero(~kept_old)
         delete = [(str(state.keys[state.match_profile[i]]), str(state.keys[state.match_other[i]])) for i in gone]
     clock.lap("selection")
 
-    new_state = MatchState(run_id, config.digest(), ENGINE_VERSION, keys, hashes, firms, model, fit_hashes,
-                           matrix, encoding, arrays, text, comp, lo.astype(np.int32), hi.astype(np.int32),
-                           scores, present.astype(np.int8), m_profile.astype(np.int32), m_other.astype(np.int32),
-                           vectors, semantic, classes, chain, history_digest)
+    new_state = MatchState(
+        run_id,
+        config.digest(),
+        ENGINE_VERSION,
+        keys,
+        hashes,
+        firms,
+        model,
+        fit_hashes,
+        matrix,
+        encoding,
+        arrays,
+        text,
+        comp,
+        lo.astype(np.int32),
+        hi.astype(np.int32),
+        scores,
+        present.astype(np.int8),
+        m_profile.astype(np.int32),
+        m_other.astype(np.int32),
+        vectors,
+        semantic,
+        classes,
+        chain,
+        history_digest,
+    )
     known = {f.key: f for f in new_features}
     # Both rows of a mutual match side by side: the pair is scored for explanation once.
-    pair_order = np.argsort(_pair_codes(np.minimum(m_profile[insert], m_other[insert]),
-                                        np.maximum(m_profile[insert], m_other[insert]), n), kind="stable")
+    pair_order = np.argsort(
+        _pair_codes(np.minimum(m_profile[insert], m_other[insert]), np.maximum(m_profile[insert], m_other[insert]), n),
+        kind="stable",
+    )
     insert = insert[pair_order]
     inserts = (m_profile[insert], m_other[insert], m_rank[insert])
 
@@ -443,13 +571,25 @@ def update(state: MatchState | None, snapshot: Snapshot, load_features: LoadFeat
         yield from _explained(new_state, inserts, known, load_features, config, vocabulary, history)
 
     stats = {
-        "profiles": n, "changed": int(len(changed)), "removed": len(removed),
-        "candidate_pairs": int(len(lo)), "pairs_scored": int(len(idx)), "rows_recomputed": int(recomputed),
-        "matches": int(len(m_profile)), "rows_inserted": int(len(insert)), "rows_deleted": len(delete),
-        "rows_reranked": len(rerank), "drift": measured, "refit": bool(refit), "executor": executor.name,
-        "history": {"digest": history_digest, "rescored": bool(rescore_all),
-                    "value_chains": len(history.together.strength) if history.together is not None else 0,
-                    "tied_firms": len(history.ties.firms) if history.ties is not None else 0},
+        "profiles": n,
+        "changed": int(len(changed)),
+        "removed": len(removed),
+        "candidate_pairs": int(len(lo)),
+        "pairs_scored": int(len(idx)),
+        "rows_recomputed": int(recomputed),
+        "matches": int(len(m_profile)),
+        "rows_inserted": int(len(insert)),
+        "rows_deleted": len(delete),
+        "rows_reranked": len(rerank),
+        "drift": measured,
+        "refit": bool(refit),
+        "executor": executor.name,
+        "history": {
+            "digest": history_digest,
+            "rescored": bool(rescore_all),
+            "value_chains": len(history.together.strength) if history.together is not None else 0,
+            "tied_firms": len(history.ties.firms) if history.ties is not None else 0,
+        },
         "semantic": semantic_stats,
         "seconds": clock.laps,
     }
@@ -482,14 +622,26 @@ def _ranks(profile: np.ndarray) -> np.ndarray:
     return np.arange(len(profile)) - np.repeat(starts, np.diff(np.r_[starts, len(profile)])) + 1
 
 
-def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndarray],
-               known: dict[str, ProfileFeatures], load_features: LoadFeatures, config: MatchingConfig,
-               vocabulary: Vocabulary, history: ExchangeHistory, chunk: int = 5_000) -> Iterator[dict[str, Any]]:
+def _explained(
+    state: MatchState,
+    inserts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    known: dict[str, ProfileFeatures],
+    load_features: LoadFeatures,
+    config: MatchingConfig,
+    vocabulary: Vocabulary,
+    history: ExchangeHistory,
+    chunk: int = 5_000,
+) -> Iterator[dict[str, Any]]:
     """The rows to insert, explained by the per-pair comparators, chunk by chunk."""
     profiles, others, ranks = inserts
     for begin in range(0, len(profiles), chunk):
-        rows = list(zip(profiles[begin:begin + chunk].tolist(), others[begin:begin + chunk].tolist(),
-                        ranks[begin:begin + chunk].tolist()))
+        rows = list(
+            zip(
+                profiles[begin : begin + chunk].tolist(),
+                others[begin : begin + chunk].tolist(),
+                ranks[begin : begin + chunk].tolist(),
+            )
+        )
         needed = sorted({str(state.keys[p]) for p, o, _ in rows} | {str(state.keys[o]) for p, o, _ in rows})
         missing = [k for k in needed if k not in known]
         if missing:
@@ -499,15 +651,24 @@ def _explained(state: MatchState, inserts: tuple[np.ndarray, np.ndarray, np.ndar
             a, b = (p, o) if p < o else (o, p)
             if last is None or last[0] != (a, b):
                 sim, terms = state.model.cosine_and_terms(state.matrix, a, b, config.explanation_terms)
-                meaning = (None if state.vectors is None else
-                           float(vector_cosines(state.vectors.values, np.array([a]), np.array([b]))[0]))
-                ctx = PairContext(vocabulary, config.geography_scale_km, sim, terms, meaning,
-                                  history.together, history.ties)
+                meaning = (
+                    None
+                    if state.vectors is None
+                    else float(vector_cosines(state.vectors.values, np.array([a]), np.array([b]))[0])
+                )
+                ctx = PairContext(
+                    vocabulary, config.geography_scale_km, sim, terms, meaning, history.together, history.ties
+                )
                 pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])], ctx, config)
                 last = ((a, b), pair, ctx)
             pair, ctx = last[1], last[2]
             kind, why = kind_of(known[str(state.keys[p])], known[str(state.keys[o])], ctx)
-            yield {"profile": str(state.keys[p]), "other": str(state.keys[o]), "rank": rank, "score": pair.score,
-                   "kind": kind, "components": pair.components,
-                   "explanation": {**explain(pair, p == a), "kind": kind, "kind_reason": why}}
-
+            yield {
+                "profile": str(state.keys[p]),
+                "other": str(state.keys[o]),
+                "rank": rank,
+                "score": pair.score,
+                "kind": kind,
+                "components": pair.components,
+                "explanation": {**explain(pair, p == a), "kind": kind, "kind_reason": why},
+            }

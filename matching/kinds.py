@@ -11,6 +11,7 @@
 Customer and supplier are the two ends of one pair; complement and peer read the same from
 both sides, so "is this pair a peer pair" is symmetric and can rank whole lists.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,8 +34,11 @@ def kind_of(viewer, other, ctx) -> tuple[str, str]:
         return "supplier", "offers what you seek"
     if viewer.type and other.type and is_offer(viewer.type) != is_offer(other.type):
         # nothing named on either side meets: the network's offer/request rule decides
-        return (("supplier", "an offer meeting your request") if is_offer(other.type)
-                else ("customer", "a request meeting your offer"))
+        return (
+            ("supplier", "an offer meeting your request")
+            if is_offer(other.type)
+            else ("customer", "a request meeting your offer")
+        )
     together = ctx.together
     if together is not None and viewer.offered and other.offered:
         value, _ = together.between(viewer.offered, other.offered)
@@ -46,8 +50,9 @@ def kind_of(viewer, other, ctx) -> tuple[str, str]:
 EXCHANGE, COMPLEMENT, PEER = 0, 1, 2  # pair classes: customer/supplier, complement, peer
 
 
-def pair_classes(components: dict[str, tuple[np.ndarray, np.ndarray]], offer_left: np.ndarray,
-                 offer_right: np.ndarray) -> np.ndarray:
+def pair_classes(
+    components: dict[str, tuple[np.ndarray, np.ndarray]], offer_left: np.ndarray, offer_right: np.ndarray
+) -> np.ndarray:
     """Each pair's class from the array components (the twin of `kind_of`, which reads the same
     class from either side): EXCHANGE (a customer and a supplier), COMPLEMENT or PEER."""
     comp, comp_ok = components["complementarity"]

@@ -17,6 +17,7 @@ keep their current weights, and the learned ones share the weight the current
 configuration gave them (a component learned to point the wrong way gets none). Ranking is the engine's own weighted mean of present
 components, so the learned weights are used exactly as they were evaluated.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,9 +38,9 @@ BOOTSTRAP = 1000
 @dataclass(frozen=True)
 class ShownList:
     query: str
-    at: float                                   # when it was shown (sortable: seconds since the epoch)
+    at: float  # when it was shown (sortable: seconds since the epoch)
     candidates: tuple[tuple[str, dict[str, float | None]], ...]  # (key, component → value or None)
-    good: frozenset[str]                        # candidates that turned out well
+    good: frozenset[str]  # candidates that turned out well
 
 
 def score(values: dict[str, float | None], weights: dict[str, float]) -> float:
@@ -118,8 +119,8 @@ def _standardised(shown: ShownList, names: list[str]) -> tuple[np.ndarray, np.nd
 @dataclass(frozen=True)
 class Fit:
     weights: dict[str, float]
-    learned: tuple[str, ...]           # components the outcomes moved
-    kept: tuple[str, ...]              # components left at their current weight
+    learned: tuple[str, ...]  # components the outcomes moved
+    kept: tuple[str, ...]  # components left at their current weight
     coefficients: dict[str, float]
     pairs: int
     lists: int
@@ -180,8 +181,15 @@ def fit(lists: list[ShownList], current: dict[str, float], c: float = 1.0) -> Fi
     weights = refine(Packed(lists, names), weights, learned)
     norm = sum(weights.values())
     weights = {n: float(round(w / norm, DIGITS)) for n, w in weights.items()}
-    return Fit(weights, tuple(learned), tuple(kept), {n: round(float(coef[i]), 4) for i, n in enumerate(names)},
-               len(diffs), used, tuple(notes))
+    return Fit(
+        weights,
+        tuple(learned),
+        tuple(kept),
+        {n: round(float(coef[i]), 4) for i, n in enumerate(names)},
+        len(diffs),
+        used,
+        tuple(notes),
+    )
 
 
 STEPS = (0.0, 0.5, 0.8, 1.25, 2.0)
@@ -226,8 +234,12 @@ class Evaluation:
         return self.lists > 0 and self.difference[1] > 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"lists": self.lists, "mrr_before": [round(x, 4) for x in self.before],
-                "mrr_after": [round(x, 4) for x in self.after], "difference": [round(x, 4) for x in self.difference]}
+        return {
+            "lists": self.lists,
+            "mrr_before": [round(x, 4) for x in self.before],
+            "mrr_after": [round(x, 4) for x in self.after],
+            "difference": [round(x, 4) for x in self.difference],
+        }
 
 
 def evaluate(lists: list[ShownList], before: dict[str, float], after: dict[str, float]) -> Evaluation:

@@ -21,6 +21,7 @@ Values are the same floats however the product is split: sparse products here
 sum the terms of one entry in column order, on either side, so v(i, j) is the
 same bits computed from row i, from row j, in a block or alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,9 +40,10 @@ DENSE_BLOCK = 128
 @dataclass
 class Lists:
     """Entries sorted by (row, value desc, col); per-row boundary (value, col)."""
-    rows: np.ndarray   # int32
-    cols: np.ndarray   # int32
-    vals: np.ndarray   # float32
+
+    rows: np.ndarray  # int32
+    cols: np.ndarray  # int32
+    vals: np.ndarray  # float32
     bound_val: np.ndarray  # float32, one per row
     bound_col: np.ndarray  # int64, one per row
 
@@ -56,9 +58,14 @@ class Lists:
         return self.rows[keep], self.cols[keep]
 
     @staticmethod
-    def empty(n_rows: int) -> "Lists":
-        return Lists(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32),
-                     np.zeros(n_rows, np.float32), np.zeros(n_rows, np.int64))
+    def empty(n_rows: int) -> Lists:
+        return Lists(
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.float32),
+            np.zeros(n_rows, np.float32),
+            np.zeros(n_rows, np.int64),
+        )
 
 
 def _rank_within(rows: np.ndarray) -> np.ndarray:
@@ -73,8 +80,9 @@ def _inside(vals: np.ndarray, cols: np.ndarray, bound_val: np.ndarray, bound_col
     return (vals > bound_val) | ((vals == bound_val) & (cols < bound_col))
 
 
-def _finish(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, bound_val: np.ndarray,
-            bound_col: np.ndarray, depth: int) -> Lists:
+def _finish(
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, bound_val: np.ndarray, bound_col: np.ndarray, depth: int
+) -> Lists:
     """Sort entries, cut every row at `depth` (moving its boundary to the first entry left out)."""
     order = np.lexsort((cols, -vals, rows))
     rows, cols, vals = rows[order], cols[order], vals[order]
@@ -84,8 +92,9 @@ def _finish(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, bound_val: np.
     bound_val[rows[cut]] = vals[cut]
     bound_col[rows[cut]] = cols[cut]
     keep = rank < depth
-    return Lists(rows[keep].astype(np.int32), cols[keep].astype(np.int32), vals[keep].astype(np.float32),
-                 bound_val, bound_col)
+    return Lists(
+        rows[keep].astype(np.int32), cols[keep].astype(np.int32), vals[keep].astype(np.float32), bound_val, bound_col
+    )
 
 
 def _other_firm(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, firm: np.ndarray):
@@ -117,17 +126,20 @@ def _top_of_rows(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, block: np
     return lists.rows, lists.cols, lists.vals, lists.bound_val[block], lists.bound_col[block]
 
 
-def _sparse_exact_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, firm: np.ndarray,
-                        depth: int):
+def _sparse_exact_block(
+    block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, firm: np.ndarray, depth: int
+):
     product = (left[block] @ right_t).tocsr()
     counts = np.diff(product.indptr)
-    r, c, v = _other_firm(np.repeat(block, counts), product.indices.astype(np.int64),
-                          product.data.astype(np.float32), firm)
+    r, c, v = _other_firm(
+        np.repeat(block, counts), product.indices.astype(np.int64), product.data.astype(np.float32), firm
+    )
     return _top_of_rows(r, c, v, block, len(firm), depth)
 
 
-def _dense_exact_block(block: np.ndarray, left: sparse.csr_matrix, right_dense_t: np.ndarray, firm: np.ndarray,
-                       depth: int):
+def _dense_exact_block(
+    block: np.ndarray, left: sparse.csr_matrix, right_dense_t: np.ndarray, firm: np.ndarray, depth: int
+):
     """For narrow inputs with integer values: a dense product (exact whatever the summation order),
     and the best `depth` + 1 entries of each row found by partition rather than a full sort."""
     values = left[block].toarray() @ right_dense_t
@@ -141,22 +153,40 @@ def _dense_exact_block(block: np.ndarray, left: sparse.csr_matrix, right_dense_t
     keep = picked > 0
     rows = np.repeat(block, keep.sum(axis=1))
     cols = best[keep].astype(np.int64)
-    return _top_of_rows(rows, cols, values[np.repeat(np.arange(len(block)), keep.sum(axis=1)), cols].astype(np.float32),
-                        block, len(firm), depth)
+    return _top_of_rows(
+        rows,
+        cols,
+        values[np.repeat(np.arange(len(block)), keep.sum(axis=1)), cols].astype(np.float32),
+        block,
+        len(firm),
+        depth,
+    )
 
 
-def _exact(rows: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, firm: np.ndarray, depth: int,
-           dense: bool, executor: Executor):
+def _exact(
+    rows: np.ndarray,
+    left: sparse.csr_matrix,
+    right_t: sparse.csr_matrix,
+    firm: np.ndarray,
+    depth: int,
+    dense: bool,
+    executor: Executor,
+):
     """Exact lists of `rows`, block by block: (rows, cols, vals, bound_val of rows, bound_col of rows)."""
     if dense:
         shared, fn, size = right_t.toarray().astype(np.float32), _dense_exact_block, DENSE_BLOCK
     else:
         shared, fn, size = right_t, _sparse_exact_block, EXACT_BLOCK
-    blocks = [rows[i:i + size] for i in range(0, len(rows), size)]
+    blocks = [rows[i : i + size] for i in range(0, len(rows), size)]
     parts = executor.map(fn, blocks, left, shared, firm, depth)
     if not parts:
-        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32),
-                np.zeros(0, np.float32), np.zeros(0, np.int64))
+        return (
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.int64),
+        )
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(5))
 
 
@@ -166,9 +196,17 @@ def _transposed(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return out
 
 
-def compute_lists(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix, firm: np.ndarray,
-                  k: int, depth: int, executor: Executor | None = None, dense: bool = False,
-                  right_t: sparse.csr_matrix | None = None) -> Lists:
+def compute_lists(
+    rows: np.ndarray,
+    left: sparse.csr_matrix,
+    right: sparse.csr_matrix,
+    firm: np.ndarray,
+    k: int,
+    depth: int,
+    executor: Executor | None = None,
+    dense: bool = False,
+    right_t: sparse.csr_matrix | None = None,
+) -> Lists:
     """Lists for `rows` of the product left·rightᵀ (other rows of the result are left empty).
 
     `left` and `right` have one row per profile; `firm` gives each profile's firm, whose own
@@ -190,7 +228,7 @@ def compute_lists(rows: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_m
         return Lists(r.astype(np.int32), c.astype(np.int32), v, bound_val, bound_col)
     per_firm = int(np.bincount(firm).max()) if len(firm) else 0
     top_n = max(1, min(n, depth + per_firm + 1))
-    blocks = [rows[i:i + ROW_BLOCK] for i in range(0, len(rows), ROW_BLOCK)]
+    blocks = [rows[i : i + ROW_BLOCK] for i in range(0, len(rows), ROW_BLOCK)]
     parts = executor.map(_fast_block, blocks, left, right_t, top_n)
     if not parts:
         return Lists.empty(n)
@@ -226,13 +264,21 @@ def remap(lists: Lists, old_to_new: np.ndarray, n_new: int, boundary_to_new: np.
     bound_val[old_to_new[alive]] = lists.bound_val[alive]
     bound_col[old_to_new[alive]] = boundary_to_new[lists.bound_col[alive]]
     order = np.lexsort((cols, -lists.vals[keep], rows))
-    return Lists(rows[order].astype(np.int32), cols[order].astype(np.int32), lists.vals[keep][order],
-                 bound_val, bound_col)
+    return Lists(
+        rows[order].astype(np.int32), cols[order].astype(np.int32), lists.vals[keep][order], bound_val, bound_col
+    )
 
 
-def _column_block(block: np.ndarray, right_changed: sparse.csr_matrix, left_t: sparse.csr_matrix,
-                  changed: np.ndarray, firm: np.ndarray, is_changed: np.ndarray, bound_val: np.ndarray,
-                  bound_col: np.ndarray):
+def _column_block(
+    block: np.ndarray,
+    right_changed: sparse.csr_matrix,
+    left_t: sparse.csr_matrix,
+    changed: np.ndarray,
+    firm: np.ndarray,
+    is_changed: np.ndarray,
+    bound_val: np.ndarray,
+    bound_col: np.ndarray,
+):
     """Entries (row, changed column) of unchanged rows that fall inside the row's boundary."""
     product = (right_changed[block] @ left_t).tocsr()
     counts = np.diff(product.indptr)
@@ -246,9 +292,16 @@ def _column_block(block: np.ndarray, right_changed: sparse.csr_matrix, left_t: s
     return r[inside], c[inside], v[inside]
 
 
-def _dense_column_block(block: np.ndarray, right_changed: sparse.csr_matrix, left_dense_t: np.ndarray,
-                        changed: np.ndarray, firm: np.ndarray, is_changed: np.ndarray, bound_val: np.ndarray,
-                        bound_col: np.ndarray):
+def _dense_column_block(
+    block: np.ndarray,
+    right_changed: sparse.csr_matrix,
+    left_dense_t: np.ndarray,
+    changed: np.ndarray,
+    firm: np.ndarray,
+    is_changed: np.ndarray,
+    bound_val: np.ndarray,
+    bound_col: np.ndarray,
+):
     """`_column_block` for narrow integer inputs: a dense product, filtered without building sparse rows."""
     values = right_changed[block].toarray() @ left_dense_t  # (changed columns in block) × rows
     cols = changed[block]
@@ -258,9 +311,17 @@ def _dense_column_block(block: np.ndarray, right_changed: sparse.csr_matrix, lef
     return r.astype(np.int64), cols[which].astype(np.int64), values[which, r].astype(np.float32)
 
 
-def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, right: sparse.csr_matrix,
-                 firm: np.ndarray, k: int, depth: int, executor: Executor | None = None,
-                 dense: bool = False) -> tuple[Lists, int]:
+def update_lists(
+    lists: Lists,
+    changed: np.ndarray,
+    left: sparse.csr_matrix,
+    right: sparse.csr_matrix,
+    firm: np.ndarray,
+    k: int,
+    depth: int,
+    executor: Executor | None = None,
+    dense: bool = False,
+) -> tuple[Lists, int]:
     """Lists after the profiles at `changed` (new positions, new or edited) changed.
 
     `lists` must already be remapped to the new order (see `remap`) without the changed profiles.
@@ -282,11 +343,21 @@ def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, rig
     size = DENSE_BLOCK if dense else EXACT_BLOCK
     blocks = [np.arange(i, min(i + size, len(changed))) for i in range(0, len(changed), size)]
     if dense:
-        parts = executor.map(_dense_column_block, blocks, right_changed, left_t.toarray().astype(np.float32),
-                             changed, firm, is_changed, lists.bound_val, lists.bound_col)
+        parts = executor.map(
+            _dense_column_block,
+            blocks,
+            right_changed,
+            left_t.toarray().astype(np.float32),
+            changed,
+            firm,
+            is_changed,
+            lists.bound_val,
+            lists.bound_col,
+        )
     else:
-        parts = executor.map(_column_block, blocks, right_changed, left_t, changed, firm, is_changed,
-                             lists.bound_val, lists.bound_col)
+        parts = executor.map(
+            _column_block, blocks, right_changed, left_t, changed, firm, is_changed, lists.bound_val, lists.bound_col
+        )
     old_keep = ~is_changed[lists.rows] & ~is_changed[lists.cols]
     rows = np.concatenate([lists.rows[old_keep].astype(np.int64), *[p[0] for p in parts], fresh.rows.astype(np.int64)])
     cols = np.concatenate([lists.cols[old_keep].astype(np.int64), *[p[1] for p in parts], fresh.cols.astype(np.int64)])
@@ -301,6 +372,11 @@ def update_lists(lists: Lists, changed: np.ndarray, left: sparse.csr_matrix, rig
     keep = ~np.isin(merged.rows, short)
     bound_val, bound_col = merged.bound_val.copy(), merged.bound_col.copy()
     bound_val[short], bound_col[short] = again.bound_val[short], again.bound_col[short]
-    return _finish(np.concatenate([merged.rows[keep], again.rows]).astype(np.int64),
-                   np.concatenate([merged.cols[keep], again.cols]).astype(np.int64),
-                   np.concatenate([merged.vals[keep], again.vals]), bound_val, bound_col, depth), len(short)
+    return _finish(
+        np.concatenate([merged.rows[keep], again.rows]).astype(np.int64),
+        np.concatenate([merged.cols[keep], again.cols]).astype(np.int64),
+        np.concatenate([merged.vals[keep], again.vals]),
+        bound_val,
+        bound_col,
+        depth,
+    ), len(short)

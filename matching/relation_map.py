@@ -6,12 +6,13 @@ remainder (shares adding up to less than 1) is treated as spread thinly, so the 
 the known shares is a lower bound. Cluster totals weight firms by employees, the size measure every
 profile has, as a stand-in for turnover (which firms do not report).
 """
+
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import networkx as nx
 from rapidfuzz import fuzz
@@ -28,6 +29,7 @@ class MapFirm:
 @dataclass(frozen=True)
 class Link:
     """One relation: `firm` buys from (supplier) or sells to (customer) `counterpart`."""
+
     firm: str
     direction: str
     counterpart: str
@@ -41,6 +43,7 @@ class Link:
 @dataclass(frozen=True)
 class Package:
     """A typical bid package: an open bid's requirements as (concept, label, mandatory)."""
+
     bid: str
     title: str
     requirements: tuple[tuple[str | None, str, bool], ...]
@@ -116,21 +119,38 @@ def concentration(firm: MapFirm, direction: str, links: list[Link], limits: Thre
     hhi = sum(s * s for s in shares.values())
     reasons = []
     if top_share > limits.top_share:
-        reasons.append(f"{names[top]} alone is {_pct(top_share)} of its {WHAT[direction]} (limit {_pct(limits.top_share)})")
+        reasons.append(
+            f"{names[top]} alone is {_pct(top_share)} of its {WHAT[direction]} (limit {_pct(limits.top_share)})"
+        )
     if hhi > limits.hhi:
         reasons.append(f"Herfindahl index {hhi:.2f} (limit {limits.hhi:.2f})")
-    text = (f"{firm.name}: {len(shares)} {direction}(s) cover {_pct(sum(shares.values()))} of its {WHAT[direction]}; "
-            f"largest {names.get(top, '–')} {_pct(top_share)}, Herfindahl index {hhi:.2f}")
+    text = (
+        f"{firm.name}: {len(shares)} {direction}(s) cover {_pct(sum(shares.values()))} of its {WHAT[direction]}; "
+        f"largest {names.get(top, '–')} {_pct(top_share)}, Herfindahl index {hhi:.2f}"
+    )
     if reasons:
         text += " — concentrated: " + "; ".join(reasons)
-    return Concentration(firm.key, direction, len(shares), sum(shares.values()), names.get(top, ""), top_share,
-                         round(hhi, 6), bool(reasons), text)
+    return Concentration(
+        firm.key,
+        direction,
+        len(shares),
+        sum(shares.values()),
+        names.get(top, ""),
+        top_share,
+        round(hhi, 6),
+        bool(reasons),
+        text,
+    )
 
 
 def dependency(firms: list[MapFirm], links: list[Link], limits: Thresholds) -> list[Concentration]:
     """Every firm's customer and supplier concentration, most concentrated first."""
-    out = [concentration(f, d, links, limits) for f in firms for d in ("customer", "supplier")
-           if any(x.firm == f.key and x.direction == d for x in links)]
+    out = [
+        concentration(f, d, links, limits)
+        for f in firms
+        for d in ("customer", "supplier")
+        if any(x.firm == f.key and x.direction == d for x in links)
+    ]
     return sorted(out, key=lambda c: (not c.flagged, -c.hhi, c.firm, c.direction))
 
 
@@ -158,16 +178,32 @@ def shared_dependencies(firms: list[MapFirm], links: list[Link], direction: str)
             continue
         equivalents = sum(shares.values())
         rests = sum(s * size[f] for f, s in shares.items()) / total
-        text = (f"{len(shares)} firms {'sell to' if direction == 'customer' else 'buy from'} {names[counterpart]}: "
-                f"{equivalents:.2f} firms' worth of {WHAT[direction]}, {_pct(rests)} of the group's "
-                f"{WHAT[direction]} (firms weighted by employees)")
-        out.append(Shared(direction, counterpart, names[counterpart], tuple(sorted(shares)), round(equivalents, 6),
-                          round(rests, 6), text))
+        text = (
+            f"{len(shares)} firms {'sell to' if direction == 'customer' else 'buy from'} {names[counterpart]}: "
+            f"{equivalents:.2f} firms' worth of {WHAT[direction]}, {_pct(rests)} of the group's "
+            f"{WHAT[direction]} (firms weighted by employees)"
+        )
+        out.append(
+            Shared(
+                direction,
+                counterpart,
+                names[counterpart],
+                tuple(sorted(shares)),
+                round(equivalents, 6),
+                round(rests, 6),
+                text,
+            )
+        )
     return sorted(out, key=lambda s: (-len(s.firms), -s.cluster_share, s.counterpart))
 
 
-def rare_capabilities(firms: list[MapFirm], packages: list[Package], requests: dict[str, int],
-                      label: Callable[[str], str], limits: Thresholds) -> list[dict]:
+def rare_capabilities(
+    firms: list[MapFirm],
+    packages: list[Package],
+    requests: dict[str, int],
+    label: Callable[[str], str],
+    limits: Thresholds,
+) -> list[dict]:
     """Capabilities few firms have that bids or requests ask for: rare and valuable."""
     holders: dict[str, list[str]] = defaultdict(list)
     for f in firms:
@@ -181,10 +217,16 @@ def rare_capabilities(firms: list[MapFirm], packages: list[Package], requests: d
     out = []
     for concept, who in holders.items():
         if len(who) <= limits.rare_max_firms and demand.get(concept, 0) > 0:
-            out.append({"concept": concept, "capability": label(concept), "firms": sorted(who),
-                        "demand": demand[concept],
-                        "text": f"{label(concept)}: held by {len(who)} firm(s) of {len(firms)}, asked for "
-                                f"{demand[concept]} time(s) by open bids and published requests"})
+            out.append(
+                {
+                    "concept": concept,
+                    "capability": label(concept),
+                    "firms": sorted(who),
+                    "demand": demand[concept],
+                    "text": f"{label(concept)}: held by {len(who)} firm(s) of {len(firms)}, asked for "
+                    f"{demand[concept]} time(s) by open bids and published requests",
+                }
+            )
     return sorted(out, key=lambda r: (-r["demand"], len(r["firms"]), r["capability"]))
 
 
@@ -206,7 +248,7 @@ def network(firms: list[MapFirm], links: list[Link], strong: dict[tuple[str, str
     for counterpart in sorted(users):
         group = sorted(users[counterpart])
         for i, a in enumerate(group):
-            for b in group[i + 1:]:
+            for b in group[i + 1 :]:
                 if not graph.has_edge(a, b):
                     graph.add_edge(a, b, kind="shared", weight=0.2)
     return graph
@@ -239,9 +281,16 @@ def gaps(firms: list[MapFirm], packages: list[Package]) -> list[dict]:
     for p in packages:
         for concept, label, mandatory in p.requirements:
             if concept is None or concept not in held:
-                out.append({"bid": p.bid, "title": p.title, "capability": label, "mandatory": mandatory,
-                            "text": f"{p.title}: no firm of the group offers {label}"
-                                    f"{' (mandatory)' if mandatory else ' (optional)'}"})
+                out.append(
+                    {
+                        "bid": p.bid,
+                        "title": p.title,
+                        "capability": label,
+                        "mandatory": mandatory,
+                        "text": f"{p.title}: no firm of the group offers {label}"
+                        f"{' (mandatory)' if mandatory else ' (optional)'}",
+                    }
+                )
     return out
 
 
@@ -253,10 +302,17 @@ def joint_purchasing(firms: list[MapFirm], links: list[Link], label: Callable[[s
     seen: set[tuple[str, ...]] = set()
     for shared in shared_dependencies(firms, links, "supplier"):
         seen.add(shared.firms)
-        groups.append({"basis": "same supplier", "what": shared.name, "firms": list(shared.firms),
-                       "names": [names[k] for k in shared.firms], "firm_equivalents": shared.firm_equivalents,
-                       "text": f"{', '.join(names[k] for k in shared.firms)} all buy from {shared.name} "
-                               f"({shared.firm_equivalents:.2f} firms' worth of purchases): one contract could cover them"})
+        groups.append(
+            {
+                "basis": "same supplier",
+                "what": shared.name,
+                "firms": list(shared.firms),
+                "names": [names[k] for k in shared.firms],
+                "firm_equivalents": shared.firm_equivalents,
+                "text": f"{', '.join(names[k] for k in shared.firms)} all buy from {shared.name} "
+                f"({shared.firm_equivalents:.2f} firms' worth of purchases): one contract could cover them",
+            }
+        )
     by_input: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for x in links:
         if x.direction == "supplier" and x.firm in keys and x.concept:
@@ -268,10 +324,17 @@ def joint_purchasing(firms: list[MapFirm], links: list[Link], label: Callable[[s
         if len(members) < 2 or len(suppliers) < 2 or members in seen:
             continue
         seen.add(members)
-        groups.append({"basis": "same input", "what": label(concept), "firms": list(members),
-                       "names": [names[k] for k in members], "suppliers": suppliers,
-                       "text": f"{', '.join(names[k] for k in members)} all buy {label(concept)}, from "
-                               f"{len(suppliers)} different suppliers: pooled, they could negotiate as one buyer"})
+        groups.append(
+            {
+                "basis": "same input",
+                "what": label(concept),
+                "firms": list(members),
+                "names": [names[k] for k in members],
+                "suppliers": suppliers,
+                "text": f"{', '.join(names[k] for k in members)} all buy {label(concept)}, from "
+                f"{len(suppliers)} different suppliers: pooled, they could negotiate as one buyer",
+            }
+        )
     return groups
 
 
@@ -294,17 +357,34 @@ def consortium_seeds(firms: list[MapFirm], packages: list[Package], max_size: in
         covered = len(needed) - len(left)
         if len(chosen) < 2 and not left:
             continue
-        text = (f"{p.title}: {', '.join(f.name for f in chosen) or 'no firm'} together cover {covered} of "
-                f"{len(needed)} mandatory requirements")
+        text = (
+            f"{p.title}: {', '.join(f.name for f in chosen) or 'no firm'} together cover {covered} of "
+            f"{len(needed)} mandatory requirements"
+        )
         if left:
             text += "; missing " + ", ".join(sorted(labels[c] for c in left))
-        out.append({"bid": p.bid, "title": p.title, "firms": [f.key for f in chosen], "names": [f.name for f in chosen],
-                    "covered": covered, "needed": len(needed), "missing": sorted(labels[c] for c in left), "text": text})
+        out.append(
+            {
+                "bid": p.bid,
+                "title": p.title,
+                "firms": [f.key for f in chosen],
+                "names": [f.name for f in chosen],
+                "covered": covered,
+                "needed": len(needed),
+                "missing": sorted(labels[c] for c in left),
+                "text": text,
+            }
+        )
     return sorted(out, key=lambda s: (-s["covered"] / s["needed"], len(s["firms"]), s["bid"]))
 
 
-def diversification(concentrated: list[Concentration], links: list[Link],
-                    matches: dict[str, list[dict]], packages: list[Package], firms: list[MapFirm]) -> list[dict]:
+def diversification(
+    concentrated: list[Concentration],
+    links: list[Link],
+    matches: dict[str, list[dict]],
+    packages: list[Package],
+    firms: list[MapFirm],
+) -> list[dict]:
     """For each firm tied to few customers: its best matches outside its current customers, and open bids it fits."""
     concepts = {f.key: f.concepts for f in firms}
     names = {f.key: f.name for f in firms}
@@ -320,12 +400,27 @@ def diversification(concentrated: list[Concentration], links: list[Link],
             if m.get("firm") not in customer_firms and all(m.get("firm") != x.get("firm") for x in leads):
                 leads.append(m)
         leads = leads[:3]
-        bids = [p for p in packages if not any(same_name(p.customer, k) for k in customer_keys)
-                and any(cid in concepts.get(c.firm, frozenset()) for cid, _, _ in p.requirements)]
-        text = (f"{names[c.firm]} depends on {c.top_name} for {_pct(c.top_share)} of its turnover; "
-                f"{len(leads)} strong match(es) outside its customers and {len(bids)} open bid(s) it could join")
-        out.append({"firm": c.firm, "name": names[c.firm], "top": c.top_name, "top_share": c.top_share,
-                    "matches": leads, "bids": [{"bid": p.bid, "title": p.title} for p in bids], "text": text})
+        bids = [
+            p
+            for p in packages
+            if not any(same_name(p.customer, k) for k in customer_keys)
+            and any(cid in concepts.get(c.firm, frozenset()) for cid, _, _ in p.requirements)
+        ]
+        text = (
+            f"{names[c.firm]} depends on {c.top_name} for {_pct(c.top_share)} of its turnover; "
+            f"{len(leads)} strong match(es) outside its customers and {len(bids)} open bid(s) it could join"
+        )
+        out.append(
+            {
+                "firm": c.firm,
+                "name": names[c.firm],
+                "top": c.top_name,
+                "top_share": c.top_share,
+                "matches": leads,
+                "bids": [{"bid": p.bid, "title": p.title} for p in bids],
+                "text": text,
+            }
+        )
     return out
 
 
@@ -334,9 +429,16 @@ def same_name(a: str, b: str) -> bool:
     return bool(a) and bool(b) and fuzz.token_set_ratio(a, b) >= 90
 
 
-def build_map(firms: list[MapFirm], links: list[Link], strong: dict[tuple[str, str], float], packages: list[Package],
-              requests: dict[str, int], matches: dict[str, list[dict]], label: Callable[[str], str],
-              limits: Thresholds = Thresholds()) -> ClusterMap:
+def build_map(
+    firms: list[MapFirm],
+    links: list[Link],
+    strong: dict[tuple[str, str], float],
+    packages: list[Package],
+    requests: dict[str, int],
+    matches: dict[str, list[dict]],
+    label: Callable[[str], str],
+    limits: Thresholds = Thresholds(),
+) -> ClusterMap:
     keys = {f.key for f in firms}
     links = [x for x in links if x.firm in keys]
     result = ClusterMap(firms=firms)

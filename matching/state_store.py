@@ -5,6 +5,7 @@ database stays the record. A file that is missing, unreadable or from another
 run only costs a full run. Files are read only from the operator's own state
 directory: they are pickles, so that directory must not be writable by others.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Function words of the exchange's five languages: they carry no meaning for matching."""
+
 from __future__ import annotations
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS

@@ -1,4 +1,5 @@
 """The fitted text model: TF-IDF over profile texts, with estimator manners."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,7 +24,7 @@ class TfidfTextModel:
         self.max_features = max_features
         self.ngram_max = ngram_max
 
-    def fit(self, texts: list[str]) -> "TfidfTextModel":
+    def fit(self, texts: list[str]) -> TfidfTextModel:
         self.vectorizer_ = self._vectorizer()
         self.vectorizer_.fit(texts)
         self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
@@ -34,9 +35,15 @@ class TfidfTextModel:
         # Accents are stripped after stop-word removal, so stop words are matched in their
         # accent-free form too; tokens must contain a letter (bare numbers are not topics).
         return TfidfVectorizer(
-            strip_accents="unicode", lowercase=True, sublinear_tf=True, min_df=1,
-            stop_words=sorted(_stop_words()), token_pattern=r"(?u)\b\w*[^\W\d_]\w*\b",
-            ngram_range=(1, self.ngram_max), max_features=self.max_features, dtype=np.float32,
+            strip_accents="unicode",
+            lowercase=True,
+            sublinear_tf=True,
+            min_df=1,
+            stop_words=sorted(_stop_words()),
+            token_pattern=r"(?u)\b\w*[^\W\d_]\w*\b",
+            ngram_range=(1, self.ngram_max),
+            max_features=self.max_features,
+            dtype=np.float32,
         )
 
     def _check(self) -> None:
@@ -62,8 +69,9 @@ class TfidfTextModel:
         """
         self._check()
         lo_i, hi_i, lo_j, hi_j = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]
-        common, ia, ib = np.intersect1d(matrix.indices[lo_i:hi_i], matrix.indices[lo_j:hi_j],
-                                        assume_unique=True, return_indices=True)
+        common, ia, ib = np.intersect1d(
+            matrix.indices[lo_i:hi_i], matrix.indices[lo_j:hi_j], assume_unique=True, return_indices=True
+        )
         if len(common) == 0:
             return 0.0, ()
         a, b = matrix.data[lo_i:hi_i][ia], matrix.data[lo_j:hi_j][ib]

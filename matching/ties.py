@@ -13,14 +13,16 @@ so one direct tie gives 0.63, two 0.86, one shared partner of two firms 0.51.
 The value is present only when both firms have ties at all: a firm new to the
 exchange is unknown, not unrelated.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -41,6 +43,7 @@ class Tie:
     """One edge. `a` is always a firm of the exchange; `b` a firm or an outside node (`outside=True`).
     For "supplies", `a` supplies `b`; `role` says how `a` relates to an outside node ("supply", "buy from",
     "partner with") for shared-partner sentences."""
+
     kind: str
     a: str
     b: str
@@ -52,15 +55,16 @@ class Tie:
 @dataclass
 class Ties:
     """The graph, ready to answer pair questions for firms of the exchange."""
+
     direct: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (min, max) → kind → count
-    supplies: set[tuple[str, str]] = field(default_factory=set)                   # (supplier, customer)
-    neighbours: dict[str, set[str]] = field(default_factory=dict)                 # node → nodes
-    names: dict[str, str] = field(default_factory=dict)                           # outside node → name
-    roles: dict[tuple[str, str], str] = field(default_factory=dict)               # (firm, outside) → role
+    supplies: set[tuple[str, str]] = field(default_factory=set)  # (supplier, customer)
+    neighbours: dict[str, set[str]] = field(default_factory=dict)  # node → nodes
+    names: dict[str, str] = field(default_factory=dict)  # outside node → name
+    roles: dict[tuple[str, str], str] = field(default_factory=dict)  # (firm, outside) → role
     firms: frozenset[str] = frozenset()
 
     @staticmethod
-    def build(ties: Iterable[Tie]) -> "Ties":
+    def build(ties: Iterable[Tie]) -> Ties:
         out = Ties()
         direct: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         neighbours: dict[str, set[str]] = defaultdict(set)
@@ -127,8 +131,12 @@ class Ties:
             lines.append(f"both {role} {', '.join(by_role[role][:SHOWN])}")
         if firms:
             lines.append(f"{len(firms)} shared partner{'s' if len(firms) > 1 else ''} on the exchange")
-        out: dict[str, Any] = {"direct": dict(sorted(counts.items())), "shared_partners": len(shared),
-                               "adamic_adar": round(self.adamic_adar(a, b), 4), "ties": lines}
+        out: dict[str, Any] = {
+            "direct": dict(sorted(counts.items())),
+            "shared_partners": len(shared),
+            "adamic_adar": round(self.adamic_adar(a, b), 4),
+            "ties": lines,
+        }
         supplier = [side for side, (s, c) in (("a", (a, b)), ("b", (b, a))) if (s, c) in self.supplies]
         if supplier:
             out["supplies"] = supplier
@@ -162,8 +170,12 @@ class Ties:
         return sparse.csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(n, n))
 
     def digest(self) -> str:
-        body = json.dumps([sorted((f"{k[0]}|{k[1]}", sorted(v.items())) for k, v in self.direct.items()),
-                           sorted(f"{k}|{','.join(sorted(v))}" for k, v in self.neighbours.items())])
+        body = json.dumps(
+            [
+                sorted((f"{k[0]}|{k[1]}", sorted(v.items())) for k, v in self.direct.items()),
+                sorted(f"{k}|{','.join(sorted(v))}" for k, v in self.neighbours.items()),
+            ]
+        )
         return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 

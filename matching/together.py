@@ -16,15 +16,16 @@ vocabulary's hierarchy: that is a peer, not a complement).
 other lacks: two firms that both extrude and anodise are look-alikes however
 well extrusion goes with anodising.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Iterable
 
 import numpy as np
 
@@ -34,7 +35,7 @@ STRENGTH_DIGITS = 4
 
 @dataclass(frozen=True)
 class Event:
-    source: str                 # one of SOURCES
+    source: str  # one of SOURCES
     left: frozenset[str]
     right: frozenset[str] | None = None  # None: pairs within `left` (a bid's requirements)
 
@@ -49,7 +50,7 @@ class Event:
 
 @dataclass(frozen=True)
 class GoesTogether:
-    strength: dict[tuple[str, str], float] = field(default_factory=dict)   # (min, max) → (0, 1]
+    strength: dict[tuple[str, str], float] = field(default_factory=dict)  # (min, max) → (0, 1]
     seen: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # → events by source
 
     def of(self, x: str, y: str) -> float:

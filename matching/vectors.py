@@ -9,13 +9,14 @@ the executor, so the first run over a large exchange can use a Dask cluster.
 When the model cannot be loaded the stage returns no vectors and says why; the run
 goes on without the semantic component and reports it as unavailable.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -31,10 +32,11 @@ _MEMO: dict[str, np.ndarray] = {}
 @dataclass
 class Vectors:
     """One quantised vector per row, with the key of the text it is of."""
-    keys: np.ndarray    # object (str), one per row
+
+    keys: np.ndarray  # object (str), one per row
     values: np.ndarray  # int8, rows × dim
 
-    def take(self, rows: np.ndarray) -> "Vectors":
+    def take(self, rows: np.ndarray) -> Vectors:
         return Vectors(self.keys[rows], self.values[rows])
 
 
@@ -42,8 +44,8 @@ class Vectors:
 class Embedded:
     vectors: Vectors | None
     unavailable: str | None  # why there are no vectors
-    embedded: int            # texts embedded in this run
-    reused: int              # rows whose vector came from the previous run or the cache
+    embedded: int  # texts embedded in this run
+    reused: int  # rows whose vector came from the previous run or the cache
 
 
 def model_id() -> str:
@@ -102,9 +104,13 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def vectors_for(passages: Sequence[str], previous: Vectors | None = None, cache: VectorCache | None = None,
-                executor: Executor | None = None,
-                progress: Callable[[int, int], None] | None = None) -> Embedded:
+def vectors_for(
+    passages: Sequence[str],
+    previous: Vectors | None = None,
+    cache: VectorCache | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Embedded:
     """Vectors of `passages` (one per row), reusing `previous` rows and the cache where the text is the same."""
     executor = executor or LocalExecutor()
     keys = np.array([text_key(p) for p in passages], dtype=object)
@@ -131,8 +137,8 @@ def vectors_for(passages: Sequence[str], previous: Vectors | None = None, cache:
         # In parts, each saved to the cache when done: a first run over a large exchange that is
         # stopped keeps what it embedded.
         for begin in range(0, len(todo), SAVE_EVERY):
-            part = todo[begin:begin + SAVE_EVERY]
-            blocks = [[missing[k] for k in part[i:i + EMBED_BLOCK]] for i in range(0, len(part), EMBED_BLOCK)]
+            part = todo[begin : begin + SAVE_EVERY]
+            blocks = [[missing[k] for k in part[i : i + EMBED_BLOCK]] for i in range(0, len(part), EMBED_BLOCK)]
             fresh = np.concatenate(executor.map(embed_block, blocks, threads))
             found.update(zip(part, fresh))
             if len(_MEMO) + len(part) > MEMO_LIMIT:

@@ -5,6 +5,7 @@ the bid's maximum size). Given a member set, the best primary coverer of each
 requirement is simply its best-fitting eligible member, so a subset's value
 is computed directly.
 """
+
 from __future__ import annotations
 
 from itertools import combinations
@@ -34,8 +35,9 @@ def best_by_enumeration(problem: ProblemInput, config: OptimizerConfig) -> tuple
             plan = Plan(bid.key, members, leads[0] if leads else "", primary)
             if plan_problems(bi, plan):
                 continue
-            synergy = sum(problem.synergy.get(pair(a, b), 0.0) for a, b in combinations(members, 2)
-                          if bi.has_pair_terms(a, b)) / max(1, bid.max_size - 1)
+            synergy = sum(
+                problem.synergy.get(pair(a, b), 0.0) for a, b in combinations(members, 2) if bi.has_pair_terms(a, b)
+            ) / max(1, bid.max_size - 1)
             value = config.fit_weight * fit_total + config.synergy_weight * synergy - config.size_penalty * size
             if best is None or value > best[0] + 1e-9:
                 best = (value, plan)

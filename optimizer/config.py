@@ -1,4 +1,5 @@
 """OptimizerConfig: thresholds, objective weights and solver limits, frozen and stored with proposals."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -12,14 +13,22 @@ class OptimizerConfig(BaseModel):
     min_fit: float = Field(0.6, ge=0.0, le=1.0, description="Capability fit a firm needs to cover a requirement.")
     fit_weight: float = Field(1.0, ge=0.0, description="Objective weight of requirement fit.")
     synergy_weight: float = Field(
-        0.5, ge=0.0, description="Objective weight of pairwise synergy: the members' pair match scores summed "
-                                 "and divided by (max size − 1), so one member adds at most about its mean match.")
+        0.5,
+        ge=0.0,
+        description="Objective weight of pairwise synergy: the members' pair match scores summed "
+        "and divided by (max size − 1), so one member adds at most about its mean match.",
+    )
     size_penalty: float = Field(
-        0.25, ge=0.0, description="Objective cost of each member: a firm must bring fit or strong synergy to join.")
+        0.25, ge=0.0, description="Objective cost of each member: a firm must bring fit or strong synergy to join."
+    )
     staffing_reward: float = Field(100.0, ge=0.0, description="Joint runs: reward for staffing a bid at all.")
     synergy_candidates: int = Field(
-        20, ge=2, le=500, description="Pair terms only among a bid's best this-many firms by requirement fit "
-                                     "(measured: 20 keeps a dense 100-firm bid under a second; 30 triples it).")
+        20,
+        ge=2,
+        le=500,
+        description="Pair terms only among a bid's best this-many firms by requirement fit "
+        "(measured: 20 keeps a dense 100-firm bid under a second; 30 triples it).",
+    )
     prune_dominated: bool = Field(True, description="Drop firms that max-size others dominate (exact for one bid).")
     alternatives: int = Field(3, ge=1, le=50)
     solver: Literal["cbc", "highs"] = "cbc"

@@ -6,6 +6,7 @@ outside the vocabulary fall back to rapidfuzz similarity of the raw phrases,
 scaled down because words alike are weaker evidence than the same concept.
 Certifications compare as vocabulary concepts, so 'IATF16949' meets 'IATF 16949'.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,5 +62,12 @@ def requirement_fit(firm: Firm, req: Requirement, vocabulary: Vocabulary) -> Req
         # Prefer the better fit; on a tie prefer a phrase with declared capacity, then the larger.
         if (value, cap.capacity_per_year or 0) > (best, capacity or 0):
             best, how, phrase, capacity = value, reason, cap.phrase, cap.capacity_per_year
-    return RequirementFit(firm.key, req.key, round(best, 4), how if best > 0 else "no match", phrase,
-                          capacity, missing_certifications(firm.certifications, req.certifications, vocabulary))
+    return RequirementFit(
+        firm.key,
+        req.key,
+        round(best, 4),
+        how if best > 0 else "no match",
+        phrase,
+        capacity,
+        missing_certifications(firm.certifications, req.certifications, vocabulary),
+    )

@@ -4,10 +4,12 @@ Everything here is plain frozen data prepared in Python before any solver is
 touched: firms that can cover no requirement are pruned, exclusions are made
 symmetric, and pair synergy is kept only for pairs that have a match score.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from profiles.domain import Bid, Firm, Requirement
 from profiles.taxonomy.vocabulary import Vocabulary
@@ -96,8 +98,11 @@ def prepare_bid(bid: Bid, firms: list[Firm], vocabulary: Vocabulary, config: Opt
                 eligible[req.key] = fit
         locked = firm.key in bid.locked_firms
         if eligible or locked:
-            candidates.append(Candidate(firm.key, firm.country, firm.kind.value, eligible,
-                                        lead_eligible(firm, bid, vocabulary), locked))
+            candidates.append(
+                Candidate(
+                    firm.key, firm.country, firm.kind.value, eligible, lead_eligible(firm, bid, vocabulary), locked
+                )
+            )
     keys = {c.firm for c in candidates}
     exclusions = {pair(a, b) for a, b in bid.excluded_pairs if a in keys and b in keys}
     for firm in firms:
@@ -106,10 +111,14 @@ def prepare_bid(bid: Bid, firms: list[Firm], vocabulary: Vocabulary, config: Opt
     return BidInput(bid, tuple(candidates), all_fits, frozenset(exclusions), thresholds)
 
 
-def prepare_problem(bids: list[Bid], firms: list[Firm], matches: Iterable[dict[str, Any]],
-                    vocabulary: Vocabulary, config: OptimizerConfig) -> ProblemInput:
+def prepare_problem(
+    bids: list[Bid],
+    firms: list[Firm],
+    matches: Iterable[dict[str, Any]],
+    vocabulary: Vocabulary,
+    config: OptimizerConfig,
+) -> ProblemInput:
     inputs = tuple(prepare_bid(b, firms, vocabulary, config) for b in sorted(bids, key=lambda b: b.key))
     used = {c.firm for bi in inputs for c in bi.candidates}
     synergy = {k: v for k, v in firm_synergy(matches).items() if k[0] in used and k[1] in used}
-    return ProblemInput(inputs, {f.key: f.max_concurrent_bids for f in firms}, synergy,
-                        {f.key: f.name for f in firms})
+    return ProblemInput(inputs, {f.key: f.max_concurrent_bids for f in firms}, synergy, {f.key: f.name for f in firms})

@@ -27,6 +27,7 @@ Objective: staffing reward·Σ z + fit·Σ_r w_r·(staircase of r) + synergy·Σ
 The synergy sum is divided by (max − 1) because it grows with the square of the size; so scaled, one
 member adds at most about its mean match score, and the size penalty can keep consortia lean.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -35,7 +36,6 @@ import pulp
 
 from .config import OptimizerConfig
 from .instance import BidInput, ProblemInput
-
 
 
 @dataclass
@@ -74,8 +74,15 @@ def _requirement_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, 
     return fit_terms
 
 
-def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop: frozenset[str],
-              synergy: dict[tuple[str, str], float]) -> list:
+def _bid_rows(
+    prob: pulp.LpProblem,
+    v: ModelVars,
+    bi: BidInput,
+    b: int,
+    z,
+    drop: frozenset[str],
+    synergy: dict[tuple[str, str], float],
+) -> list:
     bid = bi.bid
     cands = bi.candidates
     x = {c.firm: pulp.LpVariable(f"x_{b}_{n}", cat="Binary") for n, c in enumerate(cands)}
@@ -106,12 +113,12 @@ def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop:
     if bid.max_per_country:
         for k, members in sorted(by_country.items()):
             if len(members) > bid.max_per_country:
-                _add(prob, pulp.lpSum(x[f] for f in members) <= bid.max_per_country, "countries",
-                     f"max_b{b}_{k}", drop)
+                _add(prob, pulp.lpSum(x[f] for f in members) <= bid.max_per_country, "countries", f"max_b{b}_{k}", drop)
 
     for kind in bid.required_kinds:
-        _add(prob, pulp.lpSum(x[c.firm] for c in cands if c.kind == kind.value) >= z, "kinds",
-             f"b{b}_{kind.value}", drop)
+        _add(
+            prob, pulp.lpSum(x[c.firm] for c in cands if c.kind == kind.value) >= z, "kinds", f"b{b}_{kind.value}", drop
+        )
     for c in cands:
         if c.locked:
             _add(prob, x[c.firm] == z, "locked", f"b{b}_{index[c.firm]}", drop)
@@ -119,7 +126,7 @@ def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop:
     star: dict[str, list[pulp.LpVariable]] = {}
     pair_firms = sorted(c.firm for c in cands if bi.pair_firms is None or c.firm in bi.pair_firms)
     for i, f in enumerate(pair_firms):
-        for g in pair_firms[i + 1:]:
+        for g in pair_firms[i + 1 :]:
             key = (f, g)
             if synergy.get(key, 0.0) <= 0 or key in bi.exclusions:
                 continue
@@ -134,9 +141,13 @@ def _bid_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, drop:
     return fit_terms
 
 
-def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
-          drop: frozenset[str] = frozenset(),
-          bounds: dict[str, float] | None = None) -> tuple[pulp.LpProblem, ModelVars]:
+def build(
+    problem: ProblemInput,
+    config: OptimizerConfig,
+    joint: bool = False,
+    drop: frozenset[str] = frozenset(),
+    bounds: dict[str, float] | None = None,
+) -> tuple[pulp.LpProblem, ModelVars]:
     """Build the model for one or several bids; `drop` leaves out named row groups (for diagnosis).
 
     `bounds` (bid key → the bid's optimum when solved alone) adds a row per bid saying its
@@ -153,10 +164,13 @@ def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
         fit_terms += bid_fit
         if bounds and bi.bid.key in bounds:
             scale = 1.0 / max(1, bi.bid.max_size - 1)
-            value = (config.fit_weight * pulp.lpSum(bid_fit)
-                     + config.synergy_weight * scale * pulp.lpSum(
-                         problem.synergy[(f, g)] * p for (bb, f, g), p in v.pairs.items() if bb == b)
-                     - config.size_penalty * pulp.lpSum(x for (bb, _), x in v.x.items() if bb == b))
+            value = (
+                config.fit_weight * pulp.lpSum(bid_fit)
+                + config.synergy_weight
+                * scale
+                * pulp.lpSum(problem.synergy[(f, g)] * p for (bb, f, g), p in v.pairs.items() if bb == b)
+                - config.size_penalty * pulp.lpSum(x for (bb, _), x in v.x.items() if bb == b)
+            )
             prob += value <= bounds[bi.bid.key] * z + 1e-6, f"bound__b{b}"
 
     if len(problem.bids) > 1:
@@ -172,8 +186,12 @@ def build(problem: ProblemInput, config: OptimizerConfig, joint: bool = False,
     v.terms["synergy"] = pulp.lpSum(scale[b] * problem.synergy[(f, g)] * p for (b, f, g), p in v.pairs.items())
     v.terms["size"] = pulp.lpSum(v.x.values())
     v.terms["staffed"] = pulp.lpSum(z for z in v.staffed.values() if not isinstance(z, int))
-    prob += (config.staffing_reward * v.terms["staffed"] + config.fit_weight * v.terms["fit"]
-             + config.synergy_weight * v.terms["synergy"] - config.size_penalty * v.terms["size"])
+    prob += (
+        config.staffing_reward * v.terms["staffed"]
+        + config.fit_weight * v.terms["fit"]
+        + config.synergy_weight * v.terms["synergy"]
+        - config.size_penalty * v.terms["size"]
+    )
     return prob, v
 
 

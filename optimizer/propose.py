@@ -10,11 +10,13 @@ pass staffs the bids one after another with what is left, and a joint model
 warm-started from that plan improves it within the time limit. The gap is
 reported against the sum of the separate optima, which bounds any joint plan.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import pulp
 
@@ -43,8 +45,13 @@ class BidOutcome:
     status: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"bid": self.bid, "feasible": self.feasible, "status": self.status,
-                "reasons": [r.as_dict() for r in self.reasons], "proposals": self.proposals}
+        return {
+            "bid": self.bid,
+            "feasible": self.feasible,
+            "status": self.status,
+            "reasons": [r.as_dict() for r in self.reasons],
+            "proposals": self.proposals,
+        }
 
 
 def extract(bi: BidInput, v: ModelVars, b: int) -> Plan:
@@ -59,12 +66,23 @@ def plan_for(bi: BidInput, members: list[str]) -> Plan:
     for req in bi.bid.requirements:
         able = [f for f in members if req.key in by_firm[f].fits]
         if able:
-            primary[req.key] = min(able, key=lambda f: (-by_firm[f].fits[req.key].fit,
-                                                        -(by_firm[f].fits[req.key].capacity or 0), f))
+            primary[req.key] = min(
+                able, key=lambda f: (-by_firm[f].fits[req.key].fit, -(by_firm[f].fits[req.key].capacity or 0), f)
+            )
     eligible = [f for f in members if by_firm[f].lead_eligible]
     # The model only guarantees a qualified lead exists; pick it by a fixed rule so output is deterministic.
-    lead = min(eligible, key=lambda f: (-sum(by_firm[f].fits[r].fit for r, k in primary.items() if k == f),
-                                        -len(by_firm[f].fits), f)) if eligible else ""
+    lead = (
+        min(
+            eligible,
+            key=lambda f: (
+                -sum(by_firm[f].fits[r].fit for r, k in primary.items() if k == f),
+                -len(by_firm[f].fits),
+                f,
+            ),
+        )
+        if eligible
+        else ""
+    )
     return Plan(bi.bid.key, tuple(members), lead, dict(sorted(primary.items())))
 
 
@@ -74,13 +92,18 @@ def plan_terms(bi: BidInput, plan: Plan, synergy: dict[tuple[str, str], float]) 
     by_firm = {c.firm: c for c in bi.candidates}
     fit = sum(weights[r] * by_firm[f].fits[r].fit for r, f in plan.primary.items())
     members = sorted(plan.members)
-    pairs = sum(synergy.get((a, b), 0.0) for i, a in enumerate(members) for b in members[i + 1:]
-                if bi.has_pair_terms(a, b))
+    pairs = sum(
+        synergy.get((a, b), 0.0) for i, a in enumerate(members) for b in members[i + 1 :] if bi.has_pair_terms(a, b)
+    )
     return {"fit": fit, "synergy": pairs / max(1, bi.bid.max_size - 1), "size": float(len(members))}
 
 
 def plan_value(terms: dict[str, float], config: OptimizerConfig) -> float:
-    return config.fit_weight * terms["fit"] + config.synergy_weight * terms["synergy"] - config.size_penalty * terms["size"]
+    return (
+        config.fit_weight * terms["fit"]
+        + config.synergy_weight * terms["synergy"]
+        - config.size_penalty * terms["size"]
+    )
 
 
 def _infeasible(bid: str, reasons: list[Reason], status: str = INFEASIBLE) -> BidOutcome:
@@ -91,9 +114,14 @@ def _single(problem: ProblemInput, bi: BidInput) -> ProblemInput:
     return replace(problem, bids=(bi,))
 
 
-def propose_bid(problem: ProblemInput, firms: dict[str, Firm], config: OptimizerConfig,
-                alternatives: int | None = None, solver: str | None = None,
-                time_limit: float | None = None) -> BidOutcome:
+def propose_bid(
+    problem: ProblemInput,
+    firms: dict[str, Firm],
+    config: OptimizerConfig,
+    alternatives: int | None = None,
+    solver: str | None = None,
+    time_limit: float | None = None,
+) -> BidOutcome:
     """Up to K ranked alternative consortia for the single bid in `problem`."""
     if len(problem.bids) != 1:
         raise ValueError("propose_bid takes a problem with exactly one bid")
@@ -115,16 +143,27 @@ def propose_bid(problem: ProblemInput, firms: dict[str, Firm], config: Optimizer
         if not result.has_plan:
             if rank == 1:
                 if result.status == NO_SOLUTION:
-                    return _infeasible(full.bid.key, [Reason(
-                        "time_limit", f"no plan found within the time limit ({limit:g} s); allow more time")],
-                        NO_SOLUTION)
-                return _infeasible(full.bid.key, explain_by_relaxation(
-                    reduced, config, solver, min(DIAGNOSIS_TIME_LIMIT, limit)))
+                    return _infeasible(
+                        full.bid.key,
+                        [Reason("time_limit", f"no plan found within the time limit ({limit:g} s); allow more time")],
+                        NO_SOLUTION,
+                    )
+                return _infeasible(
+                    full.bid.key, explain_by_relaxation(reduced, config, solver, min(DIAGNOSIS_TIME_LIMIT, limit))
+                )
             break
         plan = extract(bi, v, 0)
         check_plan(bi, plan)
-        proposal = assemble(bi, plan, result, firms, problem.synergy, plan_terms(bi, plan, problem.synergy), rank,
-                            build_seconds if rank == 1 else 0.0)
+        proposal = assemble(
+            bi,
+            plan,
+            result,
+            firms,
+            problem.synergy,
+            plan_terms(bi, plan, problem.synergy),
+            rank,
+            build_seconds if rank == 1 else 0.0,
+        )
         proposal["explanation"]["model"] = stats[full.bid.key].as_dict()
         outcome.proposals.append(proposal)
         add_nogood(prob, v, 0, list(plan.members), rank)
@@ -140,8 +179,9 @@ class _Solved:
     value: float
 
 
-def _solve_alone(problem: ProblemInput, bi: BidInput, config: OptimizerConfig, solver: str,
-                 limit: float) -> _Solved | SolveResult:
+def _solve_alone(
+    problem: ProblemInput, bi: BidInput, config: OptimizerConfig, solver: str, limit: float
+) -> _Solved | SolveResult:
     reduced, _ = reduce_bid(bi, problem.synergy, config)
     prob, v = build(_single(problem, reduced), config)
     result = solve(prob, config, solver, limit)
@@ -158,8 +198,9 @@ def _without(bi: BidInput, busy: set[str]) -> BidInput:
     return replace(bi, candidates=keep, exclusions=frozenset(p for p in bi.exclusions if p[0] in keys and p[1] in keys))
 
 
-def _greedy(problem: ProblemInput, bids: list[BidInput], config: OptimizerConfig, solver: str,
-            limit: float) -> dict[str, _Solved]:
+def _greedy(
+    problem: ProblemInput, bids: list[BidInput], config: OptimizerConfig, solver: str, limit: float
+) -> dict[str, _Solved]:
     """Staff bids one after another (fewest candidates first), each from the firms still available."""
     used: dict[str, int] = {}
     plans: dict[str, _Solved] = {}
@@ -175,8 +216,15 @@ def _greedy(problem: ProblemInput, bids: list[BidInput], config: OptimizerConfig
     return plans
 
 
-def _joint_model(problem: ProblemInput, bids: list[BidInput], alone: dict[str, _Solved], start: dict[str, _Solved],
-                 config: OptimizerConfig, solver: str, limit: float) -> tuple[dict[str, Plan], float, SolveResult]:
+def _joint_model(
+    problem: ProblemInput,
+    bids: list[BidInput],
+    alone: dict[str, _Solved],
+    start: dict[str, _Solved],
+    config: OptimizerConfig,
+    solver: str,
+    limit: float,
+) -> tuple[dict[str, Plan], float, SolveResult]:
     """The joint model over the bids as reduced when solved alone, warm-started from `start`.
 
     Returns the plans, their value and the solver result.
@@ -203,22 +251,30 @@ def _joint_model(problem: ProblemInput, bids: list[BidInput], alone: dict[str, _
             z = v.staffed[b]
             if isinstance(z, pulp.LpVariable) and (z.value() or 0) > 0.5:
                 plans[bi.bid.key] = extract(bi, v, b)
-    value = sum(plan_value(plan_terms(bi, plans[bi.bid.key], problem.synergy), config)
-                for bi in reduced if bi.bid.key in plans)
+    value = sum(
+        plan_value(plan_terms(bi, plans[bi.bid.key], problem.synergy), config) for bi in reduced if bi.bid.key in plans
+    )
     return plans, value, result
 
 
-def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: OptimizerConfig,
-                  solver: str | None = None, time_limit: float | None = None,
-                  progress: Callable[[str], None] | None = None) -> list[BidOutcome]:
+def propose_joint(
+    problem: ProblemInput,
+    firms: dict[str, Firm],
+    config: OptimizerConfig,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[BidOutcome]:
     """One consortium per bid, chosen jointly so no firm exceeds its availability across bids."""
     solver = solver or config.solver
     limit = config.time_limit if time_limit is None else time_limit
     say = progress or (lambda _msg: None)
     outcomes: dict[str, BidOutcome] = {}
     alone: dict[str, _Solved] = {}
-    problem = replace(problem, bids=tuple(replace(bi, pair_firms=synergy_shortlist(bi, config.synergy_candidates))
-                                          for bi in problem.bids))
+    problem = replace(
+        problem,
+        bids=tuple(replace(bi, pair_firms=synergy_shortlist(bi, config.synergy_candidates)) for bi in problem.bids),
+    )
     for bi in problem.bids:
         reasons = diagnose(bi, firms)
         if reasons:
@@ -229,11 +285,14 @@ def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: Optimiz
         if isinstance(solved, _Solved):
             alone[bi.bid.key] = solved
         elif solved.status == NO_SOLUTION:
-            outcomes[bi.bid.key] = _infeasible(bi.bid.key, [Reason("time_limit", "no plan found within the time limit")],
-                                               NO_SOLUTION)
+            outcomes[bi.bid.key] = _infeasible(
+                bi.bid.key, [Reason("time_limit", "no plan found within the time limit")], NO_SOLUTION
+            )
         else:
-            outcomes[bi.bid.key] = _infeasible(bi.bid.key, explain_by_relaxation(
-                _single(problem, bi), config, solver, min(DIAGNOSIS_TIME_LIMIT, limit)))
+            outcomes[bi.bid.key] = _infeasible(
+                bi.bid.key,
+                explain_by_relaxation(_single(problem, bi), config, solver, min(DIAGNOSIS_TIME_LIMIT, limit)),
+            )
     staffable = [bi for bi in problem.bids if bi.bid.key in alone]
     bound = sum(s.value for s in alone.values())
     t0 = time.perf_counter()
@@ -251,30 +310,44 @@ def propose_joint(problem: ProblemInput, firms: dict[str, Firm], config: Optimiz
         remaining = max(1.0, limit - (time.perf_counter() - t0))
         greedy_gap = (bound - value) / max(1e-9, abs(bound))
         say(f"greedy plan within {100 * greedy_gap:.2f}% of the separate optima")
-        joint_plans, joint_value, joint_result = _joint_model(problem, staffable, alone, greedy, config, solver,
-                                                              remaining)
+        joint_plans, joint_value, joint_result = _joint_model(
+            problem, staffable, alone, greedy, config, solver, remaining
+        )
         if joint_result.has_plan and joint_value > value + 1e-9:
             plans, value, method = joint_plans, joint_value, "joint model"
         gap = (bound - value) / max(1e-9, abs(bound))
-        result = SolveResult(OPTIMAL if gap <= 1e-9 else WITHIN_BOUND, value, bound, max(0.0, gap),
-                             time.perf_counter() - t0, solver)
+        result = SolveResult(
+            OPTIMAL if gap <= 1e-9 else WITHIN_BOUND, value, bound, max(0.0, gap), time.perf_counter() - t0, solver
+        )
     by_key = {bi.bid.key: bi for bi in problem.bids}
     checked = []
     for bi in staffable:
         if bi.bid.key not in plans:
-            outcomes[bi.bid.key] = _infeasible(bi.bid.key, [Reason(
-                "not_staffed", "it could not be staffed together with the other open bids: the firms it needs are "
-                               "committed elsewhere (each firm joins at most its allowed number of consortia)")],
-                "not staffed")
+            outcomes[bi.bid.key] = _infeasible(
+                bi.bid.key,
+                [
+                    Reason(
+                        "not_staffed",
+                        "it could not be staffed together with the other open bids: the firms it needs are "
+                        "committed elsewhere (each firm joins at most its allowed number of consortia)",
+                    )
+                ],
+                "not staffed",
+            )
             continue
         full = by_key[bi.bid.key]
         plan = plans[bi.bid.key]
         check_plan(full, plan)
         checked.append(plan)
         proposal = assemble(full, plan, result, firms, problem.synergy, plan_terms(full, plan, problem.synergy), 1, 0.0)
-        proposal["explanation"]["joint"] = {"bids": [x.bid.key for x in staffable], "method": method,
-                                            "value": round(value, 6), "bound": round(bound, 6), "gap": result.gap,
-                                            "alone_value": round(alone[bi.bid.key].value, 6)}
+        proposal["explanation"]["joint"] = {
+            "bids": [x.bid.key for x in staffable],
+            "method": method,
+            "value": round(value, 6),
+            "bound": round(bound, 6),
+            "gap": result.gap,
+            "alone_value": round(alone[bi.bid.key].value, 6),
+        }
         outcomes[bi.bid.key] = BidOutcome(bi.bid.key, True, [proposal], [], result.status)
     check_availability(checked, problem.availability)
     return [outcomes[bi.bid.key] for bi in problem.bids]

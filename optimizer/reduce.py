@@ -20,6 +20,7 @@ busy elsewhere, so the joint model built from reduced bids is a restriction;
 its gap is therefore reported against an upper bound that does hold (the sum
 of the bids' separate optima), not against its own bound.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -43,8 +44,12 @@ class Reduction:
         return self.candidates - self.kept
 
     def as_dict(self) -> dict[str, int]:
-        return {"candidates": self.candidates, "kept": self.kept, "pruned": self.pruned,
-                "synergy_shortlist": self.shortlist}
+        return {
+            "candidates": self.candidates,
+            "kept": self.kept,
+            "pruned": self.pruned,
+            "synergy_shortlist": self.shortlist,
+        }
 
 
 def fit_value(bi: BidInput, c: Candidate) -> float:
@@ -54,8 +59,10 @@ def fit_value(bi: BidInput, c: Candidate) -> float:
 
 def synergy_shortlist(bi: BidInput, size: int) -> frozenset[str]:
     """The bid's best `size` firms by requirement fit (locked firms always included)."""
-    ranked = sorted(bi.candidates, key=lambda c: (-fit_value(bi, c), not c.lead_eligible,
-                                                  -sum(f.capacity or 0 for f in c.fits.values()), c.firm))
+    ranked = sorted(
+        bi.candidates,
+        key=lambda c: (-fit_value(bi, c), not c.lead_eligible, -sum(f.capacity or 0 for f in c.fits.values()), c.firm),
+    )
     chosen = {c.firm for c in ranked[:size]}
     return frozenset(chosen | {c.firm for c in bi.candidates if c.locked})
 
@@ -89,7 +96,7 @@ def _dominators(bi: BidInput, pair_free: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(pair_free & ~np.array([c.locked for c in cands]))
     index = np.arange(n)
     for start in range(0, len(rows), DOMINANCE_CHUNK):
-        chunk = rows[start:start + DOMINANCE_CHUNK]
+        chunk = rows[start : start + DOMINANCE_CHUNK]
         # ge[a, g]: firm g is at least as good as firm chunk[a] everywhere the model looks;
         # same[a, g]: exactly as good. Column by column keeps the temporaries two-dimensional.
         ge = lead[None, :] >= lead[chunk, None]
@@ -113,19 +120,29 @@ def _dominators(bi: BidInput, pair_free: np.ndarray) -> np.ndarray:
     return counts
 
 
-def reduce_bid(bi: BidInput, synergy: dict[tuple[str, str], float], config: OptimizerConfig) -> tuple[BidInput, Reduction]:
+def reduce_bid(
+    bi: BidInput, synergy: dict[tuple[str, str], float], config: OptimizerConfig
+) -> tuple[BidInput, Reduction]:
     # A shortlist fixed earlier (joint planning fixes it once per bid) is kept, so values stay comparable.
     shortlist = bi.pair_firms if bi.pair_firms is not None else synergy_shortlist(bi, config.synergy_candidates)
-    with_pairs = {f for f in shortlist for g in shortlist
-                  if f != g and synergy.get(pair(f, g), 0.0) > 0 and pair(f, g) not in bi.exclusions}
+    with_pairs = {
+        f
+        for f in shortlist
+        for g in shortlist
+        if f != g and synergy.get(pair(f, g), 0.0) > 0 and pair(f, g) not in bi.exclusions
+    }
     kept = bi.candidates
     if config.prune_dominated and len(bi.candidates) > bi.bid.max_size:
         pair_free = np.array([c.firm not in with_pairs for c in bi.candidates])
         counts = _dominators(bi, pair_free)
         kept = tuple(c for c, k in zip(bi.candidates, counts) if k < bi.bid.max_size)
     keys = {c.firm for c in kept}
-    reduced = replace(bi, candidates=kept, exclusions=frozenset(p for p in bi.exclusions if p[0] in keys and p[1] in keys),
-                      pair_firms=frozenset(shortlist & keys))
+    reduced = replace(
+        bi,
+        candidates=kept,
+        exclusions=frozenset(p for p in bi.exclusions if p[0] in keys and p[1] in keys),
+        pair_firms=frozenset(shortlist & keys),
+    )
     return reduced, Reduction(len(bi.candidates), len(kept), len(shortlist & keys))
 
 

@@ -5,6 +5,7 @@ found, so the result is read from `prob.sol_status` and the solver's own
 bound: CBC's log, HiGHS's info. A time-limited result is reported with its
 gap as "time limit", never as optimal.
 """
+
 from __future__ import annotations
 
 import os
@@ -90,8 +91,13 @@ def _status(prob: pulp.LpProblem) -> str:
     return ERROR
 
 
-def solve(prob: pulp.LpProblem, config: OptimizerConfig, solver: str | None = None,
-          time_limit: float | None = None, warm_start: bool = False) -> SolveResult:
+def solve(
+    prob: pulp.LpProblem,
+    config: OptimizerConfig,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    warm_start: bool = False,
+) -> SolveResult:
     """Solve; with `warm_start` the variables' initial values are handed to the solver as a first plan."""
     solver = solver or config.solver
     limit = config.time_limit if time_limit is None else time_limit
@@ -106,8 +112,14 @@ def _solve_cbc(prob: pulp.LpProblem, config: OptimizerConfig, limit: float, warm
     fd, log_path = tempfile.mkstemp(prefix="partnermatch-cbc-", suffix=".log")
     os.close(fd)
     try:
-        cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=config.gap_rel, logPath=log_path,
-                                threads=config.threads, warmStart=warm_start)
+        cmd = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=limit,
+            gapRel=config.gap_rel,
+            logPath=log_path,
+            threads=config.threads,
+            warmStart=warm_start,
+        )
         start = time.perf_counter()
         prob.solve(cmd)
         seconds = time.perf_counter() - start

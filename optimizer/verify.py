@@ -1,4 +1,5 @@
 """Check a solved plan again in plain Python; a failed check is a bug in the model."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Partnering achievements, as the Enterprise Europe Network records them: the agreement types a
 signed partnership may be, and the checks of one achievement's own fields (pure functions)."""
+
 from __future__ import annotations
 
 import re

@@ -6,10 +6,12 @@ from people reviewing it. Bidirectional overrides make a name read differently
 from what is stored ("Nordalu\u202eSA/" shows as "NordaluA/S"), so names may not
 carry them; descriptions may, as right-to-left languages need the isolates.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BIDI_OVERRIDE = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -24,13 +26,17 @@ def character_problem(value: str, is_name: bool = False) -> str | None:
     """Why `value` may not be stored, or None."""
     found = CONTROL.search(value)
     if found:
-        return (f"contains the control character U+{ord(found.group()):04X} at position {found.start() + 1}; "
-                "remove it (tab, line feed and carriage return are allowed)")
+        return (
+            f"contains the control character U+{ord(found.group()):04X} at position {found.start() + 1}; "
+            "remove it (tab, line feed and carriage return are allowed)"
+        )
     if is_name:
         found = BIDI_OVERRIDE.search(value)
         if found:
-            return (f"contains the bidirectional control U+{ord(found.group()):04X} at position {found.start() + 1}, "
-                    "which makes a name read differently from what is stored; remove it")
+            return (
+                f"contains the bidirectional control U+{ord(found.group()):04X} at position {found.start() + 1}, "
+                "which makes a name read differently from what is stored; remove it"
+            )
     return None
 
 

@@ -4,6 +4,7 @@ Names are folded and stripped of legal forms ("Nordic Billet Supply AS" and "nor
 are one key), then compared with rapidfuzz: close enough to a firm of the exchange, the relation
 points at that firm; close enough to an outside name already known, it reuses that name's key.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,11 +28,14 @@ class Counterpart:
 class CounterpartIndex:
     """Exchange firms (id, key, alias, name) and outside names already recorded (key → display name).
     Resolving a new outside name adds it, so spellings within one upload merge too."""
+
     firms: list[tuple[int, str, str, str]]
     outside: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._by_ref = {ref.casefold(): (fid, key, name) for fid, key, alias, name in self.firms for ref in (key, alias)}
+        self._by_ref = {
+            ref.casefold(): (fid, key, name) for fid, key, alias, name in self.firms for ref in (key, alias)
+        }
         self._firm_keys = {name_key(name): (fid, key, name) for fid, key, _, name in self.firms}
 
     def resolve(self, text: str) -> Counterpart:

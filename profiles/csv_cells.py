@@ -7,12 +7,13 @@ advisor's spreadsheet. Such cells are written with a leading apostrophe, which e
 spreadsheet shows as plain text; plain numbers such as -12.5 are left as they are. The
 importer removes that apostrophe again, so an export read back in is unchanged.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"

@@ -3,12 +3,13 @@
 The schema is created and upgraded by Alembic (`upgrade`); production code
 paths never call `create_all`.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -18,7 +19,6 @@ from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-
 # Enough connections for every request thread of the HTTP service (see Settings.request_threads)
 # plus its background jobs, so a busy server waits on the database, not on the pool.
 POOL_SIZE, POOL_OVERFLOW = 20, 20
@@ -26,8 +26,11 @@ POOL_SIZE, POOL_OVERFLOW = 20, 20
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        pool = {} if ":memory:" in url or url in ("sqlite://", "sqlite:///") else {
-            "pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        pool = (
+            {}
+            if ":memory:" in url or url in ("sqlite://", "sqlite:///")
+            else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        )
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
 
         @event.listens_for(engine, "connect")
@@ -108,14 +111,21 @@ def database_problem(exc: BaseException, url: str) -> tuple[str, str]:
     lowered = reason.lower()
     where = _where(url)
     if "readonly database" in lowered or "read-only" in lowered or "read only" in lowered:
-        return (f"the database {where} is read-only", "make it writable (e.g. chmod u+w on the file and its folder) "
-                "or point --database-url / DATABASE_URL at a writable copy")
+        return (
+            f"the database {where} is read-only",
+            "make it writable (e.g. chmod u+w on the file and its folder) "
+            "or point --database-url / DATABASE_URL at a writable copy",
+        )
     if "unable to open database file" in lowered:
         return (f"cannot open the database {where}", "check that its folder exists and is writable")
     if "database is locked" in lowered:
         return (f"the database {where} is locked by another process", "try again when the other run has finished")
-    if "connection refused" in lowered or "could not connect" in lowered or "connection failed" in lowered \
-            or "could not translate host" in lowered:
+    if (
+        "connection refused" in lowered
+        or "could not connect" in lowered
+        or "connection failed" in lowered
+        or "could not translate host" in lowered
+    ):
         return (f"cannot reach the database {where}", "check that the server runs and DATABASE_URL is right")
     if "disk" in lowered and ("full" in lowered or "i/o" in lowered):
         return (f"the database {where} cannot be written ({reason})", "free disk space and try again")
@@ -132,4 +142,6 @@ def _where(url: str) -> str:
         if database.startswith("file:"):
             database = database[5:].split("?", 1)[0]
         return f"file {database}"
-    return f"{parsed.get_backend_name()} database '{parsed.database}' at {parsed.host or 'localhost'}:{parsed.port or ''}".rstrip(":")
+    return f"{parsed.get_backend_name()} database '{parsed.database}' at {parsed.host or 'localhost'}:{parsed.port or ''}".rstrip(
+        ":"
+    )

@@ -3,6 +3,7 @@
 Validation turns raw rows into these; storage turns them into table rows and
 back; matching and the optimiser read only these.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ class SizeClass(StrEnum):
     LARGE = "large"
 
     @classmethod
-    def from_employees(cls, employees: int) -> "SizeClass":
+    def from_employees(cls, employees: int) -> SizeClass:
         # EU recommendation 2003/361 headcount bands.
         if employees < 10:
             return cls.MICRO
@@ -66,6 +67,7 @@ class BidStatus(StrEnum):
 
 class Direction(StrEnum):
     """Which side the counterpart is on: a firm's customer buys from it, its supplier sells to it."""
+
     CUSTOMER = "customer"
     SUPPLIER = "supplier"
 
@@ -142,8 +144,7 @@ class Profile:
     @property
     def text(self) -> str:
         return "\n".join(
-            p for p in (self.title, self.summary, self.description, " ".join(self.keywords),
-                        self.partner_sought) if p
+            p for p in (self.title, self.summary, self.description, " ".join(self.keywords), self.partner_sought) if p
         )
 
 
@@ -196,6 +197,7 @@ class Relation:
     `share` is the counterpart's share of the firm's turnover (customers) or of its purchases
     (suppliers), as a fraction; None when the firm did not say.
     """
+
     firm_key: str
     direction: Direction
     counterpart: str

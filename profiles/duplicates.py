@@ -4,6 +4,7 @@ Firms are compared within their country only (blocking), on names folded and
 stripped of legal forms, with rapidfuzz; a same-city match lowers the bar a
 little. Findings are reported for a person to decide; nothing is merged.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,10 @@ class DuplicateFirm:
 
     def __str__(self) -> str:
         where = "same city" if self.same_city else "same country"
-        return (f"'{self.first_name}' ({self.first}) and '{self.second_name}' ({self.second}) look like the "
-                f"same firm: names {self.name_similarity:.0f}% alike, {where}")
+        return (
+            f"'{self.first_name}' ({self.first}) and '{self.second_name}' ({self.second}) look like the "
+            f"same firm: names {self.name_similarity:.0f}% alike, {where}"
+        )
 
 
 def name_key(name: str) -> str:
@@ -60,9 +63,15 @@ def find_duplicate_firms(firms: list[Firm], incoming: set[str] | None = None) ->
         keys = [name_key(f.name) for f in block]
         rows = [i for i, f in enumerate(block) if incoming is None or f.key in incoming]
         for start in range(0, len(rows), DUPLICATE_SLICE):
-            part = rows[start:start + DUPLICATE_SLICE]
-            scores = process.cdist([keys[i] for i in part], keys, scorer=fuzz.token_sort_ratio, dtype=np.float32,
-                                   score_cutoff=SAME_CITY_THRESHOLD, workers=-1)
+            part = rows[start : start + DUPLICATE_SLICE]
+            scores = process.cdist(
+                [keys[i] for i in part],
+                keys,
+                scorer=fuzz.token_sort_ratio,
+                dtype=np.float32,
+                score_cutoff=SAME_CITY_THRESHOLD,
+                workers=-1,
+            )
             for r, j in zip(*np.nonzero(scores)):
                 i = part[int(r)]
                 if i == j:

@@ -1,4 +1,5 @@
 """EEN partnering conventions: field limits, reference numbers, lifecycle dates."""
+
 from __future__ import annotations
 
 import re
@@ -35,6 +36,7 @@ def parse_reference(reference: str) -> tuple[ProfileType, str, date, int] | None
 
 def expiry_for(published_on: date) -> date:
     return published_on + VALIDITY
+
 
 # A published profile may be extended once, by another validity period.
 MAX_EXTENSIONS = 1

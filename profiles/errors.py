@@ -3,6 +3,7 @@
 Interfaces translate these into exit codes or HTTP status codes; the engine
 never prints or exits on its own.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,12 +4,13 @@ Nothing is written unless every row of the file is valid. Re-importing the
 same file changes nothing: firms, profiles and bids are upserted by their key
 and compared by content hash; relations by firm, direction, counterpart and item.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 from sqlmodel import Session
 
@@ -18,8 +19,8 @@ from .domain import Firm
 from .duplicates import DuplicateFirm, find_duplicate_firms
 from .errors import RowError, ValidationFailed
 from .readers import RawInput, read_input
-from .taxonomy.vocabulary import Vocabulary, load_vocabulary
 from .repository import relations as relation_store
+from .taxonomy.vocabulary import Vocabulary, load_vocabulary
 from .validation import ValidatedBatch, validate_bid, validate_firm, validate_profile, validate_relation
 
 
@@ -56,8 +57,11 @@ def validate_raw(raw: RawInput) -> tuple[ValidatedBatch, list[RowError]]:
     """Validate every row of every kind; return the valid records and all errors."""
     errors: list[RowError] = []
     batch = ValidatedBatch()
-    validators = (("firms", validate_firm, batch.firms), ("profiles", validate_profile, batch.profiles),
-                  ("bids", validate_bid, batch.bids))
+    validators = (
+        ("firms", validate_firm, batch.firms),
+        ("profiles", validate_profile, batch.profiles),
+        ("bids", validate_bid, batch.bids),
+    )
     for kind, validate, sink in validators:
         first_seen: dict[str, str] = {}
         for label, row in raw.rows[kind]:
@@ -84,20 +88,30 @@ def _reference_errors(raw: RawInput, batch: ValidatedBatch, known_firms: set[str
     labels = {str(row.get("key", "")).strip(): label for label, row in raw.rows["profiles"]}
     for p in batch.profiles:
         if p.firm_key not in firms:
-            errors.append(RowError(labels.get(p.key, p.key), "firm", p.firm_key,
-                                   "no such firm in this file or in the database; import the firm first"))
+            errors.append(
+                RowError(
+                    labels.get(p.key, p.key),
+                    "firm",
+                    p.firm_key,
+                    "no such firm in this file or in the database; import the firm first",
+                )
+            )
     for label, r in zip(batch.relation_rows, batch.relations):
         if r.firm_key not in firms:
-            errors.append(RowError(label, "firm", r.firm_key,
-                                   "no such firm in this file or in the database; import the firm first"))
+            errors.append(
+                RowError(
+                    label, "firm", r.firm_key, "no such firm in this file or in the database; import the firm first"
+                )
+            )
     return errors
 
 
 SHARE_TOLERANCE = 1e-6
 
 
-def _relation_errors(session: Session, batch: ValidatedBatch, firm_ids: dict[str, int],
-                     resolved: list[relation_store.Resolved]) -> list[RowError]:
+def _relation_errors(
+    session: Session, batch: ValidatedBatch, firm_ids: dict[str, int], resolved: list[relation_store.Resolved]
+) -> list[RowError]:
     """The same relation twice in one file, and shares that add up to more than the whole for a firm."""
     errors: list[RowError] = []
     labels = dict(zip((id(r) for r in batch.relations), batch.relation_rows))
@@ -105,9 +119,15 @@ def _relation_errors(session: Session, batch: ValidatedBatch, firm_ids: dict[str
     for x in resolved:
         label = labels[id(x.relation)]
         if x.slot in first:
-            errors.append(RowError(label, "counterpart", x.relation.counterpart,
-                                   f"the same {x.relation.direction.value} and item as {first[x.slot]} "
-                                   f"('{x.counterpart.name}'); give it once"))
+            errors.append(
+                RowError(
+                    label,
+                    "counterpart",
+                    x.relation.counterpart,
+                    f"the same {x.relation.direction.value} and item as {first[x.slot]} "
+                    f"('{x.counterpart.name}'); give it once",
+                )
+            )
         first.setdefault(x.slot, label)
     totals = {slot: share for slot, share in relation_store.stored_shares(session, firm_ids.values()).items()}
     totals.update({x.slot: x.relation.share for x in resolved})
@@ -120,9 +140,15 @@ def _relation_errors(session: Session, batch: ValidatedBatch, firm_ids: dict[str
         if sums.get(group, 0.0) > 1 + SHARE_TOLERANCE and group not in reported:
             reported.add(group)
             what = "turnover" if x.relation.direction.value == "customer" else "purchases"
-            errors.append(RowError(labels[id(x.relation)], "share", x.relation.share,
-                                   f"{x.relation.direction.value} shares of firm '{x.relation.firm_key}' would add up to "
-                                   f"{100 * sums[group]:.1f}% of its {what}; together they can be at most 100%"))
+            errors.append(
+                RowError(
+                    labels[id(x.relation)],
+                    "share",
+                    x.relation.share,
+                    f"{x.relation.direction.value} shares of firm '{x.relation.firm_key}' would add up to "
+                    f"{100 * sums[group]:.1f}% of its {what}; together they can be at most 100%",
+                )
+            )
     return errors
 
 
@@ -144,15 +170,20 @@ def _phrase_notes(raw: RawInput, batch: ValidatedBatch, vocabulary: Vocabulary) 
         hit = vocabulary.normalise(phrase)
         if hit.method in ("exact",):
             continue
-        notes.append(PhraseNote(row, field_name, phrase, hit.concept_id and vocabulary.label(hit.concept_id),
-                                hit.method, hit.score))
+        notes.append(
+            PhraseNote(
+                row, field_name, phrase, hit.concept_id and vocabulary.label(hit.concept_id), hit.method, hit.score
+            )
+        )
     return notes
 
 
 def check_batch(session: Session, raw: RawInput) -> ValidatedBatch:
     """Validate a raw input against itself and the database; raise with every error."""
     batch, errors = validate_raw(raw)
-    known = set(repository.firm_ids(session, {p.firm_key for p in batch.profiles} | {r.firm_key for r in batch.relations}))
+    known = set(
+        repository.firm_ids(session, {p.firm_key for p in batch.profiles} | {r.firm_key for r in batch.relations})
+    )
     errors += _reference_errors(raw, batch, known)
     if errors:
         raise ValidationFailed(errors, raw.source)
@@ -164,8 +195,14 @@ def check_batch(session: Session, raw: RawInput) -> ValidatedBatch:
 Admit = Callable[[Session, RawInput, ValidatedBatch], tuple[ValidatedBatch, list[RowError]]]
 
 
-def import_raw(session: Session, raw: RawInput, now: datetime, today: date,
-               vocabulary: Vocabulary | None = None, admit: Admit | None = None) -> ImportReport:
+def import_raw(
+    session: Session,
+    raw: RawInput,
+    now: datetime,
+    today: date,
+    vocabulary: Vocabulary | None = None,
+    admit: Admit | None = None,
+) -> ImportReport:
     vocabulary = vocabulary or load_vocabulary()
     batch = check_batch(session, raw)
     if admit is not None:
@@ -207,9 +244,10 @@ def _dangling_keys(session: Session, batch: ValidatedBatch) -> list[str]:
     firms = set(repository.firm_ids(session)) | {f.key for f in batch.firms}
     out = []
     for f in batch.firms:
-        out += [f"firm {f.key}: excluded partner '{k}' is not a known firm" for k in f.excluded_partners if k not in firms]
+        out += [
+            f"firm {f.key}: excluded partner '{k}' is not a known firm" for k in f.excluded_partners if k not in firms
+        ]
     for b in batch.bids:
         named = set(b.excluded_firms) | set(b.locked_firms) | {k for pair in b.excluded_pairs for k in pair}
         out += [f"bid {b.key}: firm '{k}' is not a known firm" for k in sorted(named - firms)]
     return out
-

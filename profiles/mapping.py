@@ -1,4 +1,5 @@
 """Conversions between domain records and table rows, and stable content hashes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -66,9 +67,7 @@ def profile_concepts(capabilities: Any, keywords: Any, vocabulary: Vocabulary) -
 # firm ----------------------------------------------------------------------
 def firm_columns(firm: Firm) -> dict[str, Any]:
     plain = to_plain(firm)
-    plain["capabilities"] = [
-        {"phrase": c.phrase, "capacity_per_year": c.capacity_per_year} for c in firm.capabilities
-    ]
+    plain["capabilities"] = [{"phrase": c.phrase, "capacity_per_year": c.capacity_per_year} for c in firm.capabilities]
     plain["size_class"] = firm.size_class.value if firm.size_class else None
     plain["kind"] = firm.kind.value
     plain["concepts"] = firm_concepts([c.phrase for c in firm.capabilities], firm.certifications, load_vocabulary())

@@ -8,12 +8,13 @@ accents and spelt-out letters reduced alike), so every such spelling meets. A na
 left without its legal form is used on its own only when it cannot be an ordinary
 word: two words or more, or one long word that is not a capability term.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from functools import lru_cache
 
 from .duplicates import name_key
 from .taxonomy.vocabulary import fold
@@ -53,7 +54,7 @@ class NameIndex:
     _words: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, firms: Iterable[NamedFirm], common_words: Iterable[str] = ()) -> "NameIndex":
+    def build(cls, firms: Iterable[NamedFirm], common_words: Iterable[str] = ()) -> NameIndex:
         index = cls(frozenset(skeleton(w) for w in common_words))
         for firm in firms:
             index.add(firm)

@@ -5,6 +5,7 @@ A JSON file is an object with any of the lists "firms", "profiles", "bids" and
 country), profiles (firm, type), bids (one row per requirement, grouped by
 the "bid" column) or relations (firm, direction, counterpart). Rows keep a label (JSON path or CSV line) for error messages.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,23 +22,43 @@ from .errors import RowError, UnreadableInput, ValidationFailed
 KINDS = ("firms", "profiles", "bids", "relations")
 
 BID_LEVEL_COLUMNS = {
-    "title", "customer", "customer_country", "delivery_country", "description", "deadline",
-    "volume_per_year", "status", "min_size", "max_size", "min_countries", "max_per_country",
-    "required_kinds", "excluded_firms", "excluded_pairs", "locked_firms",
+    "title",
+    "customer",
+    "customer_country",
+    "delivery_country",
+    "description",
+    "deadline",
+    "volume_per_year",
+    "status",
+    "min_size",
+    "max_size",
+    "min_countries",
+    "max_per_country",
+    "required_kinds",
+    "excluded_firms",
+    "excluded_pairs",
+    "locked_firms",
 }
-LEAD_COLUMNS = {"lead_certifications": "certifications", "lead_export_experience": "export_experience",
-                "lead_languages": "languages"}
-REQUIREMENT_COLUMNS = {"requirement": "key", "capability": "capability", "mandatory": "mandatory",
-                       "certifications": "certifications", "requirement_volume": "volume_per_year",
-                       "min_fit": "min_fit", "weight": "weight"}
+LEAD_COLUMNS = {
+    "lead_certifications": "certifications",
+    "lead_export_experience": "export_experience",
+    "lead_languages": "languages",
+}
+REQUIREMENT_COLUMNS = {
+    "requirement": "key",
+    "capability": "capability",
+    "mandatory": "mandatory",
+    "certifications": "certifications",
+    "requirement_volume": "volume_per_year",
+    "min_fit": "min_fit",
+    "weight": "weight",
+}
 
 
 @dataclass
 class RawInput:
     source: str
-    rows: dict[str, list[tuple[str, dict[str, Any]]]] = field(
-        default_factory=lambda: {k: [] for k in KINDS}
-    )
+    rows: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=lambda: {k: [] for k in KINDS})
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.rows.values())
@@ -49,8 +70,7 @@ def decode(data: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UnreadableInput(
-            f"{source}: not valid UTF-8 at byte {exc.start} (line {line}); "
-            "save the file as UTF-8 and import it again"
+            f"{source}: not valid UTF-8 at byte {exc.start} (line {line}); save the file as UTF-8 and import it again"
         ) from exc
 
 
@@ -75,14 +95,21 @@ def parse_json(text: str, source: str) -> RawInput:
     except json.JSONDecodeError as exc:
         raise UnreadableInput(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     if not isinstance(doc, dict) or not any(k in doc for k in KINDS):
-        raise UnreadableInput(f"{source}: expected a JSON object with a list under 'firms', 'profiles', 'bids' "
-                              "or 'relations'")
+        raise UnreadableInput(
+            f"{source}: expected a JSON object with a list under 'firms', 'profiles', 'bids' or 'relations'"
+        )
     out = RawInput(source)
     errors: list[RowError] = []
     for name in doc:
         if name not in KINDS:
-            errors.append(RowError("file", name, doc[name] if not isinstance(doc[name], (list, dict)) else "…",
-                                   "unknown top-level key; expected firms, profiles, bids or relations"))
+            errors.append(
+                RowError(
+                    "file",
+                    name,
+                    doc[name] if not isinstance(doc[name], (list, dict)) else "…",
+                    "unknown top-level key; expected firms, profiles, bids or relations",
+                )
+            )
     for kind in KINDS:
         items = doc.get(kind, [])
         if not isinstance(items, list):
@@ -136,8 +163,14 @@ def parse_csv(text: str, source: str) -> RawInput:
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
-                errors.append(RowError(f"line {line_no}", "", len(values),
-                                       f"has {len(values)} values but the header has {len(header)} columns"))
+                errors.append(
+                    RowError(
+                        f"line {line_no}",
+                        "",
+                        len(values),
+                        f"has {len(values)} values but the header has {len(header)} columns",
+                    )
+                )
                 continue
             records.append((f"line {line_no}", dict(zip(header, (restore(v) for v in values)))))
     except csv.Error as exc:

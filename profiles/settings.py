@@ -4,10 +4,11 @@ Built on demand (never at import) from the environment and an optional `.env`.
 Domain settings (weights, thresholds, solver limits) are not here: they are
 frozen config objects passed explicitly and stored with every result.
 """
+
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -24,7 +25,8 @@ class Settings(BaseSettings):
     )
     output_dir: Path = Field(default=Path("out"), description="Where documents and exports go.")
     today: date | None = Field(
-        default=None, description="Fix the calendar date (publication, expiry) for reproducible runs.")
+        default=None, description="Fix the calendar date (publication, expiry) for reproducible runs."
+    )
 
     # HTTP service
     host: str = Field(default="127.0.0.1", description="Address `partnermatch serve` listens on.")
@@ -34,8 +36,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, description="Largest JSON request body.")
     max_upload_bytes: int = Field(default=10_000_000, ge=1_000, description="Largest bulk upload.")
     job_threads: int = Field(default=2, ge=1, le=32, description="Background proposal solves at once.")
-    request_threads: int = Field(default=16, ge=1, le=64,
-                                 description="Requests a worker serves at once; more only contend for the GIL.")
+    request_threads: int = Field(
+        default=16, ge=1, le=64, description="Requests a worker serves at once; more only contend for the GIL."
+    )
     max_time_limit: int = Field(default=300, ge=1, description="Longest solver time limit a request may ask for.")
 
     # Sign-in throttling: after `sign_in_free_failures` wrong passwords in a row an account waits
@@ -50,19 +53,33 @@ class Settings(BaseSettings):
 
     # Nightly runs
     state_dir: Path | None = Field(
-        default=None, description="Where nightly runs keep their matching state (default: <output_dir>/state). "
-                                  "A cache: when it is lost the next run re-scores everything.")
+        default=None,
+        description="Where nightly runs keep their matching state (default: <output_dir>/state). "
+        "A cache: when it is lost the next run re-scores everything.",
+    )
     vector_cache: Path | None = Field(
-        default=None, description="Where multilingual text vectors are kept between runs, by text (default: "
-                                  "$XDG_CACHE_HOME/partnermatch or ~/.cache/partnermatch). A cache: when it is "
-                                  "lost the texts are embedded again.")
-    nightly_at: str = Field(default="02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
-                            description="Time of day `partnermatch schedule` starts the nightly run (HH:MM).")
+        default=None,
+        description="Where multilingual text vectors are kept between runs, by text (default: "
+        "$XDG_CACHE_HOME/partnermatch or ~/.cache/partnermatch). A cache: when it is "
+        "lost the texts are embedded again.",
+    )
+    nightly_at: str = Field(
+        default="02:30",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        description="Time of day `partnermatch schedule` starts the nightly run (HH:MM).",
+    )
     timezone: str = Field(default="Europe/Copenhagen", description="Time zone of `nightly_at`.")
-    drift_limit: float = Field(default=0.2, ge=0.0, le=1.0,
-                               description="Refit the text model when this share of the corpus changed since the fit.")
-    executor: str = Field(default="local", pattern="^(local|dask)$",
-                          description="Where the scoring stage runs: in-process or on a Dask cluster.")
+    drift_limit: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="Refit the text model when this share of the corpus changed since the fit.",
+    )
+    executor: str = Field(
+        default="local",
+        pattern="^(local|dask)$",
+        description="Where the scoring stage runs: in-process or on a Dask cluster.",
+    )
     dask_scheduler: str | None = Field(default=None, description="Dask scheduler address; none starts a local cluster.")
     dask_workers: int = Field(default=2, ge=1, le=256, description="Workers of a local Dask cluster.")
     expiry_warning_days: int = Field(default=14, ge=1, le=90, description="Warn owners this long before expiry.")
@@ -76,24 +93,39 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=30.0, gt=0)
     mail_from: str = Field(default="partnermatch@localhost", description="Sender address of digests and warnings.")
     mail_max_attempts: int = Field(default=8, ge=1, le=100, description="Attempts before a message is given up.")
-    digest_min_score: float = Field(default=0.3, ge=0.0, le=1.0,
-                                    description="Default: matches below this score are left out of digests.")
+    digest_min_score: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="Default: matches below this score are left out of digests."
+    )
     digest_max_items: int = Field(default=10, ge=1, le=200, description="Default: most items per digest section.")
-    digest_offer_cap: int = Field(default=20, ge=1, le=10_000,
-                                  description="Most digests one offer (BO/TO) is pushed in per run, so a few "
-                                              "strong offerers do not crowd out the rest.")
-    map_top_share: float = Field(default=0.5, gt=0, le=1,
-                                 description="Cluster map: flag a firm whose largest customer or supplier has more than this share.")
-    map_hhi: float = Field(default=0.25, gt=0, le=1,
-                           description="Cluster map: flag a Herfindahl index of customer or supplier shares above this.")
-    map_rare_firms: int = Field(default=2, ge=1, le=50,
-                                description="Cluster map: a capability held by at most this many firms is rare.")
-    map_strong_match: float = Field(default=0.4, ge=0, le=1,
-                                    description="Cluster map: matches at least this strong join firms in the network.")
+    digest_offer_cap: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Most digests one offer (BO/TO) is pushed in per run, so a few "
+        "strong offerers do not crowd out the rest.",
+    )
+    map_top_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Cluster map: flag a firm whose largest customer or supplier has more than this share.",
+    )
+    map_hhi: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        description="Cluster map: flag a Herfindahl index of customer or supplier shares above this.",
+    )
+    map_rare_firms: int = Field(
+        default=2, ge=1, le=50, description="Cluster map: a capability held by at most this many firms is rare."
+    )
+    map_strong_match: float = Field(
+        default=0.4, ge=0, le=1, description="Cluster map: matches at least this strong join firms in the network."
+    )
     public_url: str = Field(default="http://127.0.0.1:8000", description="Base address used in links in messages.")
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def current_date(self) -> date:
         return self.today or self.now().date()

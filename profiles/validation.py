@@ -5,14 +5,17 @@ Every row is checked completely and every problem is collected as a RowError
 CSV rows carry list fields as ';'-separated strings and capabilities as
 'phrase:capacity'; JSON rows carry real lists and objects. Both pass here.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from . import een
+from .characters import text_problems
 from .domain import (
     PARTNERSHIP_TYPES,
     Bid,
@@ -29,7 +32,6 @@ from .domain import (
     Requirement,
     SizeClass,
 )
-from .characters import text_problems
 from .errors import RowError
 from .taxonomy.codes import COUNTRY_CODES, LANGUAGE_CODES
 from .taxonomy.nace import load_nace, normalise_nace_code
@@ -38,25 +40,77 @@ KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 FIRM_FIELDS = {
-    "key", "name", "country", "city", "region", "lat", "lon", "employees", "size_class",
-    "kind", "nace", "capabilities", "certifications", "languages", "export_countries",
-    "max_concurrent_bids", "cluster", "excluded_partners", "website", "contact_name",
-    "contact_email", "contact_phone",
+    "key",
+    "name",
+    "country",
+    "city",
+    "region",
+    "lat",
+    "lon",
+    "employees",
+    "size_class",
+    "kind",
+    "nace",
+    "capabilities",
+    "certifications",
+    "languages",
+    "export_countries",
+    "max_concurrent_bids",
+    "cluster",
+    "excluded_partners",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
 }
 PROFILE_FIELDS = {
-    "key", "firm", "type", "title", "summary", "description", "language", "keywords",
-    "capabilities", "partner_sought", "partnership_types", "status", "reference",
-    "published_on", "expires_on",
+    "key",
+    "firm",
+    "type",
+    "title",
+    "summary",
+    "description",
+    "language",
+    "keywords",
+    "capabilities",
+    "partner_sought",
+    "partnership_types",
+    "status",
+    "reference",
+    "published_on",
+    "expires_on",
 }
 BID_FIELDS = {
-    "key", "title", "customer", "customer_country", "delivery_country", "description",
-    "deadline", "volume_per_year", "status", "min_size", "max_size", "min_countries",
-    "max_per_country", "required_kinds", "lead", "excluded_firms", "excluded_pairs",
-    "locked_firms", "requirements", "cluster",
+    "key",
+    "title",
+    "customer",
+    "customer_country",
+    "delivery_country",
+    "description",
+    "deadline",
+    "volume_per_year",
+    "status",
+    "min_size",
+    "max_size",
+    "min_countries",
+    "max_per_country",
+    "required_kinds",
+    "lead",
+    "excluded_firms",
+    "excluded_pairs",
+    "locked_firms",
+    "requirements",
+    "cluster",
 }
 RELATION_FIELDS = {"firm", "direction", "counterpart", "item", "share"}
 REQUIREMENT_FIELDS = {
-    "key", "capability", "mandatory", "certifications", "volume_per_year", "min_fit", "weight",
+    "key",
+    "capability",
+    "mandatory",
+    "certifications",
+    "volume_per_year",
+    "min_fit",
+    "weight",
 }
 LEAD_FIELDS = {"certifications", "export_experience", "languages"}
 
@@ -77,7 +131,9 @@ class _Row:
     def check_unknown(self, allowed: set[str], prefix: str = "") -> None:
         for name in self.raw:
             if name not in allowed:
-                self.error(prefix + name, self.raw[name], f"unknown field; expected one of: {', '.join(sorted(allowed))}")
+                self.error(
+                    prefix + name, self.raw[name], f"unknown field; expected one of: {', '.join(sorted(allowed))}"
+                )
 
     def check_characters(self) -> None:
         """Control characters anywhere, and bidirectional overrides in names, named by their field."""
@@ -113,8 +169,9 @@ class _Row:
             return None
         return value
 
-    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
-                required: bool = False) -> int | None:
+    def integer(
+        self, name: str, *, minimum: int | None = None, maximum: int | None = None, required: bool = False
+    ) -> int | None:
         value = self._get(name)
         if value is None:
             if required:
@@ -208,8 +265,13 @@ class _Row:
         self.error(name, value, "must be a list (or ';'-separated text in CSV)")
         return []
 
-    def strings(self, name: str, *, check: Callable[[str], str | None] | None = None,
-                transform: Callable[[str], str] = lambda s: s) -> tuple[str, ...]:
+    def strings(
+        self,
+        name: str,
+        *,
+        check: Callable[[str], str | None] | None = None,
+        transform: Callable[[str], str] = lambda s: s,
+    ) -> tuple[str, ...]:
         out: list[str] = []
         for i, item in enumerate(self.items(name)):
             if not isinstance(item, str) or not item.strip():
@@ -246,7 +308,11 @@ def _nace_problem(code: str) -> str | None:
 
 
 def _partnership_problem(value: str) -> str | None:
-    return None if value in PARTNERSHIP_TYPES else f"unknown partnership type; expected one of: {', '.join(PARTNERSHIP_TYPES)}"
+    return (
+        None
+        if value in PARTNERSHIP_TYPES
+        else f"unknown partnership type; expected one of: {', '.join(PARTNERSHIP_TYPES)}"
+    )
 
 
 def _country(row: _Row, name: str, required: bool = True) -> str | None:
@@ -366,9 +432,17 @@ def validate_profile(raw: dict[str, Any], row: int | str, errors: list[RowError]
     if reference is not None:
         parsed = een.parse_reference(reference)
         if parsed is None:
-            r.error("reference", reference, "not an EEN reference (type + country + YYYYMMDD + serial, e.g. BODK20261121001)")
+            r.error(
+                "reference",
+                reference,
+                "not an EEN reference (type + country + YYYYMMDD + serial, e.g. BODK20261121001)",
+            )
         elif profile_type is not None and parsed[0] != profile_type:
-            r.error("reference", reference, f"reference is for type {parsed[0].value} but the profile is {profile_type.value}")
+            r.error(
+                "reference",
+                reference,
+                f"reference is for type {parsed[0].value} but the profile is {profile_type.value}",
+            )
     if status == ProfileStatus.DRAFT and (published_on or reference):
         r.error("status", status.value, "a draft has no publication date or reference; set status to published")
     if published_on and expires_on and expires_on <= published_on:
@@ -478,9 +552,17 @@ def validate_bid(raw: dict[str, Any], row: int | str, errors: list[RowError]) ->
         max_size=max_size,
         min_countries=r.integer("min_countries", minimum=1, maximum=20) or 1,
         max_per_country=r.integer("max_per_country", minimum=1, maximum=20),
-        required_kinds=tuple(FirmKind(k) for k in r.strings(
-            "required_kinds", check=lambda v: None if v in {k.value for k in FirmKind} else
-            f"unknown firm kind; expected one of: {', '.join(k.value for k in FirmKind)}")),
+        required_kinds=tuple(
+            FirmKind(k)
+            for k in r.strings(
+                "required_kinds",
+                check=lambda v: (
+                    None
+                    if v in {k.value for k in FirmKind}
+                    else f"unknown firm kind; expected one of: {', '.join(k.value for k in FirmKind)}"
+                ),
+            )
+        ),
         lead=lead,
         excluded_firms=r.strings("excluded_firms"),
         excluded_pairs=tuple(pairs),
@@ -526,8 +608,13 @@ def validate_relation(raw: dict[str, Any], row: int | str, errors: list[RowError
     share = _share(r, "share")
     if not r.ok or firm is None or direction is None or counterpart is None:
         return None
-    return Relation(firm_key=firm, direction=direction, counterpart=" ".join(counterpart.split()),
-                    item=" ".join(item.split()), share=share)
+    return Relation(
+        firm_key=firm,
+        direction=direction,
+        counterpart=" ".join(counterpart.split()),
+        item=" ".join(item.split()),
+        share=share,
+    )
 
 
 @dataclass

@@ -7,6 +7,7 @@ the firm only through its alias, country, size class and published profiles.
 Private data (drafts, bids, proposals, the audit trail) belongs to the firm's
 or the bid's cluster.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,4 +50,3 @@ class Viewer:
         if self.role == Role.ADMIN:
             return True
         return self.role == Role.ADVISOR and self.cluster is not None and bid_cluster == self.cluster
-

@@ -1,4 +1,5 @@
 """Helpers for API tests: a seeded exchange (demo data, matches, one account per role) behind the app."""
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,9 @@ ACCOUNTS = {
     "dac-advisor": ("advisor", None, DAC),
     "nmcn-advisor": ("advisor", None, NMCN),
     "bbi-advisor": ("advisor", None, BBI),
-    "nordalu": ("firm", "dk-nordalu", None),          # Danish Aluminium Cluster
+    "nordalu": ("firm", "dk-nordalu", None),  # Danish Aluminium Cluster
     "valdres": ("firm", "no-valdres-dorfabrikk", None),  # Norwegian Mass Customisation Network
-    "vejle": ("firm", "dk-vejle-praecision", None),    # Danish Aluminium Cluster
+    "vejle": ("firm", "dk-vejle-praecision", None),  # Danish Aluminium Cluster
 }
 
 
@@ -85,6 +86,7 @@ def exchange(url: str, output_dir: Path, today: date, match: bool = True) -> Exc
 def firm_names(settings: Settings) -> dict[str, str]:
     """key -> name of every firm, for anonymity checks."""
     from profiles import repository
+
     engine = make_engine(settings.database_url)
     with session_scope(engine, readonly=True) as session:
         out = {f.key: f.name for f in repository.load_firms(session)}

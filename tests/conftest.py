@@ -1,12 +1,13 @@
 """Shared fixtures: a temporary SQLite database, the PostgreSQL server, the golden dataset."""
+
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
-from typing import Iterator
 import socket
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 

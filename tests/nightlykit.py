@@ -1,4 +1,5 @@
 """Helpers for nightly-run tests: an exchange to run on, the real command, and what a run leaves behind."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import apikit
 from sqlalchemy import text
 
 from api import services
@@ -19,8 +21,6 @@ from profiles import repository
 from profiles.db import make_engine, session_scope
 from profiles.domain import ProfileStatus
 from profiles.settings import Settings
-
-import apikit
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "partnermatch"
@@ -59,10 +59,16 @@ def edit_profiles(url: str, every: int, suffix: str = " Now also offering roboti
     return len(edited)
 
 
-def nightly(url: str, out: Path, *args: str, smtp_port: int | None = None, check: bool = True,
-            timeout: int = 600) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(BIN), "--output-dir", str(out), "nightly", "--log-format", "json", *args],
-                            capture_output=True, text=True, env=nightly_env(url, smtp_port), timeout=timeout)
+def nightly(
+    url: str, out: Path, *args: str, smtp_port: int | None = None, check: bool = True, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(BIN), "--output-dir", str(out), "nightly", "--log-format", "json", *args],
+        capture_output=True,
+        text=True,
+        env=nightly_env(url, smtp_port),
+        timeout=timeout,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr[-4000:]}")
     return result
@@ -84,16 +90,25 @@ def outcome(url: str) -> dict[str, Any]:
     """What a run leaves that users see: matches, standing proposals, queued messages — without ids and times."""
     engine = make_engine(url)
     with session_scope(engine, readonly=True) as session:
-        matches = [{k: m[k] for k in ("profile", "other", "rank", "score", "components", "explanation")}
-                   for m in repository.load_matches(session)]
-        proposals = sorted((p["bid"], p["rank"], p["status"], plan_signature(p["feasible"], p["plan"]))
-                           for p in repository.load_proposals(session))
+        matches = [
+            {k: m[k] for k in ("profile", "other", "rank", "score", "components", "explanation")}
+            for m in repository.load_matches(session)
+        ]
+        proposals = sorted(
+            (p["bid"], p["rank"], p["status"], plan_signature(p["feasible"], p["plan"]))
+            for p in repository.load_proposals(session)
+        )
         alternatives = session.execute(text("SELECT count(*) FROM proposal WHERE status = 'alternative'")).scalar()
         outbox = sorted(tuple(r) for r in session.execute(text("SELECT dedupe_key, recipient, subject FROM outbox")))
         statuses = [r[0] for r in session.execute(text("SELECT status FROM profile ORDER BY key"))]
     engine.dispose()
-    return {"matches": matches, "proposals": proposals, "alternatives": alternatives, "outbox": outbox,
-            "profile_status": statuses}
+    return {
+        "matches": matches,
+        "proposals": proposals,
+        "alternatives": alternatives,
+        "outbox": outbox,
+        "profile_status": statuses,
+    }
 
 
 def copy_sqlite(src_db: Path, src_out: Path, dst: Path) -> tuple[str, Path]:

@@ -1,4 +1,5 @@
 """Hypothesis strategies shared by the test modules."""
+
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -30,5 +31,3 @@ def features(draw, key: str | None = None):
         size_rank=draw(st.one_of(st.none(), st.integers(0, 3))),
         languages=frozenset(draw(st.sets(st.sampled_from(["da", "no", "sv", "de", "en"]), max_size=3))),
     )
-
-

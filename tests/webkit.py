@@ -1,4 +1,5 @@
 """Helpers for workspace tests: a real `partnermatch serve` on a free port, and what a page may not contain."""
+
 from __future__ import annotations
 
 import os
@@ -7,9 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 from sqlmodel import select
@@ -22,7 +23,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 def artefacts() -> Path:
     """Where browser tests leave screenshots and downloads for people to look at."""
-    root = Path(os.environ.get("PARTNERMATCH_ARTIFACTS", Path(__file__).resolve().parent.parent / "out" / "test-artifacts"))
+    root = Path(
+        os.environ.get("PARTNERMATCH_ARTIFACTS", Path(__file__).resolve().parent.parent / "out" / "test-artifacts")
+    )
     (root / "screenshots").mkdir(parents=True, exist_ok=True)
     return root
 
@@ -39,9 +42,22 @@ def running_server(database_url: str, output_dir: Path, today: str) -> Iterator[
     port = free_port()
     log = open(output_dir / "serve.log", "w")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "partnermatch"), "--database-url", database_url, "--output-dir",
-         str(output_dir), "serve", "--port", str(port), "--log-level", "warning"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", "PARTNERMATCH_TODAY": today})
+        [
+            str(Path(sys.executable).parent / "partnermatch"),
+            "--database-url",
+            database_url,
+            "--output-dir",
+            str(output_dir),
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PARTNERMATCH_TODAY": today},
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -69,8 +85,9 @@ def sign_in_form(client, username: str, password: str, next_path: str = "/"):
     form = client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', form.text)
     assert token, form.text
-    return client.post("/login", data={"username": username, "password": password, "next": next_path,
-                                       "csrf": token.group(1)})
+    return client.post(
+        "/login", data={"username": username, "password": password, "next": next_path, "csrf": token.group(1)}
+    )
 
 
 def hidden_identities(database_url: str, visible_keys: set[str]) -> dict[str, list[str]]:
@@ -79,8 +96,11 @@ def hidden_identities(database_url: str, visible_keys: set[str]) -> dict[str, li
     try:
         with session_scope(engine, readonly=True) as session:
             rows = session.exec(select(FirmRow)).all()
-            return {r.key: [v for v in (r.name, r.contact_email, r.contact_phone, r.website, r.contact_name) if v]
-                    for r in rows if r.key not in visible_keys}
+            return {
+                r.key: [v for v in (r.name, r.contact_email, r.contact_phone, r.website, r.contact_name) if v]
+                for r in rows
+                if r.key not in visible_keys
+            }
     finally:
         engine.dispose()
 

@@ -1,9 +1,10 @@
 """The FastAPI application: `create_app(settings)` wires database, jobs, limits, errors and routes."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -12,8 +13,8 @@ from fastapi.responses import HTMLResponse
 
 from profiles.settings import Settings
 
-from ..jobs import JobRunner, fail_orphans
 from .. import web
+from ..jobs import JobRunner, fail_orphans
 from ..services import open_database
 from . import errors
 from .deps import API_PREFIX
@@ -51,8 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.jobs.shutdown(wait=False)
 
-    app = FastAPI(title="partnermatch", version="1.0", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="partnermatch",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.engine, app.state.settings, app.state.jobs = engine, settings, None
     errors.install(app)
     app.include_router(public, prefix=API_PREFIX)
@@ -68,10 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The interactive API reference, with a policy allowing exactly its own inline script."""
         html = get_swagger_ui_html(openapi_url=f"{API_PREFIX}/openapi.json", title="partnermatch API")
         text = bytes(html.body).decode()
-        policy = (f"default-src 'none'; script-src {SWAGGER_CDN} {inline_script_hashes(text)}; "
-                  f"style-src {SWAGGER_CDN} 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; "
-                  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        policy = (
+            f"default-src 'none'; script-src {SWAGGER_CDN} {inline_script_hashes(text)}; "
+            f"style-src {SWAGGER_CDN} 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        )
         return HTMLResponse(text, headers={"Content-Security-Policy": policy})
+
     logging.getLogger("partnermatch").setLevel(logging.INFO)
     return app
 

@@ -1,4 +1,5 @@
 """Dependencies shared by the routes: who is asking, the action context, paging."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,11 @@ from .. import security
 from ..context import Context
 
 API_PREFIX = "/api/v1"
-oauth2 = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False,
-                              description="Sign in with username and password for a bearer token.")
+oauth2 = OAuth2PasswordBearer(
+    tokenUrl=f"{API_PREFIX}/auth/token",
+    auto_error=False,
+    description="Sign in with username and password for a bearer token.",
+)
 api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key for machine clients.")
 
 
@@ -50,8 +54,10 @@ class Paging:
         return (self.page - 1) * self.per_page
 
 
-def paging(page: int = Query(1, ge=1, le=100_000, description="Page number, from 1."),
-           per_page: int = Query(50, ge=1, le=200, description="Items per page.")) -> Paging:
+def paging(
+    page: int = Query(1, ge=1, le=100_000, description="Page number, from 1."),
+    per_page: int = Query(50, ge=1, le=200, description="Items per page."),
+) -> Paging:
     return Paging(page, per_page)
 
 

@@ -1,7 +1,9 @@
 """HEAD answers as GET would, without the body (FastAPI routes declare GET only; monitors and `curl -I` use HEAD)."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class HeadAsGet:

@@ -4,18 +4,24 @@ Pages run only the workspace's own script file (no inline script, no `javascript
 documents and pictures run nothing at all, nothing is framed, and nothing but the static
 files is cached, since almost every answer is for one signed-in viewer.
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 # Proposal documents and reports carry their own <style> (so they print alike when saved), never a script.
-DOCUMENT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                   "form-action 'none'; frame-ancestors 'none'")
+DOCUMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 STATIC_PREFIX = "/static/"
 
@@ -45,9 +51,13 @@ class SecurityHeaders:
                 present = {name.lower() for name, _ in headers}
                 kind = next((v for n, v in headers if n.lower() == b"content-type"), b"").lower()
                 document = b"content-disposition" in present or kind.startswith(b"image/svg")
-                wanted = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-                          (b"referrer-policy", b"same-origin"), (b"cross-origin-opener-policy", b"same-origin"),
-                          (b"content-security-policy", (DOCUMENT_POLICY if document else PAGE_POLICY).encode())]
+                wanted = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"content-security-policy", (DOCUMENT_POLICY if document else PAGE_POLICY).encode()),
+                ]
                 if not static:
                     wanted.append((b"cache-control", b"no-store"))
                 if https:

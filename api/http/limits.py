@@ -1,9 +1,11 @@
 """Request limits, enforced before a body reaches any parser: size (also for chunked uploads),
 JSON nesting depth, and characters no text field may hold (in the query, JSON and form bodies)."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -73,9 +75,17 @@ class BodyLimit:
 
 async def _reject(send: Callable, status: int, message: str) -> None:
     data = json.dumps(body(status, message)).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 
@@ -99,8 +109,9 @@ def _pairs_problems(pairs: list[tuple[str, str]]) -> list[Problem]:
 def _query_problems(query: bytes) -> list[Problem]:
     if not query:
         return []
-    return _pairs_problems(parse_qsl(query.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
-                                     errors="replace"))
+    return _pairs_problems(
+        parse_qsl(query.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace")
+    )
 
 
 def _body_problems(content_type: bytes, payload: bytes) -> list[Problem]:
@@ -108,8 +119,9 @@ def _body_problems(content_type: bytes, payload: bytes) -> list[Problem]:
     if not payload:
         return []
     if kind == b"application/x-www-form-urlencoded":
-        return _pairs_problems(parse_qsl(payload.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
-                                         errors="replace"))
+        return _pairs_problems(
+            parse_qsl(payload.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace")
+        )
     if kind != b"application/json" and not kind.endswith(b"+json"):
         return []  # uploads are checked row by row by the importer, which names the row too
     text = payload.decode("utf-8", errors="replace")
@@ -127,6 +139,7 @@ async def _refuse(scope: dict[str, Any], receive: Callable, send: Callable, prob
     """Refuse with the service's own error answer (JSON for the API, a page for the workspace)."""
     request = Request(scope, receive)
     stored = "" if scope["method"] in ("GET", "HEAD", "OPTIONS") else "; nothing was stored"
-    response = answer(request, 422, f"{len(problems)} field(s) hold characters or nesting that cannot be accepted"
-                                    f"{stored}", problems)
+    response = answer(
+        request, 422, f"{len(problems)} field(s) hold characters or nesting that cannot be accepted{stored}", problems
+    )
     await response(scope, receive, send)

@@ -7,6 +7,7 @@ and `profiles.visibility` are applied), then rendered to plain text by pure func
 country — also firms it was introduced to, because an e-mail is easily forwarded; an
 advisor's digest names its own cluster's firms only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,9 +41,12 @@ T = TypeVar("T")
 API = "/api/v1"
 DEDUPE_MAX = 200  # length of outbox.dedupe_key
 OFFER_TYPES = ("BO", "TO")
-KIND_WORDS = {"customer": "a customer (seeks what you offer)", "supplier": "a supplier (offers what you seek)",
-              "complement": "a complement (offers what goes with your offer)",
-              "peer": "a peer (offers what you offer)"}
+KIND_WORDS = {
+    "customer": "a customer (seeks what you offer)",
+    "supplier": "a supplier (offers what you seek)",
+    "complement": "a complement (offers what goes with your offer)",
+    "peer": "a peer (offers what you offer)",
+}
 
 
 # preferences -------------------------------------------------------------------
@@ -58,15 +62,18 @@ class Preferences:
 
 def preferences(stored: dict[str, Any], settings: Settings) -> Preferences:
     """An account's digest preferences; what it never set comes from the service's defaults."""
-    return Preferences(enabled=bool(stored.get("enabled", True)),
-                       min_score=float(stored.get("min_score", settings.digest_min_score)),
-                       max_items=int(stored.get("max_items", settings.digest_max_items)))
+    return Preferences(
+        enabled=bool(stored.get("enabled", True)),
+        min_score=float(stored.get("min_score", settings.digest_min_score)),
+        max_items=int(stored.get("max_items", settings.digest_max_items)),
+    )
 
 
 # content -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Listing(Generic[T]):
     """The first items of a section, and how many there are in all."""
+
     items: tuple[T, ...]
     total: int
 
@@ -185,29 +192,64 @@ def _firm_label(firm: FirmRow | None, viewer: Viewer) -> str:
     return f"{firm.name} ({firm.country})" if visible else f"firm {firm.alias} ({firm.country})"
 
 
-def _match_item(match: MatchRow, own: ProfileRow, other: ProfileRow, other_firm: FirmRow, viewer: Viewer,
-                today: date, names: HiddenNames) -> MatchItem:
+def _match_item(
+    match: MatchRow,
+    own: ProfileRow,
+    other: ProfileRow,
+    other_firm: FirmRow,
+    viewer: Viewer,
+    today: date,
+    names: HiddenNames,
+) -> MatchItem:
     brief = profile_brief(other, other_firm, viewer, today, names)
-    return MatchItem(score=match.score, own_reference=own.reference or own.key, own_title=own.title,
-                     reference=brief["reference"] or "", type=brief["type"], title=brief["title"],
-                     firm=_label(brief), kind=match.kind)
+    return MatchItem(
+        score=match.score,
+        own_reference=own.reference or own.key,
+        own_title=own.title,
+        reference=brief["reference"] or "",
+        type=brief["type"],
+        title=brief["title"],
+        firm=_label(brief),
+        kind=match.kind,
+    )
 
 
-def _interest_item(row: InterestRow, profile: ProfileRow, owner: FirmRow, sender: FirmRow, viewer: Viewer,
-                   today: date, at: datetime | None, names: HiddenNames) -> InterestItem:
+def _interest_item(
+    row: InterestRow,
+    profile: ProfileRow,
+    owner: FirmRow,
+    sender: FirmRow,
+    viewer: Viewer,
+    today: date,
+    at: datetime | None,
+    names: HiddenNames,
+) -> InterestItem:
     brief = profile_brief(profile, owner, viewer, today, names)
     assert row.id is not None
-    return InterestItem(id=row.id, reference=brief["reference"] or "", title=brief["title"], owner=_label(brief),
-                        sender=_firm_label(sender, viewer), on=_utc(at or row.created_at).date())
+    return InterestItem(
+        id=row.id,
+        reference=brief["reference"] or "",
+        title=brief["title"],
+        owner=_label(brief),
+        sender=_firm_label(sender, viewer),
+        on=_utc(at or row.created_at).date(),
+    )
 
 
 def _candidates(session: Session, account: AccountRow, firm: FirmRow, prefs: Preferences, depth: int):
     """The account's new matches as digest candidates, with both sides' ranks (see matching.scarcity)."""
     hits, total = store.new_matches(session, [firm.id], account.digest_run_id, prefs.min_score, 10_000)
     back = store.reverse_ranks(session, [(own.id, other.id) for _, own, other, _ in hits])
-    out = [Candidate(str(account.id), m.id, other.key if other.type in OFFER_TYPES else None,
-                     reciprocal(m.rank, back.get((own.id, other.id)), depth), m.score)
-           for m, own, other, _ in hits]
+    out = [
+        Candidate(
+            str(account.id),
+            m.id,
+            other.key if other.type in OFFER_TYPES else None,
+            reciprocal(m.rank, back.get((own.id, other.id)), depth),
+            m.score,
+        )
+        for m, own, other, _ in hits
+    ]
     return hits, total, out
 
 
@@ -215,13 +257,15 @@ def _candidates(session: Session, account: AccountRow, firm: FirmRow, prefs: Pre
 class Planned:
     """A firm digest's new matches: all of them (best first by reciprocal rank), how many, and the ids
     allocated to this digest."""
+
     hits: list
     total: int
     items: list[int]
 
 
-def plan_firm_digests(session: Session, settings: Settings, accounts: list[tuple[AccountRow, FirmRow,
-                                                                                  Preferences]]) -> dict[str, Planned]:
+def plan_firm_digests(
+    session: Session, settings: Settings, accounts: list[tuple[AccountRow, FirmRow, Preferences]]
+) -> dict[str, Planned]:
     """Which new matches go into which firm digest this round: reciprocal order, each offer in at most
     `digest_offer_cap` digests (see matching.scarcity). Each account's matches are read once, here."""
     depth = settings.digest_max_items * 3
@@ -235,8 +279,15 @@ def plan_firm_digests(session: Session, settings: Settings, accounts: list[tuple
     return {key: Planned(hits, total, plan.get(key, [])) for key, (hits, total) in found.items()}
 
 
-def firm_digest_content(session: Session, account: AccountRow, firm: FirmRow, prefs: Preferences,
-                        now: datetime, today: date, planned: Planned | None = None) -> FirmDigest:
+def firm_digest_content(
+    session: Session,
+    account: AccountRow,
+    firm: FirmRow,
+    prefs: Preferences,
+    now: datetime,
+    today: date,
+    planned: Planned | None = None,
+) -> FirmDigest:
     """New matches of the firm's profiles (as `planned` for this round, else planned for it alone)
     and interests waiting for the firm's decision."""
     assert account.id is not None and firm.id is not None
@@ -256,8 +307,9 @@ def firm_digest_content(session: Session, account: AccountRow, firm: FirmRow, pr
     return FirmDigest(account.username, firm.alias, since, prefs, matches, listing(items, prefs.max_items), new)
 
 
-def _new_batches(heads: list[tuple[ProposalRow, BidRow]], since: datetime | None,
-                 until: datetime) -> list[tuple[ProposalRow, BidRow, ProposalRow | None]]:
+def _new_batches(
+    heads: list[tuple[ProposalRow, BidRow]], since: datetime | None, until: datetime
+) -> list[tuple[ProposalRow, BidRow, ProposalRow | None]]:
     """Each new batch's rank-1 proposal with the rank-1 proposal of the bid's batch before it."""
     out = []
     previous: dict[int, ProposalRow] = {}
@@ -268,15 +320,23 @@ def _new_batches(heads: list[tuple[ProposalRow, BidRow]], since: datetime | None
     return out
 
 
-def _batch_item(row: ProposalRow, bid: BidRow, before: ProposalRow | None, firms: dict[str, FirmRow],
-                viewer: Viewer) -> BatchItem:
+def _batch_item(
+    row: ProposalRow, bid: BidRow, before: ProposalRow | None, firms: dict[str, FirmRow], viewer: Viewer
+) -> BatchItem:
     assert row.id is not None
-    members = tuple(_firm_label(firms.get(m.get("firm", "")), viewer) + (", lead" if m.get("lead") else "")
-                    for m in row.plan.get("members", []))
-    return BatchItem(proposal_id=row.id, bid=f"{bid.key} \"{bid.title}\"", feasible=row.feasible,
-                     objective=row.objective if row.feasible else None, had_previous=before is not None,
-                     previous=before.objective if before is not None and before.feasible else None,
-                     members=members)
+    members = tuple(
+        _firm_label(firms.get(m.get("firm", "")), viewer) + (", lead" if m.get("lead") else "")
+        for m in row.plan.get("members", [])
+    )
+    return BatchItem(
+        proposal_id=row.id,
+        bid=f'{bid.key} "{bid.title}"',
+        feasible=row.feasible,
+        objective=row.objective if row.feasible else None,
+        had_previous=before is not None,
+        previous=before.objective if before is not None and before.feasible else None,
+        members=members,
+    )
 
 
 def _alternatives(session: Session, cluster: str, since: datetime | None, until: datetime) -> list[AlternativeItem]:
@@ -289,13 +349,15 @@ def _alternatives(session: Session, cluster: str, since: datetime | None, until:
         if alternative is None or not _within(alternative.created_at, since, until):
             continue
         assert row.id is not None and alternative.id is not None
-        out.append(AlternativeItem(f"{bid.key} \"{bid.title}\"", row.id, row.objective, alternative.id,
-                                   alternative.objective))
+        out.append(
+            AlternativeItem(f'{bid.key} "{bid.title}"', row.id, row.objective, alternative.id, alternative.objective)
+        )
     return out
 
 
-def advisor_digest_content(session: Session, account: AccountRow, prefs: Preferences, now: datetime,
-                           today: date) -> AdvisorDigest:
+def advisor_digest_content(
+    session: Session, account: AccountRow, prefs: Preferences, now: datetime, today: date
+) -> AdvisorDigest:
     """New proposal batches and better alternatives of the cluster's bids, interests waiting to be
     forwarded, and how many new matches the cluster's firms got."""
     assert account.id is not None and account.cluster is not None
@@ -303,25 +365,39 @@ def advisor_digest_content(session: Session, account: AccountRow, prefs: Prefere
     viewer = Viewer(account.id, account.username, Role.ADVISOR, cluster=cluster)
     since = _utc(account.digest_at) if account.digest_at else None
     batches = _new_batches(store.batch_heads(session, cluster, since, now), since, now)
-    firms = store.firms_by_key(session, (m.get("firm", "") for row, _, _ in batches
-                                         for m in row.plan.get("members", [])))
+    firms = store.firms_by_key(
+        session, (m.get("firm", "") for row, _, _ in batches for m in row.plan.get("members", []))
+    )
     batch_items = [_batch_item(row, bid, before, firms, viewer) for row, bid, before in batches]
     firm_ids = cluster_firm_ids(session, cluster)
     waiting = store.waiting_interests(session, firm_ids, "sent")
-    interests = [_interest_item(*w, viewer, today, at=w[0].created_at, names=hidden_names(session, viewer))
-                 for w in waiting]
+    interests = [
+        _interest_item(*w, viewer, today, at=w[0].created_at, names=hidden_names(session, viewer)) for w in waiting
+    ]
     new_interests = sum(1 for w in waiting if _within(w[0].created_at, since, now))
     _, new_matches = store.new_matches(session, firm_ids, account.digest_run_id, prefs.min_score, 0)
-    return AdvisorDigest(account.username, cluster, since, prefs, listing(batch_items, prefs.max_items),
-                         listing(_alternatives(session, cluster, since, now), prefs.max_items),
-                         listing(interests, prefs.max_items), new_interests, new_matches)
+    return AdvisorDigest(
+        account.username,
+        cluster,
+        since,
+        prefs,
+        listing(batch_items, prefs.max_items),
+        listing(_alternatives(session, cluster, since, now), prefs.max_items),
+        listing(interests, prefs.max_items),
+        new_interests,
+        new_matches,
+    )
 
 
 def expiry_notice(profile: ProfileRow, today: date) -> ExpiryNotice:
     assert profile.expires_on is not None
-    return ExpiryNotice(reference=profile.reference or profile.key, title=profile.title,
-                        expires_on=profile.expires_on, days_left=(profile.expires_on - today).days,
-                        can_extend=profile.extensions < een.MAX_EXTENSIONS)
+    return ExpiryNotice(
+        reference=profile.reference or profile.key,
+        title=profile.title,
+        expires_on=profile.expires_on,
+        days_left=(profile.expires_on - today).days,
+        can_extend=profile.extensions < een.MAX_EXTENSIONS,
+    )
 
 
 # rendering -----------------------------------------------------------------------
@@ -330,7 +406,7 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def digest_subject(parts: list[tuple[int, str, str]]) -> str:
-    """"partnermatch digest: 3 new matches, 1 interest waiting" from (count, singular, plural) parts."""
+    """ "partnermatch digest: 3 new matches, 1 interest waiting" from (count, singular, plural) parts."""
     shown = [_count(n, one, many) for n, one, many in parts if n]
     return "partnermatch digest: " + (", ".join(shown) if shown else "nothing new")
 
@@ -347,9 +423,11 @@ def _objective(value: float | None) -> str:
 
 
 def render_match(m: MatchItem, base: str) -> str:
-    return (f"- {m.score:.2f}  {m.reference} ({m.type}) \"{m.title}\", {m.firm}\n"
-            f"    {KIND_WORDS.get(m.kind, 'a match')} for your profile {m.own_reference} \"{m.own_title}\"\n"
-            f"    {base}{API}/profiles/{m.reference}")
+    return (
+        f'- {m.score:.2f}  {m.reference} ({m.type}) "{m.title}", {m.firm}\n'
+        f'    {KIND_WORDS.get(m.kind, "a match")} for your profile {m.own_reference} "{m.own_title}"\n'
+        f"    {base}{API}/profiles/{m.reference}"
+    )
 
 
 def _interest_actions(i: InterestItem, base: str, actions: str) -> str:
@@ -358,13 +436,17 @@ def _interest_actions(i: InterestItem, base: str, actions: str) -> str:
 
 
 def render_interest_for_firm(i: InterestItem, base: str) -> str:
-    return (f"- #{i.id} in your profile {i.reference} \"{i.title}\" from {i.sender}, forwarded {i.on:%Y-%m-%d}\n"
-            + _interest_actions(i, base, "accept (or /decline)"))
+    return (
+        f'- #{i.id} in your profile {i.reference} "{i.title}" from {i.sender}, forwarded {i.on:%Y-%m-%d}\n'
+        + _interest_actions(i, base, "accept (or /decline)")
+    )
 
 
 def render_interest_for_advisor(i: InterestItem, base: str) -> str:
-    return (f"- #{i.id} in {i.reference} \"{i.title}\" of {i.owner}, from {i.sender}, received {i.on:%Y-%m-%d}\n"
-            + _interest_actions(i, base, "forward (or /decline)"))
+    return (
+        f'- #{i.id} in {i.reference} "{i.title}" of {i.owner}, from {i.sender}, received {i.on:%Y-%m-%d}\n'
+        + _interest_actions(i, base, "forward (or /decline)")
+    )
 
 
 def render_batch(b: BatchItem, base: str) -> str:
@@ -386,24 +468,34 @@ def render_batch(b: BatchItem, base: str) -> str:
 
 
 def render_alternative(a: AlternativeItem, base: str) -> str:
-    gain = ("" if a.accepted_objective is None or a.alternative_objective is None
-            else f", {a.alternative_objective - a.accepted_objective:+.2f}")
-    return (f"- {a.bid}: a better consortium than your accepted proposal #{a.accepted_id} "
-            f"(objective {_objective(a.accepted_objective)} -> {_objective(a.alternative_objective)}{gain})\n"
-            f"    compare {base}{API}/proposals/{a.accepted_id} with {base}{API}/proposals/{a.alternative_id}")
+    gain = (
+        ""
+        if a.accepted_objective is None or a.alternative_objective is None
+        else f", {a.alternative_objective - a.accepted_objective:+.2f}"
+    )
+    return (
+        f"- {a.bid}: a better consortium than your accepted proposal #{a.accepted_id} "
+        f"(objective {_objective(a.accepted_objective)} -> {_objective(a.alternative_objective)}{gain})\n"
+        f"    compare {base}{API}/proposals/{a.accepted_id} with {base}{API}/proposals/{a.alternative_id}"
+    )
 
 
 def _opening(username: str, since: datetime | None) -> str:
-    news = (f"Here is what is new on partnermatch since your last digest ({since:%Y-%m-%d %H:%M} UTC)." if since
-            else "This is your first partnermatch digest: what there is for you so far.")
+    news = (
+        f"Here is what is new on partnermatch since your last digest ({since:%Y-%m-%d %H:%M} UTC)."
+        if since
+        else "This is your first partnermatch digest: what there is for you so far."
+    )
     return f"Hello {username},\n\n{news}"
 
 
 def _closing(username: str, prefs: Preferences, base: str) -> str:
-    return ("--\n"
-            f"You get this digest because digests are on for {username}: matches scoring at least "
-            f"{prefs.min_score:.2f}, at most {prefs.max_items} items a section.\n"
-            f"Change this or turn it off: PUT {base}{API}/me/digest")
+    return (
+        "--\n"
+        f"You get this digest because digests are on for {username}: matches scoring at least "
+        f"{prefs.min_score:.2f}, at most {prefs.max_items} items a section.\n"
+        f"Change this or turn it off: PUT {base}{API}/me/digest"
+    )
 
 
 def _compose(opening: str, sections: list[str], closing: str) -> str:
@@ -412,44 +504,73 @@ def _compose(opening: str, sections: list[str], closing: str) -> str:
 
 def render_firm_digest(d: FirmDigest, base: str) -> tuple[str, str]:
     """(subject, body) of a firm user's digest."""
-    subject = digest_subject([(d.matches.total, "new match", "new matches"),
-                              (d.interests.total, "interest waiting", "interests waiting")])
+    subject = digest_subject(
+        [(d.matches.total, "new match", "new matches"), (d.interests.total, "interest waiting", "interests waiting")]
+    )
     sections = []
     if d.matches.total:
-        sections.append(render_section(
-            f"New matches of your profiles, best first ({d.matches.total})",
-            [render_match(m, base) for m in d.matches.items], d.matches.more,
-            f"GET {base}{API}/firms/{d.firm_alias}/matches?min_score={d.prefs.min_score:.2f}"))
+        sections.append(
+            render_section(
+                f"New matches of your profiles, best first ({d.matches.total})",
+                [render_match(m, base) for m in d.matches.items],
+                d.matches.more,
+                f"GET {base}{API}/firms/{d.firm_alias}/matches?min_score={d.prefs.min_score:.2f}",
+            )
+        )
     if d.interests.total:
-        sections.append(render_section(
-            f"Expressions of interest waiting for your decision ({d.interests.total})",
-            [render_interest_for_firm(i, base) for i in d.interests.items], d.interests.more,
-            f"GET {base}{API}/interests?status=forwarded"))
+        sections.append(
+            render_section(
+                f"Expressions of interest waiting for your decision ({d.interests.total})",
+                [render_interest_for_firm(i, base) for i in d.interests.items],
+                d.interests.more,
+                f"GET {base}{API}/interests?status=forwarded",
+            )
+        )
     return subject, _compose(_opening(d.username, d.since), sections, _closing(d.username, d.prefs, base))
 
 
 def render_advisor_digest(d: AdvisorDigest, base: str) -> tuple[str, str]:
     """(subject, body) of an advisor's digest."""
-    subject = digest_subject([(d.batches.total, "new proposal batch", "new proposal batches"),
-                              (d.alternatives.total, "better alternative", "better alternatives"),
-                              (d.interests.total, "interest to forward", "interests to forward"),
-                              (d.new_matches, "new match", "new matches")])
+    subject = digest_subject(
+        [
+            (d.batches.total, "new proposal batch", "new proposal batches"),
+            (d.alternatives.total, "better alternative", "better alternatives"),
+            (d.interests.total, "interest to forward", "interests to forward"),
+            (d.new_matches, "new match", "new matches"),
+        ]
+    )
     sections = []
     if d.batches.total:
-        sections.append(render_section(f"New proposals for {d.cluster}'s bids ({d.batches.total})",
-                                       [render_batch(b, base) for b in d.batches.items], d.batches.more,
-                                       f"GET {base}{API}/bids"))
+        sections.append(
+            render_section(
+                f"New proposals for {d.cluster}'s bids ({d.batches.total})",
+                [render_batch(b, base) for b in d.batches.items],
+                d.batches.more,
+                f"GET {base}{API}/bids",
+            )
+        )
     if d.alternatives.total:
-        sections.append(render_section(f"Better alternatives to accepted proposals ({d.alternatives.total})",
-                                       [render_alternative(a, base) for a in d.alternatives.items],
-                                       d.alternatives.more))
+        sections.append(
+            render_section(
+                f"Better alternatives to accepted proposals ({d.alternatives.total})",
+                [render_alternative(a, base) for a in d.alternatives.items],
+                d.alternatives.more,
+            )
+        )
     if d.interests.total:
-        sections.append(render_section(f"Expressions of interest waiting to be forwarded ({d.interests.total})",
-                                       [render_interest_for_advisor(i, base) for i in d.interests.items],
-                                       d.interests.more, f"GET {base}{API}/interests?status=sent"))
+        sections.append(
+            render_section(
+                f"Expressions of interest waiting to be forwarded ({d.interests.total})",
+                [render_interest_for_advisor(i, base) for i in d.interests.items],
+                d.interests.more,
+                f"GET {base}{API}/interests?status=sent",
+            )
+        )
     if d.new_matches:
-        summary = (f"{_count(d.new_matches, 'new match', 'new matches')} scoring at least {d.prefs.min_score:.2f}; "
-                   f"each firm's list: GET {base}{API}/firms/{{firm}}/matches")
+        summary = (
+            f"{_count(d.new_matches, 'new match', 'new matches')} scoring at least {d.prefs.min_score:.2f}; "
+            f"each firm's list: GET {base}{API}/firms/{{firm}}/matches"
+        )
         sections.append(render_section(f"New matches of {d.cluster}'s firms ({d.new_matches})", [summary], 0))
     return subject, _compose(_opening(d.username, d.since), sections, _closing(d.username, d.prefs, base))
 
@@ -458,15 +579,23 @@ def render_expiry(n: ExpiryNotice, base: str) -> tuple[str, str]:
     """(subject, body) of a warning that a published profile is about to expire."""
     subject = f"partnermatch: your profile {n.reference} expires on {n.expires_on:%Y-%m-%d}"
     days = "today" if n.days_left == 0 else f"in {_count(n.days_left, 'day', 'days')}"
-    lines = ["Hello,", "",
-             f"Your published profile {n.reference} \"{n.title}\" expires on {n.expires_on:%Y-%m-%d} ({days}).",
-             "After that it is no longer shown to other firms or matched.", ""]
+    lines = [
+        "Hello,",
+        "",
+        f'Your published profile {n.reference} "{n.title}" expires on {n.expires_on:%Y-%m-%d} ({days}).',
+        "After that it is no longer shown to other firms or matched.",
+        "",
+    ]
     if n.can_extend:
-        lines += [f"To keep it published for another {een.VALIDITY.days} days, extend it (this can be done once):",
-                  f"    POST {base}{API}/profiles/{n.reference}/extend"]
+        lines += [
+            f"To keep it published for another {een.VALIDITY.days} days, extend it (this can be done once):",
+            f"    POST {base}{API}/profiles/{n.reference}/extend",
+        ]
     else:
-        lines += ["It was already extended once, the most an EEN profile may be; to keep offering it,",
-                  "publish it again as a new profile."]
+        lines += [
+            "It was already extended once, the most an EEN profile may be; to keep offering it,",
+            "publish it again as a new profile.",
+        ]
     return subject, "\n".join(lines + ["", "--", "partnermatch"]) + "\n"
 
 
@@ -477,7 +606,7 @@ def dedupe_key(*parts: object) -> str:
     if len(key) <= DEDUPE_MAX:
         return key
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return f"{key[:DEDUPE_MAX - len(digest) - 1]}#{digest}"
+    return f"{key[: DEDUPE_MAX - len(digest) - 1]}#{digest}"
 
 
 def _expiry_recipients(firm: FirmRow, users: list[AccountRow]) -> list[tuple[int | None, str]]:
@@ -491,8 +620,7 @@ def _expiry_recipients(firm: FirmRow, users: list[AccountRow]) -> list[tuple[int
     return list(out.values())
 
 
-def queue_expiry_warnings(session: Session, settings: Settings, today: date, now: datetime,
-                          run_id: int | None) -> int:
+def queue_expiry_warnings(session: Session, settings: Settings, today: date, now: datetime, run_id: int | None) -> int:
     """One warning per recipient for each published profile expiring within `expiry_warning_days`;
     returns how many were newly queued (a warning already queued for that expiry date is not repeated)."""
     now = _utc(now)
@@ -504,13 +632,29 @@ def queue_expiry_warnings(session: Session, settings: Settings, today: date, now
         subject, body = render_expiry(expiry_notice(profile, today), settings.public_url)
         for account_id, address in _expiry_recipients(firm, users.get(firm.id, [])):
             key = dedupe_key("expiry", profile.id, profile.expires_on.isoformat(), address.lower())
-            queued += outbox.enqueue(session, kind="expiry", dedupe_key=key, recipient=address, subject=subject,
-                                     body=body, now=now, account_id=account_id, run_id=run_id)
+            queued += outbox.enqueue(
+                session,
+                kind="expiry",
+                dedupe_key=key,
+                recipient=address,
+                subject=subject,
+                body=body,
+                now=now,
+                account_id=account_id,
+                run_id=run_id,
+            )
     return queued
 
 
-def _digest_message(session: Session, settings: Settings, account: AccountRow, firm: FirmRow | None,
-                    prefs: Preferences, now: datetime, planned: Planned | None = None) -> tuple[str, str] | None:
+def _digest_message(
+    session: Session,
+    settings: Settings,
+    account: AccountRow,
+    firm: FirmRow | None,
+    prefs: Preferences,
+    now: datetime,
+    planned: Planned | None = None,
+) -> tuple[str, str] | None:
     """(subject, body) of the account's digest, or None when nothing is new for it."""
     today = settings.current_date()
     if account.role == Role.FIRM.value:
@@ -533,8 +677,11 @@ def queue_digests(session: Session, settings: Settings, run_id: int, now: dateti
     now = _utc(now)
     counts = {"accounts": 0, "queued": 0, "skipped_nothing_new": 0, "already_covered": 0}
     accounts = store.digest_accounts(session)
-    due = [(a, f, preferences(a.digest or {}, settings)) for a, f in accounts
-           if a.role == Role.FIRM.value and f is not None and (a.digest_run_id is None or a.digest_run_id < run_id)]
+    due = [
+        (a, f, preferences(a.digest or {}, settings))
+        for a, f in accounts
+        if a.role == Role.FIRM.value and f is not None and (a.digest_run_id is None or a.digest_run_id < run_id)
+    ]
     plan = plan_firm_digests(session, settings, [(a, f, p) for a, f, p in due if p.enabled])
     for account, firm in accounts:
         prefs = preferences(account.digest or {}, settings)
@@ -544,13 +691,28 @@ def queue_digests(session: Session, settings: Settings, run_id: int, now: dateti
         if account.digest_run_id is not None and account.digest_run_id >= run_id:
             counts["already_covered"] += 1
             continue
-        message = _digest_message(session, settings, account, firm, prefs, now,
-                                  plan.get(str(account.id)) if account.role == Role.FIRM.value else None)
+        message = _digest_message(
+            session,
+            settings,
+            account,
+            firm,
+            prefs,
+            now,
+            plan.get(str(account.id)) if account.role == Role.FIRM.value else None,
+        )
         if message is None:
             counts["skipped_nothing_new"] += 1
-        elif outbox.enqueue(session, kind="digest", dedupe_key=dedupe_key("digest", account.id, run_id),
-                            recipient=account.email or "", subject=message[0], body=message[1], now=now,
-                            account_id=account.id, run_id=run_id):
+        elif outbox.enqueue(
+            session,
+            kind="digest",
+            dedupe_key=dedupe_key("digest", account.id, run_id),
+            recipient=account.email or "",
+            subject=message[0],
+            body=message[1],
+            now=now,
+            account_id=account.id,
+            run_id=run_id,
+        ):
             counts["queued"] += 1
         else:
             counts["already_covered"] += 1

@@ -5,16 +5,17 @@ SQLite: an exclusive `flock` on a file next to the database file. Both are let
 go by the operating system or the server when the process dies, even by
 `kill -9`, so a crashed run never blocks the next one.
 """
+
 from __future__ import annotations
 
 import fcntl
 import json
 import os
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -32,8 +33,10 @@ class AlreadyRunning(PartnermatchError):
 def _holder_text(info: dict) -> str:
     if not info:
         return "another nightly run is in progress"
-    return (f"another nightly run is in progress (pid {info.get('pid')} on {info.get('host')}, "
-            f"started {info.get('started')})")
+    return (
+        f"another nightly run is in progress (pid {info.get('pid')} on {info.get('host')}, "
+        f"started {info.get('started')})"
+    )
 
 
 def lock_path(engine: Engine, state_dir: Path) -> Path:
@@ -45,8 +48,7 @@ def lock_path(engine: Engine, state_dir: Path) -> Path:
 
 @contextmanager
 def nightly_lock(engine: Engine, state_dir: Path) -> Iterator[None]:
-    me = {"pid": os.getpid(), "host": socket.gethostname(),
-          "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "started": datetime.now(UTC).isoformat(timespec="seconds")}
     if engine.dialect.name == "postgresql":
         with _advisory(engine, me):
             yield
@@ -82,12 +84,14 @@ def _read_info(fd: int) -> dict:
 def _advisory(engine: Engine, me: dict) -> Iterator[None]:
     connection = engine.connect()
     try:
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"),
-                                 {"k": ADVISORY_KEY}).scalar()
+        got = connection.execute(
+            text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"), {"k": ADVISORY_KEY}
+        ).scalar()
         connection.commit()
         if not got:
-            holder = connection.execute(text(
-                "SELECT pid, host, started_at FROM match_run WHERE status = 'running' ORDER BY id DESC LIMIT 1")).first()
+            holder = connection.execute(
+                text("SELECT pid, host, started_at FROM match_run WHERE status = 'running' ORDER BY id DESC LIMIT 1")
+            ).first()
             info = {"pid": holder[0], "host": holder[1], "started": holder[2]} if holder else {}
             raise AlreadyRunning(_holder_text(info))
         yield

@@ -9,6 +9,7 @@ connection lost right after the data was sent can still cause.
 
 Delivery assumes one sender at a time (the nightly run calls it under its lock).
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -114,8 +115,9 @@ def _open(engine: Engine, settings: Settings, claimed: int, report: DeliveryRepo
         return None
 
 
-def _send(engine: Engine, settings: Settings, client: smtplib.SMTP, row: OutboxRow, now: datetime,
-          report: DeliveryReport) -> bool:
+def _send(
+    engine: Engine, settings: Settings, client: smtplib.SMTP, row: OutboxRow, now: datetime, report: DeliveryReport
+) -> bool:
     """Send one claimed message and record the outcome; False when it failed."""
     assert row.id is not None
     try:

@@ -6,6 +6,7 @@ is stored — unless the advisor accepted a proposal of the standing batch: an
 accepted proposal is never replaced; a better plan is filed beside it as an
 `alternative` and the accepted proposal is flagged with it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -75,8 +76,16 @@ def refresh(engine: Engine, settings: Settings, run_id: int, default: OptimizerC
     return report
 
 
-def _apply(engine: Engine, settings: Settings, run_id: int, bid_key: str, config: OptimizerConfig,
-           standing: list[ProposalRow], outcome: BidOutcome, report: RefreshReport) -> None:
+def _apply(
+    engine: Engine,
+    settings: Settings,
+    run_id: int,
+    bid_key: str,
+    config: OptimizerConfig,
+    standing: list[ProposalRow],
+    outcome: BidOutcome,
+    report: RefreshReport,
+) -> None:
     accepted = next((r for r in standing if r.status == "accepted"), None)
     batch = f"{settings.now().strftime('%Y%m%dT%H%M%S.%f')}-run{run_id}"
     with session_scope(engine) as session:
@@ -88,8 +97,11 @@ def _apply(engine: Engine, settings: Settings, run_id: int, bid_key: str, config
             report.refreshed.append(bid_key)
             return
         best = min(outcome.proposals, key=lambda p: p["rank"]) if outcome.feasible else None
-        if (best is None or plan_signature(True, best["plan"]) == plan_signature(True, accepted.plan)
-                or (best.get("objective") or 0.0) <= (accepted.objective or 0.0) + MIN_GAIN):
+        if (
+            best is None
+            or plan_signature(True, best["plan"]) == plan_signature(True, accepted.plan)
+            or (best.get("objective") or 0.0) <= (accepted.objective or 0.0) + MIN_GAIN
+        ):
             report.unchanged.append(bid_key)
             return
         previous = (accepted.flags or {}).get("better_alternative")
@@ -100,7 +112,14 @@ def _apply(engine: Engine, settings: Settings, run_id: int, bid_key: str, config
                 return
         ids = store_outcome(session, outcome, config, batch, settings, config.solver, status="alternative")
         assert accepted.id is not None
-        runs.flag_proposal(session, accepted.id, {
-            "better_alternative": ids[0], "objective_gain": round((best["objective"] or 0.0) - (accepted.objective or 0.0), 4),
-            "found_by_run": run_id, "found_at": settings.now().isoformat(timespec="seconds")})
+        runs.flag_proposal(
+            session,
+            accepted.id,
+            {
+                "better_alternative": ids[0],
+                "objective_gain": round((best["objective"] or 0.0) - (accepted.objective or 0.0), 4),
+                "found_by_run": run_id,
+                "found_at": settings.now().isoformat(timespec="seconds"),
+            },
+        )
         report.flagged.append(bid_key)

@@ -12,6 +12,7 @@ running; the next start, holding the lock, resumes it after its last committed
 stage. The matching stage computes outside any transaction and commits its
 result in one, so a kill leaves the previous matches or the new ones, never a mix.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,9 +22,10 @@ import resource
 import socket
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -51,18 +53,20 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class NightlyOptions:
-    full: bool = False            # re-score every profile (the text model is still kept unless it drifted)
-    refit: bool = False           # refit the text model whatever the drift
-    executor: str = "local"       # "local" or "dask"
+    full: bool = False  # re-score every profile (the text model is still kept unless it drifted)
+    refit: bool = False  # refit the text model whatever the drift
+    executor: str = "local"  # "local" or "dask"
     scheduler: str | None = None  # Dask scheduler address; None starts a local cluster
     workers: int = 2
-    mail: bool = True             # send the outbox at the end
+    mail: bool = True  # send the outbox at the end
     matching: MatchingConfig | None = None  # None: the active stored configuration (or the defaults)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
 
     def config(self) -> dict[str, Any]:
-        return {"matching": self.matching.model_dump() if self.matching is not None else "active",
-                "optimizer": self.optimizer.model_dump()}
+        return {
+            "matching": self.matching.model_dump() if self.matching is not None else "active",
+            "optimizer": self.optimizer.model_dump(),
+        }
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.config(), sort_keys=True).encode()).hexdigest()
@@ -78,8 +82,9 @@ class NightlyResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def run_nightly(engine: Engine, settings: Settings, options: NightlyOptions, log: EventLog,
-                progress: Progress | None = None) -> NightlyResult:
+def run_nightly(
+    engine: Engine, settings: Settings, options: NightlyOptions, log: EventLog, progress: Progress | None = None
+) -> NightlyResult:
     """One nightly run, or the rest of an interrupted one. Never raises for an expected failure:
     the result's exit code and message say what happened, and so does the run record."""
     try:
@@ -91,8 +96,9 @@ def run_nightly(engine: Engine, settings: Settings, options: NightlyOptions, log
 
 
 class _Run:
-    def __init__(self, engine: Engine, settings: Settings, options: NightlyOptions, log: EventLog,
-                 progress: Progress) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, options: NightlyOptions, log: EventLog, progress: Progress
+    ) -> None:
         self.engine, self.settings, self.options, self.log, self.progress = engine, settings, options, log, progress
         self.state_dir = settings.nightly_state_dir()
 
@@ -101,8 +107,13 @@ class _Run:
         self.log.bind(run_id=run_id)
         stage = ""
         try:
-            for stage, work in (("expired", self._expire), ("matched", self._match), ("proposals", self._proposals),
-                                ("digests", self._digests), ("delivered", self._deliver)):
+            for stage, work in (
+                ("expired", self._expire),
+                ("matched", self._match),
+                ("proposals", self._proposals),
+                ("digests", self._digests),
+                ("delivered", self._deliver),
+            ):
                 if stage in done:
                     self.log.info("stage.skip", stage=stage, reason="committed by an earlier attempt")
                     continue
@@ -111,8 +122,12 @@ class _Run:
                 summary = work(run_id)
                 self.log.info("stage.finish", stage=stage, seconds=round(time.perf_counter() - started, 3), **summary)
         except Exception as exc:  # the run record must say why, whatever failed
-            error = {"stage": stage, "type": type(exc).__name__, "message": str(exc)[:2000],
-                     "trace": traceback.format_exc(limit=8)[-4000:]}
+            error = {
+                "stage": stage,
+                "type": type(exc).__name__,
+                "message": str(exc)[:2000],
+                "trace": traceback.format_exc(limit=8)[-4000:],
+            }
             with session_scope(self.engine) as session:
                 runs.end_run(session, run_id, "failed", self.settings.now(), error)
             self.log.error("run.failed", stage=stage, error=f"{type(exc).__name__}: {exc}")
@@ -125,9 +140,14 @@ class _Run:
         undelivered = mail.get("failed", 0) + mail.get("deferred", 0) + mail.get("uncertain", 0)
         self.log.info("run.finish", status="finished", undelivered=undelivered, peak_rss_mb=stats["peak_rss_mb"])
         if undelivered:
-            return NightlyResult(run_id, "finished", EXIT_UNDELIVERED,
-                                 f"run {run_id} finished; {undelivered} message(s) not delivered (see the outbox)",
-                                 resumed, stats)
+            return NightlyResult(
+                run_id,
+                "finished",
+                EXIT_UNDELIVERED,
+                f"run {run_id} finished; {undelivered} message(s) not delivered (see the outbox)",
+                resumed,
+                stats,
+            )
         return NightlyResult(run_id, "finished", EXIT_OK, f"run {run_id} finished", resumed, stats)
 
     # bookkeeping ---------------------------------------------------------------------
@@ -139,17 +159,34 @@ class _Run:
             if dead is not None and dead.config_hash == digest:
                 runs.resume_run(session, dead, socket.gethostname(), os.getpid())
                 assert dead.id is not None
-                done = set(runs.STAGES[:runs.STAGES.index(dead.stage) + 1]) if dead.stage else set()
+                done = set(runs.STAGES[: runs.STAGES.index(dead.stage) + 1]) if dead.stage else set()
                 self.log.info("run.resume", run_id=dead.id, attempt=dead.attempts, after_stage=dead.stage or "start")
                 return dead.id, done, True
             if dead is not None and dead.id is not None:
-                runs.end_run(session, dead.id, "abandoned", now,
-                             {"stage": dead.stage, "message": "interrupted, and the settings changed since"})
-            run = runs.start_run(session, kind="incremental", config=self.options.config(), config_hash=digest,
-                                 now=now, host=socket.gethostname(), pid=os.getpid())
+                runs.end_run(
+                    session,
+                    dead.id,
+                    "abandoned",
+                    now,
+                    {"stage": dead.stage, "message": "interrupted, and the settings changed since"},
+                )
+            run = runs.start_run(
+                session,
+                kind="incremental",
+                config=self.options.config(),
+                config_hash=digest,
+                now=now,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
             assert run.id is not None
-            self.log.info("run.start", run_id=run.id, executor=self.options.executor,
-                          full=self.options.full, refit=self.options.refit)
+            self.log.info(
+                "run.start",
+                run_id=run.id,
+                executor=self.options.executor,
+                full=self.options.full,
+                refit=self.options.refit,
+            )
             return run.id, set(), False
 
     def _record(self, session, run_id: int, stage: str, summary: dict[str, Any]) -> dict[str, Any]:
@@ -183,28 +220,62 @@ class _Run:
             return [build_features(p, firms[p.firm_key], vocabulary) for p in profiles]
 
         with self._executor() as executor:
-            result = update(state, snapshot, load_features, config, vocabulary, run_id,
-                            drift_limit=self.settings.drift_limit, full=self.options.full,
-                            refit=self.options.refit, executor=executor, progress=self.progress,
-                            vector_cache=self.settings.vector_cache_dir(), history=history)
+            result = update(
+                state,
+                snapshot,
+                load_features,
+                config,
+                vocabulary,
+                run_id,
+                drift_limit=self.settings.drift_limit,
+                full=self.options.full,
+                refit=self.options.refit,
+                executor=executor,
+                progress=self.progress,
+                vector_cache=self.settings.vector_cache_dir(),
+                history=history,
+            )
         if result.stats["semantic"].get("unavailable"):
             self.log.warning("semantic.unavailable", reason=result.stats["semantic"]["unavailable"])
         if result.refit:
-            self.log.info("model.refit", drift=result.drift, limit=self.settings.drift_limit,
-                          reason="no usable state" if state is None else "corpus drifted" if result.drift > self.settings.drift_limit
-                          else "asked for")
+            self.log.info(
+                "model.refit",
+                drift=result.drift,
+                limit=self.settings.drift_limit,
+                reason="no usable state"
+                if state is None
+                else "corpus drifted"
+                if result.drift > self.settings.drift_limit
+                else "asked for",
+            )
         state_store.save(result.state, self.state_dir)
         total = result.stats["rows_inserted"]
         started = time.perf_counter()
         with session_scope(self.engine) as session:
-            inserted = runs.write_matches(session, run_id, full=result.kind == "full", delete_pairs=result.delete,
-                                          rerank=result.rerank, removed=result.removed,
-                                          rows=self._counted(result.matches(), "explanations", total))
-            runs.record_matching(session, run_id, result.kind, result.stats["profiles"],
-                                 result.stats["candidate_pairs"], result.stats["matches"])
-            summary = {**result.stats, "kind": result.kind, "rows_inserted": inserted, "state_file":
-                       state_store.path_for(self.state_dir, run_id).name,
-                       "write_seconds": round(time.perf_counter() - started, 3)}
+            inserted = runs.write_matches(
+                session,
+                run_id,
+                full=result.kind == "full",
+                delete_pairs=result.delete,
+                rerank=result.rerank,
+                removed=result.removed,
+                rows=self._counted(result.matches(), "explanations", total),
+            )
+            runs.record_matching(
+                session,
+                run_id,
+                result.kind,
+                result.stats["profiles"],
+                result.stats["candidate_pairs"],
+                result.stats["matches"],
+            )
+            summary = {
+                **result.stats,
+                "kind": result.kind,
+                "rows_inserted": inserted,
+                "state_file": state_store.path_for(self.state_dir, run_id).name,
+                "write_seconds": round(time.perf_counter() - started, 3),
+            }
             self._record(session, run_id, "matched", summary)
         state_store.prune(self.state_dir, keep=run_id)
         return {k: v for k, v in summary.items() if k != "seconds"}

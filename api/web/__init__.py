@@ -1,4 +1,5 @@
 """The advisor workspace: server-rendered pages over the same user actions as the HTTP API."""
+
 from __future__ import annotations
 
 from importlib import resources
@@ -13,18 +14,36 @@ from . import auth_pages, bid_pages, cluster_pages, firm_pages
 from .render import page
 from .session import SignInNeeded, safe_next, sign_in_path
 
-TITLES = {400: "Something is not right", 401: "Please sign in", 403: "Not allowed", 404: "Not found",
-          409: "That clashed with the current state", 412: "Changed meanwhile", 413: "Too large",
-          422: "Please check your input", 500: "Something went wrong", 503: "Busy"}
+TITLES = {
+    400: "Something is not right",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "That clashed with the current state",
+    412: "Changed meanwhile",
+    413: "Too large",
+    422: "Please check your input",
+    500: "Something went wrong",
+    503: "Busy",
+}
 
 
-def error_page(request: Request, status: int, message: str, details: list[dict[str, Any]],
-               headers: dict[str, str] | None) -> Response:
+def error_page(
+    request: Request, status: int, message: str, details: list[dict[str, Any]], headers: dict[str, str] | None
+) -> Response:
     """An error as a page with a message and the fields at fault; never a stack trace."""
     if status == 401:
         return RedirectResponse(sign_in_path(request.url.path), status_code=303)
-    return page(request, "error.html.j2", http_status=status, title=TITLES.get(status, "Error"), message=message,
-                details=details, headers=headers, back=_came_from(request))
+    return page(
+        request,
+        "error.html.j2",
+        http_status=status,
+        title=TITLES.get(status, "Error"),
+        message=message,
+        details=details,
+        headers=headers,
+        back=_came_from(request),
+    )
 
 
 def _came_from(request: Request) -> str:

@@ -1,4 +1,5 @@
 """Sign in, sign out and the start page."""
+
 from __future__ import annotations
 
 import hmac
@@ -25,10 +26,12 @@ def _login_page(request: Request, status: int, target: str, username: str, error
     """The sign-in form with a fresh login token, also set as a cookie: a form posted from another
     site cannot carry the same value, so nobody can sign a visitor in to an account of theirs."""
     token = secrets.token_urlsafe(24)
-    response = page(request, "login.html.j2", http_status=status, next=target, username=username, error=error,
-                    login_token=token)
-    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
-                        secure=is_https(request), path="/login")
+    response = page(
+        request, "login.html.j2", http_status=status, next=target, username=username, error=error, login_token=token
+    )
+    response.set_cookie(
+        LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", secure=is_https(request), path="/login"
+    )
     return response
 
 
@@ -44,8 +47,13 @@ async def login(request: Request) -> Response:
     target = safe_next(str(form.get("next") or "/"))
     sent, expected = str(form.get("csrf") or ""), request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(sent, expected) or not same_origin(request):
-        return _login_page(request, 400, target, username,
-                           "the sign-in form has expired or came from another site; please sign in again")
+        return _login_page(
+            request,
+            400,
+            target,
+            username,
+            "the sign-in form has expired or came from another site; please sign in again",
+        )
     state = request.app.state
     try:
         issued = sign_in.sign_in(state.engine, state.settings, username, password, client_address(request))
@@ -58,8 +66,15 @@ async def login(request: Request) -> Response:
     except sign_in.AccountLocked as exc:
         return _login_page(request, 403, target, username, str(exc))
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, issued.secret, max_age=state.settings.token_minutes * 60, httponly=True,
-                        samesite="lax", secure=is_https(request), path="/")
+    response.set_cookie(
+        COOKIE,
+        issued.secret,
+        max_age=state.settings.token_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
+    )
     response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 

@@ -1,4 +1,5 @@
 """Bids, proposal generation with progress, alternatives side by side, decisions and documents."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from optimizer.config import OptimizerConfig
 from profiles.errors import PartnermatchError, RowError, ValidationFailed
 
 from .. import bidding
-from ..graphics import consortium_svg
 from ..context import Context
+from ..graphics import consortium_svg
 from .forms import bid_raw, field_errors, requirement_rows
 from .proposal_views import coverage_matrix, member_refs, synergy_pairs
 from .render import page, redirect
@@ -30,10 +31,23 @@ def bids(request: Request, status: Literal["", "open", "closed"] = "", ctx: Cont
     return page(request, "bids.html.j2", bids=items, total=total, status=status)
 
 
-def _bid_form(request: Request, values: dict[str, str], form: FormData | None, errors: dict[str, list[str]],
-              message: str | None, status: int = 200) -> Response:
-    return page(request, "bid_form.html.j2", http_status=status, values=values, requirements=requirement_rows(form),
-                errors=errors, message=message)
+def _bid_form(
+    request: Request,
+    values: dict[str, str],
+    form: FormData | None,
+    errors: dict[str, list[str]],
+    message: str | None,
+    status: int = 200,
+) -> Response:
+    return page(
+        request,
+        "bid_form.html.j2",
+        http_status=status,
+        values=values,
+        requirements=requirement_rows(form),
+        errors=errors,
+        message=message,
+    )
 
 
 @router.get("/bids-new", response_class=HTMLResponse)
@@ -50,8 +64,14 @@ async def create_bid(request: Request, ctx: Context = Depends(web_context)) -> R
     try:
         view = await run_in_threadpool(bidding.create_bid, ctx, bid_raw(form))
     except ValidationFailed as exc:
-        return _bid_form(request, values, form, field_errors(exc.errors),
-                         f"{len(exc.errors)} problem(s) to fix; nothing was saved.", 422)
+        return _bid_form(
+            request,
+            values,
+            form,
+            field_errors(exc.errors),
+            f"{len(exc.errors)} problem(s) to fix; nothing was saved.",
+            422,
+        )
     except PartnermatchError as exc:
         return _bid_form(request, values, form, {}, str(exc), 409)
     return redirect(f"/bids/{view['key']}", f"Bid {view['key']} created. Generate proposals when ready.")
@@ -72,6 +92,7 @@ def _solver_form(form: FormData, ctx: Context) -> OptimizerConfig:
             errors.append(RowError("solve", name, text, f"a number from {low:g} to {high:g}"))
             return default
         return value
+
     solver = str(form.get("solver") or "cbc")
     if solver not in SOLVERS:
         errors.append(RowError("solve", "solver", solver, f"one of {', '.join(SOLVERS)}"))
@@ -82,18 +103,43 @@ def _solver_form(form: FormData, ctx: Context) -> OptimizerConfig:
     return OptimizerConfig(solver=solver, alternatives=alternatives, time_limit=time_limit)
 
 
-def _bid_page(request: Request, ctx: Context, key: str, errors: dict[str, list[str]] | None = None,
-              message: str | None = None, status: int = 200) -> Response:
+def _bid_page(
+    request: Request,
+    ctx: Context,
+    key: str,
+    errors: dict[str, list[str]] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
     bid = bidding.get_bid(ctx, key)
     every = bidding.list_proposals(ctx, key, latest_only=False)
     standing = [p["batch"] for p in every if p["status"] != "alternative"]
     proposals = [p for p in every if standing and p["batch"] == max(standing)]
-    shown = [dict(p, matrix=coverage_matrix(p), pairs=synergy_pairs(p), refs=member_refs(p),
-                  svg=consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
-                  if p["plan"].get("members") else "") for p in proposals]
+    shown = [
+        dict(
+            p,
+            matrix=coverage_matrix(p),
+            pairs=synergy_pairs(p),
+            refs=member_refs(p),
+            svg=consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
+            if p["plan"].get("members")
+            else "",
+        )
+        for p in proposals
+    ]
     alternatives = [p for p in every if p["status"] == "alternative"]
-    return page(request, "bid.html.j2", http_status=status, bid=bid, proposals=shown, alternatives=alternatives,
-                errors=errors or {}, message=message, solvers=SOLVERS, max_time=ctx.settings.max_time_limit)
+    return page(
+        request,
+        "bid.html.j2",
+        http_status=status,
+        bid=bid,
+        proposals=shown,
+        alternatives=alternatives,
+        errors=errors or {},
+        message=message,
+        solvers=SOLVERS,
+        max_time=ctx.settings.max_time_limit,
+    )
 
 
 @router.get("/bids/{key}", response_class=HTMLResponse)
@@ -108,8 +154,15 @@ async def generate(request: Request, key: str, ctx: Context = Depends(web_contex
     try:
         config = _solver_form(form, ctx)
     except ValidationFailed as exc:
-        return await run_in_threadpool(_bid_page, request, ctx, key, field_errors(exc.errors),
-                                       "The solver settings need fixing; nothing was started.", 422)
+        return await run_in_threadpool(
+            _bid_page,
+            request,
+            ctx,
+            key,
+            field_errors(exc.errors),
+            "The solver settings need fixing; nothing was started.",
+            422,
+        )
     job = await run_in_threadpool(bidding.generate, ctx, request.app.state.jobs, key, config, False)
     return redirect(f"/jobs/{job['id']}")
 
@@ -120,12 +173,23 @@ async def edit(request: Request, proposal_id: int, ctx: Context = Depends(web_co
     check_csrf(request, form)
     firm, action = str(form.get("firm") or ""), str(form.get("action") or "")
     if action not in ("lock", "exclude", "unlock") or not firm:
-        raise ValidationFailed([RowError("edit", "action", action, "choose a firm and lock, exclude or unlock")], "edit")
+        raise ValidationFailed(
+            [RowError("edit", "action", action, "choose a firm and lock, exclude or unlock")], "edit"
+        )
     config = _solver_form(form, ctx)
     lists: dict[str, list[str]] = {"lock": [], "exclude": [], "unlock": []}
     lists[action].append(firm)
-    job = await run_in_threadpool(bidding.edit_and_reoptimise, ctx, request.app.state.jobs, proposal_id,
-                                  lists["lock"], lists["exclude"], lists["unlock"], config, False)
+    job = await run_in_threadpool(
+        bidding.edit_and_reoptimise,
+        ctx,
+        request.app.state.jobs,
+        proposal_id,
+        lists["lock"],
+        lists["exclude"],
+        lists["unlock"],
+        config,
+        False,
+    )
     return redirect(f"/jobs/{job['id']}")
 
 
@@ -152,11 +216,14 @@ def job_status(job_id: int, ctx: Context = Depends(web_context)) -> Response:
 
 
 @router.get("/proposals/{proposal_id}/document.{fmt}")
-def document(proposal_id: int, fmt: Literal["pdf", "html", "md"], for_firm: str = Query("", alias="for", max_length=80),
-             ctx: Context = Depends(web_context)) -> Response:
+def document(
+    proposal_id: int,
+    fmt: Literal["pdf", "html", "md"],
+    for_firm: str = Query("", alias="for", max_length=80),
+    ctx: Context = Depends(web_context),
+) -> Response:
     content, media = bidding.document(ctx, proposal_id, fmt, for_firm or None)
     suffix = "-for-" + re.sub(r"[^A-Za-z0-9_.-]", "", for_firm) if for_firm else ""
     name = f"proposal-{proposal_id}{suffix}.{fmt}"
     disposition = "attachment" if fmt in ("pdf", "md") else "inline"
     return Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
-

@@ -1,4 +1,5 @@
 """The cluster map and the expressions-of-interest inbox."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,8 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
 
 from .. import cluster_report, introductions, outcomes
-from ..match_network import MapChoice, match_network
 from ..context import Context
+from ..match_network import MapChoice, match_network
 from .forms import field_errors
 from .render import page, redirect
 from .session import check_csrf, web_context
@@ -25,14 +26,28 @@ router = APIRouter()
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, capability: str = Query("", max_length=200), sector: str = Query("", max_length=10),
-             min_score: float = Query(0.3, ge=0, le=1), per_firm: int = Query(3, ge=1, le=10),
-             cluster: str = Query("", max_length=200), since: str = Query("", max_length=10),
-             until: str = Query("", max_length=10), ctx: Context = Depends(web_context)) -> Response:
+def map_page(
+    request: Request,
+    capability: str = Query("", max_length=200),
+    sector: str = Query("", max_length=10),
+    min_score: float = Query(0.3, ge=0, le=1),
+    per_firm: int = Query(3, ge=1, le=10),
+    cluster: str = Query("", max_length=200),
+    since: str = Query("", max_length=10),
+    until: str = Query("", max_length=10),
+    ctx: Context = Depends(web_context),
+) -> Response:
     if ctx.viewer.role == Role.FIRM:
         return page(request, "map_mine.html.j2", mine=cluster_report.firm_aggregate(ctx))
-    filters = {"capability": capability.strip(), "sector": sector.strip(), "min_score": min_score,
-               "per_firm": per_firm, "cluster": cluster.strip(), "since": since.strip(), "until": until.strip()}
+    filters = {
+        "capability": capability.strip(),
+        "sector": sector.strip(),
+        "min_score": min_score,
+        "per_firm": per_firm,
+        "cluster": cluster.strip(),
+        "since": since.strip(),
+        "until": until.strip(),
+    }
     errors: list[RowError] = []
     days = {name: _day(filters[name], name, errors) for name in ("since", "until")}
     concept = nace = None
@@ -43,23 +58,51 @@ def map_page(request: Request, capability: str = Query("", max_length=200), sect
     if filters["sector"]:
         nace = normalise_nace_code(filters["sector"])
         if nace not in load_nace() or nace.isalpha():
-            errors.append(RowError("filter", "sector", sector, "not a NACE Rev. 2 division, group or class (e.g. 24 or 25.62)"))
+            errors.append(
+                RowError("filter", "sector", sector, "not a NACE Rev. 2 division, group or class (e.g. 24 or 25.62)")
+            )
     if errors:
-        return page(request, "map.html.j2", http_status=422, result=None, filters=filters, relations=None,
-                    errors=field_errors(ValidationFailed(errors, "filter").errors))
-    result = match_network(ctx, MapChoice(cluster=filters["cluster"] or None, concept=concept, nace=nace,
-                                        min_score=min_score, per_firm=per_firm))
+        return page(
+            request,
+            "map.html.j2",
+            http_status=422,
+            result=None,
+            filters=filters,
+            relations=None,
+            errors=field_errors(ValidationFailed(errors, "filter").errors),
+        )
+    result = match_network(
+        ctx,
+        MapChoice(
+            cluster=filters["cluster"] or None, concept=concept, nace=nace, min_score=min_score, per_firm=per_firm
+        ),
+    )
     relations_map = cluster_report.cluster_map(ctx, result["cluster"]) if result["cluster"] else None
     try:
         partnering = outcomes.report(ctx, result["cluster"], days["since"], days["until"])
     except ValidationFailed as exc:
         if any(e.field != "cluster" for e in exc.errors):
-            return page(request, "map.html.j2", http_status=422, result=None, filters=filters, relations=None,
-                        errors=field_errors(exc.errors))
+            return page(
+                request,
+                "map.html.j2",
+                http_status=422,
+                result=None,
+                filters=filters,
+                relations=None,
+                errors=field_errors(exc.errors),
+            )
         partnering = None  # a cluster no firm belongs to has no outcomes either
-    return page(request, "map.html.j2", result=result, filters=filters, errors={}, relations=relations_map,
-                report_query=urlencode({"cluster": result["cluster"]}) if result["cluster"] else "",
-                outcomes=partnering, duration=outcomes.duration)
+    return page(
+        request,
+        "map.html.j2",
+        result=result,
+        filters=filters,
+        errors={},
+        relations=relations_map,
+        report_query=urlencode({"cluster": result["cluster"]}) if result["cluster"] else "",
+        outcomes=partnering,
+        duration=outcomes.duration,
+    )
 
 
 def _day(text: str, name: str, errors: list[RowError]) -> date | None:
@@ -73,26 +116,36 @@ def _day(text: str, name: str, errors: list[RowError]) -> date | None:
 
 
 @router.get("/map/report.{fmt}")
-def map_report(fmt: Literal["html", "md", "pdf", "svg"], cluster: str = Query("", max_length=200),
-               ctx: Context = Depends(web_context)) -> Response:
+def map_report(
+    fmt: Literal["html", "md", "pdf", "svg"],
+    cluster: str = Query("", max_length=200),
+    ctx: Context = Depends(web_context),
+) -> Response:
     result = cluster_report.cluster_map(ctx, cluster or None)
     if fmt == "svg":
         return Response(result["picture"], media_type="image/svg+xml")
     content, media = cluster_report.report(result, fmt, ctx.settings.now().strftime("%Y-%m-%d %H:%M"))
     disposition = "attachment" if fmt in ("pdf", "md") else "inline"
-    return Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="cluster-map.{fmt}"'})
+    return Response(
+        content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="cluster-map.{fmt}"'}
+    )
 
 
 @router.get("/interests", response_class=HTMLResponse)
-def inbox(request: Request, status: Literal["", "sent", "forwarded", "accepted", "declined", "withdrawn"] = "",
-          ctx: Context = Depends(web_context)) -> Response:
+def inbox(
+    request: Request,
+    status: Literal["", "sent", "forwarded", "accepted", "declined", "withdrawn"] = "",
+    ctx: Context = Depends(web_context),
+) -> Response:
     items, total = introductions.list_for(ctx, status or None, 0, 200)
     return page(request, "interests.html.j2", interests=items, total=total, status=status)
 
 
-STEPS = {"forward": (introductions.forward, "forwarded to the profile's owner"),
-         "accept": (introductions.accept, "accepted: both firms now see each other"),
-         "decline": (introductions.decline, "declined")}
+STEPS = {
+    "forward": (introductions.forward, "forwarded to the profile's owner"),
+    "accept": (introductions.accept, "accepted: both firms now see each other"),
+    "decline": (introductions.decline, "declined"),
+}
 
 
 @router.post("/interests/{interest_id}/{step}")

@@ -1,4 +1,5 @@
 """Firms, their profiles and matches, profile forms and bulk upload."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,13 @@ from .session import check_csrf, web_context
 
 router = APIRouter()
 PER_PAGE = 25
-PROFILE_TYPES = {"BO": "Business offer", "BR": "Business request", "TO": "Technology offer",
-                 "TR": "Technology request", "RDR": "R&D request"}
+PROFILE_TYPES = {
+    "BO": "Business offer",
+    "BR": "Business request",
+    "TO": "Technology offer",
+    "TR": "Technology request",
+    "RDR": "R&D request",
+}
 
 
 def _filter_problem(field: str, value: str, reason: str) -> ValidationFailed:
@@ -51,8 +57,9 @@ def _firm_filter(ctx: Context, country: str, nace: str, capability: str, certifi
         errors.append(RowError("filter", "country", country, "a two-letter country code, e.g. DK"))
     if errors:
         raise ValidationFailed(errors, "filter")
-    return FirmFilter(country=country.upper() or None, nace=code, concept=concept, text=q or None,
-                      certification=certification or None)
+    return FirmFilter(
+        country=country.upper() or None, nace=code, concept=concept, text=q or None, certification=certification or None
+    )
 
 
 def _certifications(ctx: Context) -> list[str]:
@@ -61,12 +68,23 @@ def _certifications(ctx: Context) -> list[str]:
 
 
 @router.get("/firms", response_class=HTMLResponse)
-def firms(request: Request, q: str = Query("", max_length=200), country: str = Query("", max_length=10),
-          nace: str = Query("", max_length=10), capability: str = Query("", max_length=200),
-          certification: str = Query("", max_length=80), page_no: int = Query(1, ge=1, le=10_000, alias="page"),
-          ctx: Context = Depends(web_context)) -> Response:
-    filters = dict(q=q.strip(), country=country.strip(), nace=nace.strip(), capability=capability.strip(),
-                   certification=certification.strip())
+def firms(
+    request: Request,
+    q: str = Query("", max_length=200),
+    country: str = Query("", max_length=10),
+    nace: str = Query("", max_length=10),
+    capability: str = Query("", max_length=200),
+    certification: str = Query("", max_length=80),
+    page_no: int = Query(1, ge=1, le=10_000, alias="page"),
+    ctx: Context = Depends(web_context),
+) -> Response:
+    filters = dict(
+        q=q.strip(),
+        country=country.strip(),
+        nace=nace.strip(),
+        capability=capability.strip(),
+        certification=certification.strip(),
+    )
     errors: dict[str, list[str]] = {}
     items: list[dict[str, Any]] = []
     total = 0
@@ -75,12 +93,26 @@ def firms(request: Request, q: str = Query("", max_length=200), country: str = Q
         items, total = exchange.list_firms(ctx, chosen, "country", (page_no - 1) * PER_PAGE, PER_PAGE)
     except ValidationFailed as exc:
         errors = field_errors(exc.errors)
+
     def page_url(number: int) -> str:
         return "/firms?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": number})
-    pages = {"previous": page_url(page_no - 1) if page_no > 1 else None,
-             "next": page_url(page_no + 1) if page_no * PER_PAGE < total else None}
-    return page(request, "firms.html.j2", firms=items, total=total, page_no=page_no, per_page=PER_PAGE,
-                filters=filters, errors=errors, certifications=_certifications(ctx), pages=pages)
+
+    pages = {
+        "previous": page_url(page_no - 1) if page_no > 1 else None,
+        "next": page_url(page_no + 1) if page_no * PER_PAGE < total else None,
+    }
+    return page(
+        request,
+        "firms.html.j2",
+        firms=items,
+        total=total,
+        page_no=page_no,
+        per_page=PER_PAGE,
+        filters=filters,
+        errors=errors,
+        certifications=_certifications(ctx),
+        pages=pages,
+    )
 
 
 def _firm_profiles(ctx: Context, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
@@ -94,15 +126,28 @@ def _firm_profiles(ctx: Context, ref: str) -> tuple[dict[str, Any], list[dict[st
     return firm, profiles, manages
 
 
-MATCH_KINDS = (("customer", "customers: seek what you offer"), ("supplier", "suppliers: offer what you seek"),
-               ("complement", "complements: offer what goes with yours"), ("peer", "peers: offer what you offer"))
+MATCH_KINDS = (
+    ("customer", "customers: seek what you offer"),
+    ("supplier", "suppliers: offer what you seek"),
+    ("complement", "complements: offer what goes with yours"),
+    ("peer", "peers: offer what you offer"),
+)
 
 
-def _firm_page(request: Request, ctx: Context, ref: str, min_score: float = 0.0, relation_values: dict | None = None,
-               relation_errors: dict[str, list[str]] | None = None, message: str | None = None,
-               status: int = 200, achievement_values: dict | None = None,
-               achievement_errors: dict[str, list[str]] | None = None,
-               achievement_message: str | None = None, kind: str | None = None) -> Response:
+def _firm_page(
+    request: Request,
+    ctx: Context,
+    ref: str,
+    min_score: float = 0.0,
+    relation_values: dict | None = None,
+    relation_errors: dict[str, list[str]] | None = None,
+    message: str | None = None,
+    status: int = 200,
+    achievement_values: dict | None = None,
+    achievement_errors: dict[str, list[str]] | None = None,
+    achievement_message: str | None = None,
+    kind: str | None = None,
+) -> Response:
     firm_, profiles, manages = _firm_profiles(ctx, ref)
     matches: list[dict[str, Any]] = []
     total = 0
@@ -112,20 +157,40 @@ def _firm_page(request: Request, ctx: Context, ref: str, min_score: float = 0.0,
         matches, total = exchange.firm_matches(ctx, ref, 0, 30, min_score, [kind] if kind else None)
         relations_ = relations.list_relations(ctx, ref)
         achievements_, _ = achievements.list_for(ctx, None, ref, 0, 200)
-    return page(request, "firm.html.j2", http_status=status, firm=firm_, profiles=profiles, manages=manages,
-                matches=matches, match_total=total, min_score=min_score, match_kinds=MATCH_KINDS, kind=kind or "",
-                types=PROFILE_TYPES, relations=relations_,
-                relation_values=relation_values or {"direction": "customer"}, relation_errors=relation_errors or {},
-                message=message, achievements=achievements_, agreement_types=AGREEMENT_TYPES,
-                achievement_values=achievement_values or {}, achievement_errors=achievement_errors or {},
-                achievement_message=achievement_message,
-                records_achievements=manages and ctx.viewer.role in (Role.ADVISOR, Role.ADMIN))
+    return page(
+        request,
+        "firm.html.j2",
+        http_status=status,
+        firm=firm_,
+        profiles=profiles,
+        manages=manages,
+        matches=matches,
+        match_total=total,
+        min_score=min_score,
+        match_kinds=MATCH_KINDS,
+        kind=kind or "",
+        types=PROFILE_TYPES,
+        relations=relations_,
+        relation_values=relation_values or {"direction": "customer"},
+        relation_errors=relation_errors or {},
+        message=message,
+        achievements=achievements_,
+        agreement_types=AGREEMENT_TYPES,
+        achievement_values=achievement_values or {},
+        achievement_errors=achievement_errors or {},
+        achievement_message=achievement_message,
+        records_achievements=manages and ctx.viewer.role in (Role.ADVISOR, Role.ADMIN),
+    )
 
 
 @router.get("/firms/{ref}", response_class=HTMLResponse)
-def firm(request: Request, ref: str, min_score: float = Query(0.0, ge=0, le=1),
-         kind: str = Query("", pattern="^(|customer|supplier|complement|peer)$"),
-         ctx: Context = Depends(web_context)) -> Response:
+def firm(
+    request: Request,
+    ref: str,
+    min_score: float = Query(0.0, ge=0, le=1),
+    kind: str = Query("", pattern="^(|customer|supplier|complement|peer)$"),
+    ctx: Context = Depends(web_context),
+) -> Response:
     return _firm_page(request, ctx, ref, min_score, kind=kind or None)
 
 
@@ -137,8 +202,17 @@ async def add_relation(request: Request, ref: str, ctx: Context = Depends(web_co
     try:
         view = await run_in_threadpool(relations.add_relation, ctx, ref, {k: v for k, v in values.items() if v})
     except ValidationFailed as exc:
-        return await run_in_threadpool(_firm_page, request, ctx, ref, 0.0, values, field_errors(exc.errors),
-                                       "The relation was not saved; see the messages beside the fields.", 422)
+        return await run_in_threadpool(
+            _firm_page,
+            request,
+            ctx,
+            ref,
+            0.0,
+            values,
+            field_errors(exc.errors),
+            "The relation was not saved; see the messages beside the fields.",
+            422,
+        )
     return redirect(f"/firms/{ref}#relations", f"Saved: {view['direction']} {view['counterpart']}.")
 
 
@@ -160,13 +234,20 @@ async def add_achievement(request: Request, ref: str, ctx: Context = Depends(web
     try:
         view = await run_in_threadpool(achievements.add, ctx, {"firm": ref, **{k: v for k, v in values.items() if v}})
     except ValidationFailed as exc:
-        return await run_in_threadpool(_firm_page, request, ctx, ref, status=422, achievement_values=values,
-                                       achievement_errors=field_errors(exc.errors),
-                                       achievement_message="The agreement was not recorded; see the messages "
-                                                           "beside the fields.")
+        return await run_in_threadpool(
+            _firm_page,
+            request,
+            ctx,
+            ref,
+            status=422,
+            achievement_values=values,
+            achievement_errors=field_errors(exc.errors),
+            achievement_message="The agreement was not recorded; see the messages beside the fields.",
+        )
     partner = view["partner"].get("name") or f"firm {view['partner']['alias']}"
-    return redirect(f"/firms/{ref}#achievements", f"Recorded: {view['agreement_type']} with {partner}, "
-                                                  f"signed {view['signed_on']}.")
+    return redirect(
+        f"/firms/{ref}#achievements", f"Recorded: {view['agreement_type']} with {partner}, signed {view['signed_on']}."
+    )
 
 
 @router.post("/achievements/{achievement_id}/delete")
@@ -188,29 +269,56 @@ def profile(request: Request, ref: str, ctx: Context = Depends(web_context)) -> 
     return page(request, "profile.html.j2", profile=view, matches=matches, manages=manages, types=PROFILE_TYPES)
 
 
-def _profile_form_page(request: Request, ctx: Context, values: dict[str, str], *, editing: str | None,
-                       errors: dict[str, list[str]] | None = None, message: str | None = None,
-                       status: int = 200) -> Response:
+def _profile_form_page(
+    request: Request,
+    ctx: Context,
+    values: dict[str, str],
+    *,
+    editing: str | None,
+    errors: dict[str, list[str]] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
     firms_ = []
     if ctx.viewer.role != Role.FIRM:
-        firms_, _ = exchange.list_firms(ctx, FirmFilter(cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster),
-                                        "country", 0, 500)
-    values = {**{name: "" for name in PROFILE_FIELDS}, **values}
-    return page(request, "profile_form.html.j2", http_status=status, values=values, editing=editing,
-                errors=errors or {}, message=message, types=PROFILE_TYPES, partnership_types=PARTNERSHIP_TYPES,
-                firms=[f for f in firms_ if f.get("key")])
+        firms_, _ = exchange.list_firms(
+            ctx, FirmFilter(cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster), "country", 0, 500
+        )
+    values = {**dict.fromkeys(PROFILE_FIELDS, ""), **values}
+    return page(
+        request,
+        "profile_form.html.j2",
+        http_status=status,
+        values=values,
+        editing=editing,
+        errors=errors or {},
+        message=message,
+        types=PROFILE_TYPES,
+        partnership_types=PARTNERSHIP_TYPES,
+        firms=[f for f in firms_ if f.get("key")],
+    )
 
 
-def _form_failure(request: Request, ctx: Context, values: dict[str, str], editing: str | None,
-                  exc: PartnermatchError) -> Response:
+def _form_failure(
+    request: Request, ctx: Context, values: dict[str, str], editing: str | None, exc: PartnermatchError
+) -> Response:
     if isinstance(exc, ValidationFailed):
-        return _profile_form_page(request, ctx, values, editing=editing, errors=field_errors(exc.errors),
-                                  message=f"{len(exc.errors)} problem(s) to fix; nothing was saved.", status=422)
+        return _profile_form_page(
+            request,
+            ctx,
+            values,
+            editing=editing,
+            errors=field_errors(exc.errors),
+            message=f"{len(exc.errors)} problem(s) to fix; nothing was saved.",
+            status=422,
+        )
     return _profile_form_page(request, ctx, values, editing=editing, message=str(exc), status=409)
 
 
 @router.get("/profiles-new", response_class=HTMLResponse)
-def new_profile(request: Request, firm: str = Query("", max_length=80), ctx: Context = Depends(web_context)) -> Response:
+def new_profile(
+    request: Request, firm: str = Query("", max_length=80), ctx: Context = Depends(web_context)
+) -> Response:
     return _profile_form_page(request, ctx, {"firm": firm, "type": "BO", "status": "draft"}, editing=None)
 
 
@@ -247,9 +355,11 @@ async def edit_profile(request: Request, ref: str, ctx: Context = Depends(web_co
     return redirect(f"/profiles/{view['key']}", "Profile saved.")
 
 
-ACTIONS = {"publish": (exchange.publish_profile, "Published as {reference}, valid until {expires_on}."),
-           "withdraw": (exchange.withdraw_profile, "Withdrawn."),
-           "extend": (exchange.extend_profile, "Extended until {expires_on}.")}
+ACTIONS = {
+    "publish": (exchange.publish_profile, "Published as {reference}, valid until {expires_on}."),
+    "withdraw": (exchange.withdraw_profile, "Withdrawn."),
+    "extend": (exchange.extend_profile, "Extended until {expires_on}."),
+}
 
 
 @router.post("/profiles/{ref}/{action}")
@@ -292,18 +402,39 @@ async def upload(request: Request, ctx: Context = Depends(web_context)) -> Respo
     check_csrf(request, form)
     file = form.get("file")
     if file is None or isinstance(file, str) or not file.filename:
-        return page(request, "upload.html.j2", http_status=422, report=None, errors=[],
-                    message="Choose a CSV or JSON file to upload.", filename=None)
+        return page(
+            request,
+            "upload.html.j2",
+            http_status=422,
+            report=None,
+            errors=[],
+            message="Choose a CSV or JSON file to upload.",
+            filename=None,
+        )
     data = await file.read()
     try:
         report = await run_in_threadpool(exchange.upload, ctx, data, file.filename, file.content_type)
     except ValidationFailed as exc:
-        return page(request, "upload.html.j2", http_status=422, report=None, errors=exc.errors, filename=file.filename,
-                    message=f"{file.filename}: {len(exc.errors)} error(s) in the file; nothing was stored. "
-                            "Fix the rows below and upload the whole file again.")
+        return page(
+            request,
+            "upload.html.j2",
+            http_status=422,
+            report=None,
+            errors=exc.errors,
+            filename=file.filename,
+            message=f"{file.filename}: {len(exc.errors)} error(s) in the file; nothing was stored. "
+            "Fix the rows below and upload the whole file again.",
+        )
     except PartnermatchError as exc:
-        return page(request, "upload.html.j2", http_status=422, report=None, errors=[], filename=file.filename,
-                    message=f"{file.filename}: {exc}")
-    return page(request, "upload.html.j2", report=exchange.report_view(report), errors=[], filename=file.filename,
-                message=None)
-
+        return page(
+            request,
+            "upload.html.j2",
+            http_status=422,
+            report=None,
+            errors=[],
+            filename=file.filename,
+            message=f"{file.filename}: {exc}",
+        )
+    return page(
+        request, "upload.html.j2", report=exchange.report_view(report), errors=[], filename=file.filename, message=None
+    )

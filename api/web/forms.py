@@ -1,4 +1,5 @@
 """Form fields turned into the raw records the validators read, and back for redisplay."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,11 +8,35 @@ from starlette.datastructures import FormData
 
 from profiles.errors import RowError
 
-PROFILE_FIELDS = ("key", "firm", "type", "title", "summary", "description", "language", "keywords",
-                  "capabilities", "partner_sought", "partnership_types", "status")
+PROFILE_FIELDS = (
+    "key",
+    "firm",
+    "type",
+    "title",
+    "summary",
+    "description",
+    "language",
+    "keywords",
+    "capabilities",
+    "partner_sought",
+    "partnership_types",
+    "status",
+)
 PROFILE_LISTS = ("keywords", "capabilities", "partnership_types")
-BID_FIELDS = ("key", "title", "customer", "customer_country", "delivery_country", "description", "deadline",
-              "volume_per_year", "min_size", "max_size", "min_countries", "max_per_country")
+BID_FIELDS = (
+    "key",
+    "title",
+    "customer",
+    "customer_country",
+    "delivery_country",
+    "description",
+    "deadline",
+    "volume_per_year",
+    "min_size",
+    "max_size",
+    "min_countries",
+    "max_per_country",
+)
 REQUIREMENT_FIELDS = ("key", "capability", "certifications", "volume_per_year", "min_fit", "weight")
 
 
@@ -77,7 +102,7 @@ def requirement_rows(form: FormData | None, minimum: int = 4) -> list[dict[str, 
             if any(v for k, v in row.items() if k != "mandatory"):
                 rows.append(row)
     while len(rows) < minimum or (rows and any(v for k, v in rows[-1].items() if k != "mandatory")):
-        rows.append({name: "" for name in REQUIREMENT_FIELDS} | {"mandatory": "on"})
+        rows.append(dict.fromkeys(REQUIREMENT_FIELDS, "") | {"mandatory": "on"})
     return rows
 
 
@@ -87,7 +112,7 @@ def field_errors(errors: list[RowError]) -> dict[str, list[str]]:
     for e in errors:
         name = e.field.split("[")[0]
         if e.field.startswith("requirements[") and "]." in e.field:
-            index, _, sub = e.field[len("requirements["):].partition("].")
+            index, _, sub = e.field[len("requirements[") :].partition("].")
             name = f"req-{index}-{sub}"
         elif e.field.startswith("lead."):
             name = "lead_" + e.field[5:].split("[")[0]

@@ -1,4 +1,5 @@
 """What the proposal pages show, computed from a (redacted) proposal record: pure functions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,16 +17,28 @@ def coverage_matrix(proposal: dict[str, Any]) -> dict[str, Any]:
         for m in members:
             held = set(m.get("certifications", []))
             covers = c.get("covered_by") == m["firm"]
-            cells.append({"covers": covers, "fit": c.get("fit") if covers else None,
-                          "capacity": contributors.get(m["firm"]),
-                          "certifications": [(cert, cert in held) for cert in c.get("certifications", [])]})
+            cells.append(
+                {
+                    "covers": covers,
+                    "fit": c.get("fit") if covers else None,
+                    "capacity": contributors.get(m["firm"]),
+                    "certifications": [(cert, cert in held) for cert in c.get("certifications", [])],
+                }
+            )
         capacity = c.get("capacity") or None
-        rows.append({"requirement": c.get("requirement"), "capability": c.get("capability"),
-                     "mandatory": c.get("mandatory", False), "covered": c.get("covered_by") is not None,
-                     "how": c.get("how"), "cells": cells,
-                     "needed": capacity.get("needed") if capacity else None,
-                     "available": capacity.get("available") if capacity else None,
-                     "short": bool(capacity) and capacity.get("available", 0) < capacity.get("needed", 0)})
+        rows.append(
+            {
+                "requirement": c.get("requirement"),
+                "capability": c.get("capability"),
+                "mandatory": c.get("mandatory", False),
+                "covered": c.get("covered_by") is not None,
+                "how": c.get("how"),
+                "cells": cells,
+                "needed": capacity.get("needed") if capacity else None,
+                "available": capacity.get("available") if capacity else None,
+                "short": bool(capacity) and capacity.get("available", 0) < capacity.get("needed", 0),
+            }
+        )
     return {"members": members, "rows": rows}
 
 

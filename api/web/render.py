@@ -1,4 +1,5 @@
 """Page rendering: one Jinja environment, the signed-in viewer and messages in every page."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -26,8 +27,13 @@ def _number(value: int | float | None) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("api", "templates/web"), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("api", "templates/web"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(score=_score, percent=_percent, number=_number)
     return env
 
@@ -35,9 +41,18 @@ def environment() -> Environment:
 def page(request: Request, template: str, http_status: int = 200, **values: Any) -> HTMLResponse:
     viewer = getattr(request.state, "viewer", None)
     flash = request.cookies.get(FLASH)
-    html = environment().get_template(template).render(
-        request=request, viewer=viewer, csrf=getattr(request.state, "csrf", ""),
-        flash=unquote(flash) if flash else None, path=request.url.path, **values)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            viewer=viewer,
+            csrf=getattr(request.state, "csrf", ""),
+            flash=unquote(flash) if flash else None,
+            path=request.url.path,
+            **values,
+        )
+    )
     response = HTMLResponse(html, status_code=http_status)
     if flash:
         response.delete_cookie(FLASH, path="/")

@@ -3,6 +3,7 @@
 Forms carry a CSRF token derived from the session secret, so a page on another site cannot
 post on a signed-in advisor's behalf even where a browser ignores SameSite.
 """
+
 from __future__ import annotations
 
 import hashlib

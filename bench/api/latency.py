@@ -33,6 +33,7 @@ are counted per phase.
     python -m bench.api.latency --profiles 1000 --requests 200 --proposal-requests 2 10   # smoke test, docs untouched
     python -m bench.api.latency --workdir /tmp/pm-lat              # keep (and reuse) the database between runs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -107,13 +108,19 @@ def _cli() -> str:
 
 
 def _env(db: Path, work: Path) -> dict[str, str]:
-    return dict(os.environ, DATABASE_URL=f"sqlite:///{db}", PARTNERMATCH_TODAY=TODAY,
-                PARTNERMATCH_OUTPUT_DIR=str(work / "out"), PARTNERMATCH_PASSWORD=PASSWORD)
+    return dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{db}",
+        PARTNERMATCH_TODAY=TODAY,
+        PARTNERMATCH_OUTPUT_DIR=str(work / "out"),
+        PARTNERMATCH_PASSWORD=PASSWORD,
+    )
 
 
 def _run_cli(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([_cli(), *args], env=env, cwd=env.get("PARTNERMATCH_OUTPUT_DIR"), capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        [_cli(), *args], env=env, cwd=env.get("PARTNERMATCH_OUTPUT_DIR"), capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise SystemExit(f"partnermatch {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
     return out.stdout
@@ -123,8 +130,8 @@ def _run_cli(env: dict[str, str], *args: str) -> str:
 class Setup:
     work: Path
     db: Path
-    keys: dict[str, str]                       # username -> API key
-    own_profiles: dict[str, list[str]]         # username -> profile keys it may ask matches of
+    keys: dict[str, str]  # username -> API key
+    own_profiles: dict[str, list[str]]  # username -> profile keys it may ask matches of
     bid: str
     seconds: dict[str, float]
     counts: dict[str, int]
@@ -148,22 +155,26 @@ def build(work: Path, n_profiles: int, seed: int, bid: str) -> Setup:
     seconds["generate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    _run_cli(env, "import", str(synthetic), str(DEMO / "firms.json"), str(DEMO / "profiles.json"),
-             str(DEMO / "bids.json"))
+    _run_cli(
+        env, "import", str(synthetic), str(DEMO / "firms.json"), str(DEMO / "profiles.json"), str(DEMO / "bids.json")
+    )
     seconds["import"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     summary = _run_cli(env, "match")
     seconds["match"] = time.perf_counter() - t0
-    print(f"imported in {seconds['import']:.0f} s, matched in {seconds['match']:.0f} s: "
-          f"{' '.join(summary.split())}", flush=True)
+    print(
+        f"imported in {seconds['import']:.0f} s, matched in {seconds['match']:.0f} s: {' '.join(summary.split())}",
+        flush=True,
+    )
 
     demo_bids = json.loads((DEMO / "bids.json").read_text("utf-8"))["bids"]
     cluster = next(b["cluster"] for b in demo_bids if b["key"] == bid)
     demo_firms = json.loads((DEMO / "firms.json").read_text("utf-8"))["firms"]
     demo_profiles = json.loads((DEMO / "profiles.json").read_text("utf-8"))["profiles"]
     cluster_firms = {f["key"] for f in demo_firms if f.get("cluster") == cluster}
-    cluster_profiles = [p["key"] for p in demo_profiles if p["firm"] in cluster_firms
-                        and p.get("status", "published") == "published"]
+    cluster_profiles = [
+        p["key"] for p in demo_profiles if p["firm"] in cluster_firms and p.get("status", "published") == "published"
+    ]
 
     # Firm users: a demo firm of the bid's cluster and synthetic firms with two or more profiles, spread over the data.
     by_firm: dict[str, list[str]] = {}
@@ -186,12 +197,26 @@ def build(work: Path, n_profiles: int, seed: int, bid: str) -> Setup:
         keys[name] = _run_cli(env, "user", "api-key", name, "--label", "latency bench").strip().splitlines()[-1]
         own[name] = profile_keys[:3]
     seconds["accounts"] = time.perf_counter() - t0
-    setup = Setup(work, db, keys, own, bid, seconds,
-                  {"synthetic_profiles": len(profiles), "synthetic_firms": len(firms),
-                   "demo_profiles": len(demo_profiles), "demo_firms": len(demo_firms), "demo_bids": len(demo_bids),
-                   "accounts": len(keys)})
-    (work / "setup.json").write_text(json.dumps({**setup.__dict__, "work": str(work), "db": str(db),
-                                                 "n_profiles": n_profiles, "seed": seed}), "utf-8")
+    setup = Setup(
+        work,
+        db,
+        keys,
+        own,
+        bid,
+        seconds,
+        {
+            "synthetic_profiles": len(profiles),
+            "synthetic_firms": len(firms),
+            "demo_profiles": len(demo_profiles),
+            "demo_firms": len(demo_firms),
+            "demo_bids": len(demo_bids),
+            "accounts": len(keys),
+        },
+    )
+    (work / "setup.json").write_text(
+        json.dumps({**setup.__dict__, "work": str(work), "db": str(db), "n_profiles": n_profiles, "seed": seed}),
+        "utf-8",
+    )
     return setup
 
 
@@ -267,10 +292,25 @@ class Server:
         self.log_path = setup.work / f"serve-{workers}w.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [_cli(), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
-             "--log-level", "info"],
-            env=_env(setup.db, setup.work), cwd=str(setup.work / "out"), stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=restrict)
+            [
+                _cli(),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "info",
+            ],
+            env=_env(setup.db, setup.work),
+            cwd=str(setup.work / "out"),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=restrict,
+        )
         self._peak_mb = 0.0
         self._spread: list[int] = []
         self._sampling = False
@@ -281,7 +321,7 @@ class Server:
         """Lines logged since the last call that tell of trouble: restarted workers, memory errors, tracebacks."""
         self.log.flush()
         text = self.log_path.read_text("utf-8", "replace")
-        fresh, self._log_seen = text[self._log_seen:], len(text)
+        fresh, self._log_seen = text[self._log_seen :], len(text)
         marks = ("died", "MemoryError", "Traceback", "ERROR", "Killed", "hung")
         return [line.strip() for line in fresh.splitlines() if any(m in line for m in marks)]
 
@@ -311,8 +351,9 @@ class Server:
         if ss is None or self.workers < 2:
             return []
         pids = [p for p in _tree(self.proc.pid) if p != self.proc.pid]
-        out = subprocess.run([ss, "-tnpH", "state", "established", f"sport = :{self.port}"], capture_output=True,
-                             text=True).stdout
+        out = subprocess.run(
+            [ss, "-tnpH", "state", "established", f"sport = :{self.port}"], capture_output=True, text=True
+        ).stdout
         counts = {p: sum(f"pid={p}," in line for line in out.splitlines()) for p in pids}
         return sorted((n for n in counts.values() if n), reverse=True)
 
@@ -370,26 +411,39 @@ def search_requests(setup: Setup) -> list[loadgen.Request]:
 def matches_requests(setup: Setup) -> list[loadgen.Request]:
     pairs = [(u, p) for u in sorted(setup.own_profiles) for p in setup.own_profiles[u]]
     random.Random(0).shuffle(pairs)
-    return [loadgen.Request("GET", f"/api/v1/profiles/{quote(p)}/matches", _auth(setup.keys[u]), label="matches")
-            for u, p in pairs]
+    return [
+        loadgen.Request("GET", f"/api/v1/profiles/{quote(p)}/matches", _auth(setup.keys[u]), label="matches")
+        for u, p in pairs
+    ]
 
 
 def proposal_requests(setup: Setup) -> list[loadgen.Request]:
     headers = _auth(setup.keys["advisor"]) + (("Content-Type", "application/json"),)
-    return [loadgen.Request("POST", f"/api/v1/bids/{quote(setup.bid)}/proposals", headers,
-                            json.dumps(PROPOSAL_BODY).encode(), label="proposals")]
+    return [
+        loadgen.Request(
+            "POST",
+            f"/api/v1/bids/{quote(setup.bid)}/proposals",
+            headers,
+            json.dumps(PROPOSAL_BODY).encode(),
+            label="proposals",
+        )
+    ]
 
 
 def describe_searches(port: int, requests: list[loadgen.Request]) -> dict[str, float]:
     """Hits per search query (one pass, outside the measurement), to show the mix is realistic."""
     totals = []
-    for r in requests[:len(SEARCHES)]:
+    for r in requests[: len(SEARCHES)]:
         req = urllib.request.Request(f"http://127.0.0.1:{port}{r.path}", headers=dict(r.headers))
         with urllib.request.urlopen(req, timeout=60) as answer:
             body = json.loads(answer.read())
         totals.append(body["total"])
-    return {"median_hits": statistics.median(totals), "min_hits": min(totals), "max_hits": max(totals),
-            "queries": len(totals)}
+    return {
+        "median_hits": statistics.median(totals),
+        "min_hits": min(totals),
+        "max_hits": max(totals),
+        "queries": len(totals),
+    }
 
 
 @dataclass
@@ -412,8 +466,17 @@ class Phase:
         return 1000 * self.server_cpu_s / n if n else float("nan")
 
 
-def measure(server: Server, workers: int, endpoint: str, requests: list[loadgen.Request], total: int, clients: int,
-            check: loadgen.Check, timeout_s: float, runs: int = 1) -> Phase:
+def measure(
+    server: Server,
+    workers: int,
+    endpoint: str,
+    requests: list[loadgen.Request],
+    total: int,
+    clients: int,
+    check: loadgen.Check,
+    timeout_s: float,
+    runs: int = 1,
+) -> Phase:
     """`runs` runs of `total` requests each, on fresh connections every time, pooled into one result."""
     load_before = os.getloadavg()[0]
     server.start_memory_sampling()
@@ -425,8 +488,19 @@ def measure(server: Server, workers: int, endpoint: str, requests: list[loadgen.
     problems = server.new_log_problems()
     if server.proc.poll() is not None:
         problems.append(f"the server exited with {server.proc.returncode}")
-    phase = Phase(workers, endpoint, clients, result, cpu, peak, load_before, os.getloadavg()[0], problems,
-                  [r.throughput for r in results], spread)
+    phase = Phase(
+        workers,
+        endpoint,
+        clients,
+        result,
+        cpu,
+        peak,
+        load_before,
+        os.getloadavg()[0],
+        problems,
+        [r.throughput for r in results],
+        spread,
+    )
     print(_row(phase), flush=True)
     for message in sorted(set(result.errors))[:5]:
         print(f"    error ×{result.errors.count(message)}: {message}", flush=True)
@@ -439,14 +513,18 @@ def measure(server: Server, workers: int, endpoint: str, requests: list[loadgen.
 # Parts of a request, as (file suffix, function name) whose cumulative time is the part's time.
 READ_PARTS = {
     "auth (API key → viewer)": [("api/http/deps.py", "context")],
-    "database (SQL + rows → objects)": [("profiles/repository/search.py", "search_profiles"),
-                                        ("profiles/repository/search.py", "matches_of"),
-                                        ("api/context.py", "profile_row")],
+    "database (SQL + rows → objects)": [
+        ("profiles/repository/search.py", "search_profiles"),
+        ("profiles/repository/search.py", "matches_of"),
+        ("api/context.py", "profile_row"),
+    ],
     "views (rows → dicts, anonymising)": [("api/exchange.py", "<listcomp>")],
 }
 PROPOSAL_PARTS = {
-    "load stored match scores": [("profiles/repository/records.py", "load_matches"),
-                                 ("profiles/repository/records.py", "match_scores")],
+    "load stored match scores": [
+        ("profiles/repository/records.py", "load_matches"),
+        ("profiles/repository/records.py", "match_scores"),
+    ],
     "load firms": [("profiles/repository/records.py", "load_firms")],
     "prepare problem (fit, synergy)": [("optimizer/instance.py", "prepare_problem")],
     "solve (model + cbc, 3 alternatives)": [("optimizer/propose.py", "propose_bid")],
@@ -456,17 +534,24 @@ SQLITE_CALLS = ("execute", "fetchall", "fetchone", "fetchmany")
 
 
 def _cumulative(stats: Any, wanted: list[tuple[str, str]]) -> float:
-    return sum(ct for (file, _, name), (_, _, _, ct, _) in stats.stats.items()
-               if any(file.endswith(suffix) and name == fn for suffix, fn in wanted))
+    return sum(
+        ct
+        for (file, _, name), (_, _, _, ct, _) in stats.stats.items()
+        if any(file.endswith(suffix) and name == fn for suffix, fn in wanted)
+    )
 
 
 def _sqlite_s(stats: Any) -> float:
-    return sum(tt for (_, _, name), (_, _, tt, _, _) in stats.stats.items()
-               if "sqlite3.Cursor" in name and any(f"'{call}'" in name for call in SQLITE_CALLS))
+    return sum(
+        tt
+        for (_, _, name), (_, _, tt, _, _) in stats.stats.items()
+        if "sqlite3.Cursor" in name and any(f"'{call}'" in name for call in SQLITE_CALLS)
+    )
 
 
-def profile_in_process(setup: Setup, endpoints: list[str], n_reads: int,
-                       n_proposals: int) -> dict[str, dict[str, float]]:
+def profile_in_process(
+    setup: Setup, endpoints: list[str], n_reads: int, n_proposals: int
+) -> dict[str, dict[str, float]]:
     """One request at a time through the ASGI app in this process, under cProfile, with FastAPI's
     thread pool replaced by a direct call so that the profiler sees the endpoint's work.
 
@@ -492,9 +577,11 @@ def profile_in_process(setup: Setup, endpoints: list[str], n_reads: int,
     fastapi.routing.run_in_threadpool = fastapi.dependencies.utils.run_in_threadpool = inline  # type: ignore[assignment]
     settings = Settings(DATABASE_URL=f"sqlite:///{setup.db}", today=TODAY, output_dir=setup.work / "out")
     app = create_app(settings)
-    workloads = {"search": (search_requests(setup), n_reads, READ_PARTS),
-                 "matches": (matches_requests(setup), n_reads, READ_PARTS),
-                 "proposals": (proposal_requests(setup), n_proposals, PROPOSAL_PARTS)}
+    workloads = {
+        "search": (search_requests(setup), n_reads, READ_PARTS),
+        "matches": (matches_requests(setup), n_reads, READ_PARTS),
+        "proposals": (proposal_requests(setup), n_proposals, PROPOSAL_PARTS),
+    }
     out: dict[str, dict[str, float]] = {}
 
     async def send(client: Any, r: loadgen.Request) -> None:
@@ -508,7 +595,7 @@ def profile_in_process(setup: Setup, endpoints: list[str], n_reads: int,
             for endpoint, (requests, n, parts) in workloads.items():
                 if n <= 0 or endpoint not in endpoints:
                     continue
-                for r in requests[:min(len(requests), 50 if endpoint != "proposals" else 1)]:
+                for r in requests[: min(len(requests), 50 if endpoint != "proposals" else 1)]:
                     await send(client, r)  # warm-up
                 cpu0 = time.process_time()
                 for i in range(n):
@@ -538,30 +625,43 @@ def profile_in_process(setup: Setup, endpoints: list[str], n_reads: int,
 def _profile_table(profiled: dict[str, dict[str, float]]) -> list[str]:
     if not profiled:
         return []
-    lines = ["Where the time goes, in process (the ASGI app called one request at a time, FastAPI's thread pool "
-             "bypassed, cProfile on; its overhead inflates Python-heavy parts against SQLite's C code). "
-             "Per request; the unprofiled CPU time of the same requests for scale.", ""]
+    lines = [
+        "Where the time goes, in process (the ASGI app called one request at a time, FastAPI's thread pool "
+        "bypassed, cProfile on; its overhead inflates Python-heavy parts against SQLite's C code). "
+        "Per request; the unprofiled CPU time of the same requests for scale.",
+        "",
+    ]
     reads = {k: v for k, v in profiled.items() if k != "proposals"}
     if reads:
         labels = list(READ_PARTS)
         database = labels.index("database (SQL + rows → objects)")
-        header = labels[:database + 1] + ["of which in SQLite's C calls"] + labels[database + 1:]
-        lines += ["| endpoint | CPU / req (no profiler) | profiled total | " + " | ".join(header)
-                  + " | FastAPI, validation, JSON |",
-                  "|---|" + "---:|" * (len(header) + 3)]
+        header = labels[: database + 1] + ["of which in SQLite's C calls"] + labels[database + 1 :]
+        lines += [
+            "| endpoint | CPU / req (no profiler) | profiled total | "
+            + " | ".join(header)
+            + " | FastAPI, validation, JSON |",
+            "|---|" + "---:|" * (len(header) + 3),
+        ]
         for endpoint, row in reads.items():
             rest = row["total"] - sum(row[l] for l in labels)
             cells = [f"{_ms(row[l])} ({100 * row[l] / row['total']:.0f}%)" for l in labels]
             cells.insert(database + 1, f"{_ms(row['sqlite'])} ({100 * row['sqlite'] / row['total']:.0f}%)")
-            lines.append(f"| {endpoint} | {_ms(row['cpu_unprofiled'])} | {_ms(row['total'])} | " + " | ".join(cells)
-                         + f" | {_ms(rest)} ({100 * rest / row['total']:.0f}%) |")
+            lines.append(
+                f"| {endpoint} | {_ms(row['cpu_unprofiled'])} | {_ms(row['total'])} | "
+                + " | ".join(cells)
+                + f" | {_ms(rest)} ({100 * rest / row['total']:.0f}%) |"
+            )
         lines.append("")
     if "proposals" in profiled:
         row = profiled["proposals"]
-        parts = ", ".join(f"{label} {_ms(row[label])} ({100 * row[label] / row['total']:.0f}%)"
-                          for label in PROPOSAL_PARTS)
-        lines += [f"Proposal generation, in process (wall time; cbc runs as a subprocess): {_ms(row['total'])} per "
-                  f"request — {parts}.", ""]
+        parts = ", ".join(
+            f"{label} {_ms(row[label])} ({100 * row[label] / row['total']:.0f}%)" for label in PROPOSAL_PARTS
+        )
+        lines += [
+            f"Proposal generation, in process (wall time; cbc runs as a subprocess): {_ms(row['total'])} per "
+            f"request — {parts}.",
+            "",
+        ]
     return lines
 
 
@@ -575,7 +675,7 @@ def _ms(seconds: float) -> str:
     return f"{ms:,.0f} ms" if ms >= 100 else f"{ms:.1f} ms"
 
 
-def _spread(p: "Phase") -> str:
+def _spread(p: Phase) -> str:
     if len(p.run_throughputs) < 2:
         return ""
     return f" ({_rate(min(p.run_throughputs))}–{_rate(max(p.run_throughputs))})"
@@ -587,11 +687,13 @@ def _rate(per_s: float) -> str:
 
 def _row(p: Phase) -> str:
     r = p.result
-    return (f"| {p.workers} | {p.endpoint} | {p.clients} | {len(r.latencies_s):,} | {len(r.errors)} | "
-            f"{_ms(r.percentile(50))} | {_ms(r.percentile(99))} | {_rate(r.throughput)}{_spread(p)} | "
-            f"{_ms(p.cpu_ms_per_request / 1000)} | {'/'.join(map(str, p.spread)) or '–'} | "
-            f"{100 * r.client_cpu_s / r.wall_s:.0f}% | {p.peak_rss_mb:,.0f} MB | "
-            f"{p.load_before:.1f} → {p.load_after:.1f} |")
+    return (
+        f"| {p.workers} | {p.endpoint} | {p.clients} | {len(r.latencies_s):,} | {len(r.errors)} | "
+        f"{_ms(r.percentile(50))} | {_ms(r.percentile(99))} | {_rate(r.throughput)}{_spread(p)} | "
+        f"{_ms(p.cpu_ms_per_request / 1000)} | {'/'.join(map(str, p.spread)) or '–'} | "
+        f"{100 * r.client_cpu_s / r.wall_s:.0f}% | {p.peak_rss_mb:,.0f} MB | "
+        f"{p.load_before:.1f} → {p.load_after:.1f} |"
+    )
 
 
 def _problems(phases: list[Phase]) -> list[str]:
@@ -611,10 +713,15 @@ def _problems(phases: list[Phase]) -> list[str]:
                 parts.append(f"{memory} MemoryError line(s) in the server log")
             exited = [line for line in p.server_problems if line.startswith("the server exited")]
             parts += exited
-            example = next((e for e in p.result.errors if e.startswith("job ")), p.result.errors[0] if p.result.errors
-                           else "")
-            out.append(f"- {p.workers} worker(s), {p.endpoint}, {p.clients} client(s): " + "; ".join(parts)
-                       + (f" (e.g. `{example[:160]}`)" if example else "") + ".")
+            example = next(
+                (e for e in p.result.errors if e.startswith("job ")), p.result.errors[0] if p.result.errors else ""
+            )
+            out.append(
+                f"- {p.workers} worker(s), {p.endpoint}, {p.clients} client(s): "
+                + "; ".join(parts)
+                + (f" (e.g. `{example[:160]}`)" if example else "")
+                + "."
+            )
     return out
 
 
@@ -638,8 +745,13 @@ def _verdict(phases: list[Phase], clients: int) -> tuple[str, bool]:
     return "; ".join(lines), met_any
 
 
-def report(phases: list[Phase], setup: Setup, args: argparse.Namespace, mix: dict[str, float],
-           profiled: dict[str, dict[str, float]]) -> str:
+def report(
+    phases: list[Phase],
+    setup: Setup,
+    args: argparse.Namespace,
+    mix: dict[str, float],
+    profiled: dict[str, dict[str, float]],
+) -> str:
     from bench.perf.versions import versions_line
 
     rows = [_row(p) for p in phases]
@@ -653,22 +765,27 @@ def report(phases: list[Phase], setup: Setup, args: argparse.Namespace, mix: dic
     if reads50 and reads1:
         cheap, dear = (min(reads1, key=lambda p: p.cpu_ms_per_request), max(reads1, key=lambda p: p.cpu_ms_per_request))
         hot = max(reads50, key=lambda p: p.cpu_ms_per_request)
-        little = (f"With {goal_clients} closed-loop clients and no think time, Little's law ties latency to throughput: "
-                  f"mean latency = {goal_clients} / throughput. A p99 under 100 ms therefore needs well over "
-                  f"{needed:,.0f} requests/s, i.e. at most {1000 * (os.cpu_count() or 1) / needed:.1f} ms of server CPU "
-                  f"per request on {os.cpu_count()} cores, with both cores busy. At 1 client a read costs "
-                  f"{cheap.cpu_ms_per_request:.1f} ms ({cheap.endpoint}) to {dear.cpu_ms_per_request:.1f} ms "
-                  f"({dear.endpoint}) of server CPU; at {goal_clients} clients up to {hot.cpu_ms_per_request:.1f} ms "
-                  f"({hot.endpoint}, {hot.workers} worker(s)), as up to 40 threads of a worker's pool take turns "
-                  f"on its GIL.")
+        little = (
+            f"With {goal_clients} closed-loop clients and no think time, Little's law ties latency to throughput: "
+            f"mean latency = {goal_clients} / throughput. A p99 under 100 ms therefore needs well over "
+            f"{needed:,.0f} requests/s, i.e. at most {1000 * (os.cpu_count() or 1) / needed:.1f} ms of server CPU "
+            f"per request on {os.cpu_count()} cores, with both cores busy. At 1 client a read costs "
+            f"{cheap.cpu_ms_per_request:.1f} ms ({cheap.endpoint}) to {dear.cpu_ms_per_request:.1f} ms "
+            f"({dear.endpoint}) of server CPU; at {goal_clients} clients up to {hot.cpu_ms_per_request:.1f} ms "
+            f"({hot.endpoint}, {hot.workers} worker(s)), as up to 40 threads of a worker's pool take turns "
+            f"on its GIL."
+        )
     proposal_note = ""
     props = [p for p in phases if p.endpoint == "proposals"]
     if props:
-        proposal_note = (f"Proposal generation solves `{setup.bid}` with `{json.dumps(PROPOSAL_BODY)}` (default solver "
-                         f"cbc), {args.proposal_requests[0]} request(s) at 1 client and {args.proposal_requests[-1]} at "
-                         f"{goal_clients}; it is CPU-bound, so at {goal_clients} clients its latency is the queue.")
+        proposal_note = (
+            f"Proposal generation solves `{setup.bid}` with `{json.dumps(PROPOSAL_BODY)}` (default solver "
+            f"cbc), {args.proposal_requests[0]} request(s) at 1 client and {args.proposal_requests[-1]} at "
+            f"{goal_clients}; it is CPU-bound, so at {goal_clients} clients its latency is the queue."
+        )
     body = [
-        versions_line(), "",
+        versions_line(),
+        "",
         f"Data: {c['synthetic_profiles']:,} synthetic profiles of {c['synthetic_firms']:,} firms "
         f"(bench/perf/synthetic_profiles.py, seed {args.seed}) plus the demo data ({c['demo_firms']} firms, "
         f"{c['demo_profiles']} profiles, {c.get('demo_bids', 6)} bids), imported with `partnermatch import` into a fresh SQLite file and "
@@ -678,11 +795,13 @@ def report(phases: list[Phase], setup: Setup, args: argparse.Namespace, mix: dic
         f"{args.memory_limit_mb:,} MB of address space in all (RLIMIT_AS, split over the workers). "
         f"Client: bench/api/loadgen.py, a closed loop of C clients on keep-alive HTTP/1.1 connections (asyncio + "
         f"uvloop, raw sockets), each sending its next request when the previous answer has been read; "
-        f"{c['accounts']} accounts with API keys (1 advisor of the bid's cluster, firm users) take turns.", "",
+        f"{c['accounts']} accounts with API keys (1 advisor of the bid's cluster, firm users) take turns.",
+        "",
         f"Profile search: {mix.get('queries', 0):.0f} queries (free-text words, type, country, capability, a second "
         f"page; default page size 50) by every account in turn; hits per query: median {mix.get('median_hits', 0):,.0f}, "
         f"min {mix.get('min_hits', 0):,.0f}, max {mix.get('max_hits', 0):,.0f}. Matches: the stored top-10 matches of "
-        f"the firm users' own profiles and of the advisor's cluster profiles, in turn. {proposal_note}", "",
+        f"the firm users' own profiles and of the advisor's cluster profiles, in turn. {proposal_note}",
+        "",
         f"Read phases: {args.runs} run(s) of {args.requests:,} requests after a warm-up, each run on fresh "
         f"connections (with 2 workers the kernel spreads the {max(args.concurrency)} keep-alive connections "
         f"unevenly, and differently every run); latencies pooled over the runs, throughput of all runs with the "
@@ -693,17 +812,29 @@ def report(phases: list[Phase], setup: Setup, args: argparse.Namespace, mix: dic
         "every second (`ss`); uvicorn's workers share one listening socket, and a worker that wakes up accepts every connection "
         "waiting, so a burst of new connections can land on one worker. Client CPU = the "
         "load generator's share of one core. Load = 1-minute load average before → after (the machine is shared; "
-        "anything above the server's own load is other work).", "",
+        "anything above the server's own load is other work).",
+        "",
         "| workers | endpoint | clients | requests | errors | median | p99 | throughput (req/s) | server CPU / req | "
         "connections per worker | client CPU | peak server RSS | load |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
-        *rows, "",
-        *(["Errors and server trouble:", *_problems(phases), ""] if _problems(phases) else
-          ["No errors: every answer was 2xx and every proposal job finished.", ""]),
-        "Endpoints: " + "; ".join(f"{k} = {v}" for k, v in ENDPOINTS.items()) + ".", "",
-        (f"**Goal: read p99 under 100 ms at {goal_clients} concurrent clients.** {verdict}. "
-         f"**{'Met' if met else 'Not met'}.**" if verdict else ""), "",
-        little, "",
+        *rows,
+        "",
+        *(
+            ["Errors and server trouble:", *_problems(phases), ""]
+            if _problems(phases)
+            else ["No errors: every answer was 2xx and every proposal job finished.", ""]
+        ),
+        "Endpoints: " + "; ".join(f"{k} = {v}" for k, v in ENDPOINTS.items()) + ".",
+        "",
+        (
+            f"**Goal: read p99 under 100 ms at {goal_clients} concurrent clients.** {verdict}. "
+            f"**{'Met' if met else 'Not met'}.**"
+            if verdict
+            else ""
+        ),
+        "",
+        little,
+        "",
         *_profile_table(profiled),
     ]
     return "\n".join(body).rstrip() + "\n"
@@ -715,18 +846,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profiles", type=int, default=10_000, help="synthetic profiles (default 10,000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--requests", type=int, default=1000, help="requests per read run (default 1,000)")
-    parser.add_argument("--runs", type=int, default=3,
-                        help="runs per read phase, each on fresh connections, pooled (default 3)")
-    parser.add_argument("--proposal-requests", type=int, nargs=2, default=[5, 50], metavar=("AT_1", "AT_C"),
-                        help="proposal requests at 1 client and at the highest concurrency (default 5 50)")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per read phase, each on fresh connections, pooled (default 3)"
+    )
+    parser.add_argument(
+        "--proposal-requests",
+        type=int,
+        nargs=2,
+        default=[5, 50],
+        metavar=("AT_1", "AT_C"),
+        help="proposal requests at 1 client and at the highest concurrency (default 5 50)",
+    )
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 50])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="uvicorn worker counts to try")
     parser.add_argument("--endpoints", nargs="+", default=list(ENDPOINTS), choices=list(ENDPOINTS))
     parser.add_argument("--bid", default=DEMO_BID, help=f"demo bid for proposal generation (default {DEMO_BID})")
-    parser.add_argument("--memory-limit-mb", type=int, default=10_240,
-                        help="address-space limit of the server, split over its worker processes (default 10,240)")
-    parser.add_argument("--profile-requests", type=int, nargs=2, default=[300, 2], metavar=("READS", "PROPOSALS"),
-                        help="requests per endpoint for the in-process profile (default 300 2; 0 0 skips it)")
+    parser.add_argument(
+        "--memory-limit-mb",
+        type=int,
+        default=10_240,
+        help="address-space limit of the server, split over its worker processes (default 10,240)",
+    )
+    parser.add_argument(
+        "--profile-requests",
+        type=int,
+        nargs=2,
+        default=[300, 2],
+        metavar=("READS", "PROPOSALS"),
+        help="requests per endpoint for the in-process profile (default 300 2; 0 0 skips it)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep the database here and reuse it when it matches")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md even for a small run")
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
@@ -746,13 +894,18 @@ def main(argv: list[str] | None = None) -> None:
             setup = build(work, args.profiles, args.seed, args.bid)
         else:
             print(f"reusing the database in {work}", flush=True)
-        workloads = {"search": (search_requests(setup), loadgen.expect_2xx, 120.0),
-                     "matches": (matches_requests(setup), loadgen.expect_2xx, 120.0),
-                     "proposals": (proposal_requests(setup), loadgen.expect_finished_job, 3600.0)}
+        workloads = {
+            "search": (search_requests(setup), loadgen.expect_2xx, 120.0),
+            "matches": (matches_requests(setup), loadgen.expect_2xx, 120.0),
+            "proposals": (proposal_requests(setup), loadgen.expect_finished_job, 3600.0),
+        }
         phases: list[Phase] = []
         mix: dict[str, float] = {}
-        print("| workers | endpoint | clients | requests | errors | median | p99 | req/s | server CPU/req | conns/worker "
-              "| client CPU | peak RSS | load |", flush=True)
+        print(
+            "| workers | endpoint | clients | requests | errors | median | p99 | req/s | server CPU/req | conns/worker "
+            "| client CPU | peak RSS | load |",
+            flush=True,
+        )
         for workers in args.workers:
             server = Server(setup, workers, args.memory_limit_mb)
             try:
@@ -762,11 +915,13 @@ def main(argv: list[str] | None = None) -> None:
                 for endpoint in args.endpoints:
                     requests, check, timeout_s = workloads[endpoint]
                     if endpoint == "proposals":
-                        warm = loadgen.run("127.0.0.1", server.port, requests, 2 * workers, 2 * workers, check,
-                                           timeout_s)
+                        warm = loadgen.run(
+                            "127.0.0.1", server.port, requests, 2 * workers, 2 * workers, check, timeout_s
+                        )
                     else:
-                        warm = loadgen.run("127.0.0.1", server.port, requests, max(100, len(requests)), 8, check,
-                                           timeout_s)
+                        warm = loadgen.run(
+                            "127.0.0.1", server.port, requests, max(100, len(requests)), 8, check, timeout_s
+                        )
                     if warm.errors:
                         print(f"    warm-up errors ({endpoint}): {warm.errors[:3]}", flush=True)
                     for line in server.new_log_problems()[:5]:
@@ -777,8 +932,9 @@ def main(argv: list[str] | None = None) -> None:
                         else:
                             total = args.requests
                         runs = 1 if endpoint == "proposals" else args.runs
-                        phases.append(measure(server, workers, endpoint, requests, total, clients, check, timeout_s,
-                                              runs))
+                        phases.append(
+                            measure(server, workers, endpoint, requests, total, clients, check, timeout_s, runs)
+                        )
                         if server.proc.poll() is not None:
                             break
                     if server.proc.poll() is not None:

@@ -12,6 +12,7 @@ no HTTP library, no JSON parsing on the hot path except where a check asks for
 it. It shares the machine with the server, so it is kept as light as possible;
 `Result.client_cpu_s` says how much CPU it used.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,8 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,12 @@ class Request:
     label: str = ""
 
     def encode(self, host: str) -> bytes:
-        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive",
-                 "Accept: application/json"]
+        lines = [
+            f"{self.method} {self.path} HTTP/1.1",
+            f"Host: {host}",
+            "Connection: keep-alive",
+            "Accept: application/json",
+        ]
         lines += [f"{k}: {v}" for k, v in self.headers]
         if self.body or self.method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(self.body)}")
@@ -59,15 +64,21 @@ class Result:
         return len(self.latencies_s) / self.wall_s if self.wall_s > 0 else 0.0
 
     @staticmethod
-    def pooled(runs: "Sequence[Result]") -> "Result":
+    def pooled(runs: Sequence[Result]) -> Result:
         """Several runs of the same workload as one: all latencies, summed wall and CPU time."""
         statuses: dict[int, int] = {}
         for r in runs:
             for status, n in r.statuses.items():
                 statuses[status] = statuses.get(status, 0) + n
-        return Result(runs[0].concurrency, [x for r in runs for x in r.latencies_s], sum(r.wall_s for r in runs),
-                      sum(r.client_cpu_s for r in runs), [e for r in runs for e in r.errors], statuses,
-                      sum(r.bytes_read for r in runs))
+        return Result(
+            runs[0].concurrency,
+            [x for r in runs for x in r.latencies_s],
+            sum(r.wall_s for r in runs),
+            sum(r.client_cpu_s for r in runs),
+            [e for r in runs for e in r.errors],
+            statuses,
+            sum(r.bytes_read for r in runs),
+        )
 
     def percentile(self, q: float) -> float:
         """Nearest-rank percentile (q in 0..100) of all measured latencies, in seconds."""
@@ -150,8 +161,9 @@ def expect_finished_job(status: int, body: bytes) -> str | None:
     return None
 
 
-async def _run(host: str, port: int, requests: Sequence[Request], total: int, concurrency: int,
-               check: Check, timeout_s: float) -> Result:
+async def _run(
+    host: str, port: int, requests: Sequence[Request], total: int, concurrency: int, check: Check, timeout_s: float
+) -> Result:
     encoded = [r.encode(f"{host}:{port}") for r in requests]
     next_index = 0
     latencies: list[float] = []
@@ -170,8 +182,14 @@ async def _run(host: str, port: int, requests: Sequence[Request], total: int, co
                 start = time.perf_counter()
                 try:
                     status, body, keep = await asyncio.wait_for(conn.exchange(raw), timeout_s)
-                except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError,
-                        ValueError, IndexError) as exc:
+                except (
+                    TimeoutError,
+                    OSError,
+                    asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError,
+                    ValueError,
+                    IndexError,
+                ) as exc:
                     latencies.append(time.perf_counter() - start)
                     errors.append(f"{type(exc).__name__}: {exc}"[:200])
                     conn.close()
@@ -193,11 +211,19 @@ async def _run(host: str, port: int, requests: Sequence[Request], total: int, co
     return Result(concurrency, latencies, wall, cpu, errors, statuses, bytes_read)
 
 
-def run(host: str, port: int, requests: Sequence[Request], total: int, concurrency: int,
-        check: Check = expect_2xx, timeout_s: float = 120.0) -> Result:
+def run(
+    host: str,
+    port: int,
+    requests: Sequence[Request],
+    total: int,
+    concurrency: int,
+    check: Check = expect_2xx,
+    timeout_s: float = 120.0,
+) -> Result:
     """A closed loop of `concurrency` clients sending `total` requests, in turn from `requests`."""
     try:
         import uvloop  # noqa: PLC0415
+
         runner = uvloop.run
     except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
         runner = asyncio.run

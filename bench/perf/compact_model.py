@@ -6,6 +6,7 @@ variables for the top-30 candidates of each bid (p ≤ x_f, p ≤ x_g, no star
 rows), with the same objective weights as the engine. No pruning, no lead,
 capacity or primary-coverer variables.
 """
+
 from __future__ import annotations
 
 import time
@@ -37,7 +38,7 @@ def build_compact(problem: ProblemInput, config: OptimizerConfig) -> pulp.LpProb
         top = sorted(synergy_shortlist(bi, TOP))
         scale = config.synergy_weight / max(1, bi.bid.max_size - 1)
         for i, f in enumerate(top):
-            for g in top[i + 1:]:
+            for g in top[i + 1 :]:
                 s = problem.synergy.get(pair(f, g), 0.0)
                 if s > 0:
                     p = pulp.LpVariable(f"p_{b}_{f}_{g}", lowBound=0, upBound=1)
@@ -52,8 +53,9 @@ def build_compact(problem: ProblemInput, config: OptimizerConfig) -> pulp.LpProb
     return prob
 
 
-def solve_compact(problem: ProblemInput, config: OptimizerConfig, solver: str,
-                  time_limit: float) -> tuple[SolveResult, float]:
+def solve_compact(
+    problem: ProblemInput, config: OptimizerConfig, solver: str, time_limit: float
+) -> tuple[SolveResult, float]:
     start = time.perf_counter()
     prob = build_compact(problem, config)
     build_seconds = time.perf_counter() - start

@@ -24,6 +24,7 @@ CPU time is reported next to wall time because the machine may be shared.
     python -m bench.perf.import_throughput --rows 2000 --repeats 1   # smoke test, seconds, docs untouched
     python -m bench.perf.import_throughput --rows 20000 --profile    # also print cProfile hot spots
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,13 @@ def worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, prof
     from api import services  # noqa: PLC0415 - the import cost is measured apart
     from profiles.settings import Settings  # noqa: PLC0415
 
-    out: dict[str, Any] = {"trace": trace, "import_modules_s": time.perf_counter() - started,
-                           "baseline_rss_mib": _current_rss_mib(), "baseline_peak_rss_mib": _rss_mib(),
-                           "load_start": os.getloadavg()[0]}
+    out: dict[str, Any] = {
+        "trace": trace,
+        "import_modules_s": time.perf_counter() - started,
+        "baseline_rss_mib": _current_rss_mib(),
+        "baseline_peak_rss_mib": _rss_mib(),
+        "load_start": os.getloadavg()[0],
+    }
     per_phase = _reset_peak_rss()
     out["per_phase_rss"] = per_phase
     out["rss_floor_mib"] = _rss_mib()  # what ru_maxrss reports right after a reset
@@ -97,9 +102,11 @@ def worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, prof
     profiler = None
     if trace:
         import tracemalloc  # noqa: PLC0415
+
         tracemalloc.start()
     if profile_out is not None:
         import cProfile  # noqa: PLC0415
+
         profiler = cProfile.Profile(time.process_time)  # CPU time: robust against other load on the machine
         profiler.enable()
 
@@ -128,8 +135,12 @@ def worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, prof
     engine.dispose()
     out.update(
         load_end=os.getloadavg()[0],
-        peak_rss_mib=max(out["baseline_peak_rss_mib"], out["open_database_peak_rss_mib"],
-                         out["firms_peak_rss_mib"], out["profiles_peak_rss_mib"]),
+        peak_rss_mib=max(
+            out["baseline_peak_rss_mib"],
+            out["open_database_peak_rss_mib"],
+            out["firms_peak_rss_mib"],
+            out["profiles_peak_rss_mib"],
+        ),
         firms_counts=firm_report.counts.get("firms"),
         profiles_counts=profile_report.counts.get("profiles"),
         duplicates=len(firm_report.duplicates),
@@ -156,13 +167,16 @@ def _run_child(args: list[str]) -> dict[str, Any]:
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:1])} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        raise RuntimeError(
+            f"{' '.join(args[:1])} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        )
     line = next(ln for ln in reversed(proc.stdout.splitlines()) if ln.startswith(RESULT_PREFIX))
-    return json.loads(line[len(RESULT_PREFIX):])
+    return json.loads(line[len(RESULT_PREFIX) :])
 
 
-def _run_worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool,
-                profile_out: Path | None = None) -> dict[str, Any]:
+def _run_worker(
+    firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, profile_out: Path | None = None
+) -> dict[str, Any]:
     def clean() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -187,6 +201,7 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     import sqlite3  # noqa: PLC0415
+
     out["sqlite"] = sqlite3.sqlite_version
     return out
 
@@ -213,8 +228,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trace-repeats", type=int, default=1, help="runs under tracemalloc (default 1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true", help="one extra run under cProfile; print the hot spots")
-    parser.add_argument("--write", dest="write", action="store_true", default=None,
-                        help="write docs/benchmarks.md even for a smoke-sized run")
+    parser.add_argument(
+        "--write",
+        dest="write",
+        action="store_true",
+        default=None,
+        help="write docs/benchmarks.md even for a smoke-sized run",
+    )
     parser.add_argument("--no-write", dest="write", action="store_false", help="leave docs/benchmarks.md alone")
     parser.add_argument("--keep", type=Path, default=None, help="also copy the generated CSV files to this folder")
     parser.add_argument("--worker", nargs=3, metavar=("FIRMS_CSV", "PROFILES_CSV", "DB"), help=argparse.SUPPRESS)
@@ -236,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     write_docs = args.write if args.write is not None else args.rows >= DOCS_MIN_ROWS
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     versions = library_versions()
     print(f"{SCRIPT} --rows {args.rows} --repeats {args.repeats} --seed {args.seed}")
     print(f"date: {stamp}")
@@ -246,12 +266,15 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="pm-import-") as tmp:
         tmpdir = Path(tmp)
         firms_csv, profiles_csv = tmpdir / "firms.csv", tmpdir / "profiles.csv"
-        gen = _run_child(["--generate", str(firms_csv), str(profiles_csv), "--rows", str(args.rows),
-                          "--seed", str(args.seed)])
+        gen = _run_child(
+            ["--generate", str(firms_csv), str(profiles_csv), "--rows", str(args.rows), "--seed", str(args.seed)]
+        )
         n_firms, n_profiles, gen_s = gen["firms"], gen["profiles"], gen["seconds"]
         sizes = (firms_csv.stat().st_size / 2**20, profiles_csv.stat().st_size / 2**20)
-        print(f"generated {n_profiles:,} profiles and {n_firms:,} firms in {gen_s:.1f} s "
-              f"(CSV: firms {sizes[0]:.1f} MiB, profiles {sizes[1]:.1f} MiB)")
+        print(
+            f"generated {n_profiles:,} profiles and {n_firms:,} firms in {gen_s:.1f} s "
+            f"(CSV: firms {sizes[0]:.1f} MiB, profiles {sizes[1]:.1f} MiB)"
+        )
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             for f in (firms_csv, profiles_csv):
@@ -262,17 +285,23 @@ def main(argv: list[str] | None = None) -> None:
         for i in range(args.repeats):
             r = _run_worker(firms_csv, profiles_csv, tmpdir / f"run{i}.db", trace=False)
             timed.append(r)
-            print(f"run {i + 1}/{args.repeats}: open {r['open_database_s']:.1f} s, "
-                  f"firms {r['firms_s']:.1f} s (CPU {r['firms_cpu_s']:.1f} s), "
-                  f"profiles {r['profiles_s']:.1f} s (CPU {r['profiles_cpu_s']:.1f} s), "
-                  f"peak RSS {r['peak_rss_mib']:.0f} MiB (after firms {r['firms_peak_rss_mib']:.0f} MiB), "
-                  f"load {r['load_start']:.1f}-{r['load_end']:.1f}", flush=True)
+            print(
+                f"run {i + 1}/{args.repeats}: open {r['open_database_s']:.1f} s, "
+                f"firms {r['firms_s']:.1f} s (CPU {r['firms_cpu_s']:.1f} s), "
+                f"profiles {r['profiles_s']:.1f} s (CPU {r['profiles_cpu_s']:.1f} s), "
+                f"peak RSS {r['peak_rss_mib']:.0f} MiB (after firms {r['firms_peak_rss_mib']:.0f} MiB), "
+                f"load {r['load_start']:.1f}-{r['load_end']:.1f}",
+                flush=True,
+            )
         for i in range(args.trace_repeats):
             r = _run_worker(firms_csv, profiles_csv, tmpdir / f"trace{i}.db", trace=True)
             traced.append(r)
-            print(f"traced {i + 1}/{args.trace_repeats}: tracemalloc peak firms "
-                  f"{r['firms_traced_peak_mib']:.0f} MiB, profiles {r['profiles_traced_peak_mib']:.0f} MiB "
-                  f"(wall {r['firms_s'] + r['profiles_s']:.1f} s under tracemalloc)", flush=True)
+            print(
+                f"traced {i + 1}/{args.trace_repeats}: tracemalloc peak firms "
+                f"{r['firms_traced_peak_mib']:.0f} MiB, profiles {r['profiles_traced_peak_mib']:.0f} MiB "
+                f"(wall {r['firms_s'] + r['profiles_s']:.1f} s under tracemalloc)",
+                flush=True,
+            )
         hot = None
         if args.profile:
             stats_path = tmpdir / "import.pstats"
@@ -286,7 +315,9 @@ def main(argv: list[str] | None = None) -> None:
         expected_firms = {"created": n_firms, "updated": 0, "unchanged": 0}
         expected_profiles = {"created": n_profiles, "updated": 0, "unchanged": 0}
         if r["firms_counts"] != expected_firms or r["profiles_counts"] != expected_profiles:
-            raise RuntimeError(f"import stored something else than generated: {r['firms_counts']}, {r['profiles_counts']}")
+            raise RuntimeError(
+                f"import stored something else than generated: {r['firms_counts']}, {r['profiles_counts']}"
+            )
 
     firms_s, profiles_s = _median(timed, "firms_s"), _median(timed, "profiles_s")
     open_s = _median(timed, "open_database_s")
@@ -305,13 +336,27 @@ def main(argv: list[str] | None = None) -> None:
     n, nt = args.repeats, len(traced)
     rows = [
         ("open_database (fresh file, Alembic upgrade)", f"{open_s:.2f} s", "", "", ""),
-        (f"import firms.csv ({n_firms:,} rows)", f"{firms_s:.1f} s", f"{firms_cpu:.1f} s",
-         f"{n_firms / firms_s:,.0f} rows/s", f"RSS {rss_firms:,.0f} MiB, tracemalloc {tm_firms:,.0f} MiB"),
-        (f"import profiles.csv ({n_profiles:,} rows)", f"{profiles_s:.1f} s", f"{profiles_cpu:.1f} s",
-         f"{n_profiles / profiles_s:,.0f} rows/s", f"RSS {rss_profiles:,.0f} MiB, tracemalloc {tm_profiles:,.0f} MiB"),
-        (f"end to end ({n_firms + n_profiles:,} rows)", f"{total_s:.1f} s", f"{firms_cpu + profiles_cpu:.1f} s",
-         f"{n_profiles / total_s:,.0f} profile rows/s ({(n_firms + n_profiles) / total_s:,.0f} rows/s)",
-         f"RSS {rss:,.0f} MiB"),
+        (
+            f"import firms.csv ({n_firms:,} rows)",
+            f"{firms_s:.1f} s",
+            f"{firms_cpu:.1f} s",
+            f"{n_firms / firms_s:,.0f} rows/s",
+            f"RSS {rss_firms:,.0f} MiB, tracemalloc {tm_firms:,.0f} MiB",
+        ),
+        (
+            f"import profiles.csv ({n_profiles:,} rows)",
+            f"{profiles_s:.1f} s",
+            f"{profiles_cpu:.1f} s",
+            f"{n_profiles / profiles_s:,.0f} rows/s",
+            f"RSS {rss_profiles:,.0f} MiB, tracemalloc {tm_profiles:,.0f} MiB",
+        ),
+        (
+            f"end to end ({n_firms + n_profiles:,} rows)",
+            f"{total_s:.1f} s",
+            f"{firms_cpu + profiles_cpu:.1f} s",
+            f"{n_profiles / total_s:,.0f} profile rows/s ({(n_firms + n_profiles) / total_s:,.0f} rows/s)",
+            f"RSS {rss:,.0f} MiB",
+        ),
     ]
     body = [
         f"{n_profiles:,} synthetic EEN profiles of {n_firms:,} firms (`bench.perf.synthetic_profiles`, seed "
@@ -326,10 +371,12 @@ def main(argv: list[str] | None = None) -> None:
         "|---|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows],
         "",
-        ("Peak RSS per phase is `getrusage` ru_maxrss at the end of the phase after resetting the high-water "
-         "mark at its start (`/proc/self/clear_refs`); the end-to-end figure is the process's peak. "
-         if per_phase else
-         "Peak RSS is the process high-water mark (`getrusage` ru_maxrss) at the end of each phase. ")
+        (
+            "Peak RSS per phase is `getrusage` ru_maxrss at the end of the phase after resetting the high-water "
+            "mark at its start (`/proc/self/clear_refs`); the end-to-end figure is the process's peak. "
+            if per_phase
+            else "Peak RSS is the process high-water mark (`getrusage` ru_maxrss) at the end of each phase. "
+        )
         + f"The process holds {base_rss:,.0f} MiB after importing the engine's modules"
         + (f" (ru_maxrss floor after a reset: {floor:,.0f} MiB)" if per_phase else "")
         + ". Tracemalloc peaks are allocations made through Python's allocators within the phase (NumPy "
@@ -348,9 +395,14 @@ def main(argv: list[str] | None = None) -> None:
         print("\ncProfile of one run (firms + profiles import):\n")
         print(hot)
     if write_docs:
-        write_section(SECTION, SCRIPT + (f" --rows {args.rows}" if args.rows != 100_000 else "")
-                      + (f" --repeats {args.repeats}" if args.repeats != 3 else "")
-                      + (f" --trace-repeats {args.trace_repeats}" if args.trace_repeats != 1 else ""), text)
+        write_section(
+            SECTION,
+            SCRIPT
+            + (f" --rows {args.rows}" if args.rows != 100_000 else "")
+            + (f" --repeats {args.repeats}" if args.repeats != 3 else "")
+            + (f" --trace-repeats {args.trace_repeats}" if args.trace_repeats != 1 else ""),
+            text,
+        )
         print(f"\nwrote section '{SECTION}' to docs/benchmarks.md")
     else:
         print(f"\ndocs/benchmarks.md not updated (fewer than {DOCS_MIN_ROWS:,} rows; pass --write to force)")

@@ -6,6 +6,7 @@ Single bids over 100, 500 and 2,000 candidate firms and joint plans for 10 and
 times are reported as engine/baseline ratios. Also: agreement with brute force
 on small random instances. Results go to docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,9 @@ from bench.report import write_section
 from bench.synthetic_consortia import random_problem
 from optimizer.bruteforce import best_by_enumeration
 from optimizer.config import OptimizerConfig
+from optimizer.model import build
 from optimizer.propose import propose_bid, propose_joint
 from optimizer.reduce import reduce_problem, synergy_shortlist
-from optimizer.model import build
 from optimizer.solve import available_solvers, solve
 from profiles.domain import Capability, Firm
 
@@ -59,10 +60,12 @@ def single_rows(solvers: list[str], repeats: int, sizes) -> list[str]:
                 base_times.append(base_build + base.seconds)
             end, base_end = statistics.median(ends), statistics.median(base_times)
             model = p["explanation"]["model"]
-            rows.append(f"| 1 bid × {n} | {solver} | {p['solver_status']} | {end:.3f} s | "
-                        f"{statistics.median(builds):.3f} s | {statistics.median(solves):.3f} s | "
-                        f"{model['kept']}/{model['candidates']} | {base.status}, {_gap(base.gap)} | "
-                        f"{base_end:.3f} s | {end / base_end:.2f} |")
+            rows.append(
+                f"| 1 bid × {n} | {solver} | {p['solver_status']} | {end:.3f} s | "
+                f"{statistics.median(builds):.3f} s | {statistics.median(solves):.3f} s | "
+                f"{model['kept']}/{model['candidates']} | {base.status}, {_gap(base.gap)} | "
+                f"{base_end:.3f} s | {end / base_end:.2f} |"
+            )
             print(rows[-1], flush=True)
     return rows
 
@@ -80,9 +83,11 @@ def joint_rows(solvers: list[str], cases) -> list[str]:
             joint = staffed[0].proposals[0]["explanation"]["joint"] if staffed else {"gap": None, "method": "-"}
             base, base_build = solve_compact(problem, OptimizerConfig(solver=solver), solver, limit)
             base_total = base_build + base.seconds
-            rows.append(f"| {n_bids} bids × 2000 | {solver} | {len(staffed)}/{n_bids} staffed, {joint['method']} | "
-                        f"{seconds:.1f} s | gap {_gap(joint['gap'])} | {base.status}, gap {_gap(base.gap)} | "
-                        f"{base_total:.1f} s (limit {limit:.0f} s) | {seconds / base_total:.2f} |")
+            rows.append(
+                f"| {n_bids} bids × 2000 | {solver} | {len(staffed)}/{n_bids} staffed, {joint['method']} | "
+                f"{seconds:.1f} s | gap {_gap(joint['gap'])} | {base.status}, gap {_gap(base.gap)} | "
+                f"{base_total:.1f} s (limit {limit:.0f} s) | {seconds / base_total:.2f} |"
+            )
             print(rows[-1], flush=True)
     return rows
 
@@ -95,7 +100,9 @@ def brute_force_agreement(count: int) -> str:
         (bi,) = problem.bids
         bi = replace(bi, bid=replace(bi.bid, max_size=4))
         problem = replace(problem, bids=(bi,))
-        expected = best_by_enumeration(replace(problem, bids=(replace(bi, pair_firms=synergy_shortlist(bi, 4)),)), config)
+        expected = best_by_enumeration(
+            replace(problem, bids=(replace(bi, pair_firms=synergy_shortlist(bi, 4)),)), config
+        )
         reduced, _ = reduce_problem(problem, config)
         result = solve(build(reduced, config)[0], config)
         if expected is None:
@@ -103,8 +110,10 @@ def brute_force_agreement(count: int) -> str:
         else:
             feasible += 1
             agree += result.has_plan and abs(result.objective - expected[0]) < 1e-6
-    return (f"Brute force agreement: {agree} of {count} random instances (9 firms, 3 requirements, size ≤ 4; "
-            f"{feasible} feasible) give the same optimum with pruning and the synergy shortlist on.")
+    return (
+        f"Brute force agreement: {agree} of {count} random instances (9 firms, 3 requirements, size ≤ 4; "
+        f"{feasible} feasible) give the same optimum with pruning and the synergy shortlist on."
+    )
 
 
 def main() -> None:
@@ -115,24 +124,42 @@ def main() -> None:
     solvers = available_solvers()
     sizes = (100, 500) if args.quick else SINGLE_SIZES
     cases = ((5, 20.0),) if args.quick else JOINT
-    head = ["| case | solver | engine status | engine end to end | reduce + build | solve | firms kept | "
-            "compact model | compact time | ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
+    head = [
+        "| case | solver | engine status | engine end to end | reduce + build | solve | firms kept | "
+        "compact model | compact time | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     single = single_rows(solvers, args.repeats, sizes)
-    jhead = ["| case | solver | engine | engine time | engine gap (to separate optima) | compact model | "
-             "compact time | ratio |", "|---|---|---|---|---|---|---|---|"]
+    jhead = [
+        "| case | solver | engine | engine time | engine gap (to separate optima) | compact model | "
+        "compact time | ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     joint = joint_rows(solvers, cases)
     agreement = brute_force_agreement(20 if args.quick else 100)
-    body = "\n".join([
-        versions_line(), "",
-        f"Random instances (bench/synthetic_consortia.py): 6 requirements per bid (5 mandatory), volumes on some, "
-        f"40% of firms lead-eligible, each firm linked to 10 random others by a match score. Firms hold capabilities "
-        f"from a pool of 12 that every bid draws from, so simultaneous bids compete for the same strong firms "
-        f"(single bids use a pool of 6, so all firms are candidates). Single bids: median "
-        f"of {args.repeats} runs, one consortium (K = 1), end to end = pre-check + reduce + build + solve + "
-        "extract + plan check + explanation.", "", *head, *single, "",
-        "Joint plans (one run each): the engine's gap is measured against the sum of the bids' separate optima, "
-        "a bound every joint plan obeys; the compact model's gap is against its own bound.", "", *jhead, *joint, "",
-        agreement])
+    body = "\n".join(
+        [
+            versions_line(),
+            "",
+            f"Random instances (bench/synthetic_consortia.py): 6 requirements per bid (5 mandatory), volumes on some, "
+            f"40% of firms lead-eligible, each firm linked to 10 random others by a match score. Firms hold capabilities "
+            f"from a pool of 12 that every bid draws from, so simultaneous bids compete for the same strong firms "
+            f"(single bids use a pool of 6, so all firms are candidates). Single bids: median "
+            f"of {args.repeats} runs, one consortium (K = 1), end to end = pre-check + reduce + build + solve + "
+            "extract + plan check + explanation.",
+            "",
+            *head,
+            *single,
+            "",
+            "Joint plans (one run each): the engine's gap is measured against the sum of the bids' separate optima, "
+            "a bound every joint plan obeys; the compact model's gap is against its own bound.",
+            "",
+            *jhead,
+            *joint,
+            "",
+            agreement,
+        ]
+    )
     write_section("Optimiser speed", "python -m bench.perf.optimizer", body)
     print(body)
 

@@ -8,6 +8,7 @@ scores, top-k selection, explanations of the kept matches). Wall time, peak
 RSS, pairs per second, the per-stage split and the engine/floor ratio go to
 docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,13 +54,22 @@ def run_engine(n: int) -> dict:
     start = time.perf_counter()
     result = run_matching(profiles, {f.key: f for f in firms}, MatchingConfig(), vocabulary)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "pairs": result.candidate_pairs, "matches": len(result.matches),
-            "stages": result.seconds, "peak_mb": _peak_rss_mb()}
+    return {
+        "seconds": seconds,
+        "pairs": result.candidate_pairs,
+        "matches": len(result.matches),
+        "stages": result.seconds,
+        "peak_mb": _peak_rss_mb(),
+    }
 
 
 def _child(kind: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.perf.scoring", "--child", kind, str(n)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.perf.scoring", "--child", kind, str(n)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -73,8 +83,8 @@ def main() -> None:
         kind, n = args.child
         print(json.dumps(run_floor(int(n)) if kind == "floor" else run_engine(int(n))))
         return
-    from bench.report import write_section
     from bench.perf.versions import versions_line
+    from bench.report import write_section
 
     rows = []
     for n in args.sizes:
@@ -85,18 +95,27 @@ def main() -> None:
         eng_s = statistics.median(r["seconds"] for r in engines)
         eng = engines[len(engines) // 2]
         stages = ", ".join(f"{k} {v:.1f}" for k, v in eng["stages"].items())
-        rows.append(f"| {n:,} | {floor_s:.1f} s | {statistics.median(r['peak_mb'] for r in floors):,.0f} MB | "
-                    f"{eng_s:.1f} s | {statistics.median(r['peak_mb'] for r in engines):,.0f} MB | "
-                    f"{eng['pairs']:,} | {eng['pairs'] / eng_s:,.0f} | {eng_s / floor_s:.1f}× | {stages} |")
+        rows.append(
+            f"| {n:,} | {floor_s:.1f} s | {statistics.median(r['peak_mb'] for r in floors):,.0f} MB | "
+            f"{eng_s:.1f} s | {statistics.median(r['peak_mb'] for r in engines):,.0f} MB | "
+            f"{eng['pairs']:,} | {eng['pairs'] / eng_s:,.0f} | {eng_s / floor_s:.1f}× | {stages} |"
+        )
         print(rows[-1], flush=True)
-    body = "\n".join([
-        versions_line(), "",
-        "Synthetic profiles from bench/perf/synthetic_profiles.py (seed 1). Floor: TF-IDF fit + sparse_dot_topn "
-        "top-40 of every profile on the same texts. Engine: run_matching end to end, including the explanations of "
-        "the stored top-10 matches. Peak = peak RSS of the process (data generation included in both). "
-        "Medians of three runs in fresh processes at 10k; one run at 50k and 200k.", "",
-        "| profiles | floor time | floor peak | engine time | engine peak | candidate pairs | pairs/s | "
-        "engine/floor | engine stages (s) |", "|---|---|---|---|---|---|---|---|---|", *rows])
+    body = "\n".join(
+        [
+            versions_line(),
+            "",
+            "Synthetic profiles from bench/perf/synthetic_profiles.py (seed 1). Floor: TF-IDF fit + sparse_dot_topn "
+            "top-40 of every profile on the same texts. Engine: run_matching end to end, including the explanations of "
+            "the stored top-10 matches. Peak = peak RSS of the process (data generation included in both). "
+            "Medians of three runs in fresh processes at 10k; one run at 50k and 200k.",
+            "",
+            "| profiles | floor time | floor peak | engine time | engine peak | candidate pairs | pairs/s | "
+            "engine/floor | engine stages (s) |",
+            "|---|---|---|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
     write_section("Pair scoring at scale", "python -m bench.perf.scoring", body)
     print(body)
 

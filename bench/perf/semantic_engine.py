@@ -18,6 +18,7 @@ embedding (each text is embedded on its own), and the embedding share of an incr
 night with 1% edited (goal: at most 2 minutes at 100k). A full run writes the section
 "Multilingual stage in the engine".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -118,12 +119,19 @@ def lists_cost(n: int, k: int = 20) -> dict[str, float]:
     started = time.perf_counter()
     again = compute_lists(np.arange(n), edited_matrix, edited_matrix, firm, k, depth, dense=True)
     full_again = time.perf_counter() - started
-    same = (np.array_equal(updated.first(k)[0], again.first(k)[0])
-            and np.array_equal(updated.first(k)[1], again.first(k)[1]))
+    same = np.array_equal(updated.first(k)[0], again.first(k)[0]) and np.array_equal(
+        updated.first(k)[1], again.first(k)[1]
+    )
     if not same:
         raise SystemExit(f"updated lists differ from lists computed afresh at {n}")
-    return {"n": n, "full": full, "incremental": incremental, "full_again": full_again,
-            "recomputed": recomputed, "peak_mib": _peak_mib()}
+    return {
+        "n": n,
+        "full": full,
+        "incremental": incremental,
+        "full_again": full_again,
+        "recomputed": recomputed,
+        "peak_mib": _peak_mib(),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -143,23 +151,34 @@ def main(argv: list[str] | None = None) -> None:
     if not (local == on_dask == warm):
         raise SystemExit("vectors differ between the executors or the cache")
     rate = min(wall_local, wall_dask) / n
-    lines = [f"`matching.vectors.vectors_for` over {n:,} synthetic profiles (five languages), each way in a fresh "
-             "process with an empty vector cache (the last row: the cache filled by the first). The vectors are "
-             "identical every way (int8, compared bit for bit).", "",
-             "| how | wall s | ms per profile | peak MiB (parent process) |", "|---|---:|---:|---:|"]
+    lines = [
+        f"`matching.vectors.vectors_for` over {n:,} synthetic profiles (five languages), each way in a fresh "
+        "process with an empty vector cache (the last row: the cache filled by the first). The vectors are "
+        "identical every way (int8, compared bit for bit).",
+        "",
+        "| how | wall s | ms per profile | peak MiB (parent process) |",
+        "|---|---:|---:|---:|",
+    ]
     for name, wall, peak in rows:
         lines.append(f"| {name} | {wall:.1f} | {1000 * wall / n:.2f} | {peak:.0f} |")
-    lines += ["", f"Scaled from the faster way: a first run embeds every profile, {10_000 * rate / 60:.0f} min at 10k "
-              f"and {100_000 * rate / 60:.0f} min at 100k on these 2 cores (a Dask cluster of more machines divides "
-              f"it by their cores); an incremental night with 1% edited embeds 1,000 texts at 100k: "
-              f"{1000 * rate:.0f} s (goal ≤ 120 s). Stored as int8: 0.375 KiB per profile, 37 MiB at 100k.", "",
-              "Neighbour lists by meaning (top 20 per profile, exact, dense blocked products of int8 vectors):", "",
-              "| profiles | full s | 1% changed: update s | recomputing all s | update / full | rows recomputed | "
-              "peak MiB |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"Scaled from the faster way: a first run embeds every profile, {10_000 * rate / 60:.0f} min at 10k "
+        f"and {100_000 * rate / 60:.0f} min at 100k on these 2 cores (a Dask cluster of more machines divides "
+        f"it by their cores); an incremental night with 1% edited embeds 1,000 texts at 100k: "
+        f"{1000 * rate:.0f} s (goal ≤ 120 s). Stored as int8: 0.375 KiB per profile, 37 MiB at 100k.",
+        "",
+        "Neighbour lists by meaning (top 20 per profile, exact, dense blocked products of int8 vectors):",
+        "",
+        "| profiles | full s | 1% changed: update s | recomputing all s | update / full | rows recomputed | peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for size in args.lists:
         r = lists_cost(size)
-        lines.append(f"| {size:,} | {r['full']:.1f} | {r['incremental']:.2f} | {r['full_again']:.1f} | "
-                     f"{r['incremental'] / r['full_again']:.3f} | {r['recomputed']} | {r['peak_mib']:.0f} |")
+        lines.append(
+            f"| {size:,} | {r['full']:.1f} | {r['incremental']:.2f} | {r['full_again']:.1f} | "
+            f"{r['incremental'] / r['full_again']:.3f} | {r['recomputed']} | {r['peak_mib']:.0f} |"
+        )
     body = "\n".join(lines)
     print(body)
     if n >= 1000 and 100_000 in args.lists:

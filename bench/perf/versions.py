@@ -1,4 +1,5 @@
 """Library versions printed next to every benchmark's figures."""
+
 from __future__ import annotations
 
 from importlib import metadata

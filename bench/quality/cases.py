@@ -34,6 +34,7 @@ mean (normalised and quantised as the engine stores vectors), so the held-out pr
 never shapes anyone's vector either. Vectors come from the product's vector cache, so
 only the first run embeds.
 """
+
 from __future__ import annotations
 
 import random
@@ -46,8 +47,9 @@ from matching.components import REGISTRY, ComponentResult, PairContext
 from matching.config import MatchingConfig
 from matching.features import ProfileFeatures, build_features
 from matching.scorer import combine, score_pair, text_similarities
+from matching.semantic import SCALE, quantise
+from matching.semantic import cosines as vector_dots_to_cosines
 from matching.text_model import TfidfTextModel
-from matching.semantic import SCALE, cosines as vector_dots_to_cosines, quantise
 from matching.ties import Ties
 from matching.vectors import VectorCache, vectors_for
 from profiles.domain import Bid, Profile, ProfileStatus, ProfileType
@@ -90,13 +92,15 @@ class Case:
                 self._index.update({k: i for i, k in enumerate(self.features)})
             i, j = self._index[key[0]], self._index[key[1]]
             meaning = None if self.meanings is None else float(self.meanings[i, j])
-            self.pair_cache[key] = compare_all(self.features[key[0]], self.features[key[1]],
-                                               float(self.cosines[i, j]), load_vocabulary(), meaning)
+            self.pair_cache[key] = compare_all(
+                self.features[key[0]], self.features[key[1]], float(self.cosines[i, j]), load_vocabulary(), meaning
+            )
         return self.pair_cache[key]
 
 
-def compare_all(a: ProfileFeatures, b: ProfileFeatures, similarity: float, vocabulary: Vocabulary,
-                meaning: float | None = None) -> Results:
+def compare_all(
+    a: ProfileFeatures, b: ProfileFeatures, similarity: float, vocabulary: Vocabulary, meaning: float | None = None
+) -> Results:
     """Every registered comparator on one pair (text and vector cosines precomputed, as the scorer does)."""
     ctx = PairContext(vocabulary, GEOGRAPHY_SCALE_KM, similarity, (), meaning)
     return {name: comparator.compare(a, b, ctx) for name, comparator in REGISTRY.items()}
@@ -107,15 +111,26 @@ def describe(key: str, profiles: list[Profile]) -> Profile:
     words: list[str] = []
     for p in profiles:
         words += [k for k in p.keywords if k not in words]
-    return Profile(key=key, firm_key=key, type=ProfileType.TECHNOLOGY_OFFER,
-                   title=" / ".join(p.title for p in profiles), summary="\n".join(p.summary for p in profiles),
-                   description="\n".join(p.description for p in profiles if p.description),
-                   keywords=tuple(words), status=ProfileStatus.PUBLISHED)
+    return Profile(
+        key=key,
+        firm_key=key,
+        type=ProfileType.TECHNOLOGY_OFFER,
+        title=" / ".join(p.title for p in profiles),
+        summary="\n".join(p.summary for p in profiles),
+        description="\n".join(p.description for p in profiles if p.description),
+        keywords=tuple(words),
+        status=ProfileStatus.PUBLISHED,
+    )
 
 
 class CaseBuilder:
-    def __init__(self, data: Imported, vocabulary: Vocabulary | None = None, protocol: str = "matched",
-                 vector_cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        data: Imported,
+        vocabulary: Vocabulary | None = None,
+        protocol: str = "matched",
+        vector_cache: Path | None = None,
+    ) -> None:
         if protocol not in PROTOCOLS:
             raise ValueError(f"protocol must be one of {PROTOCOLS}")
         self.protocol = protocol
@@ -130,8 +145,11 @@ class CaseBuilder:
         self.members_of = network.project_members(data.offers)
         # Every description a case can use: each organisation without each one of its projects
         # (and, for the leaky protocol, with all of them), built once before workers fork.
-        self._variants = {(f, d): self._features(f, d) for f in self.describable
-                          for d in self.projects_of[f] + ([None] if protocol == "leaky" else [])}
+        self._variants = {
+            (f, d): self._features(f, d)
+            for f in self.describable
+            for d in self.projects_of[f] + ([None] if protocol == "leaky" else [])
+        }
         # Folded keyword sets per (organisation, project), folded once rather than once per case.
         self._folded = {k: frozenset(fold(w) for w in p.keywords) for k, p in data.offers.items()}
         self.semantic_unavailable: str | None = None
@@ -144,16 +162,18 @@ class CaseBuilder:
         pairs = sorted((f, p) for f in self.describable for p in self.projects_of[f])
         queries = sorted(self.data.queries)
         features = [build_features(self.data.offers[k], self.data.firms[k[0]], self.vocabulary) for k in pairs]
-        features += [build_features(self.data.queries[q], self.data.firms[self.data.queries[q].firm_key],
-                                    self.vocabulary) for q in queries]
+        features += [
+            build_features(self.data.queries[q], self.data.firms[self.data.queries[q].firm_key], self.vocabulary)
+            for q in queries
+        ]
         cache = VectorCache(vector_cache or Settings().vector_cache_dir())
         embedded = vectors_for([f.passage for f in features], cache=cache)
         if embedded.vectors is None:
             self.semantic_unavailable = embedded.unavailable
             return
         values = embedded.vectors.values.astype(np.float32) / SCALE
-        of_pair = dict(zip(pairs, values[:len(pairs)]))
-        self._query_meaning = {q: v for q, v in zip(queries, quantise(values[len(pairs):]))}
+        of_pair = dict(zip(pairs, values[: len(pairs)]))
+        self._query_meaning = {q: v for q, v in zip(queries, quantise(values[len(pairs) :]))}
         for firm, held_out in self._variants:
             mean = np.mean([of_pair[(firm, p)] for p in self.projects_of[firm] if p != held_out], axis=0)
             self._meaning[(firm, held_out)] = quantise(mean / max(float(np.linalg.norm(mean)), 1e-9))
@@ -196,16 +216,18 @@ class CaseBuilder:
         candidates = tuple(k for k in keys if k != coordinator)
         index = {k: i for i, k in enumerate(keys)}
         sims = text_similarities(matrix, [(q, index[k]) for k in candidates])
-        meanings, to_query = None, {k: None for k in candidates}
+        meanings, to_query = None, dict.fromkeys(candidates)
         if self._meaning:
             vectors = np.stack([self._meaning[(k, drop[k])] for k in keys]).astype(np.int32)
             meanings = vector_dots_to_cosines(vectors @ vectors.T).astype(np.float32)
             dots = vector_dots_to_cosines(vectors @ self._query_meaning[project].astype(np.int32))
             to_query = {k: float(dots[index[k]]) for k in candidates}
-        results = {k: compare_all(query, orgs[k], float(s), self.vocabulary, to_query[k])
-                   for k, s in zip(candidates, sims)}
-        self._check_against_scorer(query, orgs[candidates[0]], float(sims[0]), results[candidates[0]],
-                                   to_query[candidates[0]])
+        results = {
+            k: compare_all(query, orgs[k], float(s), self.vocabulary, to_query[k]) for k, s in zip(candidates, sims)
+        }
+        self._check_against_scorer(
+            query, orgs[candidates[0]], float(sims[0]), results[candidates[0]], to_query[candidates[0]]
+        )
         labelled = network.case_ties(self.members_of, project, drop)
         ties = Ties.build(t for _, t in labelled)
         self._add_network(query, orgs, coordinator, candidates, results, ties)
@@ -215,18 +237,35 @@ class CaseBuilder:
             results[k][network.ALL_SEARCHER_TIES] = network.relationship(everything, coordinator, k)
         cosines = (matrix[:q] @ matrix[:q].T).toarray().astype(np.float32)
         remaining = {k: len(self.projects_of[k]) - (drop[k] is not None) for k in candidates}
-        return Case(project, coordinator, real, candidates, self.data.bids[project], remaining,
-                    frozenset(fold(k) for k in query_profile.keywords),
-                    {k: self._keywords(k, drop[k]) for k in candidates}, results,
-                    {k: replace(orgs[k], text="") for k in keys}, cosines, meanings,
-                    degree={k: ties.degree(k) for k in candidates})
+        return Case(
+            project,
+            coordinator,
+            real,
+            candidates,
+            self.data.bids[project],
+            remaining,
+            frozenset(fold(k) for k in query_profile.keywords),
+            {k: self._keywords(k, drop[k]) for k in candidates},
+            results,
+            {k: replace(orgs[k], text="") for k in keys},
+            cosines,
+            meanings,
+            degree={k: ties.degree(k) for k in candidates},
+        )
 
     def ties(self, project: str, drop: dict[str, str | None]) -> Ties:
         """The case's co-participation graph: every organisation's ties from the projects its text uses."""
         return Ties.build(t for _, t in network.case_ties(self.members_of, project, drop))
 
-    def _add_network(self, query: ProfileFeatures, orgs: dict[str, ProfileFeatures], coordinator: str,
-                     candidates: tuple[str, ...], results: dict[str, Results], ties: Ties) -> None:
+    def _add_network(
+        self,
+        query: ProfileFeatures,
+        orgs: dict[str, ProfileFeatures],
+        coordinator: str,
+        candidates: tuple[str, ...],
+        results: dict[str, Results],
+        ties: Ties,
+    ) -> None:
         firms = self.data.firms
         for k in candidates:
             results[k]["relationship"] = network.relationship(ties, coordinator, k)
@@ -238,14 +277,18 @@ class CaseBuilder:
             k = next((c for c in candidates if results[c]["relationship"] is not None), candidates[0])
             ctx = PairContext(self.vocabulary, self.config.geography_scale_km, ties=ties)
             if registered.compare(query, orgs[k], ctx) != results[k]["relationship"]:
-                raise RuntimeError("matching/components/relationship.py no longer equals "
-                                   "bench/quality/network.relationship; update the benchmark")
+                raise RuntimeError(
+                    "matching/components/relationship.py no longer equals "
+                    "bench/quality/network.relationship; update the benchmark"
+                )
 
-    def _check_against_scorer(self, a: ProfileFeatures, b: ProfileFeatures, sim: float, results: Results,
-                              meaning: float | None) -> None:
+    def _check_against_scorer(
+        self, a: ProfileFeatures, b: ProfileFeatures, sim: float, results: Results, meaning: float | None
+    ) -> None:
         # The evaluation recombines cached components; make sure that is still what score_pair does.
         ctx = PairContext(self.vocabulary, self.config.geography_scale_km, sim, (), meaning)
         expected = score_pair(a, b, ctx, self.config).score
         if combine(results, self.config.weights)[0] != expected:
-            raise RuntimeError("matching.scorer.score_pair no longer equals combine() of the components; "
-                               "update bench/quality/cases.py")
+            raise RuntimeError(
+                "matching.scorer.score_pair no longer equals combine() of the components; update bench/quality/cases.py"
+            )

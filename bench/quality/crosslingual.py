@@ -20,6 +20,7 @@ matching run over all profiles, and how often the right counterpart is among the
 candidate pairs it scores.
 A full run writes the section "Cross-lingual matching" of docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean
-
 
 import numpy as np
 
@@ -41,10 +41,10 @@ from matching.features import ProfileFeatures, build_features
 from matching.incremental import Snapshot, update
 from matching.scorer import text_similarities
 from matching.semantic import SemanticModel, SemanticUnavailable
-from matching.vectors import VectorCache, vectors_for
-from profiles.settings import Settings
 from matching.text_model import TfidfTextModel
+from matching.vectors import VectorCache, vectors_for
 from profiles.domain import Firm, Profile, ProfileStatus, ProfileType
+from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import load_vocabulary
 
 from .metrics import interval
@@ -55,8 +55,15 @@ COUNTRY = {"da": "DK", "no": "NO", "sv": "SE", "de": "DE", "en": "GB"}
 SEED = 20261206
 ENGINE = "engine (default weights)"
 # The weights before the multilingual component (88 pairs are too few to tune on and report on).
-PREVIOUS = {"text": 0.30, "capabilities": 0.20, "complementarity": 0.25, "sector": 0.10, "geography": 0.05,
-            "size": 0.05, "language": 0.05}
+PREVIOUS = {
+    "text": 0.30,
+    "capabilities": 0.20,
+    "complementarity": 0.25,
+    "sector": 0.10,
+    "geography": 0.05,
+    "size": 0.05,
+    "language": 0.05,
+}
 
 
 @dataclass(frozen=True)
@@ -76,18 +83,30 @@ def load_sides(path: Path = DATA) -> list[Side]:
             raw = pair[which]
             language = "en" if which == "english" else pair["language"]
             key = f"{pair['id']}.{which}"
-            profile = Profile(key=key, firm_key=key, type=ProfileType(raw["type"]), title=raw["title"],
-                              summary=raw["summary"], description=raw["description"],
-                              keywords=tuple(raw["keywords"]), capabilities=tuple(raw["keywords"]),
-                              language=language, status=ProfileStatus.PUBLISHED)
+            profile = Profile(
+                key=key,
+                firm_key=key,
+                type=ProfileType(raw["type"]),
+                title=raw["title"],
+                summary=raw["summary"],
+                description=raw["description"],
+                keywords=tuple(raw["keywords"]),
+                capabilities=tuple(raw["keywords"]),
+                language=language,
+                status=ProfileStatus.PUBLISHED,
+            )
             sides.append(Side(key, pair["id"], pair["language"], which == "english", profile))
     return sides
 
 
 def features_of(sides: list[Side]) -> dict[str, ProfileFeatures]:
     vocabulary = load_vocabulary()
-    return {s.key: build_features(s.profile, Firm(key=s.key, name=s.key, country=COUNTRY[s.profile.language or "en"]),
-                                  vocabulary) for s in sides}
+    return {
+        s.key: build_features(
+            s.profile, Firm(key=s.key, name=s.key, country=COUNTRY[s.profile.language or "en"]), vocabulary
+        )
+        for s in sides
+    }
 
 
 def rank_of(scores: dict[str, float], right: str, seed: str) -> int:
@@ -134,8 +153,9 @@ def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[st
             engine, _ = score_arrays(arrays, left, other, sims, config.weights, config.geography_scale_km, meaning)
             per_method[ENGINE] = dict(zip((s.key for s in pool), engine.tolist()))
         previous, _ = score_arrays(arrays, left, other, sims, PREVIOUS, config.geography_scale_km)
-        per_method["engine, previous weights (no meaning component)"] = dict(zip((s.key for s in pool),
-                                                                                 previous.tolist()))
+        per_method["engine, previous weights (no meaning component)"] = dict(
+            zip((s.key for s in pool), previous.tolist())
+        )
         per_method["TF-IDF cosine alone"] = dict(zip((s.key for s in pool), sims.tolist()))
         ctx = PairContext(vocabulary, config.geography_scale_km)
         caps = {s.key: REGISTRY["capabilities"].compare(feats[query.key], feats[s.key], ctx) for s in pool}
@@ -146,7 +166,8 @@ def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[st
         per_method["sentinel: random order"] = {s.key: rng.random() for s in pool}
         # reads only the profile types (the counterpart component): an offer for a request, seeded order otherwise
         per_method["sentinel: profile types only"] = {
-            s.key: float(s.profile.type.is_offer != query.profile.type.is_offer) + 0.5 * rng.random() for s in pool}
+            s.key: float(s.profile.type.is_offer != query.profile.type.is_offer) + 0.5 * rng.random() for s in pool
+        }
         length = len(query.profile.text)
         per_method["sentinel: closest in length"] = {s.key: -abs(len(s.profile.text) - length) for s in pool}
         group = f"{query.language} {'en→' + query.language if query.english else query.language + '→en'}"
@@ -157,15 +178,20 @@ def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[st
 
 def table(ranks: dict[str, dict[str, list[int]]]) -> str:
     groups = sorted({g for by_group in ranks.values() for g in by_group})
-    out = ["| method | queries | top-1 [95% interval] | MRR [95% interval] | " +
-           " | ".join(f"top-1 {g}" for g in groups) + " |",
-           "|---|---:|---:|---:|" + "---:|" * len(groups)]
+    out = [
+        "| method | queries | top-1 [95% interval] | MRR [95% interval] | "
+        + " | ".join(f"top-1 {g}" for g in groups)
+        + " |",
+        "|---|---:|---:|---:|" + "---:|" * len(groups),
+    ]
     for method, by_group in ranks.items():
         every = [r for g in groups for r in by_group.get(g, [])]
         top1, mrr = interval([float(r == 1) for r in every]), interval([1.0 / r for r in every])
         cells = [f"{fmean(float(r == 1) for r in by_group[g]):.2f}" for g in groups]
-        out.append(f"| {method} | {len(every)} | {top1.mean:.3f} [{top1.low:.3f}, {top1.high:.3f}] | "
-                   f"{mrr.mean:.3f} [{mrr.low:.3f}, {mrr.high:.3f}] | " + " | ".join(cells) + " |")
+        out.append(
+            f"| {method} | {len(every)} | {top1.mean:.3f} [{top1.low:.3f}, {top1.high:.3f}] | "
+            f"{mrr.mean:.3f} [{mrr.low:.3f}, {mrr.high:.3f}] | " + " | ".join(cells) + " |"
+        )
     return "\n".join(out)
 
 
@@ -173,16 +199,22 @@ def differences(ranks: dict[str, dict[str, list[int]]], base: str) -> str:
     """Each method against `base`, query by query (a paired bootstrap over queries)."""
     groups = sorted(ranks[base])
     ref = [r for g in groups for r in ranks[base][g]]
-    out = [f"Paired differences against {base} (an interval containing 0: this set cannot tell them apart):", "",
-           "| method | Δ top-1 [95% interval] | Δ MRR [95% interval] |", "|---|---:|---:|"]
+    out = [
+        f"Paired differences against {base} (an interval containing 0: this set cannot tell them apart):",
+        "",
+        "| method | Δ top-1 [95% interval] | Δ MRR [95% interval] |",
+        "|---|---:|---:|",
+    ]
     for method, by_group in ranks.items():
         if method == base or method.startswith("sentinel"):
             continue
         mine = [r for g in groups for r in by_group[g]]
         top1 = interval([float(a == 1) - float(b == 1) for a, b in zip(mine, ref)])
         mrr = interval([1.0 / a - 1.0 / b for a, b in zip(mine, ref)])
-        out.append(f"| {method} | {top1.mean:+.3f} [{top1.low:+.3f}, {top1.high:+.3f}] | "
-                   f"{mrr.mean:+.3f} [{mrr.low:+.3f}, {mrr.high:+.3f}] |")
+        out.append(
+            f"| {method} | {top1.mean:+.3f} [{top1.low:+.3f}, {top1.high:+.3f}] | "
+            f"{mrr.mean:+.3f} [{mrr.low:+.3f}, {mrr.high:+.3f}] |"
+        )
     return "\n".join(out)
 
 
@@ -205,14 +237,19 @@ def main(argv: list[str] | None = None) -> None:
         "for one specific capability, in groups of near misses. Each of the "
         f"{len(sides)} profiles is a query against every profile on the other side; the right counterpart should "
         "rank first. Intervals: percentile bootstrap over queries (2,000 resamples, seeded). Column groups: "
-        "the foreign language and the direction of the query.", "",
-        table(ranks), "",
-        differences(ranks, "engine, previous weights (no meaning component)"), "",
+        "the foreign language and the direction of the query.",
+        "",
+        table(ranks),
+        "",
+        differences(ranks, "engine, previous weights (no meaning component)"),
+        "",
     ]
     if "candidate_recall" in cost:
-        lines.append(f"Blocking: in a matching run over all {len(sides)} profiles (default settings) the right "
-                     f"counterpart is among the scored candidate pairs for {100 * cost['candidate_recall']:.1f}% "
-                     "of the queries.")
+        lines.append(
+            f"Blocking: in a matching run over all {len(sides)} profiles (default settings) the right "
+            f"counterpart is among the scored candidate pairs for {100 * cost['candidate_recall']:.1f}% "
+            "of the queries."
+        )
         lines.append("")
     body = "\n".join(lines)
     print(body)

@@ -7,6 +7,7 @@ same when its CORDIS name is. PARTNERMATCH_CORDIS_DIR may name other folders
 (separated by the path separator). Everything is sorted on the way in, so every
 later stage sees the same order on every run.
 """
+
 from __future__ import annotations
 
 import csv
@@ -81,8 +82,9 @@ def load(directories: list[Path] | None = None) -> Cordis:
     projects = {pid: p for part in parts for pid, p in part.projects.items()}
     if len(projects) != sum(len(part.projects) for part in parts):
         raise SystemExit("the CORDIS folders share project ids; give each project once")
-    participations = tuple(sorted((x for part in parts for x in part.participations),
-                                  key=lambda x: (x.project, x.name)))
+    participations = tuple(
+        sorted((x for part in parts for x in part.participations), key=lambda x: (x.project, x.name))
+    )
     return Cordis(dict(sorted(projects.items())), participations)
 
 
@@ -95,14 +97,23 @@ def load_one(directory: Path) -> Cordis:
     for pid, _code, _path, title, *_ in _xlsx(directory / "euroSciVoc.xlsx", ids):
         if title:
             labels[str(pid)].add(str(title).strip())
-    topic_titles = {(str(pid), str(code)): str(title or "") for pid, code, title in _xlsx(directory / "topics.xlsx", ids)}
+    topic_titles = {
+        (str(pid), str(code)): str(title or "") for pid, code, title in _xlsx(directory / "topics.xlsx", ids)
+    }
     projects = {}
     for pid in sorted(ids):
         r = raw_projects[pid]
         topic = r["topics"].strip()
-        projects[pid] = Project(pid, r["acronym"].strip(), " ".join(r["title"].split()),
-                                " ".join(r["objective"].split()), r["startDate"].strip(), topic,
-                                topic_titles.get((pid, topic), ""), tuple(sorted(labels[pid])))
+        projects[pid] = Project(
+            pid,
+            r["acronym"].strip(),
+            " ".join(r["title"].split()),
+            " ".join(r["objective"].split()),
+            r["startDate"].strip(),
+            topic,
+            topic_titles.get((pid, topic), ""),
+            tuple(sorted(labels[pid])),
+        )
     return Cordis(projects, _participations(_csv(directory / "orgs.csv"), ids))
 
 
@@ -115,8 +126,15 @@ def _participations(rows: list[dict[str, str]], ids: set[str]) -> tuple[Particip
         pid, name = r["projectID"].strip(), " ".join(r["name"].split())
         if pid not in ids or not name:
             continue
-        p = Participation(pid, name, r["role"].strip(), r["SME"].strip() == "True", r["activityType"].strip(),
-                          " ".join(r["city"].split()), r["country"].strip().upper())
+        p = Participation(
+            pid,
+            name,
+            r["role"].strip(),
+            r["SME"].strip() == "True",
+            r["activityType"].strip(),
+            " ".join(r["city"].split()),
+            r["country"].strip().upper(),
+        )
         old = best.get((pid, name))
         if old is None or rank.get(p.role, 9) < rank.get(old.role, 9):
             best[(pid, name)] = p

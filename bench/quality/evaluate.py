@@ -5,11 +5,13 @@ imported data is shared, not copied per task). `imap` hands results back in
 input order, and nothing in a case depends on which worker built it, so the
 output is the same for any number of workers.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from profiles.domain import Firm
 
@@ -42,8 +44,9 @@ def _build(project: str) -> Case:
     return _SHARED["builder"].build(project)
 
 
-def build_cases(builder: CaseBuilder, projects: list[str], jobs: int,
-                progress: Callable[[str], None] | None = None) -> list[Case]:
+def build_cases(
+    builder: CaseBuilder, projects: list[str], jobs: int, progress: Callable[[str], None] | None = None
+) -> list[Case]:
     _SHARED["builder"] = builder
     cases = []
     for n, case in enumerate(_map(_build, projects, jobs), start=1):
@@ -61,14 +64,18 @@ def _consortia(case: Case) -> list[ConsortiumResult]:
     firms: dict[str, Firm] = _SHARED["firms"]
     out = []
     for method in _SHARED["methods"]:
-        out.append(propose(case, method, method.ranking(case), method.query_scores(case), firms,
-                           _SHARED["optimizer"]))
+        out.append(propose(case, method, method.ranking(case), method.query_scores(case), firms, _SHARED["optimizer"]))
     case.pair_cache.clear()  # do not ship the cache back
     return out
 
 
-def consortia_all(cases: list[Case], methods: list[Method], firms: dict[str, Firm], jobs: int,
-                  progress: Callable[[str], None] | None = None) -> dict[str, list[ConsortiumResult]]:
+def consortia_all(
+    cases: list[Case],
+    methods: list[Method],
+    firms: dict[str, Firm],
+    jobs: int,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, list[ConsortiumResult]]:
     """Optimiser results per method name, one per case, in case order."""
     _SHARED.update(firms=firms, methods=methods, optimizer=optimizer_config())
     out: dict[str, list[ConsortiumResult]] = {m.name: [] for m in methods}

@@ -15,6 +15,7 @@ What is built:
 * one R&D Request per project from its coordinator (the query);
 * one bid per project: its labels as (optional) requirements, three countries.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,7 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from profiles import een, repository
@@ -37,7 +38,7 @@ from .data import COUNTRY_FIXES, Cordis, Participation, Project
 
 KINDS = {"PRC": "company", "HES": "university", "REC": "research", "PUB": "public", "OTH": "other"}
 # Fixed clock: the import stamps rows with it; nothing in the evaluation depends on the real date.
-NOW = datetime(2026, 11, 21, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
 SLUG_MAX = 70  # profile keys are "<slug>.<9-digit project id>", at most 80 characters
 
 
@@ -86,8 +87,12 @@ class Imported:
 
 
 def _firm_row(name: str, p: Participation) -> dict:
-    row = {"key": slug(name), "name": name, "country": COUNTRY_FIXES.get(p.country, p.country),
-           "kind": KINDS.get(p.activity, "other")}
+    row = {
+        "key": slug(name),
+        "name": name,
+        "country": COUNTRY_FIXES.get(p.country, p.country),
+        "kind": KINDS.get(p.activity, "other"),
+    }
     if p.city:
         row["city"] = p.city[:120]
     if p.sme:
@@ -116,24 +121,50 @@ def build_document(cordis: Cordis) -> tuple[dict, list[str]]:
     profiles, bids = [], []
     for pid, project in sorted(cordis.projects.items()):
         summary, description = split_objective(project.objective)
-        text = {"title": project.title[: een.TITLE_MAX], "summary": summary, "description": description,
-                "keywords": keywords(project), "status": "published", "published_on": project.start}
+        text = {
+            "title": project.title[: een.TITLE_MAX],
+            "summary": summary,
+            "description": description,
+            "keywords": keywords(project),
+            "status": "published",
+            "published_on": project.start,
+        }
         members = [p for p in cordis.participations if p.project == pid and p.name in firms]
         for p in members:
-            profiles.append({"key": f"{firms[p.name]['key']}.{pid}", "firm": firms[p.name]["key"], "type": "TO",
-                             **text})
+            profiles.append(
+                {"key": f"{firms[p.name]['key']}.{pid}", "firm": firms[p.name]["key"], "type": "TO", **text}
+            )
         coordinator = next((p.name for p in members if p.role == "coordinator"), None)
         if coordinator is None:
             notes.append(f"project {pid}: no importable coordinator, so no query")
             continue
-        profiles.append({"key": f"rdr.{pid}", "firm": firms[coordinator]["key"], "type": "RDR",
-                         "partnership_types": ["research cooperation"], **text})
-        requirements = [{"key": f"r{i:02d}", "capability": c[:200], "mandatory": False}
-                        for i, c in enumerate(project.labels or (project.topic,), start=1)]
-        bids.append({"key": f"bid.{pid}", "title": project.title[: een.TITLE_MAX], "customer": "European Commission",
-                     "customer_country": "BE", "delivery_country": "BE", "description": project.objective[:4000],
-                     "requirements": requirements, "min_size": 2, "max_size": min(20, max(2, len(members))),
-                     "min_countries": 3})
+        profiles.append(
+            {
+                "key": f"rdr.{pid}",
+                "firm": firms[coordinator]["key"],
+                "type": "RDR",
+                "partnership_types": ["research cooperation"],
+                **text,
+            }
+        )
+        requirements = [
+            {"key": f"r{i:02d}", "capability": c[:200], "mandatory": False}
+            for i, c in enumerate(project.labels or (project.topic,), start=1)
+        ]
+        bids.append(
+            {
+                "key": f"bid.{pid}",
+                "title": project.title[: een.TITLE_MAX],
+                "customer": "European Commission",
+                "customer_country": "BE",
+                "delivery_country": "BE",
+                "description": project.objective[:4000],
+                "requirements": requirements,
+                "min_size": 2,
+                "max_size": min(20, max(2, len(members))),
+                "min_countries": 3,
+            }
+        )
     return {"firms": list(firms.values()), "profiles": profiles, "bids": bids}, notes
 
 
@@ -150,9 +181,12 @@ def import_cordis(cordis: Cordis) -> Imported:
             bids = repository.load_bids(session)
         engine.dispose()
     counts = ", ".join(f"{kind} {c['created']}" for kind, c in report.counts.items())
-    notes.insert(0, f"imported: {counts}; {len(report.unknown_phrases)} requirement phrases outside the "
-                    f"capability vocabulary, {len(report.approximate_phrases)} read approximately; "
-                    f"{len(report.duplicates)} possible duplicate firms reported")
+    notes.insert(
+        0,
+        f"imported: {counts}; {len(report.unknown_phrases)} requirement phrases outside the "
+        f"capability vocabulary, {len(report.approximate_phrases)} read approximately; "
+        f"{len(report.duplicates)} possible duplicate firms reported",
+    )
     offers, queries = {}, {}
     for p in profiles:
         pid = p.key.rsplit(".", 1)[1]

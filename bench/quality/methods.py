@@ -4,6 +4,7 @@ Each method scores the query against every candidate and, for the optimiser's
 synergy, one organisation against another. Rankings break ties by key, so
 they are the same on every run.
 """
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """Ranking metrics per project, and their means over a set of projects (macro averages)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -45,9 +46,15 @@ def summarise(scores: list[ProjectScore]) -> Summary:
         return Summary(0, 0.0, 0.0, 0.0, 0.0, None)
     overlaps = [s.overlap for s in scores if s.overlap is not None]
     statuses = Counter(s.status for s in scores if s.status is not None)
-    return Summary(len(scores), fmean(s.recall10 for s in scores), fmean(s.recall20 for s in scores),
-                   fmean(s.rr for s in scores), fmean(s.top_n for s in scores),
-                   fmean(overlaps) if overlaps else None, dict(sorted(statuses.items())))
+    return Summary(
+        len(scores),
+        fmean(s.recall10 for s in scores),
+        fmean(s.recall20 for s in scores),
+        fmean(s.rr for s in scores),
+        fmean(s.top_n for s in scores),
+        fmean(overlaps) if overlaps else None,
+        dict(sorted(statuses.items())),
+    )
 
 
 BOOTSTRAP_SAMPLES = 2000
@@ -81,16 +88,26 @@ def interval(values: list[float], samples: int = BOOTSTRAP_SAMPLES, seed: int = 
     return Interval(fmean(values), means[int(0.025 * samples)], means[int(0.975 * samples) - 1])
 
 
-def paired_difference(a: list[ProjectScore], b: list[ProjectScore], metric: str,
-                      samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> Interval:
+def paired_difference(
+    a: list[ProjectScore],
+    b: list[ProjectScore],
+    metric: str,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Interval:
     """a − b on one metric, resampling projects (the same projects for both: a paired bootstrap)."""
     if [s.project for s in a] != [s.project for s in b]:
         raise ValueError("paired differences need the same projects in the same order")
     return interval([getattr(x, metric) - getattr(y, metric) for x, y in zip(a, b)], samples, seed)
 
 
-def paired_ratio(a: list[ProjectScore], b: list[ProjectScore], metric: str,
-                 samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> Interval:
+def paired_ratio(
+    a: list[ProjectScore],
+    b: list[ProjectScore],
+    metric: str,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Interval:
     """mean(a) / mean(b) on one metric, with a paired percentile bootstrap (the same projects resampled for
     both, so what the two share cancels)."""
     import numpy as np
@@ -104,5 +121,6 @@ def paired_ratio(a: list[ProjectScore], b: list[ProjectScore], metric: str,
     picks = np.random.default_rng(seed).integers(0, len(x), size=(samples, len(x)))
     top, bottom = x[picks].sum(axis=1), y[picks].sum(axis=1)
     ratios = np.sort(np.divide(top, bottom, out=np.full(samples, np.inf), where=bottom > 0))
-    return Interval(float(x.sum() / y.sum()), float(ratios[int(0.025 * samples)]),
-                    float(ratios[int(0.975 * samples) - 1]))
+    return Interval(
+        float(x.sum() / y.sum()), float(ratios[int(0.025 * samples)]), float(ratios[int(0.975 * samples) - 1])
+    )

@@ -24,10 +24,11 @@ Role composition, from the CORDIS activity type and country (no text):
 searcher (university / research organisation / company / other), "cross_border" is 1 when
 it is in another country. Both live only in the benchmark, as extra ComponentResults.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
-from typing import Iterable
 
 from matching.components import ComponentResult
 from matching.ties import Tie, Ties
@@ -49,8 +50,7 @@ def project_members(offers: Iterable[tuple[str, str]]) -> dict[str, tuple[str, .
     return {p: tuple(sorted(set(m))) for p, m in sorted(out.items())}
 
 
-def case_ties(members: dict[str, tuple[str, ...]], held_out: str,
-              drop: dict[str, str | None]) -> list[tuple[str, Tie]]:
+def case_ties(members: dict[str, tuple[str, ...]], held_out: str, drop: dict[str, str | None]) -> list[tuple[str, Tie]]:
     """(project, tie) for every co-participation the case may use: never `held_out`, never a project
     dropped for either side. `drop` maps an organisation to the project its description leaves out;
     an organisation not in it (described by nothing else) drops only `held_out`."""
@@ -63,14 +63,19 @@ def case_ties(members: dict[str, tuple[str, ...]], held_out: str,
     return out
 
 
-def searcher_ties(members: dict[str, tuple[str, ...]], held_out: str, drop: dict[str, str | None],
-                  searcher: str) -> list[tuple[str, Tie]]:
+def searcher_ties(
+    members: dict[str, tuple[str, ...]], held_out: str, drop: dict[str, str | None], searcher: str
+) -> list[tuple[str, Tie]]:
     """(project, tie) between the searcher and each organisation in a project the case dropped only for that
     organisation (never `held_out`): what `case_ties` left out on the searcher's side."""
     out = []
     for firm, dropped in sorted(drop.items()):
-        if firm != searcher and dropped not in (None, held_out) and searcher in members.get(dropped, ()) \
-                and drop.get(searcher) != dropped:
+        if (
+            firm != searcher
+            and dropped not in (None, held_out)
+            and searcher in members.get(dropped, ())
+            and drop.get(searcher) != dropped
+        ):
             out.append((dropped, Tie("project", searcher, firm)))
     return out
 

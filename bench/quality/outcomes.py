@@ -11,6 +11,7 @@ order by key hash). Goal: learned within 5% of the hidden weights' MRR.
 
     python -m bench.quality.outcomes
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,40 +101,49 @@ def main(argv: list[str] | None = None) -> None:
         train = simulate(lists, hidden, TRAIN, seed=200 + h)
         test = simulate(lists, hidden, TEST, seed=300 + h)
         learned = fit(train, dict(DEFAULT_WEIGHTS))
-        rr = {name: reciprocal_ranks(test, w) for name, w in
-              (("hidden", hidden), ("learned", learned.weights), ("defaults", dict(DEFAULT_WEIGHTS)))}
+        rr = {
+            name: reciprocal_ranks(test, w)
+            for name, w in (("hidden", hidden), ("learned", learned.weights), ("defaults", dict(DEFAULT_WEIGHTS)))
+        }
         rr["sentinel"] = sentinel(test)
         mrr = {k: interval(v) for k, v in rr.items()}
         gap = paired_difference(rr["learned"], rr["hidden"])
         share = mrr["learned"][0] / mrr["hidden"][0]
         met += share >= 0.95
-        rows.append(f"| {h + 1} | {_f(mrr['hidden'])} | {_f(mrr['learned'])} | {share:.3f} | {_f(gap)} | "
-                    f"{_f(mrr['defaults'])} | {_f(mrr['sentinel'])} |")
-        weight_rows.append(f"| {h + 1} | " + " | ".join(f"{hidden[n]:.2f} → {learned.weights[n]:.2f}"
-                                                        for n in sorted(DEFAULT_WEIGHTS)) + " |")
+        rows.append(
+            f"| {h + 1} | {_f(mrr['hidden'])} | {_f(mrr['learned'])} | {share:.3f} | {_f(gap)} | "
+            f"{_f(mrr['defaults'])} | {_f(mrr['sentinel'])} |"
+        )
+        weight_rows.append(
+            f"| {h + 1} | "
+            + " | ".join(f"{hidden[n]:.2f} → {learned.weights[n]:.2f}" for n in sorted(DEFAULT_WEIGHTS))
+            + " |"
+        )
     names = sorted(DEFAULT_WEIGHTS)
-    body = "\n".join([
-        f"Machine: {machine()}. {len(lists)} real match lists of the demo exchange (its profiles' stored partners "
-        f"and peers with component values); for each of {HIDDEN} hidden weight vectors, {TRAIN} simulated outcomes "
-        f"to learn from and {TEST} to check on (logit choice, Gumbel noise scale {NOISE}). MRR of the chosen "
-        "candidate with 95% bootstrap intervals; *gap* is learned − hidden, paired.",
-        "",
-        "| hidden vector | MRR hidden weights | MRR learned (500 outcomes) | learned ÷ hidden | gap | MRR defaults | "
-        "MRR sentinel (no content) |",
-        "|---|---|---|---|---|---|---|",
-        *rows,
-        "",
-        f"Goal (learned within 5% of the hidden weights' MRR): met for {met} of {HIDDEN} hidden vectors. "
-        "The sentinel shows what an order that reads nothing scores on these lists.",
-        "",
-        "Hidden → learned weights:",
-        "",
-        "| vector | " + " | ".join(names) + " |",
-        "|---|" + "---|" * len(names),
-        *weight_rows,
-        "",
-        f"Run time {time.perf_counter() - started:.0f} s.",
-    ])
+    body = "\n".join(
+        [
+            f"Machine: {machine()}. {len(lists)} real match lists of the demo exchange (its profiles' stored partners "
+            f"and peers with component values); for each of {HIDDEN} hidden weight vectors, {TRAIN} simulated outcomes "
+            f"to learn from and {TEST} to check on (logit choice, Gumbel noise scale {NOISE}). MRR of the chosen "
+            "candidate with 95% bootstrap intervals; *gap* is learned − hidden, paired.",
+            "",
+            "| hidden vector | MRR hidden weights | MRR learned (500 outcomes) | learned ÷ hidden | gap | MRR defaults | "
+            "MRR sentinel (no content) |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            f"Goal (learned within 5% of the hidden weights' MRR): met for {met} of {HIDDEN} hidden vectors. "
+            "The sentinel shows what an order that reads nothing scores on these lists.",
+            "",
+            "Hidden → learned weights:",
+            "",
+            "| vector | " + " | ".join(names) + " |",
+            "|---|" + "---|" * len(names),
+            *weight_rows,
+            "",
+            f"Run time {time.perf_counter() - started:.0f} s.",
+        ]
+    )
     print(body)
     if not args.no_write:
         write_section("Learning weights from outcomes (simulated)", "python -m bench.quality.outcomes", body)

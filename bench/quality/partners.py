@@ -15,6 +15,7 @@ non-capacity queries with a peer in the top 3. The engine is read from its store
 
     python -m bench.quality.partners
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,9 +61,17 @@ class Outcome:
 
 def load_queries(path: Path = DATA) -> list[Query]:
     data = json.loads(path.read_text("utf-8"))
-    return [Query(q["profile"], q["language"], q["asks"], frozenset(q["intended"]), frozenset(q["peers"]),
-                  frozenset(q.get("also", ())))
-            for q in data["queries"]]
+    return [
+        Query(
+            q["profile"],
+            q["language"],
+            q["asks"],
+            frozenset(q["intended"]),
+            frozenset(q["peers"]),
+            frozenset(q.get("also", ())),
+        )
+        for q in data["queries"]
+    ]
 
 
 def outcome(query: Query, ranking: list[str], complete: bool = False) -> Outcome:
@@ -71,8 +80,12 @@ def outcome(query: Query, ranking: list[str], complete: bool = False) -> Outcome
     hits = [i for i, k in enumerate(ranking, start=1) if k in answers]
     best = min(hits) if hits else None
     peer3 = None if query.asks == "capacity" else float(any(k in query.peers for k in ranking[:3]))
-    return Outcome(1.0 / best if best else 0.0, float(best is not None and best <= 3),
-                   float(best is not None and best <= 10), peer3)
+    return Outcome(
+        1.0 / best if best else 0.0,
+        float(best is not None and best <= 3),
+        float(best is not None and best <= 10),
+        peer3,
+    )
 
 
 class Exchange:
@@ -86,8 +99,9 @@ class Exchange:
         root = Path(self.tmp.name)
         self.settings = Settings(database_url=f"sqlite:///{root / 'partners.db'}", output_dir=root)
         self.engine = services.open_database(self.settings)
-        files = [(name, data[name]) for name in PARTS] + ([(name, data["history"][name]) for name in HISTORY]
-                                                          if history else [])
+        files = [(name, data[name]) for name in PARTS] + (
+            [(name, data["history"][name]) for name in HISTORY] if history else []
+        )
         for name, rows in files:
             file = root / f"{name}.json"
             file.write_text(json.dumps({name: rows}, ensure_ascii=False), "utf-8")
@@ -140,8 +154,10 @@ def sentinel_rankings(profiles: dict, queries: list[Query]) -> dict[str, list[st
     for q in queries:
         mine = profiles[q.profile]
         others = [k for k, p in profiles.items() if p.firm_key != mine.firm_key]
-        out[q.profile] = sorted(others, key=lambda k: (profiles[k].type.is_offer == mine.type.is_offer,
-                                                       hashlib.sha256(k.encode()).hexdigest()))
+        out[q.profile] = sorted(
+            others,
+            key=lambda k: (profiles[k].type.is_offer == mine.type.is_offer, hashlib.sha256(k.encode()).hexdigest()),
+        )
     return out
 
 
@@ -149,8 +165,12 @@ def evaluate(queries: list[Query], rankings: dict[str, list[str]], complete: boo
     return [outcome(q, rankings.get(q.profile, []), complete) for q in queries]
 
 
-ASKED = {"customer": ("customer",), "supplier": ("supplier",), "complement": ("complement",),
-         "capacity": ("supplier", "peer")}
+ASKED = {
+    "customer": ("customer",),
+    "supplier": ("supplier",),
+    "complement": ("complement",),
+    "capacity": ("supplier", "peer"),
+}
 
 
 def filtered(lists: dict[str, list[dict]], queries: list[Query]) -> dict[str, list[str]]:
@@ -170,8 +190,10 @@ def summary_row(name: str, results: list[Outcome], base: list[Outcome] | None) -
     rr = [r.rr for r in results]
     peers = [r.peer_top3 for r in results if r.peer_top3 is not None]
     diff = "–" if base is None else _f(paired_difference(rr, [b.rr for b in base]))
-    return (f"| {name} | {_f(interval(rr))} | {fmean(r.top3 for r in results):.3f} | "
-            f"{fmean(r.top10 for r in results):.3f} | {_f(interval(peers))} | {diff} |")
+    return (
+        f"| {name} | {_f(interval(rr))} | {fmean(r.top3 for r in results):.3f} | "
+        f"{fmean(r.top10 for r in results):.3f} | {_f(interval(peers))} | {diff} |"
+    )
 
 
 def without(component: str) -> MatchingConfig:
@@ -193,28 +215,45 @@ def main(argv: list[str] | None = None) -> None:
     kind_view = evaluate(queries, filtered(engine_lists, queries))
     kind_view_complete = evaluate(queries, filtered(engine_lists, queries), complete=True)
     wide = ex.run(MatchingConfig(top_k=200, peer_k=200))
-    rows.append(summary_row("engine scores only (no partners-first ordering)", evaluate(queries, by_score(wide)),
-                            engine))
+    rows.append(
+        summary_row("engine scores only (no partners-first ordering)", evaluate(queries, by_score(wide)), engine)
+    )
     tfidf = tfidf_rankings(ex.profiles, queries)
     sentinel = sentinel_rankings(ex.profiles, queries)
     rows.append(summary_row("TF-IDF cosine alone", evaluate(queries, tfidf), engine))
     rows.append(summary_row("sentinel: profile types only (no content)", evaluate(queries, sentinel), engine))
-    complete_rows = [summary_row("engine (stored list, partners first)", complete, None),
-                     summary_row("engine, list filtered to the kind the query asks for", kind_view_complete, complete),
-                     summary_row("TF-IDF cosine alone", evaluate(queries, tfidf, True), complete),
-                     summary_row("sentinel: profile types only (no content)", evaluate(queries, sentinel, True),
-                                 complete)]
+    complete_rows = [
+        summary_row("engine (stored list, partners first)", complete, None),
+        summary_row("engine, list filtered to the kind the query asks for", kind_view_complete, complete),
+        summary_row("TF-IDF cosine alone", evaluate(queries, tfidf, True), complete),
+        summary_row("sentinel: profile types only (no content)", evaluate(queries, sentinel, True), complete),
+    ]
     rows.append(summary_row("engine, list filtered to the kind the query asks for", kind_view, engine))
     ablation = [summary_row("engine (stored list, partners first)", complete, None)]
     if not args.no_ablation:
-        for name in ("value_chain", "relationship", "complementarity", "counterpart", "semantic", "text",
-                     "capabilities"):
-            ablation.append(summary_row(f"without {name}",
-                                        evaluate(queries, stored_rankings(ex.run(without(name))), True), complete))
+        for name in (
+            "value_chain",
+            "relationship",
+            "complementarity",
+            "counterpart",
+            "semantic",
+            "text",
+            "capabilities",
+        ):
+            ablation.append(
+                summary_row(
+                    f"without {name}", evaluate(queries, stored_rankings(ex.run(without(name))), True), complete
+                )
+            )
     ex.close()
     bare = Exchange(history=False)
-    ablation.append(summary_row("without the history (no bids, no relations)",
-                                evaluate(queries, stored_rankings(bare.run(MatchingConfig())), True), complete))
+    ablation.append(
+        summary_row(
+            "without the history (no bids, no relations)",
+            evaluate(queries, stored_rankings(bare.run(MatchingConfig())), True),
+            complete,
+        )
+    )
     bare.close()
     per_kind = []
     for asks in ("customer", "supplier", "complement", "capacity"):
@@ -222,45 +261,74 @@ def main(argv: list[str] | None = None) -> None:
         full = [r for q, r in zip(queries, complete) if q.asks == asks]
         kind = [r for q, r in zip(queries, kind_view_complete) if q.asks == asks]
         peers = [r.peer_top3 for r in part if r.peer_top3 is not None]
-        per_kind.append(f"| {asks} | {len(part)} | {_f(interval([r.rr for r in part]))} | "
-                        f"{_f(interval([r.rr for r in full]))} | {_f(interval([r.rr for r in kind]))} | "
-                        f"{fmean(r.top3 for r in part):.3f} | {fmean(peers) if peers else float('nan'):.3f} |")
+        per_kind.append(
+            f"| {asks} | {len(part)} | {_f(interval([r.rr for r in part]))} | "
+            f"{_f(interval([r.rr for r in full]))} | {_f(interval([r.rr for r in kind]))} | "
+            f"{fmean(r.top3 for r in part):.3f} | {fmean(peers) if peers else float('nan'):.3f} |"
+        )
     per_language = []
     for lang in sorted({q.language for q in queries}):
         part = [r for q, r in zip(queries, engine) if q.language == lang]
         per_language.append(f"| {lang} | {len(part)} | {_f(interval([r.rr for r in part]))} |")
-    header = ("| method | MRR of the intended partner | intended in top 3 | in top 10 | non-capacity queries "
-              "with a peer in the top 3 | MRR − engine (paired) |\n|---|---|---|---|---|---|")
+    header = (
+        "| method | MRR of the intended partner | intended in top 3 | in top 10 | non-capacity queries "
+        "with a peer in the top 3 | MRR − engine (paired) |\n|---|---|---|---|---|---|"
+    )
     mrr = fmean(r.rr for r in engine)
     mrr_complete = fmean(r.rr for r in complete)
     mrr_kind = fmean(r.rr for r in kind_view_complete)
     peer_share = fmean(r.peer_top3 for r in engine if r.peer_top3 is not None)
-    body = "\n".join([
-        f"Machine: {machine()}. {len(queries)} queries in five languages over {len(ex.profiles)} profiles "
-        "(bench/quality/partner_set.json); default configuration. Intervals: 95% bootstrap over queries.",
-        "", "Named answer only (each query's `intended` partner):", "", header, *rows, "",
-        "Complete labels (the named partner or any other equally valid partner of the asked kind, `also` in the "
-        "set, listed from the texts alone):", "", header, *complete_rows, "",
-        f"Goals: MRR ≥ 0.8 — named answer only {mrr:.3f}, complete labels {mrr_complete:.3f}, complete labels in "
-        f"the list filtered to the asked kind {mrr_kind:.3f} "
-        f"({'met' if mrr_complete >= 0.8 else 'not met'} on the default list with complete labels); "
-        f"no peer in the top 3 unless the "
-        f"query asks for capacity partners — {'met' if peer_share == 0 else 'not met'} "
-        f"(peer in the top 3 for {peer_share:.1%} of the non-capacity queries).",
-        "", "Ablation, complete labels (engine's stored lists with one part removed; the other weights as they "
-        "are, so the removed weight is spread over them):", "",
-        header, *ablation, "",
-        "By what the query asks for (engine):", "",
-        "| asks | queries | MRR (named) | MRR (complete labels) | MRR (complete, filtered to the asked kind) | "
-        "named in top 3 | peer in top 3 |", "|---|---|---|---|---|---|---|", *per_kind, "",
-        "By the query's language (engine):", "", "| language | queries | MRR |", "|---|---|---|", *per_language, "",
-        "Differences whose interval includes 0 are not resolved by this set.",
-        f"Run time {time.perf_counter() - started:.0f} s.",
-    ])
+    body = "\n".join(
+        [
+            f"Machine: {machine()}. {len(queries)} queries in five languages over {len(ex.profiles)} profiles "
+            "(bench/quality/partner_set.json); default configuration. Intervals: 95% bootstrap over queries.",
+            "",
+            "Named answer only (each query's `intended` partner):",
+            "",
+            header,
+            *rows,
+            "",
+            "Complete labels (the named partner or any other equally valid partner of the asked kind, `also` in the "
+            "set, listed from the texts alone):",
+            "",
+            header,
+            *complete_rows,
+            "",
+            f"Goals: MRR ≥ 0.8 — named answer only {mrr:.3f}, complete labels {mrr_complete:.3f}, complete labels in "
+            f"the list filtered to the asked kind {mrr_kind:.3f} "
+            f"({'met' if mrr_complete >= 0.8 else 'not met'} on the default list with complete labels); "
+            f"no peer in the top 3 unless the "
+            f"query asks for capacity partners — {'met' if peer_share == 0 else 'not met'} "
+            f"(peer in the top 3 for {peer_share:.1%} of the non-capacity queries).",
+            "",
+            "Ablation, complete labels (engine's stored lists with one part removed; the other weights as they "
+            "are, so the removed weight is spread over them):",
+            "",
+            header,
+            *ablation,
+            "",
+            "By what the query asks for (engine):",
+            "",
+            "| asks | queries | MRR (named) | MRR (complete labels) | MRR (complete, filtered to the asked kind) | "
+            "named in top 3 | peer in top 3 |",
+            "|---|---|---|---|---|---|---|",
+            *per_kind,
+            "",
+            "By the query's language (engine):",
+            "",
+            "| language | queries | MRR |",
+            "|---|---|---|",
+            *per_language,
+            "",
+            "Differences whose interval includes 0 are not resolved by this set.",
+            f"Run time {time.perf_counter() - started:.0f} s.",
+        ]
+    )
     print(body)
     if not args.no_write:
-        write_section("Partners, not look-alikes (labelled manufacturing set)", "python -m bench.quality.partners",
-                      body)
+        write_section(
+            "Partners, not look-alikes (labelled manufacturing set)", "python -m bench.quality.partners", body
+        )
 
 
 if __name__ == "__main__":

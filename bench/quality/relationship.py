@@ -17,6 +17,7 @@ the present components, rounded the same way, ties by key), checked against the 
 A full run (python -m bench.quality, or this module without --limit) writes the section
 "Relationship and role composition" of docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,7 @@ from . import data, network
 from .cases import Case, CaseBuilder
 from .evaluate import build_cases, default_jobs, rank_all
 from .importer import Imported, import_cordis
-from .methods import Engine, FewestProfiles, FewestTies, RandomOrder, TextOnly
+from .methods import Engine, FewestProfiles, FewestTies, RandomOrder
 from .metrics import ProjectScore, paired_difference, paired_ratio
 from .tables import interval_table
 from .tuning import Tuned, tune
@@ -45,9 +46,12 @@ PANEL = 120
 EXTRA = ("relationship", "composition", "cross_border")
 START = {"relationship": DEFAULT_WEIGHTS.get("relationship", 0.10), "composition": 0.05, "cross_border": 0.05}
 GOALS = {"panels": (1.10, 1.0), "whole set": (1.25, None)}  # ratio to TF-IDF alone; lower bound of its interval
-TFIDF, PLAIN, WITH_REL, FULL = ("TF-IDF cosine alone", "engine, tuned, without relationship",
-                                "engine, tuned, with relationship",
-                                "engine, tuned, with relationship, composition and cross-border")
+TFIDF, PLAIN, WITH_REL, FULL = (
+    "TF-IDF cosine alone",
+    "engine, tuned, without relationship",
+    "engine, tuned, with relationship",
+    "engine, tuned, with relationship, composition and cross-border",
+)
 WITH_ALL = "engine, tuned, with relationship on all of the searcher's ties"
 LEARNED = "engine, weights learned as `partnermatch tune` learns them (matching.learning)"
 ALONE, ALONE_ALL = "relationship alone", "relationship on all of the searcher's ties, alone"
@@ -69,16 +73,20 @@ def panels() -> list[tuple[str, list[str]]]:
         ids = sorted(r["id"].strip() for r in data._csv(folder / "projects.csv"))
         parts = max(1, round(len(ids) / PANEL))
         for i in range(parts):
-            chunk = ids[i * len(ids) // parts:(i + 1) * len(ids) // parts]
+            chunk = ids[i * len(ids) // parts : (i + 1) * len(ids) // parts]
             out.append((f"{folder.name}" + (f" {i + 1}/{parts}" if parts > 1 else ""), chunk))
     return out
 
 
 def restrict(imported: Imported, projects: set[str]) -> Imported:
     """The exchange of some projects only: their profiles, queries and bids (firms as imported)."""
-    return Imported(imported.firms, {k: v for k, v in imported.offers.items() if k[1] in projects},
-                    {k: v for k, v in imported.queries.items() if k in projects},
-                    {k: v for k, v in imported.bids.items() if k in projects}, [])
+    return Imported(
+        imported.firms,
+        {k: v for k, v in imported.offers.items() if k[1] in projects},
+        {k: v for k, v in imported.queries.items() if k in projects},
+        {k: v for k, v in imported.bids.items() if k in projects},
+        [],
+    )
 
 
 def panel_cases(imported: Imported, jobs: int, limit: int | None) -> tuple[list[Case], list[Case], list[str]]:
@@ -90,8 +98,10 @@ def panel_cases(imported: Imported, jobs: int, limit: int | None) -> tuple[list[
             tuning_ids, test_ids = tuning_ids[:limit], test_ids[:limit]
         train += build_cases(builder, tuning_ids, jobs)
         test += build_cases(builder, test_ids, jobs)
-        notes.append(f"{name}: {len(ids)} projects, {len(builder.describable)} describable organisations, "
-                     f"{len(tuning_ids)} + {len(test_ids)} evaluable")
+        notes.append(
+            f"{name}: {len(ids)} projects, {len(builder.describable)} describable organisations, "
+            f"{len(tuning_ids)} + {len(test_ids)} evaluable"
+        )
         log(f"panel {notes[-1]}")
     return train, test, notes
 
@@ -100,6 +110,7 @@ def panel_cases(imported: Imported, jobs: int, limit: int | None) -> tuple[list[
 @dataclass(frozen=True)
 class Table:
     """One case as arrays: component values of every candidate (missing: 0 with present False)."""
+
     project: str
     values: np.ndarray  # candidates × components
     present: np.ndarray  # candidates × components, float 0/1
@@ -109,11 +120,19 @@ class Table:
 def tables(cases: list[Case], names: list[str]) -> list[Table]:
     out = []
     for c in cases:
-        raw = np.array([[np.nan if (r := c.results[k].get(n)) is None else r.value for n in names]
-                        for k in c.candidates], dtype=np.float64)
+        raw = np.array(
+            [[np.nan if (r := c.results[k].get(n)) is None else r.value for n in names] for k in c.candidates],
+            dtype=np.float64,
+        )
         wanted = set(c.real)
-        out.append(Table(c.project, np.nan_to_num(raw), (~np.isnan(raw)).astype(np.float64),
-                         np.array([i for i, k in enumerate(c.candidates) if k in wanted])))
+        out.append(
+            Table(
+                c.project,
+                np.nan_to_num(raw),
+                (~np.isnan(raw)).astype(np.float64),
+                np.array([i for i, k in enumerate(c.candidates) if k in wanted]),
+            )
+        )
     return out
 
 
@@ -122,8 +141,9 @@ def project_score(t: Table, scores: np.ndarray) -> ProjectScore:
     pos = np.empty(len(order), dtype=np.int64)
     pos[order] = np.arange(len(order))
     r = pos[t.real]
-    return ProjectScore(t.project, float(np.mean(r < 10)), float(np.mean(r < 20)), 1.0 / (int(r.min()) + 1),
-                        float(np.mean(r < len(r))))
+    return ProjectScore(
+        t.project, float(np.mean(r < 10)), float(np.mean(r < 20)), 1.0 / (int(r.min()) + 1), float(np.mean(r < len(r)))
+    )
 
 
 class Fast:
@@ -149,11 +169,17 @@ class Fast:
 
 def shown_lists(cases: list[Case], names: list[str]) -> list[learning.ShownList]:
     """Cases as the lists `partnermatch tune` learns from: every candidate with its component values."""
-    return [learning.ShownList(c.project, float(i),
-                               tuple((k, {n: (None if (r := c.results[k].get(n)) is None else r.value)
-                                          for n in names}) for k in c.candidates),
-                               frozenset(c.real))
-            for i, c in enumerate(cases)]
+    return [
+        learning.ShownList(
+            c.project,
+            float(i),
+            tuple(
+                (k, {n: (None if (r := c.results[k].get(n)) is None else r.value) for n in names}) for k in c.candidates
+            ),
+            frozenset(c.real),
+        )
+        for i, c in enumerate(cases)
+    ]
 
 
 def check_fast(cases: list[Case], fast: Fast, weights: dict[str, float]) -> None:
@@ -180,8 +206,12 @@ def evaluate(label: str, train: list[Case], test: list[Case]) -> Outcome:
     names = sorted({n for c in train[:1] + test[:1] for r in c.results.values() for n in r})
     fit, held = Fast(train, names), Fast(test, names)
     plain = {n: DEFAULT_WEIGHTS[n] for n in registry}
-    starts = {PLAIN: plain, WITH_REL: {**plain, "relationship": START["relationship"]}, FULL: {**plain, **START},
-              WITH_ALL: {**plain, network.ALL_SEARCHER_TIES: START["relationship"]}}
+    starts = {
+        PLAIN: plain,
+        WITH_REL: {**plain, "relationship": START["relationship"]},
+        FULL: {**plain, **START},
+        WITH_ALL: {**plain, network.ALL_SEARCHER_TIES: START["relationship"]},
+    }
     tuned = {name: tune(train, start, fit.engine) for name, start in starts.items()}
     for name, t in tuned.items():
         log(f"{label}: {name}: {t.trials} trials, weights {t.weights}")
@@ -190,9 +220,13 @@ def evaluate(label: str, train: list[Case], test: list[Case]) -> Outcome:
     learned = learning.fit(shown_lists(train, product), {n: starts[FULL].get(n, 0.0) for n in product})
     log(f"{label}: {LEARNED}: weights {learned.weights}")
     check_fast(test, held, tuned[FULL].weights)
-    scores = {TFIDF: held.alone("text"), **{name: held.engine(t.weights) for name, t in tuned.items()},
-              LEARNED: held.engine(learned.weights),
-              ALONE: held.alone("relationship"), ALONE_ALL: held.alone(network.ALL_SEARCHER_TIES)}
+    scores = {
+        TFIDF: held.alone("text"),
+        **{name: held.engine(t.weights) for name, t in tuned.items()},
+        LEARNED: held.engine(learned.weights),
+        ALONE: held.alone("relationship"),
+        ALONE_ALL: held.alone(network.ALL_SEARCHER_TIES),
+    }
     for method in (RandomOrder(), FewestProfiles(), FewestTies()):
         scores[method.name] = rank_all(test, method)
     full = tuned[FULL]
@@ -218,8 +252,10 @@ def _i(i, signed: bool = False, digits: int = 3) -> str:
 
 def ratio_rows(o: Outcome) -> tuple[str, list[str]]:
     base = o.scores[TFIDF]
-    out = ["| method ÷ TF-IDF alone | recall@20 ratio [95%] | MRR ratio [95%] | Δ recall@20 [95%] | Δ MRR [95%] |",
-           "|---|---:|---:|---:|---:|"]
+    out = [
+        "| method ÷ TF-IDF alone | recall@20 ratio [95%] | MRR ratio [95%] | Δ recall@20 [95%] | Δ MRR [95%] |",
+        "|---|---:|---:|---:|---:|",
+    ]
     unresolved = []
     for name in (PLAIN, WITH_REL, FULL, WITH_ALL, LEARNED, ALONE, ALONE_ALL):
         s = o.scores[name]
@@ -228,7 +264,10 @@ def ratio_rows(o: Outcome) -> tuple[str, list[str]]:
         out.append(f"| {name} | {_i(rr, digits=2)} | {_i(rm, digits=2)} | {_i(dr, True)} | {_i(dm, True)} |")
         unresolved += [f"{name} vs TF-IDF ({m})" for m, d in (("recall@20", dr), ("MRR", dm)) if not d.excludes_zero()]
     for a, b in ((WITH_REL, PLAIN), (FULL, WITH_REL), (WITH_ALL, PLAIN)):
-        dr, dm = paired_difference(o.scores[a], o.scores[b], "recall20"), paired_difference(o.scores[a], o.scores[b], "rr")
+        dr, dm = (
+            paired_difference(o.scores[a], o.scores[b], "recall20"),
+            paired_difference(o.scores[a], o.scores[b], "rr"),
+        )
         out.append(f"| {a} − {b} (difference only) | | | {_i(dr, True)} | {_i(dm, True)} |")
         unresolved += [f"{a} vs {b} ({m})" for m, d in (("recall@20", dr), ("MRR", dm)) if not d.excludes_zero()]
     return "\n".join(out), unresolved
@@ -236,8 +275,11 @@ def ratio_rows(o: Outcome) -> tuple[str, list[str]]:
 
 def goal_text(o: Outcome) -> str:
     target, floor = GOALS[o.label]
-    need = f"≥ {target:.2f}× TF-IDF" + (f" with the interval's lower bound ≥ {floor:.1f}" if floor else "") + \
-        " on recall@20 and MRR"
+    need = (
+        f"≥ {target:.2f}× TF-IDF"
+        + (f" with the interval's lower bound ≥ {floor:.1f}" if floor else "")
+        + " on recall@20 and MRR"
+    )
     out = []
     for method in (WITH_REL, WITH_ALL):
         parts, met = [], True
@@ -255,15 +297,19 @@ def sentinel_text(o: Outcome) -> str:
     for name in (FewestProfiles().name, FewestTies().name):
         r, m = paired_difference(o.scores[name], rnd, "recall20"), paired_difference(o.scores[name], rnd, "rr")
         leak = r.low > 0 or m.low > 0
-        out.append(f"{name} minus random: recall@20 {_i(r, True)}, MRR {_i(m, True)} — "
-                   + ("**beats random: the graph leaks membership**" if leak else "not above random"))
+        out.append(
+            f"{name} minus random: recall@20 {_i(r, True)}, MRR {_i(m, True)} — "
+            + ("**beats random: the graph leaks membership**" if leak else "not above random")
+        )
     return "**Sentinels (read no content):** " + "; ".join(out) + "."
 
 
 def ablation_text(o: Outcome) -> tuple[str, list[str]]:
-    out = [f"| component removed | present in pairs | tuned weight | Δ recall@20, weights kept [95%] | "
-           f"Δ MRR, weights kept [95%] | Δ recall@20, re-tuned [95%] | Δ MRR, re-tuned [95%] |",
-           "|---|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "| component removed | present in pairs | tuned weight | Δ recall@20, weights kept [95%] | "
+        "Δ MRR, weights kept [95%] | Δ recall@20, re-tuned [95%] | Δ MRR, re-tuned [95%] |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     unresolved = []
     for name, share, weight, kept, retuned, base in o.ablation:
         cells = [name, f"{share:.1%}", f"{weight:.3f}"]
@@ -285,31 +331,59 @@ def weights_text(o: Outcome) -> str:
         shown = ", ".join(f"{k} {v}" for k, v in t.weights.items() if v > 0)
         lines.append(f"- {name}: {shown} ({t.trials} trials; tuned: {', '.join(t.informed)})")
     shown = ", ".join(f"{k} {v}" for k, v in o.learned.items() if v > 0)
-    lines.append(f"- {LEARNED}: {shown} (pairwise conditional logit on the tuning part's cases as shown lists, "
-                 f"real members as the chosen candidates, refined on their MRR)")
+    lines.append(
+        f"- {LEARNED}: {shown} (pairwise conditional logit on the tuning part's cases as shown lists, "
+        f"real members as the chosen candidates, refined on their MRR)"
+    )
     return "\n".join(lines)
 
 
 def part_text(o: Outcome, notes: list[str]) -> str:
-    names = [TFIDF, PLAIN, WITH_REL, FULL, WITH_ALL, LEARNED, ALONE, ALONE_ALL, RandomOrder().name,
-             FewestProfiles().name,
-             FewestTies().name]
+    names = [
+        TFIDF,
+        PLAIN,
+        WITH_REL,
+        FULL,
+        WITH_ALL,
+        LEARNED,
+        ALONE,
+        ALONE_ALL,
+        RandomOrder().name,
+        FewestProfiles().name,
+        FewestTies().name,
+    ]
     ratios, unresolved = ratio_rows(o)
     ablation, ab_unresolved = ablation_text(o)
     lines = [f"### {o.label.capitalize()} (tuned on {o.n_train} projects, reported on {o.n_test} test projects)", ""]
     if notes:
         lines += ["Panels: " + "; ".join(notes) + ".", ""]
     idle = [n for n in o.tuned[FULL].weights if n not in o.tuned[FULL].informed]
-    lines += [interval_table([(n, o.scores[n]) for n in names]), "",
-              "Paired against TF-IDF alone (ratio of means and difference; 95% percentile bootstrap over projects):",
-              "", ratios, "", goal_text(o), "", sentinel_text(o), "",
-              "Tuned weights (normalised; components at 0 left out):", "", weights_text(o), "",
-              f"Ablation of the engine with relationship, composition and cross-border: each component removed "
-              f"in turn, either keeping the other tuned weights or re-tuning without it on the tuning part; "
-              f"Δ against the full tuned engine on the test part, paired. Not in the table, because they are missing "
-              f"or the same for every tuning pair: {', '.join(idle) or 'none'}.", "", ablation, "",
-              "**Not resolved by this data (95% interval contains 0 on both metrics where two are shown):** "
-              + ("; ".join(unresolved + ab_unresolved) or "none") + "."]
+    lines += [
+        interval_table([(n, o.scores[n]) for n in names]),
+        "",
+        "Paired against TF-IDF alone (ratio of means and difference; 95% percentile bootstrap over projects):",
+        "",
+        ratios,
+        "",
+        goal_text(o),
+        "",
+        sentinel_text(o),
+        "",
+        "Tuned weights (normalised; components at 0 left out):",
+        "",
+        weights_text(o),
+        "",
+        f"Ablation of the engine with relationship, composition and cross-border: each component removed "
+        f"in turn, either keeping the other tuned weights or re-tuning without it on the tuning part; "
+        f"Δ against the full tuned engine on the test part, paired. Not in the table, because they are missing "
+        f"or the same for every tuning pair: {', '.join(idle) or 'none'}.",
+        "",
+        ablation,
+        "",
+        "**Not resolved by this data (95% interval contains 0 on both metrics where two are shown):** "
+        + ("; ".join(unresolved + ab_unresolved) or "none")
+        + ".",
+    ]
     return "\n".join(lines)
 
 
@@ -331,7 +405,8 @@ def section(outcomes: list[tuple[Outcome, list[str]]], seconds: float) -> str:
         "every direct tie for 5,278 of the 22,688 (searcher, non-member) pairs that share a project over the "
         "whole set), while a member loses only the held-out tie. So each table also shows the relationship "
         "on all of the searcher's ties (the same graph with those searcher ties given back), which is the "
-        "honest reading of what an exchange would know; the goal is checked on both.")
+        "honest reading of what an exchange would know; the goal is checked on both."
+    )
     parts = [intro, ""] + [part_text(o, notes) + "\n" for o, notes in outcomes]
     parts.append(f"Runtime of this part: {seconds:.0f} s wall clock (cases of the whole set shared with the main run).")
     return "\n".join(parts)

@@ -9,11 +9,12 @@ reported as such; so is one with the same value for every pair (the profile type
 R&D request against organisations that all offer, for example). The result is normalised to sum to 1, rounded, and then
 evaluated exactly as rounded.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Callable
 
 from .cases import Case
 from .evaluate import rank_all

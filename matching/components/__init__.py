@@ -9,10 +9,12 @@ The text component is computed in bulk from the fitted TF-IDF model (a sparse
 row product per pair is far cheaper than per-pair Python), so its entry here
 reads a precomputed value from the context.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..features import ProfileFeatures
 
@@ -26,7 +28,7 @@ class ComponentResult:
 @dataclass(frozen=True)
 class Comparator:
     name: str
-    compare: Callable[[ProfileFeatures, ProfileFeatures, "PairContext"], Optional[ComponentResult]]
+    compare: Callable[[ProfileFeatures, ProfileFeatures, PairContext], ComponentResult | None]
     symmetric: bool = True
     description: str = ""
 
@@ -41,11 +43,22 @@ class PairContext:
     text_terms: tuple[str, ...] = ()
     semantic_similarity: float | None = None  # cosine of the multilingual vectors; None: unavailable
     together: Any = None  # matching.together.GoesTogether learned from the exchange; None: no history
-    ties: Any = None      # matching.ties.Ties of the exchange's firms; None: no relationship data
+    ties: Any = None  # matching.ties.Ties of the exchange's firms; None: no relationship data
 
 
-from . import (capabilities, complementarity, counterpart, geography, language, relationship,  # noqa: E402
-               sector, semantic, size, text, value_chain)
+from . import (  # noqa: E402
+    capabilities,
+    complementarity,
+    counterpart,
+    geography,
+    language,
+    relationship,
+    sector,
+    semantic,
+    size,
+    text,
+    value_chain,
+)
 
 REGISTRY: dict[str, Comparator] = {
     c.name: c

@@ -1,4 +1,5 @@
 """Capability overlap: Jaccard of the normalised vocabulary concepts both profiles name."""
+
 from __future__ import annotations
 
 from . import Comparator, ComponentResult

@@ -5,6 +5,7 @@ partial credit through the vocabulary hierarchy). The component value is the
 better of the two directions; the evidence keeps both, so each side's
 explanation says who offers what to whom.
 """
+
 from __future__ import annotations
 
 from . import Comparator, ComponentResult
@@ -29,10 +30,15 @@ def compare(a, b, ctx) -> ComponentResult | None:
     b_to_a, b_gives = coverage(b.offered, a.sought, ctx.vocabulary)
     return ComponentResult(
         max(a_to_b, b_to_a),
-        {"a_offers_b": {"value": round(a_to_b, 4), "concepts": a_gives},
-         "b_offers_a": {"value": round(b_to_a, 4), "concepts": b_gives}},
+        {
+            "a_offers_b": {"value": round(a_to_b, 4), "concepts": a_gives},
+            "b_offers_a": {"value": round(b_to_a, 4), "concepts": b_gives},
+        },
     )
 
 
-COMPARATOR = Comparator("complementarity", compare,
-                        description="share of one side's sought capabilities the other offers (BO/TO ↔ BR/TR/RDR)")
+COMPARATOR = Comparator(
+    "complementarity",
+    compare,
+    description="share of one side's sought capabilities the other offers (BO/TO ↔ BR/TR/RDR)",
+)

@@ -3,6 +3,7 @@
 Two offers or two requests can still match (capacity partners, joint bids), so this is a
 preference, not a filter: 1 for an offer and a request, 0 for two of a kind.
 """
+
 from __future__ import annotations
 
 from . import Comparator, ComponentResult

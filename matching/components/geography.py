@@ -1,4 +1,5 @@
 """Geography: great-circle distance when both firms have coordinates, else country and region."""
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,7 @@ def compare(a, b, ctx) -> ComponentResult | None:
         return None
     if a.country == b.country:
         same_region = bool(a.region and a.region == b.region)
-        return ComponentResult(1.0 if same_region else SAME_COUNTRY,
-                               {"same_country": True, "same_region": same_region})
+        return ComponentResult(1.0 if same_region else SAME_COUNTRY, {"same_country": True, "same_region": same_region})
     return ComponentResult(OTHER_COUNTRY, {"same_country": False})
 
 

@@ -1,4 +1,5 @@
 """Common language: can the two firms work together without an interpreter?"""
+
 from __future__ import annotations
 
 from . import Comparator, ComponentResult

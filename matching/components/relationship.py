@@ -2,6 +2,7 @@
 
 Missing when either firm has no ties on record: new to the exchange is unknown, not unrelated.
 """
+
 from __future__ import annotations
 
 from . import Comparator, ComponentResult
@@ -17,6 +18,9 @@ def compare(a, b, ctx) -> ComponentResult | None:
     return ComponentResult(value, ties.evidence(a.firm_key, b.firm_key))
 
 
-COMPARATOR = Comparator("relationship", compare,
-                        description="accepted introductions, shared accepted consortia, supply relations and "
-                                    "shared partners (Adamic-Adar) between the two firms")
+COMPARATOR = Comparator(
+    "relationship",
+    compare,
+    description="accepted introductions, shared accepted consortia, supply relations and "
+    "shared partners (Adamic-Adar) between the two firms",
+)

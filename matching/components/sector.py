@@ -1,4 +1,5 @@
 """Sector proximity on the NACE Rev. 2 hierarchy (class, group, division, section)."""
+
 from __future__ import annotations
 
 from profiles.taxonomy.nace import nace_proximity

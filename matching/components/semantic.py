@@ -4,6 +4,7 @@ Computed in bulk from the quantised vectors (see `matching.vectors`); the entry 
 reads the pair's cosine from the context and adds the words behind the match: the
 phrases each side wrote for a capability both name ("anodisering ≈ anodising").
 """
+
 from __future__ import annotations
 
 from profiles.taxonomy.vocabulary import fold
@@ -15,7 +16,7 @@ SAME_MEANING_SHOWN = 6
 
 
 def same_meaning(a, b) -> list[str]:
-    """"their words ≈ our words" for every concept both name in different words, by concept."""
+    """ "their words ≈ our words" for every concept both name in different words, by concept."""
     theirs = dict(b.phrases)
     out = []
     for concept, ours in a.phrases:
@@ -36,5 +37,6 @@ def compare(a, b, ctx) -> ComponentResult | None:
     return ComponentResult(calibrate(cosine), evidence)
 
 
-COMPARATOR = Comparator("semantic", compare,
-                        description="multilingual-e5-small cosine of title, summary and keywords, in any language")
+COMPARATOR = Comparator(
+    "semantic", compare, description="multilingual-e5-small cosine of title, summary and keywords, in any language"
+)

@@ -1,4 +1,5 @@
 """Text similarity: cosine of the profiles' TF-IDF vectors (fitted on the corpus)."""
+
 from __future__ import annotations
 
 from . import Comparator, ComponentResult

@@ -5,6 +5,7 @@ relations; see `matching.together`) and compares only what each side has and the
 look-alikes get nothing here. Missing when the exchange has no such history yet, or a side offers
 nothing known.
 """
+
 from __future__ import annotations
 
 from . import Comparator, ComponentResult
@@ -19,6 +20,9 @@ def compare(a, b, ctx) -> ComponentResult | None:
     return ComponentResult(value, evidence)
 
 
-COMPARATOR = Comparator("value_chain", compare,
-                        description="what each side offers and the other lacks goes together in bids, consortia "
-                                    "and supply relations of the exchange")
+COMPARATOR = Comparator(
+    "value_chain",
+    compare,
+    description="what each side offers and the other lacks goes together in bids, consortia "
+    "and supply relations of the exchange",
+)

@@ -5,6 +5,7 @@ transaction (see `profiles.db.session_scope`), so every user action is all-or-no
 `records` holds the engine data (firms, profiles, bids, matches, proposals);
 the other modules hold accounts, introductions, the audit log, jobs and searches.
 """
+
 from .records import (  # noqa: F401
     KEY_SLICE,
     UpsertCounts,

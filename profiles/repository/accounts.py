@@ -1,7 +1,8 @@
 """Accounts and their credentials (login tokens and API keys; only hashes are stored)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -11,10 +12,27 @@ from ..errors import NotFound
 from ..tables import AccountRow, CredentialRow, FirmRow, SignInFailureRow
 
 
-def create_account(session: Session, *, username: str, password_hash: str, role: str, firm_id: int | None,
-                   cluster: str | None, email: str | None, now: datetime) -> AccountRow:
-    row = AccountRow(username=username, password_hash=password_hash, role=role, firm_id=firm_id,
-                     cluster=cluster, email=email, active=True, created_at=now)
+def create_account(
+    session: Session,
+    *,
+    username: str,
+    password_hash: str,
+    role: str,
+    firm_id: int | None,
+    cluster: str | None,
+    email: str | None,
+    now: datetime,
+) -> AccountRow:
+    row = AccountRow(
+        username=username,
+        password_hash=password_hash,
+        role=role,
+        firm_id=firm_id,
+        cluster=cluster,
+        email=email,
+        active=True,
+        created_at=now,
+    )
     session.add(row)
     session.flush()
     return row
@@ -53,10 +71,26 @@ def set_digest_preferences(session: Session, account_id: int, preferences: dict[
     return row
 
 
-def add_credential(session: Session, *, account_id: int, kind: str, secret_hash: str, prefix: str,
-                   label: str, now: datetime, expires_at: datetime | None) -> CredentialRow:
-    row = CredentialRow(account_id=account_id, kind=kind, secret_hash=secret_hash, prefix=prefix, label=label,
-                        created_at=now, expires_at=expires_at)
+def add_credential(
+    session: Session,
+    *,
+    account_id: int,
+    kind: str,
+    secret_hash: str,
+    prefix: str,
+    label: str,
+    now: datetime,
+    expires_at: datetime | None,
+) -> CredentialRow:
+    row = CredentialRow(
+        account_id=account_id,
+        kind=kind,
+        secret_hash=secret_hash,
+        prefix=prefix,
+        label=label,
+        created_at=now,
+        expires_at=expires_at,
+    )
     session.add(row)
     session.flush()
     return row
@@ -65,9 +99,11 @@ def add_credential(session: Session, *, account_id: int, kind: str, secret_hash:
 def credential_owner(session: Session, secret_hash: str, now: datetime) -> tuple[AccountRow, CredentialRow] | None:
     """The active account behind a live (not revoked, not expired) credential."""
     hit = session.exec(
-        select(AccountRow, CredentialRow).join(CredentialRow, col(CredentialRow.account_id) == col(AccountRow.id))
-        .where(CredentialRow.secret_hash == secret_hash, col(CredentialRow.revoked_at).is_(None),
-               AccountRow.active == True)  # noqa: E712
+        select(AccountRow, CredentialRow)
+        .join(CredentialRow, col(CredentialRow.account_id) == col(AccountRow.id))
+        .where(
+            CredentialRow.secret_hash == secret_hash, col(CredentialRow.revoked_at).is_(None), AccountRow.active == True
+        )  # noqa: E712
     ).first()
     if hit is None:
         return None
@@ -80,13 +116,21 @@ def credential_owner(session: Session, secret_hash: str, now: datetime) -> tuple
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def list_credentials(session: Session, account_id: int, kind: str) -> list[CredentialRow]:
-    return list(session.exec(select(CredentialRow).where(
-        CredentialRow.account_id == account_id, CredentialRow.kind == kind,
-        col(CredentialRow.revoked_at).is_(None)).order_by(CredentialRow.id)).all())
+    return list(
+        session.exec(
+            select(CredentialRow)
+            .where(
+                CredentialRow.account_id == account_id,
+                CredentialRow.kind == kind,
+                col(CredentialRow.revoked_at).is_(None),
+            )
+            .order_by(CredentialRow.id)
+        ).all()
+    )
 
 
 def revoke_credential(session: Session, credential_id: int, account_id: int, now: datetime) -> CredentialRow:
@@ -98,11 +142,13 @@ def revoke_credential(session: Session, credential_id: int, account_id: int, now
     return row
 
 
-def sign_in_failures(session: Session, *, username: str | None = None, address: str | None = None,
-                     since: datetime) -> tuple[int, datetime | None]:
+def sign_in_failures(
+    session: Session, *, username: str | None = None, address: str | None = None, since: datetime
+) -> tuple[int, datetime | None]:
     """How many sign-ins failed since `since` for a name or from an address, and when the last one did."""
     query = select(func.count(SignInFailureRow.id), func.max(SignInFailureRow.at)).where(
-        col(SignInFailureRow.at) >= since)
+        col(SignInFailureRow.at) >= since
+    )
     if username is not None:
         query = query.where(SignInFailureRow.username == username)
     if address is not None:

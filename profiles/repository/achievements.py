@@ -1,8 +1,9 @@
 """Partnering achievements: the agreements firms signed, and what they may be linked to."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -10,14 +11,34 @@ from sqlmodel import Session, col, select
 from ..tables import AchievementRow, ProposalMemberRow
 
 
-def create_achievement(session: Session, *, firm_id: int, partner_firm_id: int | None, partner_name: str,
-                       interest_id: int | None, proposal_id: int | None, agreement_type: str, signed_on: date,
-                       note: str, recorded_by: int | None, recorded_at: datetime,
-                       cluster: str | None) -> AchievementRow:
-    row = AchievementRow(firm_id=firm_id, partner_firm_id=partner_firm_id, partner_name=partner_name,
-                         interest_id=interest_id, proposal_id=proposal_id, agreement_type=agreement_type,
-                         signed_on=signed_on, note=note, recorded_by=recorded_by, recorded_at=recorded_at,
-                         cluster=cluster)
+def create_achievement(
+    session: Session,
+    *,
+    firm_id: int,
+    partner_firm_id: int | None,
+    partner_name: str,
+    interest_id: int | None,
+    proposal_id: int | None,
+    agreement_type: str,
+    signed_on: date,
+    note: str,
+    recorded_by: int | None,
+    recorded_at: datetime,
+    cluster: str | None,
+) -> AchievementRow:
+    row = AchievementRow(
+        firm_id=firm_id,
+        partner_firm_id=partner_firm_id,
+        partner_name=partner_name,
+        interest_id=interest_id,
+        proposal_id=proposal_id,
+        agreement_type=agreement_type,
+        signed_on=signed_on,
+        note=note,
+        recorded_by=recorded_by,
+        recorded_at=recorded_at,
+        cluster=cluster,
+    )
     session.add(row)
     session.flush()
     return row
@@ -30,8 +51,14 @@ def get_achievement(session: Session, achievement_id: int, for_update: bool = Fa
     return session.exec(query).first()
 
 
-def list_achievements(session: Session, *, cluster: str | None = None, firm_ids: Iterable[int] | None = None,
-                      offset: int = 0, limit: int | None = None) -> tuple[list[AchievementRow], int]:
+def list_achievements(
+    session: Session,
+    *,
+    cluster: str | None = None,
+    firm_ids: Iterable[int] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[AchievementRow], int]:
     """Achievements, newest signature first; of one cluster and/or some firms (all when neither is given)."""
     query = select(AchievementRow)
     if cluster is not None:
@@ -52,5 +79,8 @@ def proposal_member_ids(session: Session, proposal_id: int) -> set[int]:
 
 def achievements_of_firm(session: Session, firm_id: int) -> int:
     """How many achievements name the firm, on either side (a firm with achievements is not deleted)."""
-    return session.exec(select(func.count()).select_from(AchievementRow).where(
-        (AchievementRow.firm_id == firm_id) | (AchievementRow.partner_firm_id == firm_id))).one()
+    return session.exec(
+        select(func.count())
+        .select_from(AchievementRow)
+        .where((AchievementRow.firm_id == firm_id) | (AchievementRow.partner_firm_id == firm_id))
+    ).one()

@@ -1,4 +1,5 @@
 """Every firm's name, alias and cluster: what privacy scrubbing needs, read cheaply and cached by version."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,13 +12,15 @@ from ..tables import FirmRow
 
 def names_version(session: Session) -> tuple[int, datetime | None, int | None]:
     """Changes whenever a firm is added, removed or renamed (renaming updates `updated_at`)."""
-    count, latest, top = session.exec(select(func.count(FirmRow.id), func.max(FirmRow.updated_at),
-                                             func.max(FirmRow.id))).one()
+    count, latest, top = session.exec(
+        select(func.count(FirmRow.id), func.max(FirmRow.updated_at), func.max(FirmRow.id))
+    ).one()
     return int(count), latest, top
 
 
 def firm_names(session: Session) -> list[tuple[int, str, str, str | None, str]]:
     """(id, name, alias, cluster, country) of every firm, by id."""
-    rows = session.exec(select(FirmRow.id, FirmRow.name, FirmRow.alias, FirmRow.cluster, FirmRow.country)
-                        .order_by(FirmRow.id)).all()
+    rows = session.exec(
+        select(FirmRow.id, FirmRow.name, FirmRow.alias, FirmRow.cluster, FirmRow.country).order_by(FirmRow.id)
+    ).all()
     return [(int(i), n, a, c, country) for i, n, a, c, country in rows]

@@ -1,8 +1,9 @@
 """Expressions of interest and the introductions they lead to."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlmodel import Session, col, select
 
@@ -12,11 +13,27 @@ from ..tables import FirmRow, InterestRow
 OPEN_STATUSES = ("sent", "forwarded")
 
 
-def create_interest(session: Session, *, profile_id: int, owner_firm_id: int, sender_firm_id: int,
-                    sender_profile_id: int | None, message: str, account_id: int, now: datetime) -> InterestRow:
-    row = InterestRow(profile_id=profile_id, owner_firm_id=owner_firm_id, sender_firm_id=sender_firm_id,
-                      sender_profile_id=sender_profile_id, message=message, status="sent", created_at=now,
-                      created_by=account_id)
+def create_interest(
+    session: Session,
+    *,
+    profile_id: int,
+    owner_firm_id: int,
+    sender_firm_id: int,
+    sender_profile_id: int | None,
+    message: str,
+    account_id: int,
+    now: datetime,
+) -> InterestRow:
+    row = InterestRow(
+        profile_id=profile_id,
+        owner_firm_id=owner_firm_id,
+        sender_firm_id=sender_firm_id,
+        sender_profile_id=sender_profile_id,
+        message=message,
+        status="sent",
+        created_at=now,
+        created_by=account_id,
+    )
     session.add(row)
     session.flush()
     return row
@@ -33,9 +50,13 @@ def get_interest(session: Session, interest_id: int, for_update: bool = False) -
 
 
 def open_interest(session: Session, profile_id: int, sender_firm_id: int) -> InterestRow | None:
-    return session.exec(select(InterestRow).where(
-        InterestRow.profile_id == profile_id, InterestRow.sender_firm_id == sender_firm_id,
-        col(InterestRow.status).in_(OPEN_STATUSES + ("accepted",)))).first()
+    return session.exec(
+        select(InterestRow).where(
+            InterestRow.profile_id == profile_id,
+            InterestRow.sender_firm_id == sender_firm_id,
+            col(InterestRow.status).in_(OPEN_STATUSES + ("accepted",)),
+        )
+    ).first()
 
 
 def interests_touching(session: Session, firm_ids: Iterable[int] | None) -> list[InterestRow]:
@@ -52,9 +73,12 @@ def introduced_firms(session: Session, firm_ids: Iterable[int]) -> frozenset[int
     ids = list(firm_ids)
     if not ids:
         return frozenset()
-    rows = session.exec(select(InterestRow.owner_firm_id, InterestRow.sender_firm_id).where(
-        InterestRow.status == "accepted",
-        col(InterestRow.owner_firm_id).in_(ids) | col(InterestRow.sender_firm_id).in_(ids))).all()
+    rows = session.exec(
+        select(InterestRow.owner_firm_id, InterestRow.sender_firm_id).where(
+            InterestRow.status == "accepted",
+            col(InterestRow.owner_firm_id).in_(ids) | col(InterestRow.sender_firm_id).in_(ids),
+        )
+    ).all()
     out: set[int] = set()
     for owner, sender in rows:
         out.update((owner, sender))

@@ -1,4 +1,5 @@
 """Background jobs: one row per job is its queue entry, its status and its result."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,10 +11,25 @@ from ..errors import NotFound
 from ..tables import JobRow
 
 
-def create_job(session: Session, *, kind: str, subject: str, params: dict[str, Any], account_id: int | None,
-               cluster: str | None, now: datetime) -> JobRow:
-    row = JobRow(kind=kind, status="queued", subject=subject, params=params, account_id=account_id,
-                 cluster=cluster, created_at=now)
+def create_job(
+    session: Session,
+    *,
+    kind: str,
+    subject: str,
+    params: dict[str, Any],
+    account_id: int | None,
+    cluster: str | None,
+    now: datetime,
+) -> JobRow:
+    row = JobRow(
+        kind=kind,
+        status="queued",
+        subject=subject,
+        params=params,
+        account_id=account_id,
+        cluster=cluster,
+        created_at=now,
+    )
     session.add(row)
     session.flush()
     return row

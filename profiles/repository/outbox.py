@@ -6,6 +6,7 @@ later `next_attempt_at`, or to failed when retrying is pointless. A row is claim
 row still `sending` later means a process died mid-send: it becomes `uncertain`
 and is never resent automatically.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,14 +27,36 @@ def message_id_for(dedupe_key: str) -> str:
     return f"<outbox-{hashlib.sha256(dedupe_key.encode('utf-8')).hexdigest()[:32]}@partnermatch>"
 
 
-def enqueue(session: Session, *, kind: str, dedupe_key: str, recipient: str, subject: str, body: str,
-            now: datetime, account_id: int | None = None, run_id: int | None = None) -> bool:
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    dedupe_key: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    account_id: int | None = None,
+    run_id: int | None = None,
+) -> bool:
     """Queue a message unless one with this dedupe key exists; True when it was queued."""
     if session.exec(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)).first() is not None:
         return False
-    row = OutboxRow(kind=kind, dedupe_key=dedupe_key, account_id=account_id, run_id=run_id, recipient=recipient,
-                    subject=subject, body=body, status=PENDING, attempts=0, last_error="",
-                    message_id=message_id_for(dedupe_key), created_at=now, next_attempt_at=now)
+    row = OutboxRow(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        account_id=account_id,
+        run_id=run_id,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        status=PENDING,
+        attempts=0,
+        last_error="",
+        message_id=message_id_for(dedupe_key),
+        created_at=now,
+        next_attempt_at=now,
+    )
     try:
         # A concurrent run may insert the same key between the check and this insert; the savepoint
         # lets the unique index settle it without spoiling the caller's transaction.
@@ -57,15 +80,22 @@ def claim_next(session: Session, now: datetime) -> OutboxRow | None:
     """
     while True:
         candidate = session.exec(
-            select(OutboxRow.id).where(OutboxRow.status == PENDING, col(OutboxRow.next_attempt_at) <= now)
-            .order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id)).limit(1)).first()
+            select(OutboxRow.id)
+            .where(OutboxRow.status == PENDING, col(OutboxRow.next_attempt_at) <= now)
+            .order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id))
+            .limit(1)
+        ).first()
         if candidate is None:
             return None
-        claimed = session.execute(update(OutboxRow).where(
-            col(OutboxRow.id) == candidate, col(OutboxRow.status) == PENDING).values(status=SENDING))
+        claimed = session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id) == candidate, col(OutboxRow.status) == PENDING)
+            .values(status=SENDING)
+        )
         if claimed.rowcount == 1:
-            return session.exec(select(OutboxRow).where(OutboxRow.id == candidate)
-                                .execution_options(populate_existing=True)).one()
+            return session.exec(
+                select(OutboxRow).where(OutboxRow.id == candidate).execution_options(populate_existing=True)
+            ).one()
 
 
 def _row(session: Session, outbox_id: int) -> OutboxRow:

@@ -1,9 +1,10 @@
 """What the outcomes report reads: interests, proposal decisions and achievements as plain records,
 each with the cluster it belongs to, narrowed to a period."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -15,6 +16,7 @@ DECIDED_PROPOSALS = ("accepted", "rejected")
 @dataclass(frozen=True)
 class InterestRecord:
     """An expression of interest; it belongs to the cluster of the profile owner's firm."""
+
     cluster: str | None
     status: str
     created_at: datetime
@@ -24,6 +26,7 @@ class InterestRecord:
 @dataclass(frozen=True)
 class ProposalRecord:
     """A decided consortium proposal; it belongs to its bid's cluster."""
+
     cluster: str | None
     status: str
     decided_at: datetime
@@ -40,13 +43,13 @@ def _aware(moment: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """Whole days in UTC: from the start of `since` to the end of `until`."""
-    start = datetime.combine(since, time.min, tzinfo=timezone.utc) if since else None
-    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc) if until else None
+    start = datetime.combine(since, time.min, tzinfo=UTC) if since else None
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC) if until else None
     return start, end
 
 
@@ -55,11 +58,13 @@ def clusters(session: Session) -> list[str]:
     return sorted(c for c in session.exec(select(FirmRow.cluster).distinct()).all() if c)
 
 
-def interest_records(session: Session, since: date | None, until: date | None,
-                     cluster: str | None = None) -> list[InterestRecord]:
+def interest_records(
+    session: Session, since: date | None, until: date | None, cluster: str | None = None
+) -> list[InterestRecord]:
     """Interests expressed in the period (by the day they were sent)."""
     query = select(FirmRow.cluster, InterestRow.status, InterestRow.created_at, InterestRow.decided_at).join(
-        FirmRow, FirmRow.id == InterestRow.owner_firm_id)  # type: ignore[arg-type]
+        FirmRow, FirmRow.id == InterestRow.owner_firm_id
+    )  # type: ignore[arg-type]
     start, end = _bounds(since, until)
     if start is not None:
         query = query.where(col(InterestRow.created_at) >= start)
@@ -67,16 +72,23 @@ def interest_records(session: Session, since: date | None, until: date | None,
         query = query.where(col(InterestRow.created_at) < end)
     if cluster is not None:
         query = query.where(FirmRow.cluster == cluster)
-    return [InterestRecord(c, s, _aware(created), _aware(decided))  # type: ignore[arg-type]
-            for c, s, created, decided in session.exec(query.order_by(InterestRow.id)).all()]
+    return [
+        InterestRecord(c, s, _aware(created), _aware(decided))  # type: ignore[arg-type]
+        for c, s, created, decided in session.exec(query.order_by(InterestRow.id)).all()
+    ]
 
 
-def proposal_records(session: Session, since: date | None, until: date | None,
-                     cluster: str | None = None) -> list[ProposalRecord]:
+def proposal_records(
+    session: Session, since: date | None, until: date | None, cluster: str | None = None
+) -> list[ProposalRecord]:
     """Proposals accepted or rejected in the period (by the day of the decision)."""
-    query = select(BidRow.cluster, ProposalRow.status, ProposalRow.decided_at).join(
-        BidRow, BidRow.id == ProposalRow.bid_id).where(  # type: ignore[arg-type]
-        col(ProposalRow.status).in_(DECIDED_PROPOSALS), col(ProposalRow.decided_at).is_not(None))
+    query = (
+        select(BidRow.cluster, ProposalRow.status, ProposalRow.decided_at)
+        .join(BidRow, BidRow.id == ProposalRow.bid_id)
+        .where(  # type: ignore[arg-type]
+            col(ProposalRow.status).in_(DECIDED_PROPOSALS), col(ProposalRow.decided_at).is_not(None)
+        )
+    )
     start, end = _bounds(since, until)
     if start is not None:
         query = query.where(col(ProposalRow.decided_at) >= start)
@@ -84,12 +96,15 @@ def proposal_records(session: Session, since: date | None, until: date | None,
         query = query.where(col(ProposalRow.decided_at) < end)
     if cluster is not None:
         query = query.where(BidRow.cluster == cluster)
-    return [ProposalRecord(c, s, _aware(decided))  # type: ignore[arg-type]
-            for c, s, decided in session.exec(query.order_by(ProposalRow.id)).all()]
+    return [
+        ProposalRecord(c, s, _aware(decided))  # type: ignore[arg-type]
+        for c, s, decided in session.exec(query.order_by(ProposalRow.id)).all()
+    ]
 
 
-def achievement_records(session: Session, since: date | None, until: date | None,
-                        cluster: str | None = None) -> list[AchievementRecord]:
+def achievement_records(
+    session: Session, since: date | None, until: date | None, cluster: str | None = None
+) -> list[AchievementRecord]:
     """Agreements signed in the period."""
     query = select(AchievementRow.cluster, AchievementRow.agreement_type, AchievementRow.signed_on)
     if since is not None:

@@ -1,10 +1,11 @@
 """Supplier and customer relations: stored by (firm, direction, counterpart, item), with counterparts
 resolved to exchange firms or to one normalised outside name."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from sqlmodel import Session, col, select
 
@@ -32,15 +33,22 @@ class Resolved:
 
 def counterpart_index(session: Session) -> CounterpartIndex:
     firms = [(f.id, f.key, f.alias, f.name) for f in session.exec(select(FirmRow)).all() if f.id is not None]
-    outside = dict(session.exec(select(RelationRow.counterpart_key, RelationRow.counterpart_name)
-                                .where(col(RelationRow.counterpart_firm_id).is_(None))
-                                .order_by(RelationRow.id)).all())
+    outside = dict(
+        session.exec(
+            select(RelationRow.counterpart_key, RelationRow.counterpart_name)
+            .where(col(RelationRow.counterpart_firm_id).is_(None))
+            .order_by(RelationRow.id)
+        ).all()
+    )
     return CounterpartIndex(firms, outside)
 
 
 def resolve(relations: Iterable[Relation], firm_ids: dict[str, int], index: CounterpartIndex) -> list[Resolved]:
-    return [Resolved(r, firm_ids[r.firm_key], index.resolve(r.counterpart), fold(r.item))
-            for r in relations if r.firm_key in firm_ids]
+    return [
+        Resolved(r, firm_ids[r.firm_key], index.resolve(r.counterpart), fold(r.item))
+        for r in relations
+        if r.firm_key in firm_ids
+    ]
 
 
 def stored_shares(session: Session, firm_ids: Iterable[int]) -> dict[Slot, float | None]:
@@ -50,16 +58,32 @@ def stored_shares(session: Session, firm_ids: Iterable[int]) -> dict[Slot, float
 
 def upsert_relations(session: Session, resolved: list[Resolved], now: datetime, vocabulary: Vocabulary) -> UpsertCounts:
     counts = UpsertCounts()
-    existing = {(r.firm_id, r.direction, r.counterpart_key, r.item_key): r for r in session.exec(
-        select(RelationRow).where(col(RelationRow.firm_id).in_({x.firm_id for x in resolved}))).all()}
+    existing = {
+        (r.firm_id, r.direction, r.counterpart_key, r.item_key): r
+        for r in session.exec(
+            select(RelationRow).where(col(RelationRow.firm_id).in_({x.firm_id for x in resolved}))
+        ).all()
+    }
     for x in resolved:
         concept = vocabulary.normalise(x.relation.item).concept_id if x.relation.item else None
-        values = dict(counterpart_name=x.counterpart.name, counterpart_firm_id=x.counterpart.firm_id,
-                      item=x.relation.item, concept_id=concept, share=x.relation.share)
+        values = dict(
+            counterpart_name=x.counterpart.name,
+            counterpart_firm_id=x.counterpart.firm_id,
+            item=x.relation.item,
+            concept_id=concept,
+            share=x.relation.share,
+        )
         row = existing.get(x.slot)
         if row is None:
-            row = RelationRow(firm_id=x.firm_id, direction=x.relation.direction.value, counterpart_key=x.counterpart.key,
-                              item_key=x.item_key, created_at=now, updated_at=now, **values)
+            row = RelationRow(
+                firm_id=x.firm_id,
+                direction=x.relation.direction.value,
+                counterpart_key=x.counterpart.key,
+                item_key=x.item_key,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
             existing[x.slot] = row
             counts.created += 1
         elif any(getattr(row, k) != v for k, v in values.items()):
@@ -76,8 +100,13 @@ def upsert_relations(session: Session, resolved: list[Resolved], now: datetime, 
 
 
 def relations_of(session: Session, firm_ids: Iterable[int]) -> list[RelationRow]:
-    return list(session.exec(select(RelationRow).where(col(RelationRow.firm_id).in_(list(firm_ids)))
-                             .order_by(RelationRow.firm_id, RelationRow.direction, RelationRow.id)).all())
+    return list(
+        session.exec(
+            select(RelationRow)
+            .where(col(RelationRow.firm_id).in_(list(firm_ids)))
+            .order_by(RelationRow.firm_id, RelationRow.direction, RelationRow.id)
+        ).all()
+    )
 
 
 def get_relation(session: Session, relation_id: int) -> RelationRow | None:

@@ -1,8 +1,10 @@
 """Nightly runs: their records, the snapshot of matchable profiles, and match rows written as a diff."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, update
 from sqlmodel import Session, col, select
@@ -18,14 +20,24 @@ INSERT_CHUNK = 5_000
 
 
 def _after(stage: str) -> list[str]:
-    return list(STAGES[STAGES.index(stage):])
+    return list(STAGES[STAGES.index(stage) :])
 
 
 # run records -----------------------------------------------------------------
-def start_run(session: Session, *, kind: str, config: dict[str, Any], config_hash: str, now: datetime,
-              host: str, pid: int) -> MatchRunRow:
-    run = MatchRunRow(started_at=now, status="running", config=config, config_hash=config_hash, kind=kind,
-                      host=host, pid=pid, stats={}, errors=[])
+def start_run(
+    session: Session, *, kind: str, config: dict[str, Any], config_hash: str, now: datetime, host: str, pid: int
+) -> MatchRunRow:
+    run = MatchRunRow(
+        started_at=now,
+        status="running",
+        config=config,
+        config_hash=config_hash,
+        kind=kind,
+        host=host,
+        pid=pid,
+        stats={},
+        errors=[],
+    )
     session.add(run)
     session.flush()
     return run
@@ -33,8 +45,9 @@ def start_run(session: Session, *, kind: str, config: dict[str, Any], config_has
 
 def running_run(session: Session) -> MatchRunRow | None:
     """The newest run still marked running: under the nightly lock, one that died unfinished."""
-    return session.exec(select(MatchRunRow).where(MatchRunRow.status == "running")
-                        .order_by(col(MatchRunRow.id).desc())).first()
+    return session.exec(
+        select(MatchRunRow).where(MatchRunRow.status == "running").order_by(col(MatchRunRow.id).desc())
+    ).first()
 
 
 def resume_run(session: Session, run: MatchRunRow, host: str, pid: int) -> None:
@@ -57,9 +70,14 @@ def list_runs(session: Session, limit: int = 20) -> list[MatchRunRow]:
 def last_match_writer(session: Session) -> int | None:
     """Id of the newest run whose match rows are the stored ones (a nightly run past its matching
     stage, or a finished `partnermatch match`)."""
-    return session.exec(select(func.max(MatchRunRow.id)).where(or_(
-        col(MatchRunRow.stage).in_(_after("matched")),
-        and_(MatchRunRow.status == "finished", MatchRunRow.kind == "full", MatchRunRow.stage == "")))).one()
+    return session.exec(
+        select(func.max(MatchRunRow.id)).where(
+            or_(
+                col(MatchRunRow.stage).in_(_after("matched")),
+                and_(MatchRunRow.status == "finished", MatchRunRow.kind == "full", MatchRunRow.stage == ""),
+            )
+        )
+    ).one()
 
 
 def record_stage(session: Session, run_id: int, stage: str, stats: dict[str, Any]) -> None:
@@ -70,8 +88,9 @@ def record_stage(session: Session, run_id: int, stage: str, stats: dict[str, Any
     session.flush()
 
 
-def record_matching(session: Session, run_id: int, kind: str, profiles: int, candidate_pairs: int,
-                    matches: int) -> None:
+def record_matching(
+    session: Session, run_id: int, kind: str, profiles: int, candidate_pairs: int, matches: int
+) -> None:
     run = get_run(session, run_id)
     run.kind, run.profiles_scored, run.candidate_pairs, run.matches_stored = kind, profiles, candidate_pairs, matches
     session.add(run)
@@ -89,11 +108,13 @@ def end_run(session: Session, run_id: int, status: str, now: datetime, error: di
 # what may match now --------------------------------------------------------------
 def matchable_snapshot(session: Session, today: date) -> list[tuple[str, str, str, str]]:
     """(profile key, firm key, profile hash, firm hash) of published, unexpired profiles, by key."""
-    query = (select(ProfileRow.key, FirmRow.key, ProfileRow.content_hash, FirmRow.content_hash)
-             .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
-             .where(ProfileRow.status == ProfileStatus.PUBLISHED.value)
-             .where(or_(col(ProfileRow.expires_on).is_(None), col(ProfileRow.expires_on) >= today))
-             .order_by(ProfileRow.key))
+    query = (
+        select(ProfileRow.key, FirmRow.key, ProfileRow.content_hash, FirmRow.content_hash)
+        .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+        .where(ProfileRow.status == ProfileStatus.PUBLISHED.value)
+        .where(or_(col(ProfileRow.expires_on).is_(None), col(ProfileRow.expires_on) >= today))
+        .order_by(ProfileRow.key)
+    )
     return [tuple(r) for r in session.exec(query).all()]  # type: ignore[misc]
 
 
@@ -102,9 +123,12 @@ def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile]
     profiles: list[Profile] = []
     firm_rows: dict[int, FirmRow] = {}
     for start in range(0, len(keys), KEY_SLICE):
-        part = keys[start:start + KEY_SLICE]
-        rows = session.exec(select(ProfileRow, FirmRow).join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
-                            .where(col(ProfileRow.key).in_(part))).all()
+        part = keys[start : start + KEY_SLICE]
+        rows = session.exec(
+            select(ProfileRow, FirmRow)
+            .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+            .where(col(ProfileRow.key).in_(part))
+        ).all()
         for prow, frow in rows:
             profiles.append(profile_from_row(prow, frow.key))
             firm_rows[frow.id] = frow  # type: ignore[index]
@@ -125,14 +149,24 @@ def _first_seen(session: Session, pairs: list[tuple[int, int]] | None) -> dict[t
         return {(p, o): f for p, o, f in rows if f is not None}
     wanted, profiles, out = set(pairs), sorted({p for p, _ in pairs}), {}
     for start in range(0, len(profiles), KEY_SLICE):  # by profile: one indexed column, filtered here
-        for p, o, f in session.exec(select(*columns).where(col(MatchRow.profile_id).in_(profiles[start:start + KEY_SLICE]))):
+        for p, o, f in session.exec(
+            select(*columns).where(col(MatchRow.profile_id).in_(profiles[start : start + KEY_SLICE]))
+        ):
             if (p, o) in wanted and f is not None:
                 out[p, o] = f
     return out
 
 
-def write_matches(session: Session, run_id: int, *, full: bool, delete_pairs: list[tuple[str, str]],
-                  rerank: list[tuple[str, str, int]], removed: list[str], rows: Iterator[dict[str, Any]]) -> int:
+def write_matches(
+    session: Session,
+    run_id: int,
+    *,
+    full: bool,
+    delete_pairs: list[tuple[str, str]],
+    rerank: list[tuple[str, str, int]],
+    removed: list[str],
+    rows: Iterator[dict[str, Any]],
+) -> int:
     """Apply a run's change to the stored matches within the caller's transaction; returns rows inserted.
 
     A pair that stays a match keeps the run in which it first appeared, also when its row is rewritten.
@@ -145,25 +179,43 @@ def write_matches(session: Session, run_id: int, *, full: bool, delete_pairs: li
     else:
         if pairs:
             session.connection().execute(
-                delete(MatchRow).where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o"))),
-                [{"p": p, "o": o} for p, o in pairs])
+                delete(MatchRow).where(
+                    and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o"))
+                ),
+                [{"p": p, "o": o} for p, o in pairs],
+            )
         gone = [ids[k] for k in removed if k in ids]
         for start in range(0, len(gone), KEY_SLICE):
-            part = gone[start:start + KEY_SLICE]
-            session.exec(delete(MatchRow).where(  # type: ignore[call-overload]
-                or_(col(MatchRow.profile_id).in_(part), col(MatchRow.other_profile_id).in_(part))))
+            part = gone[start : start + KEY_SLICE]
+            session.exec(
+                delete(MatchRow).where(  # type: ignore[call-overload]
+                    or_(col(MatchRow.profile_id).in_(part), col(MatchRow.other_profile_id).in_(part))
+                )
+            )
         if rerank:
             session.connection().execute(
-                update(MatchRow).where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o")))
+                update(MatchRow)
+                .where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o")))
                 .values(rank=bindparam("r"), run_id=run_id),
-                [{"p": ids[p], "o": ids[o], "r": r} for p, o, r in rerank])
+                [{"p": ids[p], "o": ids[o], "r": r} for p, o, r in rerank],
+            )
     inserted = 0
     batch: list[dict[str, Any]] = []
     for m in rows:
         p, o = ids[m["profile"]], ids[m["other"]]
-        batch.append({"run_id": run_id, "profile_id": p, "other_profile_id": o, "rank": m["rank"], "score": m["score"],
-                      "kind": m.get("kind", ""), "components": m["components"], "explanation": m["explanation"],
-                      "first_run_id": first.get((p, o), run_id)})
+        batch.append(
+            {
+                "run_id": run_id,
+                "profile_id": p,
+                "other_profile_id": o,
+                "rank": m["rank"],
+                "score": m["score"],
+                "kind": m.get("kind", ""),
+                "components": m["components"],
+                "explanation": m["explanation"],
+                "first_run_id": first.get((p, o), run_id),
+            }
+        )
         if len(batch) >= INSERT_CHUNK:
             inserted += _insert(session, batch)
             batch = []
@@ -181,9 +233,15 @@ def _insert(session: Session, batch: list[dict[str, Any]]) -> int:
 # standing proposals ----------------------------------------------------------------
 def standing_proposals(session: Session, bid_key: str) -> list[ProposalRow]:
     """The bid's newest batch of proposals, leaving out better alternatives filed beside accepted ones."""
-    rows = list(session.exec(select(ProposalRow).join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id))
-                             .where(BidRow.key == bid_key).where(ProposalRow.status != "alternative")
-                             .order_by(ProposalRow.batch, ProposalRow.rank)).all())
+    rows = list(
+        session.exec(
+            select(ProposalRow)
+            .join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id))
+            .where(BidRow.key == bid_key)
+            .where(ProposalRow.status != "alternative")
+            .order_by(ProposalRow.batch, ProposalRow.rank)
+        ).all()
+    )
     newest = max((r.batch for r in rows), default=None)
     return [r for r in rows if r.batch == newest]
 

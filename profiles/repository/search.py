@@ -3,6 +3,7 @@
 Filters run in SQL; list columns are JSON, matched as text on the quoted value so the
 same query works on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ..tables import FirmRow, MatchRow, ProfileRow
 @dataclass(frozen=True)
 class Scope:
     """Whose private rows (drafts, withdrawn, expired) the viewer may list besides published ones."""
+
     all_private: bool = False
     firm_id: int | None = None
     cluster: str | None = None
@@ -44,9 +46,14 @@ class FirmFilter:
     certification: str | None = None
 
 
-PROFILE_SORTS = {"published_on": ProfileRow.published_on, "updated_at": ProfileRow.updated_at,
-                 "title": ProfileRow.title, "reference": ProfileRow.reference, "type": ProfileRow.type,
-                 "expires_on": ProfileRow.expires_on}
+PROFILE_SORTS = {
+    "published_on": ProfileRow.published_on,
+    "updated_at": ProfileRow.updated_at,
+    "title": ProfileRow.title,
+    "reference": ProfileRow.reference,
+    "type": ProfileRow.type,
+    "expires_on": ProfileRow.expires_on,
+}
 FIRM_SORTS = {"country": FirmRow.country, "updated_at": FirmRow.updated_at, "size_class": FirmRow.size_class}
 
 
@@ -72,8 +79,9 @@ def _order(query: Any, sorts: dict[str, Any], sort: str, tiebreak: Any) -> Any:
     return query.order_by(column.desc() if descending else column.asc(), tiebreak)
 
 
-def search_profiles(session: Session, scope: Scope, filters: ProfileFilter, sort: str, offset: int,
-                    limit: int) -> tuple[list[tuple[ProfileRow, FirmRow]], int]:
+def search_profiles(
+    session: Session, scope: Scope, filters: ProfileFilter, sort: str, offset: int, limit: int
+) -> tuple[list[tuple[ProfileRow, FirmRow]], int]:
     """One page of the profiles the filters select, and how many there are in all.
 
     The filters run once: a single query orders the matching ids and counts them with a window
@@ -89,13 +97,13 @@ def search_profiles(session: Session, scope: Scope, filters: ProfileFilter, sort
     elif offset == 0:
         total = 0
     else:  # past the last page: the window saw no rows, so count them apart
-        total = session.exec(select(func.count()).select_from(ProfileRow).join(FirmRow, joined)
-                             .where(*conditions)).one()
+        total = session.exec(
+            select(func.count()).select_from(ProfileRow).join(FirmRow, joined).where(*conditions)
+        ).one()
     ids = [i for i, _ in page]
     if not ids:
         return [], total
-    rows = session.exec(select(ProfileRow, FirmRow).join(FirmRow, joined)
-                        .where(col(ProfileRow.id).in_(ids))).all()
+    rows = session.exec(select(ProfileRow, FirmRow).join(FirmRow, joined).where(col(ProfileRow.id).in_(ids))).all()
     by_id = {p.id: (p, firm) for p, firm in rows}
     return [by_id[i] for i in ids], total
 
@@ -120,8 +128,13 @@ def _profile_conditions(scope: Scope, filters: ProfileFilter) -> list[Any]:
     if f.firm_id is not None:
         conditions.append(ProfileRow.firm_id == f.firm_id)
     if f.text:
-        conditions.append(or_(_contains(ProfileRow.title, f.text), _contains(ProfileRow.summary, f.text),
-                              _contains(cast(ProfileRow.keywords, String), f.text)))
+        conditions.append(
+            or_(
+                _contains(ProfileRow.title, f.text),
+                _contains(ProfileRow.summary, f.text),
+                _contains(cast(ProfileRow.keywords, String), f.text),
+            )
+        )
     return conditions
 
 
@@ -134,8 +147,9 @@ def _in_scope(scope: Scope) -> Any:
     return or_(*mine) if mine else None
 
 
-def search_firms(session: Session, scope: Scope, filters: FirmFilter, sort: str, offset: int,
-                 limit: int) -> tuple[list[FirmRow], int]:
+def search_firms(
+    session: Session, scope: Scope, filters: FirmFilter, sort: str, offset: int, limit: int
+) -> tuple[list[FirmRow], int]:
     """Firms by filters. Free text matches names and keys only of firms in the viewer's scope,
     so a search cannot reveal who is behind an alias; capabilities match everywhere."""
     query = select(FirmRow)
@@ -164,34 +178,51 @@ def search_firms(session: Session, scope: Scope, filters: FirmFilter, sort: str,
     return list(rows), total
 
 
-def matches_of(session: Session, profile_ids: list[int], offset: int, limit: int, min_score: float = 0.0,
-               kinds: list[str] | None = None) -> tuple[list[tuple[Any, ProfileRow, ProfileRow, FirmRow]], int]:
+def matches_of(
+    session: Session,
+    profile_ids: list[int],
+    offset: int,
+    limit: int,
+    min_score: float = 0.0,
+    kinds: list[str] | None = None,
+) -> tuple[list[tuple[Any, ProfileRow, ProfileRow, FirmRow]], int]:
     """Stored matches of the given profiles (of the given kinds), partners (customers, suppliers,
     complements) before peers and best first within each, with the profile and the matched profile and firm."""
     other = aliased(ProfileRow)
-    query = (select(MatchRow, ProfileRow, other, FirmRow)
-             .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
-             .join(other, other.id == col(MatchRow.other_profile_id))
-             .join(FirmRow, col(FirmRow.id) == other.firm_id)
-             .where(col(MatchRow.profile_id).in_(profile_ids), col(MatchRow.score) >= min_score))
+    query = (
+        select(MatchRow, ProfileRow, other, FirmRow)
+        .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
+        .join(other, other.id == col(MatchRow.other_profile_id))
+        .join(FirmRow, col(FirmRow.id) == other.firm_id)
+        .where(col(MatchRow.profile_id).in_(profile_ids), col(MatchRow.score) >= min_score)
+    )
     if kinds:
         query = query.where(col(MatchRow.kind).in_(kinds))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     peers_last = case((col(MatchRow.kind) == "peer", 1), else_=0)
-    rows = session.exec(query.order_by(peers_last, col(MatchRow.score).desc(), MatchRow.profile_id, MatchRow.rank)
-                        .offset(offset).limit(limit)).all()
+    rows = session.exec(
+        query.order_by(peers_last, col(MatchRow.score).desc(), MatchRow.profile_id, MatchRow.rank)
+        .offset(offset)
+        .limit(limit)
+    ).all()
     return [tuple(r) for r in rows], total  # type: ignore[misc]
 
 
 def strongest_firm_pairs(session: Session, firm_ids: list[int], min_score: float) -> dict[tuple[int, int], float]:
     """The best match score between each two of the given firms (over all their profiles), at least min_score."""
     other = aliased(ProfileRow)
-    query = (select(ProfileRow.firm_id, other.firm_id, func.max(MatchRow.score))
-             .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
-             .join(other, other.id == col(MatchRow.other_profile_id))
-             .where(col(ProfileRow.firm_id).in_(firm_ids), col(other.firm_id).in_(firm_ids),
-                    ProfileRow.firm_id != other.firm_id, col(MatchRow.score) >= min_score)
-             .group_by(ProfileRow.firm_id, other.firm_id))
+    query = (
+        select(ProfileRow.firm_id, other.firm_id, func.max(MatchRow.score))
+        .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
+        .join(other, other.id == col(MatchRow.other_profile_id))
+        .where(
+            col(ProfileRow.firm_id).in_(firm_ids),
+            col(other.firm_id).in_(firm_ids),
+            ProfileRow.firm_id != other.firm_id,
+            col(MatchRow.score) >= min_score,
+        )
+        .group_by(ProfileRow.firm_id, other.firm_id)
+    )
     best: dict[tuple[int, int], float] = {}
     for a, b, score in session.exec(query).all():
         pair = (min(a, b), max(a, b))

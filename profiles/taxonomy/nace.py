@@ -1,4 +1,5 @@
 """NACE Rev. 2, loaded from the table shipped with the package."""
+
 from __future__ import annotations
 
 import csv

@@ -5,6 +5,7 @@ phrase onto concept ids: exact synonym lookup on a folded key first, then a
 whole-word containment match, then rapidfuzz. Scoring later works on the ids
 only. A phrase that matches nothing is kept as an unknown phrase, never dropped.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,16 +30,16 @@ FUZZY_CUTOFF = 88.0
 # Danish, Norwegian, Swedish and German inflect and compound: "limträbalkar" (glulam beams),
 # "Präzisionsschleifen", "Leiterplatten". Endings tried before looking for known parts, longest first.
 INFLECTIONS = ("arna", "erna", "orna", "erne", "ene", "en", "et", "er", "ar", "or", "na", "ne", "n", "e", "s")
-COMPOUND_PART = 5      # the shortest known word taken as part of a compound
+COMPOUND_PART = 5  # the shortest known word taken as part of a compound
 # One letter apart in the middle of a compound is another word ("præcisionsslibning", grinding, is not
 # "præcisionsstøbning", casting; "platedeler" are not "plastdeler"): a single word is taken as a
 # misspelling or another inflection of a known word only when they share this much of their beginning.
 FUZZY_WORD_PREFIX = 0.75
 SHORT_WORD = 9  # compounds are longer
-MAX_SCAN_WORDS = 4     # the longest synonym a scan looks for, in words
-SCAN_COMPOUND = 8      # a scanned word this long may be a compound of known parts
+MAX_SCAN_WORDS = 4  # the longest synonym a scan looks for, in words
+SCAN_COMPOUND = 8  # a scanned word this long may be a compound of known parts
 # "anodisering af aluminiumsprofiler", "anodising of aluminium profiles": the head comes before these words.
-PREPOSITIONS = frozenset({"of", "for", "af", "av", "til", "for", "med", "von", "fur", "zu", "mit", "till", "i", "in"})
+PREPOSITIONS = frozenset({"of", "for", "af", "av", "til", "med", "von", "fur", "zu", "mit", "till", "i", "in"})
 _KIND_PRIORITY = {"process": 0, "certification": 1, "material": 2}
 RELATED_SPECIALIST = 0.9
 RELATED_GENERALIST = 0.5
@@ -87,9 +88,7 @@ class Vocabulary:
                 self._by_key.setdefault(fold(syn), c.id)
         self._keys = sorted(self._by_key)
         # Longest first so "friction stir welding" wins over "welding" in containment.
-        self._contain_keys = sorted(
-            (k for k in self._keys if len(k) >= 4), key=lambda k: (-len(k), k)
-        )
+        self._contain_keys = sorted((k for k in self._keys if len(k) >= 4), key=lambda k: (-len(k), k))
         self._single = frozenset(k for k in self._keys if " " not in k and len(k) >= COMPOUND_PART)
         self._cache: dict[str, Normalised] = {}
         self._scan_cache: dict[str, list[Normalised]] = {}
@@ -150,8 +149,15 @@ class Vocabulary:
                 # "aluminium welding" names a process done on a material: the process wins; among
                 # processes the head ("anodising of aluminium profiles": before the preposition;
                 # "aluminium profile anodising": the last), then the longest (most specific) phrase.
-                best = min(contained, key=lambda c: (_KIND_PRIORITY.get(self.kind(self._by_key[c]) or "", 9),
-                                                     _head_rank(key, c), -len(c), c))
+                best = min(
+                    contained,
+                    key=lambda c: (
+                        _KIND_PRIORITY.get(self.kind(self._by_key[c]) or "", 9),
+                        _head_rank(key, c),
+                        -len(c),
+                        c,
+                    ),
+                )
                 return Normalised(key, self._by_key[best], "contains", 0.9, best)
         if " " not in key:
             head = self._compound(key, heads_only=True)
@@ -161,9 +167,7 @@ class Vocabulary:
         if best is not None and " " not in key and not _same_beginning(key, best[0]):
             best = None
         if best is None:
-            best = process.extractOne(
-                key, self._keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF + 4
-            )
+            best = process.extractOne(key, self._keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF + 4)
             if best is not None and " " not in key and not _same_beginning(key, best[0]):
                 best = None
         if best is not None:
@@ -179,15 +183,20 @@ class Vocabulary:
             return None
         forms = [key] + [key[: -len(e)] for e in INFLECTIONS if key.endswith(e) and len(key) - len(e) >= COMPOUND_PART]
         # the whole word less an ending ("robotsvejsningen") first: the longest head
-        heads = [form[cut:] for form in forms for cut in (0, *range(2, len(form) - COMPOUND_PART + 1))
-                 if form[cut:] in self._single]
+        heads = [
+            form[cut:]
+            for form in forms
+            for cut in (0, *range(2, len(form) - COMPOUND_PART + 1))
+            if form[cut:] in self._single
+        ]
         if heads:
             best = max(heads, key=lambda h: (len(h), h))
             return Normalised(key, self._by_key[best], "compound", 0.85, best)
         if heads_only:
             return None
-        firsts = [form[:cut] for form in forms for cut in range(COMPOUND_PART, len(form) - 2)
-                  if form[:cut] in self._single]
+        firsts = [
+            form[:cut] for form in forms for cut in range(COMPOUND_PART, len(form) - 2) if form[:cut] in self._single
+        ]
         if firsts:
             best = max(firsts, key=lambda h: (len(h), h))
             return Normalised(key, self._by_key[best], "compound", 0.8, best)
@@ -213,16 +222,31 @@ class Vocabulary:
         hits: list[tuple[int, Normalised]] = []
         for size in range(min(MAX_SCAN_WORDS, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                if any(taken[start:start + size]):
+                if any(taken[start : start + size]):
                     continue
-                span = " ".join(words[start:start + size])
+                span = " ".join(words[start : start + size])
                 concept = self._by_key.get(span)
-                hit = (Normalised(span, concept, "exact", 1.0, span) if concept else
-                       self._compound(span, heads_only=True) if size == 1 and len(span) >= SCAN_COMPOUND else None)
+                hit = (
+                    Normalised(span, concept, "exact", 1.0, span)
+                    if concept
+                    else self._compound(span, heads_only=True)
+                    if size == 1 and len(span) >= SCAN_COMPOUND
+                    else None
+                )
                 if hit is not None and hit.concept_id:
-                    hits.append((start, Normalised(" ".join(written[start:start + size]), hit.concept_id,
-                                                   hit.method, hit.score, hit.matched)))
-                    taken[start:start + size] = [True] * size
+                    hits.append(
+                        (
+                            start,
+                            Normalised(
+                                " ".join(written[start : start + size]),
+                                hit.concept_id,
+                                hit.method,
+                                hit.score,
+                                hit.matched,
+                            ),
+                        )
+                    )
+                    taken[start : start + size] = [True] * size
         found = [h for _, h in sorted(hits, key=lambda item: item[0])]
         self._scan_cache[phrase] = found
         return found
@@ -244,8 +268,11 @@ def _head_rank(phrase: str, part: str) -> int:
     """0 for the head of a phrase, larger further from it: before the first preposition if there is
     one ("anodisering af aluminiumsprofiler"), else the last words ("aluminium profile anodising")."""
     words = phrase.split()
-    start = next(i for i in range(len(words)) if words[i:i + len(part.split())] == part.split()) \
-        if part.split()[0] in words else 0
+    start = (
+        next(i for i in range(len(words)) if words[i : i + len(part.split())] == part.split())
+        if part.split()[0] in words
+        else 0
+    )
     cut = next((i for i, w in enumerate(words) if w in PREPOSITIONS), None)
     if cut is not None:
         return 0 if start < cut else 1 + start - cut

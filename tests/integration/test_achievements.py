@@ -1,14 +1,18 @@
 """Partnering achievements and the outcomes report through the HTTP API, the workspace pages and the
 command line: who may record, list and delete, what a firm sees of its partner, bad input stores nothing."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from apikit import BBI, DAC, NMCN, PASSWORD, exchange
+from conftest import TODAY
 from fastapi.testclient import TestClient
 from sqlmodel import select
 from typer.testing import CliRunner
+from webkit import hidden_identities, leaks, sign_in_form
 
 from api.context import Context
 from api.outcomes import report
@@ -24,10 +28,6 @@ from profiles.tables import (
     ProposalRow,
 )
 from profiles.visibility import Role, Viewer
-
-from apikit import BBI, DAC, NMCN, PASSWORD, exchange
-from conftest import TODAY
-from webkit import hidden_identities, leaks, sign_in_form
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +67,17 @@ def _introduce(ex, sender: str, owner_key: str, owner_user: str, advisor: str) -
 # HTTP --------------------------------------------------------------------------------------
 def test_an_agreement_after_an_introduction_names_the_partner_for_the_firm_without_contacts(ex):
     interest = _introduce(ex, "valdres", "dk-nordalu", "nordalu", "dac-advisor")
-    created = ex.post("dac-advisor", "/achievements", json={
-        "firm": "dk-nordalu", "interest_id": interest, "agreement_type": "Supplier agreement",
-        "signed_on": TODAY.isoformat(), "note": "Three-year frame agreement."})
+    created = ex.post(
+        "dac-advisor",
+        "/achievements",
+        json={
+            "firm": "dk-nordalu",
+            "interest_id": interest,
+            "agreement_type": "Supplier agreement",
+            "signed_on": TODAY.isoformat(),
+            "note": "Three-year frame agreement.",
+        },
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["agreement_type"] == "supplier agreement" and body["signed_on"] == TODAY.isoformat()
@@ -91,21 +99,37 @@ def test_an_agreement_after_an_introduction_names_the_partner_for_the_firm_witho
 
 def test_a_firm_sees_an_unintroduced_partner_only_by_alias(ex):
     falu = ex.get("admin", "/firms/se-falu-robot").json()
-    created = ex.post("dac-advisor", "/achievements", json={
-        "firm": "dk-vejle-praecision", "partner": falu["alias"], "agreement_type": "subcontracting",
-        "signed_on": (TODAY - timedelta(days=3)).isoformat(),
-        "note": f"Signed with {falu['name']}, contact {falu['contact_email']}."})
+    created = ex.post(
+        "dac-advisor",
+        "/achievements",
+        json={
+            "firm": "dk-vejle-praecision",
+            "partner": falu["alias"],
+            "agreement_type": "subcontracting",
+            "signed_on": (TODAY - timedelta(days=3)).isoformat(),
+            "note": f"Signed with {falu['name']}, contact {falu['contact_email']}.",
+        },
+    )
     assert created.status_code == 201, created.text
     for who in ("vejle", "dac-advisor"):
         listing = ex.get(who, "/achievements")
         item = next(a for a in listing.json()["items"] if a["id"] == created.json()["id"])
-        assert item["partner"] == {"in_exchange": True, "alias": falu["alias"], "country": "SE",
-                                   "size_class": falu["size_class"]}
-        visible = {f["key"] for f in ex.get(who, "/firms", params={"per_page": 200}).json()["items"]
-                   if f["identity_visible"]}
+        assert item["partner"] == {
+            "in_exchange": True,
+            "alias": falu["alias"],
+            "country": "SE",
+            "size_class": falu["size_class"],
+        }
+        visible = {
+            f["key"] for f in ex.get(who, "/firms", params={"per_page": 200}).json()["items"] if f["identity_visible"]
+        }
         assert not leaks(listing.text, hidden_identities(ex.settings.database_url, visible)), who
-    assert next(a for a in ex.get("admin", "/achievements").json()["items"]
-                if a["id"] == created.json()["id"])["partner"]["name"] == falu["name"]
+    assert (
+        next(a for a in ex.get("admin", "/achievements").json()["items"] if a["id"] == created.json()["id"])["partner"][
+            "name"
+        ]
+        == falu["name"]
+    )
     # another firm of the same cluster does not see it at all
     nordalu = ex.get("nordalu", "/achievements").json()["items"]
     assert all(a["firm"].get("key") == "dk-nordalu" for a in nordalu)
@@ -113,40 +137,62 @@ def test_a_firm_sees_an_unintroduced_partner_only_by_alias(ex):
 
 def test_bad_achievements_name_every_field_and_store_nothing(ex):
     before = _total(ex)
-    r = ex.post("dac-advisor", "/achievements", json={
-        "firm": _alias(ex, "no-valdres-dorfabrikk"), "partner_name": "Outside GmbH", "agreement_type": "handshake",
-        "signed_on": (TODAY + timedelta(days=1)).isoformat()})
+    r = ex.post(
+        "dac-advisor",
+        "/achievements",
+        json={
+            "firm": _alias(ex, "no-valdres-dorfabrikk"),
+            "partner_name": "Outside GmbH",
+            "agreement_type": "handshake",
+            "signed_on": (TODAY + timedelta(days=1)).isoformat(),
+        },
+    )
     fields = {d["field"]: d["reason"] for d in _error(r, 422)["details"]}
     assert "unknown agreement type" in fields["agreement_type"] and "joint venture" in fields["agreement_type"]
     assert "future" in fields["signed_on"] and "not a firm of your cluster" in fields["firm"]
     base = {"agreement_type": "joint venture", "signed_on": TODAY.isoformat()}
     for body, field, reason in (
-            ({"firm": "no-such-firm", "partner_name": "X"}, "firm", "no such firm"),
-            ({"firm": "se-ludvika-maskin", "partner_name": "X"}, "firm", "no such firm"),  # a hidden key
-            ({"firm": "dk-nordalu", "partner": "dk-nordalu"}, "partner", "another firm"),
-            ({"firm": "dk-nordalu", "partner": "se-falu-robot"}, "partner", "no such firm"),  # a hidden key
-            ({"firm": "dk-nordalu", "partner": _alias(ex, "se-falu-robot"), "partner_name": "X"}, "partner_name",
-             "not both"),
-            ({"firm": "dk-nordalu"}, "partner", "required"),
-            ({"firm": "dk-nordalu", "interest_id": 999_999}, "interest_id", "no expression of interest"),
-            ({"firm": "dk-nordalu", "partner_name": "X", "proposal_id": 999_999}, "proposal_id", "no proposal")):
+        ({"firm": "no-such-firm", "partner_name": "X"}, "firm", "no such firm"),
+        ({"firm": "se-ludvika-maskin", "partner_name": "X"}, "firm", "no such firm"),  # a hidden key
+        ({"firm": "dk-nordalu", "partner": "dk-nordalu"}, "partner", "another firm"),
+        ({"firm": "dk-nordalu", "partner": "se-falu-robot"}, "partner", "no such firm"),  # a hidden key
+        (
+            {"firm": "dk-nordalu", "partner": _alias(ex, "se-falu-robot"), "partner_name": "X"},
+            "partner_name",
+            "not both",
+        ),
+        ({"firm": "dk-nordalu"}, "partner", "required"),
+        ({"firm": "dk-nordalu", "interest_id": 999_999}, "interest_id", "no expression of interest"),
+        ({"firm": "dk-nordalu", "partner_name": "X", "proposal_id": 999_999}, "proposal_id", "no proposal"),
+    ):
         details = _error(ex.post("dac-advisor", "/achievements", json={**base, **body}), 422)["details"]
         assert any(d["field"] == field and reason in d["reason"] for d in details), (body, details)
     sent = ex.post("nordalu", "/interests", json={"profile": _published(ex, "dk-vejle-praecision")}).json()
-    details = _error(ex.post("dac-advisor", "/achievements", json={**base, "firm": "dk-nordalu",
-                                                                   "interest_id": sent["id"]}), 422)["details"]
+    details = _error(
+        ex.post("dac-advisor", "/achievements", json={**base, "firm": "dk-nordalu", "interest_id": sent["id"]}), 422
+    )["details"]
     assert "not agreed" in details[0]["reason"]
     _error(ex.post("dac-advisor", "/achievements", json={**base, "firm": "dk-nordalu", "signed_on": "2026-13-01"}), 422)
-    _error(ex.post("dac-advisor", "/achievements", json={**base, "firm": "dk-nordalu", "partner_name": "X",
-                                                         "extra": 1}), 422)
+    _error(
+        ex.post("dac-advisor", "/achievements", json={**base, "firm": "dk-nordalu", "partner_name": "X", "extra": 1}),
+        422,
+    )
     _error(ex.post("nordalu", "/achievements", json={**base, "firm": "dk-nordalu", "partner_name": "X"}), 403)
     _error(ex.client.post("/api/v1/achievements", json={**base, "firm": "dk-nordalu", "partner_name": "X"}), 401)
     assert _total(ex) == before
 
 
 def test_only_the_clusters_advisor_deletes_and_the_deletion_is_audited(ex):
-    made = ex.post("dac-advisor", "/achievements", json={"firm": "dk-nordalu", "partner_name": "Südwerk GmbH",
-                                                         "agreement_type": "licence", "signed_on": "2026-06-01"})
+    made = ex.post(
+        "dac-advisor",
+        "/achievements",
+        json={
+            "firm": "dk-nordalu",
+            "partner_name": "Südwerk GmbH",
+            "agreement_type": "licence",
+            "signed_on": "2026-06-01",
+        },
+    )
     assert made.status_code == 201 and made.json()["partner"] == {"in_exchange": False, "name": "Südwerk GmbH"}
     ident = made.json()["id"]
     assert ident not in [a["id"] for a in ex.get("nmcn-advisor", "/achievements").json()["items"]]
@@ -155,8 +201,10 @@ def test_only_the_clusters_advisor_deletes_and_the_deletion_is_audited(ex):
     _error(ex.delete("nordalu", f"/achievements/{ident}"), 403)
     assert ex.delete("dac-advisor", f"/achievements/{ident}").status_code == 204
     _error(ex.delete("dac-advisor", f"/achievements/{ident}"), 404)
-    actions = [e["action"] for e in ex.get("admin", "/audit", params={"entity": "achievement",
-                                                                      "key": str(ident)}).json()["items"]]
+    actions = [
+        e["action"]
+        for e in ex.get("admin", "/audit", params={"entity": "achievement", "key": str(ident)}).json()["items"]
+    ]
     assert actions == ["delete", "record"]
 
 
@@ -193,20 +241,26 @@ def test_the_firm_page_records_an_agreement_keeping_input_on_errors(ex):
     advisor = _browser(ex, "dac-advisor")
     page = advisor.get("/firms/dk-herning-joining")
     assert page.status_code == 200 and 'id="achievement-form"' in page.text
-    form = {"agreement_type": "research cooperation", "partner_name": "Aalborg University",
-            "signed_on": (TODAY + timedelta(days=5)).isoformat(), "note": "EU project"}
+    form = {
+        "agreement_type": "research cooperation",
+        "partner_name": "Aalborg University",
+        "signed_on": (TODAY + timedelta(days=5)).isoformat(),
+        "note": "EU project",
+    }
     assert advisor.post("/firms/dk-herning-joining/achievements", data=form).status_code == 400  # no form token
     token = _csrf(page.text)
     bad = advisor.post("/firms/dk-herning-joining/achievements", data={**form, "csrf": token})
     assert bad.status_code == 422 and "lies in the future" in bad.text and 'value="Aalborg University"' in bad.text
     assert "Traceback" not in bad.text
-    good = advisor.post("/firms/dk-herning-joining/achievements",
-                        data={**form, "signed_on": TODAY.isoformat(), "csrf": token})
+    good = advisor.post(
+        "/firms/dk-herning-joining/achievements", data={**form, "signed_on": TODAY.isoformat(), "csrf": token}
+    )
     assert good.status_code == 303 and good.headers["location"] == "/firms/dk-herning-joining#achievements"
     shown = advisor.get("/firms/dk-herning-joining").text
     assert "research cooperation" in shown and "Aalborg University" in shown
-    ident = next(a["id"] for a in ex.get("dac-advisor", "/achievements", params={"firm": "dk-herning-joining"})
-                 .json()["items"])
+    ident = next(
+        a["id"] for a in ex.get("dac-advisor", "/achievements", params={"firm": "dk-herning-joining"}).json()["items"]
+    )
     assert advisor.post(f"/achievements/{ident}/delete", data={"csrf": token}).status_code == 303
     assert "Aalborg University" not in advisor.get("/firms/dk-herning-joining").text
     # the firm's own users see the list, but no form to record or delete
@@ -236,16 +290,39 @@ def test_command_line_adds_lists_and_reports(tmp_path):
     runner = CliRunner()
 
     def cli(*args: str):
-        return runner.invoke(app, ["--database-url", url, "--output-dir", str(tmp_path / "out"), *args],
-                             env={"COLUMNS": "220", "PARTNERMATCH_TODAY": TODAY.isoformat()})
+        return runner.invoke(
+            app,
+            ["--database-url", url, "--output-dir", str(tmp_path / "out"), *args],
+            env={"COLUMNS": "220", "PARTNERMATCH_TODAY": TODAY.isoformat()},
+        )
 
-    bad = cli("achievements", "add", "dk-nordalu", "--type", "handshake", "--signed-on", "2099-01-01",
-              "--partner", "no-such-firm")
+    bad = cli(
+        "achievements",
+        "add",
+        "dk-nordalu",
+        "--type",
+        "handshake",
+        "--signed-on",
+        "2099-01-01",
+        "--partner",
+        "no-such-firm",
+    )
     assert bad.exit_code == 1 and "3 error(s); nothing was stored" in bad.stderr
     assert "unknown agreement type" in bad.stderr and "lies in the future" in bad.stderr
     assert "no such firm of the exchange" in bad.stderr
-    added = cli("achievements", "add", "dk-nordalu", "--type", "joint venture", "--signed-on", "2026-11-01",
-                "--partner", "se-falu-robot", "--note", "battery trays")
+    added = cli(
+        "achievements",
+        "add",
+        "dk-nordalu",
+        "--type",
+        "joint venture",
+        "--signed-on",
+        "2026-11-01",
+        "--partner",
+        "se-falu-robot",
+        "--note",
+        "battery trays",
+    )
     assert added.exit_code == 0, added.stderr
     assert "Nordalu Extrusion A/S signed a joint venture with Falu Robotintegration AB" in added.stdout
     listed = cli("achievements", "list", "--cluster", DAC)
@@ -262,32 +339,95 @@ def test_command_line_adds_lists_and_reports(tmp_path):
 
 # the report's queries on both databases ------------------------------------------------------
 def test_outcome_queries_read_the_period_and_clusters_alike_on_both_databases(any_engine, tmp_path):
-    at = datetime(2026, 10, 10, 12, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 10, 10, 12, 0, tzinfo=UTC)
     with session_scope(any_engine) as session:
-        firms = [FirmRow(key=k, name=k.upper(), country="DK", alias=f"A{i}", cluster=c, content_hash="x",
-                         created_at=at, updated_at=at)
-                 for i, (k, c) in enumerate((("a", "North"), ("b", "North"), ("c", "South")))]
+        firms = [
+            FirmRow(
+                key=k,
+                name=k.upper(),
+                country="DK",
+                alias=f"A{i}",
+                cluster=c,
+                content_hash="x",
+                created_at=at,
+                updated_at=at,
+            )
+            for i, (k, c) in enumerate((("a", "North"), ("b", "North"), ("c", "South")))
+        ]
         session.add_all(firms)
         session.flush()
         account = AccountRow(username="u", password_hash="x", role="advisor", cluster="North", created_at=at)
-        profile = ProfileRow(key="p", firm_id=firms[0].id, type="BO", title="t", summary="s", status="published",
-                             content_hash="x", created_at=at, updated_at=at)
-        bid = BidRow(key="bid", title="t", customer="c", customer_country="DE", delivery_country="DE", status="open",
-                     cluster="North", content_hash="x", created_at=at, updated_at=at)
+        profile = ProfileRow(
+            key="p",
+            firm_id=firms[0].id,
+            type="BO",
+            title="t",
+            summary="s",
+            status="published",
+            content_hash="x",
+            created_at=at,
+            updated_at=at,
+        )
+        bid = BidRow(
+            key="bid",
+            title="t",
+            customer="c",
+            customer_country="DE",
+            delivery_country="DE",
+            status="open",
+            cluster="North",
+            content_hash="x",
+            created_at=at,
+            updated_at=at,
+        )
         session.add_all([account, profile, bid])
         session.flush()
-        for sender, status, created, hours in ((1, "accepted", at, 6), (1, "declined", at, 30), (2, "sent", at, None),
-                                               (2, "accepted", at - timedelta(days=30), 1)):
-            session.add(InterestRow(profile_id=profile.id, owner_firm_id=firms[0].id, sender_firm_id=firms[sender].id,
-                                    status=status, created_at=created, created_by=account.id,
-                                    decided_at=created + timedelta(hours=hours) if hours else None))
+        for sender, status, created, hours in (
+            (1, "accepted", at, 6),
+            (1, "declined", at, 30),
+            (2, "sent", at, None),
+            (2, "accepted", at - timedelta(days=30), 1),
+        ):
+            session.add(
+                InterestRow(
+                    profile_id=profile.id,
+                    owner_firm_id=firms[0].id,
+                    sender_firm_id=firms[sender].id,
+                    status=status,
+                    created_at=created,
+                    created_by=account.id,
+                    decided_at=created + timedelta(hours=hours) if hours else None,
+                )
+            )
         for status, decided in (("accepted", at), ("rejected", at), ("proposed", None)):
-            session.add(ProposalRow(bid_id=bid.id, batch="b1", rank=1, status=status, feasible=True, solver="cbc",
-                                    solver_status="Optimal", created_at=at, decided_at=decided))
-        session.add(AchievementRow(firm_id=firms[0].id, partner_firm_id=firms[2].id, agreement_type="joint venture",
-                                   signed_on=at.date(), recorded_at=at, cluster="North"))
-    admin = Context(any_engine, Settings(DATABASE_URL="sqlite://", output_dir=tmp_path, today=TODAY),
-                    Viewer(account_id=None, username="t", role=Role.ADMIN))
+            session.add(
+                ProposalRow(
+                    bid_id=bid.id,
+                    batch="b1",
+                    rank=1,
+                    status=status,
+                    feasible=True,
+                    solver="cbc",
+                    solver_status="Optimal",
+                    created_at=at,
+                    decided_at=decided,
+                )
+            )
+        session.add(
+            AchievementRow(
+                firm_id=firms[0].id,
+                partner_firm_id=firms[2].id,
+                agreement_type="joint venture",
+                signed_on=at.date(),
+                recorded_at=at,
+                cluster="North",
+            )
+        )
+    admin = Context(
+        any_engine,
+        Settings(DATABASE_URL="sqlite://", output_dir=tmp_path, today=TODAY),
+        Viewer(account_id=None, username="t", role=Role.ADMIN),
+    )
     result = report(admin, None, at.date(), at.date())
     north, south = result["clusters"]
     assert (north["cluster"], south["cluster"]) == ("North", "South")

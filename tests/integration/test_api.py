@@ -1,15 +1,15 @@
 """The HTTP service end to end, on SQLite and on PostgreSQL: roles, anonymity, workflow, bad input."""
+
 from __future__ import annotations
 
 import json
 import time
 
 import pytest
-
-from profiles.een import expiry_for
-
 from apikit import API, PASSWORD, exchange, firm_names
 from conftest import TODAY, postgres_schema
+
+from profiles.een import expiry_for
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -83,8 +83,11 @@ def test_a_firm_sees_other_firms_only_anonymously(ex):
     assert set(other) >= {"reference", "country", "size_class", "type", "firm_alias"} and "firm_name" not in other
     # a foreign published profile is reachable by its EEN reference, never by its (telling) key
     assert ex.get("nordalu", f"/profiles/{other['reference']}").json()["identity_visible"] is False
-    hidden_key = next(p for p in ex.get("admin", "/profiles", params={"per_page": 200}).json()["items"]
-                      if p["reference"] == other["reference"])["key"]
+    hidden_key = next(
+        p
+        for p in ex.get("admin", "/profiles", params={"per_page": 200}).json()["items"]
+        if p["reference"] == other["reference"]
+    )["key"]
     _error(ex.get("nordalu", f"/profiles/{hidden_key}"), 404)
     _error(ex.get("nordalu", "/firms/se-bergslagen-gjuteri"), 404)
 
@@ -93,7 +96,7 @@ def test_matches_say_what_the_other_side_is_and_partners_lead(ex):
     items = ex.get("nordalu", "/firms/dk-nordalu/matches", params={"per_page": 100}).json()["items"]
     kinds = [m["kind"] for m in items]
     assert set(kinds) <= {"customer", "supplier", "complement", "peer"} and "peer" in kinds
-    assert kinds.index("peer") > 0 and set(kinds[kinds.index("peer"):]) == {"peer"}, "a peer above a partner"
+    assert kinds.index("peer") > 0 and set(kinds[kinds.index("peer") :]) == {"peer"}, "a peer above a partner"
     for m in items:
         assert m["explanation"]["kind"] == m["kind"] and m["explanation"]["kind_reason"]
     peers = ex.get("nordalu", "/firms/dk-nordalu/matches", params={"kind": "peer"}).json()
@@ -106,7 +109,11 @@ def test_matches_say_what_the_other_side_is_and_partners_lead(ex):
 
 def test_an_anonymous_match_names_only_shared_partners_never_direct_ties(ex):
     seen_ties = 0
-    for who, firm in (("nordalu", "dk-nordalu"), ("vejle", "dk-vejle-praecision"), ("valdres", "no-valdres-dorfabrikk")):
+    for who, firm in (
+        ("nordalu", "dk-nordalu"),
+        ("vejle", "dk-vejle-praecision"),
+        ("valdres", "no-valdres-dorfabrikk"),
+    ):
         for m in ex.get(who, f"/firms/{firm}/matches", params={"per_page": 100}).json()["items"]:
             if m["other"].get("identity_visible"):
                 continue
@@ -114,8 +121,9 @@ def test_an_anonymous_match_names_only_shared_partners_never_direct_ties(ex):
             if rel:
                 seen_ties += 1
                 assert not {"direct", "supplies"} & set(rel["evidence"])
-                assert all(t.startswith(("both ", "shared partner")) or " shared partner" in t
-                           for t in rel["evidence"]["ties"])
+                assert all(
+                    t.startswith(("both ", "shared partner")) or " shared partner" in t for t in rel["evidence"]["ties"]
+                )
             for line in m["explanation"].get("ties", []):
                 assert line.startswith("both ") or "shared partner" in line, line
     assert seen_ties > 0
@@ -131,9 +139,15 @@ def test_advisors_see_their_cluster_in_full_and_others_anonymously(ex):
 
 # profiles --------------------------------------------------------------------------
 def _profile(key: str, **extra) -> dict:
-    return {"key": key, "type": "BO", "title": "Anodising line offers black and clear anodising of 6xxx profiles",
-            "summary": "Sulphuric acid anodising of extruded aluminium profiles up to 7 m.",
-            "capabilities": ["anodising"], "keywords": ["anodising", "aluminium"], **extra}
+    return {
+        "key": key,
+        "type": "BO",
+        "title": "Anodising line offers black and clear anodising of 6xxx profiles",
+        "summary": "Sulphuric acid anodising of extruded aluminium profiles up to 7 m.",
+        "capabilities": ["anodising"],
+        "keywords": ["anodising", "aluminium"],
+        **extra,
+    }
 
 
 def test_profile_lifecycle_publish_extend_withdraw_and_audit(ex):
@@ -159,14 +173,38 @@ def test_stale_versions_are_refused(ex):
     current = ex.get("vejle", "/profiles/dk-vejle-praecision-bo-1")
     assert current.status_code == 200, current.text
     version = current.json()["version"]
-    body = {k: v for k, v in current.json().items() if k in ("type", "title", "summary", "description", "keywords",
-                                                            "capabilities", "partner_sought", "partnership_types",
-                                                            "language")}
-    first = ex.put("vejle", "/profiles/dk-vejle-praecision-bo-1", json=dict(body, title=body["title"] + " (v2)"),
-                   headers={"X-API-Key": ex.keys["vejle"], "If-Match": version})
+    body = {
+        k: v
+        for k, v in current.json().items()
+        if k
+        in (
+            "type",
+            "title",
+            "summary",
+            "description",
+            "keywords",
+            "capabilities",
+            "partner_sought",
+            "partnership_types",
+            "language",
+        )
+    }
+    first = ex.put(
+        "vejle",
+        "/profiles/dk-vejle-praecision-bo-1",
+        json=dict(body, title=body["title"] + " (v2)"),
+        headers={"X-API-Key": ex.keys["vejle"], "If-Match": version},
+    )
     assert first.status_code == 200, first.text
-    _error(ex.put("vejle", "/profiles/dk-vejle-praecision-bo-1", json=body,
-                  headers={"X-API-Key": ex.keys["vejle"], "If-Match": version}), 412)
+    _error(
+        ex.put(
+            "vejle",
+            "/profiles/dk-vejle-praecision-bo-1",
+            json=body,
+            headers={"X-API-Key": ex.keys["vejle"], "If-Match": version},
+        ),
+        412,
+    )
 
 
 # bad input ---------------------------------------------------------------------------
@@ -202,8 +240,12 @@ def test_bad_bodies_name_the_field_and_store_nothing(ex):
 
 def test_uploads_list_every_bad_row_and_store_nothing(ex):
     before = _count(ex, "/profiles")
-    rows = [_profile("dk-nordalu-up-1"), _profile("dk-nordalu-up-2", title=""),
-            _profile("dk-nordalu-up-3", type="ZZ"), dict(_profile("dk-vejle-up-4"), firm="dk-vejle-praecision")]
+    rows = [
+        _profile("dk-nordalu-up-1"),
+        _profile("dk-nordalu-up-2", title=""),
+        _profile("dk-nordalu-up-3", type="ZZ"),
+        dict(_profile("dk-vejle-up-4"), firm="dk-vejle-praecision"),
+    ]
     data = json.dumps({"profiles": [dict(r, firm=r.get("firm", "dk-nordalu")) for r in rows]}).encode()
     error = _error(ex.post("nordalu", "/uploads", files={"file": ("profiles.json", data, "application/json")}), 422)
     assert {(d["row"], d["field"]) for d in error["details"]} >= {("profiles[1]", "title"), ("profiles[2]", "type")}
@@ -217,8 +259,15 @@ def test_uploads_list_every_bad_row_and_store_nothing(ex):
     assert "UTF-8" in error["message"]
     huge = b"[" + b" " * (ex.settings.max_upload_bytes + 10) + b"]"
     _error(ex.post("nordalu", "/uploads", files={"file": ("big.json", huge, "application/json")}), 413)
-    _error(ex.post("nordalu", "/profiles", content=b"{" + b" " * ex.settings.max_body_bytes + b"}",
-                   headers={"X-API-Key": ex.keys["nordalu"], "Content-Type": "application/json"}), 413)
+    _error(
+        ex.post(
+            "nordalu",
+            "/profiles",
+            content=b"{" + b" " * ex.settings.max_body_bytes + b"}",
+            headers={"X-API-Key": ex.keys["nordalu"], "Content-Type": "application/json"},
+        ),
+        413,
+    )
     assert _count(ex, "/profiles") == before
     good = json.dumps({"profiles": [dict(rows[0], firm="dk-nordalu")]}).encode()
     report = ex.post("nordalu", "/uploads", files={"file": ("p.json", good, "application/json")})
@@ -238,13 +287,15 @@ def test_search_filters_sort_and_pages(ex):
     no = ex.get("admin", "/profiles", params={"country": "NO", "type": "BR", "per_page": 200}).json()["items"]
     assert no and all(p["country"] == "NO" and p["type"] == "BR" for p in no)
     anod = ex.get("admin", "/profiles", params={"capability": "eloxering", "per_page": 200}).json()["items"]
-    assert anod and all(any("anod" in c.lower() or "elox" in c.lower() for c in p["capabilities"] + p["keywords"])
-                        for p in anod)
+    assert anod and all(
+        any("anod" in c.lower() or "elox" in c.lower() for c in p["capabilities"] + p["keywords"]) for p in anod
+    )
     nace = ex.get("admin", "/firms", params={"nace": "C25", "per_page": 200}).json()["items"]
     assert nace and all(any(c.startswith("25") for c in f["nace"]) for f in nace)
     text_hits = ex.get("admin", "/profiles", params={"q": "battery tray"}).json()["items"]
-    assert text_hits and all("battery tray" in (p["title"] + p["summary"] + " ".join(p["keywords"])).lower()
-                             for p in text_hits)
+    assert text_hits and all(
+        "battery tray" in (p["title"] + p["summary"] + " ".join(p["keywords"])).lower() for p in text_hits
+    )
 
 
 # expressions of interest -------------------------------------------------------------
@@ -313,8 +364,13 @@ def test_ids_in_urls_do_not_reach_foreign_objects(ex):
         if method == "PUT" and path.startswith("/firms"):
             body = {"name": "Taken over", "country": "DK"}
         if method == "PUT" and path.startswith("/bids"):
-            body = {"title": "x", "customer": "y", "customer_country": "DE", "delivery_country": "DE",
-                    "requirements": [{"key": "a", "capability": "anodising"}]}
+            body = {
+                "title": "x",
+                "customer": "y",
+                "customer_country": "DE",
+                "delivery_country": "DE",
+                "requirements": [{"key": "a", "capability": "anodising"}],
+            }
         if method == "PATCH":
             body = {"active": False}
         r = ex.client.request(method, API + path, headers=ex.headers(who), json=body)
@@ -351,13 +407,17 @@ def test_proposals_in_the_background_decide_edit_and_export(ex):
         payload = json.dumps(proposals)
         foreign = [k for k in names if not k.startswith("dk-")]
         assert not [k for k in foreign if names[k] in payload or f'"{k}"' in payload]
-        decided = ex.post("dac-advisor", f"/proposals/{best['id']}/decision", json={"decision": "accepted",
-                                                                                  "note": "send to Südwerk"})
+        decided = ex.post(
+            "dac-advisor", f"/proposals/{best['id']}/decision", json={"decision": "accepted", "note": "send to Südwerk"}
+        )
         assert decided.json()["status"] == "accepted" and decided.json()["note"] == "send to Südwerk"
         _error(ex.get("bbi-advisor", f"/proposals/{best['id']}"), 404)
         dropped = members[-1]
-        edited = ex.post("dac-advisor", f"/proposals/{best['id']}/edit",
-                         json={"exclude": [dropped], "wait": True, "alternatives": 1, "time_limit": 20})
+        edited = ex.post(
+            "dac-advisor",
+            f"/proposals/{best['id']}/edit",
+            json={"exclude": [dropped], "wait": True, "alternatives": 1, "time_limit": 20},
+        )
         assert edited.status_code == 200 and edited.json()["status"] == "finished", edited.text
         latest = ex.get("dac-advisor", "/bids/bid-battery-tray/proposals").json()
         if latest[0]["feasible"]:
@@ -375,10 +435,17 @@ def test_proposals_in_the_background_decide_edit_and_export(ex):
 
 
 def test_bid_crud_by_advisors_only(ex):
-    bid = {"key": "bid-api-frames", "title": "Anodised door frames", "customer": "Türenwerk GmbH",
-           "customer_country": "DE", "delivery_country": "DE",
-           "requirements": [{"key": "extrusion", "capability": "aluminium extrusion", "volume_per_year": 5000},
-                            {"key": "anodising", "capability": "anodising"}]}
+    bid = {
+        "key": "bid-api-frames",
+        "title": "Anodised door frames",
+        "customer": "Türenwerk GmbH",
+        "customer_country": "DE",
+        "delivery_country": "DE",
+        "requirements": [
+            {"key": "extrusion", "capability": "aluminium extrusion", "volume_per_year": 5000},
+            {"key": "anodising", "capability": "anodising"},
+        ],
+    }
     _error(ex.post("nordalu", "/bids", json=bid), 403)
     created = ex.post("nmcn-advisor", "/bids", json=bid)
     assert created.status_code == 201, created.text
@@ -386,8 +453,12 @@ def test_bid_crud_by_advisors_only(ex):
     _error(ex.post("nmcn-advisor", "/bids", json=bid), 409)
     _error(ex.post("nmcn-advisor", "/bids", json=dict(bid, key="bid-api-2", cluster="Danish Aluminium Cluster")), 422)
     _error(ex.post("nmcn-advisor", "/bids", json=dict(bid, key="bid-api-3", requirements=[])), 422)
-    updated = ex.put("nmcn-advisor", "/bids/bid-api-frames", json=dict(bid, max_size=3),
-                     headers={"X-API-Key": ex.keys["nmcn-advisor"], "If-Match": created.json()["version"]})
+    updated = ex.put(
+        "nmcn-advisor",
+        "/bids/bid-api-frames",
+        json=dict(bid, max_size=3),
+        headers={"X-API-Key": ex.keys["nmcn-advisor"], "If-Match": created.json()["version"]},
+    )
     assert updated.status_code == 200 and updated.json()["max_size"] == 3
     listed = ex.get("nmcn-advisor", "/bids").json()["items"]
     assert "bid-api-frames" in {b["key"] for b in listed} and "bid-battery-tray" not in {b["key"] for b in listed}
@@ -404,22 +475,30 @@ def test_openapi_is_served_with_examples(ex):
 
 
 def test_numeric_ids_of_proposals_jobs_and_interests_stay_with_their_owners(ex):
-    job = ex.post("bbi-advisor", "/bids/bid-seat-structures/proposals",
-                  json={"wait": True, "alternatives": 1, "time_limit": 10}).json()
+    job = ex.post(
+        "bbi-advisor", "/bids/bid-seat-structures/proposals", json={"wait": True, "alternatives": 1, "time_limit": 10}
+    ).json()
     assert job["status"] == "finished", job
     proposal = ex.get("bbi-advisor", "/bids/bid-seat-structures/proposals").json()[0]
     target = ex.get("valdres", "/profiles/no-valdres-dorfabrikk-bo-1").json()["reference"]
     interest = ex.post("vejle", "/interests", json={"profile": target}).json()
-    outsiders = {"job": ["dac-advisor", "nordalu", "valdres"], "proposal": ["dac-advisor", "nordalu", "valdres"],
-                 "interest": ["nordalu", "bbi-advisor", "valdres"]}  # valdres: not forwarded yet
-    calls = [("job", "GET", f"/jobs/{job['id']}", None),
-             ("proposal", "GET", f"/proposals/{proposal['id']}", None),
-             ("proposal", "POST", f"/proposals/{proposal['id']}/decision", {"decision": "rejected"}),
-             ("proposal", "POST", f"/proposals/{proposal['id']}/edit", {"exclude": [], "wait": True}),
-             ("proposal", "GET", f"/proposals/{proposal['id']}/document", None),
-             ("interest", "GET", f"/interests/{interest['id']}", None)]
-    calls += [("interest", "POST", f"/interests/{interest['id']}/{step}", {}) for step in
-              ("forward", "accept", "decline", "withdraw")]
+    outsiders = {
+        "job": ["dac-advisor", "nordalu", "valdres"],
+        "proposal": ["dac-advisor", "nordalu", "valdres"],
+        "interest": ["nordalu", "bbi-advisor", "valdres"],
+    }  # valdres: not forwarded yet
+    calls = [
+        ("job", "GET", f"/jobs/{job['id']}", None),
+        ("proposal", "GET", f"/proposals/{proposal['id']}", None),
+        ("proposal", "POST", f"/proposals/{proposal['id']}/decision", {"decision": "rejected"}),
+        ("proposal", "POST", f"/proposals/{proposal['id']}/edit", {"exclude": [], "wait": True}),
+        ("proposal", "GET", f"/proposals/{proposal['id']}/document", None),
+        ("interest", "GET", f"/interests/{interest['id']}", None),
+    ]
+    calls += [
+        ("interest", "POST", f"/interests/{interest['id']}/{step}", {})
+        for step in ("forward", "accept", "decline", "withdraw")
+    ]
     for kind, method, path, body in calls:
         for who in outsiders[kind]:
             r = ex.client.request(method, API + path, headers=ex.headers(who), json=body)

@@ -11,6 +11,7 @@ from a few disposable records, so the rest of the run keeps its data.
 Cases per role and operation, statuses and failing calls are written to
 `<pytest basetemp>/api-fuzz-summary.json` and printed at the end of the session.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,21 +24,21 @@ from typing import Any
 
 import pytest
 import schemathesis
+from apikit import API, exchange
+from conftest import TODAY
 from hypothesis import HealthCheck, settings
 
 from api import security
 from api.http.app import create_app
 from api.services import demo_files
-from apikit import API, exchange
-from conftest import TODAY
 from profiles.db import make_engine, session_scope
 from profiles.repository import accounts as account_store
 from profiles.settings import Settings
 
 # The roles the fuzzer signs in as, by account name in apikit.ACCOUNTS.
 ROLES = {"firm": "nordalu", "advisor": "dac-advisor", "admin": "admin"}
-MAX_EXAMPLES = 10   # Hypothesis examples per operation and role (examples and coverage cases come on top)
-TIME_LIMIT = 2      # seconds a proposal solve may take
+MAX_EXAMPLES = 10  # Hypothesis examples per operation and role (examples and coverage cases come on top)
+TIME_LIMIT = 2  # seconds a proposal solve may take
 SEED = 20261121
 
 LOGOUT = "POST /api/v1/auth/logout"
@@ -54,12 +55,20 @@ def _demo_keys(name: str) -> list[str]:
 
 OWN_FIRMS = ["dk-nordalu", "no-valdres-dorfabrikk", "dk-vejle-praecision"]
 # EEN references the demo profiles of those firms get on import (checked by the `template` fixture).
-REFERENCES = ["BODK20260203001", "BRDK20260312001", "TODK20260520001", "BONO20260115001", "BRNO20260818001",
-              "BODK20260224001"]
+REFERENCES = [
+    "BODK20260203001",
+    "BRDK20260312001",
+    "TODK20260520001",
+    "BONO20260115001",
+    "BRNO20260818001",
+    "BODK20260224001",
+]
 KNOWN = {
     "firms": OWN_FIRMS + _demo_keys("firms")[1::8],
-    "profiles": [k for k in _demo_keys("profiles") if k.startswith(tuple(OWN_FIRMS))] + _demo_keys("profiles")[::9]
-    + ["dk-skjern-kabelsaet-bo-1", "dk-silkeborg-maskin-br-2"] + REFERENCES,   # a draft, a withdrawn one
+    "profiles": [k for k in _demo_keys("profiles") if k.startswith(tuple(OWN_FIRMS))]
+    + _demo_keys("profiles")[::9]
+    + ["dk-skjern-kabelsaet-bo-1", "dk-silkeborg-maskin-br-2"]
+    + REFERENCES,  # a draft, a withdrawn one
     "bids": _demo_keys("bids"),
     "ids": list(range(1, 9)),
     # deletable without starving the rest of the run
@@ -73,30 +82,51 @@ def _config() -> schemathesis.Config:
         return {"dictionary": dictionary, "probability": 0.5}
 
     reading = ["GET", "PUT", "POST", "PATCH"]
-    return schemathesis.Config.from_dict({
-        "seed": SEED,
-        # Request models carry the shape of the data; the deeper rules (NACE codes, ISO countries, the
-        # capability vocabulary, required names, EEN limits, a current `If-Match`) are checked by the same
-        # validation as the command line and answered with the documented 400, 412 or 422. So a schema-valid
-        # request may get those too; `request_validation_accepts_valid_data` keeps the strict part of the check.
-        "checks": {"positive_data_acceptance": {
-            "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "412", "422", "429"]}},
-        "dictionaries": {name: {"values": values} for name, values in KNOWN.items()},
-        "operations": [
-            {"include-path-regex": "^/api/v1/firms/", "include-method": reading,
-             "parameters": {"path.ref": pick("firms")}},
-            {"include-path-regex": "^/api/v1/firms/", "include-method": "DELETE",
-             "parameters": {"path.ref": pick("spare-firms")}},
-            {"include-path-regex": "^/api/v1/profiles/", "parameters": {"path.ref": pick("profiles")}},
-            {"include-path-regex": "^/api/v1/bids/", "include-method": reading,
-             "parameters": {"path.key": pick("bids")}},
-            {"include-path-regex": "^/api/v1/bids/", "include-method": "DELETE",
-             "parameters": {"path.key": pick("spare-bids")}},
-            {"include-path-regex": "^/api/v1/(me|users|jobs|proposals|interests)/", "parameters": {
-                f"path.{name}": pick("ids") for name in
-                ("key_id", "account_id", "job_id", "proposal_id", "interest_id")}},
-        ],
-    })
+    return schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            # Request models carry the shape of the data; the deeper rules (NACE codes, ISO countries, the
+            # capability vocabulary, required names, EEN limits, a current `If-Match`) are checked by the same
+            # validation as the command line and answered with the documented 400, 412 or 422. So a schema-valid
+            # request may get those too; `request_validation_accepts_valid_data` keeps the strict part of the check.
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "412", "422", "429"]
+                }
+            },
+            "dictionaries": {name: {"values": values} for name, values in KNOWN.items()},
+            "operations": [
+                {
+                    "include-path-regex": "^/api/v1/firms/",
+                    "include-method": reading,
+                    "parameters": {"path.ref": pick("firms")},
+                },
+                {
+                    "include-path-regex": "^/api/v1/firms/",
+                    "include-method": "DELETE",
+                    "parameters": {"path.ref": pick("spare-firms")},
+                },
+                {"include-path-regex": "^/api/v1/profiles/", "parameters": {"path.ref": pick("profiles")}},
+                {
+                    "include-path-regex": "^/api/v1/bids/",
+                    "include-method": reading,
+                    "parameters": {"path.key": pick("bids")},
+                },
+                {
+                    "include-path-regex": "^/api/v1/bids/",
+                    "include-method": "DELETE",
+                    "parameters": {"path.key": pick("spare-bids")},
+                },
+                {
+                    "include-path-regex": "^/api/v1/(me|users|jobs|proposals|interests)/",
+                    "parameters": {
+                        f"path.{name}": pick("ids")
+                        for name in ("key_id", "account_id", "job_id", "proposal_id", "interest_id")
+                    },
+                },
+            ],
+        }
+    )
 
 
 def _load_schema():
@@ -114,8 +144,8 @@ schema = _load_schema()
 # the seeded exchange, one copy per role ---------------------------------------------------
 @dataclass
 class Tally:
-    cases: Counter = field(default_factory=Counter)      # operation -> calls
-    statuses: Counter = field(default_factory=Counter)   # status code -> calls
+    cases: Counter = field(default_factory=Counter)  # operation -> calls
+    statuses: Counter = field(default_factory=Counter)  # status code -> calls
     failures: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -204,16 +234,21 @@ def request_validation_accepts_valid_data(ctx, response, case) -> None:
     Not for form bodies (sign-in): form encoding cannot carry the document's types, so validity does not
     survive it (`null` is sent as the string "null", and FastAPI reads an empty field as a missing one)."""
     meta = case.meta
-    if (meta is None or not meta.generation.mode.is_positive or response.status_code != 422
-            or (case.media_type or "").startswith("application/x-www-form-urlencoded")):
+    if (
+        meta is None
+        or not meta.generation.mode.is_positive
+        or response.status_code != 422
+        or (case.media_type or "").startswith("application/x-www-form-urlencoded")
+    ):
         return
     message = response.json()["error"]["message"]
     assert not REQUEST_INVALID.match(message), f"schema-valid request failed request validation: {response.text}"
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_api_fuzz(case, target: Target) -> None:
     label = case.operation.label  # also for the calls with a method the operation lacks (405 expected)
     tally = TALLY[target.role]
@@ -227,8 +262,9 @@ def test_api_fuzz(case, target: Target) -> None:
         if isinstance(limit, int) and not isinstance(limit, bool) and TIME_LIMIT < limit <= 3600:
             case.body["time_limit"] = TIME_LIMIT  # still valid; keeps a real solve short
     try:
-        response = case.call_and_validate(headers=headers, app=target.app,
-                                          additional_checks=[request_validation_accepts_valid_data])
+        response = case.call_and_validate(
+            headers=headers, app=target.app, additional_checks=[request_validation_accepts_valid_data]
+        )
         tally.statuses[response.status_code] += 1
     except Exception as exc:
         tally.failures.append({"operation": label, "error": str(exc)[:3000]})
@@ -243,10 +279,18 @@ SUMMARY = "api-fuzz-summary.json"
 
 
 def _summary() -> dict[str, Any]:
-    return {role: {"cases": sum(t.cases.values()), "operations": len(t.cases), "failing_calls": len(t.failures),
-                   "seconds": round(t.seconds, 1), "statuses": dict(sorted(t.statuses.items())),
-                   "per_operation": dict(sorted(t.cases.items())), "failures": t.failures}
-            for role, t in TALLY.items()}
+    return {
+        role: {
+            "cases": sum(t.cases.values()),
+            "operations": len(t.cases),
+            "failing_calls": len(t.failures),
+            "seconds": round(t.seconds, 1),
+            "statuses": dict(sorted(t.statuses.items())),
+            "per_operation": dict(sorted(t.cases.items())),
+            "failures": t.failures,
+        }
+        for role, t in TALLY.items()
+    }
 
 
 def _write_summary(path) -> None:
@@ -266,7 +310,8 @@ class _SummaryLines:
         for role, s in _summary().items():
             terminalreporter.write_line(
                 f"{role}: {s['cases']} cases over {s['operations']} operations, "
-                f"{s['failing_calls']} failing, {s['seconds']}s; statuses {s['statuses']}")
+                f"{s['failing_calls']} failing, {s['seconds']}s; statuses {s['statuses']}"
+            )
         terminalreporter.write_line(f"details: {self.path}")
 
 

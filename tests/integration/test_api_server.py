@@ -1,5 +1,6 @@
 """The real server: `partnermatch serve` in a subprocess, over loopback TCP, on SQLite and PostgreSQL;
 concurrent writers on PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from apikit import API, PASSWORD, seed
 from conftest import TODAY
 
@@ -35,8 +35,13 @@ def server(request, tmp_path):
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=url, PARTNERMATCH_TODAY=TODAY.isoformat())
     workers = "1" if backend == "sqlite" else "2"
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers", workers, "--log-level", "warning"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port), "--workers", workers, "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -60,8 +65,11 @@ def test_serve_answers_over_loopback_with_password_sign_in(server):
         token = client.post("/auth/token", data={"username": "nordalu", "password": PASSWORD}).json()["access_token"]
         me = client.get("/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200 and me.json()["firm"] == "dk-nordalu"
-        bad = client.post("/profiles", content=b'{"title": ', headers={"Authorization": f"Bearer {token}",
-                                                                        "Content-Type": "application/json"})
+        bad = client.post(
+            "/profiles",
+            content=b'{"title": ',
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid"
 
 
@@ -74,11 +82,32 @@ def test_concurrent_writers_on_postgres(server):
     with httpx.Client(base_url=base + API, timeout=30) as client:
         # two advisors (same cluster) edit the same bid from the same version: one wins, one is told
         bid = client.get("/bids/bid-battery-tray", headers=dac).json()
-        body = {k: bid[k] for k in ("title", "customer", "customer_country", "delivery_country", "description",
-                                    "volume_per_year", "min_size", "max_size", "min_countries", "requirements")}
+        body = {
+            k: bid[k]
+            for k in (
+                "title",
+                "customer",
+                "customer_country",
+                "delivery_country",
+                "description",
+                "volume_per_year",
+                "min_size",
+                "max_size",
+                "min_countries",
+                "requirements",
+            )
+        }
         body["requirements"] = [{k: v for k, v in r.items() if v is not None} for r in body["requirements"]]
-        second = client.post("/users", headers=admin, json={"username": "dac-advisor-2", "password": PASSWORD,
-                                                            "role": "advisor", "cluster": "Danish Aluminium Cluster"})
+        second = client.post(
+            "/users",
+            headers=admin,
+            json={
+                "username": "dac-advisor-2",
+                "password": PASSWORD,
+                "role": "advisor",
+                "cluster": "Danish Aluminium Cluster",
+            },
+        )
         assert second.status_code == 201, second.text
         token2 = client.post("/auth/token", data={"username": "dac-advisor-2", "password": PASSWORD}).json()
         editors = [dac, {"Authorization": f"Bearer {token2['access_token']}"}]
@@ -87,9 +116,14 @@ def test_concurrent_writers_on_postgres(server):
 
         def edit(headers, size):
             barrier.wait()
-            r = httpx.put(f"{base}{API}/bids/bid-battery-tray", headers={**headers, "If-Match": bid["version"]},
-                          json=dict(body, max_size=size), timeout=30)
+            r = httpx.put(
+                f"{base}{API}/bids/bid-battery-tray",
+                headers={**headers, "If-Match": bid["version"]},
+                json=dict(body, max_size=size),
+                timeout=30,
+            )
             results.append(r.status_code)
+
         threads = [threading.Thread(target=edit, args=(h, s)) for h, s in zip(editors, (3, 4))]
         [t.start() for t in threads]
         [t.join() for t in threads]
@@ -103,14 +137,21 @@ def test_concurrent_writers_on_postgres(server):
         nordalu = {"X-API-Key": keys["nordalu"]}
         keys_ = [f"dk-nordalu-race-{i}" for i in range(8)]
         for k in keys_:
-            assert client.post("/profiles", headers=nordalu, json={
-                "key": k, "type": "BO", "title": f"Offer {k}", "summary": "Anodising capacity"}).status_code == 201
+            assert (
+                client.post(
+                    "/profiles",
+                    headers=nordalu,
+                    json={"key": k, "type": "BO", "title": f"Offer {k}", "summary": "Anodising capacity"},
+                ).status_code
+                == 201
+            )
         refs: list[str] = []
 
         def publish(k):
             r = httpx.post(f"{base}{API}/profiles/{k}/publish", headers=nordalu, timeout=30)
             assert r.status_code == 200, r.text
             refs.append(r.json()["reference"])
+
         threads = [threading.Thread(target=publish, args=(k,)) for k in keys_]
         [t.start() for t in threads]
         [t.join() for t in threads]
@@ -118,8 +159,17 @@ def test_concurrent_writers_on_postgres(server):
 
         # a bulk upload while another client reads: readers see the old or the new set, never half
         before = client.get("/profiles", headers=admin, params={"per_page": 1}).json()["total"]
-        rows = [{"key": f"dk-nordalu-bulk-{i}", "firm": "dk-nordalu", "type": "BO", "status": "published",
-                 "title": f"Bulk offer {i}", "summary": "Anodising and bending of profiles"} for i in range(400)]
+        rows = [
+            {
+                "key": f"dk-nordalu-bulk-{i}",
+                "firm": "dk-nordalu",
+                "type": "BO",
+                "status": "published",
+                "title": f"Bulk offer {i}",
+                "summary": "Anodising and bending of profiles",
+            }
+            for i in range(400)
+        ]
         upload = json.dumps({"profiles": rows}).encode()
         seen: set[int] = set()
         done = threading.Event()
@@ -128,6 +178,7 @@ def test_concurrent_writers_on_postgres(server):
             with httpx.Client(base_url=base + API, timeout=30) as reader:
                 while not done.is_set():
                     seen.add(reader.get("/profiles", headers=admin, params={"per_page": 1}).json()["total"])
+
         reader_thread = threading.Thread(target=read)
         reader_thread.start()
         r = client.post("/uploads", headers=nordalu, files={"file": ("bulk.json", upload, "application/json")})

@@ -1,4 +1,5 @@
 """The benchmark entry points still run (small sizes; they print and do not rewrite docs/)."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ CORDIS = ROOT.parent / "shared" / "data" / "cordis-horizon-europe"
 def test_quality_evaluation_runs_on_a_few_projects():
     before = (ROOT / "docs" / "benchmarks.md").read_text("utf-8")
     # the 120-project set alone: the smoke test checks the code path, the full run uses both sets
-    result = subprocess.run([sys.executable, "-m", "bench.quality", "--limit", "3"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600, env={**os.environ, "PARTNERMATCH_CORDIS_DIR": str(CORDIS)})
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.quality", "--limit", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PARTNERMATCH_CORDIS_DIR": str(CORDIS)},
+    )
     assert result.returncode == 0, result.stderr
     assert "recall@20" in result.stdout
     assert "engine, tuned, with relationship" in result.stdout and "sentinel: fewest ties first" in result.stdout
@@ -54,7 +61,7 @@ def test_relationship_graph_never_uses_the_held_out_project_or_a_dropped_one(cor
     graph = Ties.build(t for _, t in labelled)
     inside = sorted(members & set(builder.describable))
     for i, a in enumerate(inside):
-        for b in inside[i + 1:]:
+        for b in inside[i + 1 :]:
             other = set(builder.projects_of[a]) & set(builder.projects_of[b]) - {project}
             assert graph.direct.get((min(a, b), max(a, b)), {}).get("project", 0) == len(other)
 
@@ -72,4 +79,5 @@ def test_relationship_graph_never_uses_the_held_out_project_or_a_dropped_one(cor
         assert case.degree[k] == graph.degree(k)
         assert case.results[k]["relationship"] == network.relationship(graph, case.coordinator, k)
         assert case.results[k]["cross_border"].value == float(
-            builder.data.firms[k].country != builder.data.firms[case.coordinator].country)
+            builder.data.firms[k].country != builder.data.firms[case.coordinator].country
+        )

@@ -1,4 +1,5 @@
 """The real `partnermatch` command on a temporary SQLite database."""
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,15 @@ BIN = Path(sys.executable).parent / "partnermatch"
 
 
 def run(tmp_path: Path, *args: str, check: bool = True, db: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": db or f"sqlite:///{tmp_path / 'cli.db'}", "PARTNERMATCH_TODAY": "2026-11-21",
-           "COLUMNS": "200"}
-    result = subprocess.run([str(BIN), "--output-dir", str(tmp_path / "out"), *args], capture_output=True,
-                            text=True, env=env, timeout=300)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db or f"sqlite:///{tmp_path / 'cli.db'}",
+        "PARTNERMATCH_TODAY": "2026-11-21",
+        "COLUMNS": "200",
+    }
+    result = subprocess.run(
+        [str(BIN), "--output-dir", str(tmp_path / "out"), *args], capture_output=True, text=True, env=env, timeout=300
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
     return result
@@ -82,6 +88,7 @@ def test_db_upgrade_is_idempotent(tmp_path):
     from alembic.script import ScriptDirectory
 
     from profiles.db import alembic_config
+
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert f"revision {head}" in run(tmp_path, "db", "upgrade").stdout
     assert f"revision {head}" in run(tmp_path, "db", "upgrade").stdout

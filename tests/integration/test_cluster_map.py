@@ -1,5 +1,6 @@
 """The cluster map end to end on SQLite and PostgreSQL: the demo's findings, relations through the API
 and the pages, the report formats, the command, and what firm users may see."""
+
 from __future__ import annotations
 
 import io
@@ -9,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from pypdf import PdfReader
-
 from apikit import PASSWORD, exchange
 from conftest import TODAY, postgres_schema
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from webkit import hidden_identities, leaks, sign_in_form
 
 DAC = "Danish Aluminium Cluster"
@@ -53,22 +53,35 @@ def test_demo_map_shows_the_vulnerable_firm_and_the_joint_purchasing_group(ex):
 
 
 def test_relations_through_the_api_with_rights_and_validation(ex):
-    r = ex.post("vejle", "/firms/dk-vejle-praecision/relations",
-                json={"direction": "supplier", "counterpart": "Nordisk Skaerevaerktoej A/S", "item": "cutting tools",
-                      "share": "25%"})
+    r = ex.post(
+        "vejle",
+        "/firms/dk-vejle-praecision/relations",
+        json={
+            "direction": "supplier",
+            "counterpart": "Nordisk Skaerevaerktoej A/S",
+            "item": "cutting tools",
+            "share": "25%",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["counterpart"] == "Nordisk Skæreværktøj A/S"  # the spelling already known, one counterpart
     relations = ex.get("vejle", "/firms/dk-vejle-praecision/relations").json()
     assert sum(1 for x in relations if x["counterpart"] == "Nordisk Skæreværktøj A/S") == 1
-    r = ex.post("vejle", "/firms/dk-vejle-praecision/relations",
-                json={"direction": "customer", "counterpart": "Someone", "share": 2})
+    r = ex.post(
+        "vejle",
+        "/firms/dk-vejle-praecision/relations",
+        json={"direction": "customer", "counterpart": "Someone", "share": 2},
+    )
     assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "share"
     r = ex.post("vejle", "/firms/dk-vejle-praecision/relations", json={"direction": "sideways", "counterpart": "X"})
     assert r.status_code == 422
     assert ex.get("vejle", "/firms/dk-nordalu/relations").status_code == 404
     assert ex.get("nmcn-advisor", "/firms/dk-vejle-praecision/relations").status_code in (403, 404)
-    created = ex.post("dac-advisor", "/firms/dk-vejle-praecision/relations",
-                      json={"direction": "customer", "counterpart": "Kattegat Engineering ApS", "share": 0.05}).json()
+    created = ex.post(
+        "dac-advisor",
+        "/firms/dk-vejle-praecision/relations",
+        json={"direction": "customer", "counterpart": "Kattegat Engineering ApS", "share": 0.05},
+    ).json()
     assert created["counterpart_in_exchange"] and created["counterpart_firm"] == "dk-kattegat-engineering"
     assert ex.delete("nordalu", f"/relations/{created['id']}").status_code == 404
     assert ex.delete("vejle", f"/relations/{created['id']}").status_code == 204
@@ -91,8 +104,12 @@ def test_other_clusters_and_firm_users_see_only_what_they_may(ex):
 
 
 def test_report_formats_and_the_picture(ex):
-    for fmt, start in (("md", b"# Cluster map: Danish Aluminium Cluster"), ("html", b"<!doctype html>"),
-                       ("pdf", b"%PDF-"), ("svg", b"<svg")):
+    for fmt, start in (
+        ("md", b"# Cluster map: Danish Aluminium Cluster"),
+        ("html", b"<!doctype html>"),
+        ("pdf", b"%PDF-"),
+        ("svg", b"<svg"),
+    ):
         r = ex.get("dac-advisor", "/map/report", params={"format": fmt})
         assert r.status_code == 200 and r.content.startswith(start), fmt
     pdf = ex.get("dac-advisor", "/map/report", params={"format": "pdf"}).content
@@ -108,11 +125,15 @@ def test_pages_add_and_remove_a_relation_and_show_the_findings(ex):
     html = client.get("/firms/dk-give-montage").text
     token = re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
     assert "Südwerk Automotive GmbH" in html and 'id="relation-form"' in html
-    r = client.post("/firms/dk-give-montage/relations", data={"csrf": token, "direction": "customer",
-                                                               "counterpart": "Ringkøbing Boats", "share": "90"})
+    r = client.post(
+        "/firms/dk-give-montage/relations",
+        data={"csrf": token, "direction": "customer", "counterpart": "Ringkøbing Boats", "share": "90"},
+    )
     assert r.status_code == 422 and "write percentages with a % sign" in r.text and 'value="Ringkøbing Boats"' in r.text
-    r = client.post("/firms/dk-give-montage/relations", data={"csrf": token, "direction": "customer",
-                                                               "counterpart": "Ringkøbing Boats", "share": "5%"})
+    r = client.post(
+        "/firms/dk-give-montage/relations",
+        data={"csrf": token, "direction": "customer", "counterpart": "Ringkøbing Boats", "share": "5%"},
+    )
     assert r.status_code == 303
     html = client.get("/firms/dk-give-montage").text
     assert "Ringkøbing Boats" in html
@@ -121,19 +142,37 @@ def test_pages_add_and_remove_a_relation_and_show_the_findings(ex):
     assert client.post(f"/relations/{found[0]}/delete", data={"csrf": token}).status_code == 303
     assert "Ringkøbing Boats" not in client.get("/firms/dk-give-montage").text
     m = client.get("/map").text
-    assert 'id="relations-network"' in m and "<td>Give Montage A/S</td><td>customers</td><td>Südwerk Automotive GmbH</td>" in m
+    assert (
+        'id="relations-network"' in m
+        and "<td>Give Montage A/S</td><td>customers</td><td>Südwerk Automotive GmbH</td>" in m
+    )
     assert client.get("/map/report.pdf").content.startswith(b"%PDF-")
 
 
 def test_map_command_writes_the_report(ex, tmp_path):
     out = tmp_path / "out"
-    done = subprocess.run([str(Path(sys.executable).parent / "partnermatch"), "--database-url", ex.settings.database_url,
-                           "--output-dir", str(out), "map", "--cluster", DAC], capture_output=True, text=True,
-                          env={"PARTNERMATCH_TODAY": TODAY.isoformat(), "PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "partnermatch"),
+            "--database-url",
+            ex.settings.database_url,
+            "--output-dir",
+            str(out),
+            "map",
+            "--cluster",
+            DAC,
+        ],
+        capture_output=True,
+        text=True,
+        env={"PARTNERMATCH_TODAY": TODAY.isoformat(), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
     assert done.returncode == 0, done.stderr
     assert "Give Montage A/S" in done.stdout and "Joint purchasing" in done.stdout
     for suffix in ("md", "html", "pdf", "svg"):
         assert (out / "map" / f"danish-aluminium-cluster.{suffix}").stat().st_size > 500
-    bad = subprocess.run([str(Path(sys.executable).parent / "partnermatch"), "--database-url", ex.settings.database_url,
-                          "map"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [str(Path(sys.executable).parent / "partnermatch"), "--database-url", ex.settings.database_url, "map"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "--cluster" in bad.stderr

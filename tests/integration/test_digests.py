@@ -1,5 +1,6 @@
 """Digests, expiry warnings and their delivery through a real SMTP server on loopback,
 on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import re
@@ -43,6 +44,7 @@ DIGEST_USERS = {"dac-advisor", "nmcn-advisor", "bbi-advisor", "nordalu", "valdre
 @dataclass
 class Inbox:
     """An aiosmtpd handler keeping what it accepted; `replies` answer the next DATA commands instead."""
+
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
     always: str | None = None
@@ -72,8 +74,14 @@ def smtp():
 
 
 def _mail_settings(port: int | None, **extra) -> Settings:
-    return Settings(today=TODAY, smtp_host="127.0.0.1" if port else None, smtp_port=port or 25, smtp_timeout=5,
-                    mail_from="digests@partnermatch.test", **extra)
+    return Settings(
+        today=TODAY,
+        smtp_host="127.0.0.1" if port else None,
+        smtp_port=port or 25,
+        smtp_timeout=5,
+        mail_from="digests@partnermatch.test",
+        **extra,
+    )
 
 
 # a seeded exchange ----------------------------------------------------------------
@@ -93,8 +101,12 @@ class World:
 
     def profile_of(self, firm_key: str) -> ProfileRow:
         with Session(self.engine) as s:
-            return s.exec(select(ProfileRow).join(FirmRow, FirmRow.id == ProfileRow.firm_id).where(
-                FirmRow.key == firm_key, ProfileRow.status == "published").order_by(ProfileRow.id)).first()
+            return s.exec(
+                select(ProfileRow)
+                .join(FirmRow, FirmRow.id == ProfileRow.firm_id)
+                .where(FirmRow.key == firm_key, ProfileRow.status == "published")
+                .order_by(ProfileRow.id)
+            ).first()
 
     def sql(self, statement: str, **params) -> list:
         with self.engine.begin() as conn:
@@ -104,7 +116,9 @@ class World:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'digests.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    return (
+        f"sqlite:///{tmp_path / 'digests.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    )
 
 
 @pytest.fixture
@@ -127,8 +141,12 @@ def _queue(w: World, run_id: int, now: datetime = NOW) -> dict[str, int]:
 
 def _digests(w: World) -> dict[str, OutboxRow]:
     with Session(w.engine) as s:
-        rows = s.exec(select(OutboxRow, AccountRow.username).join(AccountRow, AccountRow.id == OutboxRow.account_id)
-                      .where(OutboxRow.kind == "digest").order_by(OutboxRow.id)).all()
+        rows = s.exec(
+            select(OutboxRow, AccountRow.username)
+            .join(AccountRow, AccountRow.id == OutboxRow.account_id)
+            .where(OutboxRow.kind == "digest")
+            .order_by(OutboxRow.id)
+        ).all()
     out: dict[str, OutboxRow] = {}
     for row, username in rows:
         assert username not in out, f"two digests for {username}"
@@ -147,21 +165,47 @@ def _new_run(w: World) -> int:
 def _interest(w: World, profile: ProfileRow, sender_key: str, status: str, at: datetime) -> int:
     admin = w.account("admin")
     with session_scope(w.engine) as s:
-        row = InterestRow(profile_id=profile.id, owner_firm_id=profile.firm_id, sender_firm_id=w.firm(sender_key).id,
-                          message="We are interested.", status=status, created_at=at - timedelta(hours=1),
-                          created_by=admin.id, forwarded_at=at if status == "forwarded" else None)
+        row = InterestRow(
+            profile_id=profile.id,
+            owner_firm_id=profile.firm_id,
+            sender_firm_id=w.firm(sender_key).id,
+            message="We are interested.",
+            status=status,
+            created_at=at - timedelta(hours=1),
+            created_by=admin.id,
+            forwarded_at=at if status == "forwarded" else None,
+        )
         s.add(row)
         s.flush()
         return row.id
 
 
-def _proposal(w: World, bid_key: str, batch: str, objective: float, at: datetime, members: list[str],
-              rank: int = 1, status: str = "proposed", flags: dict | None = None) -> int:
+def _proposal(
+    w: World,
+    bid_key: str,
+    batch: str,
+    objective: float,
+    at: datetime,
+    members: list[str],
+    rank: int = 1,
+    status: str = "proposed",
+    flags: dict | None = None,
+) -> int:
     bid_id = w.sql("SELECT id FROM bid WHERE key = :k", k=bid_key)[0][0]
     with session_scope(w.engine) as s:
-        row = ProposalRow(bid_id=bid_id, batch=batch, rank=rank, status=status, feasible=True, objective=objective,
-                          solver="cbc", solver_status="Optimal", created_at=at, flags=flags or {},
-                          plan={"members": [{"firm": k, "lead": i == 0, "covers": []} for i, k in enumerate(members)]})
+        row = ProposalRow(
+            bid_id=bid_id,
+            batch=batch,
+            rank=rank,
+            status=status,
+            feasible=True,
+            objective=objective,
+            solver="cbc",
+            solver_status="Optimal",
+            created_at=at,
+            flags=flags or {},
+            plan={"members": [{"firm": k, "lead": i == 0, "covers": []} for i, k in enumerate(members)]},
+        )
         s.add(row)
         s.flush()
         return row.id
@@ -169,8 +213,11 @@ def _proposal(w: World, bid_key: str, batch: str, objective: float, at: datetime
 
 def _count_matches(w: World, firm_keys: list[str], min_score: float) -> int:
     keys = ",".join(f"'{k}'" for k in firm_keys)
-    return w.sql(f"SELECT count(*) FROM match m JOIN profile p ON p.id = m.profile_id JOIN firm f ON f.id = p.firm_id "
-                 f"WHERE f.key IN ({keys}) AND m.score >= :s", s=min_score)[0][0]
+    return w.sql(
+        f"SELECT count(*) FROM match m JOIN profile p ON p.id = m.profile_id JOIN firm f ON f.id = p.firm_id "
+        f"WHERE f.key IN ({keys}) AND m.score >= :s",
+        s=min_score,
+    )[0][0]
 
 
 def _cluster_keys(w: World, cluster: str) -> list[str]:
@@ -185,16 +232,27 @@ def _match_lines(body: str) -> list[float]:
 def _stage_news(w: World) -> dict[str, int]:
     """An interest forwarded to Nordalu, one waiting for Vejle's advisor, two batches of a DAC bid
     and a better alternative to an accepted proposal."""
-    ids = {"forwarded": _interest(w, w.profile_of("dk-nordalu"), "se-dala-presshardning", "forwarded",
-                                  NOW - timedelta(hours=1)),
-           "sent": _interest(w, w.profile_of("dk-vejle-praecision"), "no-stranda-sete", "sent", NOW - timedelta(hours=2))}
+    ids = {
+        "forwarded": _interest(
+            w, w.profile_of("dk-nordalu"), "se-dala-presshardning", "forwarded", NOW - timedelta(hours=1)
+        ),
+        "sent": _interest(w, w.profile_of("dk-vejle-praecision"), "no-stranda-sete", "sent", NOW - timedelta(hours=2)),
+    }
     team = ["dk-nordalu", "se-dala-presshardning"]
     _proposal(w, "bid-battery-tray", "b1", 10.0, NOW - timedelta(days=2), team)
     ids["batch"] = _proposal(w, "bid-battery-tray", "b2", 11.5, NOW - timedelta(hours=1), team)
     _proposal(w, "bid-battery-tray", "b2", 11.0, NOW - timedelta(hours=1), team[:1], rank=2)
     alternative = _proposal(w, "bid-crash-management", "c2", 8.7, NOW - timedelta(hours=1), team, status="alternative")
-    ids["accepted"] = _proposal(w, "bid-crash-management", "c1", 8.0, NOW - timedelta(days=3), team, status="accepted",
-                                flags={"better_alternative": alternative, "objective_gain": 0.7})
+    ids["accepted"] = _proposal(
+        w,
+        "bid-crash-management",
+        "c1",
+        8.0,
+        NOW - timedelta(days=3),
+        team,
+        status="accepted",
+        flags={"better_alternative": alternative, "objective_gain": 0.7},
+    )
     return ids
 
 
@@ -204,8 +262,10 @@ def test_firm_users_and_advisors_get_digests_with_their_sections(world):
     assert counts == {"accounts": 6, "queued": 6, "skipped_nothing_new": 0, "already_covered": 0}
     sent = _digests(world)
     assert set(sent) == DIGEST_USERS  # no digest for the administrator
-    assert all(r.recipient == f"{name}@mail.test" and r.status == "pending" and r.run_id == world.run_id
-               for name, r in sent.items())
+    assert all(
+        r.recipient == f"{name}@mail.test" and r.status == "pending" and r.run_id == world.run_id
+        for name, r in sent.items()
+    )
 
     nordalu = sent["nordalu"]
     total = _count_matches(world, ["dk-nordalu"], world.settings.digest_min_score)
@@ -222,12 +282,14 @@ def test_firm_users_and_advisors_get_digests_with_their_sections(world):
 
     dac = sent["dac-advisor"].body
     dac_matches = _count_matches(world, _cluster_keys(world, DAC), 0.3)
-    assert sent["dac-advisor"].subject == (f"partnermatch digest: 3 new proposal batches, 1 better alternative, "
-                                           f"1 interest to forward, {dac_matches} new matches")
+    assert sent["dac-advisor"].subject == (
+        f"partnermatch digest: 3 new proposal batches, 1 better alternative, "
+        f"1 interest to forward, {dac_matches} new matches"
+    )
     assert "objective 11.50 (previous batch 10.00, +1.50)" in dac and "objective 10.00 (the bid's first batch)" in dac
     assert dac.count("bid-battery-tray") == 2  # one line per batch: rank 2 is not listed
     assert f"accepted proposal #{ids['accepted']} (objective 8.00 -> 8.70, +0.70)" in dac
-    assert "bid-crash-management \"" in dac and "objective 8.70 (" not in dac  # the alternative is no batch of its own
+    assert 'bid-crash-management "' in dac and "objective 8.70 (" not in dac  # the alternative is no batch of its own
     assert f"#{ids['sent']} in {world.profile_of('dk-vejle-praecision').reference}" in dac
     assert f"members: Nordalu Extrusion A/S (DK), lead; firm {world.firm('se-dala-presshardning').alias} (SE)" in dac
     assert f"New matches of {DAC}'s firms ({dac_matches})" in dac
@@ -287,8 +349,10 @@ def test_only_what_is_new_and_never_twice_for_a_run(world):
 
     # a later run: two new matches of one Nordalu profile and an interest forwarded since the last digest
     third = _new_run(world)
-    fresh = world.sql("SELECT m.id FROM match m JOIN profile p ON p.id = m.profile_id JOIN firm f ON f.id = p.firm_id "
-                      "WHERE f.key = 'dk-nordalu' ORDER BY m.score DESC LIMIT 2")
+    fresh = world.sql(
+        "SELECT m.id FROM match m JOIN profile p ON p.id = m.profile_id JOIN firm f ON f.id = p.firm_id "
+        "WHERE f.key = 'dk-nordalu' ORDER BY m.score DESC LIMIT 2"
+    )
     world.sql(f"UPDATE match SET first_run_id = :r WHERE id IN ({fresh[0][0]}, {fresh[1][0]})", r=third)
     _interest(world, world.profile_of("dk-nordalu"), "no-stranda-sete", "forwarded", NOW + timedelta(days=1, hours=1))
     with Session(world.engine) as s:
@@ -303,16 +367,21 @@ def test_only_what_is_new_and_never_twice_for_a_run(world):
 
 
 def _identity(firm: FirmRow) -> list[str]:
-    return [v for v in (firm.name, firm.key, firm.contact_email, firm.contact_phone, firm.website,
-                        firm.contact_name) if v]
+    return [
+        v for v in (firm.name, firm.key, firm.contact_email, firm.contact_phone, firm.website, firm.contact_name) if v
+    ]
 
 
 def test_digests_name_no_firm_the_reader_may_not_identify(world):
     _stage_news(world)
     # A firm that wrote its own name and website into a title: the digest must not repeat them.
-    top = world.sql("SELECT m.other_profile_id FROM match m JOIN profile p ON p.id = m.profile_id "
-                    "JOIN firm f ON f.id = p.firm_id WHERE f.key = 'dk-nordalu' ORDER BY m.score DESC LIMIT 1")[0][0]
-    owner = world.sql("SELECT f.name, f.website FROM firm f JOIN profile p ON p.firm_id = f.id WHERE p.id = :p", p=top)[0]
+    top = world.sql(
+        "SELECT m.other_profile_id FROM match m JOIN profile p ON p.id = m.profile_id "
+        "JOIN firm f ON f.id = p.firm_id WHERE f.key = 'dk-nordalu' ORDER BY m.score DESC LIMIT 1"
+    )[0][0]
+    owner = world.sql("SELECT f.name, f.website FROM firm f JOIN profile p ON p.firm_id = f.id WHERE p.id = :p", p=top)[
+        0
+    ]
     world.sql("UPDATE profile SET title = :t WHERE id = :p", t=f"{owner[0]} ({owner[1]}) offers anodising", p=top)
     _queue(world, world.run_id)
     sent = _digests(world)
@@ -341,10 +410,23 @@ def test_expiry_warnings_once_per_recipient_and_expiry(world):
     world.sql("UPDATE profile SET expires_on = :d WHERE id = :p", d=TODAY + timedelta(days=14), p=unmanned.id)
     nordalu = world.firm("dk-nordalu")
     with session_scope(world.engine) as s:
-        for name, email, active in (("nordalu-2", "Sales@Nordalu.test", True), ("nordalu-3", "sales@nordalu.test", True),
-                                    ("nordalu-old", "old@nordalu.test", False), ("nordalu-none", None, True)):
-            s.add(AccountRow(username=name, password_hash="-", role="firm", firm_id=nordalu.id, email=email,
-                             active=active, created_at=NOW))
+        for name, email, active in (
+            ("nordalu-2", "Sales@Nordalu.test", True),
+            ("nordalu-3", "sales@nordalu.test", True),
+            ("nordalu-old", "old@nordalu.test", False),
+            ("nordalu-none", None, True),
+        ):
+            s.add(
+                AccountRow(
+                    username=name,
+                    password_hash="-",
+                    role="firm",
+                    firm_id=nordalu.id,
+                    email=email,
+                    active=active,
+                    created_at=NOW,
+                )
+            )
 
     def warn() -> int:
         with session_scope(world.engine) as s:
@@ -365,8 +447,9 @@ def test_expiry_warnings_once_per_recipient_and_expiry(world):
 # delivery --------------------------------------------------------------------------
 def _enqueue(engine: Engine, key: str, recipient: str = "mette@nordalu.test", body: str = "Hej fra Tønder\n") -> None:
     with session_scope(engine) as s:
-        assert outbox.enqueue(s, kind="digest", dedupe_key=key, recipient=recipient, subject=f"subject {key}",
-                              body=body, now=NOW)
+        assert outbox.enqueue(
+            s, kind="digest", dedupe_key=key, recipient=recipient, subject=f"subject {key}", body=body, now=NOW
+        )
 
 
 def _row(engine: Engine, key: str) -> OutboxRow:
@@ -469,8 +552,11 @@ def test_queueing_is_idempotent_under_concurrent_runs(any_engine):
 
     def other_run() -> None:
         with session_scope(any_engine) as s:
-            results.append(outbox.enqueue(s, kind="digest", dedupe_key="same", recipient="a@b.test",
-                                          subject="s", body="b", now=NOW))
+            results.append(
+                outbox.enqueue(
+                    s, kind="digest", dedupe_key="same", recipient="a@b.test", subject="s", body="b", now=NOW
+                )
+            )
 
     with session_scope(any_engine) as s:
         assert outbox.enqueue(s, kind="digest", dedupe_key="same", recipient="a@b.test", subject="s", body="b", now=NOW)
@@ -485,8 +571,11 @@ def test_queueing_is_idempotent_under_concurrent_runs(any_engine):
 
 def test_queued_digests_and_warnings_are_delivered(world, smtp):
     inbox, port = smtp
-    world.sql("UPDATE profile SET expires_on = :d WHERE id = :p", d=TODAY + timedelta(days=3),
-              p=world.profile_of("dk-nordalu").id)
+    world.sql(
+        "UPDATE profile SET expires_on = :d WHERE id = :p",
+        d=TODAY + timedelta(days=3),
+        p=world.profile_of("dk-nordalu").id,
+    )
     with session_scope(world.engine) as s:
         warnings = digests.queue_expiry_warnings(s, world.settings, TODAY, NOW, world.run_id)
         queued = digests.queue_digests(s, world.settings, world.run_id, NOW)["queued"]
@@ -501,8 +590,12 @@ def test_queued_digests_and_warnings_are_delivered(world, smtp):
 
 # rendering ---------------------------------------------------------------------------
 def test_rendering_helpers():
-    assert digests.digest_subject([(3, "new match", "new matches"), (1, "interest waiting", "interests waiting"),
-                                   (0, "x", "xs")]) == "partnermatch digest: 3 new matches, 1 interest waiting"
+    assert (
+        digests.digest_subject(
+            [(3, "new match", "new matches"), (1, "interest waiting", "interests waiting"), (0, "x", "xs")]
+        )
+        == "partnermatch digest: 3 new matches, 1 interest waiting"
+    )
     assert digests.render_section("Head", ["- a"], 12).endswith("- a\n  and 12 more")
     long = digests.dedupe_key("expiry", 1, "2026-12-01", "x" * 300)
     assert len(long) == 200 and long == digests.dedupe_key("expiry", 1, "2026-12-01", "x" * 300)

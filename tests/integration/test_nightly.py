@@ -1,25 +1,36 @@
 """`partnermatch nightly` for real: the command, its lock, run records, incremental runs, proposals, Dask."""
+
 from __future__ import annotations
 
 import json
 import subprocess
+from datetime import UTC
 
 import pytest
+from conftest import postgres_schema
+from nightlykit import BIN, edit_profiles, events, make_exchange, nightly, nightly_env, outcome
 from sqlalchemy import text
 
 from api.nightly.lock import nightly_lock
 from profiles.db import make_engine, session_scope
 from profiles.repository import runs
 
-from conftest import postgres_schema
-from nightlykit import BIN, edit_profiles, events, make_exchange, nightly, nightly_env, outcome
-
 
 def run_rows(url: str) -> list[dict]:
     engine = make_engine(url)
     with session_scope(engine, readonly=True) as session:
-        rows = [{"id": r.id, "kind": r.kind, "status": r.status, "stage": r.stage, "attempts": r.attempts,
-                 "stats": r.stats, "errors": r.errors} for r in runs.list_runs(session, 50)]
+        rows = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "status": r.status,
+                "stage": r.stage,
+                "attempts": r.attempts,
+                "stats": r.stats,
+                "errors": r.errors,
+            }
+            for r in runs.list_runs(session, 50)
+        ]
     engine.dispose()
     return rows[::-1]
 
@@ -50,10 +61,18 @@ def test_nightly_runs_incrementally_and_a_second_run_changes_nothing(url, tmp_pa
     record = run_rows(url)[-1]
     assert record["kind"] == "incremental" and record["status"] == "finished" and record["stage"] == "delivered"
     matched = record["stats"]["matched"]
-    assert (matched["changed"], matched["pairs_scored"], matched["rows_inserted"], matched["rows_deleted"]) == (0, 0, 0, 0)
-    assert record["stats"]["proposals"]["refreshed"] == [] and "model.refit" not in [e["event"] for e in events(again.stderr)]
-    listed = subprocess.run([str(BIN), "--output-dir", str(out), "runs"], capture_output=True, text=True,
-                            env=nightly_env(url), timeout=120)
+    assert (matched["changed"], matched["pairs_scored"], matched["rows_inserted"], matched["rows_deleted"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert record["stats"]["proposals"]["refreshed"] == [] and "model.refit" not in [
+        e["event"] for e in events(again.stderr)
+    ]
+    listed = subprocess.run(
+        [str(BIN), "--output-dir", str(out), "runs"], capture_output=True, text=True, env=nightly_env(url), timeout=120
+    )
     assert listed.returncode == 0 and "incremental" in listed.stdout and "finished" in listed.stdout
 
     edited = edit_profiles(url, every=15)
@@ -107,15 +126,20 @@ def test_an_accepted_proposal_is_never_changed_a_better_one_is_flagged(tmp_path)
     with engine.begin() as conn:
         # The advisor accepts a plan well below the best of its bid. (An accepted consortium becomes
         # history: its members' ties lift that plan's synergy, so a near-best plan may become the best.)
-        bid, rank2, objective = conn.execute(text(
-            "SELECT b.key, p.id, p.objective FROM proposal p JOIN bid b ON b.id = p.bid_id "
-            "JOIN proposal best ON best.bid_id = p.bid_id AND best.rank = 1 "
-            "WHERE p.rank > 1 AND p.feasible ORDER BY best.objective - p.objective DESC, b.key LIMIT 1")).first()
+        bid, rank2, objective = conn.execute(
+            text(
+                "SELECT b.key, p.id, p.objective FROM proposal p JOIN bid b ON b.id = p.bid_id "
+                "JOIN proposal best ON best.bid_id = p.bid_id AND best.rank = 1 "
+                "WHERE p.rank > 1 AND p.feasible ORDER BY best.objective - p.objective DESC, b.key LIMIT 1"
+            )
+        ).first()
         conn.execute(text("UPDATE proposal SET status = 'accepted' WHERE id = :i"), {"i": rank2})
         plan_before = conn.execute(text("SELECT plan FROM proposal WHERE id = :i"), {"i": rank2}).scalar()
     nightly(url, out)
     with engine.begin() as conn:
-        status, plan, flags = conn.execute(text("SELECT status, plan, flags FROM proposal WHERE id = :i"), {"i": rank2}).first()
+        status, plan, flags = conn.execute(
+            text("SELECT status, plan, flags FROM proposal WHERE id = :i"), {"i": rank2}
+        ).first()
         alternatives = conn.execute(text("SELECT id, objective FROM proposal WHERE status = 'alternative'")).all()
     assert status == "accepted" and plan == plan_before
     flags = json.loads(flags) if isinstance(flags, str) else flags
@@ -123,7 +147,9 @@ def test_an_accepted_proposal_is_never_changed_a_better_one_is_flagged(tmp_path)
     assert flags["objective_gain"] > 0 and max(a[1] for a in alternatives) > objective
     nightly(url, out)  # and the flag is not filed again
     with engine.begin() as conn:
-        assert conn.execute(text("SELECT count(*) FROM proposal WHERE status = 'alternative'")).scalar() == len(alternatives)
+        assert conn.execute(text("SELECT count(*) FROM proposal WHERE status = 'alternative'")).scalar() == len(
+            alternatives
+        )
     engine.dispose()
 
 
@@ -147,19 +173,42 @@ def test_dask_with_two_local_workers_stores_what_the_in_process_run_stores(tmp_p
 
 @pytest.mark.slow
 def test_schedule_starts_the_run_at_the_set_time(tmp_path):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     url, out = f"sqlite:///{tmp_path / 's.db'}", tmp_path / "out"
     make_exchange(url, out)
     # Far enough ahead that a slow start (imports on a loaded machine) does not miss the time.
-    at = (datetime.now(timezone.utc) + timedelta(seconds=15)).strftime("%H:%M:%S")
-    result = subprocess.run([str(BIN), "--output-dir", str(out), "schedule", "--at", at, "--timezone", "UTC",
-                             "--max-runs", "1", "--no-mail", "--log-format", "json"],
-                            capture_output=True, text=True, env=nightly_env(url), timeout=300)
+    at = (datetime.now(UTC) + timedelta(seconds=15)).strftime("%H:%M:%S")
+    result = subprocess.run(
+        [
+            str(BIN),
+            "--output-dir",
+            str(out),
+            "schedule",
+            "--at",
+            at,
+            "--timezone",
+            "UTC",
+            "--max-runs",
+            "1",
+            "--no-mail",
+            "--log-format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=nightly_env(url),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "next nightly run" in result.stdout and [r["status"] for r in run_rows(url)] == ["finished"]
-    bad = subprocess.run([str(BIN), "--output-dir", str(out), "schedule", "--at", "25:00"], capture_output=True,
-                         text=True, env=nightly_env(url), timeout=60)
+    bad = subprocess.run(
+        [str(BIN), "--output-dir", str(out), "schedule", "--at", "25:00"],
+        capture_output=True,
+        text=True,
+        env=nightly_env(url),
+        timeout=60,
+    )
     assert bad.returncode == 1 and "--at" in bad.stderr
 
 

@@ -10,6 +10,7 @@ the same stored matches (no duplicate, none lost), the same standing
 proposals, the same queued messages, every message received at most once
 over SMTP — and the same run finished, not a second one.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,15 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from aiosmtpd.controller import Controller
+from nightlykit import BIN, copy_sqlite, edit_profiles, make_exchange, nightly, nightly_env, outcome
 from sqlalchemy import text
 
 from profiles.db import make_engine
-
-from nightlykit import BIN, copy_sqlite, edit_profiles, make_exchange, nightly, nightly_env, outcome
 
 Point = Callable[[list[dict], Path], bool]
 
@@ -41,6 +41,7 @@ def after(event: str, stage: str | None = None, delay: float = 0.0) -> Point:
         if "at" not in seen and any(e["event"] == event and (stage is None or e.get("stage") == stage) for e in log):
             seen["at"] = time.monotonic()
         return "at" in seen and time.monotonic() - seen["at"] >= delay
+
     return reached
 
 
@@ -74,8 +75,13 @@ def smtp():
 
 
 def run_until(url: str, out: Path, point: Point, port: int) -> int:
-    proc = subprocess.Popen([str(BIN), "--output-dir", str(out), "nightly", "--log-format", "json"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=nightly_env(url, port))
+    proc = subprocess.Popen(
+        [str(BIN), "--output-dir", str(out), "nightly", "--log-format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=nightly_env(url, port),
+    )
     log: list[dict] = []
 
     def follow() -> None:
@@ -83,6 +89,7 @@ def run_until(url: str, out: Path, point: Point, port: int) -> int:
         for line in proc.stderr:
             if line.startswith("{"):
                 log.append(json.loads(line))
+
     reader = threading.Thread(target=follow, daemon=True)
     reader.start()
     while proc.poll() is None and not point(log, out):
@@ -159,8 +166,13 @@ def test_killed_run_resumes_to_the_uninterrupted_result(point, bases, references
 
     code = run_until(url, out, reached, smtp.port)
     assert code == -signal.SIGKILL, f"the run ended (exit {code}) before it reached the point: {point}"
-    resumed = subprocess.run([str(BIN), "--output-dir", str(out), "nightly", "--log-format", "json"],
-                             capture_output=True, text=True, env=nightly_env(url, smtp.port), timeout=600)
+    resumed = subprocess.run(
+        [str(BIN), "--output-dir", str(out), "nightly", "--log-format", "json"],
+        capture_output=True,
+        text=True,
+        env=nightly_env(url, smtp.port),
+        timeout=600,
+    )
     assert resumed.returncode in (0, 4), resumed.stderr[-3000:]
 
     assert outcome(url) == expected

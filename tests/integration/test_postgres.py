@@ -1,7 +1,9 @@
 """The same import → match → propose path on PostgreSQL (and on SQLite, side by side)."""
+
 from __future__ import annotations
 
 import pytest
+from conftest import TODAY
 
 from api import services
 from matching.config import MatchingConfig
@@ -10,8 +12,6 @@ from profiles import repository
 from profiles.db import current_revision, head_revision, session_scope
 from profiles.errors import ValidationFailed
 from profiles.settings import Settings
-
-from conftest import TODAY
 
 
 @pytest.fixture

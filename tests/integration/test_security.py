@@ -4,6 +4,7 @@ One test (or a few) per finding of the security review: the audit log, names in 
 formula injection, anonymous firm pages, keep-alive after a 500, deeply nested JSON, a read-only database,
 sign-in throttling and passwords, security headers and login CSRF, control characters.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,17 +21,17 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from fastapi.testclient import TestClient
-from sqlmodel import select
-
-from api.http.app import create_app
 from apikit import API, PASSWORD, exchange, seed
 from conftest import TODAY
+from fastapi.testclient import TestClient
+from sqlmodel import select
+from webkit import free_port, hidden_identities, leaks, running_server, sign_in_form
+
+from api.http.app import create_app
 from profiles.csv_cells import FORMULA_STARTS
 from profiles.db import make_engine, session_scope
-from profiles.tables import SignInFailureRow
 from profiles.readers import parse_csv
-from webkit import free_port, hidden_identities, leaks, running_server, sign_in_form
+from profiles.tables import SignInFailureRow
 
 BIN = Path(sys.executable).parent / "partnermatch"
 ROLES = ["admin", "dac-advisor", "nmcn-advisor", "bbi-advisor", "nordalu", "valdres"]
@@ -76,7 +77,7 @@ def test_audit_log_shows_the_sender_of_an_interest_only_after_the_introduction(e
     assert {e["actor"] for e in before["items"]} == {f"user of firm {valdres_alias}"}
     # naming the hidden account in the filter must not confirm what it did
     assert trail("dac-advisor", actor="valdres")["total"] == 0
-    assert {e["actor"] for e in trail("nmcn-advisor")["items"]} == {"valdres"}   # its own cluster's firm user
+    assert {e["actor"] for e in trail("nmcn-advisor")["items"]} == {"valdres"}  # its own cluster's firm user
     assert {e["actor"] for e in trail("admin")["items"]} == {"valdres"}
     assert ex.get("nordalu", "/audit").status_code == 403 and ex.get("valdres", "/audit").status_code == 403
 
@@ -92,21 +93,38 @@ def test_audit_log_shows_the_sender_of_an_interest_only_after_the_introduction(e
 def test_audit_log_of_another_cluster_names_none_of_its_firms(ex):
     items = ex.get("bbi-advisor", "/audit", params={"per_page": 200}).json()["items"]
     names = hidden_identities(ex.settings.database_url, set())
-    bbi_keys = {f["key"] for f in ex.get("bbi-advisor", "/firms", params={"per_page": 200}).json()["items"]
-                if f["identity_visible"]}
+    bbi_keys = {
+        f["key"]
+        for f in ex.get("bbi-advisor", "/firms", params={"per_page": 200}).json()["items"]
+        if f["identity_visible"]
+    }
     others = {k: v for k, v in names.items() if k not in bbi_keys}
     assert not leaks(json.dumps(items, ensure_ascii=False), others)
 
 
 # 2. other firms' names inside published texts ----------------------------------------------------
-MENTIONS = (" Also partners of Sykkylven Stoppemøbler AS, of STRANDA-SETETEKNIKK and of Vejle Praecision, "
-            "and we buy from Dalälvens Rostfria AB.")
+MENTIONS = (
+    " Also partners of Sykkylven Stoppemøbler AS, of STRANDA-SETETEKNIKK and of Vejle Praecision, "
+    "and we buy from Dalälvens Rostfria AB."
+)
 
 
 def _mention_others(ex) -> str:
     own = ex.get("nordalu", f"/profiles/{TARGET}").json()
-    body = {k: own[k] for k in ("type", "title", "summary", "description", "language", "keywords", "capabilities",
-                                "partner_sought", "partnership_types")}
+    body = {
+        k: own[k]
+        for k in (
+            "type",
+            "title",
+            "summary",
+            "description",
+            "language",
+            "keywords",
+            "capabilities",
+            "partner_sought",
+            "partnership_types",
+        )
+    }
     body["description"] += MENTIONS
     r = ex.put("nordalu", f"/profiles/{TARGET}", json=body)
     assert r.status_code == 200, r.text
@@ -115,8 +133,10 @@ def _mention_others(ex) -> str:
 
 def test_names_of_firms_the_viewer_may_not_see_are_scrubbed_from_published_texts(ex):
     reference = _mention_others(ex)
-    aliases = {k: alias_of(ex, k) for k in ("no-sykkylven-stoppemobler", "no-stranda-sete", "dk-vejle-praecision",
-                                            "se-dalalvens-rostfria")}
+    aliases = {
+        k: alias_of(ex, k)
+        for k in ("no-sykkylven-stoppemobler", "no-stranda-sete", "dk-vejle-praecision", "se-dalalvens-rostfria")
+    }
     # the firm and its own advisor read the text as written
     for who in ("nordalu", "dac-advisor"):
         assert MENTIONS in ex.get(who, f"/profiles/{reference}").json()["description"]
@@ -149,15 +169,37 @@ def test_csv_export_neutralises_formulas_and_reads_back_unchanged(ex, tmp_path):
     base = json.loads((Path(__file__).parents[2] / "profiles" / "demo" / "profiles.json").read_text())["profiles"][0]
     uploaded = []
     for i, formula in enumerate(FORMULAS):
-        uploaded.append({**base, "key": f"dk-nordalu-formula-{i}", "title": formula, "status": "draft",
-                         "keywords": [formula, "anodising"]})
+        uploaded.append(
+            {
+                **base,
+                "key": f"dk-nordalu-formula-{i}",
+                "title": formula,
+                "status": "draft",
+                "keywords": [formula, "anodising"],
+            }
+        )
         for name in ("reference", "published_on", "expires_on"):
             uploaded[-1].pop(name, None)
-    r = ex.post("nordalu", "/uploads", files={"file": ("p.json", json.dumps({"profiles": uploaded}), "application/json")})
+    r = ex.post(
+        "nordalu", "/uploads", files={"file": ("p.json", json.dumps({"profiles": uploaded}), "application/json")}
+    )
     assert r.status_code == 200, r.text
     out = tmp_path / "profiles.csv"
-    done = subprocess.run([str(BIN), "--database-url", ex.settings.database_url, "export", "profiles", "--format",
-                           "csv", "--output", str(out)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(BIN),
+            "--database-url",
+            ex.settings.database_url,
+            "export",
+            "profiles",
+            "--format",
+            "csv",
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     text = out.read_text(encoding="utf-8")
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
@@ -174,8 +216,22 @@ def test_csv_export_neutralises_formulas_and_reads_back_unchanged(ex, tmp_path):
 def test_csv_export_of_firms_leaves_contacts_out_unless_the_operator_asks(ex, tmp_path):
     out = tmp_path / "firms.csv"
     for extra, contacts in (([], False), (["--include-contacts"], True)):
-        done = subprocess.run([str(BIN), "--database-url", ex.settings.database_url, "export", "firms", "--format",
-                               "csv", "--output", str(out), *extra], capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                str(BIN),
+                "--database-url",
+                ex.settings.database_url,
+                "export",
+                "firms",
+                "--format",
+                "csv",
+                "--output",
+                str(out),
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         text = out.read_text(encoding="utf-8")
         assert ("post@nordalu.example" in text) is contacts and ("contact_email" in text) is contacts
@@ -183,8 +239,12 @@ def test_csv_export_of_firms_leaves_contacts_out_unless_the_operator_asks(ex, tm
 
 def test_no_csv_is_written_except_through_the_neutralising_writer():
     root = Path(__file__).parents[2]
-    writers = [str(p.relative_to(root)) for package in ("api", "profiles", "matching", "optimizer")
-               for p in (root / package).rglob("*.py") if re.search(r"csv\.(writer|DictWriter)\(", p.read_text())]
+    writers = [
+        str(p.relative_to(root))
+        for package in ("api", "profiles", "matching", "optimizer")
+        for p in (root / package).rglob("*.py")
+        if re.search(r"csv\.(writer|DictWriter)\(", p.read_text())
+    ]
     assert writers == ["profiles/csv_cells.py"]
 
 
@@ -196,8 +256,9 @@ def _hidden_profiles(ex, who: str) -> list[dict]:
 
 def test_every_page_renders_other_firms_anonymously_for_every_role(ex):
     for who in ROLES:
-        visible = {f["key"] for f in ex.get(who, "/firms", params={"per_page": 200}).json()["items"]
-                   if f["identity_visible"]}
+        visible = {
+            f["key"] for f in ex.get(who, "/firms", params={"per_page": 200}).json()["items"] if f["identity_visible"]
+        }
         hidden = hidden_identities(ex.settings.database_url, visible)
         others = _hidden_profiles(ex, who)
         assert who == "admin" or others, who
@@ -263,8 +324,12 @@ def test_an_unexpected_error_is_answered_and_the_connection_stays_usable(ex):
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.05)
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            for path, expected in (("/api/v1/failing-on-purpose", 500), ("/api/v1/health", 200),
-                                   ("/failing-page", 500), ("/api/v1/health", 200)):
+            for path, expected in (
+                ("/api/v1/failing-on-purpose", 500),
+                ("/api/v1/health", 200),
+                ("/failing-page", 500),
+                ("/api/v1/health", 200),
+            ):
                 sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
                 status, body = _read_response(sock)
                 assert status == expected, (path, body)
@@ -283,8 +348,12 @@ def test_deeply_nested_json_is_refused_with_a_clear_message_and_nothing_stored(e
     deep = '{"profiles": [' + "[" * 100_000 + "]" * 100_000 + "]}"
     r = ex.post("nordalu", "/uploads", files={"file": ("deep.json", deep, "application/json")})
     assert r.status_code == 422 and "nested 100002 levels deep" in r.json()["error"]["message"], r.text
-    r = ex.post("valdres", "/interests", content='{"profile": ' + "[" * 5000 + "]" * 5000 + "}",
-                headers={"Content-Type": "application/json"})
+    r = ex.post(
+        "valdres",
+        "/interests",
+        content='{"profile": ' + "[" * 5000 + "]" * 5000 + "}",
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 422 and "nested 5001 levels" in r.json()["error"]["details"][0]["reason"]
     assert ex.get("admin", "/profiles", params={"per_page": 1}).json()["total"] == before
 
@@ -295,7 +364,9 @@ def test_read_only_database_gives_one_clear_line_and_the_server_answers_503(tmp_
     seed(f"sqlite:///{db}", tmp_path / "out", TODAY, match=False)
     read_only = f"sqlite:///file:{db}?mode=ro&uri=true"
     new = tmp_path / "firms.json"
-    new.write_text(json.dumps({"firms": [{"key": "dk-new", "name": "New Metal ApS", "country": "DK", "nace": ["25.62"]}]}))
+    new.write_text(
+        json.dumps({"firms": [{"key": "dk-new", "name": "New Metal ApS", "country": "DK", "nace": ["25.62"]}]})
+    )
     done = subprocess.run([str(BIN), "--database-url", read_only, "import", str(new)], capture_output=True, text=True)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
@@ -303,6 +374,7 @@ def test_read_only_database_gives_one_clear_line_and_the_server_answers_503(tmp_
     assert "read-only" in lines[0] and str(db) in lines[0] and "writable" in lines[0]
     with running_server(read_only, tmp_path, TODAY.isoformat()) as base:
         import httpx
+
         assert httpx.get(base + "/api/v1/health").status_code == 200
         r = httpx.post(base + "/api/v1/auth/token", data={"username": "admin", "password": "wrong password 1"})
         assert r.status_code == 503 and "read-only" in r.json()["error"]["message"], r.text
@@ -345,12 +417,12 @@ def test_failed_sign_ins_meet_growing_delays_and_the_right_password_waits_too(fr
     assert r.status_code == 429 and 25 <= int(r.headers["Retry-After"]) <= 30, r.headers
     assert "try again" in r.json()["error"]["message"]
     _time_passes(settings, 31)
-    assert _token(client, "vejle", "wrong password!").status_code == 401   # a fourth failure: the delay doubles
+    assert _token(client, "vejle", "wrong password!").status_code == 401  # a fourth failure: the delay doubles
     assert 55 <= int(_token(client, "vejle", PASSWORD).headers["Retry-After"]) <= 60
     _time_passes(settings, 61)
-    assert _token(client, "vejle", PASSWORD).status_code == 200   # success resets the count
+    assert _token(client, "vejle", PASSWORD).status_code == 200  # success resets the count
     assert _token(client, "vejle", "wrong password!").status_code == 401
-    assert _token(client, "vejle", "wrong password!").status_code == 401   # no delay again for the first few
+    assert _token(client, "vejle", "wrong password!").status_code == 401  # no delay again for the first few
 
 
 def test_one_address_guessing_across_accounts_is_slowed_down(fresh):
@@ -372,17 +444,23 @@ def test_an_account_locks_after_repeated_failures_until_an_admin_unlocks_it(fres
     users = client.get(f"{API}/users", headers={"X-API-Key": keys["admin"]}).json()
     vejle = next(u for u in users if u["username"] == "vejle")
     assert vejle["locked"] and vejle["failed_sign_ins"] == settings.sign_in_lockout
-    assert client.post(f"{API}/users/{vejle['id']}/unlock", headers={"X-API-Key": keys["dac-advisor"]}).status_code == 403
+    assert (
+        client.post(f"{API}/users/{vejle['id']}/unlock", headers={"X-API-Key": keys["dac-advisor"]}).status_code == 403
+    )
     assert client.post(f"{API}/users/{vejle['id']}/unlock", headers={"X-API-Key": keys["admin"]}).status_code == 200
     assert _token(client, "vejle", PASSWORD).status_code == 200
-    trail = client.get(f"{API}/audit", params={"entity": "account", "key": "vejle", "per_page": 200},
-                       headers={"X-API-Key": keys["admin"]}).json()["items"]
+    trail = client.get(
+        f"{API}/audit",
+        params={"entity": "account", "key": "vejle", "per_page": 200},
+        headers={"X-API-Key": keys["admin"]},
+    ).json()["items"]
     actions = [e["action"] for e in trail]
     assert actions.count("sign_in_failed") == settings.sign_in_lockout and "unlock" in actions
     assert any(e["detail"].get("locked") for e in trail)
     # the advisor of the firm's cluster sees its firm user's failed sign-ins too
-    dac = client.get(f"{API}/audit", params={"entity": "account", "key": "vejle"},
-                     headers={"X-API-Key": keys["dac-advisor"]}).json()
+    dac = client.get(
+        f"{API}/audit", params={"entity": "account", "key": "vejle"}, headers={"X-API-Key": keys["dac-advisor"]}
+    ).json()
     assert dac["total"] >= settings.sign_in_lockout
 
 
@@ -392,41 +470,57 @@ def test_the_command_line_unlocks_an_account(fresh):
     for _ in range(settings.sign_in_lockout):
         _token(client, "admin", "wrong password!")
     assert _token(client, "admin", PASSWORD).status_code == 403
-    done = subprocess.run([str(BIN), "--database-url", settings.database_url, "user", "unlock", "admin"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(BIN), "--database-url", settings.database_url, "user", "unlock", "admin"], capture_output=True, text=True
+    )
     assert done.returncode == 0 and "unlocked" in done.stdout, done.stderr
     assert _token(client, "admin", PASSWORD).status_code == 200
 
 
-@pytest.mark.parametrize("password, reason", [("short pass", "at least 12 characters"),
-                                              ("password1234", "most common passwords"),
-                                              ("Qwertyuiop123", "most common passwords"),
-                                              ("new-firm-user", "must not be the username")])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("short pass", "at least 12 characters"),
+        ("password1234", "most common passwords"),
+        ("Qwertyuiop123", "most common passwords"),
+        ("new-firm-user", "must not be the username"),
+    ],
+)
 def test_weak_passwords_are_refused(ex, password, reason):
-    r = ex.post("admin", "/users", json={"username": "new-firm-user", "password": password, "role": "firm",
-                                         "firm": "dk-nordalu"})
+    r = ex.post(
+        "admin",
+        "/users",
+        json={"username": "new-firm-user", "password": password, "role": "firm", "firm": "dk-nordalu"},
+    )
     assert r.status_code == 422, r.text
     detail = r.json()["error"]["details"][0]
     assert detail["field"] == "password" and reason in detail["reason"]
 
 
 def test_a_long_uncommon_password_is_accepted(ex):
-    r = ex.post("admin", "/users", json={"username": "strong-user", "password": "anodised tray 40k units",
-                                         "role": "firm", "firm": "dk-nordalu"})
+    r = ex.post(
+        "admin",
+        "/users",
+        json={"username": "strong-user", "password": "anodised tray 40k units", "role": "firm", "firm": "dk-nordalu"},
+    )
     assert r.status_code == 201, r.text
 
 
 # 9. security headers and login CSRF ---------------------------------------------------------------
 def test_pages_documents_and_api_carry_security_headers(ex):
-    job = ex.post("dac-advisor", "/bids/bid-battery-tray/proposals",
-                  json={"wait": True, "alternatives": 1, "time_limit": 10}).json()
+    job = ex.post(
+        "dac-advisor", "/bids/bid-battery-tray/proposals", json={"wait": True, "alternatives": 1, "time_limit": 10}
+    ).json()
     assert job["status"] == "finished", job
     proposal = ex.get("dac-advisor", "/bids/bid-battery-tray/proposals").json()[0]["id"]
     client = pages(ex, "dac-advisor")
-    answers = {"page": client.get("/firms"), "login": pages(ex).get("/login"),
-               "api": ex.get("dac-advisor", "/firms"),
-               "document": ex.get("dac-advisor", f"/proposals/{proposal}/document", params={"format": "html"}),
-               "pdf": client.get(f"/proposals/{proposal}/document.pdf")}
+    answers = {
+        "page": client.get("/firms"),
+        "login": pages(ex).get("/login"),
+        "api": ex.get("dac-advisor", "/firms"),
+        "document": ex.get("dac-advisor", f"/proposals/{proposal}/document", params={"format": "html"}),
+        "pdf": client.get(f"/proposals/{proposal}/document.pdf"),
+    }
     for name, r in answers.items():
         assert r.status_code == 200, (name, r.status_code, r.text[:300])
         h = r.headers
@@ -460,12 +554,17 @@ def test_the_login_form_refuses_a_post_from_another_site(ex):
     assert no_token.status_code == 400 and "pm_session" not in no_token.headers.get("set-cookie", "")
     form = client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    foreign = client.post("/login", data={"username": "dac-advisor", "password": PASSWORD, "csrf": token},
-                          headers={"Origin": "https://evil.example"})
+    foreign = client.post(
+        "/login",
+        data={"username": "dac-advisor", "password": PASSWORD, "csrf": token},
+        headers={"Origin": "https://evil.example"},
+    )
     assert foreign.status_code == 400 and "pm_session" not in foreign.headers.get("set-cookie", "")
     other = pages(ex)  # a token from someone else's form does not fit this browser's cookie
     other.get("/login")
-    assert other.post("/login", data={"username": "dac-advisor", "password": PASSWORD, "csrf": token}).status_code == 400
+    assert (
+        other.post("/login", data={"username": "dac-advisor", "password": PASSWORD, "csrf": token}).status_code == 400
+    )
 
 
 # 10. control characters ---------------------------------------------------------------------------
@@ -473,7 +572,9 @@ def test_control_characters_are_refused_naming_the_field(ex):
     reference = reference_of(ex, "dk-vejle-praecision-bo-1")
     r = ex.post("valdres", "/interests", json={"profile": reference, "message": "We need\x00 help"})
     assert r.status_code == 422
-    assert r.json()["error"]["details"][0]["field"] == "message" and "U+0000" in r.json()["error"]["details"][0]["reason"]
+    assert (
+        r.json()["error"]["details"][0]["field"] == "message" and "U+0000" in r.json()["error"]["details"][0]["reason"]
+    )
     r = ex.get("valdres", "/firms", params={"q": "alu\x07minium"})
     assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "q"
     assert ex.get("valdres", "/firms", params={"q": "line\none"}).status_code == 200  # line breaks are text
@@ -481,12 +582,24 @@ def test_control_characters_are_refused_naming_the_field(ex):
 
 def test_control_and_bidi_characters_in_uploaded_rows_are_refused_and_nothing_is_stored(ex):
     firms_before = ex.get("admin", "/firms", params={"per_page": 1}).json()["total"]
-    firm = {"key": "dk-spoof", "name": "Nordalu\u202eS/A", "country": "DK", "cluster": "Danish Aluminium Cluster",
-            "nace": ["25.62"]}
-    good = {"key": "dk-fine", "name": "Fine Metal ApS", "country": "DK", "cluster": "Danish Aluminium Cluster",
-            "nace": ["25.62"], "city": "Vejle\x00"}
-    r = ex.post("dac-advisor", "/uploads",
-                files={"file": ("f.json", json.dumps({"firms": [firm, good]}), "application/json")})
+    firm = {
+        "key": "dk-spoof",
+        "name": "Nordalu\u202eS/A",
+        "country": "DK",
+        "cluster": "Danish Aluminium Cluster",
+        "nace": ["25.62"],
+    }
+    good = {
+        "key": "dk-fine",
+        "name": "Fine Metal ApS",
+        "country": "DK",
+        "cluster": "Danish Aluminium Cluster",
+        "nace": ["25.62"],
+        "city": "Vejle\x00",
+    }
+    r = ex.post(
+        "dac-advisor", "/uploads", files={"file": ("f.json", json.dumps({"firms": [firm, good]}), "application/json")}
+    )
     assert r.status_code == 422, r.text
     details = {(d["row"], d["field"]): d["reason"] for d in r.json()["error"]["details"]}
     assert "bidirectional" in details[("firms[0]", "name")] and "U+0000" in details[("firms[1]", "city")]

@@ -1,16 +1,17 @@
 """Outcomes → weights, end to end: interests expressed through the API keep the lists they came from,
 `partnermatch tune` learns from the decided ones, stores a winning configuration only when told, and
 the next match run uses it; a run of outcomes without signal stores nothing."""
+
 from __future__ import annotations
 
 import random
 from datetime import date
 
 import pytest
+from apikit import exchange
 from typer.testing import CliRunner
 
 from api.cli import app
-from apikit import exchange
 from matching.config import DEFAULT_WEIGHTS
 from matching.learning import score
 from profiles import repository
@@ -19,7 +20,7 @@ from profiles.repository import history
 
 TODAY = date(2026, 11, 21)
 # what the simulated firms go for: near and in the same trade, whatever the text says
-HIDDEN = {name: 0.0 for name in DEFAULT_WEIGHTS} | {"geography": 0.6, "sector": 0.3, "size": 0.1}
+HIDDEN = dict.fromkeys(DEFAULT_WEIGHTS, 0.0) | {"geography": 0.6, "sector": 0.3, "size": 0.1}
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,9 @@ def _lists(ex):
 
 
 def _express(ex, sender_profile: str, sender_firm: str, target_ref: str, decide: str) -> int:
-    sent = ex.post("admin", "/interests", json={"profile": target_ref, "sender_profile": sender_profile,
-                                                 "firm": sender_firm})
+    sent = ex.post(
+        "admin", "/interests", json={"profile": target_ref, "sender_profile": sender_profile, "firm": sender_firm}
+    )
     assert sent.status_code == 201, sent.text
     interest = sent.json()["id"]
     if decide == "accept":
@@ -52,8 +54,12 @@ def _express(ex, sender_profile: str, sender_firm: str, target_ref: str, decide:
 
 
 def _cli(ex, *args: str, input: str | None = None):
-    return CliRunner().invoke(app, ["--database-url", ex.settings.database_url, "--output-dir",
-                                    str(ex.settings.output_dir), *args], env={"COLUMNS": "200"}, input=input)
+    return CliRunner().invoke(
+        app,
+        ["--database-url", ex.settings.database_url, "--output-dir", str(ex.settings.output_dir), *args],
+        env={"COLUMNS": "200"},
+        input=input,
+    )
 
 
 def test_tune_learns_from_outcomes_of_shown_lists_and_stores_only_when_told(ex):
@@ -64,7 +70,9 @@ def test_tune_learns_from_outcomes_of_shown_lists_and_stores_only_when_told(ex):
     for profile, rows in sorted(lists.items()):
         if len(rows) < 4:
             continue
-        values = {r["other"]: {n: (None if c is None else c["value"]) for n, c in r["components"].items()} for r in rows}
+        values = {
+            r["other"]: {n: (None if c is None else c["value"]) for n, c in r["components"].items()} for r in rows
+        }
         choice = max(rows, key=lambda r: (score(values[r["other"]], HIDDEN), r["other"]))
         decline = rng.choice([r for r in rows if r is not choice])
         for row, decide in ((choice, "accept"), (decline, "decline")):
@@ -119,8 +127,11 @@ def test_an_interest_in_a_profile_never_shown_keeps_no_list(ex):
     shown = {r["other"] for r in lists[profile]}
     engine = make_engine(ex.settings.database_url)
     with session_scope(engine, readonly=True) as session:
-        others = [p for p in repository.load_profiles(session) if p.key not in shown and p.firm_key != firm
-                  and p.reference and p.status.value == "published"]
+        others = [
+            p
+            for p in repository.load_profiles(session)
+            if p.key not in shown and p.firm_key != firm and p.reference and p.status.value == "published"
+        ]
     target = others[0]
     interest = _express(ex, profile, firm, target.reference, "decline")
     with session_scope(engine, readonly=True) as session:

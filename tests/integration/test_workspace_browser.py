@@ -1,4 +1,5 @@
 """The advisor workspace in a real browser (Debian's Chromium driven by Playwright) against the real server."""
+
 from __future__ import annotations
 
 import io
@@ -9,9 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pypdf import PdfReader
-
 from apikit import PASSWORD, seed
+from pypdf import PdfReader
 from webkit import CHROMIUM, artefacts, hidden_identities, leaks, running_server
 
 pytestmark = pytest.mark.slow
@@ -34,10 +34,16 @@ def workspace(tmp_path_factory):
     _, keys = seed(url, root, TODAY)
     with running_server(url, root, TODAY.isoformat()) as base:
         api = httpx.Client(base_url=base + "/api/v1", timeout=30)
-        wanted = api.get("/profiles", params={"firm": "dk-vejle-praecision", "status": "published"},
-                         headers={"X-API-Key": keys["dac-advisor"]}).json()["items"][0]["reference"]
-        sent = api.post("/interests", json={"profile": wanted, "message": "We extrude the profiles you machine."},
-                        headers={"X-API-Key": keys["nordalu"]})
+        wanted = api.get(
+            "/profiles",
+            params={"firm": "dk-vejle-praecision", "status": "published"},
+            headers={"X-API-Key": keys["dac-advisor"]},
+        ).json()["items"][0]["reference"]
+        sent = api.post(
+            "/interests",
+            json={"profile": wanted, "message": "We extrude the profiles you machine."},
+            headers={"X-API-Key": keys["nordalu"]},
+        )
         assert sent.status_code == 201, sent.text
         yield base, url
 
@@ -176,8 +182,9 @@ def test_bid_proposals_lock_reoptimise_decide_and_export_pdf(page):
     page.fill("input[name=delivery_country]", "DE")
     page.fill("input[name=max_size]", "4")
     page.fill("input[name=volume_per_year]", "20000")
-    for i, (key, capability) in enumerate([("extrusion", "aluminium extrusion"), ("fsw", "friction stir welding"),
-                                           ("machining", "CNC machining")]):
+    for i, (key, capability) in enumerate(
+        [("extrusion", "aluminium extrusion"), ("fsw", "friction stir welding"), ("machining", "CNC machining")]
+    ):
         page.fill(f"input[name=req-{i}-key]", key)
         page.fill(f"input[name=req-{i}-capability]", capability)
     page.fill("input[name=req-3-key]", "mystery")
@@ -202,8 +209,13 @@ def test_bid_proposals_lock_reoptimise_decide_and_export_pdf(page):
     expect(page.locator("article.proposal[data-rank='1'] table.matrix")).to_contain_text("aluminium extrusion")
     shot(page, "07-proposals-side-by-side.png")
 
-    others = [n for r in range(2, 4) if page.locator(f"article.proposal[data-rank='{r}']").count()
-              for n in _member_names(page, r) if n not in first]
+    others = [
+        n
+        for r in range(2, 4)
+        if page.locator(f"article.proposal[data-rank='{r}']").count()
+        for n in _member_names(page, r)
+        if n not in first
+    ]
     chosen = others[0] if others else first[-1]
     member = page.locator("article.proposal ul.members li", has_text=chosen).first
     member.locator("button[value=lock]").click()

@@ -1,20 +1,32 @@
 """The workspace's pages over HTTP (no browser), on SQLite and PostgreSQL: sign-in, forms, errors, anonymity."""
+
 from __future__ import annotations
 
 import io
 import re
 
 import pytest
-from fastapi.testclient import TestClient
-from pypdf import PdfReader
-
 from apikit import API, PASSWORD, exchange
 from conftest import TODAY, postgres_schema
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from webkit import hidden_identities, leaks, sign_in_form
 
-ADVISOR_PAGES = ["/", "/firms", "/firms?capability=anodising&certification=IATF+16949", "/firms/dk-nordalu",
-                 "/profiles-new", "/uploads", "/bids", "/bids-new", "/bids/bid-battery-tray", "/map",
-                 "/map?sector=25", "/interests", "/interests?status=sent"]
+ADVISOR_PAGES = [
+    "/",
+    "/firms",
+    "/firms?capability=anodising&certification=IATF+16949",
+    "/firms/dk-nordalu",
+    "/profiles-new",
+    "/uploads",
+    "/bids",
+    "/bids-new",
+    "/bids/bid-battery-tray",
+    "/map",
+    "/map?sector=25",
+    "/interests",
+    "/interests?status=sent",
+]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -83,16 +95,23 @@ def test_forms_without_the_session_token_are_refused_and_store_nothing(ex):
     assert r.status_code == 400 and "reload the page" in r.text
     no_trace(r.text)
     assert client.get("/profiles/dk-nordalu-csrf").status_code == 404
-    r = client.post("/profiles-new", data={"csrf": "0" * 40, "key": "dk-nordalu-csrf", "type": "BO", "title": "T",
-                                           "summary": "S"})
+    r = client.post(
+        "/profiles-new", data={"csrf": "0" * 40, "key": "dk-nordalu-csrf", "type": "BO", "title": "T", "summary": "S"}
+    )
     assert r.status_code == 400
 
 
 def test_errors_are_pages_with_messages_never_traces(ex):
     client = browser(ex, "dac-advisor")
-    for path, status in [("/firms/no-such-firm", 404), ("/bids/no-such-bid", 404), ("/jobs/999999", 404),
-                         ("/proposals/999999/document.pdf", 404), ("/jobs/abc", 422), ("/nowhere", 404),
-                         ("/firms?page=0", 422)]:
+    for path, status in [
+        ("/firms/no-such-firm", 404),
+        ("/bids/no-such-bid", 404),
+        ("/jobs/999999", 404),
+        ("/proposals/999999/document.pdf", 404),
+        ("/jobs/abc", 422),
+        ("/nowhere", 404),
+        ("/firms?page=0", 422),
+    ]:
         r = client.get(path)
         assert r.status_code == status, path
         assert r.headers["content-type"].startswith("text/html") and 'class="message error"' in r.text, path
@@ -104,12 +123,25 @@ def test_errors_are_pages_with_messages_never_traces(ex):
 def test_profile_form_keeps_input_and_names_each_bad_field(ex):
     client = browser(ex, "nordalu")
     token = csrf(client, "/profiles-new")
-    r = client.post("/profiles-new", data={"csrf": token, "key": "dk-nordalu-form", "type": "BO",
-                                           "title": "Profiles <b>bold</b>", "language": "xx", "summary": "",
-                                           "partnership_types": "friendship"})
+    r = client.post(
+        "/profiles-new",
+        data={
+            "csrf": token,
+            "key": "dk-nordalu-form",
+            "type": "BO",
+            "title": "Profiles <b>bold</b>",
+            "language": "xx",
+            "summary": "",
+            "partnership_types": "friendship",
+        },
+    )
     assert r.status_code == 422
     assert 'value="Profiles &lt;b&gt;bold&lt;/b&gt;"' in r.text
-    for field, words in [("summary", "required"), ("language", "ISO 639-1"), ("partnership_types", "unknown partnership")]:
+    for field, words in [
+        ("summary", "required"),
+        ("language", "ISO 639-1"),
+        ("partnership_types", "unknown partnership"),
+    ]:
         assert re.search(rf'data-for="{field}"[^>]*>[^<]*{words}', r.text), field
     r = client.post("/profiles-validate", data={"csrf": token, "title": "x" * 400, "type": "BO"})
     assert r.status_code == 200
@@ -120,10 +152,23 @@ def test_profile_form_keeps_input_and_names_each_bad_field(ex):
 def test_bid_form_and_solver_settings_survive_bad_input(ex):
     client = browser(ex, "dac-advisor")
     token = csrf(client, "/bids-new")
-    form = {"csrf": token, "key": "bid-pages-1", "title": "Trays", "customer": "OEM", "customer_country": "DE",
-            "delivery_country": "ZZ", "min_size": "4", "max_size": "2", "requirement_rows": "2",
-            "req-0-key": "ext", "req-0-capability": "aluminium extrusion", "req-0-mandatory": "on",
-            "req-1-key": "odd", "req-1-capability": "", "req-1-volume_per_year": "-5"}
+    form = {
+        "csrf": token,
+        "key": "bid-pages-1",
+        "title": "Trays",
+        "customer": "OEM",
+        "customer_country": "DE",
+        "delivery_country": "ZZ",
+        "min_size": "4",
+        "max_size": "2",
+        "requirement_rows": "2",
+        "req-0-key": "ext",
+        "req-0-capability": "aluminium extrusion",
+        "req-0-mandatory": "on",
+        "req-1-key": "odd",
+        "req-1-capability": "",
+        "req-1-volume_per_year": "-5",
+    }
     r = client.post("/bids-new", data=form)
     assert r.status_code == 422
     for field in ("delivery_country", "min_size", "req-1-capability", "req-1-volume_per_year"):
@@ -138,10 +183,12 @@ def test_bid_form_and_solver_settings_survive_bad_input(ex):
 def test_bad_csv_upload_lists_every_bad_row_and_stores_nothing(ex):
     client = browser(ex, "nordalu")
     token = csrf(client)
-    body = ("key,firm,type,title,summary,capabilities\n"
-            "dk-nordalu-up-1,dk-nordalu,BO,Good row,Fine summary,anodising\n"
-            "dk-nordalu-up-2,dk-nordalu,ZZ,Bad type,Fine summary,anodising\n"
-            "dk-nordalu-up-3,dk-valdres,BO,Someone else's firm,Summary,anodising\n")
+    body = (
+        "key,firm,type,title,summary,capabilities\n"
+        "dk-nordalu-up-1,dk-nordalu,BO,Good row,Fine summary,anodising\n"
+        "dk-nordalu-up-2,dk-nordalu,ZZ,Bad type,Fine summary,anodising\n"
+        "dk-nordalu-up-3,dk-valdres,BO,Someone else's firm,Summary,anodising\n"
+    )
     r = client.post("/uploads", data={"csrf": token}, files={"file": ("bad.csv", body.encode(), "text/csv")})
     assert r.status_code == 422
     rows = re.findall(r"<tr><td>(line \d+)</td><td>([^<]*)</td>", r.text)
@@ -157,35 +204,42 @@ def _latest_proposal(client: TestClient, bid: str) -> tuple[int, list[str]]:
     html = client.get(f"/bids/{bid}").text
     found = re.search(r'id="proposal-(\d+)" data-rank="1"', html)
     assert found, html[:2000]
-    refs = re.findall(r'<option value="([^"]+)">', html.split(f'id="proposal-{found.group(1)}"')[1].split("</article>")[0])
+    refs = re.findall(
+        r'<option value="([^"]+)">', html.split(f'id="proposal-{found.group(1)}"')[1].split("</article>")[0]
+    )
     return int(found.group(1)), refs
 
 
 def test_generate_lock_and_documents_for_advisor_and_member(ex, tmp_path):
     client = browser(ex, "dac-advisor")
     token = csrf(client, "/bids/bid-crash-management")
-    r = client.post("/bids/bid-crash-management/generate", data={"csrf": token, "alternatives": "2", "time_limit": "20"})
+    r = client.post(
+        "/bids/bid-crash-management/generate", data={"csrf": token, "alternatives": "2", "time_limit": "20"}
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
     job = client.get(r.headers["location"]).text
     assert "Done:" in job or "Queued" in job or "Running" in job
     proposal, refs = _latest_proposal(client, "bid-crash-management")
     assert len(refs) >= 2
-    r = client.post(f"/proposals/{proposal}/edit", data={"csrf": token, "firm": refs[0], "action": "lock",
-                                                         "time_limit": "20"})
+    r = client.post(
+        f"/proposals/{proposal}/edit", data={"csrf": token, "firm": refs[0], "action": "lock", "time_limit": "20"}
+    )
     assert r.status_code == 303
     assert refs[0] in ex.get("dac-advisor", "/bids/bid-crash-management").json()["locked_firms"]
     proposal, members = _latest_proposal(client, "bid-crash-management")
     assert refs[0] in members
-    r = client.post(f"/proposals/{proposal}/edit", data={"csrf": token, "firm": refs[-1], "action": "exclude",
-                                                         "time_limit": "20"})
+    r = client.post(
+        f"/proposals/{proposal}/edit", data={"csrf": token, "firm": refs[-1], "action": "exclude", "time_limit": "20"}
+    )
     assert r.status_code == 303
     assert refs[-1] in ex.get("dac-advisor", "/bids/bid-crash-management").json()["excluded_firms"]
     page = client.get("/bids/bid-crash-management").text
     if "No consortium is possible" not in page:
         _, members = _latest_proposal(client, "bid-crash-management")
         assert refs[-1] not in members
-    r = client.post(f"/proposals/{proposal}/edit", data={"csrf": token, "firm": refs[-1], "action": "unlock",
-                                                         "time_limit": "20"})
+    r = client.post(
+        f"/proposals/{proposal}/edit", data={"csrf": token, "firm": refs[-1], "action": "unlock", "time_limit": "20"}
+    )
     assert r.status_code == 303
     proposal, members = _latest_proposal(client, "bid-crash-management")
     pdf = client.get(f"/proposals/{proposal}/document.pdf")
@@ -193,14 +247,17 @@ def test_generate_lock_and_documents_for_advisor_and_member(ex, tmp_path):
     assert pdf.headers["content-disposition"].startswith("attachment")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     names = [n for n in re.findall(r"<li><strong>([^<]+)</strong>", client.get("/bids/bid-crash-management").text)]
-    assert names and all(n in text for n in names[:len(members)])
+    assert names and all(n in text for n in names[: len(members)])
     html = client.get(f"/proposals/{proposal}/document.html").text
     assert "<svg" in html and "line width = pairwise match score" in html
     for fmt in ("md", "html", "pdf"):
         r = client.get(f"/proposals/{proposal}/document.{fmt}", params={"for": members[0]})
         assert r.status_code == 200
-        content = r.text if fmt != "pdf" else " ".join(
-            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
+        content = (
+            r.text
+            if fmt != "pdf"
+            else " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
+        )
         assert leaks(content, hidden_identities(ex.settings.database_url, {members[0]})) == [], fmt
     r = client.get(f"/proposals/{proposal}/document.pdf", params={"for": "no-valdres-dorfabrikk"})
     assert r.status_code in (404, 422) and 'class="message error"' in r.text
@@ -215,8 +272,16 @@ def test_firm_user_pages_show_other_firms_only_anonymously(ex):
     assert home.status_code == 200 and "Valdres Dørfabrikk AS" in home.text
     hidden = hidden_identities(ex.settings.database_url, {"no-valdres-dorfabrikk"})
     pages = {"/": home.text}
-    for path in ["/firms", "/firms?q=AS", "/firms?capability=upholstery", "/interests", "/uploads", "/profiles-new",
-                 "/bids", "/map"]:
+    for path in [
+        "/firms",
+        "/firms?q=AS",
+        "/firms?capability=upholstery",
+        "/interests",
+        "/uploads",
+        "/profiles-new",
+        "/bids",
+        "/map",
+    ]:
         pages[path] = client.get(path, follow_redirects=True).text
     for ref in sorted(set(re.findall(r"\b(?:BO|BR|TO|TR|RDR)[A-Z]{2}\d{11}\b", home.text)))[:10]:
         pages[f"/profiles/{ref}"] = client.get(f"/profiles/{ref}").text
@@ -228,8 +293,11 @@ def test_firm_user_pages_show_other_firms_only_anonymously(ex):
 
 
 def test_advisor_inbox_forwards_and_owner_accepts_then_identities_open(ex):
-    sent = ex.post("nordalu", "/interests", json={"profile": _published_reference(ex, "dk-vejle-praecision"),
-                                                   "message": "We could machine your profiles."})
+    sent = ex.post(
+        "nordalu",
+        "/interests",
+        json={"profile": _published_reference(ex, "dk-vejle-praecision"), "message": "We could machine your profiles."},
+    )
     if sent.status_code != 201:  # same cluster: the interest may go straight to the owner
         pytest.fail(sent.text)
     interest = sent.json()["id"]

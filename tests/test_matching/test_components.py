@@ -1,17 +1,17 @@
 """One conformance suite over every registered comparator, plus property tests of the scorer."""
+
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import features
 
 from matching.components import REGISTRY, PairContext
 from matching.config import MatchingConfig
 from matching.features import ProfileFeatures
 from matching.scorer import combine, score_pair
 from profiles.taxonomy.vocabulary import load_vocabulary
-
-from strategies import features
 
 VOCAB = load_vocabulary()
 
@@ -60,9 +60,21 @@ def test_missing_component_is_left_out_not_scored_zero():
 def test_complementarity_is_directional_in_evidence():
     extr = VOCAB.normalise("aluminium extrusion").concept_id
     fsw = VOCAB.normalise("friction stir welding").concept_id
-    base = dict(text="", topics=frozenset(), unknown_phrases=frozenset(), nace=(), country=None, region=None,
-                lat=None, lon=None, size_rank=None, languages=frozenset())
-    offer = ProfileFeatures(key="o", firm_key="f1", type="BO", offered=frozenset({extr, fsw}), sought=frozenset(), **base)
+    base = dict(
+        text="",
+        topics=frozenset(),
+        unknown_phrases=frozenset(),
+        nace=(),
+        country=None,
+        region=None,
+        lat=None,
+        lon=None,
+        size_rank=None,
+        languages=frozenset(),
+    )
+    offer = ProfileFeatures(
+        key="o", firm_key="f1", type="BO", offered=frozenset({extr, fsw}), sought=frozenset(), **base
+    )
     need = ProfileFeatures(key="n", firm_key="f2", type="BR", offered=frozenset(), sought=frozenset({fsw}), **base)
     result = REGISTRY["complementarity"].compare(offer, need, _ctx())
     assert result.value == 1.0

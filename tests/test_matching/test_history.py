@@ -1,5 +1,6 @@
 """The exchange's history as the matcher reads it: value chains learned from events, ties between
 firms in numbers and words, and the share-out of digest places."""
+
 from __future__ import annotations
 
 import math
@@ -14,19 +15,28 @@ from matching.together import Event, learn
 from profiles.taxonomy.vocabulary import load_vocabulary
 
 VOCAB = load_vocabulary()
-EXTRUSION, ANODISING, FSW, WELDING = ("process.extrusion.aluminium", "process.surface_treatment.anodising",
-                                      "process.welding.friction_stir", "process.welding")
+EXTRUSION, ANODISING, FSW, WELDING = (
+    "process.extrusion.aluminium",
+    "process.surface_treatment.anodising",
+    "process.welding.friction_stir",
+    "process.welding",
+)
 
 
 def test_concepts_asked_for_together_go_together_and_look_alikes_get_nothing():
     for concept in (EXTRUSION, ANODISING, FSW, WELDING):
         assert concept in VOCAB.concepts, concept
     other = frozenset({"process.machining", "process.surface_treatment.coating.powder"})
-    events = [Event("bid", frozenset({EXTRUSION, ANODISING, FSW})), Event("bid", frozenset({EXTRUSION, ANODISING})),
-              Event("relation", frozenset({EXTRUSION}), frozenset({ANODISING})),
-              Event("bid", frozenset({FSW, WELDING})), Event("bid", frozenset({EXTRUSION, FSW})),
-              Event("bid", other), Event("bid", other),
-              Event("bid", frozenset({"process.machining"}))]  # no pair: not an event
+    events = [
+        Event("bid", frozenset({EXTRUSION, ANODISING, FSW})),
+        Event("bid", frozenset({EXTRUSION, ANODISING})),
+        Event("relation", frozenset({EXTRUSION}), frozenset({ANODISING})),
+        Event("bid", frozenset({FSW, WELDING})),
+        Event("bid", frozenset({EXTRUSION, FSW})),
+        Event("bid", other),
+        Event("bid", other),
+        Event("bid", frozenset({"process.machining"})),
+    ]  # no pair: not an event
     related = lambda x, y: VOCAB.relatedness(x, y) > 0 or VOCAB.relatedness(y, x) > 0  # noqa: E731
     together = learn(events, related)
     assert together.of(EXTRUSION, ANODISING) > together.of(EXTRUSION, FSW) > 0
@@ -40,10 +50,16 @@ def test_concepts_asked_for_together_go_together_and_look_alikes_get_nothing():
 
 
 def test_ties_in_numbers_and_in_words():
-    ties = Ties.build([Tie("consortium", "a", "b"), Tie("consortium", "a", "b"), Tie("supplies", "b", "c"),
-                       Tie("relation", "a", "sud", outside=True, name="Südwerk", role="supply"),
-                       Tie("relation", "c", "sud", outside=True, name="Südwerk", role="supply"),
-                       Tie("relation", "d", "x", outside=True, name="X AB", role="buy from")])
+    ties = Ties.build(
+        [
+            Tie("consortium", "a", "b"),
+            Tie("consortium", "a", "b"),
+            Tie("supplies", "b", "c"),
+            Tie("relation", "a", "sud", outside=True, name="Südwerk", role="supply"),
+            Tie("relation", "c", "sud", outside=True, name="Südwerk", role="supply"),
+            Tie("relation", "d", "x", outside=True, name="X AB", role="buy from"),
+        ]
+    )
     assert math.isclose(ties.strength("a", "b"), 1 - math.exp(-2))
     assert ties.evidence("a", "b")["ties"] == ["worked together in 2 accepted consortia"]
     shared = ties.evidence("a", "c")
@@ -61,26 +77,34 @@ def test_ties_in_numbers_and_in_words():
 
 def test_history_from_records_counts_one_relation_recorded_by_both_sides_once():
     records = HistoryRecords(
-        relations=[RelationRecord("a", "customer", "k-b", "B", "b", EXTRUSION),
-                   RelationRecord("b", "supplier", "k-a", "A", "a", EXTRUSION)],
-        offers={"a": frozenset({EXTRUSION}), "b": frozenset({ANODISING})})
+        relations=[
+            RelationRecord("a", "customer", "k-b", "B", "b", EXTRUSION),
+            RelationRecord("b", "supplier", "k-a", "A", "a", EXTRUSION),
+        ],
+        offers={"a": frozenset({EXTRUSION}), "b": frozenset({ANODISING})},
+    )
     history = build_history(records, VOCAB)
     assert history.ties is not None and history.ties.direct[("a", "b")] == {"supplies": 1}
     assert history.digest() == build_history(records, VOCAB).digest()
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("rstu"), st.sampled_from(["o1", "o2", "o3", None]),
-                          st.floats(0, 1), st.floats(0, 1)), max_size=40),
-       st.integers(1, 4), st.integers(1, 3))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("rstu"), st.sampled_from(["o1", "o2", "o3", None]), st.floats(0, 1), st.floats(0, 1)),
+        max_size=40,
+    ),
+    st.integers(1, 4),
+    st.integers(1, 3),
+)
 def test_digest_places_respect_every_limit_and_cap(rows, limit, cap):
     candidates = [Candidate(r, i, offer, rr, score) for i, (r, offer, rr, score) in enumerate(rows)]
-    plan = allocate(candidates, {r: limit for r in "rstu"}, cap)
+    plan = allocate(candidates, dict.fromkeys("rstu", limit), cap)
     assert all(len(items) <= limit for items in plan.values())
     chosen = [c for c in candidates if c.item in {i for items in plan.values() for i in items}]
     for offer in ("o1", "o2", "o3"):
         assert sum(1 for c in chosen if c.offer == offer) <= cap
-    assert plan == allocate(list(reversed(candidates)), {r: limit for r in "rstu"}, cap)  # order-free
+    assert plan == allocate(list(reversed(candidates)), dict.fromkeys("rstu", limit), cap)  # order-free
 
 
 def test_reciprocal_rank_reads_both_sides():

@@ -1,4 +1,5 @@
 """Incremental matching gives what a full run gives: neighbour lists, candidate pairs, scores and rows."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -33,8 +34,11 @@ def tied_matrices(draw):
     """Small sparse matrices with few distinct values, so that many products tie."""
     n = draw(st.integers(2, 30))
     dim = draw(st.integers(1, 8))
-    cells = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, dim - 1), st.sampled_from([0.5, 1.0, 2.0])),
-                          max_size=n * 3))
+    cells = draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, dim - 1), st.sampled_from([0.5, 1.0, 2.0])), max_size=n * 3
+        )
+    )
     dense = np.zeros((n, dim), dtype=np.float32)
     for r, c, v in cells:
         dense[r, c] = v
@@ -95,8 +99,11 @@ class Exchange:
 
     def snapshot(self) -> Snapshot:
         keys = sorted(self.profiles)
-        return Snapshot(keys, [self.profiles[k].firm_key for k in keys],
-                        [feature_hash(repr(self.profiles[k]), repr(self.firms[self.profiles[k].firm_key])) for k in keys])
+        return Snapshot(
+            keys,
+            [self.profiles[k].firm_key for k in keys],
+            [feature_hash(repr(self.profiles[k]), repr(self.firms[self.profiles[k].firm_key])) for k in keys],
+        )
 
     def load(self, keys: list[str]):
         return [build_features(self.profiles[k], self.firms[self.profiles[k].firm_key], VOCAB) for k in keys]
@@ -106,8 +113,11 @@ class Exchange:
         count = max(2, int(len(keys) * share))
         for i, key in enumerate(self.rng.sample(keys, count)):  # new wording; in the summary: a new vector
             p = self.profiles[key]
-            self.profiles[key] = (dataclasses.replace(p, description=p.description + " anodised aluminium welding")
-                                  if i % 2 else dataclasses.replace(p, summary=p.summary + " Anodised aluminium."))
+            self.profiles[key] = (
+                dataclasses.replace(p, description=p.description + " anodised aluminium welding")
+                if i % 2
+                else dataclasses.replace(p, summary=p.summary + " Anodised aluminium.")
+            )
         for key in self.rng.sample(sorted(self.profiles), count // 2):  # withdrawn or expired
             del self.profiles[key]
         for key in self.rng.sample(sorted(self.profiles), count // 2):  # copies: ties in every component
@@ -129,10 +139,13 @@ def history_of(ex: Exchange, bids: int, seed: int) -> ExchangeHistory:
         bids=[frozenset(rng.sample(concepts, 3)) for _ in range(bids)],
         consortia=[tuple(rng.sample(firms, 3)) for _ in range(4)],
         introductions=[tuple(rng.sample(firms, 2)) for _ in range(3)],
-        relations=[RelationRecord(a, "customer", f"k-{b}", b, b, rng.choice(sorted(offers[a])))
-                   for a, b in (rng.sample(firms, 2) for _ in range(6))]
+        relations=[
+            RelationRecord(a, "customer", f"k-{b}", b, b, rng.choice(sorted(offers[a])))
+            for a, b in (rng.sample(firms, 2) for _ in range(6))
+        ]
         + [RelationRecord(a, "supplier", "outside-steel", "Outside Steel AB") for a in rng.sample(firms, 5)],
-        offers={k: frozenset(v) for k, v in offers.items()})
+        offers={k: frozenset(v) for k, v in offers.items()},
+    )
     return build_history(records, VOCAB)
 
 

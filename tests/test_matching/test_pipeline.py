@@ -1,5 +1,8 @@
 """The matching pipeline on the golden dataset: candidates, top-k, explanations, determinism."""
+
 from __future__ import annotations
+
+from conftest import TODAY
 
 from api import services
 from matching.config import MatchingConfig
@@ -7,8 +10,6 @@ from matching.pipeline import matchable, run_matching
 from profiles import repository
 from profiles.db import session_scope
 from profiles.taxonomy.vocabulary import load_vocabulary
-
-from conftest import TODAY
 
 
 def _load(engine, settings, golden_path):

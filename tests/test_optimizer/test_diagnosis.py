@@ -1,4 +1,5 @@
 """Infeasibility explained: pre-check reasons, and relaxation of named rules when the pre-check passes."""
+
 from __future__ import annotations
 
 from optimizer.config import OptimizerConfig
@@ -20,15 +21,18 @@ def _firms(*keys):
 
 
 def _bid(reqs, **kw):
-    return Bid(key="b", title="t", customer="c", customer_country="DE", delivery_country="DE",
-               requirements=tuple(reqs), **kw)
+    return Bid(
+        key="b", title="t", customer="c", customer_country="DE", delivery_country="DE", requirements=tuple(reqs), **kw
+    )
 
 
 def test_capacity_shortfall_says_by_how_much():
     req = Requirement("ext", "aluminium extrusion", volume_per_year=100_000)
     fits = {("a", "ext"): _fit("a", "ext", capacity=30_000), ("b", "ext"): _fit("b", "ext", capacity=20_000)}
-    cands = (Candidate("a", "DK", "company", {"ext": fits[("a", "ext")]}, True),
-             Candidate("b", "DK", "company", {"ext": fits[("b", "ext")]}, True))
+    cands = (
+        Candidate("a", "DK", "company", {"ext": fits[("a", "ext")]}, True),
+        Candidate("b", "DK", "company", {"ext": fits[("b", "ext")]}, True),
+    )
     bi = BidInput(_bid([req]), cands, fits, frozenset(), {"ext": 0.6})
     (reason,) = diagnose(bi, _firms("a", "b"))
     assert reason.code == "capacity_short"
@@ -48,8 +52,13 @@ def test_no_capability_names_the_closest_firm():
 def test_no_lead_is_reported():
     req = Requirement("r", "welding")
     fit = _fit("a", "r")
-    bi = BidInput(_bid([req], min_size=1, lead=LeadCriteria(certifications=("IATF 16949",))),
-                  (Candidate("a", "DK", "company", {"r": fit}, False),), {("a", "r"): fit}, frozenset(), {"r": 0.6})
+    bi = BidInput(
+        _bid([req], min_size=1, lead=LeadCriteria(certifications=("IATF 16949",))),
+        (Candidate("a", "DK", "company", {"r": fit}, False),),
+        {("a", "r"): fit},
+        frozenset(),
+        {"r": 0.6},
+    )
     assert [r.code for r in diagnose(bi, _firms("a"))] == ["no_lead"]
 
 
@@ -58,7 +67,9 @@ def test_exclusions_found_by_relaxation():
     r1, r2 = Requirement("r1", "extrusion"), Requirement("r2", "welding")
     a = Candidate("a", "DK", "company", {"r1": _fit("a", "r1")}, True)
     b = Candidate("b", "DK", "company", {"r2": _fit("b", "r2")}, True)
-    bi = BidInput(_bid([r1, r2], min_size=2, max_size=2), (a, b), {}, frozenset({pair("a", "b")}), {"r1": 0.6, "r2": 0.6})
+    bi = BidInput(
+        _bid([r1, r2], min_size=2, max_size=2), (a, b), {}, frozenset({pair("a", "b")}), {"r1": 0.6, "r2": 0.6}
+    )
     problem = ProblemInput((bi,), {"a": 1, "b": 1}, {}, {"a": "A", "b": "B"})
     assert diagnose(bi, _firms("a", "b")) == []
     outcome = propose_bid(problem, _firms("a", "b"), CONFIG)

@@ -1,4 +1,5 @@
 """Consortia for the golden bids: ranked alternatives, explanations, and the infeasible bid explained."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,7 +31,9 @@ def test_battery_tray_alternatives(loaded, settings):
     for p in outcome.proposals:
         firms = {m["firm"] for m in p["plan"]["members"]}
         assert not {"dk-alpha", "dk-beta"} <= firms
-    assert len({frozenset(m["firm"] for m in p["plan"]["members"]) for p in outcome.proposals}) == len(outcome.proposals)
+    assert len({frozenset(m["firm"] for m in p["plan"]["members"]) for p in outcome.proposals}) == len(
+        outcome.proposals
+    )
     assert [p["rank"] for p in outcome.proposals] == list(range(1, len(outcome.proposals) + 1))
     md = paths[0].read_text("utf-8")
     assert "Alpha Extrusion A/S" in md and "Who covers which requirement" in md

@@ -1,5 +1,6 @@
 """Property tests: on random small instances the solver's optimum equals brute force, and
 every proposal covers every mandatory requirement and respects size, capacity and exclusions."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -28,28 +29,58 @@ def instances(draw):
     reqs = []
     for r in range(n_reqs):
         volume = draw(st.one_of(st.none(), st.integers(1000, 60000)))
-        reqs.append(Requirement(key=f"r{r}", capability=f"cap{r}", mandatory=draw(st.booleans()) or r == 0,
-                                volume_per_year=volume, weight=draw(st.sampled_from([0.5, 1.0, 2.0]))))
+        reqs.append(
+            Requirement(
+                key=f"r{r}",
+                capability=f"cap{r}",
+                mandatory=draw(st.booleans()) or r == 0,
+                volume_per_year=volume,
+                weight=draw(st.sampled_from([0.5, 1.0, 2.0])),
+            )
+        )
     min_size = draw(st.integers(1, 3))
     max_size = draw(st.integers(min_size, 5))
-    bid = Bid(key="b", title="t", customer="c", customer_country="DE", delivery_country="DE",
-              requirements=tuple(reqs), min_size=min_size, max_size=max_size,
-              min_countries=draw(st.integers(1, 2)), max_per_country=draw(st.one_of(st.none(), st.integers(1, 3))))
+    bid = Bid(
+        key="b",
+        title="t",
+        customer="c",
+        customer_country="DE",
+        delivery_country="DE",
+        requirements=tuple(reqs),
+        min_size=min_size,
+        max_size=max_size,
+        min_countries=draw(st.integers(1, 2)),
+        max_per_country=draw(st.one_of(st.none(), st.integers(1, 3))),
+    )
     candidates = []
     for f in range(n_firms):
         fits = {}
         for req in reqs:
             if draw(st.integers(0, 2)) > 0:
-                fits[req.key] = RequirementFit(f"f{f}", req.key, draw(st.sampled_from([0.6, 0.7, 0.9, 1.0])), "same",
-                                               None, draw(st.sampled_from([None, 10000, 25000, 50000])), ())
+                fits[req.key] = RequirementFit(
+                    f"f{f}",
+                    req.key,
+                    draw(st.sampled_from([0.6, 0.7, 0.9, 1.0])),
+                    "same",
+                    None,
+                    draw(st.sampled_from([None, 10000, 25000, 50000])),
+                    (),
+                )
         candidates.append(Candidate(f"f{f}", draw(st.sampled_from(COUNTRIES)), "company", fits, draw(st.booleans())))
     keys = [c.firm for c in candidates]
-    exclusions = frozenset(pair(a, b) for a, b in draw(st.lists(st.tuples(st.sampled_from(keys), st.sampled_from(keys)),
-                                                                  max_size=3)) if a != b)
-    synergy = {pair(a, b): draw(st.sampled_from([0.1, 0.3, 0.5, 0.8]))
-               for i, a in enumerate(keys) for b in keys[i + 1:] if draw(st.booleans())}
+    exclusions = frozenset(
+        pair(a, b)
+        for a, b in draw(st.lists(st.tuples(st.sampled_from(keys), st.sampled_from(keys)), max_size=3))
+        if a != b
+    )
+    synergy = {
+        pair(a, b): draw(st.sampled_from([0.1, 0.3, 0.5, 0.8]))
+        for i, a in enumerate(keys)
+        for b in keys[i + 1 :]
+        if draw(st.booleans())
+    }
     bi = BidInput(bid, tuple(candidates), {}, exclusions, {r.key: 0.6 for r in reqs})
-    return ProblemInput((bi,), {k: 1 for k in keys}, synergy, {k: k for k in keys})
+    return ProblemInput((bi,), dict.fromkeys(keys, 1), synergy, {k: k for k in keys})
 
 
 CONFIG = OptimizerConfig(time_limit=20)
@@ -74,8 +105,10 @@ def test_solver_optimum_equals_brute_force(problem):
 @given(instances())
 def test_every_alternative_covers_all_mandatory_requirements(problem):
     bi = problem.bids[0]
-    firms = {c.firm: Firm(key=c.firm, name=c.firm.upper(), country=c.country,
-                          capabilities=(Capability("x"),)) for c in bi.candidates}
+    firms = {
+        c.firm: Firm(key=c.firm, name=c.firm.upper(), country=c.country, capabilities=(Capability("x"),))
+        for c in bi.candidates
+    }
     outcome = propose_bid(problem, firms, CONFIG, alternatives=3)
     seen = set()
     for p in outcome.proposals:
@@ -110,8 +143,17 @@ def test_cbc_and_highs_agree(problem):
 def test_lead_criteria_in_brute_force_reference():
     """A bid whose only coverers cannot lead has no plan, in the model and in enumeration."""
     req = Requirement(key="r0", capability="x")
-    bid = Bid(key="b", title="t", customer="c", customer_country="DE", delivery_country="DE",
-              requirements=(req,), min_size=1, max_size=2, lead=LeadCriteria(certifications=("IATF 16949",)))
+    bid = Bid(
+        key="b",
+        title="t",
+        customer="c",
+        customer_country="DE",
+        delivery_country="DE",
+        requirements=(req,),
+        min_size=1,
+        max_size=2,
+        lead=LeadCriteria(certifications=("IATF 16949",)),
+    )
     fit = RequirementFit("f0", "r0", 1.0, "same", None, None, ())
     bi = BidInput(bid, (Candidate("f0", "DK", "company", {"r0": fit}, False),), {}, frozenset(), {"r0": 0.6})
     problem = ProblemInput((bi,), {"f0": 1}, {}, {"f0": "F0"})
@@ -127,9 +169,15 @@ def crowded_instances(draw):
     extra = []
     for n in range(draw(st.integers(3, 6))):
         base = draw(st.sampled_from(bi.candidates))
-        fits = {r: replace(f, firm=f"g{n}", fit=draw(st.sampled_from([0.6, f.fit])),
-                           capacity=draw(st.sampled_from([None, f.capacity])))
-                for r, f in base.fits.items()}
+        fits = {
+            r: replace(
+                f,
+                firm=f"g{n}",
+                fit=draw(st.sampled_from([0.6, f.fit])),
+                capacity=draw(st.sampled_from([None, f.capacity])),
+            )
+            for r, f in base.fits.items()
+        }
         extra.append(Candidate(f"g{n}", base.country, "company", fits, draw(st.booleans()) and base.lead_eligible))
     cands = tuple(sorted(bi.candidates + tuple(extra), key=lambda c: c.firm))
     availability = {**problem.availability, **{c.firm: 1 for c in extra}}

@@ -1,4 +1,5 @@
 """Characters no field may hold, and nesting too deep to read."""
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,13 @@ def test_field_names_and_nested_values_are_named():
     assert [p[0] for p in problems] == ["body", "list[1].deep"]
 
 
-@given(st.recursive(st.one_of(st.integers(), st.text(max_size=5)),
-                    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                            st.dictionaries(st.text(max_size=3), inner, max_size=3)), max_leaves=20))
+@given(
+    st.recursive(
+        st.one_of(st.integers(), st.text(max_size=5)),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+        max_leaves=20,
+    )
+)
 def test_json_depth_matches_the_structure(document):
     def depth(value) -> int:
         if isinstance(value, list):
@@ -38,4 +43,5 @@ def test_json_depth_matches_the_structure(document):
         if isinstance(value, dict):
             return 1 + max((depth(v) for v in value.values()), default=0)
         return 0
+
     assert json_depth(json.dumps(document)) == depth(document)

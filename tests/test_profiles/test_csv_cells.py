@@ -1,4 +1,5 @@
 """CSV cells never start a formula, and the importer reads back exactly what was exported."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,10 @@ from hypothesis import strategies as st
 
 from profiles.csv_cells import FORMULA_STARTS, csv_text, neutralise, restore
 
-cells = st.one_of(st.text(max_size=30), st.sampled_from(["=1+1", "'=1+1", "''@x", "-12.5", "+3", "-x", "\t=A1",
-                                                         "\rcmd", "@SUM(A1)", "'", "''", "plain"]))
+cells = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["=1+1", "'=1+1", "''@x", "-12.5", "+3", "-x", "\t=A1", "\rcmd", "@SUM(A1)", "'", "''", "plain"]),
+)
 
 
 @given(cells)

@@ -1,4 +1,5 @@
 """Import: every error reported with row, field, value and reason; a bad file stores nothing."""
+
 from __future__ import annotations
 
 import json
@@ -59,13 +60,25 @@ def test_publishing_assigns_een_reference_and_expiry(engine, settings, golden_pa
 
 def test_references_count_up_per_day_and_country(engine, settings, tmp_path, golden_path):
     services.import_path(engine, settings, golden_path)
-    doc = {"profiles": [
-        {"key": f"dk-alpha-bo-extra{i}", "firm": "dk-alpha", "type": "BO", "title": f"Extra offer {i}",
-         "summary": "More extrusion capacity.", "status": "published", "published_on": "2026-03-02"}
-        for i in range(2)]}
+    doc = {
+        "profiles": [
+            {
+                "key": f"dk-alpha-bo-extra{i}",
+                "firm": "dk-alpha",
+                "type": "BO",
+                "title": f"Extra offer {i}",
+                "summary": "More extrusion capacity.",
+                "status": "published",
+                "published_on": "2026-03-02",
+            }
+            for i in range(2)
+        ]
+    }
     services.import_path(engine, settings, _write(tmp_path, "more.json", json.dumps(doc)))
     with session_scope(engine) as session:
-        refs = sorted(p.reference for p in repository.load_profiles(session) if (p.reference or "").startswith("BODK20260302"))
+        refs = sorted(
+            p.reference for p in repository.load_profiles(session) if (p.reference or "").startswith("BODK20260302")
+        )
     assert refs == ["BODK20260302001", "BODK20260302002", "BODK20260302003"]
 
 
@@ -128,7 +141,7 @@ def test_ragged_csv_row(engine, settings, tmp_path):
 
 
 def test_wrong_encoding_names_the_line(engine, settings, tmp_path):
-    content = (FIRM_HEADER + GOOD_FIRM + 'dk-two,Møller Svejs ApS,DK,Tønder,5,25.62,welding,,da,\n').encode("latin-1")
+    content = (FIRM_HEADER + GOOD_FIRM + "dk-two,Møller Svejs ApS,DK,Tønder,5,25.62,welding,,da,\n").encode("latin-1")
     path = _write(tmp_path, "latin1.csv", content)
     with pytest.raises(UnreadableInput, match=r"not valid UTF-8 .*line 3"):
         services.import_path(engine, settings, path)
@@ -142,8 +155,18 @@ def test_invalid_json_names_the_position(engine, settings, tmp_path):
 
 
 def test_unknown_field_and_wrong_types(engine, settings, tmp_path):
-    doc = {"firms": [{"key": "dk-a", "name": "A", "country": "DK", "employes": 5, "employees": "many",
-                      "capabilities": [{"phrase": "welding", "capacity_per_year": "lots"}]}]}
+    doc = {
+        "firms": [
+            {
+                "key": "dk-a",
+                "name": "A",
+                "country": "DK",
+                "employes": 5,
+                "employees": "many",
+                "capabilities": [{"phrase": "welding", "capacity_per_year": "lots"}],
+            }
+        ]
+    }
     with pytest.raises(ValidationFailed) as exc:
         services.import_path(engine, settings, _write(tmp_path, "f.json", json.dumps(doc)))
     fields = {e.field for e in exc.value.errors}
@@ -151,8 +174,10 @@ def test_unknown_field_and_wrong_types(engine, settings, tmp_path):
 
 
 def test_profile_of_unknown_firm_stores_nothing(engine, settings, tmp_path):
-    doc = {"firms": [{"key": "dk-a", "name": "A ApS", "country": "DK"}],
-           "profiles": [{"key": "p1", "firm": "dk-nobody", "type": "BO", "title": "T", "summary": "S"}]}
+    doc = {
+        "firms": [{"key": "dk-a", "name": "A ApS", "country": "DK"}],
+        "profiles": [{"key": "p1", "firm": "dk-nobody", "type": "BO", "title": "T", "summary": "S"}],
+    }
     with pytest.raises(ValidationFailed) as exc:
         services.import_path(engine, settings, _write(tmp_path, "p.json", json.dumps(doc)))
     assert ("profiles[0]", "firm") in _errors(exc)
@@ -160,10 +185,23 @@ def test_profile_of_unknown_firm_stores_nothing(engine, settings, tmp_path):
 
 
 def test_bid_errors_name_the_requirement(engine, settings, tmp_path):
-    doc = {"bids": [{"key": "b1", "title": "T", "customer": "C", "customer_country": "DE", "delivery_country": "DE",
-                     "min_size": 4, "max_size": 2,
-                     "requirements": [{"key": "r1", "capability": "welding", "volume_per_year": -5},
-                                      {"key": "r1", "capability": "machining"}]}]}
+    doc = {
+        "bids": [
+            {
+                "key": "b1",
+                "title": "T",
+                "customer": "C",
+                "customer_country": "DE",
+                "delivery_country": "DE",
+                "min_size": 4,
+                "max_size": 2,
+                "requirements": [
+                    {"key": "r1", "capability": "welding", "volume_per_year": -5},
+                    {"key": "r1", "capability": "machining"},
+                ],
+            }
+        ]
+    }
     with pytest.raises(ValidationFailed) as exc:
         services.import_path(engine, settings, _write(tmp_path, "b.json", json.dumps(doc)))
     fields = {e.field for e in exc.value.errors}
@@ -171,11 +209,13 @@ def test_bid_errors_name_the_requirement(engine, settings, tmp_path):
 
 
 def test_bids_from_csv_group_requirements(engine, settings, tmp_path):
-    csv_text = ("bid,title,customer,customer_country,delivery_country,lead_certifications,requirement,capability,"
-                "mandatory,certifications,requirement_volume\n"
-                "b1,Tray,Südwerk,DE,DE,IATF 16949,ext,aluminium extrusion,yes,IATF 16949,40000\n"
-                "b1,,,,,,fsw,friction stir welding,yes,,\n"
-                "b1,,,,,,coat,e-coating,no,,\n")
+    csv_text = (
+        "bid,title,customer,customer_country,delivery_country,lead_certifications,requirement,capability,"
+        "mandatory,certifications,requirement_volume\n"
+        "b1,Tray,Südwerk,DE,DE,IATF 16949,ext,aluminium extrusion,yes,IATF 16949,40000\n"
+        "b1,,,,,,fsw,friction stir welding,yes,,\n"
+        "b1,,,,,,coat,e-coating,no,,\n"
+    )
     services.import_path(engine, settings, _write(tmp_path, "bids.csv", csv_text))
     with session_scope(engine) as session:
         bid = repository.get_bid(session, "b1")
@@ -186,8 +226,16 @@ def test_bids_from_csv_group_requirements(engine, settings, tmp_path):
 
 
 def test_unknown_phrases_are_reported_and_kept(engine, settings, tmp_path):
-    doc = {"firms": [{"key": "dk-a", "name": "A ApS", "country": "DK",
-                      "capabilities": ["snow-groomer blade refurbishment", "anodizng"]}]}
+    doc = {
+        "firms": [
+            {
+                "key": "dk-a",
+                "name": "A ApS",
+                "country": "DK",
+                "capabilities": ["snow-groomer blade refurbishment", "anodizng"],
+            }
+        ]
+    }
     report = services.import_path(engine, settings, _write(tmp_path, "f.json", json.dumps(doc)))
     assert [n.phrase for n in report.unknown_phrases] == ["snow-groomer blade refurbishment"]
     assert [n.phrase for n in report.approximate_phrases] == ["anodizng"]
@@ -224,5 +272,8 @@ def test_key_lookups_work_in_slices(engine, settings, golden_path, monkeypatch):
     assert services.import_path(engine, settings, golden_path).changed == 0
     with session_scope(engine) as session:
         assert len(repo.firm_ids(session, ["dk-alpha", "dk-beta", "dk-gamma", "se-delta", "no-such"])) == 4
-        assert [f.key for f in repo.load_firms(session, ["se-delta", "dk-alpha", "dk-gamma"])] == \
-            ["dk-alpha", "dk-gamma", "se-delta"]
+        assert [f.key for f in repo.load_firms(session, ["se-delta", "dk-alpha", "dk-gamma"])] == [
+            "dk-alpha",
+            "dk-gamma",
+            "se-delta",
+        ]

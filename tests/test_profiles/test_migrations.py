@@ -1,4 +1,5 @@
 """The migrations build exactly the schema the SQLModel tables describe, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -20,8 +21,19 @@ def test_upgrade_head_gives_the_tables_schema_on_both_databases(any_engine):
     assert current_revision(any_engine) == head_revision(any_engine)
     assert _differences(any_engine) == []
     columns = {c["name"] for c in inspect(any_engine).get_columns("achievement")}
-    assert {"firm_id", "partner_firm_id", "partner_name", "interest_id", "proposal_id", "agreement_type",
-            "signed_on", "note", "recorded_by", "recorded_at", "cluster"} <= columns
+    assert {
+        "firm_id",
+        "partner_firm_id",
+        "partner_name",
+        "interest_id",
+        "proposal_id",
+        "agreement_type",
+        "signed_on",
+        "note",
+        "recorded_by",
+        "recorded_at",
+        "cluster",
+    } <= columns
 
 
 def test_achievements_migration_goes_down_and_up_again(tmp_path):
@@ -31,6 +43,7 @@ def test_achievements_migration_goes_down_and_up_again(tmp_path):
     from alembic import command
 
     from profiles.db import alembic_config
+
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection

@@ -10,8 +10,10 @@ def test_table_has_all_levels():
     assert table.title("25.62") == "Machining"
 
 
-@pytest.mark.parametrize("raw,code", [("2562", "25.62"), ("C25.62", "25.62"), ("25,62", "25.62"), (" 29.32 ", "29.32"),
-                                      ("c", "C"), ("291", "29.1")])
+@pytest.mark.parametrize(
+    "raw,code",
+    [("2562", "25.62"), ("C25.62", "25.62"), ("25,62", "25.62"), (" 29.32 ", "29.32"), ("c", "C"), ("291", "29.1")],
+)
 def test_common_spellings_normalise(raw, code):
     assert normalise_nace_code(raw) == code
 

@@ -1,4 +1,5 @@
 """Firm names are found in texts however they are spelt, and only where they are names."""
+
 from __future__ import annotations
 
 from hypothesis import given
@@ -6,9 +7,14 @@ from hypothesis import strategies as st
 
 from profiles.name_mentions import NamedFirm, NameIndex, skeleton
 
-FIRMS = [NamedFirm(1, "Nordalu Extrusion A/S", "firm A1"), NamedFirm(2, "Vejle Præcision ApS", "firm A2"),
-         NamedFirm(3, "Sykkylven Stoppemøbler AS", "firm A3"), NamedFirm(4, "Anodising A/S", "firm A4"),
-         NamedFirm(5, "Dala Presshärdning AB", "firm A5"), NamedFirm(6, "Grünwald GmbH", "firm A6")]
+FIRMS = [
+    NamedFirm(1, "Nordalu Extrusion A/S", "firm A1"),
+    NamedFirm(2, "Vejle Præcision ApS", "firm A2"),
+    NamedFirm(3, "Sykkylven Stoppemøbler AS", "firm A3"),
+    NamedFirm(4, "Anodising A/S", "firm A4"),
+    NamedFirm(5, "Dala Presshärdning AB", "firm A5"),
+    NamedFirm(6, "Grünwald GmbH", "firm A6"),
+]
 INDEX = NameIndex.build(FIRMS, common_words=["anodising"])
 
 
@@ -17,10 +23,13 @@ def hide_all(_: int) -> bool:
 
 
 def test_names_with_and_without_legal_form_and_in_other_spellings():
-    text = ("Partners: Nordalu Extrusion A/S, NORDALU-EXTRUSION, nordalu extrusion; Vejle Praecision Aps; "
-            "Sykkylven Stoppemobler; dala presshaerdning; Gruenwald GmbH and Grünwald.")
-    assert INDEX.scrub(text, hide_all) == ("Partners: firm A1, firm A1, firm A1; firm A2; firm A3; firm A5; "
-                                           "firm A6 and firm A6.")
+    text = (
+        "Partners: Nordalu Extrusion A/S, NORDALU-EXTRUSION, nordalu extrusion; Vejle Praecision Aps; "
+        "Sykkylven Stoppemobler; dala presshaerdning; Gruenwald GmbH and Grünwald."
+    )
+    assert INDEX.scrub(text, hide_all) == (
+        "Partners: firm A1, firm A1, firm A1; firm A2; firm A3; firm A5; firm A6 and firm A6."
+    )
 
 
 def test_ordinary_words_and_town_names_are_left_alone():

@@ -1,10 +1,11 @@
 """The labelled manufacturing partner set (bench/quality/partner_set.json): it validates and imports with
 the project's own readers, and its queries are well formed."""
+
 from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ SET_PATH = Path(__file__).resolve().parents[2] / "bench" / "quality" / "partner_
 LANGUAGES = ("da", "de", "en", "no", "sv")
 ASKS = {"customer", "supplier", "complement", "capacity"}
 OFFERS, REQUESTS = {"BO", "TO"}, {"BR", "TR", "RDR"}
-NOW = datetime(2026, 11, 21, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 TODAY = date(2026, 11, 21)
 
 
@@ -36,8 +37,9 @@ def _part(partner_set: dict, kind: str) -> list[dict]:
 
 
 def _raw(partner_set: dict, kinds=KINDS):
-    return parse_json(json.dumps({kind: _part(partner_set, kind) for kind in kinds}, ensure_ascii=False),
-                      "partner_set.json")
+    return parse_json(
+        json.dumps({kind: _part(partner_set, kind) for kind in kinds}, ensure_ascii=False), "partner_set.json"
+    )
 
 
 def test_the_file_has_the_expected_parts(partner_set):

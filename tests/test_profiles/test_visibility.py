@@ -1,7 +1,8 @@
 """Privacy rules as pure functions, and the migration that gave existing firms their aliases."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,13 +13,23 @@ from profiles.db import make_engine, upgrade
 from profiles.tables import FirmRow
 from profiles.visibility import Role, Viewer
 
-NOW = datetime(2026, 11, 21, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
 
 def _firm(**kw) -> FirmRow:
-    base = dict(id=7, key="dk-limfjord-svejs", name="Limfjord Svejseteknik ApS", country="DK", alias="F1",
-                cluster="Danish Aluminium Cluster", content_hash="x", created_at=NOW, updated_at=NOW,
-                website="https://limfjord.example", contact_email="post@limfjord.example")
+    base = dict(
+        id=7,
+        key="dk-limfjord-svejs",
+        name="Limfjord Svejseteknik ApS",
+        country="DK",
+        alias="F1",
+        cluster="Danish Aluminium Cluster",
+        content_hash="x",
+        created_at=NOW,
+        updated_at=NOW,
+        website="https://limfjord.example",
+        contact_email="post@limfjord.example",
+    )
     return FirmRow(**(base | kw))
 
 
@@ -26,11 +37,23 @@ ids = st.integers(1, 20)
 clusters = st.sampled_from(["A", "B", None])
 
 
-@given(role=st.sampled_from(list(Role)), own_firm=ids, own_cluster=clusters, firm=ids, firm_cluster=clusters,
-       introduced=st.frozensets(ids, max_size=3))
+@given(
+    role=st.sampled_from(list(Role)),
+    own_firm=ids,
+    own_cluster=clusters,
+    firm=ids,
+    firm_cluster=clusters,
+    introduced=st.frozensets(ids, max_size=3),
+)
 def test_identity_follows_management_or_introduction(role, own_firm, own_cluster, firm, firm_cluster, introduced):
-    viewer = Viewer(1, "u", role, firm_id=own_firm if role == Role.FIRM else None,
-                    cluster=own_cluster if role == Role.ADVISOR else None, introduced=introduced)
+    viewer = Viewer(
+        1,
+        "u",
+        role,
+        firm_id=own_firm if role == Role.FIRM else None,
+        cluster=own_cluster if role == Role.ADVISOR else None,
+        introduced=introduced,
+    )
     sees = viewer.sees_identity(firm, firm_cluster)
     if role == Role.ADMIN:
         assert sees
@@ -52,8 +75,10 @@ def test_firm_users_never_manage_bids_and_advisors_only_their_own():
 
 def test_scrub_takes_name_with_and_without_legal_form_and_contacts_out():
     firm = _firm()
-    text_in = ("Limfjord Svejseteknik ApS has 35 employees. LIMFJORD SVEJSETEKNIK welds frames; "
-               "see limfjord.example or write to post@limfjord.example.")
+    text_in = (
+        "Limfjord Svejseteknik ApS has 35 employees. LIMFJORD SVEJSETEKNIK welds frames; "
+        "see limfjord.example or write to post@limfjord.example."
+    )
     out = scrub(text_in, firm)
     assert "limfjord" not in out.lower() and out.count("the company") == 4
 
@@ -63,11 +88,14 @@ def test_migration_gives_existing_firms_aliases_and_concepts(tmp_path):
     upgrade(engine, "0001")
     with engine.begin() as conn:
         for key, phrase in (("a", "anodizing"), ("b", "CNC milling")):
-            conn.execute(text(
-                "INSERT INTO firm (key, name, country, kind, nace, capabilities, certifications, languages, "
-                "export_countries, max_concurrent_bids, excluded_partners, content_hash, created_at, updated_at) "
-                "VALUES (:k, :k, 'DK', 'company', '[]', :caps, '[]', '[]', '[]', 1, '[]', 'h', :now, :now)"),
-                {"k": key, "caps": f'[{{"phrase": "{phrase}", "capacity_per_year": null}}]', "now": NOW})
+            conn.execute(
+                text(
+                    "INSERT INTO firm (key, name, country, kind, nace, capabilities, certifications, languages, "
+                    "export_countries, max_concurrent_bids, excluded_partners, content_hash, created_at, updated_at) "
+                    "VALUES (:k, :k, 'DK', 'company', '[]', :caps, '[]', '[]', '[]', 1, '[]', 'h', :now, :now)"
+                ),
+                {"k": key, "caps": f'[{{"phrase": "{phrase}", "capacity_per_year": null}}]', "now": NOW},
+            )
     upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT key, alias, concepts FROM firm ORDER BY key")).all()

@@ -74,24 +74,34 @@ def test_vocabulary_file_is_consistent():
 
 
 # compounding and inflecting languages ---------------------------------------------------------
-@pytest.mark.parametrize("phrase, concept", [
-    ("Præcisionsslipning", "process.machining.grinding"),        # da: precision + grinding (the head)
-    ("Precisionsslipning", "process.machining.grinding"),        # sv
-    ("limträbalkar", "process.wood.glulam"),                     # sv: glulam beams, inflected
-    ("Leiterplatten", "process.electronics.pcba"),               # de: plural of a part of a known compound
-    ("Präzisionsschleifen", "process.machining.grinding"),       # de
-    ("Kabelbäumen", "process.electronics.harness"),              # de: dative plural with umlaut
-    ("hydraulikksystemer", "process.hydraulics"),                # no
-    ("robotsvejsningen", "process.welding.robot"),               # da: definite form
-])
+@pytest.mark.parametrize(
+    "phrase, concept",
+    [
+        ("Præcisionsslipning", "process.machining.grinding"),  # da: precision + grinding (the head)
+        ("Precisionsslipning", "process.machining.grinding"),  # sv
+        ("limträbalkar", "process.wood.glulam"),  # sv: glulam beams, inflected
+        ("Leiterplatten", "process.electronics.pcba"),  # de: plural of a part of a known compound
+        ("Präzisionsschleifen", "process.machining.grinding"),  # de
+        ("Kabelbäumen", "process.electronics.harness"),  # de: dative plural with umlaut
+        ("hydraulikksystemer", "process.hydraulics"),  # no
+        ("robotsvejsningen", "process.welding.robot"),  # da: definite form
+    ],
+)
 def test_compounds_and_inflections_find_their_concept(phrase, concept):
     hit = load_vocabulary().normalise(phrase)
     assert hit.concept_id == concept, (phrase, hit)
     assert hit.matched  # the phrase it came from, for explanations
 
 
-@pytest.mark.parametrize("phrase", ["anodisering af aluminiumsprofiler", "anodising of aluminium profiles",
-                                    "aluminium profile anodising", "Eloxieren von Aluminiumprofilen"])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "anodisering af aluminiumsprofiler",
+        "anodising of aluminium profiles",
+        "aluminium profile anodising",
+        "Eloxieren von Aluminiumprofilen",
+    ],
+)
 def test_the_head_of_a_phrase_names_the_process(phrase):
     assert load_vocabulary().normalise(phrase).concept_id == "process.surface_treatment.anodising"
 
@@ -102,12 +112,15 @@ def test_false_friends_are_gone(phrase):
     assert hit.concept_id not in ("process.engineering", "process.foam"), hit
 
 
-@pytest.mark.parametrize("word, not_concept, concept", [
-    ("præcisionsslibning", "process.casting.investment", "process.machining.grinding"),  # not præcisionsstøbning
-    ("platedeler", "process.plastics", None),          # sheet parts are not plastic parts ("plastdeler")
-    ("batteribakker", "process.electronics.battery_pack", None),  # battery trays are not battery packs
-    ("strengpresning", "process.sheet_metal.stamping", "process.extrusion"),
-])
+@pytest.mark.parametrize(
+    "word, not_concept, concept",
+    [
+        ("præcisionsslibning", "process.casting.investment", "process.machining.grinding"),  # not præcisionsstøbning
+        ("platedeler", "process.plastics", None),  # sheet parts are not plastic parts ("plastdeler")
+        ("batteribakker", "process.electronics.battery_pack", None),  # battery trays are not battery packs
+        ("strengpresning", "process.sheet_metal.stamping", "process.extrusion"),
+    ],
+)
 def test_a_compound_one_letter_from_another_word_is_not_that_word(word, not_concept, concept):
     hit = load_vocabulary().normalise(word)
     assert hit.concept_id != not_concept and hit.concept_id == concept, hit
@@ -125,7 +138,8 @@ def test_a_phrase_is_scanned_for_every_concept_it_names():
     assert [(h.concept_id, h.phrase) for h in hits] == [
         ("process.surface_treatment.anodising", "Anodising"),
         ("process.surface_treatment.coating.powder", "powder coating"),
-        ("process.extrusion.aluminium", "aluminium profiles")]
+        ("process.extrusion.aluminium", "aluminium profiles"),
+    ]
     # the longest known phrase wins its words: MIG welding, not welding; stainless steel, not steel
     assert [h.concept_id for h in vocab.scan("MIG-svejsning og laserskæring af rustfrit stål")][0] != "process.welding"
     assert [h.phrase for h in vocab.scan("Pulverlakering af stålemner og aluminium")] == ["Pulverlakering", "aluminium"]

@@ -1,4 +1,5 @@
 """Form fields to raw records and back, and what the proposal pages compute."""
+
 from __future__ import annotations
 
 from starlette.datastructures import FormData
@@ -10,8 +11,16 @@ from profiles.errors import RowError
 
 
 def test_profile_lists_accept_lines_semicolons_and_commas_and_leave_out_empty_fields():
-    raw = profile_raw(FormData([("title", " Extrusion "), ("capabilities", "anodising\nbending; CNC machining, welding\n\n"),
-                                ("keywords", ""), ("csrf", "x")]))
+    raw = profile_raw(
+        FormData(
+            [
+                ("title", " Extrusion "),
+                ("capabilities", "anodising\nbending; CNC machining, welding\n\n"),
+                ("keywords", ""),
+                ("csrf", "x"),
+            ]
+        )
+    )
     assert raw == {"title": "Extrusion", "capabilities": "anodising; bending; CNC machining; welding"}
 
 
@@ -21,16 +30,33 @@ def test_profile_form_shows_lists_one_per_line():
 
 
 def test_bid_form_rows_become_requirements_and_empty_rows_are_skipped():
-    form = FormData([("key", "b1"), ("title", "T"), ("requirement_rows", "3"), ("lead_certifications", "IATF 16949"),
-                     ("req-0-key", "ext"), ("req-0-capability", "aluminium extrusion"), ("req-0-mandatory", "on"),
-                     ("req-0-certifications", "ISO 9001, IATF 16949"),
-                     ("req-1-key", ""), ("req-1-capability", ""),
-                     ("req-2-key", "paint"), ("req-2-capability", "powder coating")])
+    form = FormData(
+        [
+            ("key", "b1"),
+            ("title", "T"),
+            ("requirement_rows", "3"),
+            ("lead_certifications", "IATF 16949"),
+            ("req-0-key", "ext"),
+            ("req-0-capability", "aluminium extrusion"),
+            ("req-0-mandatory", "on"),
+            ("req-0-certifications", "ISO 9001, IATF 16949"),
+            ("req-1-key", ""),
+            ("req-1-capability", ""),
+            ("req-2-key", "paint"),
+            ("req-2-capability", "powder coating"),
+        ]
+    )
     raw = bid_raw(form)
     assert raw["lead"] == {"certifications": "IATF 16949"}
     assert raw["requirements"] == [
-        {"key": "ext", "capability": "aluminium extrusion", "certifications": "ISO 9001; IATF 16949", "mandatory": True},
-        {"key": "paint", "capability": "powder coating", "mandatory": False}]
+        {
+            "key": "ext",
+            "capability": "aluminium extrusion",
+            "certifications": "ISO 9001; IATF 16949",
+            "mandatory": True,
+        },
+        {"key": "paint", "capability": "powder coating", "mandatory": False},
+    ]
 
 
 def test_a_bad_row_count_gives_no_requirements_rather_than_an_error():
@@ -39,17 +65,27 @@ def test_a_bad_row_count_gives_no_requirements_rather_than_an_error():
 
 
 def test_requirement_rows_keep_what_was_typed_and_add_an_empty_row():
-    rows = requirement_rows(FormData([("requirement_rows", "1"), ("req-0-key", "a"), ("req-0-capability", "x")]), minimum=1)
+    rows = requirement_rows(
+        FormData([("requirement_rows", "1"), ("req-0-key", "a"), ("req-0-capability", "x")]), minimum=1
+    )
     assert [r["key"] for r in rows] == ["a", ""] and rows[0]["mandatory"] == ""
 
 
 def test_field_errors_name_the_inputs_the_form_shows():
-    errors = field_errors([RowError("bid", "requirements[1].capability", "", "is required"),
-                           RowError("bid", "lead.certifications[0]", "", "bad"),
-                           RowError("profile", "keywords[2]", "", "must be non-empty text"),
-                           RowError("profile", "title", "", "is required")])
-    assert errors == {"req-1-capability": ["is required"], "lead_certifications": ["bad"],
-                      "keywords": ["must be non-empty text"], "title": ["is required"]}
+    errors = field_errors(
+        [
+            RowError("bid", "requirements[1].capability", "", "is required"),
+            RowError("bid", "lead.certifications[0]", "", "bad"),
+            RowError("profile", "keywords[2]", "", "must be non-empty text"),
+            RowError("profile", "title", "", "is required"),
+        ]
+    )
+    assert errors == {
+        "req-1-capability": ["is required"],
+        "lead_certifications": ["bad"],
+        "keywords": ["must be non-empty text"],
+        "title": ["is required"],
+    }
 
 
 def test_only_same_site_paths_are_followed_after_sign_in():
@@ -58,16 +94,40 @@ def test_only_same_site_paths_are_followed_after_sign_in():
         assert safe_next(bad) == "/"
 
 
-PROPOSAL = {"plan": {
-    "members": [{"firm": "a", "name": "A", "certifications": ["IATF 16949"]},
-                {"firm": "b", "name": "B", "certifications": []}],
-    "coverage": [
-        {"requirement": "ext", "capability": "extrusion", "mandatory": True, "certifications": ["IATF 16949"],
-         "covered_by": "a", "fit": 0.9, "capacity": {"needed": 100, "available": 80,
-                                                       "contributors": [{"firm": "a", "capacity": 50}, {"firm": "b", "capacity": 30}]}},
-        {"requirement": "paint", "capability": "painting", "mandatory": False, "certifications": [], "covered_by": None}],
-    "synergy": [{"a": "a", "b": "b", "a_name": "A", "b_name": "B", "score": None},
-                {"a": "a", "b": "c", "a_name": "A", "b_name": "C", "score": 0.4}]}}
+PROPOSAL = {
+    "plan": {
+        "members": [
+            {"firm": "a", "name": "A", "certifications": ["IATF 16949"]},
+            {"firm": "b", "name": "B", "certifications": []},
+        ],
+        "coverage": [
+            {
+                "requirement": "ext",
+                "capability": "extrusion",
+                "mandatory": True,
+                "certifications": ["IATF 16949"],
+                "covered_by": "a",
+                "fit": 0.9,
+                "capacity": {
+                    "needed": 100,
+                    "available": 80,
+                    "contributors": [{"firm": "a", "capacity": 50}, {"firm": "b", "capacity": 30}],
+                },
+            },
+            {
+                "requirement": "paint",
+                "capability": "painting",
+                "mandatory": False,
+                "certifications": [],
+                "covered_by": None,
+            },
+        ],
+        "synergy": [
+            {"a": "a", "b": "b", "a_name": "A", "b_name": "B", "score": None},
+            {"a": "a", "b": "c", "a_name": "A", "b_name": "C", "score": 0.4},
+        ],
+    }
+}
 
 
 def test_coverage_matrix_shows_who_covers_with_what_fit_capacity_and_certifications():

@@ -1,4 +1,5 @@
 """Server-side SVG pictures: valid XML, escaped text, one mark per item, deterministic, inside the canvas."""
+
 from __future__ import annotations
 
 import math
@@ -24,13 +25,15 @@ SYNERGY = [
 
 def _nodes(n: int) -> list[dict]:
     groups = ["DK", "DE", "SE & NO", "PL"]
-    return [{"id": f"n{i:02d}", "label": f"Firm <{i}>", "group": groups[i % 4], "size": 1 + i % 5}
-            for i in range(n)]
+    return [{"id": f"n{i:02d}", "label": f"Firm <{i}>", "group": groups[i % 4], "size": 1 + i % 5} for i in range(n)]
 
 
 def _edges(n: int) -> list[dict]:
-    return [{"a": f"n{i:02d}", "b": f"n{(i * 7 + 3) % n:02d}", "weight": (i % 10) / 10}
-            for i in range(n) if i != (i * 7 + 3) % n]
+    return [
+        {"a": f"n{i:02d}", "b": f"n{(i * 7 + 3) % n:02d}", "weight": (i % 10) / 10}
+        for i in range(n)
+        if i != (i * 7 + 3) % n
+    ]
 
 
 def _parse(svg: str) -> ET.Element:
@@ -77,8 +80,11 @@ def test_consortium_edges_widths_and_dashes():
     assert len(lines) == len(SYNERGY)
     dashed = [ln for ln in lines if ln.get("stroke-dasharray")]
     assert len(dashed) == 1 and "no match score" in dashed[0].find(f"{NS}title").text
-    solid = {ln.find(f"{NS}title").text.rsplit(" ", 1)[1]: float(ln.get("stroke-width")) for ln in lines
-             if not ln.get("stroke-dasharray")}
+    solid = {
+        ln.find(f"{NS}title").text.rsplit(" ", 1)[1]: float(ln.get("stroke-width"))
+        for ln in lines
+        if not ln.get("stroke-dasharray")
+    }
     assert solid["0.80"] > solid["0.60"] > solid["0.25"] > float(dashed[0].get("stroke-width"))
     numbers = {"".join(t.itertext()) for t in root.iter(f"{NS}text")}
     assert {"0.80", "0.25", "0.50", "0.60"} <= numbers
@@ -86,13 +92,16 @@ def test_consortium_edges_widths_and_dashes():
 
 def test_consortium_scores_do_not_overprint_where_diagonals_cross():
     ids = [m["firm"] for m in MEMBERS]
-    full = [{"a": a, "b": b, "score": 0.1 * (i + 1)}
-            for i, (a, b) in enumerate((a, b) for n, a in enumerate(ids) for b in ids[n + 1:])]
+    full = [
+        {"a": a, "b": b, "score": 0.1 * (i + 1)}
+        for i, (a, b) in enumerate((a, b) for n, a in enumerate(ids) for b in ids[n + 1 :])
+    ]
     root = _parse(consortium_svg(MEMBERS, full))
-    spots = [(float(t.get("x")), float(t.get("y"))) for t in root.iter(f"{NS}text")
-             if "".join(t.itertext()).startswith("0.")]
+    spots = [
+        (float(t.get("x")), float(t.get("y"))) for t in root.iter(f"{NS}text") if "".join(t.itertext()).startswith("0.")
+    ]
     assert len(spots) == 6
-    assert all(math.dist(p, q) >= 20 for n, p in enumerate(spots) for q in spots[n + 1:])
+    assert all(math.dist(p, q) >= 20 for n, p in enumerate(spots) for q in spots[n + 1 :])
 
 
 def test_consortium_single_member_in_centre_and_unknown_pairs_ignored():
@@ -117,8 +126,9 @@ def test_network_nodes_edges_and_escaping():
 
 
 def test_network_edges_before_nodes_and_weights_shown():
-    root = _parse(network_svg(_nodes(6), [{"a": "n00", "b": "n01", "weight": 0.9},
-                                          {"a": "n02", "b": "n03", "weight": 0.1}]))
+    root = _parse(
+        network_svg(_nodes(6), [{"a": "n00", "b": "n01", "weight": 0.9}, {"a": "n02", "b": "n03", "weight": 0.1}])
+    )
     kinds = [el.tag for el in root if el.tag in (f"{NS}line", f"{NS}g")]
     assert kinds.index(f"{NS}g") > max(i for i, k in enumerate(kinds) if k == f"{NS}line")
     heavy, light = sorted(root.iter(f"{NS}line"), key=lambda ln: -float(ln.get("stroke-width")))
@@ -126,8 +136,11 @@ def test_network_edges_before_nodes_and_weights_shown():
 
 
 def test_network_size_grows_radius_and_groups_share_colours():
-    nodes = [{"id": "a", "label": "A", "group": "x", "size": 1}, {"id": "b", "label": "B", "group": "x", "size": 16},
-             {"id": "c", "label": "C", "group": "y"}]
+    nodes = [
+        {"id": "a", "label": "A", "group": "x", "size": 1},
+        {"id": "b", "label": "B", "group": "x", "size": 16},
+        {"id": "c", "label": "C", "group": "y"},
+    ]
     root = _parse(network_svg(nodes, []))
     circles = list(root.iter(f"{NS}circle"))
     r = [float(c.get("r")) for c in circles]
@@ -138,8 +151,10 @@ def test_network_size_grows_radius_and_groups_share_colours():
 
 
 def test_network_href_wraps_node_in_link():
-    nodes = [{"id": "a", "label": "A", "group": "g", "href": "/firms/a?x=1&y=2", "title": "All about A"},
-             {"id": "b", "label": "B", "group": "g"}]
+    nodes = [
+        {"id": "a", "label": "A", "group": "g", "href": "/firms/a?x=1&y=2", "title": "All about A"},
+        {"id": "b", "label": "B", "group": "g"},
+    ]
     root = _parse(network_svg(nodes, [{"a": "a", "b": "b", "weight": 0.5}]))
     links = list(root.iter(f"{NS}a"))
     assert len(links) == 1 and links[0].get("href") == "/firms/a?x=1&y=2"
@@ -181,8 +196,10 @@ def test_palette_sorted_and_stable():
 
 
 def test_consortium_labels_inside_canvas():
-    six = MEMBERS + [{"firm": "f5", "name": "Epsilon", "country": "NO", "lead": False, "covers": ["r5"]},
-                     {"firm": "f6", "name": "Zeta", "country": "FI", "lead": False, "covers": []}]
+    six = MEMBERS + [
+        {"firm": "f5", "name": "Epsilon", "country": "NO", "lead": False, "covers": ["r5"]},
+        {"firm": "f6", "name": "Zeta", "country": "FI", "lead": False, "covers": []},
+    ]
     for members in (MEMBERS[:2], MEMBERS, six):
         root = _parse(consortium_svg(members, SYNERGY))
         _, _, w, h = (float(v) for v in root.get("viewBox").split())

@@ -1,7 +1,8 @@
 """The outcomes report as a pure function over hand-made records; agreement types as the network names them."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from profiles.errors import ValidationFailed
 from profiles.repository.outcomes import AchievementRecord, InterestRecord, ProposalRecord
 
 DAC, NMCN, EMPTY = "Danish Aluminium Cluster", "Norwegian Mass Customisation Network", "Empty Cluster"
-T0 = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 ALL = Period(None, None)
 
 
@@ -20,8 +21,16 @@ def interest(status: str, hours: float | None = None, cluster: str = DAC, create
 
 
 def test_interests_are_counted_by_status_with_conversion_and_answer_times():
-    records = [interest("accepted", 2), interest("accepted", 10), interest("declined", 30), interest("declined", 100),
-               interest("withdrawn", 5), interest("sent"), interest("forwarded"), interest("accepted", 1, NMCN)]
+    records = [
+        interest("accepted", 2),
+        interest("accepted", 10),
+        interest("declined", 30),
+        interest("declined", 100),
+        interest("withdrawn", 5),
+        interest("sent"),
+        interest("forwarded"),
+        interest("accepted", 1, NMCN),
+    ]
     [dac] = outcomes([DAC], records, [], [], ALL)
     i = dac.interests
     assert (i.expressed, i.accepted, i.declined, i.withdrawn, i.open) == (7, 2, 2, 1, 2)
@@ -49,19 +58,25 @@ def test_only_withdrawn_interests_have_no_conversion():
 
 def test_the_period_takes_interests_by_day_expressed_proposals_by_decision_and_agreements_by_signature():
     period = Period(date(2026, 10, 1), date(2026, 10, 31))
-    interests = [interest("accepted", 24 * 40),  # expressed inside, answered after the period: counted
-                 interest("accepted", 1, created=datetime(2026, 9, 30, 23, 0, tzinfo=timezone.utc)),
-                 interest("sent", created=datetime(2026, 10, 31, 23, 59, tzinfo=timezone.utc))]
-    proposals = [ProposalRecord(DAC, "accepted", datetime(2026, 10, 5, tzinfo=timezone.utc)),
-                 ProposalRecord(DAC, "rejected", datetime(2026, 10, 6, tzinfo=timezone.utc)),
-                 ProposalRecord(DAC, "rejected", datetime(2026, 10, 7, tzinfo=timezone.utc)),
-                 ProposalRecord(DAC, "accepted", datetime(2026, 11, 1, tzinfo=timezone.utc))]
-    achievements = [AchievementRecord(DAC, "joint venture", date(2026, 10, 31)),
-                    AchievementRecord(DAC, "subcontracting", date(2026, 10, 1)),
-                    AchievementRecord(DAC, "commercial agreement", date(2026, 10, 2)),
-                    AchievementRecord(DAC, "subcontracting", date(2026, 10, 9)),
-                    AchievementRecord(DAC, "licence agreement", date(2026, 11, 1)),
-                    AchievementRecord(NMCN, "joint venture", date(2026, 10, 3))]
+    interests = [
+        interest("accepted", 24 * 40),  # expressed inside, answered after the period: counted
+        interest("accepted", 1, created=datetime(2026, 9, 30, 23, 0, tzinfo=UTC)),
+        interest("sent", created=datetime(2026, 10, 31, 23, 59, tzinfo=UTC)),
+    ]
+    proposals = [
+        ProposalRecord(DAC, "accepted", datetime(2026, 10, 5, tzinfo=UTC)),
+        ProposalRecord(DAC, "rejected", datetime(2026, 10, 6, tzinfo=UTC)),
+        ProposalRecord(DAC, "rejected", datetime(2026, 10, 7, tzinfo=UTC)),
+        ProposalRecord(DAC, "accepted", datetime(2026, 11, 1, tzinfo=UTC)),
+    ]
+    achievements = [
+        AchievementRecord(DAC, "joint venture", date(2026, 10, 31)),
+        AchievementRecord(DAC, "subcontracting", date(2026, 10, 1)),
+        AchievementRecord(DAC, "commercial agreement", date(2026, 10, 2)),
+        AchievementRecord(DAC, "subcontracting", date(2026, 10, 9)),
+        AchievementRecord(DAC, "licence agreement", date(2026, 11, 1)),
+        AchievementRecord(NMCN, "joint venture", date(2026, 10, 3)),
+    ]
     [dac] = outcomes([DAC], interests, proposals, achievements, period)
     assert dac.interests.expressed == 2 and dac.interests.accepted == 1 and dac.interests.open == 1
     assert dac.interests.median_hours == pytest.approx(960.0) and duration(dac.interests.median_hours) == "40.0 days"

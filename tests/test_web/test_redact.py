@@ -1,29 +1,45 @@
 """Hidden firms are replaced by their alias wherever they occur in a record, keys included."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from api.views import redact
 from profiles.tables import FirmRow
 from profiles.visibility import Role, Viewer
 
-NOW = datetime(2026, 11, 21, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
 
 def firm(i: int, key: str, name: str, cluster: str) -> FirmRow:
-    return FirmRow(id=i, key=key, name=name, country="DK", alias=f"F{i:010d}", cluster=cluster, content_hash="x",
-                   created_at=NOW, updated_at=NOW)
+    return FirmRow(
+        id=i,
+        key=key,
+        name=name,
+        country="DK",
+        alias=f"F{i:010d}",
+        cluster=cluster,
+        content_hash="x",
+        created_at=NOW,
+        updated_at=NOW,
+    )
 
 
-FIRMS = [firm(1, "dk-own", "Own Metal A/S", "A"), firm(2, "dk-quote", 'Smith "Quoted" \\ ApS', "B"),
-         firm(3, "dk-nested", "Nested Profiles A/S", "B")] + [firm(10 + i, f"x-{i}", f"Other {i} AB", "C") for i in range(300)]
+FIRMS = [
+    firm(1, "dk-own", "Own Metal A/S", "A"),
+    firm(2, "dk-quote", 'Smith "Quoted" \\ ApS', "B"),
+    firm(3, "dk-nested", "Nested Profiles A/S", "B"),
+] + [firm(10 + i, f"x-{i}", f"Other {i} AB", "C") for i in range(300)]
 ADVISOR = Viewer(account_id=1, username="a", role=Role.ADVISOR, cluster="A")
 
 
 def test_names_and_keys_are_replaced_everywhere_even_with_quotes_and_in_keys():
-    record = {"why": ['strongest pair: Own Metal A/S + Smith "Quoted" \\ ApS'], "plan": {"members": [
-        {"firm": "dk-quote", "name": 'Smith "Quoted" \\ ApS', "city": "Vejle"}]},
-        "by_firm": {"dk-nested": ["Nested Profiles A/S covers extrusion"]}, "score": 0.5}
+    record = {
+        "why": ['strongest pair: Own Metal A/S + Smith "Quoted" \\ ApS'],
+        "plan": {"members": [{"firm": "dk-quote", "name": 'Smith "Quoted" \\ ApS', "city": "Vejle"}]},
+        "by_firm": {"dk-nested": ["Nested Profiles A/S covers extrusion"]},
+        "score": 0.5,
+    }
     out = redact(record, FIRMS, ADVISOR)
     text = repr(out)
     assert "Smith" not in text and "dk-quote" not in text and "Nested Profiles" not in text and "dk-nested" not in text
