@@ -234,6 +234,7 @@ def value_chain_arrays(
 
 
 def rowwise_dot(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Dot product of each pair's rows, pair by pair (the cosine, for L2-normalised rows)."""
     return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1), dtype=np.float64).ravel()
 
 
@@ -339,11 +340,6 @@ def combine_arrays(
     return np.divide(total, weight, out=np.zeros(n), where=weight > 0), present
 
 
-def pair_cosines(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Cosine of each pair's rows (rows are L2-normalised), pair by pair."""
-    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1), dtype=np.float64).ravel()
-
-
 def score_block(
     block: slice,
     arrays: FeatureArrays,
@@ -359,7 +355,7 @@ def score_block(
     one task of the scoring stage."""
     lo, hi = left[block], right[block]
     semantic = vector_cosines(vectors, lo, hi) if vectors is not None else None
-    comps = component_arrays(arrays, lo, hi, pair_cosines(matrix, lo, hi), scale_km, semantic, history)
+    comps = component_arrays(arrays, lo, hi, rowwise_dot(matrix, lo, hi), scale_km, semantic, history)
     scores, present = combine_arrays(comps, weights)
     return scores, present, pair_classes(comps, arrays.offer[lo], arrays.offer[hi])
 
