@@ -10,7 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from api import services
+from api.actions import services
 from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from optimizer.solve import available_solvers

@@ -39,7 +39,7 @@ def _peak_mb() -> float:
 
 
 def prepare(n: int, root: Path) -> tuple[str, float]:
-    from api import services
+    from api.actions import services
     from bench.perf.synthetic_profiles import generate
     from profiles.settings import Settings
 
@@ -72,7 +72,7 @@ def child_floor(n: int) -> dict:
 
 
 def child_nightly(url: str, out: str, *flags: str) -> dict:
-    from api import services
+    from api.actions import services
     from api.nightly.logs import configure
     from api.nightly.runner import NightlyOptions, run_nightly
     from profiles.settings import Settings

@@ -62,6 +62,10 @@ class PlanCheckFailed(PartnermatchError):
     """A solver plan broke a rule the model should have enforced: a bug."""
 
 
+class UnknownRule(PartnermatchError):
+    """A stage of the optimiser met a rule of the model it does not know how to respect: a bug, refused."""
+
+
 class Forbidden(PartnermatchError):
     """The account may not do this (its role or its firm or cluster does not allow it)."""
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api import security, services
-from api.accounts import bootstrap_user
+from api.actions import security, services
+from api.actions.accounts import bootstrap_user
 from api.http.app import create_app
 from matching.config import MatchingConfig
 from profiles.db import make_engine, session_scope, upgrade

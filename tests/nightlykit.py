@@ -15,7 +15,7 @@ from typing import Any
 import apikit
 from sqlalchemy import text
 
-from api import services
+from api.actions import services
 from api.nightly.proposals import plan_signature
 from profiles import repository
 from profiles.db import make_engine, session_scope

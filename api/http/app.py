@@ -11,17 +11,16 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
+from api import web
+from api.actions.jobs import JobRunner, fail_orphans
+from api.actions.services import open_database
+from api.http import errors
+from api.http.deps import API_PREFIX
+from api.http.head import HeadAsGet
+from api.http.headers import SecurityHeaders, inline_script_hashes
+from api.http.limits import BodyLimit
+from api.http.routes import public, router
 from profiles.settings import Settings
-
-from .. import web
-from ..jobs import JobRunner, fail_orphans
-from ..services import open_database
-from . import errors
-from .deps import API_PREFIX
-from .head import HeadAsGet
-from .headers import SecurityHeaders, inline_script_hashes
-from .limits import BodyLimit
-from .routes import public, router
 
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 DESCRIPTION = """

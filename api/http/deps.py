@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from api.actions import security
+from api.actions.context import Context
 from profiles.db import session_scope
-
-from .. import security
-from ..context import Context
 
 API_PREFIX = "/api/v1"
 oauth2 = OAuth2PasswordBearer(

@@ -14,6 +14,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.actions.security import BadCredentials
+from api.actions.sign_in import TooManyAttempts
+from api.http.deps import API_PREFIX, NotSignedIn
 from profiles.db import database_problem
 from profiles.errors import (
     Conflict,
@@ -25,10 +28,6 @@ from profiles.errors import (
     UnreadableInput,
     ValidationFailed,
 )
-
-from ..security import BadCredentials
-from ..sign_in import TooManyAttempts
-from .deps import API_PREFIX, NotSignedIn
 
 log = logging.getLogger("partnermatch.http")
 

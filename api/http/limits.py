@@ -10,9 +10,8 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from api.http.errors import answer, body
 from profiles.characters import character_problem, depth_problem, is_name_field, text_problems
-
-from .errors import answer, body
 
 UPLOAD_PATHS = ("/api/v1/uploads",)
 

@@ -1,5 +1,5 @@
 """Every endpoint of the HTTP service. Each route parses its input, calls one user action and
-shapes the answer; the rules live in the actions (`api.exchange`, `api.bidding`, …)."""
+shapes the answer; the rules live in the actions (`api.actions.exchange`, `api.actions.bidding`, …)."""
 
 from __future__ import annotations
 
@@ -11,31 +11,21 @@ from fastapi import APIRouter, Body, Depends, File, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from matching.kinds import KINDS
-from optimizer.config import OptimizerConfig
-from profiles.db import current_revision, session_scope
-from profiles.errors import RowError, ValidationFailed
-from profiles.repository import accounts as account_store
-from profiles.repository.search import FIRM_SORTS, PROFILE_SORTS, FirmFilter, ProfileFilter
-from profiles.taxonomy.nace import load_nace, normalise_nace_code
-from profiles.taxonomy.vocabulary import load_vocabulary
-
-from .. import (
+from api.actions import (
     accounts,
     achievements,
     audit_log,
     bidding,
-    cluster_report,
     exchange,
     introductions,
     outcomes,
     relations,
     sign_in,
 )
-from ..context import Context, firm_row, record
-from ..nightly import digests
-from .deps import Paging, client_address, context, page_body, paging
-from .schemas import (
+from api.actions import cluster_map as cluster_report
+from api.actions.context import Context, firm_row, record
+from api.http.deps import Paging, client_address, context, page_body, paging
+from api.http.schemas import (
     AccountIn,
     AccountOut,
     AchievementIn,
@@ -71,6 +61,15 @@ from .schemas import (
     TokenOut,
     UploadReport,
 )
+from api.nightly import digests
+from matching.kinds import KINDS
+from optimizer.config import OptimizerConfig
+from profiles.db import current_revision, session_scope
+from profiles.errors import RowError, ValidationFailed
+from profiles.repository import accounts as account_store
+from profiles.repository.search import FIRM_SORTS, PROFILE_SORTS, FirmFilter, ProfileFilter
+from profiles.taxonomy.nace import load_nace, normalise_nace_code
+from profiles.taxonomy.vocabulary import load_vocabulary
 
 ERRORS = {s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 412, 413, 422, 503)}
 public = APIRouter(responses={s: ERRORS[s] for s in (400, 401, 413, 422)})
@@ -782,7 +781,7 @@ def cluster_outcomes(
     summary="The active matching configuration (weights, limits) and its provenance: defaults, tuned or restored",
 )
 def matching_config(ctx: Context = Depends(context)) -> dict:
-    from .. import tuning
+    from api.actions import tuning
 
     return tuning.active_view(ctx)
 

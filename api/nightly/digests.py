@@ -1,7 +1,7 @@
 """Digests and expiry warnings, queued in the outbox for `api.nightly.mail` to send.
 
 Each message is made in two steps: its content is read from the database into small
-frozen dataclasses (the `*_content` functions, where the privacy rules of `api.views`
+frozen dataclasses (the `*_content` functions, where the privacy rules of `api.actions.views`
 and `profiles.visibility` are applied), then rendered to plain text by pure functions
 (the `render_*` functions). A firm user's digest shows other firms only by alias and
 country — also firms it was introduced to, because an e-mail is easily forwarded; an
@@ -17,6 +17,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
+from api.actions.context import hidden_names
+from api.actions.views import HiddenNames, profile_brief
 from matching.scarcity import Candidate, allocate, reciprocal
 from profiles import een
 from profiles.repository import digests as store
@@ -33,9 +35,6 @@ from profiles.tables import (
     ProposalRow,
 )
 from profiles.visibility import Role, Viewer
-
-from ..context import hidden_names
-from ..views import HiddenNames, profile_brief
 
 T = TypeVar("T")
 API = "/api/v1"

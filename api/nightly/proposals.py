@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from api.actions.services import store_outcome
 from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem
 from optimizer.propose import BidOutcome, propose_bid
@@ -23,8 +24,6 @@ from profiles.repository import runs
 from profiles.settings import Settings
 from profiles.tables import ProposalRow
 from profiles.taxonomy.vocabulary import load_vocabulary
-
-from ..services import store_outcome
 
 # An alternative must beat the accepted plan by more than solver noise to be worth an advisor's time.
 MIN_GAIN = 1e-6

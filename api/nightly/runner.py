@@ -29,6 +29,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from api.actions.services import active_matching_config, exchange_history
+from api.nightly import proposals
+from api.nightly.lock import AlreadyRunning, nightly_lock
+from api.nightly.logs import EventLog
 from matching import state_store
 from matching.config import MatchingConfig
 from matching.executor import Executor, LocalExecutor, dask_executor
@@ -40,11 +44,6 @@ from profiles.db import session_scope
 from profiles.repository import runs
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import load_vocabulary
-
-from ..services import active_matching_config, exchange_history
-from . import proposals
-from .lock import AlreadyRunning, nightly_lock
-from .logs import EventLog
 
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED, EXIT_UNDELIVERED = 0, 1, 3, 4
 
@@ -195,7 +194,7 @@ class _Run:
 
     # stages ----------------------------------------------------------------------------
     def _expire(self, run_id: int) -> dict[str, Any]:
-        from .digests import queue_expiry_warnings
+        from api.nightly.digests import queue_expiry_warnings
 
         today, now = self.settings.current_date(), self.settings.now()
         with session_scope(self.engine) as session:
@@ -286,14 +285,14 @@ class _Run:
             return self._record(session, run_id, "proposals", report.as_dict())
 
     def _digests(self, run_id: int) -> dict[str, Any]:
-        from .digests import queue_digests
+        from api.nightly.digests import queue_digests
 
         with session_scope(self.engine) as session:
             counts = queue_digests(session, self.settings, run_id, self.settings.now())
             return self._record(session, run_id, "digests", counts)
 
     def _deliver(self, run_id: int) -> dict[str, Any]:
-        from .mail import deliver
+        from api.nightly.mail import deliver
 
         if not self.options.mail:
             summary: dict[str, Any] = {"skipped": True}

@@ -10,9 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import auth_pages, bid_pages, cluster_pages, firm_pages
-from .render import page
-from .session import SignInNeeded, safe_next, sign_in_path
+from api.web import auth_pages, bid_pages, cluster_pages, firm_pages
+from api.web.render import page
+from api.web.session import SignInNeeded, safe_next, sign_in_path
 
 TITLES = {
     400: "Something is not right",

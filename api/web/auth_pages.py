@@ -8,16 +8,15 @@ import secrets
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.actions import security, sign_in
+from api.actions.context import Context
+from api.http.deps import client_address
+from api.web.render import page, redirect
+from api.web.session import COOKIE, LOGIN_COOKIE, check_csrf, is_https, safe_next, same_origin, web_context
 from profiles.db import session_scope
 from profiles.repository import accounts as account_store
 from profiles.tables import FirmRow
 from profiles.visibility import Role
-
-from .. import security, sign_in
-from ..context import Context
-from ..http.deps import client_address
-from .render import page, redirect
-from .session import COOKIE, LOGIN_COOKIE, check_csrf, is_https, safe_next, same_origin, web_context
 
 router = APIRouter()
 

@@ -10,16 +10,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from api.actions import bidding
+from api.actions.context import Context
+from api.actions.graphics import consortium_svg
+from api.web.forms import bid_raw, field_errors, requirement_rows
+from api.web.proposal_views import coverage_matrix, member_refs, synergy_pairs
+from api.web.render import page, redirect
+from api.web.session import check_csrf, web_context
 from optimizer.config import OptimizerConfig
 from profiles.errors import PartnermatchError, RowError, ValidationFailed
-
-from .. import bidding
-from ..context import Context
-from ..graphics import consortium_svg
-from .forms import bid_raw, field_errors, requirement_rows
-from .proposal_views import coverage_matrix, member_refs, synergy_pairs
-from .render import page, redirect
-from .session import check_csrf, web_context
 
 router = APIRouter()
 SOLVERS = ("cbc", "highs")

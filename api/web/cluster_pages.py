@@ -10,17 +10,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.actions import cluster_map as cluster_report
+from api.actions import introductions, outcomes
+from api.actions.context import Context
+from api.actions.match_network import MapChoice, match_network
+from api.web.forms import field_errors
+from api.web.render import page, redirect
+from api.web.session import check_csrf, web_context
 from profiles.errors import RowError, ValidationFailed
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
-
-from .. import cluster_report, introductions, outcomes
-from ..context import Context
-from ..match_network import MapChoice, match_network
-from .forms import field_errors
-from .render import page, redirect
-from .session import check_csrf, web_context
 
 router = APIRouter()
 

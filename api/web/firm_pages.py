@@ -10,6 +10,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
+from api.actions import achievements, exchange, relations
+from api.actions.context import Context, firm_row, profile_row
+from api.web.forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
+from api.web.render import page, redirect
+from api.web.session import check_csrf, web_context
 from profiles.achievements import AGREEMENT_TYPES
 from profiles.db import session_scope
 from profiles.errors import PartnermatchError, RowError, ValidationFailed
@@ -19,12 +24,6 @@ from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import PARTNERSHIP_TYPES, validate_profile
 from profiles.visibility import Role
-
-from .. import achievements, exchange, relations
-from ..context import Context, firm_row, profile_row
-from .forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
-from .render import page, redirect
-from .session import check_csrf, web_context
 
 router = APIRouter()
 PER_PAGE = 25

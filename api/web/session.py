@@ -13,11 +13,10 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from starlette.datastructures import FormData
 
+from api.actions import security
+from api.actions.context import Context
 from profiles.db import session_scope
 from profiles.errors import PartnermatchError
-
-from .. import security
-from ..context import Context
 
 COOKIE = "pm_session"
 LOGIN_COOKIE = "pm_login"

@@ -2,8 +2,8 @@
 
 Generates `--rows` profiles (default 100,000) and the firms they belong to with
 bench.perf.synthetic_profiles, writes them as the product's CSV import files,
-then imports them through the product's own path — api.services.open_database
-and api.services.import_path on a fresh temporary SQLite file, firms first,
+then imports them through the product's own path — api.actions.services.open_database
+and api.actions.services.import_path on a fresh temporary SQLite file, firms first,
 then profiles — exactly what `partnermatch import firms.csv profiles.csv` does.
 
 Every run is a fresh Python subprocess on a fresh database, so that peak
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
     body = [
         f"{n_profiles:,} synthetic EEN profiles of {n_firms:,} firms (`bench.perf.synthetic_profiles`, seed "
         f"{args.seed}; CSV {sizes[0]:.1f} + {sizes[1]:.1f} MiB, generated in {gen_s:.1f} s), imported end to end "
-        "with `api.services.open_database` + `api.services.import_path` into a fresh SQLite file, firms first, "
+        "with `api.actions.services.open_database` + `api.actions.services.import_path` into a fresh SQLite file, firms first, "
         f"then profiles. Medians of {n} timed run(s), each in a fresh subprocess; tracemalloc peaks come from "
         f"{nt} separate traced run(s) (wall time under tracemalloc {traced_wall:.1f} s). Load average during "
         f"the timed runs {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores (CPU time is the "

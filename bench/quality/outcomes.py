@@ -39,7 +39,7 @@ NOISE = 0.02  # Gumbel scale: choices follow the hidden score, not slavishly
 def demo_lists() -> list[tuple[str, tuple[tuple[str, dict], ...]]]:
     """Every demo profile's stored list, from a real run on a fresh SQLite database of the demo
     (so its bids and relations feed value chains and relationships): (query, ((candidate, values), ...))."""
-    from api import services
+    from api.actions import services
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/demo.db", output_dir=Path(tmp))

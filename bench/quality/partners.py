@@ -92,7 +92,7 @@ class Exchange:
     """The set imported and matched in a temporary database; rankings read back per query."""
 
     def __init__(self, path: Path = DATA, history: bool = True):
-        from api import services
+        from api.actions import services
 
         data = json.loads(path.read_text("utf-8"))
         self.tmp = tempfile.TemporaryDirectory()
@@ -110,7 +110,7 @@ class Exchange:
             self.profiles = {p.key: p for p in repository.load_profiles(session)}
 
     def run(self, config: MatchingConfig) -> dict[str, list[dict]]:
-        from api import services
+        from api.actions import services
 
         services.match_all(self.engine, self.settings, config)
         with session_scope(self.engine, readonly=True) as session:

@@ -14,8 +14,8 @@ from sqlmodel import select
 from typer.testing import CliRunner
 from webkit import hidden_identities, leaks, sign_in_form
 
-from api.context import Context
-from api.outcomes import report
+from api.actions.context import Context
+from api.actions.outcomes import report
 from profiles.db import session_scope
 from profiles.settings import Settings
 from profiles.tables import (
@@ -281,8 +281,8 @@ def test_the_cluster_page_shows_outcomes_and_checks_the_period(ex):
 
 # command line -------------------------------------------------------------------------------
 def test_command_line_adds_lists_and_reports(tmp_path):
-    from api import services
-    from api.cli import app
+    from api.actions import services
+    from api.cli.app import app
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     settings = Settings(DATABASE_URL=url, output_dir=tmp_path / "out", today=TODAY)

@@ -28,9 +28,9 @@ from apikit import API, exchange
 from conftest import TODAY
 from hypothesis import HealthCheck, settings
 
-from api import security
+from api.actions import security
+from api.actions.services import demo_files
 from api.http.app import create_app
-from api.services import demo_files
 from profiles.db import make_engine, session_scope
 from profiles.repository import accounts as account_store
 from profiles.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import TODAY
 
-from api import services
+from api.actions import services
 from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from profiles import repository

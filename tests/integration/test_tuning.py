@@ -11,7 +11,7 @@ import pytest
 from apikit import exchange
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.app import app
 from matching.config import DEFAULT_WEIGHTS
 from matching.learning import score
 from profiles import repository

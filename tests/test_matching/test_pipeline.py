@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import TODAY
 
-from api import services
+from api.actions import services
 from matching.config import MatchingConfig
 from matching.pipeline import matchable, run_matching
 from profiles import repository

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api import services
+from api.actions import services
 from profiles import repository
 from profiles.db import session_scope
 from profiles.domain import ProfileStatus

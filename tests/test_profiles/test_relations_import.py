@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from api import services
+from api.actions import services
 from profiles.db import make_engine, session_scope, upgrade
 from profiles.errors import ValidationFailed
 from profiles.importing import import_raw

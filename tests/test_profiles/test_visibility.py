@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from api.views import scrub
+from api.actions.views import scrub
 from profiles.db import make_engine, upgrade
 from profiles.tables import FirmRow
 from profiles.visibility import Role, Viewer

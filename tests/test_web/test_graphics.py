@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from api.graphics import PALETTE, consortium_svg, network_svg, palette_for
+from api.actions.graphics import PALETTE, consortium_svg, network_svg, palette_for
 
 NS = "{http://www.w3.org/2000/svg}"
 MEMBERS = [

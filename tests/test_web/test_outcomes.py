@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from api.outcomes import Period, duration, outcomes, percentile
+from api.actions.outcomes import Period, duration, outcomes, percentile
 from profiles.achievements import AGREEMENT_TYPES, agreement_type, agreement_type_problem, signed_on_problem
 from profiles.errors import ValidationFailed
 from profiles.repository.outcomes import AchievementRecord, InterestRecord, ProposalRecord

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from api.views import redact
+from api.actions.views import redact
 from profiles.tables import FirmRow
 from profiles.visibility import Role, Viewer
 

@@ -12,14 +12,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from api.actions import views
+from api.actions.context import Context, firm_row, hidden_names, profile_row, record
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, RowError, ValidationFailed
 from profiles.repository import history, interests
 from profiles.tables import FirmRow, InterestRow, ProfileRow
 from profiles.visibility import Role, Viewer
-
-from . import views
-from .context import Context, firm_row, hidden_names, profile_row, record
 
 MESSAGE_MAX = 2000
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlmodel import select
 
+from api.actions.cluster_map import relation_view
+from api.actions.context import Context, firm_row, record
 from profiles.db import session_scope
 from profiles.errors import NotFound
 from profiles.importing import import_raw
@@ -14,9 +16,6 @@ from profiles.readers import RawInput
 from profiles.repository import relations as relation_store
 from profiles.tables import FirmRow
 from profiles.taxonomy.vocabulary import fold
-
-from .cluster_report import relation_view
-from .context import Context, firm_row, record
 
 
 def list_relations(ctx: Context, firm_ref: str) -> list[dict[str, Any]]:

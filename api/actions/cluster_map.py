@@ -8,6 +8,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from api.actions import views
+from api.actions.context import Context, firm_row, require_role
+from api.actions.graphics import network_svg
 from matching.relation_map import Link, MapFirm, Package, Thresholds, build_map, dependency
 from profiles.db import session_scope
 from profiles.duplicates import name_key
@@ -17,10 +20,6 @@ from profiles.repository import search
 from profiles.tables import BidRow, FirmRow, ProfileRow, RelationRow, RequirementRow
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
-
-from . import views
-from .context import Context, firm_row, require_role
-from .graphics import network_svg
 
 REQUEST_TYPES = ("BR", "TR", "RDR")
 
@@ -311,7 +310,7 @@ def report(result: dict[str, Any], fmt: str, generated: str) -> tuple[str | byte
     """The map as Markdown, HTML (with the picture) or PDF."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    from . import documents
+    from api.actions import documents
 
     env = Environment(loader=PackageLoader("api", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
     template = env.get_template("cluster_map.md.j2")

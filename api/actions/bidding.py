@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from api.actions import documents, services, views
+from api.actions.context import Context, bid_row, changed_fields, check_version, firm_row, record, require_role
+from api.actions.jobs import JobRunner, execute
 from optimizer.config import OptimizerConfig
 from profiles import repository
 from profiles.db import session_scope
@@ -19,10 +22,6 @@ from profiles.repository import interests, jobs
 from profiles.tables import BidRow, FirmRow, ProposalMemberRow, ProposalRow, RequirementRow
 from profiles.validation import validate_bid
 from profiles.visibility import Role, Viewer
-
-from . import documents, services, views
-from .context import Context, bid_row, changed_fields, check_version, firm_row, record, require_role
-from .jobs import JobRunner, execute
 
 
 def _validated_bid(raw: dict[str, Any]) -> Bid:

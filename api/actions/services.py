@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from api.actions.documents import write_documents
 from matching.config import MatchingConfig
 from matching.history import ExchangeHistory, build_history, records_from
 from matching.pipeline import matchable, run_matching
@@ -31,8 +32,6 @@ from profiles.mapping import to_plain
 from profiles.repository import audit, history
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import load_vocabulary
-
-from .documents import write_documents
 
 DEMO_FILES = ("firms.json", "profiles.json", "bids.json", "relations.json")
 

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.actions import services
+from api.cli import render
 from optimizer.config import OptimizerConfig
 from profiles import repository
 from profiles.db import current_revision, session_scope, upgrade
@@ -18,8 +20,6 @@ from profiles.domain import ProfileStatus
 from profiles.duplicates import find_duplicate_firms
 from profiles.errors import PartnermatchError, ValidationFailed
 from profiles.settings import Settings
-
-from . import render, services
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -324,7 +324,7 @@ def demo(
             _audit_proposals(engine, settings, b, outcome, "joint")
         render.joint(console, joint)
         console.rule(f"[bold]5. cluster map of the {DEMO_MAP_CLUSTER}: dependencies and opportunities")
-        from .cluster_report import cluster_map
+        from api.actions.cluster_map import cluster_map
 
         result = cluster_map(_operator(engine, settings), DEMO_MAP_CLUSTER)
         render.cluster_map(console, result, per_section=3)
@@ -357,7 +357,7 @@ def user_create(
     ),
 ) -> None:
     """Create an account; the way to make the first admin."""
-    from . import accounts
+    from api.actions import accounts
 
     settings = _settings(ctx)
     try:
@@ -371,7 +371,7 @@ def user_create(
 @user_app.command("unlock")
 def user_unlock(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
     """Unlock an account locked after too many failed sign-ins."""
-    from . import accounts
+    from api.actions import accounts
 
     settings = _settings(ctx)
     try:
@@ -388,9 +388,8 @@ def user_api_key(
     label: str = typer.Option("", "--label", help="What the key is for"),
 ) -> None:
     """Create an API key for an account and print it (it is shown only once)."""
+    from api.actions import security
     from profiles.repository import accounts as store
-
-    from . import security
 
     settings = _settings(ctx)
     engine = services.open_database(settings)
@@ -416,7 +415,7 @@ def serve(
 
     import uvicorn
 
-    from .http.app import prepare
+    from api.http.app import prepare
 
     settings = _settings(ctx)
     # Worker processes build their settings from the environment; hand the command line's choices on.
@@ -451,7 +450,7 @@ def _nightly_options(
     workers: int | None,
     mail: bool,
 ):
-    from .nightly.runner import NightlyOptions
+    from api.nightly.runner import NightlyOptions
 
     chosen = executor or settings.executor
     if chosen not in ("local", "dask"):
@@ -469,8 +468,8 @@ def _nightly_options(
 
 
 def _run_nightly_once(settings: Settings, options, log_format: str, log_file: Path | None) -> int:
-    from .nightly.logs import configure
-    from .nightly.runner import run_nightly
+    from api.nightly.logs import configure
+    from api.nightly.runner import run_nightly
 
     log = configure(log_format, log_file=log_file)
     try:
@@ -540,7 +539,7 @@ def schedule(
     """Run the nightly job every day at a set time, in this process (for hosts without cron)."""
     import re
 
-    from .nightly.schedule import run_daily, trigger_for
+    from api.cli.schedule import run_daily, trigger_for
 
     settings = _settings(ctx)
     at, timezone = at or settings.nightly_at, timezone or settings.timezone
@@ -566,7 +565,7 @@ def schedule(
 
 def _write_map(settings: Settings, result: dict, formats: list[str]) -> list[Path]:
     """The map's picture and report files in <output dir>/map, named after the cluster."""
-    from .cluster_report import report
+    from api.actions.cluster_map import report
 
     directory = settings.output_dir / "map"
     directory.mkdir(parents=True, exist_ok=True)
@@ -586,9 +585,8 @@ def _write_map(settings: Settings, result: dict, formats: list[str]) -> list[Pat
 
 def _operator(engine, settings: Settings):
     """The command line acts for the operator, who sees every firm."""
+    from api.actions.context import Context
     from profiles.visibility import Role, Viewer
-
-    from .context import Context
 
     return Context(engine, settings, Viewer(account_id=None, username="command line", role=Role.ADMIN))
 
@@ -603,7 +601,7 @@ def map_command(
     ),
 ) -> None:
     """Map suppliers, customers, dependencies, strengths and opportunities of a cluster or of chosen firms."""
-    from .cluster_report import cluster_map
+    from api.actions.cluster_map import cluster_map
 
     settings = _settings(ctx)
     unknown = sorted(set(formats) - {"md", "html", "pdf"})
@@ -671,7 +669,7 @@ def achievements_add(
     note: str = typer.Option("", "--note"),
 ) -> None:
     """Record a partnership agreement a firm signed. Any bad field stores nothing."""
-    from . import achievements
+    from api.actions import achievements
 
     settings = _settings(ctx)
     raw = {
@@ -705,7 +703,7 @@ def achievements_list(
     limit: int = typer.Option(200, "--limit", min=1, max=10_000),
 ) -> None:
     """Recorded achievements, newest signature first."""
-    from . import achievements
+    from api.actions import achievements
 
     settings = _settings(ctx)
     try:
@@ -720,7 +718,7 @@ def achievements_list(
 @achievement_app.command("delete")
 def achievements_delete(ctx: typer.Context, achievement_id: int = typer.Argument(..., min=1)) -> None:
     """Remove a recorded achievement (audited)."""
-    from . import achievements
+    from api.actions import achievements
 
     settings = _settings(ctx)
     try:
@@ -738,7 +736,7 @@ def outcomes_command(
     until: str | None = typer.Option(None, "--until", help="Last day, YYYY-MM-DD (default: now)"),
 ) -> None:
     """Partnering outcomes per cluster: interests and their answers, proposals, agreements by type."""
-    from . import outcomes
+    from api.actions import outcomes
 
     settings = _settings(ctx)
     first, last = _day(since, "--since"), _day(until, "--until")
@@ -759,7 +757,7 @@ def tune(
     yes: bool = typer.Option(False, "--yes", help="Store a winning configuration without asking"),
 ) -> None:
     """Learn the component weights from recorded outcomes; store them only if they win on newer lists."""
-    from . import tuning
+    from api.actions import tuning
 
     settings = _settings(ctx)
     try:
@@ -786,9 +784,8 @@ def config_command(
     ctx: typer.Context, activate: int | None = typer.Option(None, help="Make stored configuration ID active again")
 ) -> None:
     """The active matching configuration, where it came from, and the stored ones."""
+    from api.actions import tuning
     from profiles.repository import history as history_store
-
-    from . import tuning
 
     settings = _settings(ctx)
     try:

@@ -21,14 +21,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from api.actions.context import Context, require_role
 from profiles.achievements import AGREEMENT_TYPES
 from profiles.db import session_scope
 from profiles.errors import Forbidden, RowError, ValidationFailed
 from profiles.repository import outcomes as store
 from profiles.repository.outcomes import AchievementRecord, InterestRecord, ProposalRecord
 from profiles.visibility import Role
-
-from .context import Context, require_role
 
 OPEN = ("sent", "forwarded")
 ANSWERS = ("accepted", "declined")

@@ -6,14 +6,13 @@ from typing import Any
 
 from sqlmodel import select
 
+from api.actions import security, views
+from api.actions.context import Context, record, require_role
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, PartnermatchError, RowError, ValidationFailed
 from profiles.repository import accounts, audit
 from profiles.tables import FirmRow
 from profiles.visibility import Role
-
-from . import security, views
-from .context import Context, record, require_role
 
 USERNAME_MAX = 80
 

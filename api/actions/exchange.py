@@ -9,6 +9,17 @@ from typing import Any
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
+from api.actions import views
+from api.actions.context import (
+    Context,
+    changed_fields,
+    check_version,
+    firm_row,
+    hidden_names,
+    profile_row,
+    record,
+    require_role,
+)
 from profiles import een, repository
 from profiles.db import session_scope
 from profiles.domain import Firm, Profile, ProfileStatus
@@ -30,9 +41,6 @@ from profiles.tables import (
 )
 from profiles.validation import validate_firm, validate_profile
 from profiles.visibility import Role, Viewer
-
-from . import views
-from .context import Context, changed_fields, check_version, firm_row, hidden_names, profile_row, record, require_role
 
 
 def _validated(validate, raw: dict[str, Any], source: str):

@@ -14,13 +14,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from api.actions.services import active_matching_config
 from matching.config import MatchingConfig
 from matching.learning import Evaluation, Fit, ShownList, evaluate, fit, time_split
 from profiles.db import session_scope
 from profiles.repository import audit, history
 from profiles.settings import Settings
-
-from .services import active_matching_config
 
 DECIDED = ("accepted", "declined")
 
@@ -134,9 +133,8 @@ def store(engine: Engine, settings: Settings, report: TuneReport, actor: str = "
 
 def active_view(ctx) -> dict[str, Any]:
     """The active matching configuration and where it came from (advisors and administrators)."""
+    from api.actions.context import require_role
     from profiles.visibility import Role
-
-    from .context import require_role
 
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine, readonly=True) as session:

@@ -235,7 +235,7 @@ def achievements(console: Console, items: list[dict[str, Any]], total: int) -> N
 
 def partnering_outcomes(console: Console, result: dict[str, Any]) -> None:
     """The outcomes report: one row per cluster, agreements by type below."""
-    from .outcomes import duration
+    from api.actions.outcomes import duration
 
     def share(value: float | None) -> str:
         return "–" if value is None else f"{100 * value:.0f}%"

@@ -8,14 +8,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from api.actions import views
+from api.actions.views import etag
 from profiles.errors import Forbidden, NotFound, StaleVersion
 from profiles.repository import audit, firm_names
 from profiles.settings import Settings
 from profiles.tables import BidRow, FirmRow, ProfileRow
 from profiles.visibility import Role, Viewer
-
-from . import views
-from .views import etag
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from api.actions import security
 from profiles.db import session_scope
 from profiles.errors import Forbidden, PartnermatchError
 from profiles.repository import accounts as account_store
 from profiles.repository import audit
 from profiles.settings import Settings
 from profiles.tables import AccountRow, FirmRow
-
-from . import security
 
 
 class TooManyAttempts(PartnermatchError):

@@ -12,14 +12,13 @@ from typing import Any
 
 from sqlmodel import select
 
+from api.actions import views
+from api.actions.context import Context, require_role
 from profiles.db import session_scope
 from profiles.repository import accounts as account_store
 from profiles.repository import audit as audit_store
 from profiles.tables import AccountRow, FirmRow
 from profiles.visibility import Role, Viewer
-
-from . import views
-from .context import Context, require_role
 
 OTHER_ADVISOR = "advisor of another cluster"
 

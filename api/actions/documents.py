@@ -14,11 +14,10 @@ import markdown
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from api.actions.graphics import consortium_svg
 from optimizer.config import OptimizerConfig
 from profiles.domain import Bid
 from profiles.mapping import to_plain
-
-from .graphics import consortium_svg
 
 
 def _environment(autoescape: bool) -> Environment:

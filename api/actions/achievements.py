@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from api.actions import views
+from api.actions.context import Context, firm_row, hidden_names, record, require_role
 from profiles.achievements import (
     NOTE_MAX,
     PARTNER_NAME_MAX,
@@ -28,9 +30,6 @@ from profiles.repository import achievements as store
 from profiles.repository import interests
 from profiles.tables import AchievementRow, BidRow, FirmRow, ProposalRow
 from profiles.visibility import Role
-
-from . import views
-from .context import Context, firm_row, hidden_names, record, require_role
 
 ROW = "achievement"
 COMMAND_LINE = "command line"

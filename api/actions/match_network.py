@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from api.actions.context import Context, require_role
+from api.actions.graphics import network_svg
 from profiles.db import session_scope
 from profiles.errors import Forbidden
 from profiles.repository.search import FirmFilter, Scope, search_firms, strongest_firm_pairs
 from profiles.taxonomy.nace import load_nace
 from profiles.visibility import Role
-
-from .context import Context, require_role
-from .graphics import network_svg
 
 
 @dataclass(frozen=True)
