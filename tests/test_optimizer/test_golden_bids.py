@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api import services
+from api.actions import services
 from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from optimizer.solve import available_solvers
