@@ -12,17 +12,22 @@ be 1 only if a member reaches level k. This staircase has one row per level inst
 a variable per firm and requirement, and its relaxation is far tighter than choosing a
 "primary coverer" per requirement; the best-fitting member is read off the plan afterwards.
 
-Rows (each group named, so an infeasible model can be explained by name):
-  cover      Σ_{f eligible for r} x[f,b] ≥ z_b for mandatory r;  u[r,k,b] ≤ Σ_{f: fit ≥ l_k} x[f,b]
-  capacity   Σ_f cap[f,r]·x[f,b] ≥ volume_r·z_b over firms eligible for r
-  size       min·z_b ≤ Σ_f x[f,b] ≤ max·z_b
+Rows come from the rules in `optimizer.rules`, each named `<rule>__<row>` so an infeasible model
+can be explained by name (`drop` leaves whole rules out, for diagnosis):
+  cover      Σ_{f eligible for r} x[f,b] ≥ z_b for mandatory r
   lead       Σ_{f lead-eligible} x[f,b] ≥ z_b
-  exclusion  x[f,b] + x[g,b] ≤ 1
+  size       min·z_b ≤ Σ_f x[f,b] ≤ max·z_b
   countries  c[k,b] ≤ Σ_{f in k} x;  Σ_k c[k,b] ≥ min_countries·z_b;  Σ_{f in k} x ≤ max_per_country
   kinds      Σ_{f of kind} x ≥ z_b
+  exclusion  x[f,b] + x[g,b] ≤ 1
+  capacity   Σ_f cap[f,r]·x[f,b] ≥ volume_r·z_b over firms eligible for r
   locked     x[f,b] = z_b
   available  Σ_b x[f,b] ≤ availability_f
-  pairs      p ≤ x[f], p ≤ x[g] and the star rows Σ_g p[f,g,b] ≤ (max−1)·x[f,b]
+The objective's own rows are written here:
+  level      u[r,k,b] ≤ Σ_{f: fit ≥ l_k} x[f,b]
+  pair       p ≤ x[f], p ≤ x[g] and the star rows Σ_g p[f,g,b] ≤ (max−1)·x[f,b]
+  bound      a bid's value in a joint plan ≤ its optimum alone (joint plans only)
+  nogood     not this member set again (alternatives)
 Objective: staffing reward·Σ z + fit·Σ_r w_r·(staircase of r) + synergy·Σ s[f,g]·p / (max−1) − size_penalty·Σ x.
 The synergy sum is divided by (max − 1) because it grows with the square of the size; so scaled, one
 member adds at most about its mean match score, and the size penalty can keep consortia lean.
@@ -30,12 +35,14 @@ member adds at most about its mean match score, and the size penalty can keep co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pulp
 
 from .config import OptimizerConfig
 from .instance import BidInput, ProblemInput
+from .rules import RULES, BidRows, JointRows, Row, bid_rules, joint_rules
 
 
 @dataclass
@@ -48,20 +55,16 @@ class ModelVars:
     terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
 
 
-def _add(prob: pulp.LpProblem, constraint: pulp.LpConstraint, group: str, name: str, drop: frozenset[str]) -> None:
-    if group not in drop:
-        prob += constraint, f"{group}__{name}"
+def _write(prob: pulp.LpProblem, rule: str, rows: Iterable[Row]) -> None:
+    for name, row in rows:
+        prob += row, f"{rule}__{name}"
 
 
-def _requirement_rows(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, z, x, drop: frozenset[str]) -> list:
+def _fit_staircase(prob: pulp.LpProblem, v: ModelVars, bi: BidInput, b: int, x: dict[str, pulp.LpVariable]) -> list:
+    """The objective's fit terms of bid b: per requirement, the fit of its best-fitting member."""
     fit_terms = []
     for r, req in enumerate(bi.bid.requirements):
         eligible = [c for c in bi.candidates if req.key in c.fits]
-        if req.mandatory:
-            _add(prob, pulp.lpSum(x[c.firm] for c in eligible) >= z, "cover", f"b{b}_r{r}", drop)
-        if req.volume_per_year and req.mandatory:
-            supply = pulp.lpSum((c.fits[req.key].capacity or 0) * x[c.firm] for c in eligible)
-            _add(prob, supply >= req.volume_per_year * z, "capacity", f"b{b}_r{r}", drop)
         steps, previous = [], 0.0
         for k, level in enumerate(sorted({c.fits[req.key].fit for c in eligible})):
             u = pulp.LpVariable(f"u_{b}_{r}_{k}", lowBound=0, upBound=1)
@@ -79,7 +82,7 @@ def _bid_rows(
     v: ModelVars,
     bi: BidInput,
     b: int,
-    z,
+    z: pulp.LpVariable | int,
     drop: frozenset[str],
     synergy: dict[tuple[str, str], float],
 ) -> list:
@@ -89,39 +92,12 @@ def _bid_rows(
     for c in cands:
         v.x[(b, c.firm)] = x[c.firm]
     index = {c.firm: n for n, c in enumerate(cands)}
-    fit_terms = _requirement_rows(prob, v, bi, b, z, x, drop)
+    fit_terms = _fit_staircase(prob, v, bi, b, x)
 
-    size = pulp.lpSum(x.values())
-    _add(prob, size >= bid.min_size * z, "size", f"min_b{b}", drop)
-    _add(prob, size <= bid.max_size * z, "size", f"max_b{b}", drop)
-    _add(prob, pulp.lpSum(x[c.firm] for c in cands if c.lead_eligible) >= z, "lead", f"b{b}", drop)
-
-    for f, g in sorted(bi.exclusions):
-        _add(prob, x[f] + x[g] <= 1, "exclusion", f"b{b}_{index[f]}_{index[g]}", drop)
-
-    by_country: dict[str, list[str]] = {}
-    for c in cands:
-        by_country.setdefault(c.country, []).append(c.firm)
-    if bid.min_countries > 1:
-        flags = []
-        for k, members in sorted(by_country.items()):
-            flag = pulp.LpVariable(f"c_{b}_{k}", cat="Binary")
-            v.countries[(b, k)] = flag
-            flags.append(flag)
-            _add(prob, flag <= pulp.lpSum(x[f] for f in members), "countries", f"b{b}_{k}", drop)
-        _add(prob, pulp.lpSum(flags) >= bid.min_countries * z, "countries", f"min_b{b}", drop)
-    if bid.max_per_country:
-        for k, members in sorted(by_country.items()):
-            if len(members) > bid.max_per_country:
-                _add(prob, pulp.lpSum(x[f] for f in members) <= bid.max_per_country, "countries", f"max_b{b}_{k}", drop)
-
-    for kind in bid.required_kinds:
-        _add(
-            prob, pulp.lpSum(x[c.firm] for c in cands if c.kind == kind.value) >= z, "kinds", f"b{b}_{kind.value}", drop
-        )
-    for c in cands:
-        if c.locked:
-            _add(prob, x[c.firm] == z, "locked", f"b{b}_{index[c.firm]}", drop)
+    rows = BidRows(bi, b, z, x, index, v.countries)
+    for rule in bid_rules():
+        if rule.name not in drop:
+            _write(prob, rule.name, rule.rows(rows))
 
     star: dict[str, list[pulp.LpVariable]] = {}
     pair_firms = sorted(c.firm for c in cands if bi.pair_firms is None or c.firm in bi.pair_firms)
@@ -154,6 +130,9 @@ def build(
     value in a joint plan cannot exceed that; it is valid and lets the solver prove a joint
     plan optimal as soon as one reaches those values.
     """
+    unknown = drop - set(RULES)
+    if unknown:
+        raise ValueError(f"cannot drop {sorted(unknown)}: not rules of the model; its rules are {sorted(RULES)}")
     prob = pulp.LpProblem("consortia", pulp.LpMaximize)
     v = ModelVars()
     fit_terms = []
@@ -163,23 +142,21 @@ def build(
         bid_fit = _bid_rows(prob, v, bi, b, z, drop, problem.synergy)
         fit_terms += bid_fit
         if bounds and bi.bid.key in bounds:
-            scale = 1.0 / max(1, bi.bid.max_size - 1)
+            bid_scale = 1.0 / max(1, bi.bid.max_size - 1)
             value = (
                 config.fit_weight * pulp.lpSum(bid_fit)
                 + config.synergy_weight
-                * scale
+                * bid_scale
                 * pulp.lpSum(problem.synergy[(f, g)] * p for (bb, f, g), p in v.pairs.items() if bb == b)
                 - config.size_penalty * pulp.lpSum(x for (bb, _), x in v.x.items() if bb == b)
             )
             prob += value <= bounds[bi.bid.key] * z + 1e-6, f"bound__b{b}"
 
     if len(problem.bids) > 1:
-        per_firm: dict[str, list[pulp.LpVariable]] = {}
-        for (b, f), var in v.x.items():
-            per_firm.setdefault(f, []).append(var)
-        for n, (f, vars_) in enumerate(sorted(per_firm.items())):
-            if len(vars_) > problem.availability.get(f, 1):
-                _add(prob, pulp.lpSum(vars_) <= problem.availability.get(f, 1), "available", f"f{n}", drop)
+        joint_rows = JointRows(v.x, problem.availability)
+        for joint_rule in joint_rules():
+            if joint_rule.name not in drop:
+                _write(prob, joint_rule.name, joint_rule.rows(joint_rows))
 
     scale = {b: 1.0 / max(1, bi.bid.max_size - 1) for b, bi in enumerate(problem.bids)}
     v.terms["fit"] = pulp.lpSum(fit_terms)

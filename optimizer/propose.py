@@ -29,8 +29,9 @@ from .precheck import Reason, diagnose
 from .proposal import assemble
 from .reduce import reduce_bid, reduce_problem, synergy_shortlist
 from .relax import explain_by_relaxation
+from .rules import over_availability
 from .solve import INFEASIBLE, NO_SOLUTION, OPTIMAL, SolveResult, solve
-from .verify import Plan, check_availability, check_plan, over_availability
+from .verify import Plan, check_availability, check_plan
 
 DIAGNOSIS_TIME_LIMIT = 10.0
 WITHIN_BOUND = "feasible (gap to the separate optima)"

@@ -6,14 +6,21 @@ Two steps:
   `synergy_candidates` firms (by requirement fit), as in the classic compact
   model; the other firms contribute fit, capacity and lead but no pair terms.
 * Dominance pruning: a firm f without pair terms is dominated by g when g is
-  at least as good for this bid in every respect the model sees — fit and
-  capacity on every requirement f can cover, lead eligibility, and (when the
-  bid has such rules) the same country and kind — and g brings no exclusion f
-  does not have. If at least `max_size` firms dominate f, any consortium with
-  f leaves one of them out, and swapping f for it never lowers the objective
-  nor breaks a rule; so f can be dropped. (A pruned firm's dominators that are
-  themselves pruned are dominated by kept firms, which then dominate f too,
-  so at least `max_size` kept dominators remain.)
+  at least as good for this bid in every respect the model sees. Those
+  respects come from the model's rule registry (`optimizer.rules`): each rule
+  says what pruning must respect for it — fit and capacity on every
+  requirement f can cover, lead eligibility, the same country or kind, no
+  exclusion f does not have, locked firms kept — and the objective adds fit
+  (it rewards it) and nothing else (synergy: f has no pair terms; the size
+  penalty: a swap keeps the size). If at least `max_size` firms dominate f,
+  any consortium with f leaves one of them out, and swapping f for it never
+  lowers the objective nor breaks a rule; so f can be dropped. (A pruned
+  firm's dominators that are themselves pruned are dominated by kept firms,
+  which then dominate f too, so at least `max_size` kept dominators remain.)
+
+A rule that asks pruning to respect something not implemented here makes
+pruning refuse with `UnknownRule`, rather than drop a firm the rule needs:
+implement the new respect in `_dominators`, or plan with pruning off.
 
 The argument holds for one bid. Across simultaneous bids a dominator may be
 busy elsewhere, so the joint model built from reduced bids is a restriction;
@@ -27,8 +34,23 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from profiles.errors import UnknownRule
+
 from .config import OptimizerConfig
 from .instance import BidInput, Candidate, ProblemInput, pair
+from .rules import (
+    CAPACITY,
+    COUNTRY,
+    EXCLUSIONS,
+    FIT,
+    KEEP,
+    KIND,
+    LEAD,
+    ONE_BID,
+    RULES,
+    SWAP,
+    Respect,
+)
 
 DOMINANCE_CHUNK = 128
 
@@ -67,55 +89,87 @@ def synergy_shortlist(bi: BidInput, size: int) -> frozenset[str]:
     return frozenset(chosen | {c.firm for c in bi.candidates if c.locked})
 
 
-def _dominators(bi: BidInput, pair_free: np.ndarray) -> np.ndarray:
-    """count[i] = number of firms that dominate firm i (strictly, ties broken by key)."""
+# What `_dominators` implements. SWAP needs nothing (a swap keeps the member count) and ONE_BID
+# nothing within a bid (the joint plan's gap is taken against the separate optima).
+IMPLEMENTED = frozenset({SWAP, FIT, CAPACITY, LEAD, COUNTRY, KIND, EXCLUSIONS, KEEP, ONE_BID})
+
+
+def respected(bi: BidInput) -> frozenset[Respect]:
+    """What pruning must respect for this bid: the respects of the rules that apply to it, and fit.
+
+    Raises UnknownRule when any registered rule asks for a respect that pruning does not implement.
+    """
+    for rule in RULES.values():
+        unknown = [r.name for r in rule.respects if r not in IMPLEMENTED]
+        if unknown:
+            raise UnknownRule(
+                f"the model's rule '{rule.name}' asks dominance pruning to respect {', '.join(unknown)}, "
+                "which pruning does not implement; refusing to prune rather than risk dropping a firm the rule "
+                "needs. Implement it in optimizer/reduce.py, or plan with prune_dominated off"
+            )
+    needs = {FIT}  # the objective rewards fit
+    for rule in RULES.values():
+        if rule.applies(bi):
+            needs.update(rule.respects)
+    return frozenset(needs)
+
+
+def _dominators(bi: BidInput, pair_free: np.ndarray, needs: frozenset[Respect]) -> np.ndarray:
+    """count[i] = number of firms that dominate firm i (strictly, ties broken by key) in the respects `needs`."""
     cands = bi.candidates
-    reqs = [r.key for r in bi.bid.requirements]
-    volume = [bool(r.volume_per_year) and r.mandatory for r in bi.bid.requirements]
     n = len(cands)
-    fit = np.zeros((n, len(reqs)), dtype=np.float32)
-    cap = np.zeros((n, len(reqs)), dtype=np.float64)
-    for i, c in enumerate(cands):
-        for j, r in enumerate(reqs):
-            if r in c.fits:
-                fit[i, j] = c.fits[r].fit
-                cap[i, j] = (c.fits[r].capacity or 0) if volume[j] else 0.0
-    lead = np.array([c.lead_eligible for c in cands])
-    volume_columns = np.flatnonzero(volume)
-    country_rule = bi.bid.min_countries > 1 or bi.bid.max_per_country is not None
-    country = np.array([c.country for c in cands]) if country_rule else None
-    kind = np.array([c.kind for c in cands]) if bi.bid.required_kinds else None
+    # At-least columns: a dominator's value is at least the firm's; equal in all of them is a tie.
+    at_least: list[np.ndarray] = []
+    if LEAD in needs:
+        at_least.append(np.array([c.lead_eligible for c in cands]))
+    if FIT in needs:
+        at_least += [
+            np.array([c.fits[r.key].fit if r.key in c.fits else 0.0 for c in cands], dtype=np.float32)
+            for r in bi.bid.requirements
+        ]
+    if CAPACITY in needs:
+        at_least += [
+            np.array([(c.fits[r.key].capacity or 0) if r.key in c.fits else 0 for c in cands], dtype=np.float64)
+            for r in bi.bid.requirements
+            if r.mandatory and r.volume_per_year
+        ]
+    # Same columns: a dominator must share the firm's value.
+    same_as: list[np.ndarray] = []
+    if COUNTRY in needs:
+        same_as.append(np.array([c.country for c in cands]))
+    if KIND in needs:
+        same_as.append(np.array([c.kind for c in cands]))
     excluded: dict[str, set[str]] = {}
-    for a, b in bi.exclusions:
-        excluded.setdefault(a, set()).add(b)
-        excluded.setdefault(b, set()).add(a)
-    ok_country = (country[:, None] == country[None, :]) if country is not None else None
-    ok_kind = (kind[:, None] == kind[None, :]) if kind is not None else None
-    has_exclusions = np.array([c.firm in excluded for c in cands])
+    if EXCLUSIONS in needs:
+        for f, g in bi.exclusions:
+            excluded.setdefault(f, set()).add(g)
+            excluded.setdefault(g, set()).add(f)
+    has_exclusions = np.array([c.firm in excluded for c in cands], dtype=bool)
+    prunable = pair_free.copy()
+    if KEEP in needs:
+        prunable &= ~np.array([c.locked for c in cands], dtype=bool)
     counts = np.zeros(n, dtype=np.int64)
-    rows = np.flatnonzero(pair_free & ~np.array([c.locked for c in cands]))
+    rows = np.flatnonzero(prunable)
     index = np.arange(n)
     for start in range(0, len(rows), DOMINANCE_CHUNK):
         chunk = rows[start : start + DOMINANCE_CHUNK]
         # ge[a, g]: firm g is at least as good as firm chunk[a] everywhere the model looks;
-        # same[a, g]: exactly as good. Column by column keeps the temporaries two-dimensional.
-        ge = lead[None, :] >= lead[chunk, None]
-        same = lead[None, :] == lead[chunk, None]
-        for column in (*fit.T, *cap[:, volume_columns].T):
+        # tie[a, g]: exactly as good. Column by column keeps the temporaries two-dimensional.
+        ge = np.ones((len(chunk), n), dtype=bool)
+        tie = np.ones((len(chunk), n), dtype=bool)
+        for column in at_least:
             ge &= column[None, :] >= column[chunk, None]
-            same &= column[None, :] == column[chunk, None]
-        ge &= ~same | (index[None, :] < chunk[:, None])  # equal firms: the smaller key dominates
+            tie &= column[None, :] == column[chunk, None]
+        for column in same_as:
+            ge &= column[None, :] == column[chunk, None]
+        ge &= ~tie | (index[None, :] < chunk[:, None])  # equal firms: the smaller key dominates
         ge[np.arange(len(chunk)), chunk] = False
-        if ok_country is not None:
-            ge &= ok_country[chunk]
-        if ok_kind is not None:
-            ge &= ok_kind[chunk]
         if has_exclusions.any():
             for a, i in enumerate(chunk):
                 mine = excluded.get(cands[i].firm, set())
-                for g in np.flatnonzero(ge[a] & has_exclusions):
-                    if not excluded[cands[g].firm] <= mine:
-                        ge[a, g] = False
+                for j in np.flatnonzero(ge[a] & has_exclusions):
+                    if not excluded[cands[j].firm] <= mine:
+                        ge[a, j] = False
         counts[chunk] = ge.sum(axis=1)
     return counts
 
@@ -132,10 +186,12 @@ def reduce_bid(
         if f != g and synergy.get(pair(f, g), 0.0) > 0 and pair(f, g) not in bi.exclusions
     }
     kept = bi.candidates
-    if config.prune_dominated and len(bi.candidates) > bi.bid.max_size:
-        pair_free = np.array([c.firm not in with_pairs for c in bi.candidates])
-        counts = _dominators(bi, pair_free)
-        kept = tuple(c for c, k in zip(bi.candidates, counts) if k < bi.bid.max_size)
+    if config.prune_dominated:
+        needs = respected(bi)  # refuses unknown rules whatever the bid's size
+        if len(bi.candidates) > bi.bid.max_size:
+            pair_free = np.array([c.firm not in with_pairs for c in bi.candidates], dtype=bool)
+            counts = _dominators(bi, pair_free, needs)
+            kept = tuple(c for c, k in zip(bi.candidates, counts, strict=True) if k < bi.bid.max_size)
     keys = {c.firm for c in kept}
     reduced = replace(
         bi,
