@@ -7,7 +7,7 @@ the CLI, the database and the proposal document.
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any
+from typing import Any, TypedDict
 
 from profiles.domain import Firm
 
@@ -16,6 +16,13 @@ from .solve import OPTIMAL, SolveResult
 from .verify import Plan
 
 THIN_MARGIN = 0.10
+
+
+class Contributor(TypedDict):
+    """A member's share of a requirement's volume."""
+
+    firm: str
+    capacity: int
 
 
 def _coverage(bi: BidInput, plan: Plan, firms: dict[str, Firm]) -> list[dict[str, Any]]:
@@ -43,7 +50,7 @@ def _coverage(bi: BidInput, plan: Plan, firms: dict[str, Firm]) -> list[dict[str
         if req.volume_per_year:
             contributors = sorted(
                 (
-                    {"firm": f, "capacity": by_firm[f].fits[req.key].capacity or 0}
+                    Contributor(firm=f, capacity=by_firm[f].fits[req.key].capacity or 0)
                     for f in plan.members
                     if req.key in by_firm[f].fits
                 ),

@@ -152,7 +152,7 @@ def _gap_from_log(log: dict[str, str]) -> float | None:
 
 
 def _warm_highs_class() -> type:
-    class WarmHiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
+    class WarmHiGHS(pulp.HiGHS):
         """PuLP's HiGHS backend, plus handing the variables' initial values over as a starting plan."""
 
         def callSolver(self, lp):  # noqa: N802 (PuLP's name)

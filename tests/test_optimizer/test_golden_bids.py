@@ -65,5 +65,5 @@ def test_joint_plan_respects_availability(loaded, settings):
 
 def test_proposals_are_deterministic(loaded, settings):
     runs = [services.propose(loaded, settings, "bid-tray", OptimizerConfig(), documents=False)[1] for _ in range(2)]
-    strip = lambda o: [(p["objective"], p["plan"], {k: v for k, v in p["explanation"].items()}) for p in o.proposals]  # noqa: E731
+    strip = lambda o: [(p["objective"], p["plan"], dict(p["explanation"])) for p in o.proposals]  # noqa: E731
     assert strip(runs[0]) == strip(runs[1])
