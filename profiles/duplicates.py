@@ -72,7 +72,7 @@ def find_duplicate_firms(firms: list[Firm], incoming: set[str] | None = None) ->
                 score_cutoff=SAME_CITY_THRESHOLD,
                 workers=-1,
             )
-            for r, j in zip(*np.nonzero(scores)):
+            for r, j in zip(*np.nonzero(scores), strict=True):
                 i = part[int(r)]
                 if i == j:
                     continue

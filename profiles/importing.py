@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -22,6 +23,8 @@ from .readers import RawInput, read_input
 from .repository import relations as relation_store
 from .taxonomy.vocabulary import Vocabulary, load_vocabulary
 from .validation import ValidatedBatch, validate_bid, validate_firm, validate_profile, validate_relation
+
+R = TypeVar("R")  # the record a row validates into
 
 
 @dataclass(frozen=True)
@@ -57,29 +60,35 @@ def validate_raw(raw: RawInput) -> tuple[ValidatedBatch, list[RowError]]:
     """Validate every row of every kind; return the valid records and all errors."""
     errors: list[RowError] = []
     batch = ValidatedBatch()
-    validators = (
-        ("firms", validate_firm, batch.firms),
-        ("profiles", validate_profile, batch.profiles),
-        ("bids", validate_bid, batch.bids),
-    )
-    for kind, validate, sink in validators:
-        first_seen: dict[str, str] = {}
-        for label, row in raw.rows[kind]:
-            record = validate(row, label, errors)
-            key = str(row.get("key", "")).strip()
-            if key and key in first_seen:
-                errors.append(RowError(label, "key", key, f"duplicate key; first used at {first_seen[key]}"))
-                continue
-            if key:
-                first_seen[key] = label
-            if record is not None:
-                sink.append(record)  # type: ignore[attr-defined]
+    _validate_rows(raw.rows["firms"], validate_firm, batch.firms, errors)
+    _validate_rows(raw.rows["profiles"], validate_profile, batch.profiles, errors)
+    _validate_rows(raw.rows["bids"], validate_bid, batch.bids, errors)
     for label, row in raw.rows["relations"]:
         relation = validate_relation(row, label, errors)
         if relation is not None:
             batch.relations.append(relation)
             batch.relation_rows.append(label)
     return batch, errors
+
+
+def _validate_rows(
+    rows: list[tuple[str, dict[str, Any]]],
+    validate: Callable[[dict[str, Any], str, list[RowError]], R | None],
+    sink: list[R],
+    errors: list[RowError],
+) -> None:
+    """Validate one kind's rows into `sink`; a key used a second time is an error of that row."""
+    first_seen: dict[str, str] = {}
+    for label, row in rows:
+        record = validate(row, label, errors)
+        key = str(row.get("key", "")).strip()
+        if key and key in first_seen:
+            errors.append(RowError(label, "key", key, f"duplicate key; first used at {first_seen[key]}"))
+            continue
+        if key:
+            first_seen[key] = label
+        if record is not None:
+            sink.append(record)
 
 
 def _reference_errors(raw: RawInput, batch: ValidatedBatch, known_firms: set[str]) -> list[RowError]:
@@ -96,7 +105,7 @@ def _reference_errors(raw: RawInput, batch: ValidatedBatch, known_firms: set[str
                     "no such firm in this file or in the database; import the firm first",
                 )
             )
-    for label, r in zip(batch.relation_rows, batch.relations):
+    for label, r in zip(batch.relation_rows, batch.relations, strict=True):
         if r.firm_key not in firms:
             errors.append(
                 RowError(
@@ -114,7 +123,7 @@ def _relation_errors(
 ) -> list[RowError]:
     """The same relation twice in one file, and shares that add up to more than the whole for a firm."""
     errors: list[RowError] = []
-    labels = dict(zip((id(r) for r in batch.relations), batch.relation_rows))
+    labels = dict(zip((id(r) for r in batch.relations), batch.relation_rows, strict=True))
     first: dict[relation_store.Slot, str] = {}
     for x in resolved:
         label = labels[id(x.relation)]
@@ -129,7 +138,7 @@ def _relation_errors(
                 )
             )
         first.setdefault(x.slot, label)
-    totals = {slot: share for slot, share in relation_store.stored_shares(session, firm_ids.values()).items()}
+    totals = dict(relation_store.stored_shares(session, firm_ids.values()))
     totals.update({x.slot: x.relation.share for x in resolved})
     sums: dict[tuple[int, str], float] = {}
     for (firm_id, direction, _, _), share in totals.items():
@@ -165,7 +174,9 @@ def _phrase_notes(raw: RawInput, batch: ValidatedBatch, vocabulary: Vocabulary) 
         for r in b.requirements:
             phrases.append((labels["bids"][b.key], f"requirements.{r.key}.capability", r.capability))
             phrases += [(labels["bids"][b.key], f"requirements.{r.key}.certifications", c) for c in r.certifications]
-    phrases += [(label, "item", r.item) for label, r in zip(batch.relation_rows, batch.relations) if r.item]
+    phrases += [
+        (label, "item", r.item) for label, r in zip(batch.relation_rows, batch.relations, strict=True) if r.item
+    ]
     for row, field_name, phrase in phrases:
         hit = vocabulary.normalise(phrase)
         if hit.method in ("exact",):

@@ -35,7 +35,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_plain(record: Firm | Profile | Bid) -> dict[str, Any]:
+def to_plain(record: Firm | Profile | Bid | Requirement) -> dict[str, Any]:
     """JSON-ready dict of a record (enums as values, dates ISO)."""
     return _plain(asdict(record))
 

@@ -3,7 +3,8 @@
 A JSON file is an object with any of the lists "firms", "profiles", "bids" and
 "relations". A CSV file holds one kind, recognised from its header: firms (name,
 country), profiles (firm, type), bids (one row per requirement, grouped by
-the "bid" column) or relations (firm, direction, counterpart). Rows keep a label (JSON path or CSV line) for error messages.
+the "bid" column) or relations (firm, direction, counterpart). Rows keep a
+label (JSON path or CSV line) for error messages.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def parse_csv(text: str, source: str) -> RawInput:
                     )
                 )
                 continue
-            records.append((f"line {line_no}", dict(zip(header, (restore(v) for v in values)))))
+            records.append((f"line {line_no}", dict(zip(header, (restore(v) for v in values), strict=True))))
     except csv.Error as exc:
         raise UnreadableInput(f"{source}: broken CSV near line {reader.line_num}: {exc}") from exc
     if errors:

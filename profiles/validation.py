@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar, overload
 
 from . import een
 from .characters import text_problems
@@ -35,6 +36,8 @@ from .domain import (
 from .errors import RowError
 from .taxonomy.codes import COUNTRY_CODES, LANGUAGE_CODES
 from .taxonomy.nace import load_nace, normalise_nace_code
+
+E = TypeVar("E", bound=StrEnum)  # the enum a choice field reads into
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -240,7 +243,13 @@ class _Row:
             self.error(name, value, "must be a date in the form YYYY-MM-DD")
             return None
 
-    def choice(self, name: str, enum: type, default: Any = None, required: bool = False) -> Any:
+    @overload
+    def choice(self, name: str, enum: type[E], default: E, required: bool = False) -> E: ...
+
+    @overload
+    def choice(self, name: str, enum: type[E], default: None = None, required: bool = False) -> E | None: ...
+
+    def choice(self, name: str, enum: type[E], default: E | None = None, required: bool = False) -> E | None:
         value = self._get(name)
         if value is None:
             if required:
@@ -288,7 +297,7 @@ class _Row:
         return tuple(out)
 
 
-def _enum_text(value: str, enum: type) -> str:
+def _enum_text(value: str, enum: type[StrEnum]) -> str:
     for member in enum:
         if member.value.lower() == value.lower():
             return member.value

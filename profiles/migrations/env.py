@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 from profiles import tables  # noqa: F401  (registers the tables on the metadata)
+from profiles.errors import PartnermatchError
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -34,7 +35,13 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise PartnermatchError(
+            "no database to migrate: run migrations through profiles.db, which hands over a connection or sets "
+            "sqlalchemy.url from DATABASE_URL"
+        )
+    engine = create_engine(url)
     with engine.connect() as conn:
         _run(conn)
         conn.commit()

@@ -20,7 +20,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-Method = Literal["exact", "contains", "fuzzy", "unknown"]
+Method = Literal["exact", "contains", "compound", "fuzzy", "unknown"]
 
 # Letters NFKD does not decompose but people still type without.
 _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "đ": "d", "ł": "l", "œ": "oe"})
@@ -163,15 +163,15 @@ class Vocabulary:
             head = self._compound(key, heads_only=True)
             if head is not None:
                 return head
-        best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        if best is not None and " " not in key and not _same_beginning(key, best[0]):
-            best = None
-        if best is None:
-            best = process.extractOne(key, self._keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF + 4)
-            if best is not None and " " not in key and not _same_beginning(key, best[0]):
-                best = None
-        if best is not None:
-            matched, score, _ = best
+        near = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if near is not None and " " not in key and not _same_beginning(key, near[0]):
+            near = None
+        if near is None:
+            near = process.extractOne(key, self._keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF + 4)
+            if near is not None and " " not in key and not _same_beginning(key, near[0]):
+                near = None
+        if near is not None:
+            matched, score, _ = near
             return Normalised(key, self._by_key[matched], "fuzzy", round(score / 100.0, 4), matched)
         return self._compound(key) or Normalised(key, None, "unknown", 0.0)
 

@@ -17,19 +17,19 @@ NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
 
 def _firm(**kw) -> FirmRow:
-    base = dict(
-        id=7,
-        key="dk-limfjord-svejs",
-        name="Limfjord Svejseteknik ApS",
-        country="DK",
-        alias="F1",
-        cluster="Danish Aluminium Cluster",
-        content_hash="x",
-        created_at=NOW,
-        updated_at=NOW,
-        website="https://limfjord.example",
-        contact_email="post@limfjord.example",
-    )
+    base = {
+        "id": 7,
+        "key": "dk-limfjord-svejs",
+        "name": "Limfjord Svejseteknik ApS",
+        "country": "DK",
+        "alias": "F1",
+        "cluster": "Danish Aluminium Cluster",
+        "content_hash": "x",
+        "created_at": NOW,
+        "updated_at": NOW,
+        "website": "https://limfjord.example",
+        "contact_email": "post@limfjord.example",
+    }
     return FirmRow(**(base | kw))
 
 
