@@ -574,7 +574,7 @@ def profile_in_process(
         return func(*args, **kwargs)
 
     saved = fastapi.routing.run_in_threadpool, fastapi.dependencies.utils.run_in_threadpool
-    fastapi.routing.run_in_threadpool = fastapi.dependencies.utils.run_in_threadpool = inline  # type: ignore[assignment]
+    fastapi.routing.run_in_threadpool = fastapi.dependencies.utils.run_in_threadpool = inline
     settings = Settings(DATABASE_URL=f"sqlite:///{setup.db}", today=TODAY, output_dir=setup.work / "out")
     app = create_app(settings)
     workloads = {
@@ -643,8 +643,8 @@ def _profile_table(profiled: dict[str, dict[str, float]]) -> list[str]:
             "|---|" + "---:|" * (len(header) + 3),
         ]
         for endpoint, row in reads.items():
-            rest = row["total"] - sum(row[l] for l in labels)
-            cells = [f"{_ms(row[l])} ({100 * row[l] / row['total']:.0f}%)" for l in labels]
+            rest = row["total"] - sum(row[label] for label in labels)
+            cells = [f"{_ms(row[label])} ({100 * row[label] / row['total']:.0f}%)" for label in labels]
             cells.insert(database + 1, f"{_ms(row['sqlite'])} ({100 * row['sqlite'] / row['total']:.0f}%)")
             lines.append(
                 f"| {endpoint} | {_ms(row['cpu_unprofiled'])} | {_ms(row['total'])} | "
@@ -788,8 +788,9 @@ def report(
         "",
         f"Data: {c['synthetic_profiles']:,} synthetic profiles of {c['synthetic_firms']:,} firms "
         f"(bench/perf/synthetic_profiles.py, seed {args.seed}) plus the demo data ({c['demo_firms']} firms, "
-        f"{c['demo_profiles']} profiles, {c.get('demo_bids', 6)} bids), imported with `partnermatch import` into a fresh SQLite file and "
-        f"matched with `partnermatch match` (import {setup.seconds.get('import', 0):.0f} s, "
+        f"{c['demo_profiles']} profiles, {c.get('demo_bids', 6)} bids), imported with `partnermatch import` "
+        "into a fresh SQLite file and matched with `partnermatch match` "
+        f"(import {setup.seconds.get('import', 0):.0f} s, "
         f"match {setup.seconds.get('match', 0):.0f} s). Server: `partnermatch serve` (uvicorn, loopback, "
         f"access log off) with {' or '.join(str(w) for w in args.workers)} worker process(es), limited to "
         f"{args.memory_limit_mb:,} MB of address space in all (RLIMIT_AS, split over the workers). "
@@ -798,8 +799,9 @@ def report(
         f"{c['accounts']} accounts with API keys (1 advisor of the bid's cluster, firm users) take turns.",
         "",
         f"Profile search: {mix.get('queries', 0):.0f} queries (free-text words, type, country, capability, a second "
-        f"page; default page size 50) by every account in turn; hits per query: median {mix.get('median_hits', 0):,.0f}, "
-        f"min {mix.get('min_hits', 0):,.0f}, max {mix.get('max_hits', 0):,.0f}. Matches: the stored top-10 matches of "
+        f"page; default page size 50) by every account in turn; hits per query: "
+        f"median {mix.get('median_hits', 0):,.0f}, min {mix.get('min_hits', 0):,.0f}, "
+        f"max {mix.get('max_hits', 0):,.0f}. Matches: the stored top-10 matches of "
         f"the firm users' own profiles and of the advisor's cluster profiles, in turn. {proposal_note}",
         "",
         f"Read phases: {args.runs} run(s) of {args.requests:,} requests after a warm-up, each run on fresh "
@@ -809,8 +811,8 @@ def report(
         "p99 is the nearest-rank percentile, so with fewer than 100 requests it is the slowest one. "
         "Server CPU = CPU time of all server processes (and their solver subprocesses) per request. Connections per "
         "worker (2 workers): established client connections of each worker process, the fullest of snapshots taken "
-        "every second (`ss`); uvicorn's workers share one listening socket, and a worker that wakes up accepts every connection "
-        "waiting, so a burst of new connections can land on one worker. Client CPU = the "
+        "every second (`ss`); uvicorn's workers share one listening socket, and a worker that wakes up accepts "
+        "every connection waiting, so a burst of new connections can land on one worker. Client CPU = the "
         "load generator's share of one core. Load = 1-minute load average before → after (the machine is shared; "
         "anything above the server's own load is other work).",
         "",

@@ -221,13 +221,12 @@ def run(
     timeout_s: float = 120.0,
 ) -> Result:
     """A closed loop of `concurrency` clients sending `total` requests, in turn from `requests`."""
+    work = _run(host, port, requests, total, concurrency, check, timeout_s)
     try:
         import uvloop  # noqa: PLC0415
-
-        runner = uvloop.run
     except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
-        runner = asyncio.run
-    return runner(_run(host, port, requests, total, concurrency, check, timeout_s))
+        return asyncio.run(work)
+    return uvloop.run(work)
 
 
 def process_cpu_s(pid: int) -> float:

@@ -85,7 +85,7 @@ def _reset_peak_rss() -> bool:
 def worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, profile_out: Path | None) -> dict[str, Any]:
     """Import the two files into a fresh SQLite database; return timings and memory figures."""
     started = time.perf_counter()
-    from api import services  # noqa: PLC0415 - the import cost is measured apart
+    from api.actions import services  # noqa: PLC0415 - the import cost is measured apart
     from profiles.settings import Settings  # noqa: PLC0415
 
     out: dict[str, Any] = {
@@ -361,9 +361,9 @@ def main(argv: list[str] | None = None) -> None:
     body = [
         f"{n_profiles:,} synthetic EEN profiles of {n_firms:,} firms (`bench.perf.synthetic_profiles`, seed "
         f"{args.seed}; CSV {sizes[0]:.1f} + {sizes[1]:.1f} MiB, generated in {gen_s:.1f} s), imported end to end "
-        "with `api.actions.services.open_database` + `api.actions.services.import_path` into a fresh SQLite file, firms first, "
-        f"then profiles. Medians of {n} timed run(s), each in a fresh subprocess; tracemalloc peaks come from "
-        f"{nt} separate traced run(s) (wall time under tracemalloc {traced_wall:.1f} s). Load average during "
+        "with `api.actions.services.open_database` + `api.actions.services.import_path` into a fresh SQLite file, "
+        f"firms first, then profiles. Medians of {n} timed run(s), each in a fresh subprocess; tracemalloc peaks "
+        f"come from {nt} separate traced run(s) (wall time under tracemalloc {traced_wall:.1f} s). Load average during "
         f"the timed runs {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores (CPU time is the "
         "process's own).",
         "",

@@ -42,7 +42,7 @@ def _peak_mib() -> float:
 def _embed_child(args: tuple[int, str, str, bool]) -> tuple[float, float, bytes]:
     """In a fresh process: vectors_for over the passages, in-process or on a local Dask cluster."""
     n, how, cache_dir, warm = args
-    from matching.executor import LocalExecutor, dask_executor
+    from matching.executor import Executor, LocalExecutor, dask_executor
     from matching.features import build_features
     from matching.vectors import VectorCache, vectors_for
     from profiles.taxonomy.vocabulary import load_vocabulary
@@ -54,7 +54,7 @@ def _embed_child(args: tuple[int, str, str, bool]) -> tuple[float, float, bytes]
     vocabulary = load_vocabulary()
     passages = [build_features(p, by_key[p.firm_key], vocabulary).passage for p in profiles]
     close = None
-    executor = LocalExecutor()
+    executor: Executor = LocalExecutor()
     if how == "dask":
         executor, close = dask_executor(None, workers=2)
         executor.map(len, [[0]] * 2)  # workers up before the clock starts

@@ -1390,7 +1390,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
             "{firm} seeks a subcontractor certified to {cert} for {s1} and {s2} of {m1} components.",
         ),
         "summary_TO": (
-            "A {adj} {noun} offers a new {c1} technology for {m1} parts that reduces cycle time by {pct} %; licence or technical cooperation sought.",
+            "A {adj} {noun} offers a new {c1} technology for {m1} parts that reduces cycle time by {pct} %; licence or "
+            "technical cooperation sought.",
         ),
         "summary_TR": ("A {adj} {noun} seeks technology and know-how for {s1} of {m1} parts for {ind}.",),
         "summary_RDR": (
@@ -1403,8 +1404,10 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "offer_caps": (
             "Its core processes are {c1}, {c2} and {c3}, mainly in {m1} and {m2}.",
-            "The company specialises in {c1} and {c2} of {m1} components, from prototypes to series of {vol} parts per year.",
-            "Production covers {c1}, {c2} and {c3}, with in-house quality control and documentation to customer standards.",
+            "The company specialises in {c1} and {c2} of {m1} components, from prototypes to series of {vol} parts per "
+            "year.",
+            "Production covers {c1}, {c2} and {c3}, with in-house quality control and documentation to customer "
+            "standards.",
         ),
         "offer_market": (
             "Customers include {ind} and {ind2}, with deliveries to {exp}.",
@@ -1416,19 +1419,23 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "offer_capacity": (
             "Free capacity of around {vol} parts per year is available from {q}.",
-            "After investing in new equipment in {year2}, the company has free capacity for {c1} and can take on new series from {q}.",
+            "After investing in new equipment in {year2}, the company has free capacity for {c1} and can take on new "
+            "series from {q}.",
         ),
         "offer_close": (
-            "The firm is looking for {ptype} with {ind} and for partners to join consortia bidding for larger packages.",
+            "The firm is looking for {ptype} with {ind} and for partners to join consortia bidding for larger "
+            "packages.",
             "It wants to grow its export and is open to {ptype} with customers in {exp}.",
         ),
         "request_need": (
             "For a new project for {ind}, the company needs a partner for {s1} and {s2} of {m1} components.",
-            "The firm has no {s1} in-house and buys it from a single supplier today; it now seeks an additional partner.",
+            "The firm has no {s1} in-house and buys it from a single supplier today; it now seeks an additional "
+            "partner.",
             "Growing orders from {ind} mean that the company needs external capacity for {s1}.",
         ),
         "request_req": (
-            "The partner should hold {cert}, handle about {vol} parts per year and be located within {km} km of {city}.",
+            "The partner should hold {cert}, handle about {vol} parts per year and be located within {km} km of "
+            "{city}.",
             "Parts are made of {m1} and {m2}; the partner must deliver to drawing, with full traceability.",
         ),
         "request_close": (
@@ -1436,7 +1443,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
             "The company offers long-term volumes and joint planning, and proposes {ptype} from {q}.",
         ),
         "tech": (
-            "The firm has developed a new approach to {c1} of {m1} that cuts cycle time by {pct} % and scrap by {pct2} % compared with conventional processes.",
+            "The firm has developed a new approach to {c1} of {m1} that cuts cycle time by {pct} % and scrap by {pct2} "
+            "% compared with conventional processes.",
             "The technology combines {c1} with {c2} in one cell and has been validated at pilot scale (TRL {trl}).",
             "It is protected by a patent application and has been tested with customers in {ind}.",
         ),
@@ -1445,10 +1453,12 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "tr_need": (
             "The company seeks a proven technology for {s1} of {m1} parts to replace a manual process.",
-            "It is looking for a technology provider that can help introduce {s1} and {s2} in its production in {city}.",
+            "It is looking for a technology provider that can help introduce {s1} and {s2} in its production in "
+            "{city}.",
         ),
         "rdr": (
-            "The firm is preparing a Horizon Europe proposal ({call}) on low-carbon {s1} of {m1} and seeks research partners.",
+            "The firm is preparing a Horizon Europe proposal ({call}) on low-carbon {s1} of {m1} and seeks research "
+            "partners.",
             "The project will develop and validate {s1} and {s2} for {ind} up to TRL {trl}.",
             "Partners with laboratory facilities for {s2} and experience from EU projects are especially welcome.",
         ),
@@ -1497,7 +1507,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "offer_caps": (
             "Virksomhedens kerneprocesser er {c1}, {c2} og {c3}, primært i {m1} og {m2}.",
-            "Virksomheden er specialiseret i {c1} og {c2} af emner i {m1}, fra prototyper til serier på {vol} stk. om året.",
+            "Virksomheden er specialiseret i {c1} og {c2} af emner i {m1}, fra prototyper til serier på {vol} stk. om "
+            "året.",
         ),
         "offer_market": (
             "Kunderne findes inden for {ind} og {ind2}, med leverancer til {exp}.",
@@ -1522,7 +1533,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "request_close": ("Der ønskes {ptype} med opstart fra {q}.",),
         "tech": (
-            "Virksomheden har udviklet en ny metode til {c1} af {m1}, som reducerer cyklustiden med {pct} % og spild med {pct2} %.",
+            "Virksomheden har udviklet en ny metode til {c1} af {m1}, som reducerer cyklustiden med {pct} % og spild "
+            "med {pct2} %.",
             "Teknologien kombinerer {c1} og {c2} i én celle og er afprøvet i pilotskala (TRL {trl}).",
             "Teknologien er patentanmeldt og testet sammen med kunder inden for {ind}.",
         ),
@@ -1534,7 +1546,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
             "Der søges en teknologipartner, som kan hjælpe med at indføre {s1} og {s2} i produktionen i {city}.",
         ),
         "rdr": (
-            "Virksomheden forbereder en ansøgning til Horizon Europe ({call}) om {s1} af {m1} med lavere CO2-aftryk og søger forskningspartnere.",
+            "Virksomheden forbereder en ansøgning til Horizon Europe ({call}) om {s1} af {m1} med lavere CO2-aftryk og "
+            "søger forskningspartnere.",
             "Projektet skal udvikle og validere {s1} og {s2} til {ind} op til TRL {trl}.",
             "Partnere med laboratoriefaciliteter til {s2} og erfaring fra EU-projekter er særligt velkomne.",
         ),
@@ -1577,7 +1590,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "offer_caps": (
             "Bedriftens kjerneprosesser er {c1}, {c2} og {c3}, hovedsakelig i {m1} og {m2}.",
-            "Bedriften er spesialisert på {c1} og {c2} av deler i {m1}, fra prototyper til serier på {vol} stk. i året.",
+            "Bedriften er spesialisert på {c1} og {c2} av deler i {m1}, fra prototyper til serier på {vol} stk. i "
+            "året.",
         ),
         "offer_market": (
             "Kundene finnes innen {ind} og {ind2}, med leveranser til {exp}.",
@@ -1602,7 +1616,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "request_close": ("Det ønskes {ptype} med oppstart fra {q}.",),
         "tech": (
-            "Bedriften har utviklet en ny metode for {c1} av {m1} som reduserer syklustiden med {pct} % og svinn med {pct2} %.",
+            "Bedriften har utviklet en ny metode for {c1} av {m1} som reduserer syklustiden med {pct} % og svinn med "
+            "{pct2} %.",
             "Teknologien kombinerer {c1} og {c2} i én celle og er testet i pilotskala (TRL {trl}).",
             "Teknologien er patentsøkt og testet sammen med kunder innen {ind}.",
         ),
@@ -1612,7 +1627,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
             "Det søkes en teknologipartner som kan hjelpe med å innføre {s1} og {s2} i produksjonen i {city}.",
         ),
         "rdr": (
-            "Bedriften forbereder en søknad til Horizon Europe ({call}) om {s1} av {m1} med lavere CO2-avtrykk og søker forskningspartnere.",
+            "Bedriften forbereder en søknad til Horizon Europe ({call}) om {s1} av {m1} med lavere CO2-avtrykk og "
+            "søker forskningspartnere.",
             "Prosjektet skal utvikle og validere {s1} og {s2} for {ind} opp til TRL {trl}.",
             "Partnere med laboratoriefasiliteter for {s2} og erfaring fra EU-prosjekter er særlig velkomne.",
         ),
@@ -1639,7 +1655,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
             "{firm} i {city} erbjuder {c1} och {c2} av detaljer i {m1} till {ind} och {ind2}.",
         ),
         "summary_BR": (
-            "En {adj} {noun} i {region} söker en partner för {s1} av detaljer i {m1} till {ind}, cirka {vol} st. per år.",
+            "En {adj} {noun} i {region} söker en partner för {s1} av detaljer i {m1} till {ind}, cirka {vol} st. per "
+            "år.",
             "{firm} söker en underleverantör med {cert} för {s1} och {s2}.",
         ),
         "summary_TO": ("En {adj} {noun} erbjuder en ny teknik för {c1} av {m1} som minskar cykeltiden med {pct} %.",),
@@ -1653,7 +1670,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "offer_caps": (
             "Företagets kärnprocesser är {c1}, {c2} och {c3}, främst i {m1} och {m2}.",
-            "Företaget är specialiserat på {c1} och {c2} av detaljer i {m1}, från prototyper till serier om {vol} st. per år.",
+            "Företaget är specialiserat på {c1} och {c2} av detaljer i {m1}, från prototyper till serier om {vol} st. "
+            "per år.",
         ),
         "offer_market": (
             "Kunderna finns inom {ind} och {ind2}, med leveranser till {exp}.",
@@ -1678,7 +1696,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "request_close": ("Företaget önskar {ptype} med start från {q}.",),
         "tech": (
-            "Företaget har utvecklat en ny metod för {c1} av {m1} som minskar cykeltiden med {pct} % och spillet med {pct2} %.",
+            "Företaget har utvecklat en ny metod för {c1} av {m1} som minskar cykeltiden med {pct} % och spillet med "
+            "{pct2} %.",
             "Tekniken kombinerar {c1} och {c2} i en cell och har validerats i pilotskala (TRL {trl}).",
             "Tekniken är patentsökt och har testats tillsammans med kunder inom {ind}.",
         ),
@@ -1688,7 +1707,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
             "Företaget söker en teknikpartner som kan hjälpa till att införa {s1} och {s2} i produktionen i {city}.",
         ),
         "rdr": (
-            "Företaget förbereder en ansökan till Horizon Europe ({call}) om {s1} av {m1} med lägre klimatavtryck och söker forskningspartner.",
+            "Företaget förbereder en ansökan till Horizon Europe ({call}) om {s1} av {m1} med lägre klimatavtryck och "
+            "söker forskningspartner.",
             "Projektet ska utveckla och validera {s1} och {s2} för {ind} upp till TRL {trl}.",
             "Partner med laboratorieresurser för {s2} och erfarenhet av EU-projekt är särskilt välkomna.",
         ),
@@ -1714,11 +1734,13 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         "title_TR": ("{adj} {noun} sucht Technologie für {s1} von {m1}",),
         "title_RDR": ("Forschungspartner für {s1} von {m1} in einem Horizon-Europe-Projekt gesucht",),
         "summary_BO": (
-            "Ein {adj} {noun} mit {emp} Beschäftigten bietet {c1}, {c2} und {c3} für {ind} an, mit freien Kapazitäten ab {q}.",
+            "Ein {adj} {noun} mit {emp} Beschäftigten bietet {c1}, {c2} und {c3} für {ind} an, mit freien Kapazitäten "
+            "ab {q}.",
             "{firm} in {city} bietet {c1} und {c2} von Bauteilen aus {m1} für {ind} und {ind2} an.",
         ),
         "summary_BR": (
-            "Ein {adj} {noun} aus {region} sucht einen Partner für {s1} von Bauteilen aus {m1}, rund {vol} Stück pro Jahr.",
+            "Ein {adj} {noun} aus {region} sucht einen Partner für {s1} von Bauteilen aus {m1}, rund {vol} Stück pro "
+            "Jahr.",
             "{firm} sucht einen nach {cert} zertifizierten Zulieferer für {s1} und {s2}.",
         ),
         "summary_TO": (
@@ -1734,7 +1756,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "offer_caps": (
             "Die Kernprozesse des Unternehmens sind {c1}, {c2} und {c3}, vor allem in {m1} und {m2}.",
-            "Das Unternehmen ist auf {c1} und {c2} von Bauteilen aus {m1} spezialisiert, vom Prototyp bis zu Serien von {vol} Stück pro Jahr.",
+            "Das Unternehmen ist auf {c1} und {c2} von Bauteilen aus {m1} spezialisiert, vom Prototyp bis zu Serien "
+            "von {vol} Stück pro Jahr.",
         ),
         "offer_market": (
             "Zu den Kunden zählen {ind} und {ind2} in {exp}.",
@@ -1743,7 +1766,8 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
         "offer_cert": ("Das Qualitätsmanagement ist nach {certs} zertifiziert.",),
         "offer_capacity": (
             "Ab {q} stehen freie Kapazitäten von rund {vol} Teilen pro Jahr zur Verfügung.",
-            "Nach einer Investition in neue Anlagen im Jahr {year2} verfügt das Unternehmen über freie Kapazitäten für {c1}.",
+            "Nach einer Investition in neue Anlagen im Jahr {year2} verfügt das Unternehmen über freie Kapazitäten für "
+            "{c1}.",
         ),
         "offer_close": ("Das Unternehmen sucht {ptype} sowie Partner für gemeinsame Angebote für größere Pakete.",),
         "request_need": (
@@ -1752,22 +1776,27 @@ TEXT: dict[str, dict[str, tuple[str, ...]]] = {
             "Wachsende Aufträge erfordern externe Kapazitäten für {s1}.",
         ),
         "request_req": (
-            "Der Partner sollte nach {cert} zertifiziert sein, rund {vol} Teile pro Jahr liefern können und höchstens {km} km von {city} entfernt liegen.",
+            "Der Partner sollte nach {cert} zertifiziert sein, rund {vol} Teile pro Jahr liefern können und höchstens "
+            "{km} km von {city} entfernt liegen.",
             "Die Teile bestehen aus {m1} und {m2}; geliefert wird nach Zeichnung mit voller Rückverfolgbarkeit.",
         ),
         "request_close": ("Gewünscht ist {ptype} ab {q}.",),
         "tech": (
-            "Das Unternehmen hat ein neues Verfahren für {c1} von {m1} entwickelt, das die Zykluszeit um {pct} % und den Ausschuss um {pct2} % senkt.",
+            "Das Unternehmen hat ein neues Verfahren für {c1} von {m1} entwickelt, das die Zykluszeit um {pct} % und "
+            "den Ausschuss um {pct2} % senkt.",
             "Die Technologie kombiniert {c1} und {c2} in einer Zelle und wurde im Pilotmaßstab validiert (TRL {trl}).",
             "Das Verfahren ist zum Patent angemeldet und wurde mit Kunden getestet.",
         ),
         "tech_close": ("Angeboten werden Lizenzverträge oder eine technische Zusammenarbeit mit Herstellern.",),
         "tr_need": (
-            "Das Unternehmen sucht eine erprobte Technologie für {s1} von Bauteilen aus {m1}, die einen manuellen Prozess ersetzen soll.",
-            "Gesucht wird ein Technologiepartner, der bei der Einführung von {s1} und {s2} am Standort {city} unterstützt.",
+            "Das Unternehmen sucht eine erprobte Technologie für {s1} von Bauteilen aus {m1}, die einen manuellen "
+            "Prozess ersetzen soll.",
+            "Gesucht wird ein Technologiepartner, der bei der Einführung von {s1} und {s2} am Standort {city} "
+            "unterstützt.",
         ),
         "rdr": (
-            "Das Unternehmen bereitet einen Antrag in Horizon Europe ({call}) zu {s1} von {m1} mit geringerem CO2-Fußabdruck vor und sucht Forschungspartner.",
+            "Das Unternehmen bereitet einen Antrag in Horizon Europe ({call}) zu {s1} von {m1} mit geringerem "
+            "CO2-Fußabdruck vor und sucht Forschungspartner.",
             "Im Projekt sollen {s1} und {s2} bis TRL {trl} entwickelt und validiert werden.",
             "Partner mit Laboreinrichtungen für {s2} und Erfahrung aus EU-Projekten sind besonders willkommen.",
         ),
@@ -1869,7 +1898,7 @@ def _sample(rng: random.Random, items: Sequence[Any], k: int) -> list[Any]:
 
 _COUNTRY = _Weighted(tuple(COUNTRY_WEIGHTS.items()))
 _ARCHETYPE = _Weighted(tuple((a, a.weight) for a in ARCHETYPES))
-_EXPORT = _Weighted(tuple(zip(EXPORT_MARKETS, EXPORT_WEIGHTS)))
+_EXPORT = _Weighted(tuple(zip(EXPORT_MARKETS, EXPORT_WEIGHTS, strict=True)))
 _EMPLOYEE_BANDS = _Weighted((((2, 9), 0.22), ((10, 49), 0.42), ((50, 249), 0.29), ((250, 1500), 0.07)))
 _PROFILE_TYPE = _Weighted(PROFILE_TYPES)
 _RESEARCH_TYPE = _Weighted((("TO", 0.4), ("RDR", 0.4), ("BO", 0.2)))
@@ -2021,7 +2050,7 @@ def _brand(rng: random.Random, country: str) -> str:
 def _firm_name(rng: random.Random, country: str, family: str, city: str, research: bool, used: set[str]) -> str:
     """A fictional firm name that no earlier firm of this data set carries."""
     words = NAME_WORDS["research" if research else family][country]
-    for attempt in range(20):
+    for _ in range(20):
         legal = "" if research else " " + _choice(rng, LEGAL_FORMS[country])
         brand = _brand(rng, country)
         pattern = rng.random()
