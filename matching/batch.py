@@ -1,11 +1,11 @@
 """All candidate pairs scored at once with array arithmetic, to the same values as the comparators.
 
-Each component of `matching.components` has an array twin here: profiles are
-encoded once as sparse rows (concepts, hierarchy credit, NACE lineage per
-level, languages) and dense columns (coordinates, country, size), and a
-component for a block of pairs is a few row-wise sparse products. The per-pair
-comparators stay the reference and produce the explanations of the matches
-that are kept; a test holds the two to the same numbers.
+Profiles are encoded once as sparse rows (concepts, hierarchy credit, NACE
+lineage per level, languages) and dense columns (coordinates, country, size);
+each registered component's batch form (see `matching.components`) computes its
+values for a block of pairs from them with a few row-wise sparse products. The
+per-pair comparators stay the reference and produce the explanations of the
+matches that are kept; a conformance test holds the two forms to the same numbers.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ from scipy import sparse
 from profiles.taxonomy.nace import load_nace
 from profiles.taxonomy.vocabulary import Vocabulary
 
+from .components import REGISTRY, ArrayResult, BatchContext
+from .components.base import rowwise_dot
 from .components.counterpart import is_offer
-from .components.geography import OTHER_COUNTRY, SAME_COUNTRY
 from .features import ProfileFeatures
 from .kinds import pair_classes
-from .semantic import calibrate, cosines
-from .ties import pair_values
+from .semantic import cosines
 
-EARTH_RADIUS_KM = 6371.0
-NACE_VALUE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
 BLOCK = 200_000
 VECTOR_BLOCK = 16_384  # pairs whose vectors are gathered at once (two int32 copies of 384 each)
 
@@ -192,56 +190,6 @@ class HistoryArrays:
     ties: sparse.csr_matrix | None = None
 
 
-CHAIN_CELLS = 4_000_000  # pair × concept × concept cells compared at once for the value chain
-
-
-def _padded(matrix: sparse.csr_matrix, rows: np.ndarray, pad: int) -> np.ndarray:
-    """Each row's column indices, padded with `pad` to the longest row."""
-    counts = np.diff(matrix.indptr)[rows]
-    width = int(counts.max()) if len(rows) else 0
-    out = np.full((len(rows), max(width, 1)), pad, dtype=np.int64)
-    for k in range(width):
-        has = counts > k
-        out[has, k] = matrix.indices[matrix.indptr[rows[has]] + k]
-    return out
-
-
-def value_chain_arrays(
-    offered: sparse.csr_matrix, together: np.ndarray, left: np.ndarray, right: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Max learned strength from a concept one side offers and the other lacks to one the other offers
-    and the first lacks: the twin of `GoesTogether.between`."""
-    counts = np.diff(offered.indptr)
-    present = (counts[left] > 0) & (counts[right] > 0) & bool(together.any())
-    values = np.zeros(len(left), dtype=np.float64)
-    idx = np.flatnonzero(present)
-    if not len(idx):
-        return values, present
-    pad = together.shape[0]
-    strengths = np.zeros((pad + 1, pad + 1), dtype=np.float64)
-    strengths[:pad, :pad] = together
-    a_all, b_all = _padded(offered, left[idx], pad), _padded(offered, right[idx], pad)
-    step = max(1, CHAIN_CELLS // (a_all.shape[1] * b_all.shape[1]))
-    for start in range(0, len(idx), step):
-        a, b = a_all[start : start + step], b_all[start : start + step]
-        same = a[:, :, None] == b[:, None, :]
-        a_own = ~same.any(axis=2) & (a < pad)
-        b_own = ~same.any(axis=1) & (b < pad)
-        cells = strengths[a[:, :, None], b[:, None, :]]
-        cells = np.where(a_own[:, :, None] & b_own[:, None, :], cells, 0.0)
-        values[idx[start : start + step]] = cells.reshape(len(a), -1).max(axis=1)
-    return values, present
-
-
-def rowwise_dot(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Dot product of each pair's rows, pair by pair (the cosine, for L2-normalised rows)."""
-    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1), dtype=np.float64).ravel()
-
-
-def _row_counts(matrix: sparse.csr_matrix) -> np.ndarray:
-    return np.diff(matrix.indptr)
-
-
 def vector_cosines(vectors: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Cosine of each pair's quantised vectors: whole-number dot products, exact in any order."""
     dots = np.zeros(len(left), dtype=np.int64)
@@ -259,75 +207,16 @@ def component_arrays(
     scale_km: float,
     semantic: np.ndarray | None = None,
     history: HistoryArrays | None = None,
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """name → (values, present) for the pairs (left[i], right[i]); `semantic`: their vector cosines,
+) -> dict[str, ArrayResult]:
+    """name → (values, present) of every registered component for the pairs (left[i], right[i]), by
+    each component's batch form; `text`: the pairs' TF-IDF cosines; `semantic`: their vector cosines,
     None when the multilingual model is unavailable (the component is then missing, not zero);
     `history`: the exchange's learned value chains and relationships (missing where None)."""
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    history = history or HistoryArrays()
-    none = (np.zeros(len(left)), np.zeros(len(left), dtype=bool))
-    out["value_chain"] = (
-        value_chain_arrays(a.offered, history.together, left, right) if history.together is not None else none
-    )
-    out["relationship"] = (
-        pair_values(history.ties, history.tie_codes[left], history.tie_codes[right])
-        if history.ties is not None and history.tie_codes is not None
-        else none
-    )
-    out["text"] = (np.clip(text, 0.0, 1.0), np.ones(len(left), dtype=bool))
-    out["semantic"] = (
-        (calibrate(semantic), np.ones(len(left), dtype=bool))
-        if semantic is not None
-        else (np.zeros(len(left)), np.zeros(len(left), dtype=bool))
-    )
-
-    counts = _row_counts(a.concepts)
-    shared = rowwise_dot(a.concepts, left, right)
-    union = counts[left] + counts[right] - shared
-    present = (counts[left] > 0) & (counts[right] > 0)
-    out["capabilities"] = (np.divide(shared, union, out=np.zeros_like(shared), where=union > 0), present)
-
-    need = _row_counts(a.sought)
-    a_gives = np.asarray(a.credit[left].multiply(a.sought[right]).sum(axis=1)).ravel()
-    b_gives = np.asarray(a.credit[right].multiply(a.sought[left]).sum(axis=1)).ravel()
-    a_to_b = np.divide(a_gives, need[right], out=np.zeros_like(a_gives, dtype=np.float64), where=need[right] > 0)
-    b_to_a = np.divide(b_gives, need[left], out=np.zeros_like(b_gives, dtype=np.float64), where=need[left] > 0)
-    out["complementarity"] = (np.maximum(a_to_b, b_to_a), (need[left] > 0) | (need[right] > 0))
-
-    deepest = np.zeros(len(left), dtype=np.int64)
-    for level, matrix in enumerate(a.nace_levels, start=1):
-        deepest = np.where(rowwise_dot(matrix, left, right) > 0, level, deepest)
-    has_nace = _row_counts(a.nace_levels[0]) > 0
-    out["sector"] = (NACE_VALUE[deepest], has_nace[left] & has_nace[right])
-
-    coords = ~np.isnan(a.lat[left]) & ~np.isnan(a.lat[right])
-    p1, p2 = np.radians(a.lat[left]), np.radians(a.lat[right])
-    dl = np.radians(a.lon[right] - a.lon[left])
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(np.nan_to_num(h))))
-    same_country = (a.country[left] == a.country[right]) & (a.country[left] >= 0)
-    same_region = same_country & (a.region[left] == a.region[right]) & (a.region[left] >= 0)
-    by_country = np.where(same_region, 1.0, np.where(same_country, SAME_COUNTRY, OTHER_COUNTRY))
-    geo = np.where(coords, np.exp(-km / scale_km), by_country)
-    out["geography"] = (geo, coords | ((a.country[left] >= 0) & (a.country[right] >= 0)))
-
-    size_ok = (a.size[left] >= 0) & (a.size[right] >= 0)
-    out["size"] = (1.0 - np.abs(a.size[left] - a.size[right]) / 3.0, size_ok)
-
-    typed = (a.offer[left] >= 0) & (a.offer[right] >= 0)
-    out["counterpart"] = ((a.offer[left] != a.offer[right]).astype(np.float64), typed)
-
-    langs = _row_counts(a.languages)
-    out["language"] = (
-        (rowwise_dot(a.languages, left, right) > 0).astype(np.float64),
-        (langs[left] > 0) & (langs[right] > 0),
-    )
-    return out
+    ctx = BatchContext(a, left, right, text, semantic, scale_km, history or HistoryArrays())
+    return {name: component.batch(ctx) for name, component in REGISTRY.items()}
 
 
-def combine_arrays(
-    components: dict[str, tuple[np.ndarray, np.ndarray]], weights: dict[str, float]
-) -> tuple[np.ndarray, np.ndarray]:
+def combine_arrays(components: dict[str, ArrayResult], weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """Weighted mean over present components; returns (scores, number of present components)."""
     n = len(next(iter(components.values()))[0])
     total, weight, present = np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int64)

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from .components import REGISTRY
 from .scorer import PairScore
 
-LABELS = {
-    "text": "similar wording",
-    "semantic": "same meaning (any language)",
-    "capabilities": "shared capabilities",
-    "complementarity": "offer meets need",
-    "value_chain": "goes together in a value chain",
-    "relationship": "worked together or shared partners",
-    "counterpart": "offer meets request",
-    "sector": "related sectors",
-    "geography": "close by",
-    "size": "similar size",
-    "language": "common language",
-}
+
+def label(component: str) -> str:
+    """How explanations name a component as a driver of a match."""
+    registered = REGISTRY.get(component)
+    return registered.label if registered is not None else component
 
 
 def explain(pair: PairScore, viewer_is_a: bool) -> dict[str, Any]:
     """Structured explanation for the viewer (side a or b): drivers, terms, capabilities, needs met."""
     c = pair.components
     out: dict[str, Any] = {
-        "drivers": [{"component": n, "label": LABELS.get(n, n), "contribution": v} for n, v in pair.drivers()[:3]],
+        "drivers": [{"component": n, "label": label(n), "contribution": v} for n, v in pair.drivers()[:3]],
         "missing": sorted(n for n, v in c.items() if v is None),
     }
     if c.get("text"):

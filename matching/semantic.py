@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from typing import overload
 
 import numpy as np
 
@@ -53,7 +54,16 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
+@overload
+def calibrate(cosine: float, floor: float = FLOOR) -> float: ...
+
+
+@overload
+def calibrate(cosine: np.ndarray, floor: float = FLOOR) -> np.ndarray: ...
+
+
 def calibrate(cosine: float | np.ndarray, floor: float = FLOOR) -> float | np.ndarray:
+    """A cosine (or an array of them) mapped to [0, 1]: `floor` (unrelated texts) and below to 0, 1 to 1."""
     return (
         np.clip((np.asarray(cosine) - floor) / (1.0 - floor), 0.0, 1.0)
         if isinstance(cosine, np.ndarray)

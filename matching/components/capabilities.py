@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from . import Comparator, ComponentResult
+import numpy as np
+
+from ..features import ProfileFeatures
+from .base import ArrayResult, BatchContext, Component, ComponentResult, PairContext, row_counts
 
 
-def compare(a, b, ctx) -> ComponentResult | None:
+def compare(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext) -> ComponentResult | None:
     ca, cb = a.concepts, b.concepts
     if not ca or not cb:
         return None
@@ -14,4 +17,19 @@ def compare(a, b, ctx) -> ComponentResult | None:
     return ComponentResult(value, {"shared": sorted(ctx.vocabulary.label(c) for c in shared)})
 
 
-COMPARATOR = Comparator("capabilities", compare, description="Jaccard overlap of normalised capabilities")
+def batch(ctx: BatchContext) -> ArrayResult:
+    concepts, left, right = ctx.arrays.concepts, ctx.left, ctx.right
+    counts = row_counts(concepts)
+    shared = ctx.dot(concepts)
+    union = counts[left] + counts[right] - shared
+    present = (counts[left] > 0) & (counts[right] > 0)
+    return np.divide(shared, union, out=np.zeros_like(shared), where=union > 0), present
+
+
+COMPONENT = Component(
+    "capabilities",
+    compare,
+    batch,
+    label="shared capabilities",
+    description="Jaccard overlap of normalised capabilities",
+)

@@ -8,10 +8,15 @@ explanation says who offers what to whom.
 
 from __future__ import annotations
 
-from . import Comparator, ComponentResult
+from typing import Any
+
+import numpy as np
+
+from ..features import ProfileFeatures
+from .base import ArrayResult, BatchContext, Component, ComponentResult, PairContext, row_counts
 
 
-def coverage(offered: frozenset[str], sought: frozenset[str], vocabulary) -> tuple[float, list[str]]:
+def coverage(offered: frozenset[str], sought: frozenset[str], vocabulary: Any) -> tuple[float, list[str]]:
     if not sought:
         return 0.0, []
     total, met = 0.0, []
@@ -23,7 +28,7 @@ def coverage(offered: frozenset[str], sought: frozenset[str], vocabulary) -> tup
     return total / len(sought), met
 
 
-def compare(a, b, ctx) -> ComponentResult | None:
+def compare(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext) -> ComponentResult | None:
     if not a.sought and not b.sought:
         return None
     a_to_b, a_gives = coverage(a.offered, b.sought, ctx.vocabulary)
@@ -37,8 +42,22 @@ def compare(a, b, ctx) -> ComponentResult | None:
     )
 
 
-COMPARATOR = Comparator(
+def batch(ctx: BatchContext) -> ArrayResult:
+    """The offer credit (relatedness of the best offered concept, per concept) of one side summed over
+    what the other seeks, in both directions."""
+    a, left, right = ctx.arrays, ctx.left, ctx.right
+    need = row_counts(a.sought)
+    a_gives = np.asarray(a.credit[left].multiply(a.sought[right]).sum(axis=1)).ravel()
+    b_gives = np.asarray(a.credit[right].multiply(a.sought[left]).sum(axis=1)).ravel()
+    a_to_b = np.divide(a_gives, need[right], out=np.zeros_like(a_gives, dtype=np.float64), where=need[right] > 0)
+    b_to_a = np.divide(b_gives, need[left], out=np.zeros_like(b_gives, dtype=np.float64), where=need[left] > 0)
+    return np.maximum(a_to_b, b_to_a), (need[left] > 0) | (need[right] > 0)
+
+
+COMPONENT = Component(
     "complementarity",
     compare,
+    batch,
+    label="offer meets need",
     description="share of one side's sought capabilities the other offers (BO/TO ↔ BR/TR/RDR)",
 )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from profiles.taxonomy.nace import nace_proximity
 
-from . import Comparator, ComponentResult
+from ..features import ProfileFeatures
+from .base import ArrayResult, BatchContext, Component, ComponentResult, PairContext, row_counts
+
+# Value by the deepest NACE level two profiles share: none, section, division, group, class.
+LEVEL_VALUE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
 
 
-def compare(a, b, ctx) -> ComponentResult | None:
+def compare(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext) -> ComponentResult | None:
     if not a.nace or not b.nace:
         return None
     best, pair = 0.0, None
@@ -19,4 +25,19 @@ def compare(a, b, ctx) -> ComponentResult | None:
     return ComponentResult(best, {"closest_codes": list(pair) if pair else []})
 
 
-COMPARATOR = Comparator("sector", compare, description="closest NACE codes: 1 same class … 0.25 same section")
+def batch(ctx: BatchContext) -> ArrayResult:
+    levels = ctx.arrays.nace_levels  # each profile's NACE lineage, one matrix per level (section first)
+    deepest = np.zeros(ctx.size, dtype=np.int64)
+    for level, matrix in enumerate(levels, start=1):
+        deepest = np.where(ctx.dot(matrix) > 0, level, deepest)
+    has_nace = row_counts(levels[0]) > 0
+    return LEVEL_VALUE[deepest], has_nace[ctx.left] & has_nace[ctx.right]
+
+
+COMPONENT = Component(
+    "sector",
+    compare,
+    batch,
+    label="related sectors",
+    description="closest NACE codes: 1 same class … 0.25 same section",
+)

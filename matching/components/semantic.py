@@ -7,15 +7,18 @@ phrases each side wrote for a capability both name ("anodisering ≈ anodising")
 
 from __future__ import annotations
 
+from typing import Any
+
 from profiles.taxonomy.vocabulary import fold
 
+from ..features import ProfileFeatures
 from ..semantic import calibrate
-from . import Comparator, ComponentResult
+from .base import ArrayResult, BatchContext, Component, ComponentResult, PairContext
 
 SAME_MEANING_SHOWN = 6
 
 
-def same_meaning(a, b) -> list[str]:
+def same_meaning(a: ProfileFeatures, b: ProfileFeatures) -> list[str]:
     """ "their words ≈ our words" for every concept both name in different words, by concept."""
     theirs = dict(b.phrases)
     out = []
@@ -26,17 +29,27 @@ def same_meaning(a, b) -> list[str]:
     return out[:SAME_MEANING_SHOWN]
 
 
-def compare(a, b, ctx) -> ComponentResult | None:
+def compare(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext) -> ComponentResult | None:
     if ctx.semantic_similarity is None:
         return None
     cosine = float(ctx.semantic_similarity)
-    evidence: dict = {"cosine": round(cosine, 4)}
+    evidence: dict[str, Any] = {"cosine": round(cosine, 4)}
     words = same_meaning(a, b)
     if words:
         evidence["same_meaning"] = words
     return ComponentResult(calibrate(cosine), evidence)
 
 
-COMPARATOR = Comparator(
-    "semantic", compare, description="multilingual-e5-small cosine of title, summary and keywords, in any language"
+def batch(ctx: BatchContext) -> ArrayResult:
+    if ctx.semantic is None:  # the model is unavailable: missing, not zero
+        return ctx.missing()
+    return calibrate(ctx.semantic), ctx.everywhere()
+
+
+COMPONENT = Component(
+    "semantic",
+    compare,
+    batch,
+    label="same meaning (any language)",
+    description="multilingual-e5-small cosine of title, summary and keywords, in any language",
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from . import Comparator, ComponentResult
+import numpy as np
+
+from ..features import ProfileFeatures
+from .base import ArrayResult, BatchContext, Component, ComponentResult, PairContext
 
 
-def compare(a, b, ctx) -> ComponentResult | None:
+def compare(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext) -> ComponentResult | None:
     if a.size_rank is None or b.size_rank is None:
         return None
     return ComponentResult(
@@ -13,4 +16,16 @@ def compare(a, b, ctx) -> ComponentResult | None:
     )
 
 
-COMPARATOR = Comparator("size", compare, description="1 − (size classes apart)/3")
+def batch(ctx: BatchContext) -> ArrayResult:
+    size = ctx.arrays.size  # SME size class rank, -1 unknown
+    left, right = size[ctx.left], size[ctx.right]
+    return 1.0 - np.abs(left - right) / 3.0, (left >= 0) & (right >= 0)
+
+
+COMPONENT = Component(
+    "size",
+    compare,
+    batch,
+    label="similar size",
+    description="1 − (size classes apart)/3",
+)

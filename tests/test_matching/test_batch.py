@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from importlib import resources
 
@@ -13,9 +14,9 @@ from strategies import CONCEPTS
 from strategies import features as feature_strategy
 
 from matching.batch import Encoding, component_arrays, encode, score_arrays, vector_cosines
-from matching.components import PairContext
+from matching.components import REGISTRY, BatchContext, PairContext
 from matching.config import MatchingConfig
-from matching.features import build_all
+from matching.features import ProfileFeatures, build_all
 from matching.history import ExchangeHistory
 from matching.incremental import Snapshot, update
 from matching.kinds import CLASS_OF_KIND, kind_of, pair_classes
@@ -141,3 +142,88 @@ def histories(draw):
         draw(st.sampled_from([None, GoesTogether(strength)])),
         Ties.build(ties) if ties and draw(st.booleans()) else None,
     )
+
+
+# Every registered component, both forms -------------------------------------------
+TOLERANCE = 1e-6  # offer credit is stored as float32 (0.9 → 0.89999998), everything else agrees to the last bits
+
+
+def _forms_disagree(component, feats, sims, meanings, history) -> list[str]:
+    """Where the component's batch form differs from its comparator, over every ordered pair of `feats`:
+    in presence (None ⟺ not present) or in value."""
+    pairs = [(i, j) for i in range(len(feats)) for j in range(len(feats)) if i != j]
+    encoding = Encoding.for_vocabulary(VOCAB)
+    arrays = encode(feats, VOCAB, encoding)
+    hist = history.arrays(encoding.concepts, np.array([f.firm_key for f in feats], dtype=object))
+    ctx = BatchContext(
+        arrays,
+        np.array([i for i, _ in pairs]),
+        np.array([j for _, j in pairs]),
+        np.array([sims[min(i, j), max(i, j)] for i, j in pairs]),
+        None if meanings is None else np.array([meanings[min(i, j), max(i, j)] for i, j in pairs]),
+        600.0,
+        hist,
+    )
+    values, present = component.batch(ctx)
+    assert values.shape == present.shape == (len(pairs),) and present.dtype == bool
+    out = []
+    for n, (i, j) in enumerate(pairs):
+        key = min(i, j), max(i, j)
+        scalar = component.compare(
+            feats[i],
+            feats[j],
+            PairContext(
+                VOCAB, 600.0, sims[key], (), None if meanings is None else meanings[key], history.together, history.ties
+            ),
+        )
+        if (scalar is not None) != bool(present[n]):
+            out.append(f"{feats[i].key}-{feats[j].key}: comparator {scalar}, batch present {bool(present[n])}")
+        elif scalar is not None and abs(scalar.value - values[n]) > TOLERANCE:
+            out.append(f"{feats[i].key}-{feats[j].key}: comparator {scalar.value}, batch {values[n]}")
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+@settings(max_examples=60, deadline=None)
+@given(st.lists(feature_strategy(), min_size=2, max_size=5), st.data())
+def test_every_component_has_a_batch_form_that_agrees_with_its_comparator(name, feats, data):
+    feats = [dataclasses.replace(f, key=f"p{i}") for i, f in enumerate(feats)]
+    keys = [(i, j) for i in range(len(feats)) for j in range(i + 1, len(feats))]
+    sims = {k: data.draw(st.floats(0, 1)) for k in keys}
+    meanings = data.draw(st.one_of(st.none(), st.fixed_dictionaries({k: st.floats(-1, 1) for k in keys})))
+    assert _forms_disagree(REGISTRY[name], feats, sims, meanings, data.draw(histories())) == []
+
+
+def test_the_conformance_check_catches_a_batch_form_that_disagrees():
+    """A batch form that scores a missing size as a match is caught, in presence and in value."""
+    size = REGISTRY["size"]
+
+    def sloppy(ctx):
+        values, _ = size.batch(ctx)
+        return np.where(values > 0.5, 1.0, values), ctx.everywhere()
+
+    feats = [dataclasses.replace(_FIXED, key="p0", size_rank=None), dataclasses.replace(_FIXED, key="p1", size_rank=1)]
+    feats.append(dataclasses.replace(_FIXED, key="p2", size_rank=2))
+    sims = {(0, 1): 0.5, (0, 2): 0.5, (1, 2): 0.5}
+    found = _forms_disagree(dataclasses.replace(size, batch=sloppy), feats, sims, None, ExchangeHistory())
+    assert any("present True" in f for f in found) and any("batch 1.0" in f for f in found)
+    assert _forms_disagree(size, feats, sims, None, ExchangeHistory()) == []
+
+
+_FIXED = ProfileFeatures(
+    key="p",
+    firm_key="f1",
+    type="BO",
+    text="",
+    offered=frozenset(),
+    sought=frozenset(),
+    topics=frozenset(),
+    unknown_phrases=frozenset(),
+    nace=(),
+    country=None,
+    region=None,
+    lat=None,
+    lon=None,
+    size_rank=None,
+    languages=frozenset(),
+)
