@@ -9,8 +9,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.actions import security, services
+from api.actions import imports, match_runs, security
 from api.actions.accounts import bootstrap_user
+from api.actions.operator import operator
 from api.http.app import create_app
 from matching.config import MatchingConfig
 from profiles.db import make_engine, session_scope, upgrade
@@ -62,10 +63,10 @@ def seed(url: str, output_dir: Path, today: date, match: bool = True) -> tuple[S
     settings = Settings(DATABASE_URL=url, output_dir=output_dir, today=today)
     engine = make_engine(url)
     upgrade(engine)
-    for path in services.demo_files():
-        services.import_path(engine, settings, path)
+    for path in imports.demo_files():
+        imports.import_path(operator(engine, settings), path)
     if match:
-        services.match_all(engine, settings, MatchingConfig())
+        match_runs.match_all(operator(engine, settings), MatchingConfig())
     keys = {}
     for name, (role, firm, cluster) in ACCOUNTS.items():
         bootstrap_user(engine, settings, name, PASSWORD, role, firm, cluster, None)

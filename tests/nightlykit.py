@@ -15,7 +15,8 @@ from typing import Any
 import apikit
 from sqlalchemy import text
 
-from api.actions import services
+from api.actions import imports
+from api.actions.operator import operator
 from api.nightly.proposals import plan_signature
 from profiles import repository
 from profiles.db import make_engine, session_scope
@@ -40,7 +41,7 @@ def make_exchange(url: str, out: Path, synthetic: int = 0) -> Settings:
         for name, rows in (("firms", firms), ("profiles", profiles)):
             path = out / f"synthetic-{name}.json"
             path.write_text(json.dumps({name: rows}), "utf-8")
-            services.import_path(engine, settings, path)
+            imports.import_path(operator(engine, settings), path)
     with engine.begin() as conn:
         conn.execute(text("UPDATE account SET email = username || '@example.test'"))
     engine.dispose()

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from api.actions.services import active_matching_config
+from api.actions.match_runs import active_matching_config
 from matching.config import MatchingConfig
 from matching.learning import Evaluation, Fit, ShownList, evaluate, fit, time_split
 from profiles.db import session_scope

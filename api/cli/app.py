@@ -9,13 +9,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from api.actions import services
+from api.actions import exports, imports, match_runs, proposals
+from api.actions.operator import open_database, operator
 from api.cli import render
 from optimizer.config import OptimizerConfig
 from profiles import repository
-from profiles.db import current_revision, session_scope, upgrade
+from profiles.db import current_revision, make_engine, session_scope, upgrade
 from profiles.domain import ProfileStatus
 from profiles.duplicates import find_duplicate_firms
 from profiles.errors import PartnermatchError, ValidationFailed
@@ -90,42 +91,6 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(1)
 
 
-def _audit_import(engine, settings: Settings, report) -> None:
-    if report.changed:
-        services.record_command(
-            engine, settings, "import", "upload", Path(report.source).name, None, {"counts": report.counts}
-        )
-
-
-def _audit_match(engine, settings: Settings, summary) -> None:
-    services.record_command(
-        engine,
-        settings,
-        "match",
-        "match_run",
-        str(summary.run_id),
-        None,
-        {"profiles": summary.profiles, "candidate_pairs": summary.candidate_pairs, "matches": summary.matches},
-    )
-
-
-def _audit_proposals(engine, settings: Settings, bid, outcome, plan: str) -> None:
-    services.record_command(
-        engine,
-        settings,
-        "propose",
-        "bid",
-        bid.key,
-        bid.cluster,
-        {
-            "plan": plan,
-            "feasible": outcome.feasible,
-            "status": outcome.status,
-            "alternatives": len(outcome.proposals) if outcome.feasible else 0,
-        },
-    )
-
-
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
@@ -141,7 +106,7 @@ def _progress() -> Progress:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or upgrade the schema to the newest migration."""
-    engine = services.make_engine(_settings(ctx).database_url)
+    engine = make_engine(_settings(ctx).database_url)
     upgrade(engine)
     console.print(f"schema at revision {current_revision(engine)}")
 
@@ -155,10 +120,9 @@ def import_(
     """Import firms, profiles or bids. A file with any bad row stores nothing."""
     settings = _settings(ctx)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
         for path in files:
-            report = services.import_path(engine, settings, path)
-            _audit_import(engine, settings, report)
+            report = imports.import_path(operator(engine, settings), path)
             render.import_report(console, report, verbose)
     except PartnermatchError as exc:
         _fail(exc)
@@ -175,19 +139,11 @@ def match(
     """Score published profiles with the active matching configuration and store the best matches of each."""
     settings = _settings(ctx)
     try:
-        engine = services.open_database(settings)
-        with _progress() as bar:
-            task = bar.add_task("scoring candidate pairs", total=None)
-            summary = services.match_all(
-                engine,
-                settings,
-                None,
-                progress_total=lambda n: bar.update(task, total=n),
-                progress=lambda n: bar.advance(task, n),
-                top_k=top_k,
-                candidate_k=candidate_k,
+        engine = open_database(settings)
+        with _StageProgress() as progress:
+            summary = match_runs.match_all(
+                operator(engine, settings), None, progress=progress, top_k=top_k, candidate_k=candidate_k
             )
-        _audit_match(engine, settings, summary)
         render.match_summary(console, summary)
     except PartnermatchError as exc:
         _fail(exc)
@@ -201,8 +157,9 @@ def matches(
 ) -> None:
     """Show stored matches of a profile or a firm, with explanations."""
     try:
-        engine = services.open_database(_settings(ctx))
-        subject, rows = services.matches_for(engine, key)
+        settings = _settings(ctx)
+        engine = open_database(settings)
+        subject, rows = match_runs.matches_for(operator(engine, settings), key)
         render.matches(console, subject, rows, limit)
     except PartnermatchError as exc:
         _fail(exc)
@@ -228,15 +185,14 @@ def propose(
         errors.print(f"[bold red]error:[/] unknown solver '{solver}'; choose cbc or highs")
         raise typer.Exit(2)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
         config = OptimizerConfig(alternatives=alternatives, solver=solver, time_limit=time_limit)
         with console.status("solving…", spinner="dots"):
             if all_open:
-                results = services.propose_all_open(engine, settings, config, documents)
+                results = proposals.propose_all_open(operator(engine, settings), config, documents)
             else:
-                results = [services.propose(engine, settings, bid, config, documents, pdf)]  # type: ignore[arg-type]
+                results = [proposals.propose(operator(engine, settings), bid, config, documents, pdf)]  # type: ignore[arg-type]
         for b, outcome, paths in results:
-            _audit_proposals(engine, settings, b, outcome, "joint" if all_open else "single")
             render.outcome(console, b, outcome, paths)
     except PartnermatchError as exc:
         _fail(exc)
@@ -252,8 +208,11 @@ def export(
 ) -> None:
     """Export stored records as JSON or CSV (firm contacts left out unless asked for)."""
     try:
-        engine = services.open_database(_settings(ctx))
-        text = services.format_records(services.export_records(engine, what, include_contacts), what, format)
+        settings = _settings(ctx)
+        engine = open_database(settings)
+        text = exports.format_records(
+            exports.export_records(operator(engine, settings), what, include_contacts), what, format
+        )
     except PartnermatchError as exc:
         _fail(exc)
         return
@@ -267,7 +226,7 @@ def export(
 @app.command()
 def duplicates(ctx: typer.Context) -> None:
     """List stored firms that look like the same firm uploaded twice."""
-    engine = services.open_database(_settings(ctx))
+    engine = open_database(_settings(ctx))
     with session_scope(engine) as session:
         found = find_duplicate_firms(repository.load_firms(session))
     for d in found:
@@ -285,48 +244,36 @@ def demo(
     """Load the bundled demo data, score it, and propose consortia for every demo bid."""
     settings = _settings(ctx)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
         console.rule("[bold]1. import the demo data")
-        for path in services.demo_files():
-            report = services.import_path(engine, settings, path)
-            _audit_import(engine, settings, report)
+        for path in imports.demo_files():
+            report = imports.import_path(operator(engine, settings), path)
             render.import_report(console, report)
         console.rule("[bold]2. score all published profiles")
-        with _progress() as bar:
-            task = bar.add_task("scoring candidate pairs", total=None)
-            summary = services.match_all(
-                engine,
-                settings,
-                None,
-                progress_total=lambda n: bar.update(task, total=n),
-                progress=lambda n: bar.advance(task, n),
-            )
-        _audit_match(engine, settings, summary)
+        with _StageProgress() as progress:
+            summary = match_runs.match_all(operator(engine, settings), None, progress=progress)
         render.match_summary(console, summary)
         with session_scope(engine) as session:
             requests = [
                 p.key for p in repository.load_profiles(session, [ProfileStatus.PUBLISHED]) if not p.type.is_offer
             ][:DEMO_REQUESTS_SHOWN]
         for key in requests:
-            subject, rows = services.matches_for(engine, key)
+            subject, rows = match_runs.matches_for(operator(engine, settings), key)
             render.matches(console, subject, rows, limit=3)
         config = OptimizerConfig(alternatives=alternatives, solver=solver)
         console.rule("[bold]3. consortium proposals, bid by bid")
         with session_scope(engine) as session:
             bid_keys = [b.key for b in repository.load_bids(session, only_open=True)]
         for key in bid_keys:
-            b, outcome, paths = services.propose(engine, settings, key, config, pdf=True)
-            _audit_proposals(engine, settings, b, outcome, "single")
+            b, outcome, paths = proposals.propose(operator(engine, settings), key, config, pdf=True)
             render.outcome(console, b, outcome, paths)
         console.rule("[bold]4. joint plan across all open bids (firm availability respected)")
-        joint = services.propose_all_open(engine, settings, config, documents=False)
-        for b, outcome, _ in joint:
-            _audit_proposals(engine, settings, b, outcome, "joint")
+        joint = proposals.propose_all_open(operator(engine, settings), config, documents=False)
         render.joint(console, joint)
         console.rule(f"[bold]5. cluster map of the {DEMO_MAP_CLUSTER}: dependencies and opportunities")
         from api.actions.cluster_map import cluster_map
 
-        result = cluster_map(_operator(engine, settings), DEMO_MAP_CLUSTER)
+        result = cluster_map(operator(engine, settings), DEMO_MAP_CLUSTER)
         render.cluster_map(console, result, per_section=3)
         console.print("written: " + ", ".join(str(p) for p in _write_map(settings, result, ["md", "html", "pdf"])))
     except PartnermatchError as exc:
@@ -361,7 +308,7 @@ def user_create(
 
     settings = _settings(ctx)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
         row = accounts.bootstrap_user(engine, settings, username, password, role, firm, cluster, email)
     except (PartnermatchError, ValueError) as exc:
         _fail(exc if isinstance(exc, PartnermatchError) else PartnermatchError(f"role: {exc}"))
@@ -375,7 +322,7 @@ def user_unlock(ctx: typer.Context, username: str = typer.Argument(...)) -> None
 
     settings = _settings(ctx)
     try:
-        accounts.bootstrap_unlock(services.open_database(settings), settings, username)
+        accounts.bootstrap_unlock(open_database(settings), settings, username)
     except PartnermatchError as exc:
         _fail(exc)
     console.print(f"unlocked account '{username}'")
@@ -392,7 +339,7 @@ def user_api_key(
     from profiles.repository import accounts as store
 
     settings = _settings(ctx)
-    engine = services.open_database(settings)
+    engine = open_database(settings)
     with session_scope(engine) as session:
         account = store.account_by_username(session, username)
         if account is None or account.id is None:
@@ -473,7 +420,7 @@ def _run_nightly_once(settings: Settings, options, log_format: str, log_file: Pa
 
     log = configure(log_format, log_file=log_file)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
     except PartnermatchError as exc:
         log.error("run.failed", stage="open database", error=str(exc))
         errors.print(f"[bold red]error:[/] {exc}")
@@ -490,7 +437,7 @@ class _StageProgress:
 
     def __init__(self) -> None:
         self.bar = _progress()
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _StageProgress:
         self.bar.__enter__()
@@ -583,14 +530,6 @@ def _write_map(settings: Settings, result: dict, formats: list[str]) -> list[Pat
     return written
 
 
-def _operator(engine, settings: Settings):
-    """The command line acts for the operator, who sees every firm."""
-    from api.actions.context import Context
-    from profiles.visibility import Role, Viewer
-
-    return Context(engine, settings, Viewer(account_id=None, username="command line", role=Role.ADMIN))
-
-
 @app.command("map")
 def map_command(
     ctx: typer.Context,
@@ -616,9 +555,9 @@ def map_command(
         )
         raise typer.Exit(2)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
         with console.status("mapping…", spinner="dots"):
-            result = cluster_map(_operator(engine, settings), cluster, firms)
+            result = cluster_map(operator(engine, settings), cluster, firms)
         render.cluster_map(console, result)
         written = _write_map(settings, result, formats)
         console.print("written: " + ", ".join(str(p) for p in written))
@@ -631,7 +570,7 @@ def runs_(ctx: typer.Context, limit: int = typer.Option(10, help="How many of th
     """Recent matching runs: kind, status, stage reached, counts and errors."""
     from profiles.repository import runs as run_store
 
-    engine = services.open_database(_settings(ctx))
+    engine = open_database(_settings(ctx))
     with session_scope(engine, readonly=True) as session:
         rows = run_store.list_runs(session, limit)
         render.runs(console, rows)
@@ -683,8 +622,8 @@ def achievements_add(
         "note": note,
     }
     try:
-        engine = services.open_database(settings)
-        view = achievements.add(_operator(engine, settings), {k: v for k, v in raw.items() if v not in (None, "")})
+        engine = open_database(settings)
+        view = achievements.add(operator(engine, settings), {k: v for k, v in raw.items() if v not in (None, "")})
     except PartnermatchError as exc:
         _fail(exc)
         return
@@ -707,8 +646,8 @@ def achievements_list(
 
     settings = _settings(ctx)
     try:
-        engine = services.open_database(settings)
-        items, total = achievements.list_for(_operator(engine, settings), cluster, firm, 0, limit)
+        engine = open_database(settings)
+        items, total = achievements.list_for(operator(engine, settings), cluster, firm, 0, limit)
     except PartnermatchError as exc:
         _fail(exc)
         return
@@ -722,7 +661,7 @@ def achievements_delete(ctx: typer.Context, achievement_id: int = typer.Argument
 
     settings = _settings(ctx)
     try:
-        achievements.delete(_operator(services.open_database(settings), settings), achievement_id)
+        achievements.delete(operator(open_database(settings), settings), achievement_id)
     except PartnermatchError as exc:
         _fail(exc)
     console.print(f"deleted achievement {achievement_id}")
@@ -741,7 +680,7 @@ def outcomes_command(
     settings = _settings(ctx)
     first, last = _day(since, "--since"), _day(until, "--until")
     try:
-        result = outcomes.report(_operator(services.open_database(settings), settings), cluster, first, last)
+        result = outcomes.report(operator(open_database(settings), settings), cluster, first, last)
     except PartnermatchError as exc:
         _fail(exc)
         return
@@ -761,7 +700,7 @@ def tune(
 
     settings = _settings(ctx)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
         report = tuning.prepare(engine, held_out, min_lists)
         render.tune_report(console, report)
         if not report.wins:
@@ -789,14 +728,14 @@ def config_command(
 
     settings = _settings(ctx)
     try:
-        engine = services.open_database(settings)
+        engine = open_database(settings)
         if activate is not None:
             try:
                 tuning.activate(engine, settings, activate)
             except KeyError:
                 _fail(PartnermatchError(f"--activate: no stored matching configuration #{activate}"))
         with session_scope(engine, readonly=True) as session:
-            active, provenance = services.active_matching_config(session)
+            active, provenance = match_runs.active_matching_config(session)
             stored = history_store.configs(session)
         render.matching_config(console, active, provenance, stored)
     except PartnermatchError as exc:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from api.actions.services import store_outcome
+from api.actions.proposals import store_outcome
 from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem
 from optimizer.propose import BidOutcome, propose_bid

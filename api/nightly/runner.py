@@ -29,15 +29,14 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from api.actions.services import active_matching_config, exchange_history
+from api.actions.match_runs import DatabaseStore, run_inputs
 from api.nightly import proposals
 from api.nightly.lock import AlreadyRunning, nightly_lock
 from api.nightly.logs import EventLog
-from matching import state_store
+from matching import runs as match_run
 from matching.config import MatchingConfig
 from matching.executor import Executor, LocalExecutor, dask_executor
-from matching.features import build_features
-from matching.incremental import Snapshot, feature_hash, update
+from matching.incremental import Update
 from optimizer.config import OptimizerConfig
 from profiles import repository
 from profiles.db import session_scope
@@ -203,81 +202,42 @@ class _Run:
             return self._record(session, run_id, "expired", {"expired": expired, "warnings_queued": warned})
 
     def _match(self, run_id: int) -> dict[str, Any]:
-        today = self.settings.current_date()
         vocabulary = load_vocabulary()
-        with session_scope(self.engine, readonly=True) as session:
-            rows = runs.matchable_snapshot(session, today)
-            writer = runs.last_match_writer(session)
-            config = self.options.matching or active_matching_config(session)[0]
-            history = exchange_history(session, vocabulary)
-        snapshot = Snapshot([r[0] for r in rows], [r[1] for r in rows], [feature_hash(r[2], r[3]) for r in rows])
-        state = state_store.load(self.state_dir, writer)
+        inputs = run_inputs(self.engine, vocabulary, self.options.matching)
+        recorded: dict[str, Any] = {}
 
-        def load_features(keys: list[str]):
-            with session_scope(self.engine, readonly=True) as session:
-                profiles, firms = runs.profiles_and_firms(session, keys)
-            return [build_features(p, firms[p.firm_key], vocabulary) for p in profiles]
+        def written(session, run_id: int, result: Update, inserted: int, seconds: float) -> None:
+            recorded.update(match_run.summary(result, run_id, self.state_dir, inserted, seconds))
+            self._record(session, run_id, "matched", recorded)
 
+        store = DatabaseStore(self.engine, self.settings, vocabulary, written)
         with self._executor() as executor:
-            result = update(
-                state,
-                snapshot,
-                load_features,
-                config,
-                vocabulary,
+            report = match_run.run(
+                store,
                 run_id,
-                drift_limit=self.settings.drift_limit,
-                full=self.options.full,
-                refit=self.options.refit,
+                inputs.last_writer,
+                inputs.config,
+                vocabulary,
+                match_run.RunSettings(
+                    state_dir=self.state_dir,
+                    full=self.options.full,
+                    refit=self.options.refit,
+                    drift_limit=self.settings.drift_limit,
+                    vector_cache=self.settings.vector_cache_dir(),
+                ),
+                history=inputs.history,
                 executor=executor,
                 progress=self.progress,
-                vector_cache=self.settings.vector_cache_dir(),
-                history=history,
+                count_rows=lambda rows, total: self._counted(rows, "explanations", total),
             )
+        result = report.result
         if result.stats["semantic"].get("unavailable"):
             self.log.warning("semantic.unavailable", reason=result.stats["semantic"]["unavailable"])
-        if result.refit:
+        if report.refit_reason:
             self.log.info(
-                "model.refit",
-                drift=result.drift,
-                limit=self.settings.drift_limit,
-                reason="no usable state"
-                if state is None
-                else "corpus drifted"
-                if result.drift > self.settings.drift_limit
-                else "asked for",
+                "model.refit", drift=result.drift, limit=self.settings.drift_limit, reason=report.refit_reason
             )
-        state_store.save(result.state, self.state_dir)
-        total = result.stats["rows_inserted"]
-        started = time.perf_counter()
-        with session_scope(self.engine) as session:
-            inserted = runs.write_matches(
-                session,
-                run_id,
-                full=result.kind == "full",
-                delete_pairs=result.delete,
-                rerank=result.rerank,
-                removed=result.removed,
-                rows=self._counted(result.matches(), "explanations", total),
-            )
-            runs.record_matching(
-                session,
-                run_id,
-                result.kind,
-                result.stats["profiles"],
-                result.stats["candidate_pairs"],
-                result.stats["matches"],
-            )
-            summary = {
-                **result.stats,
-                "kind": result.kind,
-                "rows_inserted": inserted,
-                "state_file": state_store.path_for(self.state_dir, run_id).name,
-                "write_seconds": round(time.perf_counter() - started, 3),
-            }
-            self._record(session, run_id, "matched", summary)
-        state_store.prune(self.state_dir, keep=run_id)
-        return {k: v for k, v in summary.items() if k != "seconds"}
+        return {k: v for k, v in recorded.items() if k != "seconds"}
 
     def _proposals(self, run_id: int) -> dict[str, Any]:
         report = proposals.refresh(self.engine, self.settings, run_id, self.options.optimizer)

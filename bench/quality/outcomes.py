@@ -39,14 +39,15 @@ NOISE = 0.02  # Gumbel scale: choices follow the hidden score, not slavishly
 def demo_lists() -> list[tuple[str, tuple[tuple[str, dict], ...]]]:
     """Every demo profile's stored list, from a real run on a fresh SQLite database of the demo
     (so its bids and relations feed value chains and relationships): (query, ((candidate, values), ...))."""
-    from api.actions import services
+    from api.actions import imports, match_runs
+    from api.actions.operator import open_database, operator
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/demo.db", output_dir=Path(tmp))
-        engine = services.open_database(settings)
-        for path in services.demo_files():
-            services.import_path(engine, settings, path)
-        services.match_all(engine, settings)
+        engine = open_database(settings)
+        for path in imports.demo_files():
+            imports.import_path(operator(engine, settings), path)
+        match_runs.match_all(operator(engine, settings))
         with session_scope(engine, readonly=True) as session:
             matches = repository.load_matches(session)
         engine.dispose()

@@ -92,27 +92,29 @@ class Exchange:
     """The set imported and matched in a temporary database; rankings read back per query."""
 
     def __init__(self, path: Path = DATA, history: bool = True):
-        from api.actions import services
+        from api.actions import imports
+        from api.actions.operator import open_database, operator
 
         data = json.loads(path.read_text("utf-8"))
         self.tmp = tempfile.TemporaryDirectory()
         root = Path(self.tmp.name)
         self.settings = Settings(database_url=f"sqlite:///{root / 'partners.db'}", output_dir=root)
-        self.engine = services.open_database(self.settings)
+        self.engine = open_database(self.settings)
         files = [(name, data[name]) for name in PARTS] + (
             [(name, data["history"][name]) for name in HISTORY] if history else []
         )
         for name, rows in files:
             file = root / f"{name}.json"
             file.write_text(json.dumps({name: rows}, ensure_ascii=False), "utf-8")
-            services.import_path(self.engine, self.settings, file)  # raises on any bad row
+            imports.import_path(operator(self.engine, self.settings), file)  # raises on any bad row
         with session_scope(self.engine, readonly=True) as session:
             self.profiles = {p.key: p for p in repository.load_profiles(session)}
 
     def run(self, config: MatchingConfig) -> dict[str, list[dict]]:
-        from api.actions import services
+        from api.actions import match_runs
+        from api.actions.operator import operator
 
-        services.match_all(self.engine, self.settings, config)
+        match_runs.match_all(operator(self.engine, self.settings), config)
         with session_scope(self.engine, readonly=True) as session:
             rows = repository.load_matches(session)
         out: dict[str, list[dict]] = {}

@@ -281,12 +281,13 @@ def test_the_cluster_page_shows_outcomes_and_checks_the_period(ex):
 
 # command line -------------------------------------------------------------------------------
 def test_command_line_adds_lists_and_reports(tmp_path):
-    from api.actions import services
+    from api.actions import imports
+    from api.actions.operator import open_database, operator
     from api.cli.app import app
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     settings = Settings(DATABASE_URL=url, output_dir=tmp_path / "out", today=TODAY)
-    services.import_path(services.open_database(settings), settings, services.demo_files()[0])
+    imports.import_path(operator(open_database(settings), settings), imports.demo_files()[0])
     runner = CliRunner()
 
     def cli(*args: str):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import TODAY
 
-from api.actions import services
+from api.actions import exports, imports, match_runs, proposals
+from api.actions.operator import operator
 from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from profiles import repository
@@ -21,11 +22,13 @@ def any_settings(any_engine, tmp_path):
 
 def test_full_path_on_both_databases(any_engine, any_settings, golden_path):
     assert current_revision(any_engine) == head_revision(any_engine)
-    services.import_path(any_engine, any_settings, golden_path)
-    assert services.import_path(any_engine, any_settings, golden_path).changed == 0
-    summary = services.match_all(any_engine, any_settings, MatchingConfig())
+    imports.import_path(operator(any_engine, any_settings), golden_path)
+    assert imports.import_path(operator(any_engine, any_settings), golden_path).changed == 0
+    summary = match_runs.match_all(operator(any_engine, any_settings), MatchingConfig())
     assert summary.matches > 0
-    _, outcome, _ = services.propose(any_engine, any_settings, "bid-tray", OptimizerConfig(), documents=False)
+    _, outcome, _ = proposals.propose(
+        operator(any_engine, any_settings), "bid-tray", OptimizerConfig(), documents=False
+    )
     assert {m["firm"] for m in outcome.proposals[0]["plan"]["members"]} == {"dk-alpha", "dk-gamma", "se-delta"}
     with session_scope(any_engine) as session:
         stored = repository.load_proposals(session, "bid-tray")
@@ -37,7 +40,7 @@ def test_bad_import_rolls_back_on_both_databases(any_engine, any_settings, golde
     bad = tmp_path / "bad.json"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationFailed):
-        services.import_path(any_engine, any_settings, bad)
+        imports.import_path(operator(any_engine, any_settings), bad)
     with session_scope(any_engine) as session:
         assert repository.count_rows(session)["firms"] == 0
 
@@ -50,10 +53,10 @@ def test_same_results_on_sqlite_and_postgres(sqlite_url, postgres_url, tmp_path,
         engine = make_engine(url)
         upgrade(engine)
         settings = Settings(DATABASE_URL=url, output_dir=tmp_path, today=TODAY)
-        services.import_path(engine, settings, golden_path)
-        services.match_all(engine, settings, MatchingConfig())
-        _, outcome, _ = services.propose(engine, settings, "bid-tray", OptimizerConfig(), documents=False)
-        matches = services.export_records(engine, "matches")
+        imports.import_path(operator(engine, settings), golden_path)
+        match_runs.match_all(operator(engine, settings), MatchingConfig())
+        _, outcome, _ = proposals.propose(operator(engine, settings), "bid-tray", OptimizerConfig(), documents=False)
+        matches = exports.export_records(operator(engine, settings), "matches")
         results.append((matches, [p["plan"] for p in outcome.proposals]))
         engine.dispose()
     assert results[0] == results[1]
