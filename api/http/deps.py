@@ -1,8 +1,13 @@
-"""Dependencies shared by the routes: who is asking, the action context, paging."""
+"""Dependencies shared by the routes: who is asking, the action context, paging.
+
+Routes take them as `Annotated` parameters: `ctx: ContextDep` (the signed-in viewer's action
+context; answers 401 without valid credentials) and `p: PagingDep` (`page` and `per_page`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -29,7 +34,11 @@ class NotSignedIn(Exception):
     """No, or no valid, credentials: answered with 401."""
 
 
-def context(request: Request, token: str | None = Depends(oauth2), key: str | None = Depends(api_key)) -> Context:
+def context(
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2)],
+    key: Annotated[str | None, Depends(api_key)],
+) -> Context:
     secret = key or token
     if not secret:
         raise NotSignedIn("sign in first: send a bearer token or an X-API-Key header")
@@ -54,11 +63,15 @@ class Paging:
 
 
 def paging(
-    page: int = Query(1, ge=1, le=100_000, description="Page number, from 1."),
-    per_page: int = Query(50, ge=1, le=200, description="Items per page."),
+    page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
 ) -> Paging:
     return Paging(page, per_page)
 
 
-def page_body(items: list, total: int, p: Paging) -> dict:
+ContextDep = Annotated[Context, Depends(context)]
+PagingDep = Annotated[Paging, Depends(paging)]
+
+
+def page_body(items: list[Any], total: int, p: Paging) -> dict[str, Any]:
     return {"items": items, "total": total, "page": p.page, "per_page": p.per_page}

@@ -1,0 +1,91 @@
+"""Accounts: your own (`/me`: API keys, digest preferences) and, for advisors and admins, the users."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.actions import accounts
+from api.actions.context import record
+from api.http.deps import ContextDep
+from api.http.params import RecordId
+from api.http.schemas.accounts import (
+    AccountIn,
+    AccountOut,
+    ActiveIn,
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyOut,
+    DigestIn,
+    DigestOut,
+)
+from api.nightly import digests
+from profiles.db import session_scope
+from profiles.repository import accounts as account_store
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.get("/me", response_model=AccountOut)
+def me(ctx: ContextDep) -> dict:
+    return accounts.me(ctx)
+
+
+@router.get("/me/api-keys", response_model=list[ApiKeyOut])
+def api_keys(ctx: ContextDep) -> list:
+    return accounts.list_api_keys(ctx)
+
+
+@router.post("/me/api-keys", response_model=ApiKeyCreated, status_code=201)
+def create_api_key(ctx: ContextDep, body: ApiKeyIn) -> dict:
+    return accounts.new_api_key(ctx, body.label)
+
+
+@router.delete("/me/api-keys/{key_id}", status_code=204)
+def revoke_api_key(ctx: ContextDep, key_id: RecordId) -> Response:
+    accounts.revoke(ctx, key_id)
+    return Response(status_code=204)
+
+
+@router.get("/me/digest", response_model=DigestOut, summary="Your nightly digest preferences")
+def digest_preferences(ctx: ContextDep) -> dict:
+    assert ctx.viewer.account_id is not None
+    with session_scope(ctx.engine, readonly=True) as session:
+        row = account_store.get_account(session, ctx.viewer.account_id)
+        return digests.preferences(row.digest, ctx.settings).as_dict()
+
+
+@router.put(
+    "/me/digest",
+    response_model=DigestOut,
+    summary="Turn the nightly digest on or off, set its score threshold and length",
+)
+def set_digest_preferences(ctx: ContextDep, body: DigestIn) -> dict:
+    assert ctx.viewer.account_id is not None
+    with session_scope(ctx.engine) as session:
+        row = account_store.set_digest_preferences(session, ctx.viewer.account_id, body.model_dump())
+        record(session, ctx, "digest", "account", row.username, row.cluster, body.model_dump())
+        return digests.preferences(row.digest, ctx.settings).as_dict()
+
+
+@router.get("/users", response_model=list[AccountOut], summary="Accounts (advisors: own cluster)")
+def users(ctx: ContextDep) -> list:
+    return accounts.list_users(ctx)
+
+
+@router.post("/users", response_model=AccountOut, status_code=201)
+def create_user(ctx: ContextDep, body: AccountIn) -> dict:
+    return accounts.create_user(ctx, body.username, body.password, body.role, body.firm, body.cluster, body.email)
+
+
+@router.patch("/users/{account_id}", response_model=AccountOut, summary="Activate or deactivate")
+def set_active(ctx: ContextDep, body: ActiveIn, account_id: RecordId) -> dict:
+    return accounts.set_active(ctx, account_id, body.active)
+
+
+@router.post(
+    "/users/{account_id}/unlock",
+    response_model=AccountOut,
+    summary="Unlock an account locked after failed sign-ins (admins)",
+)
+def unlock_user(ctx: ContextDep, account_id: RecordId) -> dict:
+    return accounts.unlock(ctx, account_id)
