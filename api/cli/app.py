@@ -1,4 +1,10 @@
-"""The `partnermatch` command line."""
+"""The `partnermatch` command line.
+
+Only Typer, Rich, the standard library and the error classes are imported here; every command
+imports the actions, the engine and the database layer it needs in its own body, so that
+`partnermatch --help` (and a mistyped command) answers at once instead of loading scikit-learn,
+SQLAlchemy and pydantic first.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +12,16 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from api.actions import exports, imports, match_runs, proposals
-from api.actions.operator import open_database, operator
-from api.cli import render
-from optimizer.config import OptimizerConfig
-from profiles import repository
-from profiles.db import current_revision, make_engine, session_scope, upgrade
-from profiles.domain import ProfileStatus
-from profiles.duplicates import find_duplicate_firms
 from profiles.errors import PartnermatchError, ValidationFailed
-from profiles.settings import Settings
+
+if TYPE_CHECKING:
+    from profiles.settings import Settings
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -49,6 +50,8 @@ def main(
     ),
     output_dir: Path | None = typer.Option(None, "--output-dir", help="Where documents go (default ./out)"),
 ) -> None:
+    from profiles.settings import Settings
+
     overrides: dict = {}
     if database_url:
         overrides["DATABASE_URL"] = database_url
@@ -59,14 +62,17 @@ def main(
 
 def run() -> None:
     """The `partnermatch` command: database failures end in one line saying what and what to do."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    from profiles.db import database_problem
-
     try:
         app()
-    except (OperationalError, ProgrammingError, PoolTimeout) as exc:
+    except Exception as exc:
+        # SQLAlchemy is imported only once a command failed, not before every command
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+        from profiles.db import database_problem
+
+        if not isinstance(exc, OperationalError | ProgrammingError | PoolTimeout):
+            raise
         url = _database_url_of(sys.argv)
         what, todo = database_problem(exc, url)
         errors.print(f"[bold red]error:[/] {what}; {todo}", soft_wrap=True)
@@ -79,11 +85,15 @@ def _database_url_of(argv: list[str]) -> str:
             return argv[i + 1]
         if arg.startswith("--database-url="):
             return arg.split("=", 1)[1]
+    from profiles.settings import Settings
+
     return Settings().database_url
 
 
 def _fail(exc: Exception) -> None:
     if isinstance(exc, ValidationFailed):
+        from api.cli import render
+
         errors.print(f"[bold red]{exc.source}: {len(exc.errors)} error(s); nothing was stored[/]")
         errors.print(render.error_table(exc.errors))
     else:
@@ -106,6 +116,8 @@ def _progress() -> Progress:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or upgrade the schema to the newest migration."""
+    from profiles.db import current_revision, make_engine, upgrade
+
     engine = make_engine(_settings(ctx).database_url)
     upgrade(engine)
     console.print(f"schema at revision {current_revision(engine)}")
@@ -118,6 +130,10 @@ def import_(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every approximate or unknown phrase"),
 ) -> None:
     """Import firms, profiles or bids. A file with any bad row stores nothing."""
+    from api.actions import imports
+    from api.actions.operator import open_database, operator
+    from api.cli import render
+
     settings = _settings(ctx)
     try:
         engine = open_database(settings)
@@ -137,6 +153,10 @@ def match(
     candidate_k: int | None = typer.Option(None, help="Text neighbours per profile in blocking"),
 ) -> None:
     """Score published profiles with the active matching configuration and store the best matches of each."""
+    from api.actions import match_runs
+    from api.actions.operator import open_database, operator
+    from api.cli import render
+
     settings = _settings(ctx)
     try:
         engine = open_database(settings)
@@ -156,6 +176,10 @@ def matches(
     limit: int = typer.Option(10, help="Rows per profile"),
 ) -> None:
     """Show stored matches of a profile or a firm, with explanations."""
+    from api.actions import match_runs
+    from api.actions.operator import open_database, operator
+    from api.cli import render
+
     try:
         settings = _settings(ctx)
         engine = open_database(settings)
@@ -184,6 +208,11 @@ def propose(
     if solver not in ("cbc", "highs"):
         errors.print(f"[bold red]error:[/] unknown solver '{solver}'; choose cbc or highs")
         raise typer.Exit(2)
+    from api.actions import proposals
+    from api.actions.operator import open_database, operator
+    from api.cli import render
+    from optimizer.config import OptimizerConfig
+
     try:
         engine = open_database(settings)
         config = OptimizerConfig(alternatives=alternatives, solver=solver, time_limit=time_limit)
@@ -207,6 +236,9 @@ def export(
     include_contacts: bool = typer.Option(False, help="Include firms' contact details (operators only)"),
 ) -> None:
     """Export stored records as JSON or CSV (firm contacts left out unless asked for)."""
+    from api.actions import exports
+    from api.actions.operator import open_database, operator
+
     try:
         settings = _settings(ctx)
         engine = open_database(settings)
@@ -226,6 +258,11 @@ def export(
 @app.command()
 def duplicates(ctx: typer.Context) -> None:
     """List stored firms that look like the same firm uploaded twice."""
+    from api.actions.operator import open_database
+    from profiles import repository
+    from profiles.db import session_scope
+    from profiles.duplicates import find_duplicate_firms
+
     engine = open_database(_settings(ctx))
     with session_scope(engine) as session:
         found = find_duplicate_firms(repository.load_firms(session))
@@ -242,6 +279,15 @@ def demo(
     alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=10),
 ) -> None:
     """Load the bundled demo data, score it, and propose consortia for every demo bid."""
+    from api.actions import imports, match_runs, proposals
+    from api.actions.cluster_map import cluster_map
+    from api.actions.operator import open_database, operator
+    from api.cli import render
+    from optimizer.config import OptimizerConfig
+    from profiles import repository
+    from profiles.db import session_scope
+    from profiles.domain import ProfileStatus
+
     settings = _settings(ctx)
     try:
         engine = open_database(settings)
@@ -271,8 +317,6 @@ def demo(
         joint = proposals.propose_all_open(operator(engine, settings), config, documents=False)
         render.joint(console, joint)
         console.rule(f"[bold]5. cluster map of the {DEMO_MAP_CLUSTER}: dependencies and opportunities")
-        from api.actions.cluster_map import cluster_map
-
         result = cluster_map(operator(engine, settings), DEMO_MAP_CLUSTER)
         render.cluster_map(console, result, per_section=3)
         console.print("written: " + ", ".join(str(p) for p in _write_map(settings, result, ["md", "html", "pdf"])))
@@ -305,6 +349,7 @@ def user_create(
 ) -> None:
     """Create an account; the way to make the first admin."""
     from api.actions import accounts
+    from api.actions.operator import open_database
 
     settings = _settings(ctx)
     try:
@@ -319,6 +364,7 @@ def user_create(
 def user_unlock(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
     """Unlock an account locked after too many failed sign-ins."""
     from api.actions import accounts
+    from api.actions.operator import open_database
 
     settings = _settings(ctx)
     try:
@@ -336,6 +382,8 @@ def user_api_key(
 ) -> None:
     """Create an API key for an account and print it (it is shown only once)."""
     from api.actions import security
+    from api.actions.operator import open_database
+    from profiles.db import session_scope
     from profiles.repository import accounts as store
 
     settings = _settings(ctx)
@@ -415,6 +463,7 @@ def _nightly_options(
 
 
 def _run_nightly_once(settings: Settings, options, log_format: str, log_file: Path | None) -> int:
+    from api.actions.operator import open_database
     from api.nightly.logs import configure
     from api.nightly.runner import run_nightly
 
@@ -541,6 +590,8 @@ def map_command(
 ) -> None:
     """Map suppliers, customers, dependencies, strengths and opportunities of a cluster or of chosen firms."""
     from api.actions.cluster_map import cluster_map
+    from api.actions.operator import open_database, operator
+    from api.cli import render
 
     settings = _settings(ctx)
     unknown = sorted(set(formats) - {"md", "html", "pdf"})
@@ -568,6 +619,9 @@ def map_command(
 @app.command("runs")
 def runs_(ctx: typer.Context, limit: int = typer.Option(10, help="How many of the newest runs")) -> None:
     """Recent matching runs: kind, status, stage reached, counts and errors."""
+    from api.actions.operator import open_database
+    from api.cli import render
+    from profiles.db import session_scope
     from profiles.repository import runs as run_store
 
     engine = open_database(_settings(ctx))
@@ -609,6 +663,7 @@ def achievements_add(
 ) -> None:
     """Record a partnership agreement a firm signed. Any bad field stores nothing."""
     from api.actions import achievements
+    from api.actions.operator import open_database, operator
 
     settings = _settings(ctx)
     raw = {
@@ -643,6 +698,8 @@ def achievements_list(
 ) -> None:
     """Recorded achievements, newest signature first."""
     from api.actions import achievements
+    from api.actions.operator import open_database, operator
+    from api.cli import render
 
     settings = _settings(ctx)
     try:
@@ -658,6 +715,7 @@ def achievements_list(
 def achievements_delete(ctx: typer.Context, achievement_id: int = typer.Argument(..., min=1)) -> None:
     """Remove a recorded achievement (audited)."""
     from api.actions import achievements
+    from api.actions.operator import open_database, operator
 
     settings = _settings(ctx)
     try:
@@ -676,6 +734,8 @@ def outcomes_command(
 ) -> None:
     """Partnering outcomes per cluster: interests and their answers, proposals, agreements by type."""
     from api.actions import outcomes
+    from api.actions.operator import open_database, operator
+    from api.cli import render
 
     settings = _settings(ctx)
     first, last = _day(since, "--since"), _day(until, "--until")
@@ -697,6 +757,8 @@ def tune(
 ) -> None:
     """Learn the component weights from recorded outcomes; store them only if they win on newer lists."""
     from api.actions import tuning
+    from api.actions.operator import open_database
+    from api.cli import render
 
     settings = _settings(ctx)
     try:
@@ -723,7 +785,10 @@ def config_command(
     ctx: typer.Context, activate: int | None = typer.Option(None, help="Make stored configuration ID active again")
 ) -> None:
     """The active matching configuration, where it came from, and the stored ones."""
-    from api.actions import tuning
+    from api.actions import match_runs, tuning
+    from api.actions.operator import open_database
+    from api.cli import render
+    from profiles.db import session_scope
     from profiles.repository import history as history_store
 
     settings = _settings(ctx)
