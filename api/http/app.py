@@ -34,7 +34,8 @@ Partner matching and consortium forming for EEN-style profile exchanges.
 
 Sign in with `POST /api/v1/auth/token` (OAuth2 password flow) and send the token as
 `Authorization: Bearer …`, or create an API key (`POST /api/v1/me/api-keys`) and send it as `X-API-Key`.
-Errors always have the body `{"error": {"status", "code", "message", "details": [{"field", "row", "value", "reason"}]}}`.
+Errors always have the body `{"error": {"status", "code", "message", \
+"details": [{"field", "row", "value", "reason"}]}}`.
 """
 
 
