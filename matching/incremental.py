@@ -19,6 +19,13 @@ its features are built from. Profiles that are new or whose hash changed are
 - The best matches of each profile are then chosen from all candidate pairs;
   a profile's stored matches are rewritten only when its list changed or a
   pair in it involves a changed profile.
+
+`update` runs these as steps, each a function over plain data that can be run
+and tested alone: `plan_run` → `select_changes` → `splice_features` →
+`splice_vectors` → `update_neighbours` → `candidate_pairs` → `carry_scores` →
+`score_pairs` → `best_matches` → `diff_matches`. Loading features and embedding
+texts are the only steps that reach outside; blocks of work go through the
+executor.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +74,14 @@ class Snapshot:
     def __post_init__(self) -> None:
         if self.keys != sorted(self.keys):
             raise ValueError("snapshot keys must be sorted")
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Keys, feature hashes and firms as arrays (of str)."""
+        return (
+            np.array(self.keys, dtype=object),
+            np.array(self.hashes, dtype=object),
+            np.array(self.firms, dtype=object),
+        )
 
 
 @dataclass
@@ -112,11 +127,11 @@ class Update:
     rerank: list[tuple[str, str, int]]  # (profile, other, new rank)
     removed: list[str]  # profiles that no longer take part
     stats: dict[str, Any]
-    _explain: Callable[[], Iterator[dict[str, Any]]] = field(repr=False, default=None)  # type: ignore
+    _explain: Callable[[], Iterator[dict[str, Any]]] | None = field(repr=False, default=None)
 
     def matches(self) -> Iterator[dict[str, Any]]:
         """Rows to insert (profile, other, rank, score, components, explanation), explained lazily."""
-        return self._explain()
+        return self._explain() if self._explain is not None else iter(())
 
 
 def feature_hash(*parts: str) -> str:
@@ -158,7 +173,7 @@ def tie_pairs(history: HistoryArrays, k: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     left, right = [], []
-    for a, b in zip(fa.tolist(), fb.tolist()):
+    for a, b in zip(fa.tolist(), fb.tolist(), strict=True):
         pa = order[np.searchsorted(sorted_codes, a) : np.searchsorted(sorted_codes, a, side="right")]
         pb = order[np.searchsorted(sorted_codes, b) : np.searchsorted(sorted_codes, b, side="right")]
         if len(pa) and len(pb):
@@ -245,6 +260,385 @@ def semantic_matrix(vectors: Vectors) -> sparse.csr_matrix:
     return out
 
 
+@dataclass(frozen=True)
+class RunPlan:
+    """What kind of run this is, decided from the previous state, the settings and the history."""
+
+    kind: str  # "full" or "incremental"
+    refit: bool  # a new text model is fitted
+    drift: float  # share of the corpus the previous model was not fitted on (1.0 without a usable state)
+    rescore_all: bool  # the exchange's history changed: every candidate pair is scored again
+    semantic: bool  # the multilingual vectors are used and their model is available
+
+    @property
+    def incremental(self) -> bool:
+        return self.kind == "incremental"
+
+
+def plan_run(
+    state: MatchState | None,
+    hashes: np.ndarray,
+    config: MatchingConfig,
+    history_digest: str,
+    semantic_unavailable: str | None,
+    *,
+    drift_limit: float,
+    full: bool,
+    refit: bool,
+) -> RunPlan:
+    """Full or incremental, refit or not. The previous state is reused only when it comes from
+    this engine, these settings and the same availability of the multilingual model (the model coming
+    or going changes every pair's components); the model is refitted past `drift_limit`."""
+    semantic = uses_semantic(config) and semantic_unavailable is None
+    usable = (
+        state
+        if state is not None
+        and state.engine_version == ENGINE_VERSION
+        and state.config_digest == config.digest()
+        and (state.vectors is not None) == semantic
+        else None
+    )
+    measured = drift(usable.fit_hashes, hashes) if usable is not None else 1.0
+    refit = refit or usable is None or measured > drift_limit
+    kind = "full" if (full or refit) else "incremental"
+    # New bids, consortia or relations change components of unchanged pairs: rescore every pair.
+    rescore_all = kind == "incremental" and usable is not None and usable.history_digest != history_digest
+    return RunPlan(kind, refit, measured, rescore_all, semantic)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Which profiles of the snapshot are new or edited since the previous run, and where the previous
+    run's rows go in the new order. In a full run every profile counts as changed."""
+
+    is_changed: np.ndarray  # bool per new row
+    old_to_new: np.ndarray  # int64 per previous row: its new row, -1 when the profile is gone
+    kept: np.ndarray  # int64 per previous row: its new row when the profile is unchanged, else -1
+    removed: list[str]  # keys of previous profiles no longer in the snapshot
+    boundary: np.ndarray  # int64 per previous row and one past the end: first new row whose key is not before it
+
+    @staticmethod
+    def everything(n: int) -> Changes:
+        none = np.zeros(0, dtype=np.int64)
+        return Changes(np.ones(n, dtype=bool), none, none, [], np.zeros(1, dtype=np.int64))
+
+    @property
+    def n(self) -> int:
+        return len(self.is_changed)
+
+    @property
+    def changed(self) -> np.ndarray:
+        return np.flatnonzero(self.is_changed)
+
+    @property
+    def kept_rows(self) -> np.ndarray:
+        """Previous rows whose profile is unchanged, in the previous order."""
+        return np.flatnonzero(self.kept >= 0)
+
+    @property
+    def source(self) -> np.ndarray:
+        """Per new row, its row in the stack [previous rows of unchanged profiles; changed rows]: how
+        arrays spliced from the previous run's rows and the changed profiles' rows are put in the new order."""
+        kept_rows, changed = self.kept_rows, self.changed
+        out = np.empty(self.n, dtype=np.int64)
+        out[self.kept[kept_rows]] = np.arange(len(kept_rows))
+        out[changed] = len(kept_rows) + np.arange(len(changed))
+        return out
+
+
+def select_changes(old_keys: np.ndarray, old_hashes: np.ndarray, keys: np.ndarray, hashes: np.ndarray) -> Changes:
+    """The changed profiles, by comparing the previous run's (sorted) keys and feature hashes
+    with the snapshot's."""
+    n = len(keys)
+    position = {k: i for i, k in enumerate(keys)}
+    old_to_new = np.array([position.get(k, -1) for k in old_keys], dtype=np.int64)
+    same = old_to_new >= 0
+    same[same] = hashes[old_to_new[same]] == old_hashes[same]
+    kept = np.where(same, old_to_new, -1)
+    is_changed = np.ones(n, dtype=bool)
+    is_changed[kept[same]] = False
+    removed = [str(k) for k in old_keys[old_to_new < 0]]
+    boundary = np.r_[np.searchsorted(keys, old_keys), n] if n else np.zeros(len(old_keys) + 1, np.int64)
+    return Changes(is_changed, old_to_new, kept, removed, np.asarray(boundary, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """The profiles' text vectors and feature arrays in the new order, and what they were made with."""
+
+    model: TfidfTextModel
+    fit_hashes: np.ndarray  # the profile versions the model was fitted on
+    matrix: sparse.csr_matrix
+    encoding: Encoding
+    arrays: FeatureArrays
+
+
+def splice_features(
+    state: MatchState | None,
+    plan: RunPlan,
+    changes: Changes,
+    features: list[ProfileFeatures],
+    hashes: np.ndarray,
+    config: MatchingConfig,
+    vocabulary: Vocabulary,
+) -> Encoded:
+    """Text vectors and feature arrays of every profile, in the new order. A full run encodes
+    `features` (all profiles), with a newly fitted model when refitting; an incremental run encodes
+    only the changed profiles' `features` and splices them in among the previous run's rows."""
+    if state is None or plan.refit:
+        model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
+        matrix = model.fit_transform([f.text for f in features])
+        encoding = Encoding.for_vocabulary(vocabulary)
+        return _encoded(model, np.sort(hashes), matrix, encoding, encode(features, vocabulary, encoding))
+    model = state.model
+    if not plan.incremental:
+        encoding = Encoding.for_vocabulary(vocabulary)
+        matrix = model.transform([f.text for f in features])
+        return _encoded(model, state.fit_hashes, matrix, encoding, encode(features, vocabulary, encoding))
+    # The previous encoding is extended with codes first seen now: a copy, so the previous state stays as it was.
+    encoding = replace(
+        state.encoding,
+        languages=dict(state.encoding.languages),
+        countries=dict(state.encoding.countries),
+        regions=dict(state.encoding.regions),
+    )
+    kept_rows, source = changes.kept_rows, changes.source
+    fresh = (
+        model.transform([f.text for f in features])
+        if len(features)
+        else sparse.csr_matrix((0, state.matrix.shape[1]), dtype=np.float32)
+    )
+    matrix = sparse.vstack([state.matrix[kept_rows], fresh], format="csr")[source]
+    arrays = FeatureArrays.stack([state.arrays.take(kept_rows), encode(features, vocabulary, encoding)]).take(source)
+    return _encoded(model, state.fit_hashes, matrix, encoding, arrays)
+
+
+def _encoded(
+    model: TfidfTextModel, fit_hashes: np.ndarray, matrix: sparse.spmatrix, encoding: Encoding, arrays: FeatureArrays
+) -> Encoded:
+    out = matrix.tocsr()
+    out.sort_indices()
+    return Encoded(model, fit_hashes, out, encoding, arrays)
+
+
+def splice_vectors(previous: Vectors | None, changes: Changes, fresh: Vectors) -> Vectors:
+    """Multilingual vectors in the new order: the previous run's rows of unchanged profiles and
+    `fresh`, the changed profiles' vectors. Without previous rows (a full run) `fresh` is every row."""
+    if previous is None:
+        return fresh
+    kept_rows = changes.kept_rows
+    stacked = Vectors(
+        np.concatenate([previous.keys[kept_rows], fresh.keys]),
+        np.concatenate([previous.values[kept_rows], fresh.values]),
+    )
+    return stacked.take(changes.source)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The neighbour lists candidate pairs are taken from."""
+
+    text: Lists
+    comp: Lists  # offer meets need
+    semantic: Lists | None  # None: the multilingual vectors are not used
+    chain: Lists | None  # None: no learned value chains
+    recomputed: int  # rows of unchanged profiles whose lists had to be computed again
+
+
+def update_neighbours(
+    previous: MatchState | None,
+    changes: Changes,
+    encoded: Encoded,
+    vectors: Vectors | None,
+    history: HistoryArrays,
+    firm_codes: np.ndarray,
+    config: MatchingConfig,
+    executor: Executor,
+    *,
+    rescore_all: bool = False,
+) -> Neighbours:
+    """Text, offer-meets-need, multilingual and value-chain neighbour lists. With the `previous`
+    run's lists they are brought up to date for the changed profiles (exactly: see `neighbours`),
+    without them computed afresh. Value-chain lists are computed afresh when the history changed
+    (`rescore_all`), since the learned strengths they rank by did."""
+    arrays = encoded.arrays
+
+    def lists(
+        old: Lists | None, left: sparse.csr_matrix, right: sparse.csr_matrix, k: int, dense: bool
+    ) -> tuple[Lists, int]:
+        return _neighbour_lists(old, changes, left, right, firm_codes, k, executor, dense)
+
+    old = previous.text if previous is not None else None
+    text, recomputed = lists(old, encoded.matrix, encoded.matrix, config.candidate_k, False)
+    comp = Lists.empty(changes.n)
+    if config.complement_k:
+        old = previous.comp if previous is not None else None
+        comp, again = lists(old, arrays.sought, tenths(arrays.credit), config.complement_k, True)
+        recomputed += again
+    semantic = None
+    if vectors is not None and config.semantic_k > 0:
+        meaning = semantic_matrix(vectors)
+        old = previous.semantic if previous is not None else None
+        semantic, again = lists(old, meaning, meaning, config.semantic_k, True)
+        recomputed += again
+    chain = None
+    if history.together is not None and config.chain_k:
+        chain_right = chain_credit(arrays.offered, history.together)
+        old = previous.chain if previous is not None and not rescore_all else None
+        chain, again = lists(old, arrays.offered, chain_right, config.chain_k, True)
+        recomputed += again
+    return Neighbours(text, comp, semantic, chain, recomputed)
+
+
+def _neighbour_lists(
+    old: Lists | None,
+    changes: Changes,
+    left: sparse.csr_matrix,
+    right: sparse.csr_matrix,
+    firm_codes: np.ndarray,
+    k: int,
+    executor: Executor,
+    dense: bool,
+) -> tuple[Lists, int]:
+    """Lists of the product left·rightᵀ kept `k` deep and some (so removals seldom leave a row short):
+    `old` brought up to date, or computed afresh without it."""
+    depth = k + max(10, k // 2)
+    if old is None:
+        return compute_lists(np.arange(changes.n), left, right, firm_codes, k, depth, executor, dense=dense), 0
+    carried = remap(old, changes.kept, changes.n, changes.boundary)
+    return update_lists(carried, changes.changed, left, right, firm_codes, k, depth, executor, dense=dense)
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Candidate pairs (lo < hi) with their scores, present-component counts and classes; `todo` marks
+    the pairs still to be scored."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    scores: np.ndarray
+    present: np.ndarray
+    classes: np.ndarray
+    todo: np.ndarray
+
+    @property
+    def to_score(self) -> int:
+        return int(self.todo.sum())
+
+
+def carry_scores(previous: MatchState | None, changes: Changes, lo: np.ndarray, hi: np.ndarray) -> PairScores:
+    """The candidate pairs (lo, hi), each pair of two unchanged profiles that was a candidate
+    in the `previous` run with its previous score; every other pair (all of them without `previous`)
+    still to be scored."""
+    scores = np.zeros(len(lo))
+    present = np.zeros(len(lo), dtype=np.int64)
+    classes = np.zeros(len(lo), dtype=np.int8)
+    if previous is None:
+        return PairScores(lo, hi, scores, present, classes, np.ones(len(lo), dtype=bool))
+    n = changes.n
+    old_lo, old_hi = changes.kept[previous.pair_lo], changes.kept[previous.pair_hi]
+    alive = (old_lo >= 0) & (old_hi >= 0)
+    old_codes = _pair_codes(np.minimum(old_lo, old_hi)[alive], np.maximum(old_lo, old_hi)[alive], n)
+    order = np.argsort(old_codes)
+    old_codes = old_codes[order]
+    old_scores, old_present = previous.pair_score[alive][order], previous.pair_present[alive][order]
+    old_class = (
+        previous.pair_class[alive][order]
+        if previous.pair_class is not None
+        else np.zeros(len(old_scores), dtype=np.int8)
+    )
+    codes = _pair_codes(lo, hi, n)
+    at = np.minimum(np.searchsorted(old_codes, codes), max(len(old_codes) - 1, 0))
+    found = old_codes[at] == codes if len(old_codes) else np.zeros(len(codes), bool)
+    found &= ~changes.is_changed[lo] & ~changes.is_changed[hi]
+    scores[found], present[found] = old_scores[at[found]], old_present[at[found]]
+    classes[found] = old_class[at[found]]
+    return PairScores(lo, hi, scores, present, classes, ~found)
+
+
+def score_pairs(
+    pairs: PairScores,
+    encoded: Encoded,
+    vectors: Vectors | None,
+    history: HistoryArrays,
+    config: MatchingConfig,
+    executor: Executor,
+) -> PairScores:
+    """Every pair marked `todo` scored by the array scorer, in blocks through the executor;
+    the other pairs keep their scores. Nothing is left to do afterwards."""
+    idx = np.flatnonzero(pairs.todo)
+    blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
+    parts = executor.map(
+        score_block,
+        blocks,
+        encoded.arrays,
+        encoded.matrix,
+        pairs.lo[idx],
+        pairs.hi[idx],
+        config.weights,
+        config.geography_scale_km,
+        None if vectors is None else vectors.values,
+        history,
+    )
+    scores, present, classes = pairs.scores.copy(), pairs.present.copy(), pairs.classes.copy()
+    if parts:
+        scores[idx] = np.concatenate([p[0] for p in parts])
+        present[idx] = np.concatenate([p[1] for p in parts])
+        classes[idx] = np.concatenate([p[2] for p in parts])
+    return PairScores(pairs.lo, pairs.hi, scores, present, classes, np.zeros(len(pairs.lo), dtype=bool))
+
+
+@dataclass(frozen=True)
+class RowChanges:
+    """How the stored match rows change: rows (positions in the new match lists) to insert, old rows
+    to delete and kept rows with a new rank."""
+
+    insert: np.ndarray
+    delete: list[tuple[str, str]]  # (profile, other)
+    rerank: list[tuple[str, str, int]]  # (profile, other, new rank)
+
+
+def diff_matches(
+    previous: MatchState | None,
+    changes: Changes,
+    keys: np.ndarray,
+    profile: np.ndarray,
+    other: np.ndarray,
+    *,
+    rescore_all: bool = False,
+) -> RowChanges:
+    """The change from the `previous` run's stored rows to the new match lists (profile[i],
+    other[i], grouped by profile in rank order). A stored row stays when neither profile changed, the
+    history did not change (`rescore_all`) and the pair is still among the profile's best; it only gets
+    its new rank. Every other old row goes and every other new row is added; without `previous` every
+    row is new (a full run replaces them all)."""
+    if previous is None:
+        return RowChanges(np.arange(len(profile)), [], [])
+    n, rank = changes.n, _ranks(profile)
+    old_p, old_o = changes.old_to_new[previous.match_profile], changes.old_to_new[previous.match_other]
+    old_alive = (old_p >= 0) & (old_o >= 0)
+    old_alive[old_alive] &= ~changes.is_changed[old_p[old_alive]] & ~changes.is_changed[old_o[old_alive]]
+    if rescore_all:
+        old_alive[:] = False
+    old_codes = np.where(old_alive, _pair_codes(np.maximum(old_p, 0), np.maximum(old_o, 0), n), -1)
+    new_codes = _pair_codes(profile, other, n)
+    kept_new = np.isin(new_codes, old_codes[old_alive])
+    kept_old = old_alive & np.isin(old_codes, new_codes)
+    old_rank = _ranks(previous.match_profile)
+    order = np.argsort(old_codes)
+    at = order[np.searchsorted(old_codes[order], new_codes[kept_new])]
+    moved = old_rank[at] != rank[kept_new]
+    rerank = [
+        (str(keys[p]), str(keys[o]), int(r))
+        for p, o, r in zip(profile[kept_new][moved], other[kept_new][moved], rank[kept_new][moved], strict=True)
+    ]
+    delete = [
+        (str(previous.keys[previous.match_profile[i]]), str(previous.keys[previous.match_other[i]]))
+        for i in np.flatnonzero(~kept_old)
+    ]
+    return RowChanges(np.flatnonzero(~kept_new), delete, rerank)
+
+
 def update(
     state: MatchState | None,
     snapshot: Snapshot,
@@ -261,339 +655,217 @@ def update(
     vector_cache: Path | None = None,
     history: ExchangeHistory | None = None,
 ) -> Update:
+    """One matching run from the previous run's `state` (None: the first run): plan → changed profiles
+    → features → vectors → neighbour lists → candidate pairs and their scores → best matches → the
+    change to the stored rows. Each step is a function of this module; only loading features,
+    embedding texts and the executor's blocks reach outside."""
     executor = executor or LocalExecutor()
-    say = progress or (lambda stage, done, total: None)
-    clock = _Clock()
-    keys = np.array(snapshot.keys, dtype=object)
-    hashes = np.array(snapshot.hashes, dtype=object)
-    firms = np.array(snapshot.firms, dtype=object)
-    n = len(keys)
-    semantic_on = uses_semantic(config)
-    unavailable = unavailable_reason() if semantic_on else None
-    reusable = (
-        state is not None
-        and state.engine_version == ENGINE_VERSION
-        and state.config_digest == config.digest()
-        # the model came or went since the last run: every pair's components change
-        and (state.vectors is not None) == (semantic_on and unavailable is None)
-    )
-    measured = drift(state.fit_hashes, hashes) if reusable else 1.0
-    refit = refit or not reusable or measured > drift_limit
-    kind = "full" if (full or refit) else "incremental"
+    say = progress or _silent
     history = history or ExchangeHistory()
+    clock = _Clock()
+    keys, hashes, firms = snapshot.columns()
+    unavailable = unavailable_reason() if uses_semantic(config) else None
     history_digest = history.digest()
-    # New bids, consortia or relations change components of unchanged pairs: rescore every pair.
-    rescore_all = kind == "incremental" and state is not None and state.history_digest != history_digest
-
-    # which profiles changed, and where the old rows go in the new order
-    if kind == "incremental":
-        assert state is not None
-        position = {k: i for i, k in enumerate(snapshot.keys)}
-        old_to_new = np.array([position.get(k, -1) for k in state.keys], dtype=np.int64)
-        same = old_to_new >= 0
-        same[same] = hashes[old_to_new[same]] == state.hashes[same]
-        old_to_new_unchanged = np.where(same, old_to_new, -1)
-        is_changed = np.ones(n, dtype=bool)
-        is_changed[old_to_new_unchanged[same]] = False
-        removed = [str(k) for k in state.keys[old_to_new < 0]]
-    else:
-        is_changed = np.ones(n, dtype=bool)
-        removed = []
-    changed = np.flatnonzero(is_changed)
-    say("features", 0, len(changed))
-    new_features = load_features([snapshot.keys[i] for i in changed])
-    if [f.key for f in new_features] != [snapshot.keys[i] for i in changed]:
-        raise ValueError("load_features must return features for exactly the keys asked, in order")
-    say("features", len(changed), len(changed))
+    plan = plan_run(state, hashes, config, history_digest, unavailable, drift_limit=drift_limit, full=full, refit=refit)
+    previous = state if plan.incremental else None
+    changes = (
+        select_changes(previous.keys, previous.hashes, keys, hashes)
+        if previous is not None
+        else Changes.everything(len(keys))
+    )
+    features = _load_changed(load_features, snapshot.keys, changes.changed, say)
     clock.lap("features")
-
-    # text vectors and feature arrays, in the new order
-    if kind == "full":
-        model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max) if refit else state.model  # type: ignore[union-attr]
-        texts = [f.text for f in new_features]
-        matrix = model.fit_transform(texts) if refit else model.transform(texts)
-        fit_hashes = np.sort(hashes) if refit else state.fit_hashes  # type: ignore[union-attr]
-        encoding = Encoding.for_vocabulary(vocabulary)
-        arrays = encode(new_features, vocabulary, encoding)
-    else:
-        assert state is not None
-        model, fit_hashes, encoding = state.model, state.fit_hashes, state.encoding
-        kept_old = np.flatnonzero(old_to_new_unchanged >= 0)
-        source = np.empty(n, dtype=np.int64)  # row of the stacked [kept old rows; changed rows] per new row
-        source[old_to_new_unchanged[kept_old]] = np.arange(len(kept_old))
-        source[changed] = len(kept_old) + np.arange(len(changed))
-        fresh = (
-            model.transform([f.text for f in new_features])
-            if len(changed)
-            else sparse.csr_matrix((0, state.matrix.shape[1]), dtype=np.float32)
-        )
-        matrix = sparse.vstack([state.matrix[kept_old], fresh], format="csr")[source]
-        arrays = FeatureArrays.stack([state.arrays.take(kept_old), encode(new_features, vocabulary, encoding)]).take(
-            source
-        )
-    matrix = matrix.tocsr()
-    matrix.sort_indices()
-    firm_codes = _firm_codes(firms)
+    encoded = splice_features(state, plan, changes, features, hashes, config, vocabulary)
     clock.lap("text model")
-
-    # multilingual vectors, in the new order; only texts not seen before are embedded
-    vectors: Vectors | None = None
-    semantic_stats: dict[str, Any] = {"used": semantic_on, "available": semantic_on and unavailable is None}
-    if semantic_on and unavailable is None:
-        cache = VectorCache(vector_cache) if vector_cache is not None else None
-        embedded = vectors_for(
-            [f.passage for f in new_features],
-            state.vectors if state is not None else None,
-            cache,
-            executor,
-            lambda done, total: say("vectors", done, total),
-        )
-        if embedded.vectors is None:  # the model failed to load after all
-            raise RuntimeError(f"multilingual vectors failed: {embedded.unavailable}")
-        vectors = embedded.vectors
-        if kind == "incremental":
-            assert state is not None and state.vectors is not None
-            stacked = Vectors(
-                np.concatenate([state.vectors.keys[kept_old], vectors.keys]),
-                np.concatenate([state.vectors.values[kept_old], vectors.values]),
-            )
-            vectors = stacked.take(source)
-        semantic_stats.update(embedded=embedded.embedded, reused=embedded.reused)
-    elif semantic_on:
-        semantic_stats["unavailable"] = unavailable
+    vectors, embedded = _vectors(plan, state, previous, changes, features, executor, vector_cache, say)
     clock.lap("vectors")
-
-    # neighbour lists
-    text_depth = config.candidate_k + max(10, config.candidate_k // 2)
-    comp_depth = config.complement_k + max(10, config.complement_k // 2)
-    meaning_depth = config.semantic_k + max(10, config.semantic_k // 2)
-    meaning_on = vectors is not None and config.semantic_k > 0
-    meaning = semantic_matrix(vectors) if meaning_on else None  # type: ignore[arg-type]
-    recomputed = 0
-    offers = tenths(arrays.credit)
-    say("neighbours", 0, len(changed))
-    if kind == "full":
-        rows = np.arange(n)
-        text = compute_lists(rows, matrix, matrix, firm_codes, config.candidate_k, text_depth, executor)
-        comp = (
-            compute_lists(
-                rows, arrays.sought, offers, firm_codes, config.complement_k, comp_depth, executor, dense=True
-            )
-            if config.complement_k
-            else Lists.empty(n)
-        )
-        semantic = (
-            compute_lists(rows, meaning, meaning, firm_codes, config.semantic_k, meaning_depth, executor, dense=True)
-            if meaning_on
-            else None
-        )
-    else:
-        boundary = np.r_[np.searchsorted(keys, state.keys), n] if n else np.zeros(len(state.keys) + 1, np.int64)
-        boundary = np.asarray(boundary, dtype=np.int64)
-        text, r1 = update_lists(
-            remap(state.text, old_to_new_unchanged, n, boundary),
-            changed,
-            matrix,
-            matrix,
-            firm_codes,
-            config.candidate_k,
-            text_depth,
-            executor,
-        )
-        comp, r2 = (
-            update_lists(
-                remap(state.comp, old_to_new_unchanged, n, boundary),
-                changed,
-                arrays.sought,
-                offers,
-                firm_codes,
-                config.complement_k,
-                comp_depth,
-                executor,
-                dense=True,
-            )
-            if config.complement_k
-            else (Lists.empty(n), 0)
-        )
-        semantic, r3 = None, 0
-        if meaning_on:
-            semantic, r3 = update_lists(
-                remap(state.semantic, old_to_new_unchanged, n, boundary),
-                changed,
-                meaning,
-                meaning,
-                firm_codes,
-                config.semantic_k,
-                meaning_depth,
-                executor,
-                dense=True,
-            )
-        recomputed = r1 + r2 + r3
-    history_arrays = history.arrays(encoding.concepts, firms)
-    chain: Lists | None = None
-    if history_arrays.together is not None and config.chain_k:
-        chain_right = chain_credit(arrays.offered, history_arrays.together)
-        chain_depth = config.chain_k + max(10, config.chain_k // 2)
-        if kind == "full" or rescore_all or state is None or state.chain is None:
-            chain = compute_lists(
-                np.arange(n), arrays.offered, chain_right, firm_codes, config.chain_k, chain_depth, executor, dense=True
-            )
-        else:
-            chain, r4 = update_lists(
-                remap(state.chain, old_to_new_unchanged, n, boundary),
-                changed,
-                arrays.offered,
-                chain_right,
-                firm_codes,
-                config.chain_k,
-                chain_depth,
-                executor,
-                dense=True,
-            )
-            recomputed += r4
-    say("neighbours", len(changed), len(changed))
+    history_arrays = history.arrays(encoded.encoding.concepts, firms)
+    say("neighbours", 0, len(features))
+    firm_codes = _firm_codes(firms)
+    neighbours = update_neighbours(
+        previous, changes, encoded, vectors, history_arrays, firm_codes, config, executor, rescore_all=plan.rescore_all
+    )
+    say("neighbours", len(features), len(features))
     clock.lap("neighbours")
-
-    # candidate pairs and their scores; unchanged pairs keep their old scores
     tied = tie_pairs(history_arrays, config.relationship_k)
-    lo, hi = candidate_pairs(text, comp, config, n, semantic, tied, chain)
-    scores = np.zeros(len(lo))
-    present = np.zeros(len(lo), dtype=np.int64)
-    classes = np.zeros(len(lo), dtype=np.int8)
-    todo = np.ones(len(lo), dtype=bool)
-    if kind == "incremental" and not rescore_all:
-        old_lo, old_hi = old_to_new_unchanged[state.pair_lo], old_to_new_unchanged[state.pair_hi]
-        alive = (old_lo >= 0) & (old_hi >= 0)
-        old_codes = _pair_codes(np.minimum(old_lo, old_hi)[alive], np.maximum(old_lo, old_hi)[alive], n)
-        order = np.argsort(old_codes)
-        old_codes = old_codes[order]
-        old_scores, old_present = state.pair_score[alive][order], state.pair_present[alive][order]
-        old_class = (
-            state.pair_class[alive][order] if state.pair_class is not None else np.zeros(len(old_scores), dtype=np.int8)
-        )
-        codes = _pair_codes(lo, hi, n)
-        at = np.minimum(np.searchsorted(old_codes, codes), max(len(old_codes) - 1, 0))
-        found = (len(old_codes) > 0) & (old_codes[at] == codes) if len(old_codes) else np.zeros(len(codes), bool)
-        found &= ~is_changed[lo] & ~is_changed[hi]
-        scores[found], present[found] = old_scores[at[found]], old_present[at[found]]
-        classes[found] = old_class[at[found]]
-        todo = ~found
-    idx = np.flatnonzero(todo)
-    blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
-    say("scores", 0, len(idx))
-    parts = executor.map(
-        score_block,
-        blocks,
-        arrays,
-        matrix,
-        lo[idx],
-        hi[idx],
-        config.weights,
-        config.geography_scale_km,
-        None if vectors is None else vectors.values,
-        history_arrays,
+    lo, hi = candidate_pairs(
+        neighbours.text, neighbours.comp, config, len(keys), neighbours.semantic, tied, neighbours.chain
     )
-    if parts:
-        scores[idx] = np.concatenate([p[0] for p in parts])
-        present[idx] = np.concatenate([p[1] for p in parts])
-        classes[idx] = np.concatenate([p[2] for p in parts])
-    say("scores", len(idx), len(idx))
+    carried = carry_scores(None if plan.rescore_all else previous, changes, lo, hi)
+    say("scores", 0, carried.to_score)
+    pairs = score_pairs(carried, encoded, vectors, history_arrays, config, executor)
+    say("scores", carried.to_score, carried.to_score)
     clock.lap("scores")
-
-    # best matches per profile, and how the stored match rows change
-    m_profile, m_other = best_matches(lo, hi, scores, present, config, classes)
-    m_rank = _ranks(m_profile)
-    if kind == "full":
-        insert = np.arange(len(m_profile))
-        delete: list[tuple[str, str]] = []
-        rerank: list[tuple[str, str, int]] = []
-    else:
-        # A stored row stays when neither profile changed and the pair is still among the profile's
-        # best; it only gets its new rank. Every other old row goes and every other new row is added.
-        old_p, old_o = old_to_new[state.match_profile], old_to_new[state.match_other]
-        old_alive = (old_p >= 0) & (old_o >= 0)
-        old_alive[old_alive] &= ~is_changed[old_p[old_alive]] & ~is_changed[old_o[old_alive]]
-        if rescore_all:
-            old_alive[:] = False
-        old_codes = np.where(old_alive, _pair_codes(np.maximum(old_p, 0), np.maximum(old_o, 0), n), -1)
-        new_codes = _pair_codes(m_profile, m_other, n)
-        kept_new = np.isin(new_codes, old_codes[old_alive])
-        kept_old = old_alive & np.isin(old_codes, new_codes)
-        insert = np.flatnonzero(~kept_new)
-        old_rank = _ranks(state.match_profile)
-        order = np.argsort(old_codes)
-        at = order[np.searchsorted(old_codes[order], new_codes[kept_new])]
-        moved = old_rank[at] != m_rank[kept_new]
-        rerank = [
-            (str(keys[p]), str(keys[o]), int(r))
-            for p, o, r in zip(m_profile[kept_new][moved], m_other[kept_new][moved], m_rank[kept_new][moved])
-        ]
-        gone = np.flatnonzero(~kept_old)
-        delete = [(str(state.keys[state.match_profile[i]]), str(state.keys[state.match_other[i]])) for i in gone]
+    m_profile, m_other = best_matches(lo, hi, pairs.scores, pairs.present, config, pairs.classes)
+    rows = diff_matches(previous, changes, keys, m_profile, m_other, rescore_all=plan.rescore_all)
     clock.lap("selection")
-
-    new_state = MatchState(
-        run_id,
-        config.digest(),
-        ENGINE_VERSION,
-        keys,
-        hashes,
-        firms,
-        model,
-        fit_hashes,
-        matrix,
-        encoding,
-        arrays,
-        text,
-        comp,
-        lo.astype(np.int32),
-        hi.astype(np.int32),
-        scores,
-        present.astype(np.int8),
-        m_profile.astype(np.int32),
-        m_other.astype(np.int32),
-        vectors,
-        semantic,
-        classes,
-        chain,
-        history_digest,
+    new_state = _next_state(
+        run_id, config, snapshot, encoded, vectors, neighbours, pairs, m_profile, m_other, history_digest
     )
-    known = {f.key: f for f in new_features}
-    # Both rows of a mutual match side by side: the pair is scored for explanation once.
-    pair_order = np.argsort(
-        _pair_codes(np.minimum(m_profile[insert], m_other[insert]), np.maximum(m_profile[insert], m_other[insert]), n),
-        kind="stable",
-    )
-    insert = insert[pair_order]
-    inserts = (m_profile[insert], m_other[insert], m_rank[insert])
+    inserts = _in_pair_order(rows.insert, m_profile, m_other, len(keys))
+    known = {f.key: f for f in features}
 
     def explain_rows() -> Iterator[dict[str, Any]]:
         yield from _explained(new_state, inserts, known, load_features, config, vocabulary, history)
 
-    stats = {
-        "profiles": n,
-        "changed": int(len(changed)),
-        "removed": len(removed),
-        "candidate_pairs": int(len(lo)),
-        "pairs_scored": int(len(idx)),
-        "rows_recomputed": int(recomputed),
-        "matches": int(len(m_profile)),
-        "rows_inserted": int(len(insert)),
-        "rows_deleted": len(delete),
-        "rows_reranked": len(rerank),
-        "drift": measured,
-        "refit": bool(refit),
-        "executor": executor.name,
+    semantic = _semantic_stats(uses_semantic(config), unavailable, embedded)
+    stats = _stats(
+        new_state,
+        plan,
+        changes,
+        carried.to_score,
+        neighbours.recomputed,
+        rows,
+        history,
+        semantic,
+        executor.name,
+        clock.laps,
+    )
+    return Update(
+        new_state, plan.kind, plan.refit, plan.drift, rows.delete, rows.rerank, changes.removed, stats, explain_rows
+    )
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _semantic_stats(used: bool, unavailable: str | None, embedded: dict[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {"used": used, "available": used and unavailable is None}
+    if used and unavailable is not None:
+        out["unavailable"] = unavailable
+    return out | embedded
+
+
+def _load_changed(
+    load_features: LoadFeatures, keys: list[str], changed: np.ndarray, say: Progress
+) -> list[ProfileFeatures]:
+    """The features of the changed profiles, in snapshot order."""
+    wanted = [keys[i] for i in changed]
+    say("features", 0, len(wanted))
+    features = load_features(wanted)
+    if [f.key for f in features] != wanted:
+        raise ValueError("load_features must return features for exactly the keys asked, in order")
+    say("features", len(wanted), len(wanted))
+    return features
+
+
+def _vectors(
+    plan: RunPlan,
+    state: MatchState | None,
+    previous: MatchState | None,
+    changes: Changes,
+    features: list[ProfileFeatures],
+    executor: Executor,
+    vector_cache: Path | None,
+    say: Progress,
+) -> tuple[Vectors | None, dict[str, int]]:
+    """Multilingual vectors in the new order (None when not used or unavailable), and how many texts were
+    embedded and reused. Only texts not seen before are embedded: the previous run's vectors and the
+    vector cache are looked up first (see `vectors`)."""
+    if not plan.semantic:
+        return None, {}
+    embedded = vectors_for(
+        [f.passage for f in features],
+        state.vectors if state is not None else None,
+        VectorCache(vector_cache) if vector_cache is not None else None,
+        executor,
+        lambda done, total: say("vectors", done, total),
+    )
+    if embedded.vectors is None:  # the model failed to load after all
+        raise RuntimeError(f"multilingual vectors failed: {embedded.unavailable}")
+    vectors = splice_vectors(previous.vectors if previous is not None else None, changes, embedded.vectors)
+    return vectors, {"embedded": embedded.embedded, "reused": embedded.reused}
+
+
+def _in_pair_order(
+    insert: np.ndarray, profile: np.ndarray, other: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(profile, other, rank) of the rows to insert, both rows of a mutual match side by side, so the
+    pair is scored for its explanation once."""
+    rank = _ranks(profile)
+    lo, hi = np.minimum(profile[insert], other[insert]), np.maximum(profile[insert], other[insert])
+    insert = insert[np.argsort(_pair_codes(lo, hi, n), kind="stable")]
+    return profile[insert], other[insert], rank[insert]
+
+
+def _stats(
+    state: MatchState,
+    plan: RunPlan,
+    changes: Changes,
+    pairs_scored: int,
+    rows_recomputed: int,
+    rows: RowChanges,
+    history: ExchangeHistory,
+    semantic: dict[str, Any],
+    executor: str,
+    seconds: dict[str, float],
+) -> dict[str, Any]:
+    """What the run did, for its log and record."""
+    return {
+        "profiles": len(state.keys),
+        "changed": len(changes.changed),
+        "removed": len(changes.removed),
+        "candidate_pairs": len(state.pair_lo),
+        "pairs_scored": pairs_scored,
+        "rows_recomputed": rows_recomputed,
+        "matches": len(state.match_profile),
+        "rows_inserted": len(rows.insert),
+        "rows_deleted": len(rows.delete),
+        "rows_reranked": len(rows.rerank),
+        "drift": plan.drift,
+        "refit": plan.refit,
+        "executor": executor,
         "history": {
-            "digest": history_digest,
-            "rescored": bool(rescore_all),
+            "digest": state.history_digest,
+            "rescored": plan.rescore_all,
             "value_chains": len(history.together.strength) if history.together is not None else 0,
             "tied_firms": len(history.ties.firms) if history.ties is not None else 0,
         },
-        "semantic": semantic_stats,
-        "seconds": clock.laps,
+        "semantic": semantic,
+        "seconds": seconds,
     }
-    return Update(new_state, kind, bool(refit), measured, delete, rerank, removed, stats, explain_rows)
+
+
+def _next_state(
+    run_id: int,
+    config: MatchingConfig,
+    snapshot: Snapshot,
+    encoded: Encoded,
+    vectors: Vectors | None,
+    neighbours: Neighbours,
+    pairs: PairScores,
+    match_profile: np.ndarray,
+    match_other: np.ndarray,
+    history_digest: str,
+) -> MatchState:
+    keys, hashes, firms = snapshot.columns()
+    return MatchState(
+        run_id=run_id,
+        config_digest=config.digest(),
+        engine_version=ENGINE_VERSION,
+        keys=keys,
+        hashes=hashes,
+        firms=firms,
+        model=encoded.model,
+        fit_hashes=encoded.fit_hashes,
+        matrix=encoded.matrix,
+        encoding=encoded.encoding,
+        arrays=encoded.arrays,
+        text=neighbours.text,
+        comp=neighbours.comp,
+        pair_lo=pairs.lo.astype(np.int32),
+        pair_hi=pairs.hi.astype(np.int32),
+        pair_score=pairs.scores,
+        pair_present=pairs.present.astype(np.int8),
+        match_profile=match_profile.astype(np.int32),
+        match_other=match_other.astype(np.int32),
+        vectors=vectors,
+        semantic=neighbours.semantic,
+        pair_class=pairs.classes,
+        chain=neighbours.chain,
+        history_digest=history_digest,
+    )
 
 
 def chain_credit(offered: sparse.csr_matrix, together: np.ndarray) -> sparse.csr_matrix:
@@ -640,6 +912,7 @@ def _explained(
                 profiles[begin : begin + chunk].tolist(),
                 others[begin : begin + chunk].tolist(),
                 ranks[begin : begin + chunk].tolist(),
+                strict=True,
             )
         )
         needed = sorted({str(state.keys[p]) for p, o, _ in rows} | {str(state.keys[o]) for p, o, _ in rows})
