@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from api import web
 from api.actions.jobs import JobRunner, fail_orphans
-from api.actions.services import open_database
+from api.actions.operator import open_database
 from api.http import errors
 from api.http.deps import API_PREFIX
 from api.http.head import HeadAsGet
