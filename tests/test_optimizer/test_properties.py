@@ -204,6 +204,7 @@ def test_pruning_and_shortlist_keep_the_optimum(problem, shortlist):
     assert plan_problems(bi, extract(reduced.bids[0], v, 0)) == []
 
 
+@pytest.mark.slow  # a joint model over several bids per example: seconds in all
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000))
 def test_joint_plans_respect_availability_and_bound(seed):
