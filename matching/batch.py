@@ -123,7 +123,7 @@ def _binary_rows(sets: list, index: dict, dtype=np.float32) -> sparse.csr_matrix
 
 
 def relatedness_matrix(vocabulary: Vocabulary, index: dict[str, int]) -> np.ndarray:
-    ids = sorted(index, key=index.get)
+    ids = sorted(index, key=index.__getitem__)
     rel = np.zeros((len(ids), len(ids)), dtype=np.float32)
     for have in ids:
         for want in ids:

@@ -21,14 +21,17 @@ def explain(pair: PairScore, viewer_is_a: bool) -> dict[str, Any]:
         "drivers": [{"component": n, "label": label(n), "contribution": v} for n, v in pair.drivers()[:3]],
         "missing": sorted(n for n, v in c.items() if v is None),
     }
-    if c.get("text"):
-        out["shared_terms"] = c["text"]["evidence"].get("shared_terms", [])
-    if c.get("semantic") and c["semantic"]["evidence"].get("same_meaning"):
+    text = c.get("text")
+    if text:
+        out["shared_terms"] = text["evidence"].get("shared_terms", [])
+    semantic = c.get("semantic")
+    if semantic and semantic["evidence"].get("same_meaning"):
         # stored as "a's words ≈ b's words": the viewer's own words first
-        pairs = [w.split(" ≈ ", 1) for w in c["semantic"]["evidence"]["same_meaning"]]
+        pairs = [w.split(" ≈ ", 1) for w in semantic["evidence"]["same_meaning"]]
         out["same_meaning"] = [" ≈ ".join(p if viewer_is_a else p[::-1]) for p in pairs]
-    if c.get("capabilities"):
-        out["shared_capabilities"] = c["capabilities"]["evidence"].get("shared", [])
+    capabilities = c.get("capabilities")
+    if capabilities:
+        out["shared_capabilities"] = capabilities["evidence"].get("shared", [])
     comp = c.get("complementarity")
     if comp:
         ev = comp["evidence"]

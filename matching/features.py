@@ -53,9 +53,11 @@ def _concepts(phrases, vocabulary: Vocabulary, found: dict[str, str] | None = No
             unknown.add(hit.phrase.casefold())
         # every other concept the phrase names ("anodising and powder coating")
         for other in vocabulary.scan(phrase) if " " in phrase.strip() else ():
-            known.add(other.concept_id)  # type: ignore[arg-type]
+            if other.concept_id is None:  # never: scan returns the concepts it found
+                continue
+            known.add(other.concept_id)
             if found is not None:
-                found.setdefault(other.concept_id, other.phrase)  # type: ignore[arg-type]
+                found.setdefault(other.concept_id, other.phrase)
     return known, unknown
 
 

@@ -85,7 +85,7 @@ def events(records: HistoryRecords) -> list[Event]:
 
 
 def ties(records: HistoryRecords) -> list[Tie]:
-    out = []
+    out: list[Tie] = []
     for members in records.consortia:
         firms = sorted(set(members))
         out.extend(Tie("consortium", a, b) for i, a in enumerate(firms) for b in firms[i + 1 :])

@@ -14,8 +14,9 @@ component's within-list spread, and then refined by a short coordinate search on
 learning lists' own MRR (see `refine`), become weights on the engine's scale: the
 components the outcomes say nothing about (absent or constant within every list)
 keep their current weights, and the learned ones share the weight the current
-configuration gave them (a component learned to point the wrong way gets none). Ranking is the engine's own weighted mean of present
-components, so the learned weights are used exactly as they were evaluated.
+configuration gave them (a component learned to point the wrong way gets none).
+Ranking is the engine's own weighted mean of present components, so the learned
+weights are used exactly as they were evaluated.
 """
 
 from __future__ import annotations
@@ -103,13 +104,17 @@ def interval(values: list[float], seed: int = 7) -> tuple[float, float, float]:
 
 
 def paired_difference(a: list[float], b: list[float], seed: int = 7) -> tuple[float, float, float]:
-    return interval([x - y for x, y in zip(a, b)], seed)
+    return interval([x - y for x, y in zip(a, b, strict=True)], seed)
+
+
+def _or_nan(value: float | None) -> float:
+    return np.nan if value is None else float(value)
 
 
 def _standardised(shown: ShownList, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the list's candidates, each component centred and scaled within the list (missing: the
     list's mean, so it says nothing), and the per-component spread used."""
-    raw = np.array([[np.nan if v.get(n) is None else float(v[n]) for n in names] for _, v in shown.candidates])
+    raw = np.array([[_or_nan(v.get(n)) for n in names] for _, v in shown.candidates])
     mean = np.nanmean(np.where(np.isnan(raw).all(axis=0), 0.0, raw), axis=0) if len(raw) else np.zeros(len(names))
     filled = np.where(np.isnan(raw), mean, raw)
     spread = filled.std(axis=0)
@@ -134,7 +139,8 @@ def fit(lists: list[ShownList], current: dict[str, float], c: float = 1.0) -> Fi
     from sklearn.linear_model import LogisticRegression
 
     names = sorted(current)
-    rows, spreads = [], []
+    rows: list[np.ndarray] = []
+    spreads: list[np.ndarray] = []
     used = 0
     rng = random.Random(0)
     for shown in lists:

@@ -174,11 +174,12 @@ def _exact(
 ):
     """Exact lists of `rows`, block by block: (rows, cols, vals, bound_val of rows, bound_col of rows)."""
     if dense:
-        shared, fn, size = right_t.toarray().astype(np.float32), _dense_exact_block, DENSE_BLOCK
+        blocks = [rows[i : i + DENSE_BLOCK] for i in range(0, len(rows), DENSE_BLOCK)]
+        right_dense_t = right_t.toarray().astype(np.float32)
+        parts = executor.map(_dense_exact_block, blocks, left, right_dense_t, firm, depth)
     else:
-        shared, fn, size = right_t, _sparse_exact_block, EXACT_BLOCK
-    blocks = [rows[i : i + size] for i in range(0, len(rows), size)]
-    parts = executor.map(fn, blocks, left, shared, firm, depth)
+        blocks = [rows[i : i + EXACT_BLOCK] for i in range(0, len(rows), EXACT_BLOCK)]
+        parts = executor.map(_sparse_exact_block, blocks, left, right_t, firm, depth)
     if not parts:
         return (
             np.zeros(0, np.int64),

@@ -45,4 +45,4 @@ def allocate(candidates: list[Candidate], limits: dict[str, int], cap: int) -> d
         out[c.recipient].append(c.item)
         if c.offer is not None:
             shown[c.offer] += 1
-    return {r: items for r, items in out.items()}
+    return dict(out)

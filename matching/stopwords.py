@@ -31,6 +31,7 @@ keinen keiner keines können könnte machen man manche manchem manchen mancher m
 nach nicht nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner seines selbst sich sie ihnen
 sind so solche solchem solchen solcher solches soll sollte sondern sonst über um und uns unsere unserem unseren
 unser unseres unter viel vom von vor während war waren warst was weg weil weiter welche welchem welchen welcher
-welches wenn werde werden wie wieder will wir wird wirst wo wollen wollte würde würden zu zum zur zwar zwischen""".split()
+welches wenn werde werden wie wieder will wir wird wirst wo wollen wollte würde würden zu zum zur zwar
+zwischen""".split()
 
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(DANISH + NORWEGIAN + SWEDISH + GERMAN)

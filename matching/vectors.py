@@ -69,7 +69,7 @@ class VectorCache:
             self._known = {}
             try:
                 with np.load(self.path, allow_pickle=False) as data:
-                    self._known = dict(zip(data["keys"].tolist(), data["values"]))
+                    self._known = dict(zip(data["keys"].tolist(), data["values"], strict=True))
             except (OSError, KeyError, ValueError):
                 pass
         return self._known
@@ -79,7 +79,7 @@ class VectorCache:
 
     def add(self, keys: Sequence[str], values: np.ndarray) -> None:
         known = self._load()
-        for k, v in zip(keys, values):
+        for k, v in zip(keys, values, strict=True):
             known[k] = v
         self._added = self._added or len(keys) > 0
 
@@ -116,9 +116,9 @@ def vectors_for(
     keys = np.array([text_key(p) for p in passages], dtype=object)
     found: dict[str, np.ndarray] = {}
     if previous is not None:
-        found.update(zip(previous.keys.tolist(), previous.values))
+        found.update(zip(previous.keys.tolist(), previous.values, strict=True))
     missing: dict[str, str] = {}
-    for key, passage in zip(keys.tolist(), passages):
+    for key, passage in zip(keys.tolist(), passages, strict=True):
         if key not in found and key not in missing:
             hit = _MEMO.get(key)
             if hit is None and cache is not None:
@@ -140,10 +140,10 @@ def vectors_for(
             part = todo[begin : begin + SAVE_EVERY]
             blocks = [[missing[k] for k in part[i : i + EMBED_BLOCK]] for i in range(0, len(part), EMBED_BLOCK)]
             fresh = np.concatenate(executor.map(embed_block, blocks, threads))
-            found.update(zip(part, fresh))
+            found.update(zip(part, fresh, strict=True))
             if len(_MEMO) + len(part) > MEMO_LIMIT:
                 _MEMO.clear()
-            _MEMO.update(zip(part, fresh))
+            _MEMO.update(zip(part, fresh, strict=True))
             if cache is not None:
                 cache.add(part, fresh)
                 cache.save()

@@ -103,7 +103,7 @@ def test_demo_candidate_pairs_score_the_same():
         VOCAB,
         run_id=0,
     ).state
-    pairs = list(zip(state.pair_lo.tolist(), state.pair_hi.tolist()))
+    pairs = list(zip(state.pair_lo.tolist(), state.pair_hi.tolist(), strict=True))
     assert len(pairs) > 1000 and state.vectors is not None
     meanings = vector_cosines(state.vectors.values, state.pair_lo, state.pair_hi).tolist()
     _check(features, pairs, text_similarities(matrix, pairs).tolist(), config, meanings)

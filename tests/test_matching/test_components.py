@@ -60,18 +60,18 @@ def test_missing_component_is_left_out_not_scored_zero():
 def test_complementarity_is_directional_in_evidence():
     extr = VOCAB.normalise("aluminium extrusion").concept_id
     fsw = VOCAB.normalise("friction stir welding").concept_id
-    base = dict(
-        text="",
-        topics=frozenset(),
-        unknown_phrases=frozenset(),
-        nace=(),
-        country=None,
-        region=None,
-        lat=None,
-        lon=None,
-        size_rank=None,
-        languages=frozenset(),
-    )
+    base = {
+        "text": "",
+        "topics": frozenset(),
+        "unknown_phrases": frozenset(),
+        "nace": (),
+        "country": None,
+        "region": None,
+        "lat": None,
+        "lon": None,
+        "size_rank": None,
+        "languages": frozenset(),
+    }
     offer = ProfileFeatures(
         key="o", firm_key="f1", type="BO", offered=frozenset({extr, fsw}), sought=frozenset(), **base
     )

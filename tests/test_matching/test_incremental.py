@@ -56,7 +56,7 @@ def brute_top(matrix: sparse.csr_matrix, firm: np.ndarray, k: int) -> set[tuple[
 
 
 def as_set(rows: np.ndarray, cols: np.ndarray) -> set[tuple[int, int]]:
-    return set(zip(rows.tolist(), cols.tolist()))
+    return set(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 @settings(max_examples=80, deadline=None)

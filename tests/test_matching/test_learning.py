@@ -76,7 +76,7 @@ def test_array_ranks_agree_with_the_engine_scores(pairs, seed):
         weights["a"] = 1.0
     lists = _lists({"a": 0.2, "b": 0.5, "c": 0.3}, 5, seed=seed, missing=0.2)
     fast = Packed(lists, sorted(NAMES)).reciprocal_ranks(weights)
-    for shown, rr in zip(lists, fast):
+    for shown, rr in zip(lists, fast, strict=True):
         order = sorted(shown.candidates, key=lambda c: (-score(c[1], weights), c[0]))
         rank = next(i for i, (k, _) in enumerate(order, 1) if k in shown.good)
         # the engine rounds scores to 4 digits; equal rounded scores may order differently
