@@ -90,6 +90,7 @@ def _check(features, pairs, sims, config, meanings=None, history=None):
         assert kinds in MIRRORED, kinds
 
 
+@pytest.mark.slow  # every candidate pair of the demo exchange, after a whole run
 def test_demo_candidate_pairs_score_the_same():
     features = _demo_features()
     config = MatchingConfig()
@@ -109,6 +110,7 @@ def test_demo_candidate_pairs_score_the_same():
     _check(features, pairs, text_similarities(matrix, pairs).tolist(), config, meanings)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(feature_strategy(), min_size=2, max_size=6), st.data())
 def test_random_features_score_the_same(feats, data):
@@ -183,6 +185,7 @@ def _forms_disagree(component, feats, sims, meanings, history) -> list[str]:
     return out
 
 
+@pytest.mark.slow  # one to two seconds per component; the comparators' own conformance test stays in make check
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 @settings(max_examples=60, deadline=None)
 @given(st.lists(feature_strategy(), min_size=2, max_size=5), st.data())

@@ -167,6 +167,7 @@ def apply(stored: dict, result) -> dict:
 
 # Exchanges of one seed share their first profiles, and seed 11 is the nightly tests' exchange: with the
 # suite's vector cache their texts are embedded once per run of the suite.
+@pytest.mark.slow  # whole runs over exchanges of hundreds of profiles
 @pytest.mark.parametrize("seed, size", [(11, 500), (2, 120)])
 def test_incremental_runs_store_what_a_full_run_stores(seed, size):
     config = MatchingConfig()
@@ -205,6 +206,7 @@ def test_a_second_run_on_the_same_data_changes_nothing():
     assert again.stats["pairs_scored"] == 0 and again.drift == 0.0
 
 
+@pytest.mark.slow
 def test_drift_past_the_limit_refits_the_model_and_rescores_everything():
     ex = Exchange(300, 11)
     first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1, vector_cache=CACHE)
