@@ -10,7 +10,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from api.actions import services
+from api.actions import imports, match_runs, proposals
+from api.actions.operator import open_database, operator
 from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from optimizer.solve import available_solvers
@@ -28,10 +29,10 @@ def main() -> None:
         settings = Settings(
             DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}", output_dir=Path(tmp), today=date(2026, 11, 21)
         )
-        engine = services.open_database(settings)
-        for path in services.demo_files():
-            services.import_path(engine, settings, path)
-        services.match_all(engine, settings, MatchingConfig())
+        engine = open_database(settings)
+        for path in imports.demo_files():
+            imports.import_path(operator(engine, settings), path)
+        match_runs.match_all(operator(engine, settings), MatchingConfig())
         with session_scope(engine) as session:
             bids = [b.key for b in repository.load_bids(session, only_open=True)]
         rows = []
@@ -40,8 +41,8 @@ def main() -> None:
             for solver in available_solvers():
                 runs: list[tuple[str, float, float, int]] = []
                 for _ in range(REPEATS):
-                    _, outcome, _ = services.propose(
-                        engine, settings, key, OptimizerConfig(solver=solver), documents=False
+                    _, outcome, _ = proposals.propose(
+                        operator(engine, settings), key, OptimizerConfig(solver=solver), documents=False
                     )
                     if not outcome.feasible:
                         runs = [("no consortium (pre-check)", 0.0, 0.0, 0)]
@@ -54,7 +55,9 @@ def main() -> None:
             rows.append(cells)
         joint = []
         for solver in available_solvers():
-            results = services.propose_all_open(engine, settings, OptimizerConfig(solver=solver), documents=False)
+            results = proposals.propose_all_open(
+                operator(engine, settings), OptimizerConfig(solver=solver), documents=False
+            )
             feasible = [o for _, o, _ in results if o.feasible]
             seconds = feasible[0].proposals[0]["solve_seconds"] if feasible else 0.0
             joint.append(

@@ -39,19 +39,20 @@ def _peak_mb() -> float:
 
 
 def prepare(n: int, root: Path) -> tuple[str, float]:
-    from api.actions import services
+    from api.actions import imports
+    from api.actions.operator import open_database, operator
     from bench.perf.synthetic_profiles import generate
     from profiles.settings import Settings
 
     url = f"sqlite:///{root / 'bench.db'}"
     settings = Settings(DATABASE_URL=url, output_dir=root / "out", today=TODAY)
-    engine = services.open_database(settings)
+    engine = open_database(settings)
     firms, profiles = generate(n, seed=1)
     started = time.perf_counter()
     for name, rows in (("firms", firms), ("profiles", profiles)):
         path = root / f"{name}.json"
         path.write_text(json.dumps({name: rows}), "utf-8")
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
     engine.dispose()
     return url, time.perf_counter() - started
 
@@ -72,7 +73,7 @@ def child_floor(n: int) -> dict:
 
 
 def child_nightly(url: str, out: str, *flags: str) -> dict:
-    from api.actions import services
+    from api.actions.operator import open_database
     from api.nightly.logs import configure
     from api.nightly.runner import NightlyOptions, run_nightly
     from profiles.settings import Settings
@@ -81,7 +82,7 @@ def child_nightly(url: str, out: str, *flags: str) -> dict:
     options = NightlyOptions(
         full="full" in flags, executor="dask" if "dask" in flags else "local", workers=2, mail=False
     )
-    engine = services.open_database(settings)
+    engine = open_database(settings)
     log = configure("json", stream=open("/dev/null", "w"))
     started = time.perf_counter()
     result = run_nightly(engine, settings, options, log)

@@ -2,8 +2,8 @@
 
 Generates `--rows` profiles (default 100,000) and the firms they belong to with
 bench.perf.synthetic_profiles, writes them as the product's CSV import files,
-then imports them through the product's own path — api.actions.services.open_database
-and api.actions.services.import_path on a fresh temporary SQLite file, firms first,
+then imports them through the product's own path — api.actions.open_database
+and api.actions.imports.import_path (as the operator) on a fresh temporary SQLite file, firms first,
 then profiles — exactly what `partnermatch import firms.csv profiles.csv` does.
 
 Every run is a fresh Python subprocess on a fresh database, so that peak
@@ -85,7 +85,8 @@ def _reset_peak_rss() -> bool:
 def worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, profile_out: Path | None) -> dict[str, Any]:
     """Import the two files into a fresh SQLite database; return timings and memory figures."""
     started = time.perf_counter()
-    from api.actions import services  # noqa: PLC0415 - the import cost is measured apart
+    from api.actions import imports  # noqa: PLC0415 - the import cost is measured apart
+    from api.actions.operator import open_database, operator  # noqa: PLC0415
     from profiles.settings import Settings  # noqa: PLC0415
 
     out: dict[str, Any] = {
@@ -124,9 +125,9 @@ def worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, prof
             out[f"{name}_traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
         return result
 
-    engine = phase("open_database", lambda: services.open_database(settings))
-    firm_report = phase("firms", lambda: services.import_path(engine, settings, firms_csv))
-    profile_report = phase("profiles", lambda: services.import_path(engine, settings, profiles_csv))
+    engine = phase("open_database", lambda: open_database(settings))
+    firm_report = phase("firms", lambda: imports.import_path(operator(engine, settings), firms_csv))
+    profile_report = phase("profiles", lambda: imports.import_path(operator(engine, settings), profiles_csv))
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(str(profile_out))
@@ -361,7 +362,7 @@ def main(argv: list[str] | None = None) -> None:
     body = [
         f"{n_profiles:,} synthetic EEN profiles of {n_firms:,} firms (`bench.perf.synthetic_profiles`, seed "
         f"{args.seed}; CSV {sizes[0]:.1f} + {sizes[1]:.1f} MiB, generated in {gen_s:.1f} s), imported end to end "
-        "with `api.actions.services.open_database` + `api.actions.services.import_path` into a fresh SQLite file, "
+        "with `api.actions.open_database` + `api.actions.imports.import_path` into a fresh SQLite file, "
         f"firms first, then profiles. Medians of {n} timed run(s), each in a fresh subprocess; tracemalloc peaks "
         f"come from {nt} separate traced run(s) (wall time under tracemalloc {traced_wall:.1f} s). Load average during "
         f"the timed runs {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores (CPU time is the "

@@ -29,7 +29,7 @@ from conftest import TODAY
 from hypothesis import HealthCheck, settings
 
 from api.actions import security
-from api.actions.services import demo_files
+from api.actions.imports import demo_files
 from api.http.app import create_app
 from profiles.db import make_engine, session_scope
 from profiles.repository import accounts as account_store

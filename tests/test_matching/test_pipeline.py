@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conftest import TODAY
 
-from api.actions import services
+from api.actions import imports, match_runs
+from api.actions.operator import operator
 from matching.config import MatchingConfig
 from matching.pipeline import matchable, run_matching
 from profiles import repository
@@ -13,7 +14,7 @@ from profiles.taxonomy.vocabulary import load_vocabulary
 
 
 def _load(engine, settings, golden_path):
-    services.import_path(engine, settings, golden_path)
+    imports.import_path(operator(engine, settings), golden_path)
     with session_scope(engine) as session:
         profiles = matchable(repository.load_profiles(session), TODAY)
         firms = {f.key: f for f in repository.load_firms(session)}
@@ -61,10 +62,10 @@ def test_matching_is_deterministic(engine, settings, golden_path):
 
 
 def test_stored_matches_carry_components(engine, settings, golden_path):
-    services.import_path(engine, settings, golden_path)
-    summary = services.match_all(engine, settings, MatchingConfig())
+    imports.import_path(operator(engine, settings), golden_path)
+    summary = match_runs.match_all(operator(engine, settings), MatchingConfig())
     assert summary.profiles == 6 and summary.matches > 0
-    subject, rows = services.matches_for(engine, "dk-gamma")
+    subject, rows = match_runs.matches_for(operator(engine, settings), "dk-gamma")
     assert subject.startswith("firm dk-gamma")
     assert all(set(r["components"]) == set(MatchingConfig().weights) for r in rows)
     assert all(r["other_reference"] for r in rows)

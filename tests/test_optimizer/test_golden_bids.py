@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.actions import services
+from api.actions import imports, match_runs, proposals
+from api.actions.operator import operator
 from matching.config import MatchingConfig
 from optimizer.config import OptimizerConfig
 from optimizer.solve import available_solvers
@@ -12,13 +13,13 @@ from optimizer.solve import available_solvers
 
 @pytest.fixture
 def loaded(engine, settings, golden_path):
-    services.import_path(engine, settings, golden_path)
-    services.match_all(engine, settings, MatchingConfig())
+    imports.import_path(operator(engine, settings), golden_path)
+    match_runs.match_all(operator(engine, settings), MatchingConfig())
     return engine
 
 
 def test_battery_tray_alternatives(loaded, settings):
-    bid, outcome, paths = services.propose(loaded, settings, "bid-tray", OptimizerConfig(alternatives=3))
+    bid, outcome, paths = proposals.propose(operator(loaded, settings), "bid-tray", OptimizerConfig(alternatives=3))
     assert outcome.feasible
     first = outcome.proposals[0]
     members = {m["firm"] for m in first["plan"]["members"]}
@@ -41,7 +42,7 @@ def test_battery_tray_alternatives(loaded, settings):
 
 
 def test_missing_certification_is_named(loaded, settings):
-    _, outcome, paths = services.propose(loaded, settings, "bid-ecoat-iatf", OptimizerConfig())
+    _, outcome, paths = proposals.propose(operator(loaded, settings), "bid-ecoat-iatf", OptimizerConfig())
     assert not outcome.feasible
     (reason,) = outcome.reasons
     assert reason.code == "missing_certification"
@@ -52,18 +53,25 @@ def test_missing_certification_is_named(loaded, settings):
 
 @pytest.mark.skipif("highs" not in available_solvers(), reason="highspy not installed")
 def test_highs_gives_the_same_consortia(loaded, settings):
-    _, cbc, _ = services.propose(loaded, settings, "bid-tray", OptimizerConfig(solver="cbc"), documents=False)
-    _, highs, _ = services.propose(loaded, settings, "bid-tray", OptimizerConfig(solver="highs"), documents=False)
+    _, cbc, _ = proposals.propose(
+        operator(loaded, settings), "bid-tray", OptimizerConfig(solver="cbc"), documents=False
+    )
+    _, highs, _ = proposals.propose(
+        operator(loaded, settings), "bid-tray", OptimizerConfig(solver="highs"), documents=False
+    )
     assert [p["objective"] for p in cbc.proposals] == pytest.approx([p["objective"] for p in highs.proposals])
 
 
 def test_joint_plan_respects_availability(loaded, settings):
-    results = services.propose_all_open(loaded, settings, OptimizerConfig(), documents=False)
+    results = proposals.propose_all_open(operator(loaded, settings), OptimizerConfig(), documents=False)
     by_bid = {b.key: o for b, o, _ in results}
     assert by_bid["bid-tray"].feasible and not by_bid["bid-ecoat-iatf"].feasible
 
 
 def test_proposals_are_deterministic(loaded, settings):
-    runs = [services.propose(loaded, settings, "bid-tray", OptimizerConfig(), documents=False)[1] for _ in range(2)]
+    runs = [
+        proposals.propose(operator(loaded, settings), "bid-tray", OptimizerConfig(), documents=False)[1]
+        for _ in range(2)
+    ]
     strip = lambda o: [(p["objective"], p["plan"], dict(p["explanation"])) for p in o.proposals]  # noqa: E731
     assert strip(runs[0]) == strip(runs[1])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from api.actions import services
+from api.actions import exports, imports
+from api.actions.operator import operator
 from profiles import repository
 from profiles.db import session_scope
 from profiles.domain import ProfileStatus
@@ -36,19 +37,19 @@ def _errors(exc: pytest.ExceptionInfo) -> list[tuple[str, str]]:
 
 
 def test_golden_file_imports_and_reimport_changes_nothing(engine, settings, golden_path):
-    first = services.import_path(engine, settings, golden_path)
+    first = imports.import_path(operator(engine, settings), golden_path)
     assert first.counts["firms"]["created"] == 5
     assert first.counts["profiles"]["created"] == 7
     assert first.counts["bids"]["created"] == 2
     before = _counts(engine)
-    second = services.import_path(engine, settings, golden_path)
+    second = imports.import_path(operator(engine, settings), golden_path)
     assert second.changed == 0
     assert second.counts["firms"]["unchanged"] == 5
     assert _counts(engine) == before
 
 
 def test_publishing_assigns_een_reference_and_expiry(engine, settings, golden_path):
-    services.import_path(engine, settings, golden_path)
+    imports.import_path(operator(engine, settings), golden_path)
     with session_scope(engine) as session:
         profiles = {p.key: p for p in repository.load_profiles(session)}
     alpha = profiles["dk-alpha-bo-1"]
@@ -59,7 +60,7 @@ def test_publishing_assigns_een_reference_and_expiry(engine, settings, golden_pa
 
 
 def test_references_count_up_per_day_and_country(engine, settings, tmp_path, golden_path):
-    services.import_path(engine, settings, golden_path)
+    imports.import_path(operator(engine, settings), golden_path)
     doc = {
         "profiles": [
             {
@@ -74,7 +75,7 @@ def test_references_count_up_per_day_and_country(engine, settings, tmp_path, gol
             for i in range(2)
         ]
     }
-    services.import_path(engine, settings, _write(tmp_path, "more.json", json.dumps(doc)))
+    imports.import_path(operator(engine, settings), _write(tmp_path, "more.json", json.dumps(doc)))
     with session_scope(engine) as session:
         refs = sorted(
             p.reference for p in repository.load_profiles(session) if (p.reference or "").startswith("BODK20260302")
@@ -90,7 +91,7 @@ def test_bad_nace_code_and_overlong_title_are_all_reported(engine, settings, tmp
     doc["profiles"][2]["type"] = "OFFER"
     path = _write(tmp_path, "bad.json", json.dumps(doc))
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
     found = _errors(exc)
     assert ("firms[0]", "nace[0]") in found
     assert ("firms[3]", "country") in found
@@ -105,7 +106,7 @@ def test_bad_nace_code_and_overlong_title_are_all_reported(engine, settings, tmp
 def test_duplicate_keys_in_one_file(engine, settings, tmp_path):
     path = _write(tmp_path, "firms.csv", FIRM_HEADER + GOOD_FIRM + GOOD_FIRM.replace("One Metal", "Other"))
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
     assert ("line 3", "key") in _errors(exc)
     assert "first used at line 2" in exc.value.errors[0].reason
     assert _counts(engine)["firms"] == 0
@@ -114,15 +115,15 @@ def test_duplicate_keys_in_one_file(engine, settings, tmp_path):
 def test_missing_required_column_values(engine, settings, tmp_path):
     path = _write(tmp_path, "firms.csv", "key,name,country\ndk-a,,DK\n,Nameless,\n")
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
     assert {("line 2", "name"), ("line 3", "key"), ("line 3", "country")} <= set(_errors(exc))
 
 
 def test_missing_columns_are_reported_per_row(engine, settings, tmp_path, golden_path):
-    services.import_path(engine, settings, golden_path)
+    imports.import_path(operator(engine, settings), golden_path)
     path = _write(tmp_path, "profiles.csv", "key,firm,type\ndk-alpha-x,dk-alpha,BO\ndk-alpha-y,dk-alpha,TO\n")
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
     assert set(_errors(exc)) == {("line 2", "title"), ("line 2", "summary"), ("line 3", "title"), ("line 3", "summary")}
     assert all(e.reason == "is required" for e in exc.value.errors)
 
@@ -130,13 +131,13 @@ def test_missing_columns_are_reported_per_row(engine, settings, tmp_path, golden
 def test_header_without_known_columns(engine, settings, tmp_path):
     path = _write(tmp_path, "what.csv", "foo,bar\n1,2\n")
     with pytest.raises(UnreadableInput, match="cannot tell what the CSV holds"):
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
 
 
 def test_ragged_csv_row(engine, settings, tmp_path):
     path = _write(tmp_path, "firms.csv", FIRM_HEADER + "dk-x,X ApS,DK\n")
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
     assert "header has 10 columns" in exc.value.errors[0].reason
 
 
@@ -144,14 +145,14 @@ def test_wrong_encoding_names_the_line(engine, settings, tmp_path):
     content = (FIRM_HEADER + GOOD_FIRM + "dk-two,Møller Svejs ApS,DK,Tønder,5,25.62,welding,,da,\n").encode("latin-1")
     path = _write(tmp_path, "latin1.csv", content)
     with pytest.raises(UnreadableInput, match=r"not valid UTF-8 .*line 3"):
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
     assert _counts(engine)["firms"] == 0
 
 
 def test_invalid_json_names_the_position(engine, settings, tmp_path):
     path = _write(tmp_path, "broken.json", '{"firms": [ {"key": "a",} ]}')
     with pytest.raises(UnreadableInput, match="line 1, column"):
-        services.import_path(engine, settings, path)
+        imports.import_path(operator(engine, settings), path)
 
 
 def test_unknown_field_and_wrong_types(engine, settings, tmp_path):
@@ -168,7 +169,7 @@ def test_unknown_field_and_wrong_types(engine, settings, tmp_path):
         ]
     }
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, _write(tmp_path, "f.json", json.dumps(doc)))
+        imports.import_path(operator(engine, settings), _write(tmp_path, "f.json", json.dumps(doc)))
     fields = {e.field for e in exc.value.errors}
     assert {"employes", "employees", "capabilities[0]"} <= fields
 
@@ -179,7 +180,7 @@ def test_profile_of_unknown_firm_stores_nothing(engine, settings, tmp_path):
         "profiles": [{"key": "p1", "firm": "dk-nobody", "type": "BO", "title": "T", "summary": "S"}],
     }
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, _write(tmp_path, "p.json", json.dumps(doc)))
+        imports.import_path(operator(engine, settings), _write(tmp_path, "p.json", json.dumps(doc)))
     assert ("profiles[0]", "firm") in _errors(exc)
     assert _counts(engine)["firms"] == 0
 
@@ -203,7 +204,7 @@ def test_bid_errors_name_the_requirement(engine, settings, tmp_path):
         ]
     }
     with pytest.raises(ValidationFailed) as exc:
-        services.import_path(engine, settings, _write(tmp_path, "b.json", json.dumps(doc)))
+        imports.import_path(operator(engine, settings), _write(tmp_path, "b.json", json.dumps(doc)))
     fields = {e.field for e in exc.value.errors}
     assert {"min_size", "requirements[0].volume_per_year", "requirements[1].key"} <= fields
 
@@ -216,7 +217,7 @@ def test_bids_from_csv_group_requirements(engine, settings, tmp_path):
         "b1,,,,,,fsw,friction stir welding,yes,,\n"
         "b1,,,,,,coat,e-coating,no,,\n"
     )
-    services.import_path(engine, settings, _write(tmp_path, "bids.csv", csv_text))
+    imports.import_path(operator(engine, settings), _write(tmp_path, "bids.csv", csv_text))
     with session_scope(engine) as session:
         bid = repository.get_bid(session, "b1")
     assert [r.key for r in bid.requirements] == ["ext", "fsw", "coat"]
@@ -236,7 +237,7 @@ def test_unknown_phrases_are_reported_and_kept(engine, settings, tmp_path):
             }
         ]
     }
-    report = services.import_path(engine, settings, _write(tmp_path, "f.json", json.dumps(doc)))
+    report = imports.import_path(operator(engine, settings), _write(tmp_path, "f.json", json.dumps(doc)))
     assert [n.phrase for n in report.unknown_phrases] == ["snow-groomer blade refurbishment"]
     assert [n.phrase for n in report.approximate_phrases] == ["anodizng"]
     with session_scope(engine) as session:
@@ -245,20 +246,24 @@ def test_unknown_phrases_are_reported_and_kept(engine, settings, tmp_path):
 
 
 def test_export_round_trips_through_import(engine, settings, tmp_path, golden_path):
-    services.import_path(engine, settings, golden_path)
+    imports.import_path(operator(engine, settings), golden_path)
     for what in ("firms", "profiles", "bids"):
-        text = services.format_records(services.export_records(engine, what, include_contacts=True), what, "json")
-        report = services.import_path(engine, settings, _write(tmp_path, f"{what}.json", text))
+        text = exports.format_records(
+            exports.export_records(operator(engine, settings), what, include_contacts=True), what, "json"
+        )
+        report = imports.import_path(operator(engine, settings), _write(tmp_path, f"{what}.json", text))
         assert report.changed == 0, what
     for what in ("firms", "profiles"):
-        text = services.format_records(services.export_records(engine, what, include_contacts=True), what, "csv")
-        report = services.import_path(engine, settings, _write(tmp_path, f"{what}.csv", text))
+        text = exports.format_records(
+            exports.export_records(operator(engine, settings), what, include_contacts=True), what, "csv"
+        )
+        report = imports.import_path(operator(engine, settings), _write(tmp_path, f"{what}.csv", text))
         assert report.changed == 0, what
 
 
 def test_export_leaves_contacts_out_by_default(engine, settings, golden_path):
-    services.import_path(engine, settings, golden_path)
-    text = services.format_records(services.export_records(engine, "firms"), "firms", "json")
+    imports.import_path(operator(engine, settings), golden_path)
+    text = exports.format_records(exports.export_records(operator(engine, settings), "firms"), "firms", "json")
     assert "anne@alpha.example" not in text and "contact" not in text
 
 
@@ -267,9 +272,9 @@ def test_key_lookups_work_in_slices(engine, settings, golden_path, monkeypatch):
     from profiles import repository as repo
 
     monkeypatch.setattr(repo, "KEY_SLICE", 2)
-    first = services.import_path(engine, settings, golden_path)
+    first = imports.import_path(operator(engine, settings), golden_path)
     assert first.counts["firms"]["created"] == 5
-    assert services.import_path(engine, settings, golden_path).changed == 0
+    assert imports.import_path(operator(engine, settings), golden_path).changed == 0
     with session_scope(engine) as session:
         assert len(repo.firm_ids(session, ["dk-alpha", "dk-beta", "dk-gamma", "se-delta", "no-such"])) == 4
         assert [f.key for f in repo.load_firms(session, ["se-delta", "dk-alpha", "dk-gamma"])] == [

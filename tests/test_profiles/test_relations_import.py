@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from api.actions import services
+from api.actions import imports
 from profiles.db import make_engine, session_scope, upgrade
 from profiles.errors import ValidationFailed
 from profiles.importing import import_raw
@@ -28,7 +28,7 @@ def firms_db(tmp_path_factory):
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     with session_scope(engine) as session:
-        import_raw(session, parse_json(services.demo_files()[0].read_text("utf-8"), "firms.json"), NOW, TODAY)
+        import_raw(session, parse_json(imports.demo_files()[0].read_text("utf-8"), "firms.json"), NOW, TODAY)
     engine.dispose()
     return path
 
