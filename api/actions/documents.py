@@ -53,7 +53,8 @@ def render_markdown(
         audience=audience,
     )
     # Collapse the blank-line runs that template control blocks leave behind.
-    lines, out = text.splitlines(), []
+    lines = text.splitlines()
+    out: list[str] = []
     for line in lines:
         if line.strip() or (out and out[-1].strip()):
             out.append(line.rstrip())

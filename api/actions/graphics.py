@@ -110,7 +110,8 @@ def consortium_svg(
     # Room for a ~32-character label centred under the side nodes and two label lines under the bottom one.
     radius = max(20.0, min(width / 2 - 115, cy - 55))
     pos = _ring([m["firm"] for m in ordered], cx, cy, radius)
-    out, taken = [_open(width, height)], []
+    out = [_open(width, height)]
+    taken: list[tuple[float, float]] = []
     pairs = [s for s in synergy if s["a"] in pos and s["b"] in pos]
     for s in sorted(pairs, key=lambda s: (str(s["a"]), str(s["b"]))):
         (x1, y1), (x2, y2), score = pos[s["a"]], pos[s["b"]], s.get("score")

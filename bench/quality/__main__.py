@@ -27,7 +27,7 @@ from .consortium import LABEL_MISS, POOL, SYNERGY_CANDIDATES, optimizer_config
 from .evaluate import build_cases, consortia_all, default_jobs, rank_all
 from .importer import import_cordis
 from .methods import Engine, FewestProfiles, KeywordOverlap, MeaningOnly, Method, RandomOrder, TextOnly
-from .metrics import ProjectScore, summarise
+from .metrics import ProjectScore, Summary, summarise
 from .tables import (
     ablation_table,
     difference_table,
@@ -68,7 +68,9 @@ def evaluate_part(
     for m in methods:
         scores = rank_all(cases, m)
         if overlaps is not None:
-            scores = [replace(s, overlap=r.overlap, status=r.status) for s, r in zip(scores, overlaps[m.name])]
+            scores = [
+                replace(s, overlap=r.overlap, status=r.status) for s, r in zip(scores, overlaps[m.name], strict=True)
+            ]
         out[m.name] = scores
     return out
 
@@ -77,10 +79,10 @@ def ablations(cases: list[Case], test: list[Case], tuned: dict[str, float]) -> s
     base_default = summarise(rank_all(cases, Engine("default", dict(DEFAULT_WEIGHTS))))
     base_tuned = summarise(rank_all(test, Engine("tuned", tuned)))
     pairs = sum(len(c.results) for c in cases)
-    rows = []
+    rows: list[tuple[str, float, Summary | None, Summary | None]] = []
     for name in REGISTRY:
         share = sum(1 for c in cases for r in c.results.values() if r.get(name) is not None) / max(1, pairs)
-        runs = []
+        runs: list[Summary | None] = []
         for weights, subset in ((dict(DEFAULT_WEIGHTS), cases), (tuned, test)):
             if weights.get(name, 0) == 0:
                 runs.append(None)
@@ -213,7 +215,8 @@ def describe_run(notes: list[str], projects: int, describable: int, n_train: int
     return "\n".join(
         [
             f"Real Horizon Europe consortia (CORDIS, {projects} projects with a query, from "
-            f"{' and '.join(d.name for d in data.data_dirs())}). Each project in turn is a call for partners from its coordinator: an R&D Request with the "
+            f"{' and '.join(d.name for d in data.data_dirs())}). Each project in turn is a call for partners from its "
+            "coordinator: an R&D Request with the "
             f"project's title, objective, topic and EuroSciVoc labels. The {describable} organisations that take part "
             f"in two or more projects are candidates. {held_out} The TF-IDF model is fitted per held-out project on "
             "those descriptions and never sees the held-out project's profiles. The expected answer is the project's "
@@ -221,8 +224,9 @@ def describe_run(notes: list[str], projects: int, describable: int, n_train: int
             "go through the product's JSON import into SQLite first.",
             "",
             "recall@k: share of the real partners in the top k; MRR: mean reciprocal rank of the first real partner; "
-            "top-n overlap: share of the real partners in the top n (n = their number). Optimiser overlap: share of the "
-            "real partners in the consortium `propose_bid` forms — the coordinator locked in as lead, exactly n partners "
+            "top-n overlap: share of the real partners in the top n (n = their number). Optimiser overlap: share of "
+            "the real partners in the consortium `propose_bid` forms — the coordinator locked in as lead, exactly n "
+            "partners "
             f"from the method's top {POOL}, at least 3 countries (a run without a plan counts as 0), one optional "
             f"requirement per EuroSciVoc label (or the topic), fit = score / best score (× {LABEL_MISS} when the "
             "organisation's other projects lack that label), synergy = the method's score between two organisations "

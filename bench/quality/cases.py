@@ -172,8 +172,8 @@ class CaseBuilder:
             self.semantic_unavailable = embedded.unavailable
             return
         values = embedded.vectors.values.astype(np.float32) / SCALE
-        of_pair = dict(zip(pairs, values[: len(pairs)]))
-        self._query_meaning = {q: v for q, v in zip(queries, quantise(values[len(pairs) :]))}
+        of_pair = dict(zip(pairs, values[: len(pairs)], strict=True))
+        self._query_meaning = dict(zip(queries, quantise(values[len(pairs) :]), strict=True))
         for firm, held_out in self._variants:
             mean = np.mean([of_pair[(firm, p)] for p in self.projects_of[firm] if p != held_out], axis=0)
             self._meaning[(firm, held_out)] = quantise(mean / max(float(np.linalg.norm(mean)), 1e-9))
@@ -223,7 +223,8 @@ class CaseBuilder:
             dots = vector_dots_to_cosines(vectors @ self._query_meaning[project].astype(np.int32))
             to_query = {k: float(dots[index[k]]) for k in candidates}
         results = {
-            k: compare_all(query, orgs[k], float(s), self.vocabulary, to_query[k]) for k, s in zip(candidates, sims)
+            k: compare_all(query, orgs[k], float(s), self.vocabulary, to_query[k])
+            for k, s in zip(candidates, sims, strict=True)
         }
         self._check_against_scorer(
             query, orgs[candidates[0]], float(sims[0]), results[candidates[0]], to_query[candidates[0]]

@@ -120,7 +120,9 @@ def candidate_recall(sides: list[Side], feats: dict[str, ProfileFeatures], confi
     keys = sorted(feats)
     snapshot = Snapshot(keys, keys, [""] * len(keys))
     result = update(None, snapshot, lambda ks: [feats[k] for k in ks], config, load_vocabulary(), run_id=0)
-    pairs = {(keys[a], keys[b]) for a, b in zip(result.state.pair_lo.tolist(), result.state.pair_hi.tolist())}
+    pairs = {
+        (keys[a], keys[b]) for a, b in zip(result.state.pair_lo.tolist(), result.state.pair_hi.tolist(), strict=True)
+    }
     partner = {s.key: next(o.key for o in sides if o.pair == s.pair and o.key != s.key) for s in sides}
     return fmean(float(tuple(sorted((k, partner[k]))) in pairs) for k in partner)
 
@@ -146,22 +148,24 @@ def evaluate(sides: list[Side], semantic: SemanticModel | None) -> tuple[dict[st
         right = next(s.key for s in pool if s.pair == query.pair)
         left = np.full(len(pool), index[query.key])
         other = np.array([index[s.key] for s in pool])
-        sims = text_similarities(matrix, list(zip(left.tolist(), other.tolist())))
+        sims = text_similarities(matrix, list(zip(left.tolist(), other.tolist(), strict=True)))
         meaning = vector_cosines(vectors, left, other) if vectors is not None else None
         per_method: dict[str, dict[str, float]] = {}
         if meaning is not None:
             engine, _ = score_arrays(arrays, left, other, sims, config.weights, config.geography_scale_km, meaning)
-            per_method[ENGINE] = dict(zip((s.key for s in pool), engine.tolist()))
+            per_method[ENGINE] = dict(zip((s.key for s in pool), engine.tolist(), strict=True))
         previous, _ = score_arrays(arrays, left, other, sims, PREVIOUS, config.geography_scale_km)
         per_method["engine, previous weights (no meaning component)"] = dict(
-            zip((s.key for s in pool), previous.tolist())
+            zip((s.key for s in pool), previous.tolist(), strict=True)
         )
-        per_method["TF-IDF cosine alone"] = dict(zip((s.key for s in pool), sims.tolist()))
+        per_method["TF-IDF cosine alone"] = dict(zip((s.key for s in pool), sims.tolist(), strict=True))
         ctx = PairContext(vocabulary, config.geography_scale_km)
         caps = {s.key: REGISTRY["capabilities"].compare(feats[query.key], feats[s.key], ctx) for s in pool}
         per_method["capability vocabulary alone"] = {k: (c.value if c is not None else 0.0) for k, c in caps.items()}
         if meaning is not None:
-            per_method["multilingual-e5-small cosine alone"] = dict(zip((s.key for s in pool), meaning.tolist()))
+            per_method["multilingual-e5-small cosine alone"] = dict(
+                zip((s.key for s in pool), meaning.tolist(), strict=True)
+            )
         rng = random.Random(f"{SEED}:{query.key}")
         per_method["sentinel: random order"] = {s.key: rng.random() for s in pool}
         # reads only the profile types (the counterpart component): an offer for a request, seeded order otherwise
@@ -209,8 +213,8 @@ def differences(ranks: dict[str, dict[str, list[int]]], base: str) -> str:
         if method == base or method.startswith("sentinel"):
             continue
         mine = [r for g in groups for r in by_group[g]]
-        top1 = interval([float(a == 1) - float(b == 1) for a, b in zip(mine, ref)])
-        mrr = interval([1.0 / a - 1.0 / b for a, b in zip(mine, ref)])
+        top1 = interval([float(a == 1) - float(b == 1) for a, b in zip(mine, ref, strict=True)])
+        mrr = interval([1.0 / a - 1.0 / b for a, b in zip(mine, ref, strict=True)])
         out.append(
             f"| {method} | {top1.mean:+.3f} [{top1.low:+.3f}, {top1.high:+.3f}] | "
             f"{mrr.mean:+.3f} [{mrr.low:+.3f}, {mrr.high:+.3f}] |"

@@ -80,7 +80,7 @@ def consortia_all(
     _SHARED.update(firms=firms, methods=methods, optimizer=optimizer_config())
     out: dict[str, list[ConsortiumResult]] = {m.name: [] for m in methods}
     for n, results in enumerate(_map(_consortia, cases, jobs), start=1):
-        for method, result in zip(methods, results):
+        for method, result in zip(methods, results, strict=True):
             out[method.name].append(result)
         if progress and (n % 20 == 0 or n == len(cases)):
             progress(f"optimiser: {n} of {len(cases)} projects")

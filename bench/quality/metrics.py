@@ -98,7 +98,7 @@ def paired_difference(
     """a − b on one metric, resampling projects (the same projects for both: a paired bootstrap)."""
     if [s.project for s in a] != [s.project for s in b]:
         raise ValueError("paired differences need the same projects in the same order")
-    return interval([getattr(x, metric) - getattr(y, metric) for x, y in zip(a, b)], samples, seed)
+    return interval([getattr(x, metric) - getattr(y, metric) for x, y in zip(a, b, strict=True)], samples, seed)
 
 
 def paired_ratio(

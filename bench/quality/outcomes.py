@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> None:
             f"to learn from and {TEST} to check on (logit choice, Gumbel noise scale {NOISE}). MRR of the chosen "
             "candidate with 95% bootstrap intervals; *gap* is learned − hidden, paired.",
             "",
-            "| hidden vector | MRR hidden weights | MRR learned (500 outcomes) | learned ÷ hidden | gap | MRR defaults | "
-            "MRR sentinel (no content) |",
+            "| hidden vector | MRR hidden weights | MRR learned (500 outcomes) | learned ÷ hidden | gap "
+            "| MRR defaults | MRR sentinel (no content) |",
             "|---|---|---|---|---|---|---|",
             *rows,
             "",

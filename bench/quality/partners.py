@@ -259,9 +259,9 @@ def main(argv: list[str] | None = None) -> None:
     bare.close()
     per_kind = []
     for asks in ("customer", "supplier", "complement", "capacity"):
-        part = [r for q, r in zip(queries, engine) if q.asks == asks]
-        full = [r for q, r in zip(queries, complete) if q.asks == asks]
-        kind = [r for q, r in zip(queries, kind_view_complete) if q.asks == asks]
+        part = [r for q, r in zip(queries, engine, strict=True) if q.asks == asks]
+        full = [r for q, r in zip(queries, complete, strict=True) if q.asks == asks]
+        kind = [r for q, r in zip(queries, kind_view_complete, strict=True) if q.asks == asks]
         peers = [r.peer_top3 for r in part if r.peer_top3 is not None]
         per_kind.append(
             f"| {asks} | {len(part)} | {_f(interval([r.rr for r in part]))} | "
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     per_language = []
     for lang in sorted({q.language for q in queries}):
-        part = [r for q, r in zip(queries, engine) if q.language == lang]
+        part = [r for q, r in zip(queries, engine, strict=True) if q.language == lang]
         per_language.append(f"| {lang} | {len(part)} | {_f(interval([r.rr for r in part]))} |")
     header = (
         "| method | MRR of the intended partner | intended in top 3 | in top 10 | non-capacity queries "

@@ -64,8 +64,8 @@ def weights_line(weights: dict[str, float], informed: tuple[str, ...]) -> str:
     body = ", ".join(f'"{k}": {v}' for k, v in weights.items())
     absent = [k for k in weights if k not in informed]
     note = (
-        f" The data has nothing for {', '.join(absent)} (missing for every pair, or the same for every pair), so those keep their "
-        "default weights (rescaled with the rest) and were not tuned."
+        f" The data has nothing for {', '.join(absent)} (missing for every pair, or the same for every pair), "
+        "so those keep their default weights (rescaled with the rest) and were not tuned."
         if absent
         else ""
     )
@@ -76,8 +76,9 @@ def ablation_table(
     rows: list[tuple[str, float, Summary | None, Summary | None]], base_default: Summary, base_tuned: Summary
 ) -> str:
     out = [
-        "| component removed | present in (query, organisation) pairs | recall@20 Δ, default weights, all projects "
-        "| MRR Δ, default weights, all projects | recall@20 Δ, tuned weights, test part | MRR Δ, tuned weights, test part |",
+        "| component removed | present in (query, organisation) pairs "
+        "| recall@20 Δ, default weights, all projects | MRR Δ, default weights, all projects "
+        "| recall@20 Δ, tuned weights, test part | MRR Δ, tuned weights, test part |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, share, default, tuned in rows:

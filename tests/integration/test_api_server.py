@@ -124,7 +124,7 @@ def test_concurrent_writers_on_postgres(server):
             )
             results.append(r.status_code)
 
-        threads = [threading.Thread(target=edit, args=(h, s)) for h, s in zip(editors, (3, 4))]
+        threads = [threading.Thread(target=edit, args=(h, s)) for h, s in zip(editors, (3, 4), strict=False)]
         [t.start() for t in threads]
         [t.join() for t in threads]
         assert sorted(results) == [200, 412]

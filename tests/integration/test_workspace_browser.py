@@ -146,7 +146,10 @@ def test_profile_form_validates_live_and_survives_bad_input(page):
 def test_csv_upload_with_a_bad_row_shows_the_error_table_and_stores_nothing(page, tmp_path):
     sign_in(page, "nordalu")
     header = "key,firm,type,title,summary,capabilities\n"
-    good = "dk-nordalu-csv-1,dk-nordalu,BO,Bent aluminium profiles,Stretch-bent profiles for roof rails,aluminium extrusion;bending\n"
+    good = (
+        "dk-nordalu-csv-1,dk-nordalu,BO,Bent aluminium profiles,Stretch-bent profiles for roof rails,"
+        "aluminium extrusion;bending\n"
+    )
     bad = "dk-nordalu-csv-2,dk-nordalu,XX,Broken row,,aluminium extrusion\n"
     csv_path = tmp_path / "profiles.csv"
     csv_path.write_text(header + good + bad, encoding="utf-8")

@@ -246,7 +246,7 @@ def test_generate_lock_and_documents_for_advisor_and_member(ex, tmp_path):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert pdf.headers["content-disposition"].startswith("attachment")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
-    names = [n for n in re.findall(r"<li><strong>([^<]+)</strong>", client.get("/bids/bid-crash-management").text)]
+    names = list(re.findall(r"<li><strong>([^<]+)</strong>", client.get("/bids/bid-crash-management").text))
     assert names and all(n in text for n in names[: len(members)])
     html = client.get(f"/proposals/{proposal}/document.html").text
     assert "<svg" in html and "line width = pairwise match score" in html
