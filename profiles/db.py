@@ -142,6 +142,5 @@ def _where(url: str) -> str:
         if database.startswith("file:"):
             database = database[5:].split("?", 1)[0]
         return f"file {database}"
-    return f"{parsed.get_backend_name()} database '{parsed.database}' at {parsed.host or 'localhost'}:{parsed.port or ''}".rstrip(
-        ":"
-    )
+    where = f"{parsed.host or 'localhost'}:{parsed.port or ''}".rstrip(":")
+    return f"{parsed.get_backend_name()} database '{parsed.database}' at {where}"

@@ -168,7 +168,7 @@ def store_config(
     activate: bool,
 ) -> MatchingConfigRow:
     if activate:
-        session.exec(update(MatchingConfigRow).values(active=False))  # type: ignore[call-overload]
+        session.exec(update(MatchingConfigRow).values(active=False))
     row = MatchingConfigRow(
         digest=digest,
         config=config,

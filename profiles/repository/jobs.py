@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..errors import NotFound
 from ..tables import JobRow
@@ -61,4 +61,4 @@ def mark_failed(session: Session, job_id: int, now: datetime, error: str) -> Non
 
 
 def unfinished_jobs(session: Session) -> list[JobRow]:
-    return list(session.exec(select(JobRow).where(JobRow.status.in_(["queued", "running"]))).all())  # type: ignore[attr-defined]
+    return list(session.exec(select(JobRow).where(col(JobRow.status).in_(["queued", "running"]))).all())

@@ -69,7 +69,7 @@ def enqueue(
 
 def mark_interrupted(session: Session) -> int:
     """Rows left `sending` by a process that died mid-send become `uncertain`; returns how many."""
-    result = session.execute(update(OutboxRow).where(col(OutboxRow.status) == SENDING).values(status=UNCERTAIN))
+    result = session.exec(update(OutboxRow).where(col(OutboxRow.status) == SENDING).values(status=UNCERTAIN))
     return result.rowcount
 
 
@@ -87,7 +87,7 @@ def claim_next(session: Session, now: datetime) -> OutboxRow | None:
         ).first()
         if candidate is None:
             return None
-        claimed = session.execute(
+        claimed = session.exec(
             update(OutboxRow)
             .where(col(OutboxRow.id) == candidate, col(OutboxRow.status) == PENDING)
             .values(status=SENDING)
@@ -136,4 +136,4 @@ def mark_failed(session: Session, outbox_id: int, error: str) -> None:
 
 def counts_by_status(session: Session) -> dict[str, int]:
     rows = session.exec(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all()
-    return {status: count for status, count in rows}
+    return dict(rows)

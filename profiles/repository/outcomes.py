@@ -64,7 +64,7 @@ def interest_records(
     """Interests expressed in the period (by the day they were sent)."""
     query = select(FirmRow.cluster, InterestRow.status, InterestRow.created_at, InterestRow.decided_at).join(
         FirmRow, FirmRow.id == InterestRow.owner_firm_id
-    )  # type: ignore[arg-type]
+    )
     start, end = _bounds(since, until)
     if start is not None:
         query = query.where(col(InterestRow.created_at) >= start)
@@ -73,7 +73,7 @@ def interest_records(
     if cluster is not None:
         query = query.where(FirmRow.cluster == cluster)
     return [
-        InterestRecord(c, s, _aware(created), _aware(decided))  # type: ignore[arg-type]
+        InterestRecord(c, s, _aware(created), _aware(decided))
         for c, s, created, decided in session.exec(query.order_by(InterestRow.id)).all()
     ]
 
@@ -85,9 +85,7 @@ def proposal_records(
     query = (
         select(BidRow.cluster, ProposalRow.status, ProposalRow.decided_at)
         .join(BidRow, BidRow.id == ProposalRow.bid_id)
-        .where(  # type: ignore[arg-type]
-            col(ProposalRow.status).in_(DECIDED_PROPOSALS), col(ProposalRow.decided_at).is_not(None)
-        )
+        .where(col(ProposalRow.status).in_(DECIDED_PROPOSALS), col(ProposalRow.decided_at).is_not(None))
     )
     start, end = _bounds(since, until)
     if start is not None:
@@ -97,8 +95,7 @@ def proposal_records(
     if cluster is not None:
         query = query.where(BidRow.cluster == cluster)
     return [
-        ProposalRecord(c, s, _aware(decided))  # type: ignore[arg-type]
-        for c, s, decided in session.exec(query.order_by(ProposalRow.id)).all()
+        ProposalRecord(c, s, _aware(decided)) for c, s, decided in session.exec(query.order_by(ProposalRow.id)).all()
     ]
 
 
