@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session
 
 from api.actions import security, views
 from api.actions.context import Context, record, require_role
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, PartnermatchError, RowError, ValidationFailed
 from profiles.repository import accounts, audit
-from profiles.tables import FirmRow
+from profiles.repository import firms as firm_store
 from profiles.visibility import Role
 
 USERNAME_MAX = 80
@@ -31,7 +31,7 @@ def create_user(
     with session_scope(ctx.engine) as session:
         row = _create(session, username, password, wanted, firm, cluster, email, ctx.settings.now())
         if ctx.viewer.role == Role.ADVISOR:
-            owner = session.get(FirmRow, row.firm_id)
+            owner = firm_store.firm_with_id(session, row.firm_id)
             if owner is None or owner.cluster != ctx.viewer.cluster:
                 raise Forbidden(f"firm '{firm}' is not in your cluster")
         record(session, ctx, "create", "account", username, row.cluster, {"role": wanted.value})
@@ -86,8 +86,8 @@ def list_users(ctx: Context) -> list[dict[str, Any]]:
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine, readonly=True) as session:
         rows = accounts.list_accounts(session, None if ctx.viewer.is_admin else ctx.viewer.cluster)
-        firm_keys = dict(session.exec(select(FirmRow.id, FirmRow.key)).all())
-        return [views.account_view(r, firm_keys.get(r.firm_id)) for r in rows]
+        firm_keys = firm_store.firm_keys_by_id(session)
+        return [views.account_view(r, firm_keys.get(r.firm_id) if r.firm_id is not None else None) for r in rows]
 
 
 def set_active(ctx: Context, account_id: int, active: bool) -> dict[str, Any]:
@@ -101,27 +101,24 @@ def set_active(ctx: Context, account_id: int, active: bool) -> dict[str, Any]:
             raise Forbidden("advisors manage firm users only")
         if row.id == ctx.viewer.account_id and not active:
             raise Conflict("you cannot deactivate your own account")
-        row.active = active
-        session.add(row)
+        accounts.set_active(session, row, active)
         record(session, ctx, "activate" if active else "deactivate", "account", row.username, row.cluster)
-        firm_key = session.get(FirmRow, row.firm_id).key if row.firm_id else None  # type: ignore[union-attr]
-        return views.account_view(row, firm_key)
+        return views.account_view(row, _firm_key(session, row.firm_id))
 
 
 def unlock(ctx: Context, account_id: int) -> dict[str, Any]:
     """Lift a lockout after too many failed sign-ins (administrators only)."""
     require_role(ctx.viewer, Role.ADMIN)
     with session_scope(ctx.engine) as session:
-        row = _unlock(session, accounts.get_account(session, account_id))
+        row = accounts.get_account(session, account_id)
+        accounts.clear_lockout(session, row)
         record(session, ctx, "unlock", "account", row.username, row.cluster)
-        firm_key = session.get(FirmRow, row.firm_id).key if row.firm_id else None  # type: ignore[union-attr]
-        return views.account_view(row, firm_key)
+        return views.account_view(row, _firm_key(session, row.firm_id))
 
 
-def _unlock(session, row):
-    row.locked_at, row.failed_sign_ins = None, 0
-    session.add(row)
-    return row
+def _firm_key(session: Session, firm_id: int | None) -> str | None:
+    firm = firm_store.firm_with_id(session, firm_id)
+    return firm.key if firm is not None else None
 
 
 def bootstrap_unlock(engine, settings, username: str) -> dict[str, Any]:
@@ -130,7 +127,7 @@ def bootstrap_unlock(engine, settings, username: str) -> dict[str, Any]:
         row = accounts.account_by_username(session, username)
         if row is None:
             raise NotFound(f"no account '{username}'")
-        _unlock(session, row)
+        accounts.clear_lockout(session, row)
         audit.record(
             session,
             at=settings.now(),
@@ -148,8 +145,7 @@ def me(ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine, readonly=True) as session:
         assert ctx.viewer.account_id is not None
         row = accounts.get_account(session, ctx.viewer.account_id)
-        firm = session.get(FirmRow, row.firm_id) if row.firm_id else None
-        return views.account_view(row, firm.key if firm else None)
+        return views.account_view(row, _firm_key(session, row.firm_id))
 
 
 def new_api_key(ctx: Context, label: str) -> dict[str, Any]:

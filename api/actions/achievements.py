@@ -27,8 +27,10 @@ from profiles.db import session_scope
 from profiles.errors import Forbidden, NotFound, RowError, ValidationFailed
 from profiles.repository import accounts as account_store
 from profiles.repository import achievements as store
+from profiles.repository import firms as firm_store
 from profiles.repository import interests
-from profiles.tables import AchievementRow, BidRow, FirmRow, ProposalRow
+from profiles.repository import proposals as proposal_store
+from profiles.tables import AchievementRow, FirmRow
 from profiles.visibility import Role
 
 ROW = "achievement"
@@ -117,12 +119,11 @@ def _other_side(
 def _check_proposal(
     session: Session, ctx: Context, proposal_id: int, firm: FirmRow | None, errors: list[RowError]
 ) -> None:
-    proposal = session.get(ProposalRow, proposal_id)
-    bid = session.get(BidRow, proposal.bid_id) if proposal is not None else None
-    if proposal is None or bid is None or not ctx.viewer.owns_bid(bid.cluster):
+    hit = proposal_store.proposal_with_bid(session, proposal_id)
+    if hit is None or not ctx.viewer.owns_bid(hit[1].cluster):
         _error(errors, "proposal_id", proposal_id, "no proposal with this id among your cluster's bids")
         return
-    if firm is not None and firm.id not in store.proposal_member_ids(session, proposal_id):
+    if firm is not None and firm.id not in proposal_store.member_firm_ids(session, proposal_id):
         _error(errors, "proposal_id", proposal_id, f"firm '{firm.key}' is not a member of this proposal")
 
 
@@ -133,8 +134,8 @@ def _view(
     names: views.HiddenNames | None = None,
     accounts: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    firm = session.get(FirmRow, row.firm_id)
-    partner = session.get(FirmRow, row.partner_firm_id) if row.partner_firm_id else None
+    firm = firm_store.firm_with_id(session, row.firm_id)
+    partner = firm_store.firm_with_id(session, row.partner_firm_id)
     assert firm is not None
     if accounts is None:
         accounts = (
@@ -222,7 +223,7 @@ def add(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
             recorded_at=ctx.settings.now(),
             cluster=firm.cluster,
         )
-        shown_partner = session.get(FirmRow, partner_id) if partner_id else None
+        shown_partner = firm_store.firm_with_id(session, partner_id)
         record(
             session,
             ctx,
@@ -255,7 +256,8 @@ def list_for(
             assert chosen.id is not None
             firm_ids = [chosen.id]
         if v.role == Role.FIRM:
-            firm_ids = [i for i in (firm_ids or [v.firm_id]) if i == v.firm_id and i is not None]
+            own = v.firm_id is not None and (firm_ids is None or v.firm_id in firm_ids)
+            firm_ids = [v.firm_id] if own and v.firm_id is not None else []
             scope = None
         elif v.role == Role.ADVISOR:
             if v.cluster is None:
@@ -277,9 +279,9 @@ def delete(ctx: Context, achievement_id: int) -> str:
         row = store.get_achievement(session, achievement_id, for_update=True)
         if row is None or not (ctx.viewer.is_admin or (row.cluster is not None and row.cluster == ctx.viewer.cluster)):
             raise NotFound(f"no achievement with id {achievement_id}")
-        firm = session.get(FirmRow, row.firm_id)
+        firm = firm_store.firm_with_id(session, row.firm_id)
         assert firm is not None
-        partner = session.get(FirmRow, row.partner_firm_id) if row.partner_firm_id else None
+        partner = firm_store.firm_with_id(session, row.partner_firm_id)
         record(
             session,
             ctx,
@@ -294,5 +296,5 @@ def delete(ctx: Context, achievement_id: int) -> str:
                 "signed_on": row.signed_on.isoformat(),
             },
         )
-        session.delete(row)
+        store.delete_achievement(session, row)
         return firm.key

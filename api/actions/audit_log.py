@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
-
 from api.actions import views
 from api.actions.context import Context, require_role
 from profiles.db import session_scope
 from profiles.repository import accounts as account_store
 from profiles.repository import audit as audit_store
+from profiles.repository import firms as firm_store
 from profiles.tables import AccountRow, FirmRow
 from profiles.visibility import Role, Viewer
 
@@ -43,7 +42,7 @@ def list_events(
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     viewer = ctx.viewer
     with session_scope(ctx.engine, readonly=True) as session:
-        firms = {f.id: f for f in session.exec(select(FirmRow)).all() if f.id is not None}
+        firms = firm_store.firms_with_ids(session)
         if actor is not None and not viewer.is_admin:
             named = account_store.account_by_username(session, actor)
             if named is not None and shown_actor(named, actor, viewer, firms) != actor:

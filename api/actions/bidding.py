@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from api.actions import documents, services, views
+from api.actions import documents, proposals, views
 from api.actions.context import Context, bid_row, changed_fields, check_version, firm_row, record, require_role
 from api.actions.jobs import JobRunner, execute
 from optimizer.config import OptimizerConfig
@@ -18,8 +17,11 @@ from profiles.db import session_scope
 from profiles.domain import Bid
 from profiles.errors import Conflict, NotFound, RowError, ValidationFailed
 from profiles.mapping import bid_columns, bid_from_rows, to_plain
+from profiles.repository import bids as bid_store
+from profiles.repository import firms as firm_store
 from profiles.repository import interests, jobs
-from profiles.tables import BidRow, FirmRow, ProposalMemberRow, ProposalRow, RequirementRow
+from profiles.repository import proposals as proposal_store
+from profiles.tables import BidRow, FirmRow, ProposalRow
 from profiles.validation import validate_bid
 from profiles.visibility import Role, Viewer
 
@@ -42,7 +44,7 @@ def _cluster_for(ctx: Context, given: str | None) -> str | None:
 
 DECISION_ACTIONS = {"accepted": "accept", "rejected": "reject"}
 # A better plan a nightly run found for a bid with an accepted proposal: shown beside it, never instead.
-ALTERNATIVE = "alternative"
+ALTERNATIVE = proposal_store.ALTERNATIVE
 
 
 def _firm_key(session: Session, ctx: Context, ref: str, row: str, field: str) -> str:
@@ -68,9 +70,9 @@ def _firm_keys_visible(session: Session, ctx: Context, bid: Bid) -> Bid:
 
 
 def _bid_out(session: Session, ctx: Context, row: BidRow) -> dict[str, Any]:
-    reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == row.id)).all())
+    reqs = bid_store.requirements_of(session, row.id)
     named = set(row.excluded_firms) | set(row.locked_firms) | {k for p in row.excluded_pairs for k in p}
-    firms = list(session.exec(select(FirmRow).where(col(FirmRow.key).in_(named))).all()) if named else []
+    firms = list(firm_store.firms_with_keys(session, named).values()) if named else []
     return views.redact(views.bid_view(row, reqs), firms, ctx.viewer)
 
 
@@ -79,7 +81,7 @@ def create_bid(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
     bid = _validated_bid(raw)
     bid = replace(bid, cluster=_cluster_for(ctx, bid.cluster))
     with session_scope(ctx.engine) as session:
-        if session.exec(select(BidRow.id).where(BidRow.key == bid.key)).first() is not None:
+        if bid_store.bid_exists(session, bid.key):
             raise Conflict(f"key: a bid with key '{bid.key}' already exists")
         bid = _firm_keys_visible(session, ctx, bid)
         repository.upsert_bids(session, [bid], ctx.settings.now())
@@ -108,11 +110,7 @@ def delete_bid(ctx: Context, key: str) -> None:
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine) as session:
         row = bid_row(session, ctx.viewer, key, for_update=True)
-        proposal_ids = select(ProposalRow.id).where(ProposalRow.bid_id == row.id)
-        session.exec(delete(ProposalMemberRow).where(col(ProposalMemberRow.proposal_id).in_(proposal_ids)))  # type: ignore[call-overload]
-        session.exec(delete(ProposalRow).where(ProposalRow.bid_id == row.id))  # type: ignore[call-overload]
-        session.exec(delete(RequirementRow).where(RequirementRow.bid_id == row.id))  # type: ignore[call-overload]
-        session.delete(row)
+        bid_store.delete_bid(session, row)
         record(session, ctx, "delete", "bid", key, row.cluster)
 
 
@@ -124,19 +122,17 @@ def get_bid(ctx: Context, key: str) -> dict[str, Any]:
 def list_bids(ctx: Context, status: str | None, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine, readonly=True) as session:
-        query = select(BidRow).order_by(BidRow.key)
-        if not ctx.viewer.is_admin:
-            query = query.where(BidRow.cluster == ctx.viewer.cluster)
-        if status:
-            query = query.where(BidRow.status == status)
-        rows = list(session.exec(query).all())
+        if not ctx.viewer.is_admin and ctx.viewer.cluster is None:
+            return [], 0  # an advisor of no cluster owns no bids
+        cluster = None if ctx.viewer.is_admin else ctx.viewer.cluster
+        rows = bid_store.bid_rows(session, cluster=cluster, status=status or None)
         return [_bid_out(session, ctx, r) for r in rows[offset : offset + limit]], len(rows)
 
 
 # proposals -----------------------------------------------------------------
 def _solve_work(ctx: Context, bid_key: str, config: OptimizerConfig):
     def work() -> dict[str, Any]:
-        _, outcome, batch = services.solve_bid(ctx.engine, ctx.settings, bid_key, config)
+        _, outcome, batch = proposals.solve_bid(ctx.engine, ctx.settings, bid_key, config)
         return {
             "bid": bid_key,
             "batch": batch,
@@ -185,14 +181,7 @@ def get_job(ctx: Context, job_id: int) -> dict[str, Any]:
 
 
 def _proposal(session: Session, ctx: Context, proposal_id: int, for_update: bool = False) -> tuple[ProposalRow, BidRow]:
-    query = (
-        select(ProposalRow, BidRow)
-        .join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id))
-        .where(ProposalRow.id == proposal_id)
-    )
-    if for_update:
-        query = query.with_for_update()
-    hit = session.exec(query).first()
+    hit = proposal_store.proposal_with_bid(session, proposal_id, for_update=for_update)
     if hit is None or not ctx.viewer.owns_bid(hit[1].cluster):
         raise NotFound(f"no proposal with id {proposal_id}")
     return hit[0], hit[1]
@@ -201,17 +190,13 @@ def _proposal(session: Session, ctx: Context, proposal_id: int, for_update: bool
 def _all_firms(session: Session) -> list[FirmRow]:
     # Reasons and risks may name any firm (e.g. the closest candidate for a missing capability),
     # so hidden names are redacted against every firm, not only the members.
-    return list(session.exec(select(FirmRow)).all())
+    return firm_store.all_firms(session)
 
 
 def list_proposals(ctx: Context, bid_key: str, latest_only: bool) -> list[dict[str, Any]]:
     with session_scope(ctx.engine, readonly=True) as session:
         bid = bid_row(session, ctx.viewer, bid_key)
-        rows = list(
-            session.exec(
-                select(ProposalRow).where(ProposalRow.bid_id == bid.id).order_by(ProposalRow.batch, ProposalRow.rank)
-            ).all()
-        )
+        rows = proposal_store.proposals_of_bid(session, bid.id)
         standing = [r.batch for r in rows if r.status != ALTERNATIVE]
         if latest_only and standing:
             newest = max(standing)
@@ -234,9 +219,7 @@ def decide(ctx: Context, proposal_id: int, decision: str, note: str) -> dict[str
             raise Conflict("an infeasible result cannot be accepted or rejected; change the bid and generate again")
         if row.status == decision:
             raise Conflict(f"proposal {proposal_id} is already {decision}")
-        row.status, row.note, row.decided_at, row.decided_by = decision, note, ctx.settings.now(), ctx.viewer.account_id
-        session.add(row)
-        session.flush()
+        proposal_store.record_decision(session, row, decision, note, ctx.settings.now(), ctx.viewer.account_id)
         record(
             session,
             ctx,
@@ -274,8 +257,7 @@ def edit_and_reoptimise(
             raise ValidationFailed(
                 [RowError("edit", "lock", sorted(clash)[0], "a firm cannot be both locked and excluded")]
             )
-        reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == bid_rec.id)).all())
-        bid = bid_from_rows(bid_rec, reqs)
+        bid = bid_from_rows(bid_rec, bid_store.requirements_of(session, bid_rec.id))
         locked = [
             k for k in dict.fromkeys(list(bid.locked_firms) + add_lock) if k not in remove and k not in add_exclude
         ]
@@ -332,15 +314,8 @@ def document(ctx: Context, proposal_id: int, fmt: str, audience: str | None = No
     or alias, as that firm may see them (other firms anonymous until an introduction is agreed)."""
     with session_scope(ctx.engine, readonly=True) as session:
         row, bid_rec = _proposal(session, ctx, proposal_id)
-        rows = list(
-            session.exec(
-                select(ProposalRow)
-                .where(ProposalRow.bid_id == bid_rec.id, ProposalRow.batch == row.batch)
-                .order_by(ProposalRow.rank)
-            ).all()
-        )
-        reqs = list(session.exec(select(RequirementRow).where(RequirementRow.bid_id == bid_rec.id)).all())
-        bid = bid_from_rows(bid_rec, reqs)
+        rows = proposal_store.batch_of(session, bid_rec.id, row.batch)
+        bid = bid_from_rows(bid_rec, bid_store.requirements_of(session, bid_rec.id))
         firms = _all_firms(session)
         reader, audience_name = _audience_viewer(session, ctx, rows, audience) if audience else (ctx.viewer, None)
     feasible = [r for r in rows if r.feasible]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session
 
 from api.actions import views
 from api.actions.context import Context, firm_row, require_role
@@ -15,9 +15,12 @@ from matching.relation_map import Link, MapFirm, Package, Thresholds, build_map,
 from profiles.db import session_scope
 from profiles.duplicates import name_key
 from profiles.errors import Forbidden, RowError, ValidationFailed
+from profiles.repository import bids as bid_store
+from profiles.repository import firms as firm_store
+from profiles.repository import profiles as profile_store
 from profiles.repository import relations as relation_store
 from profiles.repository import search
-from profiles.tables import BidRow, FirmRow, ProfileRow, RelationRow, RequirementRow
+from profiles.tables import FirmRow, RelationRow
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
 
@@ -31,7 +34,7 @@ def thresholds(ctx: Context) -> Thresholds:
     )
 
 
-def _chosen_firms(session, ctx: Context, cluster: str | None, refs: list[str]) -> tuple[list[FirmRow], str]:
+def _chosen_firms(session: Session, ctx: Context, cluster: str | None, refs: list[str]) -> tuple[list[FirmRow], str]:
     if refs:
         rows = [firm_row(session, ctx.viewer, ref, manage=True) for ref in refs]
         return list({r.key: r for r in rows}.values()), f"{len(rows)} chosen firms"
@@ -40,8 +43,7 @@ def _chosen_firms(session, ctx: Context, cluster: str | None, refs: list[str]) -
     chosen = cluster if ctx.viewer.is_admin else ctx.viewer.cluster
     if chosen is None:
         raise ValidationFailed([RowError("map", "cluster", None, "name a cluster or choose firms")], "map")
-    rows = list(session.exec(select(FirmRow).where(FirmRow.cluster == chosen).order_by(FirmRow.key)).all())
-    return rows, chosen
+    return firm_store.firms_in_cluster(session, chosen), chosen
 
 
 def _concepts(phrases: list[str]) -> frozenset[str]:
@@ -57,50 +59,40 @@ def load_inputs(ctx: Context, cluster: str | None = None, refs: list[str] | None
         rows, title = _chosen_firms(session, ctx, cluster, refs or [])
         if not rows:
             raise ValidationFailed([RowError("map", "cluster", cluster, "no firms in this cluster")], "map")
-        by_id = {f.id: f for f in session.exec(select(FirmRow)).all()}
+        by_id = firm_store.firms_with_ids(session)
         ids = [f.id for f in rows if f.id is not None]
         relations = relation_store.relations_of(session, ids)
         strong = search.strongest_firm_pairs(session, ids, ctx.settings.map_strong_match)
-        bid_query = select(BidRow).where(BidRow.status == "open").order_by(BidRow.key)
         clusters = {f.cluster for f in rows}
-        bids = [b for b in session.exec(bid_query).all() if b.cluster in clusters]
-        requirements = (
-            list(session.exec(select(RequirementRow).where(col(RequirementRow.bid_id).in_([b.id for b in bids]))).all())
-            if bids
-            else []
-        )
-        requests = session.exec(
-            select(ProfileRow.capabilities).where(
-                ProfileRow.status == "published", col(ProfileRow.type).in_(REQUEST_TYPES)
-            )
-        ).all()
+        bids = [b for b in bid_store.bid_rows(session, status="open") if b.cluster in clusters]
+        per_bid = bid_store.requirements_by_bid(session, [b.id for b in bids if b.id is not None])
+        requests = profile_store.published_capabilities(session, REQUEST_TYPES)
         everyone = list(by_id.values())
     firms = [
         MapFirm(f.key, f.name, f.employees, _concepts([c.get("phrase", "") for c in f.capabilities])) for f in rows
     ]
-    links = [
-        Link(
-            by_id[r.firm_id].key,
-            r.direction,
-            r.counterpart_key,
-            by_id[r.counterpart_firm_id].name if r.counterpart_firm_id in by_id else r.counterpart_name,
-            by_id[r.counterpart_firm_id].key if r.counterpart_firm_id in by_id else None,
-            r.item,
-            r.concept_id,
-            r.share,
+    links = []
+    for r in relations:
+        counterpart = by_id.get(r.counterpart_firm_id) if r.counterpart_firm_id is not None else None
+        links.append(
+            Link(
+                by_id[r.firm_id].key,
+                r.direction,
+                r.counterpart_key,
+                counterpart.name if counterpart is not None else r.counterpart_name,
+                counterpart.key if counterpart is not None else None,
+                r.item,
+                r.concept_id,
+                r.share,
+            )
         )
-        for r in relations
-    ]
-    per_bid: dict[int, list[RequirementRow]] = {}
-    for q in requirements:
-        per_bid.setdefault(q.bid_id, []).append(q)
     packages = [
         Package(
             b.key,
             b.title,
             tuple(
                 (vocabulary.normalise(q.capability).concept_id, q.capability, q.mandatory)
-                for q in sorted(per_bid.get(b.id, []), key=lambda q: q.position)
+                for q in sorted(per_bid.get(b.id or 0, []), key=lambda q: q.position)
             ),
             name_key(b.customer),
         )
@@ -108,7 +100,7 @@ def load_inputs(ctx: Context, cluster: str | None = None, refs: list[str] | None
     ]
     demand: dict[str, int] = {}
     for phrases in requests:
-        for concept in _concepts(list(phrases)):
+        for concept in _concepts(phrases):
             demand[concept] = demand.get(concept, 0) + 1
     key_of = {f.id: f.key for f in everyone}
     strong_keys = {(key_of[a], key_of[b]): s for (a, b), s in strong.items()}
@@ -127,8 +119,9 @@ def best_matches(ctx: Context, firm_keys: list[str]) -> dict[str, list[dict[str,
     """Strong matches of each firm's profiles with other firms, best first (for diversification leads)."""
     out: dict[str, list[dict[str, Any]]] = {}
     with session_scope(ctx.engine, readonly=True) as session:
-        for firm in session.exec(select(FirmRow).where(col(FirmRow.key).in_(firm_keys))).all():
-            own = list(session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all())
+        for firm in firm_store.firms_with_keys(session, firm_keys).values():
+            assert firm.id is not None
+            own = profile_store.profile_ids_of_firm(session, firm.id)
             hits, _ = search.matches_of(session, own, 0, 30, ctx.settings.map_strong_match) if own else ([], 0)
             out[firm.key] = [
                 {
@@ -149,12 +142,12 @@ def relations_picture(firms: list[MapFirm], links: list[Link]) -> str:
     linked = {x.firm for x in links} | {x.counterpart_firm for x in links if x.counterpart_firm}
     keys = {f.key for f in firms}
     # Firms without any recorded relation would only crowd the picture; the report lists them.
-    nodes = {
+    nodes: dict[str, dict[str, Any]] = {
         f.key: {"id": f.key, "label": f.name, "group": "firm of the map", "size": 2, "href": f"/firms/{f.key}"}
         for f in firms
         if f.key in linked
     }
-    edges = []
+    edges: list[dict[str, Any]] = []
     for x in links:
         if x.firm not in keys:
             continue
@@ -176,7 +169,8 @@ def relations_picture(firms: list[MapFirm], links: list[Link]) -> str:
         )
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for e in edges:
-        pair = tuple(sorted((e["a"], e["b"])))
+        a, b = sorted((e["a"], e["b"]))
+        pair = (a, b)
         if pair in merged:
             merged[pair]["weight"] = min(1.0, merged[pair]["weight"] + e["weight"])
         else:
@@ -232,22 +226,19 @@ def firm_aggregate(ctx: Context) -> dict[str, Any]:
     firms of its cluster share it; cluster figures as counts, never naming another firm."""
     require_role(ctx.viewer, Role.FIRM)
     with session_scope(ctx.engine, readonly=True) as session:
-        own = session.get(FirmRow, ctx.viewer.firm_id)
+        own = firm_store.firm_with_id(session, ctx.viewer.firm_id)
         assert own is not None and own.id is not None
-        peers = [
-            f.id
-            for f in session.exec(select(FirmRow).where(FirmRow.cluster == own.cluster)).all()
-            if own.cluster and f.id != own.id
-        ]
+        cluster_firms = firm_store.firms_in_cluster(session, own.cluster) if own.cluster else []
+        peers = [f.id for f in cluster_firms if f.id is not None and f.id != own.id]
         mine = relation_store.relations_of(session, [own.id])
         theirs = relation_store.relations_of(session, peers) if peers else []
-        firm_names = {f.id: f for f in session.exec(select(FirmRow)).all()}
+        firm_names = firm_store.firms_with_ids(session)
     sharing: dict[tuple[str, str], set[int]] = {}
     for r in theirs:
         sharing.setdefault((r.direction, r.counterpart_key), set()).add(r.firm_id)
     rows = []
     for r in mine:
-        counterpart = firm_names.get(r.counterpart_firm_id)
+        counterpart = firm_names.get(r.counterpart_firm_id) if r.counterpart_firm_id is not None else None
         shown = (
             counterpart.name
             if counterpart is not None

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.actions import views
 from api.actions.views import etag
 from profiles.errors import Forbidden, NotFound, StaleVersion
 from profiles.repository import audit, firm_names
+from profiles.repository import bids as bid_store
+from profiles.repository import firms as firm_store
+from profiles.repository import profiles as profile_store
 from profiles.settings import Settings
 from profiles.tables import BidRow, FirmRow, ProfileRow
 from profiles.visibility import Role, Viewer
@@ -52,7 +55,7 @@ _names_cache: dict[str, tuple[Any, Any, dict[int, str | None]]] = {}
 
 def hidden_names(session: Session, viewer: Viewer) -> views.HiddenNames:
     """The viewer's scrubber for firm names in texts; the firm list is read again only when firms changed."""
-    url = str(session.get_bind().url)
+    url = firm_names.database_key(session)
     version = firm_names.names_version(session)
     cached = _names_cache.get(url)
     if cached is None or cached[0] != version:
@@ -79,10 +82,7 @@ def require_role(viewer: Viewer, *roles: Role) -> None:
 # Lookups that never reveal what a viewer may not see: a hidden object is simply "not found".
 def firm_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False, for_update: bool = False) -> FirmRow:
     """A firm by key (visible firms) or alias (any firm)."""
-    query = select(FirmRow).where((FirmRow.key == ref) | (FirmRow.alias == ref))
-    if for_update:
-        query = query.with_for_update()
-    firm = session.exec(query).first()
+    firm = firm_store.firm_with_key_or_alias(session, ref, for_update=for_update)
     if firm is None or firm.id is None:
         raise NotFound(f"no firm '{ref}'")
     if firm.key == ref and firm.alias != ref and not viewer.sees_identity(firm.id, firm.cluster):
@@ -98,16 +98,7 @@ def profile_row(
     session: Session, viewer: Viewer, ref: str, *, manage: bool = False, for_update: bool = False
 ) -> tuple[ProfileRow, FirmRow]:
     """A profile by key (own profiles) or EEN reference (published profiles and own ones)."""
-    query = (
-        select(ProfileRow, FirmRow)
-        .join(FirmRow, FirmRow.id == ProfileRow.firm_id)
-        .where(  # type: ignore[arg-type]
-            (ProfileRow.key == ref) | (ProfileRow.reference == ref)
-        )
-    )
-    if for_update:
-        query = query.with_for_update()
-    hit = session.exec(query).first()
+    hit = profile_store.profile_with_key_or_reference(session, ref, for_update=for_update)
     if hit is None:
         raise NotFound(f"no profile '{ref}'")
     profile, firm = hit
@@ -123,10 +114,7 @@ def profile_row(
 
 
 def bid_row(session: Session, viewer: Viewer, key: str, for_update: bool = False) -> BidRow:
-    query = select(BidRow).where(BidRow.key == key)
-    if for_update:
-        query = query.with_for_update()
-    bid = session.exec(query).first()
+    bid = bid_store.bid_with_key(session, key, for_update=for_update)
     if bid is None or not viewer.owns_bid(bid.cluster):
         raise NotFound(f"no bid '{key}'")
     return bid

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.actions import views
 from api.actions.context import (
@@ -25,20 +24,15 @@ from profiles.db import session_scope
 from profiles.domain import Firm, Profile, ProfileStatus
 from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
 from profiles.importing import ImportReport, import_raw
-from profiles.mapping import content_hash, firm_columns, firm_from_row, profile_columns, profile_from_row
+from profiles.mapping import firm_columns, firm_from_row, profile_columns, profile_from_row
 from profiles.readers import RawInput, decode, parse_csv, parse_json
 from profiles.repository import achievements as achievement_store
+from profiles.repository import bids as bid_store
+from profiles.repository import firms as firm_store
+from profiles.repository import profiles as profile_store
 from profiles.repository import relations as relation_store
 from profiles.repository import search
-from profiles.tables import (
-    AccountRow,
-    BidRow,
-    FirmRow,
-    InterestRow,
-    MatchRow,
-    ProfileRow,
-    ProposalMemberRow,
-)
+from profiles.tables import FirmRow
 from profiles.validation import validate_firm, validate_profile
 from profiles.visibility import Role, Viewer
 
@@ -66,7 +60,7 @@ def create_firm(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
     firm: Firm = _validated(validate_firm, raw, "firm")
     firm = replace(firm, cluster=_own_cluster(ctx.viewer, firm.cluster, "firm"))
     with session_scope(ctx.engine) as session:
-        if session.exec(select(FirmRow.id).where(FirmRow.key == firm.key)).first() is not None:
+        if firm_store.firm_exists(session, firm.key):
             raise Conflict(f"key: a firm with key '{firm.key}' already exists")
         repository.upsert_firms(session, [firm], ctx.settings.now())
         row = firm_row(session, ctx.viewer, firm.key)
@@ -96,40 +90,25 @@ def update_firm(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | Non
         return views.firm_view(row, ctx.viewer)
 
 
+# What keeps a firm from being deleted, in the order it is reported.
+FIRM_DEPENDENTS = (("user accounts", "accounts"), ("proposals", "proposals"), ("expressions of interest", "interests"))
+
+
 def delete_firm(ctx: Context, ref: str) -> None:
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine) as session:
         row = firm_row(session, ctx.viewer, ref, manage=True, for_update=True)
-        fid = row.id
-        in_use = [
-            ("user accounts", select(func.count()).select_from(AccountRow).where(AccountRow.firm_id == fid)),
-            ("proposals", select(func.count()).select_from(ProposalMemberRow).where(ProposalMemberRow.firm_id == fid)),
-            (
-                "expressions of interest",
-                select(func.count())
-                .select_from(InterestRow)
-                .where(or_(InterestRow.owner_firm_id == fid, InterestRow.sender_firm_id == fid)),
-            ),
-        ]
-        for label, query in in_use:
-            if session.exec(query).one():
+        assert row.id is not None
+        in_use = firm_store.firm_dependents(session, row.id)
+        for label, name in FIRM_DEPENDENTS:
+            if in_use[name]:
                 raise Conflict(f"firm '{ref}' still has {label}; it cannot be deleted (withdraw its profiles instead)")
-        if achievement_store.achievements_of_firm(session, fid):
+        if achievement_store.achievements_of_firm(session, row.id):
             raise Conflict(
                 f"firm '{ref}' has partnering achievements; it cannot be deleted (withdraw its profiles instead)"
             )
-        relation_store.forget_firm(session, fid)
-        profile_ids = select(ProfileRow.id).where(ProfileRow.firm_id == fid)
-        session.exec(
-            delete(MatchRow).where(
-                or_(
-                    col(MatchRow.profile_id).in_(profile_ids),  # type: ignore[call-overload]
-                    col(MatchRow.other_profile_id).in_(profile_ids),
-                )
-            )
-        )
-        session.exec(delete(ProfileRow).where(ProfileRow.firm_id == fid))  # type: ignore[call-overload]
-        session.delete(row)
+        relation_store.forget_firm(session, row.id)
+        firm_store.delete_firm(session, row)
         record(session, ctx, "delete", "firm", row.key, row.cluster)
 
 
@@ -157,7 +136,7 @@ def list_firms(ctx: Context, filters: search.FirmFilter, sort: str, offset: int,
 # profiles ------------------------------------------------------------------
 def _profile_firm(session: Session, ctx: Context, given: str | None) -> FirmRow:
     if ctx.viewer.role == Role.FIRM:
-        own = session.get(FirmRow, ctx.viewer.firm_id)
+        own = firm_store.firm_with_id(session, ctx.viewer.firm_id)
         assert own is not None
         if given not in (None, "", own.key):
             raise ValidationFailed([RowError("profile", "firm", given, "you can only add profiles for your own firm")])
@@ -178,7 +157,7 @@ def create_profile(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
         raw = dict(raw, firm=firm.key)
         profile: Profile = _validated(validate_profile, raw, "profile")
         profile = replace(profile, reference=None, published_on=None, expires_on=None)
-        if session.exec(select(ProfileRow.id).where(ProfileRow.key == profile.key)).first() is not None:
+        if profile_store.profile_exists(session, profile.key):
             raise Conflict(f"key: a profile with key '{profile.key}' already exists")
         repository.upsert_profiles(session, [profile], ctx.settings.now(), ctx.settings.current_date())
         row, firm = profile_row(session, ctx.viewer, profile.key)
@@ -220,13 +199,6 @@ def update_profile(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | 
         return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date())
 
 
-def _save_row(session: Session, row: ProfileRow, firm: FirmRow, ctx: Context) -> None:
-    row.content_hash = content_hash(profile_from_row(row, firm.key))
-    row.updated_at = ctx.settings.now()
-    session.add(row)
-    session.flush()
-
-
 def publish_profile(ctx: Context, ref: str) -> dict[str, Any]:
     today = ctx.settings.current_date()
     with session_scope(ctx.engine) as session:
@@ -257,8 +229,7 @@ def withdraw_profile(ctx: Context, ref: str) -> dict[str, Any]:
         if row.status == "withdrawn":
             raise Conflict(f"profile '{ref}' is already withdrawn")
         previous = row.status
-        row.status = ProfileStatus.WITHDRAWN.value
-        _save_row(session, row, firm, ctx)
+        profile_store.set_status(session, row, firm.key, ProfileStatus.WITHDRAWN, ctx.settings.now())
         record(session, ctx, "withdraw", "profile", row.key, firm.cluster, {"from": previous})
         return views.profile_view(row, firm, ctx.viewer, today)
 
@@ -273,10 +244,8 @@ def extend_profile(ctx: Context, ref: str) -> dict[str, Any]:
         if row.extensions >= een.MAX_EXTENSIONS:
             raise Conflict(f"profile '{ref}' was already extended; a profile can be extended only once")
         before = row.expires_on
-        row.expires_on = een.expiry_for(max(row.expires_on, today))
-        row.status = ProfileStatus.PUBLISHED.value
-        row.extensions += 1
-        _save_row(session, row, firm, ctx)
+        profile_store.extend(session, row, firm.key, een.expiry_for(max(before, today)), ctx.settings.now())
+        assert row.expires_on is not None
         record(
             session,
             ctx,
@@ -312,7 +281,7 @@ def profile_matches(
     peer); partners first; the other side shown as the viewer may see it."""
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
-        row, firm = profile_row(session, ctx.viewer, ref, manage=True)
+        row, _ = profile_row(session, ctx.viewer, ref, manage=True)
         assert row.id is not None
         hits, total = search.matches_of(session, [row.id], offset, limit, min_score, kinds)
         names = hidden_names(session, ctx.viewer)
@@ -341,7 +310,8 @@ def firm_matches(
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
         firm = firm_row(session, ctx.viewer, ref, manage=True)
-        ids = [i for i in session.exec(select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)).all()]
+        assert firm.id is not None
+        ids = profile_store.profile_ids_of_firm(session, firm.id)
         hits, total = search.matches_of(session, ids, offset, limit, min_score, kinds) if ids else ([], 0)
         out = []
         names = hidden_names(session, ctx.viewer)
@@ -373,12 +343,7 @@ def _admit_for(ctx: Context):
         refused: list[RowError] = []
         labels = {kind: [label for label, _ in rows] for kind, rows in raw.rows.items()}
         batch_firms = {f.key: f for f in batch.firms}
-        stored = {
-            r.key: r
-            for r in session.exec(
-                select(FirmRow).where(col(FirmRow.key).in_(list(batch_firms) + [p.firm_key for p in batch.profiles]))
-            ).all()
-        }
+        stored = firm_store.firms_with_keys(session, list(batch_firms) + [p.firm_key for p in batch.profiles])
         if viewer.role == Role.FIRM and (batch.firms or batch.bids):
             kinds = [k for k, items in (("firms", batch.firms), ("bids", batch.bids)) if items]
             refused.append(
@@ -390,7 +355,7 @@ def _admit_for(ctx: Context):
                 )
             )
         firms = []
-        for label, firm in zip(labels.get("firms", []), batch.firms):
+        for label, firm in zip(labels.get("firms", []), batch.firms, strict=False):
             existing = stored.get(firm.key)
             if existing is not None and not viewer.manages(existing.id, existing.cluster):
                 refused.append(RowError(label, "key", firm.key, "this firm belongs to another cluster"))
@@ -401,13 +366,8 @@ def _admit_for(ctx: Context):
                 firm = replace(firm, cluster=viewer.cluster)
             firms.append(firm)
         own_keys = {f.key for f in firms}
-        stored_profiles = {
-            r.key: r.firm_id
-            for r in session.exec(
-                select(ProfileRow).where(col(ProfileRow.key).in_([p.key for p in batch.profiles]))
-            ).all()
-        }
-        for label, p in zip(labels.get("profiles", []), batch.profiles):
+        stored_profiles = profile_store.profile_owners(session, [p.key for p in batch.profiles])
+        for label, p in zip(labels.get("profiles", []), batch.profiles, strict=False):
             owner = stored.get(p.firm_key)
             allowed = p.firm_key in own_keys or (owner is not None and viewer.manages(owner.id, owner.cluster))
             if not allowed:
@@ -415,16 +375,8 @@ def _admit_for(ctx: Context):
             elif p.key in stored_profiles and (owner is None or stored_profiles[p.key] != owner.id):
                 refused.append(RowError(label, "key", p.key, "this profile key belongs to another firm"))
         bids = []
-        bid_clusters = (
-            dict(
-                session.exec(
-                    select(BidRow.key, BidRow.cluster).where(col(BidRow.key).in_([b.key for b in batch.bids]))
-                ).all()
-            )
-            if batch.bids
-            else {}
-        )
-        for label, b in zip(labels.get("bids", []), batch.bids):
+        bid_clusters = bid_store.bid_clusters(session, [b.key for b in batch.bids]) if batch.bids else {}
+        for label, b in zip(labels.get("bids", []), batch.bids, strict=False):
             if b.key in bid_clusters and not viewer.owns_bid(bid_clusters[b.key]):
                 refused.append(RowError(label, "key", b.key, "this bid belongs to another cluster"))
             if viewer.role == Role.ADVISOR:
@@ -433,16 +385,9 @@ def _admit_for(ctx: Context):
                 b = replace(b, cluster=viewer.cluster)
             bids.append(b)
         relation_owners = (
-            {
-                r.key: r
-                for r in session.exec(
-                    select(FirmRow).where(col(FirmRow.key).in_([x.firm_key for x in batch.relations]))
-                ).all()
-            }
-            if batch.relations
-            else {}
+            firm_store.firms_with_keys(session, [x.firm_key for x in batch.relations]) if batch.relations else {}
         )
-        for label, x in zip(batch.relation_rows, batch.relations):
+        for label, x in zip(batch.relation_rows, batch.relations, strict=False):
             owner = relation_owners.get(x.firm_key)
             if not (x.firm_key in own_keys or (owner is not None and viewer.manages(owner.id, owner.cluster))):
                 refused.append(RowError(label, "firm", x.firm_key, "you cannot record relations for this firm"))

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.actions import views
 from api.actions.context import Context, firm_row, hidden_names, profile_row, record
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, RowError, ValidationFailed
+from profiles.repository import firms as firm_store
 from profiles.repository import history, interests
-from profiles.tables import FirmRow, InterestRow, ProfileRow
+from profiles.repository import profiles as profile_store
+from profiles.tables import FirmRow, InterestRow
 from profiles.visibility import Role, Viewer
 
 MESSAGE_MAX = 2000
@@ -29,7 +31,8 @@ def _involved(viewer: Viewer, owner: FirmRow, sender: FirmRow) -> bool:
 
 def _load(session: Session, ctx: Context, interest_id: int, for_update: bool = False):
     row = interests.get_interest(session, interest_id, for_update=for_update)
-    owner, sender = session.get(FirmRow, row.owner_firm_id), session.get(FirmRow, row.sender_firm_id)
+    owner = firm_store.firm_with_id(session, row.owner_firm_id)
+    sender = firm_store.firm_with_id(session, row.sender_firm_id)
     assert owner is not None and sender is not None
     # A firm user on the receiving side sees an interest only once its advisor forwarded it.
     hidden_from_owner = ctx.viewer.role == Role.FIRM and ctx.viewer.firm_id == owner.id and row.status == "sent"
@@ -39,8 +42,8 @@ def _load(session: Session, ctx: Context, interest_id: int, for_update: bool = F
 
 
 def _view(session: Session, ctx: Context, row: InterestRow, owner: FirmRow, sender: FirmRow) -> dict[str, Any]:
-    profile = session.get(ProfileRow, row.profile_id)
-    sender_profile = session.get(ProfileRow, row.sender_profile_id) if row.sender_profile_id else None
+    profile = profile_store.profile_with_id(session, row.profile_id)
+    sender_profile = profile_store.profile_with_id(session, row.sender_profile_id)
     assert profile is not None
     return views.interest_view(
         row,
@@ -55,7 +58,7 @@ def _view(session: Session, ctx: Context, row: InterestRow, owner: FirmRow, send
 
 
 def _audit(session: Session, ctx: Context, action: str, row: InterestRow, owner: FirmRow, sender: FirmRow) -> None:
-    for cluster in sorted({c for c in (owner.cluster, sender.cluster)}, key=str):
+    for cluster in sorted({owner.cluster, sender.cluster}, key=str):
         record(session, ctx, action, "interest", str(row.id), cluster, {"status": row.status})
 
 
@@ -71,7 +74,7 @@ def express(
                 [RowError("interest", "profile", profile_ref, "name a published profile by its EEN reference")]
             )
         if ctx.viewer.role == Role.FIRM:
-            sender = session.get(FirmRow, ctx.viewer.firm_id)
+            sender = firm_store.firm_with_id(session, ctx.viewer.firm_id)
             assert sender is not None
             if on_behalf_of not in (None, sender.key):
                 raise Forbidden("firm: you can express interest only for your own firm")
@@ -129,26 +132,22 @@ def _step(ctx: Context, interest_id: int, action: str, note: str) -> dict[str, A
             if not owner_advisor:
                 raise Forbidden("only the advisor of the profile's owner forwards an expression of interest")
             _expect(row, ("sent",), action)
-            row.status, row.forwarded_at, row.forwarded_by = "forwarded", now, v.account_id
+            status = "forwarded"
         elif action in ("accept", "decline"):
             if not owner_side:
                 raise Forbidden("only the profile's owner (or its advisor) accepts or declines")
             # the owner decides on a forwarded interest; its advisor may also decline one instead of forwarding
             may_decline_unforwarded = action == "decline" and owner_advisor
             _expect(row, ("sent", "forwarded") if may_decline_unforwarded else ("forwarded",), action)
-            row.status = "accepted" if action == "accept" else "declined"
-            row.decided_at, row.decided_by = now, v.account_id
+            status = "accepted" if action == "accept" else "declined"
         elif action == "withdraw":
             if not sender_side:
                 raise Forbidden("only the firm that sent it (or its advisor) withdraws an expression of interest")
             _expect(row, ("sent", "forwarded"), action)
-            row.status, row.decided_at, row.decided_by = "withdrawn", now, v.account_id
+            status = "withdrawn"
         else:  # pragma: no cover - routes name the action
             raise ValueError(action)
-        if note:
-            row.note = note[:MESSAGE_MAX]
-        session.add(row)
-        session.flush()
+        interests.set_status(session, row, status, at=now, by=v.account_id, note=note[:MESSAGE_MAX])
         _audit(session, ctx, action, row, owner, sender)
         return _view(session, ctx, row, owner, sender)
 
@@ -189,12 +188,10 @@ def list_for(ctx: Context, status: str | None, offset: int, limit: int) -> tuple
             rows = interests.interests_touching(session, [v.firm_id] if v.firm_id else [])
             rows = [r for r in rows if not (r.owner_firm_id == v.firm_id and r.status == "sent")]
         else:
-            rows = interests.interests_touching(session, interests.cluster_firm_ids(session, v.cluster or ""))
+            rows = interests.interests_touching(session, firm_store.cluster_firm_ids(session, v.cluster or ""))
         if status:
             rows = [r for r in rows if r.status == status]
         page = rows[offset : offset + limit]
         firm_ids = {r.owner_firm_id for r in page} | {r.sender_firm_id for r in page}
-        firms = (
-            {f.id: f for f in session.exec(select(FirmRow).where(FirmRow.id.in_(firm_ids))).all()} if firm_ids else {}
-        )  # type: ignore[union-attr]
+        firms = firm_store.firms_with_ids(session, firm_ids) if firm_ids else {}
         return [_view(session, ctx, r, firms[r.owner_firm_id], firms[r.sender_firm_id]) for r in page], len(rows)

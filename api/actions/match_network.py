@@ -10,6 +10,7 @@ from api.actions.graphics import network_svg
 from profiles.db import session_scope
 from profiles.errors import Forbidden
 from profiles.repository.search import FirmFilter, Scope, search_firms, strongest_firm_pairs
+from profiles.tables import FirmRow
 from profiles.taxonomy.nace import load_nace
 from profiles.visibility import Role
 
@@ -40,7 +41,7 @@ def _strongest(pairs: dict[tuple[int, int], float], per_firm: int) -> list[tuple
         by_firm.setdefault(b, []).append((score, a, b))
     kept: set[tuple[int, int]] = set()
     for links in by_firm.values():
-        for score, a, b in sorted(links, key=lambda t: (-t[0], t[1], t[2]))[:per_firm]:
+        for _, a, b in sorted(links, key=lambda t: (-t[0], t[1], t[2]))[:per_firm]:
             kept.add((a, b))
     return sorted(((a, b, pairs[(a, b)]) for a, b in kept), key=lambda t: (-t[2], t[0], t[1]))
 
@@ -68,14 +69,18 @@ def match_network(ctx: Context, choice: MapChoice) -> dict[str, Any]:
     for a, b, _ in links:
         degree[a] = degree.get(a, 0) + 1
         degree[b] = degree.get(b, 0) + 1
+
+    def links_of(firm: FirmRow) -> int:
+        return degree.get(firm.id, 0) if firm.id is not None else 0
+
     nodes = [
         {
             "id": f.key,
             "label": f.name,
             "group": _sector(list(f.nace)),
-            "size": 1 + degree.get(f.id, 0),
+            "size": 1 + links_of(f),
             "href": f"/firms/{f.key}",
-            "title": f"{f.name} ({f.country}); {degree.get(f.id, 0)} strong link(s); "
+            "title": f"{f.name} ({f.country}); {links_of(f)} strong link(s); "
             + ", ".join(c.get("phrase", "") for c in f.capabilities[:6]),
         }
         for f in firms
@@ -93,7 +98,7 @@ def match_network(ctx: Context, choice: MapChoice) -> dict[str, Any]:
         {"a": by_id[a].name, "a_key": by_id[a].key, "b": by_id[b].name, "b_key": by_id[b].key, "score": score}
         for a, b, score in links
     ]
-    alone = sorted(f.name for f in firms if degree.get(f.id, 0) == 0)
+    alone = sorted(f.name for f in firms if links_of(f) == 0)
     return {
         "cluster": cluster,
         "firms": len(firms),

@@ -198,7 +198,8 @@ def report(
         proposals = store.proposal_records(session, period.since, period.until, chosen)
         achievements = store.achievement_records(session, period.since, period.until, chosen)
     names: list[str | None] = [chosen] if chosen is not None else list(known)
-    if chosen is None and any(r.cluster is None for r in (*interests, *proposals, *achievements)):
+    seen = [r.cluster for r in interests] + [r.cluster for r in proposals] + [r.cluster for r in achievements]
+    if chosen is None and None in seen:
         names.append(None)  # firms and bids of no cluster, shown to administrators as one row
     rows = outcomes(names, interests, proposals, achievements, period)
     return {

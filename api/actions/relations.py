@@ -5,23 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
-
 from api.actions.cluster_map import relation_view
 from api.actions.context import Context, firm_row, record
 from profiles.db import session_scope
 from profiles.errors import NotFound
 from profiles.importing import import_raw
 from profiles.readers import RawInput
+from profiles.repository import firms as firm_store
 from profiles.repository import relations as relation_store
-from profiles.tables import FirmRow
 from profiles.taxonomy.vocabulary import fold
 
 
 def list_relations(ctx: Context, firm_ref: str) -> list[dict[str, Any]]:
     with session_scope(ctx.engine, readonly=True) as session:
         firm = firm_row(session, ctx.viewer, firm_ref, manage=True)
-        firms = {f.id: f for f in session.exec(select(FirmRow)).all()}
+        assert firm.id is not None
+        firms = firm_store.firms_with_ids(session)
         return [relation_view(r, firms, ctx.viewer) for r in relation_store.relations_of(session, [firm.id])]
 
 
@@ -41,7 +40,7 @@ def add_relation(ctx: Context, firm_ref: str, raw: dict[str, Any]) -> dict[str, 
             firm.cluster,
             {"direction": raw.get("direction"), "counts": report.counts.get("relations")},
         )
-        firms = {f.id: f for f in session.exec(select(FirmRow)).all()}
+        firms = firm_store.firms_with_ids(session)
         counterpart = relation_store.counterpart_index(session).resolve(str(raw.get("counterpart", "")))
         slot = (
             firm.id,
@@ -49,6 +48,7 @@ def add_relation(ctx: Context, firm_ref: str, raw: dict[str, Any]) -> dict[str, 
             counterpart.key,
             fold(str(raw.get("item") or "")),
         )
+        assert firm.id is not None
         row = next(
             r
             for r in relation_store.relations_of(session, [firm.id])
@@ -61,10 +61,10 @@ def delete_relation(ctx: Context, relation_id: int) -> str:
     """Remove a relation; answers the firm's key."""
     with session_scope(ctx.engine) as session:
         row = relation_store.get_relation(session, relation_id)
-        firm = session.get(FirmRow, row.firm_id) if row is not None else None
+        firm = firm_store.firm_with_id(session, row.firm_id) if row is not None else None
         if row is None or firm is None or firm.id is None or not ctx.viewer.manages(firm.id, firm.cluster):
             raise NotFound(f"no relation with id {relation_id}")
-        session.delete(row)
+        relation_store.delete_relation(session, row)
         record(
             session,
             ctx,

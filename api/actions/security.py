@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from pwdlib import PasswordHash
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from profiles.errors import PartnermatchError
 from profiles.repository import accounts, interests
-from profiles.tables import AccountRow, FirmRow
+from profiles.repository import firms as firm_store
+from profiles.tables import AccountRow
 from profiles.visibility import Role, Viewer
 
 TOKEN_PREFIX = "pmt_"
@@ -131,7 +132,7 @@ def viewer_for(session: Session, account: AccountRow) -> Viewer:
     if role == Role.FIRM and account.firm_id is not None:
         own = [account.firm_id]
     elif role == Role.ADVISOR and account.cluster:
-        own = interests.cluster_firm_ids(session, account.cluster)
+        own = firm_store.cluster_firm_ids(session, account.cluster)
     introduced = interests.introduced_firms(session, own) if own else frozenset()
     return Viewer(
         account_id=account.id,
@@ -150,7 +151,7 @@ def check_account_fields(
     if role == Role.FIRM:
         if not firm_key:
             raise PartnermatchError("firm: a firm user must belong to a firm")
-        firm = session.exec(select(FirmRow).where(FirmRow.key == firm_key)).first()
+        firm = firm_store.firm_with_key(session, firm_key)
         if firm is None:
             raise PartnermatchError(f"firm: no firm with key '{firm_key}'")
         return firm.id, firm.cluster

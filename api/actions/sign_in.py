@@ -12,14 +12,16 @@ import math
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.actions import security
 from profiles.db import session_scope
 from profiles.errors import Forbidden, PartnermatchError
 from profiles.repository import accounts as account_store
 from profiles.repository import audit
+from profiles.repository import firms as firm_store
 from profiles.settings import Settings
-from profiles.tables import AccountRow, FirmRow
+from profiles.tables import AccountRow
 
 
 class TooManyAttempts(PartnermatchError):
@@ -82,9 +84,7 @@ def sign_in(engine: Engine, settings: Settings, username: str, password: str, ad
         with session_scope(engine) as session:
             issued = security.login(session, username, password, now, settings.token_minutes)
             if account is not None and account.id is not None and account.failed_sign_ins:
-                fresh = account_store.get_account(session, account.id)
-                fresh.failed_sign_ins = 0
-                session.add(fresh)
+                account_store.reset_failed_sign_ins(session, account.id)
             return issued
     except security.BadCredentials:
         _record_failure(engine, settings, username, address, now)
@@ -98,12 +98,11 @@ def _record_failure(engine: Engine, settings: Settings, username: str, address: 
         detail: dict[str, object] = {"address": address}
         cluster = None
         if account is not None:
-            account.failed_sign_ins += 1
-            detail["failures_in_a_row"] = account.failed_sign_ins
-            if account.failed_sign_ins >= settings.sign_in_lockout and account.locked_at is None:
-                account.locked_at = now
+            failures = account_store.count_failed_sign_in(session, account)
+            detail["failures_in_a_row"] = failures
+            if failures >= settings.sign_in_lockout and account.locked_at is None:
+                account_store.lock_account(session, account, now)
                 detail["locked"] = True
-            session.add(account)
             cluster = _cluster_of(session, account)
         audit.record(
             session,
@@ -118,8 +117,8 @@ def _record_failure(engine: Engine, settings: Settings, username: str, address: 
         )
 
 
-def _cluster_of(session, account: AccountRow) -> str | None:
+def _cluster_of(session: Session, account: AccountRow) -> str | None:
     if account.firm_id is not None:
-        firm = session.get(FirmRow, account.firm_id)
+        firm = firm_store.firm_with_id(session, account.firm_id)
         return firm.cluster if firm is not None else None
     return account.cluster

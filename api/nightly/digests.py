@@ -23,7 +23,7 @@ from matching.scarcity import Candidate, allocate, reciprocal
 from profiles import een
 from profiles.repository import digests as store
 from profiles.repository import outbox
-from profiles.repository.interests import cluster_firm_ids
+from profiles.repository.firms import cluster_firm_ids, firms_with_keys
 from profiles.settings import Settings
 from profiles.tables import (
     AccountRow,
@@ -364,9 +364,7 @@ def advisor_digest_content(
     viewer = Viewer(account.id, account.username, Role.ADVISOR, cluster=cluster)
     since = _utc(account.digest_at) if account.digest_at else None
     batches = _new_batches(store.batch_heads(session, cluster, since, now), since, now)
-    firms = store.firms_by_key(
-        session, (m.get("firm", "") for row, _, _ in batches for m in row.plan.get("members", []))
-    )
+    firms = firms_with_keys(session, (m.get("firm", "") for row, _, _ in batches for m in row.plan.get("members", [])))
     batch_items = [_batch_item(row, bid, before, firms, viewer) for row, bid, before in batches]
     firm_ids = cluster_firm_ids(session, cluster)
     waiting = store.waiting_interests(session, firm_ids, "sent")

@@ -15,7 +15,7 @@ from api.web.render import page, redirect
 from api.web.session import COOKIE, LOGIN_COOKIE, check_csrf, is_https, safe_next, same_origin, web_context
 from profiles.db import session_scope
 from profiles.repository import accounts as account_store
-from profiles.tables import FirmRow
+from profiles.repository import firms as firm_store
 from profiles.visibility import Role
 
 router = APIRouter()
@@ -93,7 +93,7 @@ async def logout(request: Request, ctx: Context = Depends(web_context)) -> Respo
 def home(ctx: Context = Depends(web_context)) -> Response:
     if ctx.viewer.role == Role.FIRM and ctx.viewer.firm_id is not None:
         with session_scope(ctx.engine, readonly=True) as session:
-            firm = session.get(FirmRow, ctx.viewer.firm_id)
+            firm = firm_store.firm_with_id(session, ctx.viewer.firm_id)
             assert firm is not None
             return RedirectResponse(f"/firms/{firm.key}", status_code=303)
     return RedirectResponse("/bids" if ctx.viewer.role == Role.ADVISOR else "/firms", status_code=303)

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from api.actions import achievements, exchange, relations
@@ -18,8 +17,8 @@ from api.web.session import check_csrf, web_context
 from profiles.achievements import AGREEMENT_TYPES
 from profiles.db import session_scope
 from profiles.errors import PartnermatchError, RowError, ValidationFailed
+from profiles.repository import firms as firm_store
 from profiles.repository.search import FirmFilter, ProfileFilter
-from profiles.tables import FirmRow
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import PARTNERSHIP_TYPES, validate_profile
@@ -63,7 +62,7 @@ def _firm_filter(ctx: Context, country: str, nace: str, capability: str, certifi
 
 def _certifications(ctx: Context) -> list[str]:
     with session_scope(ctx.engine, readonly=True) as session:
-        return sorted({c for certs in session.exec(select(FirmRow.certifications)).all() for c in certs})
+        return firm_store.certifications_in_use(session)
 
 
 @router.get("/firms", response_class=HTMLResponse)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
 from ..errors import NotFound
@@ -58,8 +58,43 @@ def list_accounts(session: Session, cluster: str | None = None) -> list[AccountR
     query = select(AccountRow).order_by(AccountRow.id)
     if cluster is not None:
         firm_ids = select(FirmRow.id).where(FirmRow.cluster == cluster)
-        query = query.where((AccountRow.cluster == cluster) | col(AccountRow.firm_id).in_(firm_ids))
+        query = query.where(or_(AccountRow.cluster == cluster, col(AccountRow.firm_id).in_(firm_ids)))
     return list(session.exec(query).all())
+
+
+def set_active(session: Session, row: AccountRow, active: bool) -> None:
+    row.active = active
+    session.add(row)
+    session.flush()
+
+
+def clear_lockout(session: Session, row: AccountRow) -> None:
+    """Unlock an account and start its count of failed sign-ins afresh."""
+    row.locked_at, row.failed_sign_ins = None, 0
+    session.add(row)
+    session.flush()
+
+
+def count_failed_sign_in(session: Session, row: AccountRow) -> int:
+    """One more failed sign-in in a row for the account; returns how many there are now."""
+    row.failed_sign_ins += 1
+    session.add(row)
+    session.flush()
+    return row.failed_sign_ins
+
+
+def reset_failed_sign_ins(session: Session, account_id: int) -> None:
+    """A successful sign-in ends the account's run of failures."""
+    row = get_account(session, account_id)
+    row.failed_sign_ins = 0
+    session.add(row)
+    session.flush()
+
+
+def lock_account(session: Session, row: AccountRow, at: datetime) -> None:
+    row.locked_at = at
+    session.add(row)
+    session.flush()
 
 
 def set_digest_preferences(session: Session, account_id: int, preferences: dict[str, Any]) -> AccountRow:
@@ -102,8 +137,10 @@ def credential_owner(session: Session, secret_hash: str, now: datetime) -> tuple
         select(AccountRow, CredentialRow)
         .join(CredentialRow, col(CredentialRow.account_id) == col(AccountRow.id))
         .where(
-            CredentialRow.secret_hash == secret_hash, col(CredentialRow.revoked_at).is_(None), AccountRow.active == True
-        )  # noqa: E712
+            CredentialRow.secret_hash == secret_hash,
+            col(CredentialRow.revoked_at).is_(None),
+            AccountRow.active == true(),
+        )
     ).first()
     if hit is None:
         return None

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..tables import AchievementRow, ProposalMemberRow
+from ..tables import AchievementRow
 
 
 def create_achievement(
@@ -72,9 +72,9 @@ def list_achievements(
     return list(session.exec(query).all()), total
 
 
-def proposal_member_ids(session: Session, proposal_id: int) -> set[int]:
-    query = select(ProposalMemberRow.firm_id).where(ProposalMemberRow.proposal_id == proposal_id)
-    return set(session.exec(query).all())
+def delete_achievement(session: Session, row: AchievementRow) -> None:
+    session.delete(row)
+    session.flush()
 
 
 def achievements_of_firm(session: Session, firm_id: int) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -35,7 +35,7 @@ def digest_accounts(session: Session) -> list[tuple[AccountRow, FirmRow | None]]
         select(AccountRow, FirmRow)
         .outerjoin(FirmRow, col(FirmRow.id) == col(AccountRow.firm_id))
         .where(
-            AccountRow.active == True,
+            AccountRow.active == true(),
             col(AccountRow.email).is_not(None),
             AccountRow.email != "",
             or_(
@@ -45,7 +45,7 @@ def digest_accounts(session: Session) -> list[tuple[AccountRow, FirmRow | None]]
         )
         .order_by(AccountRow.id)
     ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(account, firm) for account, firm in rows]
 
 
 def mark_digested(session: Session, account: AccountRow, run_id: int, now: datetime) -> None:
@@ -78,7 +78,7 @@ def new_matches(
     rows = session.exec(
         query.order_by(col(MatchRow.score).desc(), MatchRow.profile_id, MatchRow.rank).limit(limit)
     ).all()
-    return [tuple(r) for r in rows], total  # type: ignore[misc]
+    return [(match, own, other, firm) for match, own, other, firm in rows], total
 
 
 def reverse_ranks(session: Session, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
@@ -114,7 +114,7 @@ def waiting_interests(
         .where(col(InterestRow.owner_firm_id).in_(owner_firm_ids), InterestRow.status == status)
         .order_by(InterestRow.id)
     ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(interest, profile, owner, sender) for interest, profile, owner, sender in rows]
 
 
 def batch_heads(
@@ -139,7 +139,7 @@ def batch_heads(
         )
         .order_by(BidRow.key, ProposalRow.created_at, ProposalRow.batch)
     ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(proposal, bid) for proposal, bid in rows]
 
 
 def accepted_proposals(session: Session, cluster: str) -> list[tuple[ProposalRow, BidRow]]:
@@ -150,7 +150,7 @@ def accepted_proposals(session: Session, cluster: str) -> list[tuple[ProposalRow
         .where(BidRow.cluster == cluster, ProposalRow.status == "accepted")
         .order_by(BidRow.key, ProposalRow.id)
     ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(proposal, bid) for proposal, bid in rows]
 
 
 def proposals_by_id(session: Session, ids: Iterable[Any]) -> dict[int, ProposalRow]:
@@ -164,13 +164,6 @@ def proposals_by_id(session: Session, ids: Iterable[Any]) -> dict[int, ProposalR
     }
 
 
-def firms_by_key(session: Session, keys: Iterable[str]) -> dict[str, FirmRow]:
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    return {f.key: f for f in session.exec(select(FirmRow).where(col(FirmRow.key).in_(wanted))).all()}
-
-
 def expiring_profiles(session: Session, first: date, last: date) -> list[tuple[ProfileRow, FirmRow]]:
     """Published profiles expiring between the two dates (inclusive), by expiry and reference."""
     rows = session.exec(
@@ -181,7 +174,7 @@ def expiring_profiles(session: Session, first: date, last: date) -> list[tuple[P
         )
         .order_by(ProfileRow.expires_on, ProfileRow.reference, ProfileRow.id)
     ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(profile, firm) for profile, firm in rows]
 
 
 def firm_users_with_email(session: Session, firm_ids: Iterable[int]) -> dict[int, list[AccountRow]]:
@@ -194,7 +187,7 @@ def firm_users_with_email(session: Session, firm_ids: Iterable[int]) -> dict[int
         .where(
             col(AccountRow.firm_id).in_(ids),
             AccountRow.role == "firm",
-            AccountRow.active == True,
+            AccountRow.active == true(),
             col(AccountRow.email).is_not(None),
             AccountRow.email != "",
         )
@@ -202,5 +195,6 @@ def firm_users_with_email(session: Session, firm_ids: Iterable[int]) -> dict[int
     ).all()
     out: dict[int, list[AccountRow]] = {}
     for row in rows:
-        out.setdefault(row.firm_id, []).append(row)  # type: ignore[arg-type]
+        if row.firm_id is not None:
+            out.setdefault(row.firm_id, []).append(row)
     return out

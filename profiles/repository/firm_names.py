@@ -10,6 +10,11 @@ from sqlmodel import Session, select
 from ..tables import FirmRow
 
 
+def database_key(session: Session) -> str:
+    """Which database the session reads: what a cache of firm names is kept per."""
+    return str(session.get_bind().engine.url)
+
+
 def names_version(session: Session) -> tuple[int, datetime | None, int | None]:
     """Changes whenever a firm is added, removed or renamed (renaming updates `updated_at`)."""
     count, latest, top = session.exec(

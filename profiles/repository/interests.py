@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from ..errors import NotFound
-from ..tables import FirmRow, InterestRow
+from ..tables import InterestRow
 
 OPEN_STATUSES = ("sent", "forwarded")
 
@@ -85,5 +85,17 @@ def introduced_firms(session: Session, firm_ids: Iterable[int]) -> frozenset[int
     return frozenset(out - set(ids))
 
 
-def cluster_firm_ids(session: Session, cluster: str) -> list[int]:
-    return [i for i in session.exec(select(FirmRow.id).where(FirmRow.cluster == cluster)).all() if i is not None]
+def set_status(
+    session: Session, row: InterestRow, status: str, *, at: datetime, by: int | None, note: str = ""
+) -> None:
+    """Move an interest to `status`: forwarding stamps when and by whom it was forwarded, every other
+    step when and by whom it was decided; a note, when given, replaces the one before."""
+    row.status = status
+    if status == "forwarded":
+        row.forwarded_at, row.forwarded_by = at, by
+    else:
+        row.decided_at, row.decided_by = at, by
+    if note:
+        row.note = note
+    session.add(row)
+    session.flush()

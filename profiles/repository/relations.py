@@ -14,7 +14,7 @@ from ..domain import Relation
 from ..duplicates import name_key
 from ..tables import FirmRow, RelationRow
 from ..taxonomy.vocabulary import Vocabulary, fold
-from .records import UpsertCounts
+from .common import UpsertCounts
 
 Slot = tuple[int, str, str, str]  # firm id, direction, counterpart key, item key
 
@@ -66,13 +66,13 @@ def upsert_relations(session: Session, resolved: list[Resolved], now: datetime, 
     }
     for x in resolved:
         concept = vocabulary.normalise(x.relation.item).concept_id if x.relation.item else None
-        values = dict(
-            counterpart_name=x.counterpart.name,
-            counterpart_firm_id=x.counterpart.firm_id,
-            item=x.relation.item,
-            concept_id=concept,
-            share=x.relation.share,
-        )
+        values = {
+            "counterpart_name": x.counterpart.name,
+            "counterpart_firm_id": x.counterpart.firm_id,
+            "item": x.relation.item,
+            "concept_id": concept,
+            "share": x.relation.share,
+        }
         row = existing.get(x.slot)
         if row is None:
             row = RelationRow(
@@ -111,6 +111,11 @@ def relations_of(session: Session, firm_ids: Iterable[int]) -> list[RelationRow]
 
 def get_relation(session: Session, relation_id: int) -> RelationRow | None:
     return session.get(RelationRow, relation_id)
+
+
+def delete_relation(session: Session, row: RelationRow) -> None:
+    session.delete(row)
+    session.flush()
 
 
 def forget_firm(session: Session, firm_id: int) -> None:

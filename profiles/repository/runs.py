@@ -1,18 +1,27 @@
-"""Nightly runs: their records, the snapshot of matchable profiles, and match rows written as a diff."""
+"""Match runs and the matches they store: run records (nightly and command-line runs), the snapshot of
+matchable profiles a run reads, and the match rows it writes (a full set or a diff).
+
+There are two ways to record a run for now: `start_run` / `write_matches` (nightly, resumable) and
+`start_full_run` / `replace_matches` (one full run in a single transaction).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ..domain import Firm, Profile, ProfileStatus
 from ..mapping import firm_from_row, profile_from_row
-from ..tables import BidRow, FirmRow, MatchRow, MatchRunRow, ProfileRow, ProposalRow
-from .records import KEY_SLICE
+from ..tables import FirmRow, MatchRow, MatchRunRow, ProfileRow
+from .common import KEY_SLICE
+
+# Proposals are their own entity (`.proposals`); the nightly proposal stage still reads them from here.
+from .proposals import flag_proposal, get_proposal_row, standing_proposals  # noqa: F401
 
 # The stages of a nightly run in order; a run records the last one it committed.
 STAGES = ("expired", "matched", "proposals", "digests", "delivered")
@@ -43,6 +52,15 @@ def start_run(
     return run
 
 
+def start_full_run(session: Session, config: dict[str, Any], config_hash: str, now: datetime) -> int:
+    """Record the start of a full run whose matches `replace_matches` stores and which it finishes."""
+    run = MatchRunRow(started_at=now, status="running", config=config, config_hash=config_hash)
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    return run.id
+
+
 def running_run(session: Session) -> MatchRunRow | None:
     """The newest run still marked running: under the nightly lock, one that died unfinished."""
     return session.exec(
@@ -65,6 +83,13 @@ def get_run(session: Session, run_id: int) -> MatchRunRow:
 
 def list_runs(session: Session, limit: int = 20) -> list[MatchRunRow]:
     return list(session.exec(select(MatchRunRow).order_by(col(MatchRunRow.id).desc()).limit(limit)).all())
+
+
+def latest_run(session: Session) -> MatchRunRow | None:
+    """The newest finished run."""
+    return session.exec(
+        select(MatchRunRow).where(MatchRunRow.status == "finished").order_by(col(MatchRunRow.id).desc())
+    ).first()
 
 
 def last_match_writer(session: Session) -> int | None:
@@ -115,7 +140,7 @@ def matchable_snapshot(session: Session, today: date) -> list[tuple[str, str, st
         .where(or_(col(ProfileRow.expires_on).is_(None), col(ProfileRow.expires_on) >= today))
         .order_by(ProfileRow.key)
     )
-    return [tuple(r) for r in session.exec(query).all()]  # type: ignore[misc]
+    return [(p, f, ph, fh) for p, f, ph, fh in session.exec(query).all()]
 
 
 def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile], dict[str, Firm]]:
@@ -131,27 +156,26 @@ def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile]
         ).all()
         for prow, frow in rows:
             profiles.append(profile_from_row(prow, frow.key))
-            firm_rows[frow.id] = frow  # type: ignore[index]
+            if frow.id is not None:
+                firm_rows[frow.id] = frow
     profiles.sort(key=lambda p: p.key)
     return profiles, {f.key: firm_from_row(f) for f in firm_rows.values()}
 
 
 # match rows ------------------------------------------------------------------
 def _profile_ids(session: Session) -> dict[str, int]:
-    return {k: i for k, i in session.exec(select(ProfileRow.key, ProfileRow.id)).all()}
+    return {k: i for k, i in session.exec(select(ProfileRow.key, ProfileRow.id)).all() if i is not None}
 
 
 def _first_seen(session: Session, pairs: list[tuple[int, int]] | None) -> dict[tuple[int, int], int]:
     """first_run_id of stored rows (all rows, or the given (profile id, other id) pairs)."""
-    columns = (MatchRow.profile_id, MatchRow.other_profile_id, MatchRow.first_run_id)
+    query = select(MatchRow.profile_id, MatchRow.other_profile_id, col(MatchRow.first_run_id))
     if pairs is None:
-        rows = session.exec(select(*columns)).all()
+        rows = session.exec(query).all()
         return {(p, o): f for p, o, f in rows if f is not None}
     wanted, profiles, out = set(pairs), sorted({p for p, _ in pairs}), {}
     for start in range(0, len(profiles), KEY_SLICE):  # by profile: one indexed column, filtered here
-        for p, o, f in session.exec(
-            select(*columns).where(col(MatchRow.profile_id).in_(profiles[start : start + KEY_SLICE]))
-        ):
+        for p, o, f in session.exec(query.where(col(MatchRow.profile_id).in_(profiles[start : start + KEY_SLICE]))):
             if (p, o) in wanted and f is not None:
                 out[p, o] = f
     return out
@@ -175,7 +199,7 @@ def write_matches(
     pairs = [(ids[p], ids[o]) for p, o in delete_pairs]
     first = _first_seen(session, None if full else pairs)
     if full:
-        session.exec(delete(MatchRow))  # type: ignore[call-overload]
+        session.exec(delete(MatchRow))
     else:
         if pairs:
             session.connection().execute(
@@ -188,7 +212,7 @@ def write_matches(
         for start in range(0, len(gone), KEY_SLICE):
             part = gone[start : start + KEY_SLICE]
             session.exec(
-                delete(MatchRow).where(  # type: ignore[call-overload]
+                delete(MatchRow).where(
                     or_(col(MatchRow.profile_id).in_(part), col(MatchRow.other_profile_id).in_(part))
                 )
             )
@@ -230,29 +254,86 @@ def _insert(session: Session, batch: list[dict[str, Any]]) -> int:
     return len(batch)
 
 
-# standing proposals ----------------------------------------------------------------
-def standing_proposals(session: Session, bid_key: str) -> list[ProposalRow]:
-    """The bid's newest batch of proposals, leaving out better alternatives filed beside accepted ones."""
-    rows = list(
-        session.exec(
-            select(ProposalRow)
-            .join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id))
-            .where(BidRow.key == bid_key)
-            .where(ProposalRow.status != "alternative")
-            .order_by(ProposalRow.batch, ProposalRow.rank)
-        ).all()
+def replace_matches(
+    session: Session,
+    run_id: int,
+    matches: list[dict[str, Any]],
+    now: datetime,
+    profiles_scored: int,
+    candidate_pairs: int,
+) -> None:
+    """Swap the stored matches for a new full set and finish the run, within the caller's transaction."""
+    ids = _profile_ids(session)
+    session.exec(delete(MatchRow))
+    session.add_all(
+        MatchRow(
+            run_id=run_id,
+            profile_id=ids[m["profile"]],
+            other_profile_id=ids[m["other"]],
+            rank=m["rank"],
+            score=m["score"],
+            kind=m.get("kind", ""),
+            components=m["components"],
+            explanation=m["explanation"],
+            first_run_id=run_id,
+        )
+        for m in matches
     )
-    newest = max((r.batch for r in rows), default=None)
-    return [r for r in rows if r.batch == newest]
-
-
-def get_proposal_row(session: Session, proposal_id: int) -> ProposalRow | None:
-    return session.get(ProposalRow, proposal_id)
-
-
-def flag_proposal(session: Session, proposal_id: int, flags: dict[str, Any]) -> None:
-    row = session.get(ProposalRow, proposal_id)
-    assert row is not None
-    row.flags = {**(row.flags or {}), **flags}
-    session.add(row)
+    run = get_run(session, run_id)
+    run.finished_at, run.status = now, "finished"
+    run.profiles_scored, run.candidate_pairs, run.matches_stored = profiles_scored, candidate_pairs, len(matches)
     session.flush()
+
+
+# stored matches ------------------------------------------------------------------------
+def load_matches(
+    session: Session, profile_keys: Iterable[str] | None = None, kinds: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Stored matches as plain dicts (profile key, other key, rank, score, kind, components, explanation),
+    of the given kinds of match when `kinds` is given."""
+    keys = {
+        i: (k, fk)
+        for i, k, fk in session.exec(
+            select(ProfileRow.id, ProfileRow.key, FirmRow.key).join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+        ).all()
+    }
+    query = select(MatchRow).order_by(MatchRow.profile_id, MatchRow.rank)
+    if profile_keys is not None:
+        asked = set(profile_keys)
+        wanted = [i for i, (k, _) in keys.items() if k in asked]
+        query = query.where(col(MatchRow.profile_id).in_(wanted))
+    if kinds is not None:
+        query = query.where(col(MatchRow.kind).in_(list(kinds)))
+    out = []
+    for m in session.exec(query).all():
+        (pkey, pfirm), (okey, ofirm) = keys[m.profile_id], keys[m.other_profile_id]
+        out.append(
+            {
+                "profile": pkey,
+                "firm": pfirm,
+                "other": okey,
+                "other_firm": ofirm,
+                "rank": m.rank,
+                "score": m.score,
+                "kind": m.kind,
+                "components": m.components,
+                "explanation": m.explanation,
+            }
+        )
+    out.sort(key=lambda m: (m["profile"], m["rank"]))
+    return out
+
+
+def match_scores(session: Session) -> list[dict[str, Any]]:
+    """Firm, other firm and score of every stored match: all the optimiser needs for pairwise synergy,
+    without reading the components and explanations."""
+    own, other = aliased(ProfileRow), aliased(ProfileRow)
+    own_firm, other_firm = aliased(FirmRow), aliased(FirmRow)
+    query = (
+        select(own_firm.key, other_firm.key, MatchRow.score)
+        .join(own, own.id == col(MatchRow.profile_id))
+        .join(other, other.id == col(MatchRow.other_profile_id))
+        .join(own_firm, own_firm.id == own.firm_id)
+        .join(other_firm, other_firm.id == other.firm_id)
+    )
+    return [{"firm": a, "other_firm": b, "score": s} for a, b, s in session.exec(query).all()]

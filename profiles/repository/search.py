@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, or_
+from sqlalchemy import String, and_, case, cast, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -166,12 +166,13 @@ def search_firms(
         query = query.where(_json_has(FirmRow.certifications, f.certification))
     if f.text:
         by_identity = or_(_contains(FirmRow.name, f.text), _contains(FirmRow.key, f.text))
-        if not scope.all_private:
-            in_scope = _in_scope(scope)
-            by_identity = by_identity & in_scope if in_scope is not None else None
         fields = [_contains(cast(FirmRow.capabilities, String), f.text)]
-        if by_identity is not None:
+        if scope.all_private:
             fields.append(by_identity)
+        else:
+            in_scope = _in_scope(scope)
+            if in_scope is not None:
+                fields.append(and_(by_identity, in_scope))
         query = query.where(or_(*fields))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(_order(query, FIRM_SORTS, sort, FirmRow.id).offset(offset).limit(limit)).all()
@@ -205,7 +206,7 @@ def matches_of(
         .offset(offset)
         .limit(limit)
     ).all()
-    return [tuple(r) for r in rows], total  # type: ignore[misc]
+    return [(m, own, other, firm) for m, own, other, firm in rows], total
 
 
 def strongest_firm_pairs(session: Session, firm_ids: list[int], min_score: float) -> dict[tuple[int, int], float]:

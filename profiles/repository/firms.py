@@ -1,0 +1,155 @@
+"""Firms: upserts and domain reads for the engine, and the stored rows the user actions look up."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, col, select
+
+from ..domain import Firm
+from ..errors import NotFound
+from ..mapping import content_hash, firm_columns, firm_from_row
+from ..tables import AccountRow, FirmRow, InterestRow, MatchRow, ProfileRow, ProposalMemberRow
+from .common import UpsertCounts, rows_by_key, slices
+
+
+def firm_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, int]:
+    query = select(FirmRow.key, FirmRow.id)
+    if keys is None:
+        return {k: i for k, i in session.exec(query).all() if i is not None}
+    out: dict[str, int] = {}
+    for part in slices(sorted(set(keys))):
+        out.update({k: i for k, i in session.exec(query.where(col(FirmRow.key).in_(part))).all() if i is not None})
+    return out
+
+
+def new_alias() -> str:
+    """A random public handle: derived from nothing, so it reveals nothing about the firm."""
+    return "F" + secrets.token_hex(5).upper()
+
+
+def upsert_firms(session: Session, firms: list[Firm], now: datetime) -> UpsertCounts:
+    counts = UpsertCounts()
+    existing = rows_by_key(session, FirmRow, (f.key for f in firms))
+    for firm in firms:
+        digest = content_hash(firm)
+        row = existing.get(firm.key)
+        if row is None:
+            session.add(
+                FirmRow(**firm_columns(firm), alias=new_alias(), content_hash=digest, created_at=now, updated_at=now)
+            )
+            counts.created += 1
+        elif row.content_hash == digest:
+            counts.unchanged += 1
+        else:
+            for name, value in firm_columns(firm).items():
+                setattr(row, name, value)
+            row.content_hash, row.updated_at = digest, now
+            counts.updated += 1
+    session.flush()
+    return counts
+
+
+def load_firms(session: Session, keys: Iterable[str] | None = None) -> list[Firm]:
+    if keys is not None:
+        rows = rows_by_key(session, FirmRow, keys)
+        return [firm_from_row(rows[k]) for k in sorted(rows)]
+    return [firm_from_row(r) for r in session.exec(select(FirmRow).order_by(FirmRow.key)).all()]
+
+
+def get_firm(session: Session, key: str) -> Firm:
+    row = firm_with_key(session, key)
+    if row is None:
+        raise NotFound(f"no firm with key '{key}'")
+    return firm_from_row(row)
+
+
+# stored rows -----------------------------------------------------------------------
+def firm_with_id(session: Session, firm_id: int | None) -> FirmRow | None:
+    return session.get(FirmRow, firm_id) if firm_id is not None else None
+
+
+def firm_with_key(session: Session, key: str) -> FirmRow | None:
+    return session.exec(select(FirmRow).where(FirmRow.key == key)).first()
+
+
+def firm_with_key_or_alias(session: Session, ref: str, *, for_update: bool = False) -> FirmRow | None:
+    """The firm whose key or alias is `ref` (locked for the transaction with `for_update`)."""
+    query = select(FirmRow).where((FirmRow.key == ref) | (FirmRow.alias == ref))
+    if for_update:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def firm_exists(session: Session, key: str) -> bool:
+    return session.exec(select(FirmRow.id).where(FirmRow.key == key)).first() is not None
+
+
+def firms_with_keys(session: Session, keys: Iterable[str]) -> dict[str, FirmRow]:
+    """The stored firms among these keys, by key."""
+    return rows_by_key(session, FirmRow, keys)
+
+
+def firms_with_ids(session: Session, ids: Iterable[int] | None = None) -> dict[int, FirmRow]:
+    """The firms with these ids (every firm when None), by id."""
+    query = select(FirmRow).order_by(FirmRow.id)
+    if ids is None:
+        return {f.id: f for f in session.exec(query).all() if f.id is not None}
+    out: dict[int, FirmRow] = {}
+    for part in slices(sorted(set(ids))):
+        out.update({f.id: f for f in session.exec(query.where(col(FirmRow.id).in_(part))).all() if f.id is not None})
+    return out
+
+
+def all_firms(session: Session) -> list[FirmRow]:
+    """Every firm, by id: what hiding names needs, since any text may name any firm."""
+    return list(firms_with_ids(session).values())
+
+
+def firms_in_cluster(session: Session, cluster: str | None) -> list[FirmRow]:
+    """The firms of a cluster, by key (none for no cluster)."""
+    if cluster is None:
+        return []
+    return list(session.exec(select(FirmRow).where(FirmRow.cluster == cluster).order_by(FirmRow.key)).all())
+
+
+def cluster_firm_ids(session: Session, cluster: str) -> list[int]:
+    return [i for i in session.exec(select(FirmRow.id).where(FirmRow.cluster == cluster)).all() if i is not None]
+
+
+def firm_keys_by_id(session: Session) -> dict[int, str]:
+    return {i: k for i, k in session.exec(select(FirmRow.id, FirmRow.key)).all() if i is not None}
+
+
+def certifications_in_use(session: Session) -> list[str]:
+    """Every certification some firm holds, sorted."""
+    return sorted({c for certs in session.exec(select(FirmRow.certifications)).all() for c in certs})
+
+
+def firm_dependents(session: Session, firm_id: int) -> dict[str, int]:
+    """How many user accounts, proposal memberships and expressions of interest (either side) name the firm."""
+    queries = {
+        "accounts": select(func.count()).select_from(AccountRow).where(AccountRow.firm_id == firm_id),
+        "proposals": select(func.count()).select_from(ProposalMemberRow).where(ProposalMemberRow.firm_id == firm_id),
+        "interests": select(func.count())
+        .select_from(InterestRow)
+        .where(or_(InterestRow.owner_firm_id == firm_id, InterestRow.sender_firm_id == firm_id)),
+    }
+    return {name: session.exec(query).one() for name, query in queries.items()}
+
+
+def delete_firm(session: Session, firm: FirmRow) -> None:
+    """Delete a firm with its profiles and every match of them (its relations are the caller's: see
+    `relations.forget_firm`)."""
+    profile_ids = select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)
+    session.exec(
+        delete(MatchRow).where(
+            or_(col(MatchRow.profile_id).in_(profile_ids), col(MatchRow.other_profile_id).in_(profile_ids))
+        )
+    )
+    session.exec(delete(ProfileRow).where(ProfileRow.firm_id == firm.id))
+    session.delete(firm)
+    session.flush()
