@@ -1,11 +1,16 @@
-"""EEN partnering conventions: field limits, reference numbers, lifecycle dates."""
+"""EEN partnering conventions: field limits, reference numbers, lifecycle dates, and when a profile is live."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any, Protocol
 
-from .domain import ProfileType
+from sqlalchemy import ColumnElement, and_, not_, or_
+from sqlmodel import col
+
+from .domain import ProfileStatus, ProfileType
+from .tables import ProfileRow
 
 TITLE_MAX = 256
 SUMMARY_MAX = 500
@@ -40,3 +45,34 @@ def expiry_for(published_on: date) -> date:
 
 # A published profile may be extended once, by another validity period.
 MAX_EXTENSIONS = 1
+
+
+# live profiles -------------------------------------------------------------------
+class Dated(Protocol):
+    """What the rule reads: a domain `Profile` or a stored `ProfileRow` both have it."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def expires_on(self) -> date | None: ...
+
+
+def is_live(profile: Dated, today: date) -> bool:
+    """A live profile is published and not past its expiry date as of `today` (it still is on that day).
+
+    Only live profiles are matched, listed to other firms and open to expressions of interest. A
+    published profile past its date is expired even before the nightly run records it as such.
+    """
+    return profile.status == ProfileStatus.PUBLISHED and (profile.expires_on is None or profile.expires_on >= today)
+
+
+def live_clause(today: date, profile: Any = ProfileRow) -> ColumnElement[bool]:
+    """`is_live` as an SQL condition, for the repository: on the profile table, or an alias of it."""
+    expires_on = col(profile.expires_on)
+    return and_(col(profile.status) == ProfileStatus.PUBLISHED.value, or_(expires_on.is_(None), expires_on >= today))
+
+
+def lapsed_clause(today: date, profile: Any = ProfileRow) -> ColumnElement[bool]:
+    """Profiles still marked published that are no longer live: the ones expiry marks expired."""
+    return and_(col(profile.status) == ProfileStatus.PUBLISHED.value, not_(live_clause(today, profile)))

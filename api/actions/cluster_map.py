@@ -66,7 +66,7 @@ def load_inputs(ctx: Context, cluster: str | None = None, refs: list[str] | None
         clusters = {f.cluster for f in rows}
         bids = [b for b in bid_store.bid_rows(session, status="open") if b.cluster in clusters]
         per_bid = bid_store.requirements_by_bid(session, [b.id for b in bids if b.id is not None])
-        requests = profile_store.published_capabilities(session, REQUEST_TYPES)
+        requests = profile_store.live_capabilities(session, REQUEST_TYPES, ctx.settings.current_date())
         everyone = list(by_id.values())
     firms = [
         MapFirm(f.key, f.name, f.employees, _concepts([c.get("phrase", "") for c in f.capabilities])) for f in rows

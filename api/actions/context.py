@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from api.actions import views
 from api.actions.views import etag
+from profiles import een
 from profiles.errors import Forbidden, NotFound, StaleVersion
 from profiles.repository import audit, firm_names
 from profiles.repository import bids as bid_store
@@ -95,9 +97,18 @@ def firm_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False
 
 
 def profile_row(
-    session: Session, viewer: Viewer, ref: str, *, manage: bool = False, for_update: bool = False
+    session: Session,
+    viewer: Viewer,
+    ref: str,
+    *,
+    manage: bool = False,
+    for_update: bool = False,
+    today: date | None = None,
 ) -> tuple[ProfileRow, FirmRow]:
-    """A profile by key (own profiles) or EEN reference (published profiles and own ones)."""
+    """A profile by key (own profiles) or EEN reference (live profiles and own ones).
+
+    Without `today`, a profile of another firm is found while it is marked published (the nightly
+    run marks it expired after its date); with `today`, only while it is live on that day."""
     hit = profile_store.profile_with_key_or_reference(session, ref, for_update=for_update)
     if hit is None:
         raise NotFound(f"no profile '{ref}'")
@@ -105,7 +116,8 @@ def profile_row(
     assert firm.id is not None
     mine = viewer.manages(firm.id, firm.cluster)
     if not mine:
-        public = profile.status == "published" and profile.reference == ref
+        shown = een.is_live(profile, today) if today is not None else profile.status == "published"
+        public = shown and profile.reference == ref
         if not public:
             raise NotFound(f"no profile '{ref}'")
         if manage:

@@ -160,7 +160,7 @@ def create_profile(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
         if profile_store.profile_exists(session, profile.key):
             raise Conflict(f"key: a profile with key '{profile.key}' already exists")
         repository.upsert_profiles(session, [profile], ctx.settings.now(), ctx.settings.current_date())
-        row, firm = profile_row(session, ctx.viewer, profile.key)
+        row, firm = profile_row(session, ctx.viewer, profile.key, today=ctx.settings.current_date())
         record(
             session,
             ctx,
@@ -176,7 +176,9 @@ def create_profile(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
 def update_profile(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | None) -> dict[str, Any]:
     """Replace a profile's content; status, reference and dates change only through their own actions."""
     with session_scope(ctx.engine) as session:
-        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        row, firm = profile_row(
+            session, ctx.viewer, ref, manage=True, for_update=True, today=ctx.settings.current_date()
+        )
         check_version(row.content_hash, if_match, f"profile '{ref}'")
         if raw.get("firm") not in (None, "", firm.key):
             raise ValidationFailed(
@@ -202,7 +204,7 @@ def update_profile(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | 
 def publish_profile(ctx: Context, ref: str) -> dict[str, Any]:
     today = ctx.settings.current_date()
     with session_scope(ctx.engine) as session:
-        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True, today=today)
         status = views.effective_status(row, today)
         if status == "published":
             raise Conflict(f"profile '{ref}' is already published (reference {row.reference})")
@@ -225,7 +227,7 @@ def publish_profile(ctx: Context, ref: str) -> dict[str, Any]:
 def withdraw_profile(ctx: Context, ref: str) -> dict[str, Any]:
     today = ctx.settings.current_date()
     with session_scope(ctx.engine) as session:
-        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True, today=today)
         if row.status == "withdrawn":
             raise Conflict(f"profile '{ref}' is already withdrawn")
         previous = row.status
@@ -238,7 +240,7 @@ def extend_profile(ctx: Context, ref: str) -> dict[str, Any]:
     """EEN profiles may be extended once, by another validity period from their expiry (or today if later)."""
     today = ctx.settings.current_date()
     with session_scope(ctx.engine) as session:
-        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True)
+        row, firm = profile_row(session, ctx.viewer, ref, manage=True, for_update=True, today=today)
         if row.status not in ("published", "expired") or row.expires_on is None:
             raise Conflict(f"profile '{ref}' is {row.status}; only published or expired profiles can be extended")
         if row.extensions >= een.MAX_EXTENSIONS:
@@ -259,9 +261,10 @@ def extend_profile(ctx: Context, ref: str) -> dict[str, Any]:
 
 
 def get_profile(ctx: Context, ref: str) -> dict[str, Any]:
+    today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
-        row, firm = profile_row(session, ctx.viewer, ref)
-        return views.profile_view(row, firm, ctx.viewer, ctx.settings.current_date(), hidden_names(session, ctx.viewer))
+        row, firm = profile_row(session, ctx.viewer, ref, today=today)
+        return views.profile_view(row, firm, ctx.viewer, today, hidden_names(session, ctx.viewer))
 
 
 def list_profiles(
@@ -269,7 +272,7 @@ def list_profiles(
 ) -> tuple[list[dict], int]:
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
-        rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit)
+        rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit, today=today)
         names = hidden_names(session, ctx.viewer)
         return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
 
@@ -281,7 +284,7 @@ def profile_matches(
     peer); partners first; the other side shown as the viewer may see it."""
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
-        row, _ = profile_row(session, ctx.viewer, ref, manage=True)
+        row, _ = profile_row(session, ctx.viewer, ref, manage=True, today=today)
         assert row.id is not None
         hits, total = search.matches_of(session, [row.id], offset, limit, min_score, kinds)
         names = hidden_names(session, ctx.viewer)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from api.actions import views
 from api.actions.context import Context, firm_row, hidden_names, profile_row, record
+from profiles import een
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, RowError, ValidationFailed
 from profiles.repository import firms as firm_store
@@ -67,9 +68,10 @@ def express(
 ) -> dict[str, Any]:
     if len(message) > MESSAGE_MAX:
         raise ValidationFailed([RowError("interest", "message", message[:40], f"longer than {MESSAGE_MAX} characters")])
+    today = ctx.settings.current_date()
     with session_scope(ctx.engine) as session:
-        target, owner = profile_row(session, ctx.viewer, profile_ref)
-        if target.status != "published" or target.reference != profile_ref:
+        target, owner = profile_row(session, ctx.viewer, profile_ref, today=today)
+        if not een.is_live(target, today) or target.reference != profile_ref:
             raise ValidationFailed(
                 [RowError("interest", "profile", profile_ref, "name a published profile by its EEN reference")]
             )
@@ -86,7 +88,7 @@ def express(
             raise ValidationFailed([RowError("interest", "profile", profile_ref, "this is your own firm's profile")])
         from_profile_id = None
         if sender_profile:
-            own, own_firm = profile_row(session, ctx.viewer, sender_profile, manage=True)
+            own, own_firm = profile_row(session, ctx.viewer, sender_profile, manage=True, today=today)
             if own_firm.id != sender.id:
                 raise ValidationFailed(
                     [

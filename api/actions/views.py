@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from profiles import een
 from profiles.duplicates import LEGAL_FORMS
 from profiles.name_mentions import NamedFirm, NameIndex
 from profiles.tables import (
@@ -131,7 +132,9 @@ def firm_view(firm: FirmRow, viewer: Viewer) -> dict[str, Any]:
 
 
 def effective_status(profile: ProfileRow, today: date) -> str:
-    if profile.status == "published" and profile.expires_on is not None and profile.expires_on < today:
+    """The status a viewer is shown: a published profile that is no longer live is expired, even before
+    the nightly run records it."""
+    if profile.status == "published" and not een.is_live(profile, today):
         return "expired"
     return profile.status
 

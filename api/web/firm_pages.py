@@ -259,7 +259,7 @@ async def delete_achievement(request: Request, achievement_id: int, ctx: Context
 def profile(request: Request, ref: str, ctx: Context = Depends(web_context)) -> Response:
     view = exchange.get_profile(ctx, ref)
     with session_scope(ctx.engine, readonly=True) as session:
-        _, owner = profile_row(session, ctx.viewer, ref)
+        _, owner = profile_row(session, ctx.viewer, ref, today=ctx.settings.current_date())
         manages = ctx.viewer.manages(owner.id, owner.cluster)
     matches: list[dict[str, Any]] = []
     if manages:

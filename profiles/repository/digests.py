@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from .. import een
 from ..tables import (
     AccountRow,
     BidRow,
@@ -165,13 +166,11 @@ def proposals_by_id(session: Session, ids: Iterable[Any]) -> dict[int, ProposalR
 
 
 def expiring_profiles(session: Session, first: date, last: date) -> list[tuple[ProfileRow, FirmRow]]:
-    """Published profiles expiring between the two dates (inclusive), by expiry and reference."""
+    """Profiles live on `first` that expire by `last` (inclusive), by expiry and reference."""
     rows = session.exec(
         select(ProfileRow, FirmRow)
         .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
-        .where(
-            ProfileRow.status == "published", col(ProfileRow.expires_on) >= first, col(ProfileRow.expires_on) <= last
-        )
+        .where(een.live_clause(first), col(ProfileRow.expires_on) <= last)
         .order_by(ProfileRow.expires_on, ProfileRow.reference, ProfileRow.id)
     ).all()
     return [(profile, firm) for profile, firm in rows]

@@ -105,10 +105,8 @@ def get_profile(session: Session, key_or_reference: str) -> Profile:
 
 
 def expire_profiles(session: Session, today: date, now: datetime) -> int:
-    """Mark published profiles past their expiry date as expired; returns how many."""
-    rows = session.exec(
-        select(ProfileRow).where(ProfileRow.status == ProfileStatus.PUBLISHED.value, col(ProfileRow.expires_on) < today)
-    ).all()
+    """Mark every published profile that is no longer live as expired; returns how many."""
+    rows = session.exec(select(ProfileRow).where(een.lapsed_clause(today))).all()
     for row in rows:
         row.status, row.updated_at = ProfileStatus.EXPIRED.value, now
     session.flush()
@@ -152,11 +150,9 @@ def profile_owners(session: Session, keys: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def published_capabilities(session: Session, types: Iterable[str]) -> list[list[str]]:
-    """The capability phrases of every published profile of the given types (one list per profile)."""
-    query = select(ProfileRow.capabilities).where(
-        ProfileRow.status == ProfileStatus.PUBLISHED.value, col(ProfileRow.type).in_(list(types))
-    )
+def live_capabilities(session: Session, types: Iterable[str], today: date) -> list[list[str]]:
+    """The capability phrases of every live profile of the given types (one list per profile)."""
+    query = select(ProfileRow.capabilities).where(een.live_clause(today), col(ProfileRow.type).in_(list(types)))
     return [list(phrases) for phrases in session.exec(query).all()]
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from ..domain import Firm, Profile, ProfileStatus
+from .. import een
+from ..domain import Firm, Profile
 from ..mapping import firm_from_row, profile_from_row
 from ..tables import FirmRow, MatchRow, MatchRunRow, ProfileRow
 from .common import KEY_SLICE
@@ -132,12 +133,11 @@ def end_run(session: Session, run_id: int, status: str, now: datetime, error: di
 
 # what may match now --------------------------------------------------------------
 def matchable_snapshot(session: Session, today: date) -> list[tuple[str, str, str, str]]:
-    """(profile key, firm key, profile hash, firm hash) of published, unexpired profiles, by key."""
+    """(profile key, firm key, profile hash, firm hash) of live profiles, by key."""
     query = (
         select(ProfileRow.key, FirmRow.key, ProfileRow.content_hash, FirmRow.content_hash)
         .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
-        .where(ProfileRow.status == ProfileStatus.PUBLISHED.value)
-        .where(or_(col(ProfileRow.expires_on).is_(None), col(ProfileRow.expires_on) >= today))
+        .where(een.live_clause(today))
         .order_by(ProfileRow.key)
     )
     return [(p, f, ph, fh) for p, f, ph, fh in session.exec(query).all()]

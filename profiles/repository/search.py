@@ -7,18 +7,20 @@ same query works on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from .. import een
 from ..tables import FirmRow, MatchRow, ProfileRow
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose private rows (drafts, withdrawn, expired) the viewer may list besides published ones."""
+    """Whose private rows (drafts, withdrawn, expired) the viewer may list besides live ones."""
 
     all_private: bool = False
     firm_id: int | None = None
@@ -80,15 +82,16 @@ def _order(query: Any, sorts: dict[str, Any], sort: str, tiebreak: Any) -> Any:
 
 
 def search_profiles(
-    session: Session, scope: Scope, filters: ProfileFilter, sort: str, offset: int, limit: int
+    session: Session, scope: Scope, filters: ProfileFilter, sort: str, offset: int, limit: int, *, today: date
 ) -> tuple[list[tuple[ProfileRow, FirmRow]], int]:
-    """One page of the profiles the filters select, and how many there are in all.
+    """One page of the profiles the filters select, and how many there are in all: of other firms than
+    the viewer's own, only profiles live on `today`.
 
     The filters run once: a single query orders the matching ids and counts them with a window
     function (`count(*) over ()`), then the page's rows are read by id. (A separate count query
     would run every filter, and on SQLite scan the whole table, a second time.)
     """
-    conditions = _profile_conditions(scope, filters)
+    conditions = _profile_conditions(scope, filters, today)
     joined = col(FirmRow.id) == col(ProfileRow.firm_id)
     ids_query = select(ProfileRow.id, func.count().over()).join(FirmRow, joined).where(*conditions)
     page = session.exec(_order(ids_query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
@@ -108,12 +111,12 @@ def search_profiles(
     return [by_id[i] for i in ids], total
 
 
-def _profile_conditions(scope: Scope, filters: ProfileFilter) -> list[Any]:
+def _profile_conditions(scope: Scope, filters: ProfileFilter, today: date) -> list[Any]:
     conditions: list[Any] = []
     if not scope.all_private:
         in_scope = _in_scope(scope)
-        published = ProfileRow.status == "published"
-        conditions.append(or_(published, in_scope) if in_scope is not None else published)
+        live = een.live_clause(today)
+        conditions.append(or_(live, in_scope) if in_scope is not None else live)
     f = filters
     if f.type:
         conditions.append(ProfileRow.type == f.type)
