@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from profiles.domain import Firm, Profile, ProfileStatus
+from profiles.domain import Firm, Profile
+from profiles.een import is_live
 from profiles.taxonomy.vocabulary import Vocabulary
 
 from .config import MatchingConfig
@@ -38,9 +39,7 @@ class MatchResult:
 
 def matchable(profiles: list[Profile], today: date) -> list[Profile]:
     """Published profiles that have not expired: the only ones that take part in matching."""
-    return [
-        p for p in profiles if p.status == ProfileStatus.PUBLISHED and (p.expires_on is None or p.expires_on >= today)
-    ]
+    return [p for p in profiles if is_live(p, today)]
 
 
 def run_matching(

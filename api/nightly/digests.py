@@ -235,16 +235,29 @@ def _interest_item(
     )
 
 
+MatchHit = tuple[MatchRow, ProfileRow, ProfileRow, FirmRow]  # match, own profile, other profile, other firm
+
+
+def _id(value: int | None) -> int:
+    """A stored row's id (rows read from the database always have one)."""
+    assert value is not None
+    return value
+
+
+def _pair_ids(own: ProfileRow, other: ProfileRow) -> tuple[int, int]:
+    return _id(own.id), _id(other.id)
+
+
 def _candidates(session: Session, account: AccountRow, firm: FirmRow, prefs: Preferences, depth: int):
     """The account's new matches as digest candidates, with both sides' ranks (see matching.scarcity)."""
-    hits, total = store.new_matches(session, [firm.id], account.digest_run_id, prefs.min_score, 10_000)
-    back = store.reverse_ranks(session, [(own.id, other.id) for _, own, other, _ in hits])
+    hits, total = store.new_matches(session, [_id(firm.id)], account.digest_run_id, prefs.min_score, 10_000)
+    back = store.reverse_ranks(session, [_pair_ids(own, other) for _, own, other, _ in hits])
     out = [
         Candidate(
             str(account.id),
-            m.id,
+            _id(m.id),
             other.key if other.type in OFFER_TYPES else None,
-            reciprocal(m.rank, back.get((own.id, other.id)), depth),
+            reciprocal(m.rank, back.get(_pair_ids(own, other)), depth),
             m.score,
         )
         for m, own, other, _ in hits
@@ -257,7 +270,7 @@ class Planned:
     """A firm digest's new matches: all of them (best first by reciprocal rank), how many, and the ids
     allocated to this digest."""
 
-    hits: list
+    hits: list[MatchHit]
     total: int
     items: list[int]
 

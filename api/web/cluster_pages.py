@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -39,7 +39,7 @@ def map_page(
 ) -> Response:
     if ctx.viewer.role == Role.FIRM:
         return page(request, "map_mine.html.j2", mine=cluster_report.firm_aggregate(ctx))
-    filters = {
+    filters: dict[str, Any] = {
         "capability": capability.strip(),
         "sector": sector.strip(),
         "min_score": min_score,

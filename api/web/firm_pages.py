@@ -76,13 +76,13 @@ def firms(
     page_no: int = Query(1, ge=1, le=10_000, alias="page"),
     ctx: Context = Depends(web_context),
 ) -> Response:
-    filters = dict(
-        q=q.strip(),
-        country=country.strip(),
-        nace=nace.strip(),
-        capability=capability.strip(),
-        certification=certification.strip(),
-    )
+    filters = {
+        "q": q.strip(),
+        "country": country.strip(),
+        "nace": nace.strip(),
+        "capability": capability.strip(),
+        "certification": certification.strip(),
+    }
     errors: dict[str, list[str]] = {}
     items: list[dict[str, Any]] = []
     total = 0
@@ -277,7 +277,7 @@ def _profile_form_page(
     message: str | None = None,
     status: int = 200,
 ) -> Response:
-    firms_ = []
+    firms_: list[dict[str, Any]] = []
     if ctx.viewer.role != Role.FIRM:
         firms_, _ = exchange.list_firms(
             ctx, FirmFilter(cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster), "country", 0, 500
@@ -347,7 +347,7 @@ async def edit_profile(request: Request, ref: str, ctx: Context = Depends(web_co
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     raw = {k: v for k, v in profile_raw(form).items() if k not in ("key", "status")}
     try:
-        view = await run_in_threadpool(exchange.update_profile, ctx, ref, raw, form.get("version") or None)
+        view = await run_in_threadpool(exchange.update_profile, ctx, ref, raw, values.get("version") or None)
     except PartnermatchError as exc:
         return await run_in_threadpool(_form_failure, request, ctx, values, ref, exc)
     return redirect(f"/profiles/{view['key']}", "Profile saved.")

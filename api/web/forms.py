@@ -107,7 +107,8 @@ def requirement_rows(form: FormData | None, minimum: int = 4) -> list[dict[str, 
 
 
 def field_errors(errors: list[RowError]) -> dict[str, list[str]]:
-    """Errors by top-level field name, for messages beside the inputs ('requirements[1].capability' → 'req-1-capability')."""
+    """Errors by top-level field name, for messages beside the inputs
+    ('requirements[1].capability' → 'req-1-capability')."""
     out: dict[str, list[str]] = {}
     for e in errors:
         name = e.field.split("[")[0]

@@ -36,7 +36,7 @@ def coverage_matrix(proposal: dict[str, Any]) -> dict[str, Any]:
                 "cells": cells,
                 "needed": capacity.get("needed") if capacity else None,
                 "available": capacity.get("available") if capacity else None,
-                "short": bool(capacity) and capacity.get("available", 0) < capacity.get("needed", 0),
+                "short": capacity is not None and capacity.get("available", 0) < capacity.get("needed", 0),
             }
         )
     return {"members": members, "rows": rows}

@@ -18,8 +18,7 @@ from .counts import count_rows
 from .firms import firm_ids, get_firm, load_firms, new_alias, upsert_firms
 from .profiles import expire_profiles, get_profile, load_profiles, profile_keys, upsert_profiles
 from .proposals import load_proposals, store_proposals
-from .runs import latest_run, load_matches, match_scores, replace_matches
-from .runs import start_full_run as start_run  # the name the command-line run has used so far
+from .runs import latest_run, load_matches, match_scores
 
 __all__ = [
     "KEY_SLICE",
@@ -39,8 +38,6 @@ __all__ = [
     "match_scores",
     "new_alias",
     "profile_keys",
-    "replace_matches",
-    "start_run",
     "store_proposals",
     "upsert_bids",
     "upsert_firms",

@@ -1,8 +1,8 @@
 """Match runs and the matches they store: run records (nightly and command-line runs), the snapshot of
 matchable profiles a run reads, and the match rows it writes (a full set or a diff).
 
-There are two ways to record a run for now: `start_run` / `write_matches` (nightly, resumable) and
-`start_full_run` / `replace_matches` (one full run in a single transaction).
+Every run, `partnermatch match` and nightly alike, is recorded by `start_run`, writes its change with
+`write_matches` and ends with `end_run` (see `matching.runs`).
 """
 
 from __future__ import annotations
@@ -51,15 +51,6 @@ def start_run(
     session.add(run)
     session.flush()
     return run
-
-
-def start_full_run(session: Session, config: dict[str, Any], config_hash: str, now: datetime) -> int:
-    """Record the start of a full run whose matches `replace_matches` stores and which it finishes."""
-    run = MatchRunRow(started_at=now, status="running", config=config, config_hash=config_hash)
-    session.add(run)
-    session.flush()
-    assert run.id is not None
-    return run.id
 
 
 def running_run(session: Session) -> MatchRunRow | None:
@@ -254,38 +245,6 @@ def _insert(session: Session, batch: list[dict[str, Any]]) -> int:
     return len(batch)
 
 
-def replace_matches(
-    session: Session,
-    run_id: int,
-    matches: list[dict[str, Any]],
-    now: datetime,
-    profiles_scored: int,
-    candidate_pairs: int,
-) -> None:
-    """Swap the stored matches for a new full set and finish the run, within the caller's transaction."""
-    ids = _profile_ids(session)
-    session.exec(delete(MatchRow))
-    session.add_all(
-        MatchRow(
-            run_id=run_id,
-            profile_id=ids[m["profile"]],
-            other_profile_id=ids[m["other"]],
-            rank=m["rank"],
-            score=m["score"],
-            kind=m.get("kind", ""),
-            components=m["components"],
-            explanation=m["explanation"],
-            first_run_id=run_id,
-        )
-        for m in matches
-    )
-    run = get_run(session, run_id)
-    run.finished_at, run.status = now, "finished"
-    run.profiles_scored, run.candidate_pairs, run.matches_stored = profiles_scored, candidate_pairs, len(matches)
-    session.flush()
-
-
-# stored matches ------------------------------------------------------------------------
 def load_matches(
     session: Session, profile_keys: Iterable[str] | None = None, kinds: Iterable[str] | None = None
 ) -> list[dict[str, Any]]:

@@ -23,8 +23,8 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 # What `from profiles import repository; repository.<name>` callers use across the code base.
 ENGINE_NAMES = (
     "KEY_SLICE UpsertCounts count_rows expire_profiles firm_ids get_bid get_firm get_profile latest_run load_bids "
-    "load_firms load_matches load_profiles load_proposals match_scores new_alias profile_keys replace_matches "
-    "start_run store_proposals upsert_bids upsert_firms upsert_profiles"
+    "load_firms load_matches load_profiles load_proposals match_scores new_alias profile_keys "
+    "store_proposals upsert_bids upsert_firms upsert_profiles"
 ).split()
 
 
@@ -53,10 +53,18 @@ def test_the_package_still_offers_every_name_callers_use(name):
     assert name in repository.__all__
 
 
+def _full_run(session, rows, profiles: int, pairs: int) -> int:
+    run = runs.start_run(session, kind="full", config={"k": 1}, config_hash="hash", now=NOW, host="here", pid=1)
+    assert run.id is not None
+    runs.write_matches(session, run.id, full=True, delete_pairs=[], rerank=[], removed=[], rows=iter(rows))
+    runs.record_matching(session, run.id, "full", profiles, pairs, len(rows))
+    runs.end_run(session, run.id, "finished", NOW)
+    return run.id
+
+
 def test_a_full_run_stores_its_matches_and_finishes(golden):
     with session_scope(golden) as session:
-        run_id = repository.start_run(session, {"k": 1}, "hash", NOW)
-        repository.replace_matches(session, run_id, [_match("dk-alpha-bo-1", "dk-gamma-br-1")], NOW, 6, 3)
+        run_id = _full_run(session, [_match("dk-alpha-bo-1", "dk-gamma-br-1")], 6, 3)
     with session_scope(golden, readonly=True) as session:
         latest = repository.latest_run(session)
         stored = repository.load_matches(session, ["dk-alpha-bo-1"])
@@ -97,9 +105,8 @@ def test_a_nightly_run_writes_its_matches_keeping_when_a_pair_first_appeared(gol
 
 def test_deleting_a_firm_takes_its_profiles_and_their_matches(golden):
     with session_scope(golden) as session:
-        run_id = repository.start_run(session, {}, "h", NOW)
         pairs = [_match("dk-alpha-bo-1", "dk-gamma-br-1"), _match("dk-gamma-br-1", "dk-beta-bo-1")]
-        repository.replace_matches(session, run_id, pairs, NOW, 3, 2)
+        _full_run(session, pairs, 3, 2)
         gamma = firms.firm_with_key(session, "dk-gamma")
         assert gamma is not None and gamma.id is not None
         assert firms.firm_dependents(session, gamma.id) == {"accounts": 0, "proposals": 0, "interests": 0}
