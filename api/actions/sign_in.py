@@ -1,4 +1,5 @@
-"""Signing in, throttled: growing delays per account and per address, lockout, audited failures.
+"""Signing in, throttled: growing delays per account and per address, lockout, audited failures;
+who holds a login token or API key; signing out.
 
 Guessing passwords costs time: after a few failures in a row an account answers "try again
 in N seconds" (doubling each time), and after `sign_in_lockout` failures it stays locked until
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.actions import security
+from api.actions.context import Context, record
 from profiles.db import session_scope
 from profiles.errors import Forbidden, PartnermatchError
 from profiles.repository import accounts as account_store
@@ -122,3 +124,19 @@ def _cluster_of(session: Session, account: AccountRow) -> str | None:
         firm = firm_store.firm_with_id(session, account.firm_id)
         return firm.cluster if firm is not None else None
     return account.cluster
+
+
+def signed_in(engine: Engine, settings: Settings, secret: str) -> tuple[Context, int]:
+    """The action context of whoever holds this login token or API key, and the credential's id
+    (BadCredentials when it is unknown, expired or revoked)."""
+    with session_scope(engine, readonly=True) as session:
+        viewer, credential_id = security.viewer_for_secret(session, secret, settings.now())
+    return Context(engine, settings, viewer), credential_id
+
+
+def sign_out(ctx: Context, credential_id: int) -> None:
+    """Revoke the login token or API key the user signed in with."""
+    assert ctx.viewer.account_id is not None
+    with session_scope(ctx.engine) as session:
+        account_store.revoke_credential(session, credential_id, ctx.viewer.account_id, ctx.settings.now())
+        record(session, ctx, "sign_out", "credential", str(credential_id), ctx.viewer.cluster)

@@ -12,9 +12,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
-from api.actions import security
+from api.actions import security, sign_in
 from api.actions.context import Context
-from profiles.db import session_scope
 
 API_PREFIX = "/api/v1"
 oauth2 = OAuth2PasswordBearer(
@@ -44,12 +43,11 @@ def context(
         raise NotSignedIn("sign in first: send a bearer token or an X-API-Key header")
     state = request.app.state
     try:
-        with session_scope(state.engine, readonly=True) as session:
-            viewer, credential_id = security.viewer_for_secret(session, secret, state.settings.now())
+        ctx, credential_id = sign_in.signed_in(state.engine, state.settings, secret)
     except security.BadCredentials as exc:
         raise NotSignedIn(str(exc)) from None
     request.state.credential_id = credential_id
-    return Context(state.engine, state.settings, viewer)
+    return ctx
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from api.actions import security
+from api.actions import security, sign_in
 from api.actions.context import Context
-from profiles.db import session_scope
 from profiles.errors import PartnermatchError
 
 COOKIE = "pm_session"
@@ -50,14 +49,13 @@ def web_context(request: Request) -> Context:
         raise SignInNeeded(next_path)
     state = request.app.state
     try:
-        with session_scope(state.engine, readonly=True) as session:
-            viewer, credential_id = security.viewer_for_secret(session, secret, state.settings.now())
+        ctx, credential_id = sign_in.signed_in(state.engine, state.settings, secret)
     except security.BadCredentials:
         raise SignInNeeded(next_path) from None
     request.state.credential_id = credential_id
     request.state.csrf = csrf_token(secret)
-    request.state.viewer = viewer
-    return Context(state.engine, state.settings, viewer)
+    request.state.viewer = ctx.viewer
+    return ctx
 
 
 def check_csrf(request: Request, form: FormData | None = None) -> None:

@@ -11,8 +11,6 @@ from api.actions import sign_in
 from api.http.deps import ContextDep, client_address
 from api.http.schemas.accounts import TokenOut
 from api.http.schemas.common import ErrorBody
-from profiles.db import session_scope
-from profiles.repository import accounts as account_store
 
 public = APIRouter(tags=["accounts"])
 router = APIRouter(tags=["accounts"])
@@ -40,7 +38,5 @@ def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
 
 @router.post("/auth/logout", status_code=204, summary="Revoke the credential used for this call")
 def logout(request: Request, ctx: ContextDep) -> Response:
-    assert ctx.viewer.account_id is not None
-    with session_scope(ctx.engine) as session:
-        account_store.revoke_credential(session, request.state.credential_id, ctx.viewer.account_id, ctx.settings.now())
+    sign_in.sign_out(ctx, request.state.credential_id)
     return Response(status_code=204)
