@@ -1,7 +1,8 @@
-"""Account actions: sign in, API keys, and creating or deactivating users."""
+"""Account actions: API keys, digest preferences, and creating or deactivating users."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -12,6 +13,7 @@ from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, PartnermatchError, RowError, ValidationFailed
 from profiles.repository import accounts, audit
 from profiles.repository import firms as firm_store
+from profiles.settings import Settings
 from profiles.visibility import Role
 
 USERNAME_MAX = 80
@@ -148,6 +150,16 @@ def me(ctx: Context) -> dict[str, Any]:
         return views.account_view(row, _firm_key(session, row.firm_id))
 
 
+def own_firm_key(ctx: Context) -> str | None:
+    """The key of a firm user's own firm; None for advisors and administrators."""
+    if ctx.viewer.role != Role.FIRM or ctx.viewer.firm_id is None:
+        return None
+    with session_scope(ctx.engine, readonly=True) as session:
+        key = _firm_key(session, ctx.viewer.firm_id)
+    assert key is not None  # a firm with user accounts cannot be deleted
+    return key
+
+
 def new_api_key(ctx: Context, label: str) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
         assert ctx.viewer.account_id is not None
@@ -170,3 +182,60 @@ def revoke(ctx: Context, credential_id: int) -> None:
         assert ctx.viewer.account_id is not None
         accounts.revoke_credential(session, credential_id, ctx.viewer.account_id, ctx.settings.now())
         record(session, ctx, "revoke", "credential", str(credential_id), ctx.viewer.cluster)
+
+
+def issue_api_key(ctx: Context, username: str, label: str) -> dict[str, Any]:
+    """An API key for someone else's account (administrators: the command line's `user api-key`)."""
+    require_role(ctx.viewer, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row = accounts.account_by_username(session, username)
+        if row is None or row.id is None:
+            raise NotFound(f"no account '{username}'")
+        issued = security.create_api_key(session, row.id, label, ctx.settings.now())
+        record(
+            session,
+            ctx,
+            "create",
+            "api_key",
+            str(issued.credential_id),
+            row.cluster,
+            {"label": label, "account": username},
+        )
+        return {"id": issued.credential_id, "label": label, "api_key": issued.secret}
+
+
+# nightly digest preferences ---------------------------------------------------------
+@dataclass(frozen=True)
+class Preferences:
+    enabled: bool
+    min_score: float
+    max_items: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def preferences(stored: dict[str, Any], settings: Settings) -> Preferences:
+    """An account's digest preferences; what it never set comes from the service's defaults."""
+    return Preferences(
+        enabled=bool(stored.get("enabled", True)),
+        min_score=float(stored.get("min_score", settings.digest_min_score)),
+        max_items=int(stored.get("max_items", settings.digest_max_items)),
+    )
+
+
+def digest_preferences(ctx: Context) -> dict[str, Any]:
+    """The signed-in user's own nightly digest preferences."""
+    with session_scope(ctx.engine, readonly=True) as session:
+        assert ctx.viewer.account_id is not None
+        row = accounts.get_account(session, ctx.viewer.account_id)
+        return preferences(row.digest, ctx.settings).as_dict()
+
+
+def set_digest_preferences(ctx: Context, chosen: dict[str, Any]) -> dict[str, Any]:
+    """Replace the signed-in user's own digest preferences (what the last digest covered stays)."""
+    with session_scope(ctx.engine) as session:
+        assert ctx.viewer.account_id is not None
+        row = accounts.set_digest_preferences(session, ctx.viewer.account_id, chosen)
+        record(session, ctx, "digest", "account", row.username, row.cluster, chosen)
+        return preferences(row.digest, ctx.settings).as_dict()

@@ -11,12 +11,13 @@ advisor's digest names its own cluster's firms only.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
+from api.actions.accounts import Preferences, preferences
 from api.actions.context import hidden_names
 from api.actions.views import HiddenNames, profile_brief
 from matching.scarcity import Candidate, allocate, reciprocal
@@ -46,26 +47,6 @@ KIND_WORDS = {
     "complement": "a complement (offers what goes with your offer)",
     "peer": "a peer (offers what you offer)",
 }
-
-
-# preferences -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Preferences:
-    enabled: bool
-    min_score: float
-    max_items: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def preferences(stored: dict[str, Any], settings: Settings) -> Preferences:
-    """An account's digest preferences; what it never set comes from the service's defaults."""
-    return Preferences(
-        enabled=bool(stored.get("enabled", True)),
-        min_score=float(stored.get("min_score", settings.digest_min_score)),
-        max_items=int(stored.get("max_items", settings.digest_max_items)),
-    )
 
 
 # content -------------------------------------------------------------------------

@@ -8,14 +8,11 @@ import secrets
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.actions import security, sign_in
+from api.actions import accounts, security, sign_in
 from api.actions.context import Context
 from api.http.deps import client_address
 from api.web.render import page, redirect
 from api.web.session import COOKIE, LOGIN_COOKIE, check_csrf, is_https, safe_next, same_origin, web_context
-from profiles.db import session_scope
-from profiles.repository import accounts as account_store
-from profiles.repository import firms as firm_store
 from profiles.visibility import Role
 
 router = APIRouter()
@@ -81,9 +78,7 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request, ctx: Context = Depends(web_context)) -> Response:
     check_csrf(request, await request.form())
-    assert ctx.viewer.account_id is not None
-    with session_scope(ctx.engine) as session:
-        account_store.revoke_credential(session, request.state.credential_id, ctx.viewer.account_id, ctx.settings.now())
+    sign_in.sign_out(ctx, request.state.credential_id)
     response = redirect("/login", "You are signed out.")
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -91,9 +86,7 @@ async def logout(request: Request, ctx: Context = Depends(web_context)) -> Respo
 
 @router.get("/")
 def home(ctx: Context = Depends(web_context)) -> Response:
-    if ctx.viewer.role == Role.FIRM and ctx.viewer.firm_id is not None:
-        with session_scope(ctx.engine, readonly=True) as session:
-            firm = firm_store.firm_with_id(session, ctx.viewer.firm_id)
-            assert firm is not None
-            return RedirectResponse(f"/firms/{firm.key}", status_code=303)
+    firm_key = accounts.own_firm_key(ctx)
+    if firm_key is not None:
+        return RedirectResponse(f"/firms/{firm_key}", status_code=303)
     return RedirectResponse("/bids" if ctx.viewer.role == Role.ADVISOR else "/firms", status_code=303)

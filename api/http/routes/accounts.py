@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.actions import accounts
-from api.actions.context import record
 from api.http.deps import ContextDep
 from api.http.params import RecordId
 from api.http.schemas.accounts import (
@@ -18,9 +17,6 @@ from api.http.schemas.accounts import (
     DigestIn,
     DigestOut,
 )
-from api.nightly import digests
-from profiles.db import session_scope
-from profiles.repository import accounts as account_store
 
 router = APIRouter(tags=["accounts"])
 
@@ -48,10 +44,7 @@ def revoke_api_key(ctx: ContextDep, key_id: RecordId) -> Response:
 
 @router.get("/me/digest", response_model=DigestOut, summary="Your nightly digest preferences")
 def digest_preferences(ctx: ContextDep) -> dict:
-    assert ctx.viewer.account_id is not None
-    with session_scope(ctx.engine, readonly=True) as session:
-        row = account_store.get_account(session, ctx.viewer.account_id)
-        return digests.preferences(row.digest, ctx.settings).as_dict()
+    return accounts.digest_preferences(ctx)
 
 
 @router.put(
@@ -60,11 +53,7 @@ def digest_preferences(ctx: ContextDep) -> dict:
     summary="Turn the nightly digest on or off, set its score threshold and length",
 )
 def set_digest_preferences(ctx: ContextDep, body: DigestIn) -> dict:
-    assert ctx.viewer.account_id is not None
-    with session_scope(ctx.engine) as session:
-        row = account_store.set_digest_preferences(session, ctx.viewer.account_id, body.model_dump())
-        record(session, ctx, "digest", "account", row.username, row.cluster, body.model_dump())
-        return digests.preferences(row.digest, ctx.settings).as_dict()
+    return accounts.set_digest_preferences(ctx, body.model_dump())
 
 
 @router.get("/users", response_model=list[AccountOut], summary="Accounts (advisors: own cluster)")
