@@ -22,6 +22,7 @@ from api.actions.context import (
 from profiles import een, repository
 from profiles.db import session_scope
 from profiles.domain import Firm, Profile, ProfileStatus
+from profiles.duplicates import DuplicateFirm, find_duplicate_firms
 from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
 from profiles.importing import ImportReport, import_raw
 from profiles.mapping import firm_columns, firm_from_row, profile_columns, profile_from_row
@@ -32,6 +33,7 @@ from profiles.repository import firms as firm_store
 from profiles.repository import profiles as profile_store
 from profiles.repository import relations as relation_store
 from profiles.repository import search
+from profiles.repository.search import FirmFilter, ProfileFilter
 from profiles.tables import FirmRow
 from profiles.validation import validate_firm, validate_profile
 from profiles.visibility import Role, Viewer
@@ -125,12 +127,26 @@ def _scope(viewer: Viewer) -> search.Scope:
     return search.Scope(cluster=viewer.cluster)
 
 
-def list_firms(ctx: Context, filters: search.FirmFilter, sort: str, offset: int, limit: int) -> tuple[list[dict], int]:
+def list_firms(ctx: Context, filters: FirmFilter, sort: str, offset: int, limit: int) -> tuple[list[dict], int]:
     if filters.cluster and not (ctx.viewer.is_admin or filters.cluster == ctx.viewer.cluster):
         raise Forbidden("cluster: you may filter only by your own cluster")
     with session_scope(ctx.engine, readonly=True) as session:
         rows, total = search.search_firms(session, _scope(ctx.viewer), filters, sort, offset, limit)
         return [views.firm_view(r, ctx.viewer) for r in rows], total
+
+
+def certifications_in_use(ctx: Context) -> list[str]:
+    """The certifications stored firms name, to offer as a filter."""
+    with session_scope(ctx.engine, readonly=True) as session:
+        return firm_store.certifications_in_use(session)
+
+
+def duplicate_firms(ctx: Context) -> list[DuplicateFirm]:
+    """Stored firms that look like the same firm uploaded twice, across every cluster (administrators)."""
+    require_role(ctx.viewer, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        firms = repository.load_firms(session)
+    return find_duplicate_firms(firms)
 
 
 # profiles ------------------------------------------------------------------
@@ -267,14 +283,49 @@ def get_profile(ctx: Context, ref: str) -> dict[str, Any]:
         return views.profile_view(row, firm, ctx.viewer, today, hidden_names(session, ctx.viewer))
 
 
-def list_profiles(
-    ctx: Context, filters: search.ProfileFilter, sort: str, offset: int, limit: int
-) -> tuple[list[dict], int]:
+def get_profile_and_rights(ctx: Context, ref: str) -> tuple[dict[str, Any], bool]:
+    """A profile as the viewer may see it, and whether the viewer manages it (edits it, sees its matches)."""
     today = ctx.settings.current_date()
     with session_scope(ctx.engine, readonly=True) as session:
-        rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit, today=today)
-        names = hidden_names(session, ctx.viewer)
-        return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
+        row, firm = profile_row(session, ctx.viewer, ref, today=today)
+        view = views.profile_view(row, firm, ctx.viewer, today, hidden_names(session, ctx.viewer))
+        return view, ctx.viewer.manages(firm.id, firm.cluster)
+
+
+def _profile_views(
+    session: Session, ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int
+) -> tuple[list[dict], int]:
+    today = ctx.settings.current_date()
+    rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit, today=today)
+    names = hidden_names(session, ctx.viewer)
+    return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
+
+
+def list_profiles(
+    ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int, firm: str | None = None
+) -> tuple[list[dict], int]:
+    """Profiles the viewer may list; with `firm` (key or alias), only that firm's."""
+    with session_scope(ctx.engine, readonly=True) as session:
+        if firm is not None:
+            filters = replace(filters, firm_id=firm_row(session, ctx.viewer, firm).id)
+        return _profile_views(session, ctx, filters, sort, offset, limit)
+
+
+def get_firm_and_profiles(ctx: Context, ref: str, limit: int) -> tuple[dict[str, Any], list[dict], bool]:
+    """A firm, the first `limit` of its profiles the viewer may list (newest published first), and
+    whether the viewer manages the firm."""
+    with session_scope(ctx.engine, readonly=True) as session:
+        row = firm_row(session, ctx.viewer, ref)
+        profiles, _ = _profile_views(session, ctx, ProfileFilter(firm_id=row.id), "-published_on", 0, limit)
+        return views.firm_view(row, ctx.viewer), profiles, ctx.viewer.manages(row.id, row.cluster)
+
+
+def published_request_keys(ctx: Context, limit: int) -> list[str]:
+    """Keys of the first `limit` published requests (BR, TR, RDR) by key, across every firm (administrators)."""
+    require_role(ctx.viewer, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        published = repository.load_profiles(session, [ProfileStatus.PUBLISHED])
+    return [p.key for p in published if not p.type.is_offer][:limit]
 
 
 def profile_matches(

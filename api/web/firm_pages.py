@@ -10,15 +10,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.actions import achievements, exchange, relations
-from api.actions.context import Context, firm_row, profile_row
+from api.actions.context import Context
+from api.actions.exchange import FirmFilter
 from api.web.forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
 from api.web.render import page, redirect
 from api.web.session import check_csrf, web_context
 from profiles.achievements import AGREEMENT_TYPES
-from profiles.db import session_scope
 from profiles.errors import PartnermatchError, RowError, ValidationFailed
-from profiles.repository import firms as firm_store
-from profiles.repository.search import FirmFilter, ProfileFilter
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import PARTNERSHIP_TYPES, validate_profile
@@ -58,11 +56,6 @@ def _firm_filter(ctx: Context, country: str, nace: str, capability: str, certifi
     return FirmFilter(
         country=country.upper() or None, nace=code, concept=concept, text=q or None, certification=certification or None
     )
-
-
-def _certifications(ctx: Context) -> list[str]:
-    with session_scope(ctx.engine, readonly=True) as session:
-        return firm_store.certifications_in_use(session)
 
 
 @router.get("/firms", response_class=HTMLResponse)
@@ -108,20 +101,9 @@ def firms(
         per_page=PER_PAGE,
         filters=filters,
         errors=errors,
-        certifications=_certifications(ctx),
+        certifications=exchange.certifications_in_use(ctx),
         pages=pages,
     )
-
-
-def _firm_profiles(ctx: Context, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
-    with session_scope(ctx.engine, readonly=True) as session:
-        row = firm_row(session, ctx.viewer, ref)
-        assert row.id is not None
-        manages = ctx.viewer.manages(row.id, row.cluster)
-        firm_id = row.id
-    firm = exchange.get_firm(ctx, ref)
-    profiles, _ = exchange.list_profiles(ctx, ProfileFilter(firm_id=firm_id), "-published_on", 0, 200)
-    return firm, profiles, manages
 
 
 MATCH_KINDS = (
@@ -146,7 +128,7 @@ def _firm_page(
     achievement_message: str | None = None,
     kind: str | None = None,
 ) -> Response:
-    firm_, profiles, manages = _firm_profiles(ctx, ref)
+    firm_, profiles, manages = exchange.get_firm_and_profiles(ctx, ref, 200)
     matches: list[dict[str, Any]] = []
     total = 0
     relations_: list[dict[str, Any]] = []
@@ -257,10 +239,7 @@ async def delete_achievement(request: Request, achievement_id: int, ctx: Context
 
 @router.get("/profiles/{ref}", response_class=HTMLResponse)
 def profile(request: Request, ref: str, ctx: Context = Depends(web_context)) -> Response:
-    view = exchange.get_profile(ctx, ref)
-    with session_scope(ctx.engine, readonly=True) as session:
-        _, owner = profile_row(session, ctx.viewer, ref, today=ctx.settings.current_date())
-        manages = ctx.viewer.manages(owner.id, owner.cluster)
+    view, manages = exchange.get_profile_and_rights(ctx, ref)
     matches: list[dict[str, Any]] = []
     if manages:
         matches, _ = exchange.profile_matches(ctx, ref, 0, 30, 0.0)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from api.actions import exchange
+from api.actions.exchange import FirmFilter
 from api.http.deps import ContextDep, PagingDep, page_body
 from api.http.params import (
     CapabilityPhrase,
@@ -26,9 +27,8 @@ from api.http.params import (
 from api.http.schemas.common import Page
 from api.http.schemas.firms import FirmIn, FirmOut
 from api.http.schemas.profiles import MatchOut
-from profiles.repository.search import FirmFilter
 
-# Each key of `profiles.repository.search.FIRM_SORTS`, ascending and descending (-); a test checks they agree.
+# Each key of the firm search's `FIRM_SORTS`, ascending and descending (-); a test checks they agree.
 FirmSort = Literal["country", "-country", "updated_at", "-updated_at", "size_class", "-size_class"]
 
 router = APIRouter(tags=["firms"])

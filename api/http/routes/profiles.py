@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.actions import exchange
-from api.actions.context import firm_row
+from api.actions.exchange import ProfileFilter
 from api.http.deps import ContextDep, PagingDep, page_body
 from api.http.params import (
     CapabilityPhrase,
@@ -23,10 +23,8 @@ from api.http.params import (
 )
 from api.http.schemas.common import Page
 from api.http.schemas.profiles import MatchOut, ProfileIn, ProfileOut
-from profiles.db import session_scope
-from profiles.repository.search import ProfileFilter
 
-# Each key of `profiles.repository.search.PROFILE_SORTS`, ascending and descending (-); a test checks they agree.
+# Each key of the profile search's `PROFILE_SORTS`, ascending and descending (-); a test checks they agree.
 ProfileSort = Literal[
     "published_on",
     "-published_on",
@@ -63,10 +61,6 @@ def list_profiles(
     firm: Annotated[str | None, Query(max_length=80, description="Firm key or alias.")] = None,
     sort: ProfileSort = "-published_on",
 ) -> dict:
-    firm_id = None
-    if firm is not None:
-        with session_scope(ctx.engine, readonly=True) as session:
-            firm_id = firm_row(session, ctx.viewer, firm).id
     filters = ProfileFilter(
         type=type,
         status=status,
@@ -74,9 +68,8 @@ def list_profiles(
         nace=nace_filter(nace),
         concept=concept_filter(capability),
         text=q,
-        firm_id=firm_id,
     )
-    items, total = exchange.list_profiles(ctx, filters, sort, p.offset, p.per_page)
+    items, total = exchange.list_profiles(ctx, filters, sort, p.offset, p.per_page, firm=firm)
     return page_body(items, total, p)
 
 
