@@ -14,7 +14,7 @@ from api.actions.jobs import JobRunner, execute
 from optimizer.config import OptimizerConfig
 from profiles import repository
 from profiles.db import session_scope
-from profiles.domain import Bid
+from profiles.domain import Bid, BidStatus
 from profiles.errors import Conflict, NotFound, RowError, ValidationFailed
 from profiles.mapping import bid_columns, bid_from_rows, to_plain
 from profiles.repository import bids as bid_store
@@ -127,6 +127,16 @@ def list_bids(ctx: Context, status: str | None, offset: int, limit: int) -> tupl
         cluster = None if ctx.viewer.is_admin else ctx.viewer.cluster
         rows = bid_store.bid_rows(session, cluster=cluster, status=status or None)
         return [_bid_out(session, ctx, r) for r in rows[offset : offset + limit]], len(rows)
+
+
+def open_bid_keys(ctx: Context) -> list[str]:
+    """Keys of the open bids the viewer owns, in key order."""
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    if not ctx.viewer.is_admin and ctx.viewer.cluster is None:
+        return []
+    with session_scope(ctx.engine, readonly=True) as session:
+        cluster = None if ctx.viewer.is_admin else ctx.viewer.cluster
+        return [r.key for r in bid_store.bid_rows(session, cluster=cluster, status=BidStatus.OPEN.value)]
 
 
 # proposals -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from api.actions.context import Context, record
+from api.actions.context import Context, record, require_role
 from matching import runs as match_run
 from matching.config import MatchingConfig
 from matching.executor import Executor
@@ -27,7 +27,9 @@ from profiles.db import session_scope
 from profiles.errors import NotFound
 from profiles.repository import history, runs
 from profiles.settings import Settings
+from profiles.tables import MatchRunRow
 from profiles.taxonomy.vocabulary import Vocabulary, load_vocabulary
+from profiles.visibility import Role
 
 
 def exchange_history(session, vocabulary: Vocabulary) -> ExchangeHistory:
@@ -234,3 +236,10 @@ def matches_for(ctx: Context, key: str) -> tuple[str, list[dict[str, Any]]]:
         m["other_type"] = other.type.value
         m["other_title"] = other.title
     return subject, matches
+
+
+def recent_runs(ctx: Context, limit: int) -> list[MatchRunRow]:
+    """The newest match runs, newest first: kind, status, stage reached, counts and errors (administrators)."""
+    require_role(ctx.viewer, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        return runs.list_runs(session, limit)

@@ -258,14 +258,11 @@ def export(
 @app.command()
 def duplicates(ctx: typer.Context) -> None:
     """List stored firms that look like the same firm uploaded twice."""
-    from api.actions.operator import open_database
-    from profiles import repository
-    from profiles.db import session_scope
-    from profiles.duplicates import find_duplicate_firms
+    from api.actions import exchange
+    from api.actions.operator import open_database, operator
 
-    engine = open_database(_settings(ctx))
-    with session_scope(engine) as session:
-        found = find_duplicate_firms(repository.load_firms(session))
+    settings = _settings(ctx)
+    found = exchange.duplicate_firms(operator(open_database(settings), settings))
     for d in found:
         console.print(f"- {d}")
     if not found:
@@ -279,14 +276,11 @@ def demo(
     alternatives: int = typer.Option(3, "--alternatives", "-k", min=1, max=10),
 ) -> None:
     """Load the bundled demo data, score it, and propose consortia for every demo bid."""
-    from api.actions import imports, match_runs, proposals
+    from api.actions import bidding, exchange, imports, match_runs, proposals
     from api.actions.cluster_map import cluster_map
     from api.actions.operator import open_database, operator
     from api.cli import render
     from optimizer.config import OptimizerConfig
-    from profiles import repository
-    from profiles.db import session_scope
-    from profiles.domain import ProfileStatus
 
     settings = _settings(ctx)
     try:
@@ -299,18 +293,12 @@ def demo(
         with _StageProgress() as progress:
             summary = match_runs.match_all(operator(engine, settings), None, progress=progress)
         render.match_summary(console, summary)
-        with session_scope(engine) as session:
-            requests = [
-                p.key for p in repository.load_profiles(session, [ProfileStatus.PUBLISHED]) if not p.type.is_offer
-            ][:DEMO_REQUESTS_SHOWN]
-        for key in requests:
+        for key in exchange.published_request_keys(operator(engine, settings), DEMO_REQUESTS_SHOWN):
             subject, rows = match_runs.matches_for(operator(engine, settings), key)
             render.matches(console, subject, rows, limit=3)
         config = OptimizerConfig(alternatives=alternatives, solver=solver)
         console.rule("[bold]3. consortium proposals, bid by bid")
-        with session_scope(engine) as session:
-            bid_keys = [b.key for b in repository.load_bids(session, only_open=True)]
-        for key in bid_keys:
+        for key in bidding.open_bid_keys(operator(engine, settings)):
             b, outcome, paths = proposals.propose(operator(engine, settings), key, config, pdf=True)
             render.outcome(console, b, outcome, paths)
         console.rule("[bold]4. joint plan across all open bids (firm availability respected)")
@@ -381,20 +369,16 @@ def user_api_key(
     label: str = typer.Option("", "--label", help="What the key is for"),
 ) -> None:
     """Create an API key for an account and print it (it is shown only once)."""
-    from api.actions import security
-    from api.actions.operator import open_database
-    from profiles.db import session_scope
-    from profiles.repository import accounts as store
+    from api.actions import accounts
+    from api.actions.operator import open_database, operator
 
     settings = _settings(ctx)
-    engine = open_database(settings)
-    with session_scope(engine) as session:
-        account = store.account_by_username(session, username)
-        if account is None or account.id is None:
-            _fail(PartnermatchError(f"no account '{username}'"))
-            return
-        issued = security.create_api_key(session, account.id, label, settings.now())
-    console.print(issued.secret)
+    try:
+        issued = accounts.issue_api_key(operator(open_database(settings), settings), username, label)
+    except PartnermatchError as exc:
+        _fail(exc)
+        return
+    console.print(issued["api_key"])
 
 
 @app.command()
@@ -619,15 +603,12 @@ def map_command(
 @app.command("runs")
 def runs_(ctx: typer.Context, limit: int = typer.Option(10, help="How many of the newest runs")) -> None:
     """Recent matching runs: kind, status, stage reached, counts and errors."""
-    from api.actions.operator import open_database
+    from api.actions import match_runs
+    from api.actions.operator import open_database, operator
     from api.cli import render
-    from profiles.db import session_scope
-    from profiles.repository import runs as run_store
 
-    engine = open_database(_settings(ctx))
-    with session_scope(engine, readonly=True) as session:
-        rows = run_store.list_runs(session, limit)
-        render.runs(console, rows)
+    settings = _settings(ctx)
+    render.runs(console, match_runs.recent_runs(operator(open_database(settings), settings), limit))
 
 
 # partnering achievements and outcomes -------------------------------------------
@@ -785,11 +766,9 @@ def config_command(
     ctx: typer.Context, activate: int | None = typer.Option(None, help="Make stored configuration ID active again")
 ) -> None:
     """The active matching configuration, where it came from, and the stored ones."""
-    from api.actions import match_runs, tuning
-    from api.actions.operator import open_database
+    from api.actions import tuning
+    from api.actions.operator import open_database, operator
     from api.cli import render
-    from profiles.db import session_scope
-    from profiles.repository import history as history_store
 
     settings = _settings(ctx)
     try:
@@ -799,9 +778,6 @@ def config_command(
                 tuning.activate(engine, settings, activate)
             except KeyError:
                 _fail(PartnermatchError(f"--activate: no stored matching configuration #{activate}"))
-        with session_scope(engine, readonly=True) as session:
-            active, provenance = match_runs.active_matching_config(session)
-            stored = history_store.configs(session)
-        render.matching_config(console, active, provenance, stored)
+        render.matching_config(console, tuning.active_view(operator(engine, settings)))
     except PartnermatchError as exc:
         _fail(exc)

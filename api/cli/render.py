@@ -312,7 +312,9 @@ def tune_report(console: Console, report: Any) -> None:
         console.print(note)
 
 
-def matching_config(console: Console, active: Any, provenance: dict[str, Any], stored: list[Any]) -> None:
+def matching_config(console: Console, view: dict[str, Any]) -> None:
+    """The active configuration, its provenance and the stored ones, as `tuning.active_view` gives them."""
+    active, provenance, stored = view["config"], view["provenance"], view["stored"]
     line = f"active matching configuration: {provenance.get('source')}"
     if provenance.get("id"):
         line += f" #{provenance['id']}, {provenance.get('created_at', '')[:19]} by {provenance.get('created_by')}"
@@ -320,18 +322,18 @@ def matching_config(console: Console, active: Any, provenance: dict[str, Any], s
             line += f" ({provenance['note']})"
     console.print(line)
     table = Table("component", "weight")
-    for name, weight in sorted(active.weights.items(), key=lambda kv: (-kv[1], kv[0])):
+    for name, weight in sorted(active["weights"].items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(name, f"{weight:.3f}")
     console.print(table)
     console.print(
-        f"top_k {active.top_k}, peer_k {active.peer_k}, candidate_k {active.candidate_k}, "
-        f"semantic_k {active.semantic_k}, complement_k {active.complement_k}, "
-        f"relationship_k {active.relationship_k}, min_score {active.min_score}"
+        f"top_k {active['top_k']}, peer_k {active['peer_k']}, candidate_k {active['candidate_k']}, "
+        f"semantic_k {active['semantic_k']}, complement_k {active['complement_k']}, "
+        f"relationship_k {active['relationship_k']}, min_score {active['min_score']}"
     )
     if stored:
         history = Table("#", "created", "source", "active", "note")
         for row in stored:
             history.add_row(
-                str(row.id), row.created_at.isoformat()[:19], row.source, "yes" if row.active else "", row.note
+                str(row["id"]), row["created_at"][:19], row["source"], "yes" if row["active"] else "", row["note"]
             )
         console.print(history)
