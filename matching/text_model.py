@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -9,6 +11,25 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from profiles.errors import NotFitted
 
 from .stopwords import STOP_WORDS
+
+# Units of measure as they appear in profile texts (accents already stripped): shared, they say nothing
+# about what two firms do, so they are never offered as shared terms (they still count in the cosine).
+UNIT_TOKENS = frozenset(
+    """μm um µm mm cm dm m km nm mil inch inches ft mg g kg t ton tons tonne tonnes lb lbs
+    ml l cl dl m2 m3 mm2 mm3 cm2 cm3 qm s ms min h hr hrs hz khz mhz rpm w kw mw kwh mwh v kv mv ma
+    pa kpa mpa gpa bar mbar psi kn pcs stk pct""".split()
+)
+
+
+def explanatory(term: str) -> bool:
+    """Whether a shared term tells a reader something: a unigram that is not a unit of measure, a number
+    or a lone letter; a bigram with at least one such word ("e coating" yes, "mm μm" no)."""
+
+    def says_something(word: str) -> bool:
+        word = word.replace("µ", "μ")
+        return len(word) > 1 and word not in UNIT_TOKENS and any(ch.isalpha() for ch in word)
+
+    return any(says_something(w) for w in term.split())
 
 
 def _stop_words() -> set[str]:
@@ -62,7 +83,8 @@ class TfidfTextModel:
         return matrix
 
     def cosine_and_terms(self, matrix: sparse.csr_matrix, i: int, j: int, n: int) -> tuple[float, tuple[str, ...]]:
-        """Cosine of rows i and j and the n terms contributing most to it, best first.
+        """Cosine of rows i and j and the n explanatory terms contributing most to it, best first
+        (units of measure and lone letters count in the cosine but are not offered as terms).
 
         Works on the CSR arrays directly, from one intersection: slicing a scipy row per pair costs
         more than the whole product, and explanations are built for every stored match.
@@ -78,5 +100,6 @@ class TfidfTextModel:
         cosine = float(np.dot(a.astype(np.float64), b.astype(np.float64)))
         if cosine <= 0 or n == 0:
             return cosine, ()
-        order = np.lexsort((common, -(a * b)))[:n]
-        return cosine, tuple(str(self.vocabulary_terms_[common[k]]) for k in order)
+        order = np.lexsort((common, -(a * b)))
+        terms = (str(self.vocabulary_terms_[common[k]]) for k in order)
+        return cosine, tuple(islice((t for t in terms if explanatory(t)), n))

@@ -1,0 +1,47 @@
+"""Shared terms offered in match explanations: words that say what two firms do, never units or numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.text_model import TfidfTextModel, explanatory
+
+
+@pytest.mark.parametrize("term", ["μm", "µm", "mm", "kg", "kw", "mpa", "e", "x", "mm μm", "kg mm"])
+def test_units_and_lone_letters_are_not_explanatory(term):
+    assert not explanatory(term)
+
+
+@pytest.mark.parametrize("term", ["anodising", "e coating", "μm tolerances", "ktl", "3d", "iatf"])
+def test_words_about_the_work_are_explanatory(term):
+    assert explanatory(term)
+
+
+def test_shared_terms_leave_out_units_numbers_and_lone_letters_but_the_cosine_keeps_them():
+    texts = [
+        "Anodising of aluminium profiles, layers 5-25 μm, parts up to 6000 mm and 40 kg; e-coating",
+        "We seek anodising for aluminium profiles: 15 μm layer, 3000 mm long, 12 kg; e-coating line",
+        "Wooden windows and doors",
+    ]
+    model = TfidfTextModel(ngram_max=1)
+    matrix = model.fit_transform(texts)
+    cosine, terms = model.cosine_and_terms(matrix, 0, 1, 20)
+    assert {"anodising", "aluminium", "profiles", "coating"} <= set(terms)
+    assert not {"μm", "mm", "kg", "e"} & set(terms), terms
+    assert not any(t.isdigit() for t in terms)
+    assert {"μm", "mm", "kg"} <= set(model.vocabulary_terms_)  # still part of the text similarity
+    assert cosine > 0
+
+
+def test_the_number_of_terms_counts_only_the_terms_offered():
+    texts = ["μm mm kg anodising coating", "μm mm kg anodising coating"]
+    model = TfidfTextModel(ngram_max=1)
+    matrix = model.fit_transform(texts)
+    assert len(model.cosine_and_terms(matrix, 0, 1, 2)[1]) == 2
+    assert model.cosine_and_terms(matrix, 0, 1, 0)[1] == ()
+
+
+def test_no_common_words_no_terms():
+    model = TfidfTextModel()
+    matrix = model.fit_transform(["anodising mm", "timber kg"])
+    assert model.cosine_and_terms(matrix, 0, 1, 5) == (0.0, ())
