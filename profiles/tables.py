@@ -278,7 +278,9 @@ class InterestRow(SQLModel, table=True):
     forwarded_by: int | None = Field(default=None, foreign_key="account.id")
     decided_at: datetime | None = None
     decided_by: int | None = Field(default=None, foreign_key="account.id")
+    # Each side's note is internal to it: `note` by the owner's side, `sender_note` by the sender's.
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    sender_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class AuditRow(SQLModel, table=True):

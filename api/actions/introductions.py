@@ -16,7 +16,7 @@ from api.actions import views
 from api.actions.context import Context, firm_row, hidden_names, profile_row, record
 from profiles import een
 from profiles.db import session_scope
-from profiles.errors import Conflict, Forbidden, NotFound, RowError, ValidationFailed
+from profiles.errors import Conflict, Forbidden, NotFound, PartnermatchError, RowError, ValidationFailed
 from profiles.repository import firms as firm_store
 from profiles.repository import history, interests
 from profiles.repository import profiles as profile_store
@@ -46,7 +46,7 @@ def _view(session: Session, ctx: Context, row: InterestRow, owner: FirmRow, send
     profile = profile_store.profile_with_id(session, row.profile_id)
     sender_profile = profile_store.profile_with_id(session, row.sender_profile_id)
     assert profile is not None
-    return views.interest_view(
+    out = views.interest_view(
         row,
         profile,
         owner,
@@ -56,6 +56,19 @@ def _view(session: Session, ctx: Context, row: InterestRow, owner: FirmRow, send
         ctx.settings.current_date(),
         hidden_names(session, ctx.viewer),
     )
+    return {**out, **side_view(ctx.viewer, row, owner, sender)}
+
+
+def side_view(viewer: Viewer, row: InterestRow, owner: FirmRow, sender: FirmRow) -> dict[str, Any]:
+    """Where the viewer stands on an interest: its sides ("incoming" when it manages the profile's
+    owner, "outgoing" when it manages the sender), the steps it may take now, and only the notes of
+    its own sides."""
+    owner_side = viewer.manages(owner.id, owner.cluster)
+    sender_side = viewer.manages(sender.id, sender.cluster)
+    return {
+        "sides": [side for side, on in (("incoming", owner_side), ("outgoing", sender_side)) if on],
+        "actions": allowed_steps(viewer, row, owner, sender),
+    }
 
 
 def _audit(session: Session, ctx: Context, action: str, row: InterestRow, owner: FirmRow, sender: FirmRow) -> None:
@@ -66,6 +79,10 @@ def _audit(session: Session, ctx: Context, action: str, row: InterestRow, owner:
 def express(
     ctx: Context, profile_ref: str, message: str, sender_profile: str | None, on_behalf_of: str | None
 ) -> dict[str, Any]:
+    if not profile_ref.strip():
+        raise ValidationFailed(
+            [RowError("interest", "profile", profile_ref, "required: a published profile's reference")]
+        )
     if len(message) > MESSAGE_MAX:
         raise ValidationFailed([RowError("interest", "message", message[:40], f"longer than {MESSAGE_MAX} characters")])
     today = ctx.settings.current_date()
@@ -122,41 +139,53 @@ def express(
         return _view(session, ctx, row, owner, sender)
 
 
+STEPS = ("forward", "accept", "decline", "withdraw")
+
+
+def _refusal(
+    viewer: Viewer, row: InterestRow, owner: FirmRow, sender: FirmRow, action: str
+) -> PartnermatchError | None:
+    """Why the viewer may not take `action` on the interest now, or None when it may."""
+    owner_side = viewer.manages(owner.id, owner.cluster)
+    sender_side = viewer.manages(sender.id, sender.cluster)
+    owner_advisor = owner_side and viewer.role in (Role.ADVISOR, Role.ADMIN)
+    if action == "forward":
+        if not owner_advisor:
+            return Forbidden("only the advisor of the profile's owner forwards an expression of interest")
+        statuses: tuple[str, ...] = ("sent",)
+    elif action in ("accept", "decline"):
+        if not owner_side:
+            return Forbidden("only the profile's owner (or its advisor) accepts or declines")
+        # the owner decides on a forwarded interest; its advisor may also decline one instead of forwarding
+        may_decline_unforwarded = action == "decline" and owner_advisor
+        statuses = ("sent", "forwarded") if may_decline_unforwarded else ("forwarded",)
+    elif action == "withdraw":
+        if not sender_side:
+            return Forbidden("only the firm that sent it (or its advisor) withdraws an expression of interest")
+        statuses = ("sent", "forwarded")
+    else:
+        return ValidationFailed([RowError("interest", "action", action, "forward, accept, decline or withdraw")])
+    if row.status not in statuses:
+        return Conflict(f"cannot {action} an expression of interest that is {row.status}")
+    return None
+
+
+def allowed_steps(viewer: Viewer, row: InterestRow, owner: FirmRow, sender: FirmRow) -> list[str]:
+    """The steps the viewer may take on the interest now: the same rules the steps themselves check."""
+    return [a for a in STEPS if _refusal(viewer, row, owner, sender, a) is None]
+
+
 def _step(ctx: Context, interest_id: int, action: str, note: str) -> dict[str, Any]:
     now = ctx.settings.now()
     with session_scope(ctx.engine) as session:
         row, owner, sender = _load(session, ctx, interest_id, for_update=True)
-        v = ctx.viewer
-        owner_side = v.manages(owner.id, owner.cluster)
-        sender_side = v.manages(sender.id, sender.cluster)
-        owner_advisor = owner_side and v.role in (Role.ADVISOR, Role.ADMIN)
-        if action == "forward":
-            if not owner_advisor:
-                raise Forbidden("only the advisor of the profile's owner forwards an expression of interest")
-            _expect(row, ("sent",), action)
-            status = "forwarded"
-        elif action in ("accept", "decline"):
-            if not owner_side:
-                raise Forbidden("only the profile's owner (or its advisor) accepts or declines")
-            # the owner decides on a forwarded interest; its advisor may also decline one instead of forwarding
-            may_decline_unforwarded = action == "decline" and owner_advisor
-            _expect(row, ("sent", "forwarded") if may_decline_unforwarded else ("forwarded",), action)
-            status = "accepted" if action == "accept" else "declined"
-        elif action == "withdraw":
-            if not sender_side:
-                raise Forbidden("only the firm that sent it (or its advisor) withdraws an expression of interest")
-            _expect(row, ("sent", "forwarded"), action)
-            status = "withdrawn"
-        else:  # pragma: no cover - routes name the action
-            raise ValueError(action)
-        interests.set_status(session, row, status, at=now, by=v.account_id, note=note[:MESSAGE_MAX])
+        refusal = _refusal(ctx.viewer, row, owner, sender, action)
+        if refusal is not None:
+            raise refusal
+        status = {"forward": "forwarded", "accept": "accepted", "decline": "declined", "withdraw": "withdrawn"}[action]
+        interests.set_status(session, row, status, at=now, by=ctx.viewer.account_id, note=note[:MESSAGE_MAX])
         _audit(session, ctx, action, row, owner, sender)
         return _view(session, ctx, row, owner, sender)
-
-
-def _expect(row: InterestRow, statuses: tuple[str, ...], action: str) -> None:
-    if row.status not in statuses:
-        raise Conflict(f"cannot {action} an expression of interest that is {row.status}")
 
 
 def forward(ctx: Context, interest_id: int, note: str = "") -> dict[str, Any]:

@@ -446,7 +446,9 @@ def interest_view(
         "id": row.id,
         "status": row.status,
         "message": others(row.message),
-        "note": others(row.note),
+        # each side's note is internal to it
+        "note": others(row.note) if viewer.manages(owner.id, owner.cluster) else "",
+        "sender_note": others(row.sender_note) if viewer.manages(sender.id, sender.cluster) else "",
         "profile": profile_brief(profile, owner, viewer, today, names),
         "sender": _party(sender, viewer, introduced),
         "owner": _party(owner, viewer, introduced),

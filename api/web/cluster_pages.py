@@ -138,13 +138,38 @@ def inbox(
     ctx: Context = Depends(web_context),
 ) -> Response:
     items, total = introductions.list_for(ctx, status or None, 0, 200)
-    return page(request, "interests.html.j2", interests=items, total=total, status=status)
+    incoming = [i for i in items if "incoming" in i["sides"]]
+    outgoing = [i for i in items if "outgoing" in i["sides"]]
+    return page(
+        request, "interests.html.j2", incoming=incoming, outgoing=outgoing, total=total, status=status, steps=STEPS
+    )
+
+
+@router.post("/interests", response_class=HTMLResponse)
+async def express_interest(request: Request, ctx: Context = Depends(web_context)) -> Response:
+    """Express interest in a published profile (firm users for their firm, advisors for a firm they name)."""
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(form.get(k) or "").strip() for k in ("profile", "message", "firm", "sender_profile")}
+    view = await run_in_threadpool(
+        introductions.express,
+        ctx,
+        values["profile"],
+        values["message"],
+        values["sender_profile"] or None,
+        values["firm"] or None,
+    )
+    return redirect(
+        f"/interests#interest-{view['id']}",
+        f"Interest in {view['profile']['reference']} sent (#{view['id']}); you can withdraw it until it is decided.",
+    )
 
 
 STEPS = {
-    "forward": (introductions.forward, "forwarded to the profile's owner"),
-    "accept": (introductions.accept, "accepted: both firms now see each other"),
-    "decline": (introductions.decline, "declined"),
+    "forward": (introductions.forward, "forwarded to the profile's owner", "Forward"),
+    "accept": (introductions.accept, "accepted: both firms now see each other", "Accept"),
+    "decline": (introductions.decline, "declined", "Decline"),
+    "withdraw": (introductions.withdraw, "withdrawn", "Withdraw"),
 }
 
 
@@ -153,7 +178,9 @@ async def interest_step(request: Request, interest_id: int, step: str, ctx: Cont
     form = await request.form()
     check_csrf(request, form)
     if step not in STEPS:
-        raise ValidationFailed([RowError("interest", "action", step, "forward, accept or decline")], "interest")
-    action, done = STEPS[step]
+        raise ValidationFailed(
+            [RowError("interest", "action", step, "forward, accept, decline or withdraw")], "interest"
+        )
+    action, done, _ = STEPS[step]
     await run_in_threadpool(action, ctx, interest_id, str(form.get("note") or "").strip()[:2000])
     return redirect("/interests", f"Expression of interest {interest_id} {done}.")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.actions import achievements, exchange, relations
+from api.actions import achievements, exchange, introductions, relations
 from api.actions.context import Context
 from api.actions.exchange import FirmFilter
 from api.web.forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
@@ -243,7 +243,35 @@ def profile(request: Request, ref: str, ctx: Context = Depends(web_context)) -> 
     matches: list[dict[str, Any]] = []
     if manages:
         matches, _ = exchange.profile_matches(ctx, ref, 0, 30, 0.0)
-    return page(request, "profile.html.j2", profile=view, matches=matches, manages=manages, types=PROFILE_TYPES)
+    return page(
+        request,
+        "profile.html.j2",
+        profile=view,
+        matches=matches,
+        manages=manages,
+        types=PROFILE_TYPES,
+        **_interest_choices(ctx, view, manages),
+    )
+
+
+def _interest_choices(ctx: Context, view: dict[str, Any], manages: bool) -> dict[str, Any]:
+    """What the profile page offers for expressing interest: the viewer's open interests in it (to
+    withdraw), and for advisors the firms of their cluster it may be sent for."""
+    if manages or view.get("status") != "published" or not view.get("reference"):
+        return {"may_express": False, "open_interests": [], "senders": []}
+    mine, _ = introductions.list_for(ctx, None, 0, 500)
+    open_ = [
+        i
+        for i in mine
+        if "outgoing" in i["sides"] and i["profile"]["reference"] == view["reference"] and "withdraw" in i["actions"]
+    ]
+    senders: list[dict[str, Any]] = []
+    if ctx.viewer.role != Role.FIRM:
+        firms_, _ = exchange.list_firms(
+            ctx, FirmFilter(cluster=None if ctx.viewer.is_admin else ctx.viewer.cluster), "country", 0, 500
+        )
+        senders = [f for f in firms_ if f.get("key")]
+    return {"may_express": True, "open_interests": open_, "senders": senders}
 
 
 def _profile_form_page(

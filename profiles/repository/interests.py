@@ -89,13 +89,16 @@ def set_status(
     session: Session, row: InterestRow, status: str, *, at: datetime, by: int | None, note: str = ""
 ) -> None:
     """Move an interest to `status`: forwarding stamps when and by whom it was forwarded, every other
-    step when and by whom it was decided; a note, when given, replaces the one before."""
+    step when and by whom it was decided; a note, when given, replaces the one before on its side
+    (withdrawing is the sender's step, every other the owner's)."""
     row.status = status
     if status == "forwarded":
         row.forwarded_at, row.forwarded_by = at, by
     else:
         row.decided_at, row.decided_by = at, by
-    if note:
+    if note and status == "withdrawn":
+        row.sender_note = note
+    elif note:
         row.note = note
     session.add(row)
     session.flush()

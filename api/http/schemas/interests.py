@@ -32,7 +32,10 @@ class InterestOut(BaseModel):
     id: int
     status: str
     message: str
-    note: str
+    note: str = Field(description="The owner side's note; only that side sees it.")
+    sender_note: str = Field(default="", description="The sending side's note; only that side sees it.")
+    sides: list[str] = Field(default_factory=list, description='"incoming", "outgoing" or both, for you.')
+    actions: list[str] = Field(default_factory=list, description="The steps you may take now.")
     profile: ProfileBrief
     sender: dict[str, Any]
     owner: dict[str, Any]

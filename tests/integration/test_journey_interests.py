@@ -1,0 +1,142 @@
+"""Firms acting on matches, in a real browser against the real server: from a match to the matched
+profile's anonymous view, expressing interest and withdrawing it; the interests page split into
+incoming and outgoing with only the steps the viewer may take; notes internal to their side."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import httpx
+import pytest
+from apikit import PASSWORD, seed
+from webkit import CHROMIUM, artefacts, hidden_identities, leaks, running_server
+
+pytestmark = pytest.mark.slow
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+TODAY = date(2026, 11, 21)
+SHOTS = artefacts() / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("journey-interests")
+    url = f"sqlite:///{root}/exchange.db"
+    _, keys = seed(url, root, TODAY)
+    with running_server(url, root, TODAY.isoformat()) as base:
+        api = httpx.Client(base_url=base + "/api/v1", timeout=30)
+        yield base, url, api, keys
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, workspace):
+    context = browser.new_context(base_url=workspace[0], viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    tab.on("dialog", lambda d: d.accept())
+    yield tab
+    context.close()
+
+
+def sign_in(page: Page, who: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", who)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("input[name=password]")).to_have_count(0)
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def test_firm_user_expresses_interest_from_a_match_and_withdraws_it(page, workspace):
+    sign_in(page, "vejle")
+    page.goto("/firms/dk-vejle-praecision")
+    first = page.locator('#matches a[href^="/profiles/"]').first
+    reference = first.inner_text().strip()
+    first.click()
+    expect(page).to_have_url(re.compile(rf"/profiles/{reference}$"))
+    expect(page.locator("h1")).to_be_visible()
+    assert leaks(page.content(), hidden_identities(workspace[1], {"dk-vejle-praecision"})) == []
+    page.fill("#interest-form textarea[name=message]", "Five-axis milling of your profiles, short runs.")
+    shot(page, "interests-01-express-from-match.png")
+    page.click("#interest-form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/interests"))
+    row = page.locator("#outgoing tr.interest", has_text=reference)
+    expect(row).to_contain_text("Five-axis milling of your profiles, short runs.")
+    expect(row).to_contain_text("sent")
+    expect(row.get_by_role("button", name="Withdraw")).to_be_visible()
+    for dead_end in ("Accept", "Decline", "Forward"):
+        expect(page.get_by_role("button", name=dead_end)).to_have_count(0)
+    shot(page, "interests-02-outgoing-with-withdraw.png")
+    row.get_by_role("button", name="Withdraw").click()
+    expect(page.locator("#outgoing tr.interest", has_text=reference)).to_contain_text("withdrawn")
+    expect(page.locator("#outgoing tr.interest", has_text=reference).get_by_role("button")).to_have_count(0)
+    page.goto(f"/profiles/{reference}")
+    expect(page.locator("#interest-form")).to_be_visible()  # may express again once withdrawn
+
+
+def test_interests_page_offers_each_side_only_its_steps_and_keeps_notes_internal(page, workspace):
+    _, _, api, keys = workspace
+    wanted = api.get(
+        "/profiles",
+        params={"firm": "dk-nordalu", "status": "published"},
+        headers={"X-API-Key": keys["dac-advisor"]},
+    ).json()["items"][0]["reference"]
+    sent = api.post(
+        "/interests",
+        json={"profile": wanted, "message": "Anodised door thresholds, 4000 a year."},
+        headers={"X-API-Key": keys["valdres"]},
+    )
+    assert sent.status_code == 201, sent.text
+    interest = sent.json()["id"]
+
+    sign_in(page, "dac-advisor")
+    page.goto("/interests")
+    incoming = page.locator(f"#incoming #interest-{interest}")
+    expect(incoming.get_by_role("button")).to_have_text(["Forward", "Decline"])
+    expect(page.locator(f"#outgoing #interest-{interest}")).to_have_count(0)
+    incoming.locator("input[name=note]").fill("Internal: ask Nordalu about capacity first")
+    shot(page, "interests-03-advisor-incoming.png")
+    incoming.get_by_role("button", name="Forward").click()
+    expect(page.locator(f"#incoming #interest-{interest}")).to_contain_text("Internal: ask Nordalu about capacity")
+    expect(page.locator(f"#incoming #interest-{interest}").get_by_role("button")).to_have_text(["Accept", "Decline"])
+
+    page.context.clear_cookies()
+    sign_in(page, "valdres")
+    page.goto("/interests")
+    outgoing = page.locator(f"#outgoing #interest-{interest}")
+    expect(outgoing).to_contain_text("forwarded")
+    expect(outgoing.get_by_role("button")).to_have_text(["Withdraw"])
+    assert "ask Nordalu about capacity" not in page.content()
+    shot(page, "interests-04-sender-sees-no-internal-note.png")
+    seen = api.get(f"/interests/{interest}", headers={"X-API-Key": keys["valdres"]}).json()
+    assert seen["note"] == "" and seen["actions"] == ["withdraw"]
+
+    page.context.clear_cookies()
+    sign_in(page, "nordalu")
+    page.goto("/interests")
+    mine = page.locator(f"#incoming #interest-{interest}")
+    expect(mine.get_by_role("button")).to_have_text(["Accept", "Decline"])
+    expect(page.locator("#outgoing").get_by_role("button", name="Accept")).to_have_count(0)
+    mine.get_by_role("button", name="Accept").click()
+    expect(page.locator(f"#incoming #interest-{interest}")).to_contain_text("accepted")
+    expect(page.locator(f"#incoming #interest-{interest}")).to_contain_text("Valdres")
+    shot(page, "interests-05-owner-accepted.png")
