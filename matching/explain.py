@@ -6,6 +6,7 @@ from typing import Any
 
 from .components import REGISTRY
 from .scorer import PairScore
+from .text_model import explanatory
 
 
 def label(component: str) -> str:
@@ -77,3 +78,29 @@ def sentence(explanation: dict[str, Any]) -> str:
     if explanation.get("shared_terms"):
         text += "; terms: " + ", ".join(explanation["shared_terms"][:4])
     return text
+
+
+# What each part of an explanation says, from the viewer's side, in the order a reader wants it.
+REASONS = (
+    ("they_offer_what_you_seek", "They offer what you seek"),
+    ("you_offer_what_they_seek", "You offer what they seek"),
+    ("goes_with", "Goes together"),
+    ("shared_capabilities", "Capabilities in both profiles"),
+    ("same_meaning", "Same meaning in other words or languages"),
+    ("ties", "Ties"),
+    ("shared_terms", "Words both profiles use"),
+)
+
+
+def reasons(explanation: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The explanation as sentences for people: (what it is, the matched phrases), leaving out parts
+    without phrases and shared terms that say nothing (units, lone letters; kept by older runs)."""
+    out = []
+    for key, lead in REASONS:
+        value = explanation.get(key)
+        phrases = [value] if isinstance(value, str) else [str(v) for v in value or [] if v]
+        if key == "shared_terms":
+            phrases = [p for p in phrases if explanatory(p)]
+        if phrases:
+            out.append((lead, phrases))
+    return out

@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from .explanations import component_label, evidence_words, nace_label, reasons
+
 FLASH = "pm_flash"
 
 
@@ -34,7 +36,15 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(score=_score, percent=_percent, number=_number)
+    env.filters.update(
+        score=_score,
+        percent=_percent,
+        number=_number,
+        nace=nace_label,
+        evidence=evidence_words,
+        component=component_label,
+    )
+    env.globals.update(reasons=reasons)
     return env
 
 

@@ -113,7 +113,7 @@ def test_firms_list_filters_and_firm_page_with_explained_matches(page):
     expect(page.locator("h1")).to_contain_text("Nordalu Extrusion A/S")
     first = page.locator("details.match").first
     expect(first.locator("table.components")).to_contain_text("capabilities")
-    expect(first).to_contain_text("Shared terms")
+    expect(first).to_contain_text("Words both profiles use")
     shot(page, "03-firm-page.png")
 
 
