@@ -50,6 +50,7 @@ class ImportReport:
     approximate_phrases: list[PhraseNote] = field(default_factory=list)
     duplicates: list[DuplicateFirm] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read (separator, encoding)
 
     @property
     def changed(self) -> int:
@@ -220,7 +221,7 @@ def import_raw(
         batch, refused = admit(session, raw, batch)
         if refused:
             raise ValidationFailed(refused, raw.source)
-    report = ImportReport(raw.source)
+    report = ImportReport(raw.source, notes=list(raw.notes))
     for note in _phrase_notes(raw, batch, vocabulary):
         (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
     report.duplicates = _duplicates(session, batch.firms)

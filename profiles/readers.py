@@ -1,17 +1,28 @@
-"""Read JSON and CSV input files into raw rows, before validation.
+"""Read JSON, CSV and Excel input files into raw rows, before validation.
 
 A JSON file is an object with any of the lists "firms", "profiles", "bids" and
 "relations". A CSV file holds one kind, recognised from its header: firms (name,
 country), profiles (firm, type), bids (one row per requirement, grouped by
 the "bid" column) or relations (firm, direction, counterpart). Rows keep a
-label (JSON path or CSV line) for error messages.
+label (JSON path, CSV line or sheet and row) for error messages.
+
+CSV is read as spreadsheets in the exchange's countries write it: comma, semicolon
+or tab between the cells (recognised from the header line), with or without a
+UTF-8 byte-order mark, in UTF-8 or, for a file whose first non-ASCII byte is not
+UTF-8, Windows-1252 (Excel's "CSV" in Western Europe); decimal commas are
+the validators' business. An Excel workbook (.xlsx) holds one kind per sheet,
+each recognised from its first row like a CSV header; empty sheets are skipped.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,16 +71,41 @@ REQUIREMENT_COLUMNS = {
 class RawInput:
     source: str
     rows: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the import report
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.rows.values())
 
 
-def decode(data: bytes, source: str) -> str:
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and .ods, .docx) are zip archives
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
+XLSX_MAX_CELLS = 2_000_000  # a workbook's sheets together; the byte limit alone lets a zip unpack far larger
+CP1252 = "Windows-1252 (cp1252)"
+
+
+def decode(data: bytes, source: str, legacy: bool = False) -> str:
+    return decode_named(data, source, legacy)[0]
+
+
+def decode_named(data: bytes, source: str, legacy: bool = False) -> tuple[str, str]:
+    """The text and the name of its encoding: UTF-8 (a byte-order mark is dropped) or UTF-16 with its mark.
+    With `legacy`, a file that is plain ASCII up to its first byte that is not UTF-8 is read as
+    Windows-1252, as Excel saves "CSV" in Western Europe; a file with UTF-8 before that byte is a
+    broken UTF-8 file and refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise UnreadableInput(f"{source}: broken UTF-16 text at byte {exc.start}") from exc
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        if legacy and data[: exc.start].isascii():
+            try:
+                return data.decode("cp1252"), CP1252
+            except UnicodeDecodeError:
+                pass
         raise UnreadableInput(
             f"{source}: not valid UTF-8 at byte {exc.start} (line {line}); save the file as UTF-8 and import it again"
         ) from exc
@@ -78,13 +114,34 @@ def decode(data: bytes, source: str) -> str:
 def read_input(path: Path) -> RawInput:
     if not path.exists():
         raise UnreadableInput(f"{path}: no such file")
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return parse_json(decode(data, str(path)), str(path))
-    if suffix == ".csv":
-        return parse_csv(decode(data, str(path)), str(path))
-    raise UnreadableInput(f"{path}: unknown file type '{suffix}'; use .json or .csv")
+    return parse_bytes(path.read_bytes(), str(path))
+
+
+def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> RawInput:
+    """A file's bytes → raw rows: the kind of file from its first bytes, its name and its content type."""
+    name = source.lower()
+    media = (content_type or "").split(";")[0].strip().lower()
+    if data.startswith(ZIP_MAGIC):
+        return parse_xlsx(data, source)
+    if data.startswith(OLE_MAGIC):
+        raise UnreadableInput(
+            f"{source}: this is an old Excel (.xls) or Word file; in Excel, save it as .xlsx or as CSV and upload again"
+        )
+    if name.endswith(".xlsx"):
+        raise UnreadableInput(f"{source}: not an Excel workbook (the file does not start like one); save it again")
+    if not data.strip():
+        raise UnreadableInput(f"{source}: the file is empty")
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableInput(f"{source}: a binary file, not text; upload .csv, .xlsx or .json")
+    named_csv = name.endswith((".csv", ".txt", ".tsv")) or media in ("text/csv", "text/plain")
+    looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    if name.endswith(".json") or media == "application/json" or (looks_json and not named_csv):
+        return parse_json(decode(data, source), source)
+    text, encoding = decode_named(data, source, legacy=True)
+    raw = parse_csv(text, source)
+    if encoding != "UTF-8":
+        raw.notes.append(f"read as {encoding} text, not UTF-8")
+    return raw
 
 
 def parse_json(text: str, source: str) -> RawInput:
@@ -144,41 +201,124 @@ def _csv_kind(header: list[str], source: str) -> str:
     )
 
 
+def delimiter(header_line: str) -> str:
+    """The cell separator, from the header line: Excel writes ';' where the decimal mark is a comma
+    (Denmark, Norway, Sweden, Germany), ',' elsewhere, and a tab for "Unicode text"."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def parse_csv(text: str, source: str) -> RawInput:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    sep = delimiter(first_line)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=sep)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration as exc:
         raise UnreadableInput(f"{source}: the file is empty") from exc
     except csv.Error as exc:
         raise UnreadableInput(f"{source}: broken CSV header: {exc}") from exc
+
+    def lines() -> Iterator[tuple[str, list[str]]]:
+        try:
+            for line_no, values in enumerate(reader, start=2):
+                yield f"line {line_no}", values
+        except csv.Error as exc:
+            raise UnreadableInput(f"{source}: broken CSV near line {reader.line_num}: {exc}") from exc
+
+    out = RawInput(source)
+    _read_table(out, header, lines(), source)
+    if sep != ",":
+        out.notes.append(f"cells separated by {'a semicolon' if sep == ';' else 'a tab'}")
+    return out
+
+
+def _read_table(out: RawInput, header: list[str], rows: Iterable[tuple[str, list[str]]], source: str) -> None:
+    """One table (a CSV file or a sheet) of one kind, recognised from its header, into `out`."""
     kind = _csv_kind(header, source)
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise UnreadableInput(f"{source}: duplicate column(s) {dupes} in the header")
-    out = RawInput(source)
     errors: list[RowError] = []
     records: list[tuple[str, dict[str, Any]]] = []
-    try:
-        for line_no, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                errors.append(
-                    RowError(
-                        f"line {line_no}",
-                        "",
-                        len(values),
-                        f"has {len(values)} values but the header has {len(header)} columns",
-                    )
-                )
-                continue
-            records.append((f"line {line_no}", dict(zip(header, (restore(v) for v in values), strict=True))))
-    except csv.Error as exc:
-        raise UnreadableInput(f"{source}: broken CSV near line {reader.line_num}: {exc}") from exc
+    for label, values in rows:
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            errors.append(
+                RowError(label, "", len(values), f"has {len(values)} values but the header has {len(header)} columns")
+            )
+            continue
+        records.append((label, dict(zip(header, (restore(v) for v in values), strict=True))))
     if errors:
         raise ValidationFailed(errors, source)
-    out.rows[kind] = _group_bid_rows(records) if kind == "bids" else records
+    out.rows[kind].extend(_group_bid_rows(records) if kind == "bids" else records)
+
+
+def _cell_text(value: object) -> str:
+    """An Excel cell as the text a CSV would hold: 12.5, 40 (not 40.0), 2026-03-01, TRUE → true."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _sheet_rows(
+    rows: Iterator[tuple[int, tuple[object, ...]]], sheet: str, width: int, budget: list[int], source: str
+) -> Iterator[tuple[str, list[str]]]:
+    """A sheet's rows below its header as text, as wide as the header (trailing empty cells dropped)."""
+    for row_no, values in rows:
+        texts = [_cell_text(v) for v in values]
+        budget[0] -= len(texts)
+        if budget[0] < 0:
+            raise UnreadableInput(f"{source}: more than {XLSX_MAX_CELLS:,} cells; split the workbook")
+        while len(texts) > width and not texts[-1].strip():
+            texts.pop()
+        yield f"sheet {sheet} row {row_no}", texts + [""] * (width - len(texts))
+
+
+def parse_xlsx(data: bytes, source: str) -> RawInput:
+    """An Excel workbook: each sheet with rows is one table, recognised from its first row."""
+    import openpyxl  # noqa: PLC0415 - only uploads of workbooks need it
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "no default style", unknown extensions: harmless
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise UnreadableInput(
+            f"{source}: not an Excel workbook that can be read ({type(exc).__name__}); save it as .xlsx again"
+        ) from exc
+    out = RawInput(source)
+    budget = [XLSX_MAX_CELLS]
+    try:
+        for sheet in book.worksheets:
+            rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+            header: list[str] = []
+            for _, first in rows:
+                header = [_cell_text(v).strip() for v in first]
+                if any(header):
+                    break
+            while header and not header[-1]:
+                header.pop()
+            if header:
+                name = f"{source} (sheet {sheet.title})"
+                _read_table(out, header, _sheet_rows(rows, sheet.title, len(header), budget, source), name)
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # a sheet's XML broken inside the zip
+        raise UnreadableInput(f"{source}: a sheet of the workbook cannot be read ({type(exc).__name__})") from exc
+    finally:
+        book.close()
+    if not len(out):
+        raise UnreadableInput(f"{source}: the workbook has no rows")
     return out
 
 

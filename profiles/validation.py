@@ -34,11 +34,16 @@ from .domain import (
     SizeClass,
 )
 from .errors import RowError
-from .taxonomy.codes import COUNTRY_CODES, LANGUAGE_CODES
+from .taxonomy.codes import LANGUAGE_CODES
+from .taxonomy.countries import read_country
 from .taxonomy.nace import load_nace, normalise_nace_code
 
 E = TypeVar("E", bound=StrEnum)  # the enum a choice field reads into
 
+# Numbers as typed in the exchange's countries: "12,5" (decimal comma) and "1.200", "1 200" or "1,200"
+# (thousands) — a separator followed by exactly three digits groups thousands; otherwise a comma is decimal.
+DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}([.,\u00a0\u202f ]\d{3})+$")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -184,6 +189,8 @@ class _Row:
             self.error(name, value, "must be a whole number")
             return None
         if isinstance(value, str):
+            if THOUSANDS.match(value):
+                value = re.sub(r"[.,\u00a0\u202f ]", "", value)
             try:
                 value = int(value.replace("_", "").replace(" ", ""))
             except ValueError:
@@ -206,6 +213,8 @@ class _Row:
         value = self._get(name)
         if value is None:
             return None
+        if isinstance(value, str) and DECIMAL_COMMA.match(value):
+            value = value.replace(",", ".")
         try:
             number = float(value) if not isinstance(value, bool) else None
         except (TypeError, ValueError):
@@ -304,10 +313,6 @@ def _enum_text(value: str, enum: type[StrEnum]) -> str:
     return value
 
 
-def _country_problem(code: str) -> str | None:
-    return None if code in COUNTRY_CODES else "not an ISO 3166-1 alpha-2 country code (e.g. DK, NO, SE, DE)"
-
-
 def _language_problem(code: str) -> str | None:
     return None if code in LANGUAGE_CODES else "not an ISO 639-1 language code (e.g. da, no, sv, de, en)"
 
@@ -324,16 +329,31 @@ def _partnership_problem(value: str) -> str | None:
     )
 
 
+def _evidence(row: _Row) -> tuple[str, ...]:
+    """The row's own web address and e-mail, which may confirm an ambiguous country code (taxonomy.countries)."""
+    return tuple(v for v in (row.raw.get("website"), row.raw.get("contact_email")) if isinstance(v, str))
+
+
 def _country(row: _Row, name: str, required: bool = True) -> str | None:
-    value = row.text(name, required=required)
+    """A code, an alpha-3 code or a name in the exchange's languages ("Tyskland" → DE); see taxonomy.countries."""
+    value = row.text(name, required=required, max_len=80)
     if value is None:
         return None
-    code = value.upper()
-    problem = _country_problem(code)
-    if problem:
-        row.error(name, value, problem)
-        return None
-    return code
+    reading = read_country(value, _evidence(row))
+    if reading.code is None:
+        row.error(name, value, reading.problem or "not a country")
+    return reading.code
+
+
+def _countries(row: _Row, name: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for i, item in enumerate(row.items(name)):
+        reading = read_country(item, _evidence(row)) if isinstance(item, str) else None
+        if reading is None or reading.code is None:
+            row.error(f"{name}[{i}]", item, reading.problem if reading and reading.problem else "not a country")
+        elif reading.code not in out:
+            out.append(reading.code)
+    return tuple(out)
 
 
 def _language(row: _Row, name: str) -> str | None:
@@ -417,7 +437,7 @@ def validate_firm(raw: dict[str, Any], row: int | str, errors: list[RowError]) -
         capabilities=_capabilities(r),
         certifications=r.strings("certifications"),
         languages=r.strings("languages", check=_language_problem, transform=str.lower),
-        export_countries=r.strings("export_countries", check=_country_problem, transform=str.upper),
+        export_countries=_countries(r, "export_countries"),
         max_concurrent_bids=r.integer("max_concurrent_bids", minimum=0, maximum=50) or 1,
         cluster=r.text("cluster", max_len=200),
         excluded_partners=r.strings("excluded_partners"),
@@ -588,6 +608,8 @@ def _share(r: _Row, name: str) -> float | None:
         return None
     percent = isinstance(value, str) and value.endswith("%")
     text = value[:-1].strip() if percent else value
+    if isinstance(text, str) and DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
     try:
         number = float(text) if not isinstance(text, bool) else float("nan")
     except (TypeError, ValueError):

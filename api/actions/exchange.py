@@ -26,7 +26,7 @@ from profiles.duplicates import DuplicateFirm, find_duplicate_firms
 from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
 from profiles.importing import ImportReport, import_raw
 from profiles.mapping import firm_columns, firm_from_row, profile_columns, profile_from_row
-from profiles.readers import RawInput, decode, parse_csv, parse_json
+from profiles.readers import RawInput, parse_bytes
 from profiles.repository import achievements as achievement_store
 from profiles.repository import bids as bid_store
 from profiles.repository import firms as firm_store
@@ -453,10 +453,7 @@ def _admit_for(ctx: Context):
 
 
 def parse_upload(data: bytes, filename: str, content_type: str | None) -> RawInput:
-    source = filename or "upload"
-    text = decode(data, source)
-    is_csv = source.lower().endswith(".csv") or (content_type or "").startswith("text/csv")
-    return parse_csv(text, source) if is_csv else parse_json(text, source)
+    return parse_bytes(data, filename or "upload", content_type)
 
 
 def upload(ctx: Context, data: bytes, filename: str, content_type: str | None) -> ImportReport:
@@ -477,4 +474,5 @@ def report_view(report: ImportReport) -> dict[str, Any]:
         "approximate_phrases": [str(n) for n in report.approximate_phrases],
         "possible_duplicates": [str(d) for d in report.duplicates],
         "warnings": report.warnings,
+        "notes": report.notes,
     }

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Header, Path, Query
 
 from profiles.errors import RowError, ValidationFailed
+from profiles.taxonomy.countries import read_country
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 
@@ -23,7 +24,16 @@ IfMatch = Annotated[
     Header(max_length=200, description="The `version` you read; the write fails with 412 if it changed."),
 ]
 
-Country = Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO country code of the firm.")]
+Country = Annotated[
+    str | None,
+    Query(
+        min_length=2,
+        max_length=80,
+        description="The firm's country: ISO code (DE), three-letter code (DEU) or name in English, Danish, "
+        "Norwegian, Swedish or German (Germany, Tyskland, Deutschland). A code that is likely a slip (GE, which "
+        "is Georgia, for Germany) is refused with a question; write the name to mean it.",
+    ),
+]
 Text = Annotated[str | None, Query(min_length=1, max_length=200, description="Words in title, summary or keywords.")]
 NaceCode = Annotated[str | None, Query(max_length=10)]
 CapabilityPhrase = Annotated[str | None, Query(max_length=200)]
@@ -46,6 +56,16 @@ MatchKinds = Annotated[
         "peer. Default: all, partners before peers.",
     ),
 ]
+
+
+def country_filter(value: str | None) -> str | None:
+    """A country query value as its ISO code, or 422 naming it (and asking about a likely slip such as GE)."""
+    if value is None:
+        return None
+    reading = read_country(value)
+    if reading.code is None:
+        raise ValidationFailed([RowError("query", "country", value, reading.problem or "not a country")], "query")
+    return reading.code
 
 
 def nace_filter(code: str | None) -> str | None:

@@ -66,7 +66,7 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 
 def _xlsx(path: Path, keep: set[str]) -> list[tuple]:
-    import openpyxl  # optional dependency: partnermatch[test]
+    import openpyxl  # noqa: PLC0415 - only the benchmark reads these workbooks
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Workbook contains no default style": harmless

@@ -254,6 +254,21 @@ class Vocabulary:
     def normalise_many(self, phrases: list[str] | tuple[str, ...]) -> list[Normalised]:
         return [self.normalise(p) for p in phrases]
 
+    def closest(self, phrase: str, limit: int = 3) -> list[str]:
+        """The concepts nearest a phrase the vocabulary does not know, best first, to offer instead:
+        rapidfuzz's weighted ratio over every label and synonym, one entry per concept."""
+        key = fold(phrase)
+        if not key:
+            return []
+        out: list[str] = []
+        for matched, _, _ in process.extract(key, self._keys, scorer=fuzz.WRatio, limit=limit * 6, score_cutoff=60):
+            concept = self._by_key[matched]
+            if concept not in out:
+                out.append(concept)
+            if len(out) == limit:
+                break
+        return out
+
 
 def _same_beginning(word: str, known: str) -> bool:
     """Could `word` be `known` misspelt or inflected? A short word one typing slip away ("anodizng"),

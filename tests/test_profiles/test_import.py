@@ -141,12 +141,17 @@ def test_ragged_csv_row(engine, settings, tmp_path):
     assert "header has 10 columns" in exc.value.errors[0].reason
 
 
-def test_wrong_encoding_names_the_line(engine, settings, tmp_path):
-    content = (FIRM_HEADER + GOOD_FIRM + "dk-two,Møller Svejs ApS,DK,Tønder,5,25.62,welding,,da,\n").encode("latin-1")
-    path = _write(tmp_path, "latin1.csv", content)
+def test_windows_1252_csv_is_read_and_broken_utf8_names_the_line(engine, settings, tmp_path):
+    row = "dk-two,Møller Svejs ApS,DK,Tønder,5,25.62,welding,,da,\n"
+    path = _write(tmp_path, "latin1.csv", (FIRM_HEADER + GOOD_FIRM + row).encode("cp1252"))
+    report = imports.import_path(operator(engine, settings), path)
+    assert report.counts["firms"]["created"] == 2 and any("Windows-1252" in n for n in report.notes)
+    # UTF-8 before the bad byte: a broken UTF-8 file, not Windows-1252
+    mixed = (FIRM_HEADER + row.replace("dk-two", "dk-three")).encode() + b"dk-four,M\xf8ller,DK,,5,,,,,\n"
+    path = _write(tmp_path, "mixed.csv", mixed)
     with pytest.raises(UnreadableInput, match=r"not valid UTF-8 .*line 3"):
         imports.import_path(operator(engine, settings), path)
-    assert _counts(engine)["firms"] == 0
+    assert _counts(engine)["firms"] == 2
 
 
 def test_invalid_json_names_the_position(engine, settings, tmp_path):

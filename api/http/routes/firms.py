@@ -22,6 +22,7 @@ from api.http.params import (
     NaceCode,
     Text,
     concept_filter,
+    country_filter,
     nace_filter,
 )
 from api.http.schemas.common import Page
@@ -52,7 +53,7 @@ def list_firms(
     sort: FirmSort = "country",
 ) -> dict:
     filters = FirmFilter(
-        country=country.upper() if country else None,
+        country=country_filter(country),
         nace=nace_filter(nace),
         concept=concept_filter(capability),
         text=q,

@@ -19,6 +19,7 @@ from api.http.params import (
     ProfileRef,
     Text,
     concept_filter,
+    country_filter,
     nace_filter,
 )
 from api.http.schemas.common import Page
@@ -64,7 +65,7 @@ def list_profiles(
     filters = ProfileFilter(
         type=type,
         status=status,
-        country=country.upper() if country else None,
+        country=country_filter(country),
         nace=nace_filter(nace),
         concept=concept_filter(capability),
         text=q,

@@ -1,4 +1,4 @@
-"""Bulk upload of firms, profiles, bids and relations in one JSON or CSV file."""
+"""Bulk upload of firms, profiles, bids and relations in one JSON, CSV or Excel (.xlsx) file."""
 
 from __future__ import annotations
 
@@ -16,10 +16,18 @@ router = APIRouter(tags=["profiles"])
 @router.post(
     "/uploads",
     response_model=UploadReport,
-    summary="Bulk upload of a JSON or CSV file: all rows valid, or nothing is stored",
+    summary="Bulk upload of a JSON, CSV or Excel file: all rows valid, or nothing is stored",
 )
 def upload(
-    ctx: ContextDep, file: Annotated[UploadFile, File(description="JSON ({firms, profiles, bids}) or CSV (UTF-8).")]
+    ctx: ContextDep,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="JSON ({firms, profiles, bids, relations}); CSV with ',' or ';' between cells, in UTF-8 "
+            "(with or without BOM) or Windows-1252, decimal commas allowed; or an Excel workbook (.xlsx), one kind "
+            "per sheet."
+        ),
+    ],
 ) -> dict:
     data = file.file.read()
     report = exchange.upload(ctx, data, file.filename or "upload", file.content_type)

@@ -33,8 +33,8 @@ class BidIn(Strict):
     )
     title: str = Field(max_length=een.TITLE_MAX)
     customer: str = Field(max_length=200)
-    customer_country: str = Field(min_length=2, max_length=2)
-    delivery_country: str = Field(min_length=2, max_length=2)
+    customer_country: str = Field(min_length=2, max_length=80, description="ISO code (DE) or name (Germany)")
+    delivery_country: str = Field(min_length=2, max_length=80, description="ISO code (DE) or name (Germany)")
     description: str = Field(default="", max_length=een.DESCRIPTION_MAX)
     deadline: date | None = None
     volume_per_year: int | None = Field(default=None, ge=0)

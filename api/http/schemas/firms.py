@@ -19,7 +19,11 @@ class FirmIn(Strict):
         default=None, max_length=80, description="Required on create; taken from the URL on update."
     )
     name: str = Field(max_length=200)
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    country: str = Field(
+        min_length=2,
+        max_length=80,
+        description="ISO 3166-1 alpha-2 (DE), alpha-3 (DEU) or the name (Germany, Tyskland)",
+    )
     city: str | None = Field(default=None, max_length=120)
     region: str | None = Field(default=None, max_length=120)
     lat: float | None = Field(default=None, ge=-90, le=90)

@@ -107,3 +107,4 @@ class UploadReport(BaseModel):
     approximate_phrases: list[str]
     possible_duplicates: list[str]
     warnings: list[str]
+    notes: list[str] = Field(default=[], description="How the file was read: separator, encoding, sheets.")
