@@ -36,6 +36,12 @@ class BidInput:
     exclusions: frozenset[tuple[str, str]]
     thresholds: dict[str, float]
     pair_firms: frozenset[str] | None = None  # firms that get pair terms; None: all candidates
+    # Pairs of candidates flagged as possibly the same firm and not yet resolved: never both members.
+    duplicates: frozenset[tuple[str, str]] = frozenset()
+
+    def twins(self, firm: str) -> list[str]:
+        """The candidates flagged as possibly the same firm as `firm`."""
+        return sorted({b if a == firm else a for a, b in self.duplicates if firm in (a, b)})
 
     def has_pair_terms(self, a: str, b: str) -> bool:
         return self.pair_firms is None or (a in self.pair_firms and b in self.pair_firms)
@@ -82,7 +88,14 @@ def threshold(req: Requirement, config: OptimizerConfig) -> float:
     return config.min_fit if req.min_fit is None else req.min_fit
 
 
-def prepare_bid(bid: Bid, firms: list[Firm], vocabulary: Vocabulary, config: OptimizerConfig) -> BidInput:
+def prepare_bid(
+    bid: Bid,
+    firms: list[Firm],
+    vocabulary: Vocabulary,
+    config: OptimizerConfig,
+    duplicates: Iterable[tuple[str, str]] = (),
+) -> BidInput:
+    """The bid's candidates and rules; `duplicates` are the unresolved duplicate-firm pairs (by key)."""
     excluded = set(bid.excluded_firms)
     thresholds = {r.key: threshold(r, config) for r in bid.requirements}
     all_fits: dict[tuple[str, str], RequirementFit] = {}
@@ -108,7 +121,8 @@ def prepare_bid(bid: Bid, firms: list[Firm], vocabulary: Vocabulary, config: Opt
     for firm in firms:
         if firm.key in keys:
             exclusions |= {pair(firm.key, other) for other in firm.excluded_partners if other in keys}
-    return BidInput(bid, tuple(candidates), all_fits, frozenset(exclusions), thresholds)
+    twins = frozenset(pair(a, b) for a, b in duplicates if a in keys and b in keys and a != b)
+    return BidInput(bid, tuple(candidates), all_fits, frozenset(exclusions), thresholds, duplicates=twins)
 
 
 def prepare_problem(
@@ -117,8 +131,12 @@ def prepare_problem(
     matches: Iterable[dict[str, Any]],
     vocabulary: Vocabulary,
     config: OptimizerConfig,
+    duplicates: Iterable[tuple[str, str]] = (),
 ) -> ProblemInput:
-    inputs = tuple(prepare_bid(b, firms, vocabulary, config) for b in sorted(bids, key=lambda b: b.key))
+    """The model input for these bids; `duplicates`: the unresolved duplicate-firm pairs, never both in one
+    consortium (they come from the stored flags, see `profiles.repository.duplicates.open_pair_keys`)."""
+    twins = list(duplicates)
+    inputs = tuple(prepare_bid(b, firms, vocabulary, config, twins) for b in sorted(bids, key=lambda b: b.key))
     used = {c.firm for bi in inputs for c in bi.candidates}
     synergy = {k: v for k, v in firm_synergy(matches).items() if k[0] in used and k[1] in used}
     return ProblemInput(inputs, {f.key: f.max_concurrent_bids for f in firms}, synergy, {f.key: f.name for f in firms})

@@ -14,8 +14,9 @@ reported against the sum of the separate optima, which bounds any joint plan.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import product
 from typing import Any
 
 import pulp
@@ -111,6 +112,24 @@ def _infeasible(bid: str, reasons: list[Reason], status: str = INFEASIBLE) -> Bi
     return BidOutcome(bid, False, [], reasons, status)
 
 
+TWIN_VARIANTS = 64  # at most this many look-alike member sets are ruled out after each alternative
+
+
+def twin_variants(bi: BidInput, members: Sequence[str]) -> list[list[str]]:
+    """The member sets that differ from `members` only by swapping a firm for its flagged possible duplicate.
+
+    An alternative like that is the same consortium under another record of the same firm, so it is
+    never offered: each is ruled out with a no-good cut as soon as the original is found."""
+    options = [[f, *[t for t in bi.twins(f) if t not in members]] for f in members]
+    variants: list[list[str]] = []
+    for chosen in product(*options):
+        if list(chosen) != list(members):
+            variants.append(list(chosen))
+            if len(variants) >= TWIN_VARIANTS:
+                break
+    return variants
+
+
 def _single(problem: ProblemInput, bi: BidInput) -> ProblemInput:
     return replace(problem, bids=(bi,))
 
@@ -168,6 +187,8 @@ def propose_bid(
         proposal["explanation"]["model"] = stats[full.bid.key].as_dict()
         outcome.proposals.append(proposal)
         add_nogood(prob, v, 0, list(plan.members), rank)
+        for n, variant in enumerate(twin_variants(bi, plan.members)):
+            add_nogood(prob, v, 0, variant, rank * 1000 + n + 1)
     outcome.status = outcome.proposals[0]["solver_status"]
     return outcome
 

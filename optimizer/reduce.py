@@ -41,6 +41,7 @@ from .instance import BidInput, Candidate, ProblemInput, pair
 from .rules import (
     CAPACITY,
     COUNTRY,
+    DUPLICATES,
     EXCLUSIONS,
     FIT,
     KEEP,
@@ -91,7 +92,7 @@ def synergy_shortlist(bi: BidInput, size: int) -> frozenset[str]:
 
 # What `_dominators` implements. SWAP needs nothing (a swap keeps the member count) and ONE_BID
 # nothing within a bid (the joint plan's gap is taken against the separate optima).
-IMPLEMENTED = frozenset({SWAP, FIT, CAPACITY, LEAD, COUNTRY, KIND, EXCLUSIONS, KEEP, ONE_BID})
+IMPLEMENTED = frozenset({SWAP, FIT, CAPACITY, LEAD, COUNTRY, KIND, EXCLUSIONS, DUPLICATES, KEEP, ONE_BID})
 
 
 def respected(bi: BidInput) -> frozenset[Respect]:
@@ -139,9 +140,13 @@ def _dominators(bi: BidInput, pair_free: np.ndarray, needs: frozenset[Respect]) 
         same_as.append(np.array([c.country for c in cands]))
     if KIND in needs:
         same_as.append(np.array([c.kind for c in cands]))
+    # A firm may not stand in for one with fewer partners it cannot join: exclusions and flagged duplicates.
     excluded: dict[str, set[str]] = {}
-    if EXCLUSIONS in needs:
-        for f, g in bi.exclusions:
+    barred = (bi.exclusions if EXCLUSIONS in needs else frozenset()) | (
+        bi.duplicates if DUPLICATES in needs else frozenset()
+    )
+    if barred:
+        for f, g in barred:
             excluded.setdefault(f, set()).add(g)
             excluded.setdefault(g, set()).add(f)
     has_exclusions = np.array([c.firm in excluded for c in cands], dtype=bool)
@@ -197,6 +202,7 @@ def reduce_bid(
         bi,
         candidates=kept,
         exclusions=frozenset(p for p in bi.exclusions if p[0] in keys and p[1] in keys),
+        duplicates=frozenset(p for p in bi.duplicates if p[0] in keys and p[1] in keys),
         pair_firms=frozenset(shortlist & keys),
     )
     return reduced, Reduction(len(bi.candidates), len(kept), len(shortlist & keys))

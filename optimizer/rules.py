@@ -51,6 +51,9 @@ COUNTRY = Respect("country", "the stand-in comes from the firm's country")
 KIND = Respect("kind", "the stand-in is of the firm's kind (company, research, ...)")
 EXCLUSIONS = Respect("exclusions", "the stand-in is excluded from no firm the firm itself may work with")
 KEEP = Respect("keep", "the firms the rule names are never pruned")
+DUPLICATES = Respect(
+    "duplicates", "the stand-in is flagged as a possible duplicate of no firm the firm itself may work with"
+)
 ONE_BID = Respect(
     "one bid", "the rule links bids; pruning is exact for one bid, so a joint plan is bounded by the separate optima"
 )
@@ -287,6 +290,32 @@ EXCLUSION_RULE = BidRule(
 )
 
 
+# duplicate ---------------------------------------------------------------------
+def _duplicate_rows(m: BidRows) -> Iterator[Row]:
+    for f, g in sorted(m.bi.duplicates):
+        yield f"b{m.b}_{m.index[f]}_{m.index[g]}", m.x[f] + m.x[g] <= 1
+
+
+def _duplicate_check(bi: BidInput, plan: Plan) -> Iterator[str]:
+    members = set(plan.members)
+    for a, b in sorted(bi.duplicates):
+        if a in members and b in members:
+            yield f"possible duplicates {a} + {b} together (the same firm twice?)"
+
+
+DUPLICATE_RULE = BidRule(
+    name="duplicate",
+    respects=(DUPLICATES,),
+    relaxed=lambda bid: (
+        "every consortium that covers the mandatory requirements needs both firms of a pair flagged as possibly "
+        "the same firm; resolve the flag (same firm or different firms) first"
+    ),
+    applies=lambda bi: bool(bi.duplicates),
+    rows=_duplicate_rows,
+    check=_duplicate_check,
+)
+
+
 # capacity ----------------------------------------------------------------------
 def _capacity_rows(m: BidRows) -> Iterator[Row]:
     for r, req in enumerate(m.bi.bid.requirements):
@@ -393,6 +422,7 @@ RULES: dict[str, Rule] = registry(
     COUNTRIES_RULE,
     KINDS_RULE,
     EXCLUSION_RULE,
+    DUPLICATE_RULE,
     CAPACITY_RULE,
     LOCKED_RULE,
     AVAILABLE_RULE,

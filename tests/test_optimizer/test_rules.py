@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pulp
 import pytest
@@ -82,7 +83,8 @@ FIRST_FIRM = BidRule(
 
 def test_every_row_of_the_model_belongs_to_a_registered_rule():
     rich = _bid(min_countries=2, max_per_country=2, required_kinds=(FirmKind.COMPANY,), locked_firms=("f7",))
-    problem = _problem(_bid_input(rich), _bid_input(_bid("b2")))
+    flagged = replace(_bid_input(rich), duplicates=frozenset({pair("f2", "f4")}))  # a possible duplicate pair
+    problem = _problem(flagged, _bid_input(_bid("b2")))
     prob, _ = build(problem, CONFIG, joint=True, bounds={"b": 10.0, "b2": 10.0})
     groups = {row.name.split("__")[0] for row in prob.constraints()}
     assert groups <= set(RULES) | OBJECTIVE_ROWS
