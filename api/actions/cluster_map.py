@@ -270,13 +270,16 @@ def firm_aggregate(ctx: Context) -> dict[str, Any]:
     }
 
 
-def relation_view(row: RelationRow, firms: dict[int, FirmRow], viewer) -> dict[str, Any]:
+def relation_view(row: RelationRow, firms: dict[int, FirmRow], viewer, recorded_name: bool = False) -> dict[str, Any]:
+    """One relation as the viewer may see it; with `recorded_name` (the relation's own firm reading its
+    records) a hidden counterpart is named as the firm recorded it, never with its exchange identity."""
     counterpart = firms.get(row.counterpart_firm_id) if row.counterpart_firm_id else None
     visible = (
         counterpart is not None
         and counterpart.id is not None
         and viewer.sees_identity(counterpart.id, counterpart.cluster)
     )
+    hidden_label = row.counterpart_name if recorded_name else f"firm {counterpart.alias}" if counterpart else ""
     out = {
         "id": row.id,
         "firm": firms[row.firm_id].key,
@@ -284,9 +287,7 @@ def relation_view(row: RelationRow, firms: dict[int, FirmRow], viewer) -> dict[s
         "item": row.item,
         "concept": row.concept_id,
         "share": row.share,
-        "counterpart": (counterpart.name if visible else f"firm {counterpart.alias}")
-        if counterpart
-        else row.counterpart_name,
+        "counterpart": (counterpart.name if visible else hidden_label) if counterpart else row.counterpart_name,
         "counterpart_in_exchange": counterpart is not None,
     }
     if visible and counterpart is not None:

@@ -21,7 +21,9 @@ def list_relations(ctx: Context, firm_ref: str) -> list[dict[str, Any]]:
         firm = firm_row(session, ctx.viewer, firm_ref, manage=True)
         assert firm.id is not None
         firms = firm_store.firms_with_ids(session)
-        return [relation_view(r, firms, ctx.viewer) for r in relation_store.relations_of(session, [firm.id])]
+        # the firm's own records: a counterpart is named as recorded, even one that is anonymous to the viewer
+        rows = relation_store.relations_of(session, [firm.id])
+        return [relation_view(r, firms, ctx.viewer, recorded_name=True) for r in rows]
 
 
 def add_relation(ctx: Context, firm_ref: str, raw: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +56,7 @@ def add_relation(ctx: Context, firm_ref: str, raw: dict[str, Any]) -> dict[str, 
             for r in relation_store.relations_of(session, [firm.id])
             if (r.firm_id, r.direction, r.counterpart_key, r.item_key) == slot
         )
-        return relation_view(row, firms, ctx.viewer)
+        return relation_view(row, firms, ctx.viewer, recorded_name=True)
 
 
 def delete_relation(ctx: Context, relation_id: int) -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.actions import achievements, exchange, introductions, relations
+from api.actions import achievements, exchange, introductions, memberships, relations
 from api.actions.context import Context
 from api.actions.exchange import FirmFilter
 from api.web.forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
@@ -133,9 +133,11 @@ def _firm_page(
     total = 0
     relations_: list[dict[str, Any]] = []
     achievements_: list[dict[str, Any]] = []
+    consortia: list[dict[str, Any]] = []
     if manages:
         matches, total = exchange.firm_matches(ctx, ref, 0, 30, min_score, [kind] if kind else None)
         relations_ = relations.list_relations(ctx, ref)
+        consortia = memberships.consortia_of(ctx, ref)
         achievements_, _ = achievements.list_for(ctx, None, ref, 0, 200)
     return page(
         request,
@@ -151,6 +153,7 @@ def _firm_page(
         kind=kind or "",
         types=PROFILE_TYPES,
         relations=relations_,
+        consortia=consortia,
         relation_values=relation_values or {"direction": "customer"},
         relation_errors=relation_errors or {},
         message=message,

@@ -152,3 +152,15 @@ def flag_proposal(session: Session, proposal_id: int, flags: dict[str, Any]) -> 
     row.flags = {**(row.flags or {}), **flags}
     session.add(row)
     session.flush()
+
+
+def proposals_with_member(session: Session, firm_id: int) -> list[tuple[ProposalRow, BidRow]]:
+    """Every stored proposal the firm is a member of, with its bid, newest first."""
+    query = (
+        select(ProposalRow, BidRow)
+        .join(BidRow, col(BidRow.id) == col(ProposalRow.bid_id))
+        .join(ProposalMemberRow, col(ProposalMemberRow.proposal_id) == col(ProposalRow.id))
+        .where(ProposalMemberRow.firm_id == firm_id)
+        .order_by(col(ProposalRow.created_at).desc(), col(ProposalRow.rank))
+    )
+    return [(p, b) for p, b in session.exec(query).all()]

@@ -140,3 +140,38 @@ def test_interests_page_offers_each_side_only_its_steps_and_keeps_notes_internal
     expect(page.locator(f"#incoming #interest-{interest}")).to_contain_text("accepted")
     expect(page.locator(f"#incoming #interest-{interest}")).to_contain_text("Valdres")
     shot(page, "interests-05-owner-accepted.png")
+
+
+def test_firm_sees_its_own_customers_by_name_and_its_consortia_anonymised(page, workspace):
+    _, url, api, keys = workspace
+    solved = api.post(
+        "/bids/bid-battery-tray/proposals",
+        json={"alternatives": 2, "wait": True},
+        headers={"X-API-Key": keys["dac-advisor"]},
+        timeout=120,
+    )
+    assert solved.status_code in (200, 201, 202), solved.text
+    proposals = api.get("/bids/bid-battery-tray/proposals", headers={"X-API-Key": keys["admin"]}).json()
+    member_keys = {m["firm"] for p in proposals for m in p["plan"]["members"]}
+    firm, user = next(
+        (k, u) for k, u in (("dk-vejle-praecision", "vejle"), ("dk-nordalu", "nordalu")) if k in member_keys
+    )
+
+    sign_in(page, "vejle")
+    page.goto("/firms/dk-vejle-praecision#relations")
+    customer = page.locator("#relation-list tr", has_text="Nordalu Extrusion A/S")
+    expect(customer).to_contain_text("customer")
+    expect(customer).to_contain_text("in the exchange")
+    shot(page, "interests-06-own-customers-by-name.png")
+
+    page.context.clear_cookies()
+    sign_in(page, user)
+    page.goto(f"/firms/{firm}#consortia")
+    rows = page.locator("#consortium-list tbody tr")
+    expect(rows.first).to_contain_text("Aluminium battery tray")
+    expect(rows.first.locator(".member").first).to_contain_text("firm ")
+    listed = page.locator("#consortium-list").inner_html()
+    visible = {firm, "dk-vejlepraecision"} if firm == "dk-vejle-praecision" else {firm}
+    assert leaks(listed, hidden_identities(url, visible)) == []
+    page.locator("#consortia").scroll_into_view_if_needed()
+    shot(page, "interests-07-own-consortia-anonymised.png")
