@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.actions import achievements, exchange, introductions, memberships, relations
+from api.actions import achievements, duplicates, exchange, introductions, memberships, relations
 from api.actions.context import Context
 from api.actions.exchange import FirmFilter
 from api.web.forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
@@ -17,6 +18,8 @@ from api.web.render import page, redirect
 from api.web.session import check_csrf, web_context
 from profiles.achievements import AGREEMENT_TYPES
 from profiles.errors import PartnermatchError, RowError, ValidationFailed
+from profiles.importing import ImportReport
+from profiles.taxonomy.countries import read_country
 from profiles.taxonomy.nace import load_nace, normalise_nace_code
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import PARTNERSHIP_TYPES, validate_profile
@@ -49,12 +52,17 @@ def _firm_filter(ctx: Context, country: str, nace: str, capability: str, certifi
         code = normalise_nace_code(nace)
         if code not in load_nace() or code.isalpha():
             errors.append(RowError("filter", "nace", nace, "not a NACE Rev. 2 division, group or class (e.g. 25.62)"))
-    if country and (len(country) != 2 or not country.isalpha()):
-        errors.append(RowError("filter", "country", country, "a two-letter country code, e.g. DK"))
+    reading = read_country(country) if country else None
+    if reading is not None and reading.code is None:
+        errors.append(RowError("filter", "country", country, reading.problem or "not a country"))
     if errors:
         raise ValidationFailed(errors, "filter")
     return FirmFilter(
-        country=country.upper() or None, nace=code, concept=concept, text=q or None, certification=certification or None
+        country=reading.code if reading else None,
+        nace=code,
+        concept=concept,
+        text=q or None,
+        certification=certification or None,
     )
 
 
@@ -62,7 +70,7 @@ def _firm_filter(ctx: Context, country: str, nace: str, capability: str, certifi
 def firms(
     request: Request,
     q: str = Query("", max_length=200),
-    country: str = Query("", max_length=10),
+    country: str = Query("", max_length=80),
     nace: str = Query("", max_length=10),
     capability: str = Query("", max_length=200),
     certification: str = Query("", max_length=80),
@@ -103,6 +111,7 @@ def firms(
         errors=errors,
         certifications=exchange.certifications_in_use(ctx),
         pages=pages,
+        flagged=duplicates.flagged_keys(ctx),
     )
 
 
@@ -139,6 +148,8 @@ def _firm_page(
         relations_ = relations.list_relations(ctx, ref)
         consortia = memberships.consortia_of(ctx, ref)
         achievements_, _ = achievements.list_for(ctx, None, ref, 0, 200)
+    resolves = manages and ctx.viewer.role in (Role.ADVISOR, Role.ADMIN)
+    pairs = duplicates.list_pairs(ctx, None, firm_["key"]) if resolves else []
     return page(
         request,
         "firm.html.j2",
@@ -163,6 +174,7 @@ def _firm_page(
         achievement_errors=achievement_errors or {},
         achievement_message=achievement_message,
         records_achievements=manages and ctx.viewer.role in (Role.ADVISOR, Role.ADMIN),
+        duplicate_pairs=[p for p in pairs if p["status"] != "different"],
     )
 
 
@@ -277,6 +289,38 @@ def _interest_choices(ctx: Context, view: dict[str, Any], manages: bool) -> dict
     return {"may_express": True, "open_interests": open_, "senders": senders}
 
 
+def _capability_notes(text: str) -> list[dict[str, Any]]:
+    """The capability phrases typed (one per line, or ';'-separated, 'phrase:capacity') that the vocabulary
+    does not know, each with the closest vocabulary concepts to offer instead."""
+    vocabulary = load_vocabulary()
+    notes: list[dict[str, Any]] = []
+    for item in (part for line in text.replace(",", ";").splitlines() for part in line.split(";")):
+        phrase = item.partition(":")[0].strip()
+        if phrase and not vocabulary.normalise(phrase).known and phrase not in (n["phrase"] for n in notes):
+            notes.append({"phrase": phrase, "closest": [vocabulary.label(c) for c in vocabulary.closest(phrase)]})
+    return notes
+
+
+def _unconfirmed_capabilities(
+    request: Request, ctx: Context, form: Any, values: dict[str, str], editing: str | None
+) -> Response | None:
+    """Phrases outside the vocabulary are kept as written only once the user says so (the "keep" box);
+    until then the form comes back with each one flagged beside the field and its closest concepts."""
+    notes = _capability_notes(values.get("capabilities", ""))
+    if not notes or form.get("keep_unknown") == "on":
+        return None
+    return _profile_form_page(
+        request,
+        ctx,
+        values,
+        editing=editing,
+        capability_notes=notes,
+        message=f"{len(notes)} capabilit{'y is' if len(notes) == 1 else 'ies are'} not in the vocabulary; "
+        "nothing was saved. Choose one of the closest concepts, or tick “keep as written”.",
+        status=422,
+    )
+
+
 def _profile_form_page(
     request: Request,
     ctx: Context,
@@ -286,6 +330,8 @@ def _profile_form_page(
     errors: dict[str, list[str]] | None = None,
     message: str | None = None,
     status: int = 200,
+    capability_notes: list[dict[str, Any]] | None = None,
+    keep_unknown: bool = False,
 ) -> Response:
     firms_: list[dict[str, Any]] = []
     if ctx.viewer.role != Role.FIRM:
@@ -304,6 +350,8 @@ def _profile_form_page(
         types=PROFILE_TYPES,
         partnership_types=PARTNERSHIP_TYPES,
         firms=[f for f in firms_ if f.get("key")],
+        capability_notes=capability_notes or [],
+        keep_unknown=keep_unknown,
     )
 
 
@@ -335,6 +383,9 @@ async def create_profile(request: Request, ctx: Context = Depends(web_context)) 
     form = await request.form()
     check_csrf(request, form)
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    unconfirmed = await run_in_threadpool(_unconfirmed_capabilities, request, ctx, form, values, None)
+    if unconfirmed is not None:
+        return unconfirmed
     try:
         view = await run_in_threadpool(exchange.create_profile, ctx, profile_raw(form))
     except PartnermatchError as exc:
@@ -347,7 +398,11 @@ def edit_profile_form(request: Request, ref: str, ctx: Context = Depends(web_con
     view = exchange.get_profile(ctx, ref)
     if not view.get("key"):
         raise PartnermatchError(f"you cannot edit profile '{ref}'")
-    return _profile_form_page(request, ctx, profile_form(view), editing=view["key"])
+    values = profile_form(view)
+    notes = _capability_notes(values["capabilities"])  # kept as written when saved: shown, already confirmed
+    return _profile_form_page(
+        request, ctx, values, editing=view["key"], capability_notes=notes, keep_unknown=bool(notes)
+    )
 
 
 @router.post("/profiles/{ref}/edit", response_class=HTMLResponse)
@@ -356,6 +411,9 @@ async def edit_profile(request: Request, ref: str, ctx: Context = Depends(web_co
     check_csrf(request, form)
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     raw = {k: v for k, v in profile_raw(form).items() if k not in ("key", "status")}
+    unconfirmed = await run_in_threadpool(_unconfirmed_capabilities, request, ctx, form, values, ref)
+    if unconfirmed is not None:
+        return unconfirmed
     try:
         view = await run_in_threadpool(exchange.update_profile, ctx, ref, raw, values.get("version") or None)
     except PartnermatchError as exc:
@@ -399,6 +457,53 @@ async def validate(request: Request, ctx: Context = Depends(web_context)) -> Res
     return JSONResponse({"errors": shown})
 
 
+COUNT_COLUMNS = ("created", "updated", "unchanged")
+
+
+def _shown_value(value: object) -> str:
+    """A bad value as the person wrote it: JSON for lists and objects, never Python's spelling."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list, tuple, bool)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _error_rows(errors: list[RowError]) -> list[dict[str, str]]:
+    return [{"row": str(e.row), "field": e.field, "value": _shown_value(e.value), "reason": e.reason} for e in errors]
+
+
+def _upload_view(report: ImportReport) -> dict[str, Any]:
+    """The import report as the page's tables: counts per kind, the phrases with their closest concepts."""
+    vocabulary = load_vocabulary()
+    counts = [
+        {"kind": kind.replace("_", " "), **{c: counts.get(c, 0) for c in COUNT_COLUMNS}}
+        for kind, counts in report.counts.items()
+    ]
+    unknown = [
+        {
+            "row": n.row,
+            "field": n.field,
+            "phrase": n.phrase,
+            "closest": ", ".join(vocabulary.label(c) for c in vocabulary.closest(n.phrase)),
+        }
+        for n in report.unknown_phrases
+    ]
+    approximate = [
+        {"row": n.row, "field": n.field, "phrase": n.phrase, "read_as": n.concept or "", "score": f"{n.score:.2f}"}
+        for n in report.approximate_phrases
+    ]
+    return {
+        "counts": counts,
+        "columns": COUNT_COLUMNS,
+        "unknown": unknown,
+        "approximate": approximate,
+        "duplicates": [str(d) for d in report.duplicates],
+        "warnings": report.warnings,
+        "notes": report.notes,
+    }
+
+
 @router.get("/uploads", response_class=HTMLResponse)
 def upload_form(request: Request, ctx: Context = Depends(web_context)) -> Response:
     return page(request, "upload.html.j2", report=None, errors=[], message=None, filename=None)
@@ -416,7 +521,7 @@ async def upload(request: Request, ctx: Context = Depends(web_context)) -> Respo
             http_status=422,
             report=None,
             errors=[],
-            message="Choose a CSV or JSON file to upload.",
+            message="Choose a CSV or JSON file (or an Excel .xlsx workbook) to upload.",
             filename=None,
         )
     data = await file.read()
@@ -428,7 +533,7 @@ async def upload(request: Request, ctx: Context = Depends(web_context)) -> Respo
             "upload.html.j2",
             http_status=422,
             report=None,
-            errors=exc.errors,
+            errors=_error_rows(exc.errors),
             filename=file.filename,
             message=f"{file.filename}: {len(exc.errors)} error(s) in the file; nothing was stored. "
             "Fix the rows below and upload the whole file again.",
@@ -443,6 +548,4 @@ async def upload(request: Request, ctx: Context = Depends(web_context)) -> Respo
             filename=file.filename,
             message=f"{file.filename}: {exc}",
         )
-    return page(
-        request, "upload.html.j2", report=exchange.report_view(report), errors=[], filename=file.filename, message=None
-    )
+    return page(request, "upload.html.j2", report=_upload_view(report), errors=[], filename=file.filename, message=None)
