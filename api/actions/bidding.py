@@ -43,6 +43,11 @@ def _cluster_for(ctx: Context, given: str | None) -> str | None:
 
 
 DECISION_ACTIONS = {"accepted": "accept", "rejected": "reject"}
+# An accepted proposal another proposal of the same bid was accepted over.
+SUPERSEDED = "superseded"
+# What the bid's edit page does not hold: kept as stored when the page saves.
+FIRM_FIELDS = ("excluded_firms", "excluded_pairs", "locked_firms")
+KEPT_ON_EDIT = ("status", "required_kinds", "cluster", *FIRM_FIELDS)
 # A better plan a nightly run found for a bid with an accepted proposal: shown beside it, never instead.
 ALTERNATIVE = proposal_store.ALTERNATIVE
 
@@ -70,10 +75,14 @@ def _firm_keys_visible(session: Session, ctx: Context, bid: Bid) -> Bid:
 
 
 def _bid_out(session: Session, ctx: Context, row: BidRow) -> dict[str, Any]:
+    """The bid as the viewer may see it; `firm_names` labels its locked and excluded firms
+    (by name where the viewer may identify them, by alias otherwise)."""
     reqs = bid_store.requirements_of(session, row.id)
     named = set(row.excluded_firms) | set(row.locked_firms) | {k for p in row.excluded_pairs for k in p}
     firms = list(firm_store.firms_with_keys(session, named).values()) if named else []
-    return views.redact(views.bid_view(row, reqs), firms, ctx.viewer)
+    out = views.bid_view(row, reqs)
+    out["firm_names"] = [{"firm": f.key, "name": f.name} for f in sorted(firms, key=lambda f: f.key)]
+    return views.redact(out, firms, ctx.viewer)
 
 
 def create_bid(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
@@ -90,19 +99,72 @@ def create_bid(ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
         return _bid_out(session, ctx, row)
 
 
-def update_bid(ctx: Context, key: str, raw: dict[str, Any], if_match: str | None) -> dict[str, Any]:
+def update_bid(
+    ctx: Context, key: str, raw: dict[str, Any], if_match: str | None, keep_unlisted: bool = False
+) -> dict[str, Any]:
+    """Replace the bid by `raw`; with `keep_unlisted` (the edit page) what the page does not hold
+    (status, locks, exclusions, required kinds, the lead's languages and export experience) stays."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine) as session:
         row = bid_row(session, ctx.viewer, key, for_update=True)
         check_version(row.content_hash, if_match, f"bid '{key}'")
+        stored = repository.get_bid(session, key)
+        if keep_unlisted:
+            plain = to_plain(stored)
+            lead = {k: v for k, v in plain["lead"].items() if k != "certifications"}
+            raw = {
+                **{k: plain[k] for k in KEPT_ON_EDIT if k not in FIRM_FIELDS},
+                **{k: v for k, v in raw.items() if k not in FIRM_FIELDS},
+                "lead": {**lead, **(raw.get("lead") or {})},
+            }
         bid = _validated_bid(dict(raw, key=row.key))
         bid = replace(bid, cluster=_cluster_for(ctx, bid.cluster or row.cluster))
-        bid = _firm_keys_visible(session, ctx, bid)
-        before = bid_columns(repository.get_bid(session, key))
+        if keep_unlisted:  # stored firm keys, kept as they are (some may be hidden from the viewer)
+            bid = replace(
+                bid,
+                excluded_firms=stored.excluded_firms,
+                locked_firms=stored.locked_firms,
+                excluded_pairs=stored.excluded_pairs,
+            )
+        else:
+            bid = _firm_keys_visible(session, ctx, bid)
+        before = bid_columns(stored)
         repository.upsert_bids(session, [bid], ctx.settings.now())
         changed = changed_fields(before, bid_columns(bid))
+        requirements = _requirement_changes(stored, bid)
+        if requirements:
+            changed = sorted({*changed, "requirements"})
         if changed:
-            record(session, ctx, "update", "bid", key, bid.cluster, {"fields": changed})
+            detail: dict[str, Any] = {"fields": changed}
+            if requirements:
+                detail["requirements"] = requirements
+            record(session, ctx, "update", "bid", key, bid.cluster, detail)
+        return _bid_out(session, ctx, row)
+
+
+def _requirement_changes(before: Bid, after: Bid) -> dict[str, list[str]]:
+    """Requirement keys added, removed and changed between two versions of a bid (empty lists left out)."""
+    old = {r.key: r for r in before.requirements}
+    new = {r.key: r for r in after.requirements}
+    out = {
+        "added": sorted(new.keys() - old.keys()),
+        "removed": sorted(old.keys() - new.keys()),
+        "changed": sorted(k for k in old.keys() & new.keys() if old[k] != new[k]),
+    }
+    return {k: v for k, v in out.items() if v}
+
+
+def set_bid_status(ctx: Context, key: str, status: BidStatus) -> dict[str, Any]:
+    """Close a bid (the nightly run stops proposing for it) or reopen it."""
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row = bid_row(session, ctx.viewer, key, for_update=True)
+        if row.status == status.value:
+            raise Conflict(f"bid '{key}' is already {status.value}")
+        bid = replace(repository.get_bid(session, key), status=status)
+        repository.upsert_bids(session, [bid], ctx.settings.now())
+        action = "close" if status == BidStatus.CLOSED else "reopen"
+        record(session, ctx, action, "bid", key, row.cluster)
         return _bid_out(session, ctx, row)
 
 
@@ -221,7 +283,21 @@ def get_proposal(ctx: Context, proposal_id: int) -> dict[str, Any]:
         return views.proposal_view(row, bid.key, _all_firms(session), ctx.viewer)
 
 
-def decide(ctx: Context, proposal_id: int, decision: str, note: str) -> dict[str, Any]:
+def accepted_other(ctx: Context, proposal_id: int) -> int | None:
+    """The id of another accepted proposal of this proposal's bid: accepting this one would supersede it."""
+    with session_scope(ctx.engine, readonly=True) as session:
+        row, bid = _proposal(session, ctx, proposal_id)
+        others = _accepted_others(session, row, bid)
+        return others[0].id if others else None
+
+
+def _accepted_others(session: Session, row: ProposalRow, bid: BidRow) -> list[ProposalRow]:
+    return [r for r in proposal_store.proposals_of_bid(session, bid.id) if r.status == "accepted" and r.id != row.id]
+
+
+def decide(ctx: Context, proposal_id: int, decision: str, note: str, supersede: bool = False) -> dict[str, Any]:
+    """Accept or reject a proposal. Only one proposal of a bid stands accepted: accepting another
+    needs `supersede`, and then marks the earlier one superseded."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine) as session:
         row, bid = _proposal(session, ctx, proposal_id, for_update=True)
@@ -229,7 +305,19 @@ def decide(ctx: Context, proposal_id: int, decision: str, note: str) -> dict[str
             raise Conflict("an infeasible result cannot be accepted or rejected; change the bid and generate again")
         if row.status == decision:
             raise Conflict(f"proposal {proposal_id} is already {decision}")
-        proposal_store.record_decision(session, row, decision, note, ctx.settings.now(), ctx.viewer.account_id)
+        others = _accepted_others(session, row, bid) if decision == "accepted" else []
+        if others and not supersede:
+            raise Conflict(
+                f"proposal {others[0].id} of bid '{bid.key}' is already accepted; accepting proposal "
+                f"{proposal_id} supersedes it: confirm (supersede) to go ahead"
+            )
+        now = ctx.settings.now()
+        for other in others:
+            proposal_store.record_decision(session, other, SUPERSEDED, other.note or "", now, ctx.viewer.account_id)
+            record(
+                session, ctx, "supersede", "proposal", str(other.id), bid.cluster, {"bid": bid.key, "by": proposal_id}
+            )
+        proposal_store.record_decision(session, row, decision, note, now, ctx.viewer.account_id)
         record(
             session,
             ctx,

@@ -13,12 +13,20 @@ from starlette.datastructures import FormData
 from api.actions import bidding
 from api.actions.context import Context
 from api.actions.graphics import consortium_svg
-from api.web.forms import bid_raw, field_errors, requirement_rows
-from api.web.proposal_views import coverage_matrix, member_refs, synergy_pairs
+from api.web.forms import bid_form, bid_raw, field_errors, requirement_rows
+from api.web.proposal_views import (
+    confidence_reasons,
+    coverage_matrix,
+    difference,
+    fit_words,
+    member_refs,
+    synergy_pairs,
+)
 from api.web.render import page, redirect
 from api.web.session import check_csrf, web_context
 from optimizer.config import OptimizerConfig
-from profiles.errors import PartnermatchError, RowError, ValidationFailed
+from profiles.domain import BidStatus
+from profiles.errors import NotFound, PartnermatchError, RowError, ValidationFailed
 
 router = APIRouter()
 SOLVERS = ("cbc", "highs")
@@ -37,15 +45,18 @@ def _bid_form(
     errors: dict[str, list[str]],
     message: str | None,
     status: int = 200,
+    editing: str | None = None,
+    rows: list[dict[str, str]] | None = None,
 ) -> Response:
     return page(
         request,
         "bid_form.html.j2",
         http_status=status,
         values=values,
-        requirements=requirement_rows(form),
+        requirements=rows if rows is not None else requirement_rows(form),
         errors=errors,
         message=message,
+        editing=editing,
     )
 
 
@@ -74,6 +85,50 @@ async def create_bid(request: Request, ctx: Context = Depends(web_context)) -> R
     except PartnermatchError as exc:
         return _bid_form(request, values, form, {}, str(exc), 409)
     return redirect(f"/bids/{view['key']}", f"Bid {view['key']} created. Generate proposals when ready.")
+
+
+@router.get("/bids/{key}/edit", response_class=HTMLResponse)
+def edit_bid(request: Request, key: str, ctx: Context = Depends(web_context)) -> Response:
+    values, rows = bid_form(bidding.get_bid(ctx, key))
+    return _bid_form(request, values, None, {}, None, editing=key, rows=rows)
+
+
+@router.post("/bids/{key}/edit", response_class=HTMLResponse)
+async def save_bid(request: Request, key: str, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    try:
+        await run_in_threadpool(
+            bidding.update_bid, ctx, key, bid_raw(form), values.get("version") or None, keep_unlisted=True
+        )
+    except ValidationFailed as exc:
+        return _bid_form(
+            request,
+            values,
+            form,
+            field_errors(exc.errors),
+            f"{len(exc.errors)} problem(s) to fix; nothing was saved.",
+            422,
+            editing=key,
+        )
+    except NotFound:
+        raise
+    except PartnermatchError as exc:
+        return _bid_form(request, values, form, {}, str(exc), 409, editing=key)
+    return redirect(f"/bids/{key}", f"Bid {key} saved. Generate proposals again to use the changes.")
+
+
+@router.post("/bids/{key}/status", response_class=HTMLResponse)
+async def bid_status(request: Request, key: str, ctx: Context = Depends(web_context)) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    wanted = str(form.get("status") or "")
+    if wanted not in {s.value for s in BidStatus}:
+        raise ValidationFailed([RowError("bid", "status", wanted, "open or closed")], "bid")
+    await run_in_threadpool(bidding.set_bid_status, ctx, key, BidStatus(wanted))
+    done = "closed: the nightly run no longer proposes for it" if wanted == "closed" else "reopened"
+    return redirect(f"/bids/{key}", f"Bid {key} {done}.")
 
 
 def _solver_form(form: FormData, ctx: Context) -> OptimizerConfig:
@@ -109,14 +164,19 @@ def _bid_page(
     errors: dict[str, list[str]] | None = None,
     message: str | None = None,
     status: int = 200,
+    confirm: dict[str, object] | None = None,
 ) -> Response:
     bid = bidding.get_bid(ctx, key)
     every = bidding.list_proposals(ctx, key, latest_only=False)
     standing = [p["batch"] for p in every if p["status"] != "alternative"]
     proposals = [p for p in every if standing and p["batch"] == max(standing)]
+    recommended = next((p for p in proposals if p["rank"] == 1 and p["feasible"]), None)
     shown = [
         dict(
             p,
+            difference=difference(p, recommended),
+            fit=fit_words((p["explanation"].get("confidence") or {}).get("value")) if p["feasible"] else "",
+            fit_reasons=confidence_reasons(p) if p["feasible"] else "",
             matrix=coverage_matrix(p),
             pairs=synergy_pairs(p),
             refs=member_refs(p),
@@ -127,6 +187,7 @@ def _bid_page(
         for p in proposals
     ]
     alternatives = [p for p in every if p["status"] == "alternative"]
+    names = {f["firm"]: f["name"] for f in bid.get("firm_names", [])}
     return page(
         request,
         "bid.html.j2",
@@ -138,6 +199,8 @@ def _bid_page(
         message=message,
         solvers=SOLVERS,
         max_time=ctx.settings.max_time_limit,
+        names=names,
+        confirm=confirm,
     )
 
 
@@ -200,7 +263,14 @@ async def decide(request: Request, proposal_id: int, ctx: Context = Depends(web_
     if decision not in ("accepted", "rejected"):
         raise ValidationFailed([RowError("decision", "decision", decision, "accept or reject")], "decision")
     note = str(form.get("note") or "").strip()[:2000]
-    view = await run_in_threadpool(bidding.decide, ctx, proposal_id, decision, note)
+    supersede = form.get("supersede") == "yes"
+    if decision == "accepted" and not supersede:
+        other = await run_in_threadpool(bidding.accepted_other, ctx, proposal_id)
+        if other is not None:
+            key = (await run_in_threadpool(bidding.get_proposal, ctx, proposal_id))["bid"]
+            confirm = {"proposal": proposal_id, "other": other, "note": note}
+            return await run_in_threadpool(_bid_page, request, ctx, key, None, None, 409, confirm)
+    view = await run_in_threadpool(bidding.decide, ctx, proposal_id, decision, note, supersede)
     return redirect(f"/bids/{view['bid']}#proposal-{proposal_id}", f"Proposal {proposal_id} {decision}.")
 
 

@@ -80,7 +80,7 @@ def bid_raw(form: FormData) -> dict[str, Any]:
     requirements = []
     for i in range(int(_text(form, "requirement_rows") or 0) if _text(form, "requirement_rows").isdigit() else 0):
         row = {name: _text(form, f"req-{i}-{name}") for name in REQUIREMENT_FIELDS}
-        if not any(row.values()):
+        if not any(row.values()) or form.get(f"req-{i}-remove") == "on":
             continue
         req: dict[str, Any] = {k: v for k, v in row.items() if v}
         if "certifications" in req:
@@ -99,11 +99,29 @@ def requirement_rows(form: FormData | None, minimum: int = 4) -> list[dict[str, 
         for i in range(min(count, 50)):
             row = {name: _text(form, f"req-{i}-{name}") for name in REQUIREMENT_FIELDS}
             row["mandatory"] = "on" if form.get(f"req-{i}-mandatory") == "on" else ""
-            if any(v for k, v in row.items() if k != "mandatory"):
+            if any(v for k, v in row.items() if k != "mandatory") and form.get(f"req-{i}-remove") != "on":
                 rows.append(row)
     while len(rows) < minimum or (rows and any(v for k, v in rows[-1].items() if k != "mandatory")):
         rows.append(dict.fromkeys(REQUIREMENT_FIELDS, "") | {"mandatory": "on"})
     return rows
+
+
+def bid_form(view: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """A stored bid's fields and requirement rows as the edit form shows them."""
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    values = {name: text(view.get(name)) for name in BID_FIELDS}
+    values["lead_certifications"] = "\n".join((view.get("lead") or {}).get("certifications") or [])
+    values["version"] = text(view.get("version"))
+    rows = [
+        {name: text(r.get(name)) for name in REQUIREMENT_FIELDS}
+        | {"certifications": "; ".join(r.get("certifications") or []), "mandatory": "on" if r.get("mandatory") else ""}
+        for r in view.get("requirements", [])
+    ]
+    rows.append(dict.fromkeys(REQUIREMENT_FIELDS, "") | {"mandatory": "on"})
+    return values, rows
 
 
 def field_errors(errors: list[RowError]) -> dict[str, list[str]]:

@@ -28,7 +28,7 @@ def proposal(ctx: ContextDep, proposal_id: RecordId) -> dict:
     summary="Accept or reject a proposal, with a note",
 )
 def decide(ctx: ContextDep, body: DecisionIn, proposal_id: RecordId) -> dict:
-    return bidding.decide(ctx, proposal_id, body.decision, body.note)
+    return bidding.decide(ctx, proposal_id, body.decision, body.note, body.supersede)
 
 
 @router.post(

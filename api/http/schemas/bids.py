@@ -115,6 +115,9 @@ class EditIn(SolveIn):
 class DecisionIn(Strict):
     decision: Literal["accepted", "rejected"]
     note: str = Field(default="", max_length=2000)
+    supersede: bool = Field(
+        default=False, description="accept even though another proposal of the bid is accepted; that one is superseded"
+    )
 
 
 class JobOut(BaseModel):

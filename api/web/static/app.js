@@ -45,7 +45,7 @@
       const copy = rows[rows.length - 1].cloneNode(true);
       copy.querySelectorAll("input").forEach((input) => {
         input.name = input.name.replace(/^req-\d+-/, `req-${index}-`);
-        if (input.type === "checkbox") input.checked = true; else input.value = "";
+        if (input.type === "checkbox") input.checked = input.name.endsWith("-mandatory"); else input.value = "";
       });
       copy.querySelectorAll(".field-error").forEach((span) => { span.textContent = ""; });
       table.querySelector("tbody").appendChild(copy);
