@@ -131,3 +131,28 @@ def test_profile_form_flags_capabilities_outside_the_vocabulary(ex):
     assert r.status_code == 303, r.text
     r = client.get("/profiles/dk-nordalu-inputs/edit")
     assert 'id="capability-notes"' in r.text and re.search(r'name="keep_unknown" checked', r.text)
+
+
+def test_bid_form_takes_country_names_and_asks_about_a_slip(ex):
+    client = browser(ex, "dac-advisor")
+    token = csrf(client, "/bids-new")
+    assert 'name="customer_country" value="" size="10" maxlength="80"' in client.get("/bids-new").text
+    form = {
+        "csrf": token,
+        "key": "bid-inputs-1",
+        "title": "Trays",
+        "customer": "OEM",
+        "customer_country": "Tyskland",
+        "delivery_country": "GE",
+        "requirement_rows": "1",
+        "req-0-key": "ext",
+        "req-0-capability": "aluminium extrusion",
+        "req-0-mandatory": "on",
+    }
+    r = client.post("/bids-new", data=form)
+    assert r.status_code == 422
+    assert re.search(r'data-for="delivery_country"[^>]*>GE is Georgia; did you mean DE \(Germany\)\?', r.text)
+    r = client.post("/bids-new", data=form | {"delivery_country": "Sverige"})
+    assert r.status_code == 303, r.text
+    bid = ex.get("dac-advisor", "/bids/bid-inputs-1").json()
+    assert (bid["customer_country"], bid["delivery_country"]) == ("DE", "SE")
