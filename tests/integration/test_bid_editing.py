@@ -203,3 +203,15 @@ def test_alternatives_say_how_they_differ_and_rate_their_fit_in_words(ex):
     assert "How to read a proposal" in page
     differences = re.findall(r'<p class="difference">([^<]+)</p>', page)
     assert differences and all(len(d) > 10 for d in differences)
+
+
+def test_the_api_closes_and_reopens_a_bid(ex):
+    key = "bid-cross-car-beam"
+    assert ex.post("bbi-advisor", f"/bids/{key}/close").json()["status"] == "closed"
+    r = ex.post("bbi-advisor", f"/bids/{key}/close")
+    assert r.status_code == 409 and "already closed" in r.text
+    assert ex.post("dac-advisor", f"/bids/{key}/reopen").status_code == 404  # another cluster's bid
+    assert ex.post("nordalu", f"/bids/{key}/reopen").status_code in (403, 404)
+    assert ex.post("bbi-advisor", f"/bids/{key}/reopen").json()["status"] == "open"
+    assert ex.post("bbi-advisor", "/bids/no-such-bid/close").status_code == 404
+    assert audit_actions(ex, key)[:2] == ["reopen", "close"]

@@ -16,6 +16,7 @@ from api.http.params import BidKey, IfMatch
 from api.http.routes.jobs import SOLVED_NOW, solver_config, started
 from api.http.schemas.bids import BidIn, BidOut, JobOut, ProposalOut, SolveIn
 from api.http.schemas.common import Page
+from profiles.domain import BidStatus
 
 router = APIRouter(tags=["bids"])
 
@@ -41,6 +42,16 @@ def get_bid(ctx: ContextDep, key: BidKey) -> dict:
 @router.put("/bids/{key}", response_model=BidOut)
 def update_bid(ctx: ContextDep, body: BidIn, key: BidKey, if_match: IfMatch = None) -> dict:
     return bidding.update_bid(ctx, key, body.model_dump(mode="json", exclude_unset=True), if_match)
+
+
+@router.post("/bids/{key}/close", response_model=BidOut, summary="Close a bid: the nightly run stops proposing for it")
+def close_bid(ctx: ContextDep, key: BidKey) -> dict:
+    return bidding.set_bid_status(ctx, key, BidStatus.CLOSED)
+
+
+@router.post("/bids/{key}/reopen", response_model=BidOut, summary="Reopen a closed bid")
+def reopen_bid(ctx: ContextDep, key: BidKey) -> dict:
+    return bidding.set_bid_status(ctx, key, BidStatus.OPEN)
 
 
 @router.delete("/bids/{key}", status_code=204)
