@@ -74,4 +74,17 @@
     };
     poll();
   }
+
+  // On a phone the lists' rows are stacked (app.css); each cell then shows its column's heading.
+  document.querySelectorAll("table.list").forEach((table) => {
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (!headings.length) return;
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      let column = 0;
+      [...row.cells].forEach((cell) => {
+        if (!cell.dataset.label && headings[column]) cell.dataset.label = headings[column];
+        column += cell.colSpan || 1;
+      });
+    });
+  });
 })();

@@ -1,0 +1,148 @@
+"""Journeys in a real browser (Debian's Chromium driven by Playwright) against the real server: an anonymous
+firm opened from the firm list, bad map filters answered with an error page, and the main pages on a phone
+(375 px: no sideways scrolling, lists as stacked rows) and on laptop and desktop screens."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from urllib.parse import quote
+
+import httpx
+import pytest
+from apikit import PASSWORD, seed
+from webkit import CHROMIUM, artefacts, hidden_identities, leaks, running_server
+
+pytestmark = pytest.mark.slow
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+TODAY = date(2026, 11, 21)
+SHOTS = artefacts() / "screenshots"
+WIDTHS = (375, 1366, 1920)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("errors-phones")
+    url = f"sqlite:///{root}/exchange.db"
+    _, keys = seed(url, root, TODAY)
+    with running_server(url, root, TODAY.isoformat()) as base:
+        api = httpx.Client(base_url=base + "/api/v1", timeout=30)
+        wanted = api.get(
+            "/profiles",
+            params={"firm": "dk-vejle-praecision", "status": "published"},
+            headers={"X-API-Key": keys["dac-advisor"]},
+        ).json()["items"][0]["reference"]
+        sent = api.post(
+            "/interests",
+            json={"profile": wanted, "message": "We extrude the profiles you machine."},
+            headers={"X-API-Key": keys["nordalu"]},
+        )
+        assert sent.status_code == 201, sent.text
+        yield base, url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def tab(browser, workspace, width: int = 1366, height: int = 900) -> Page:
+    context = browser.new_context(base_url=workspace[0], viewport={"width": width, "height": height})
+    context.set_default_timeout(30_000)
+    return context.new_page()
+
+
+def sign_in(page: Page, who: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", who)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("header .who")).to_contain_text(who)
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def test_firm_user_opens_an_anonymous_firm_from_the_firm_list(browser, workspace):
+    page = tab(browser, workspace)
+    sign_in(page, "nordalu")
+    page.goto("/firms")
+    anonymous = page.locator("#firm-list a.anon").first
+    expect(anonymous).to_be_visible()
+    alias = re.sub(r"^firm ", "", anonymous.inner_text().strip())
+    anonymous.click()
+    expect(page).to_have_url(re.compile(rf"/firms/{re.escape(quote(alias))}$"))
+    expect(page.locator("h1")).to_contain_text(f"Firm {alias}")
+    expect(page.locator("h1 .anon")).to_contain_text("anonymous")
+    assert leaks(page.content(), hidden_identities(workspace[1], {"dk-nordalu"})) == []
+    shot(page, "errors-01-anonymous-firm.png")
+    page.goto("/firms/dk-vejle-praecision")  # the key of a firm not introduced: as if it did not exist
+    expect(page.locator(".message.error")).to_be_visible()
+    assert "Vejle" not in page.content()
+    page.context.close()
+
+
+@pytest.mark.parametrize("who", ["admin", "dac-advisor"])
+def test_bad_map_filters_are_an_error_page_that_names_the_filter(browser, workspace, who):
+    page = tab(browser, workspace)
+    sign_in(page, who)
+    answered = page.goto("/map?capability=zzqxw+nothing&sector=25.6.2.1")
+    assert answered is not None and answered.status == 422
+    expect(page.locator("[data-for=capability]")).to_contain_text("not a capability the vocabulary knows")
+    expect(page.locator("[data-for=sector]")).to_contain_text("not a NACE")
+    assert "Traceback" not in page.content()
+    shot(page, f"errors-02-map-bad-filters-{who}.png")
+    answered = page.goto("/map?sector=C")
+    assert answered is not None and answered.status == 422
+    page.context.close()
+
+
+def _phone_pages(page: Page) -> dict[str, str]:
+    page.goto("/bids")
+    bid = page.locator("#bid-list a[href^='/bids/']").first.get_attribute("href")
+    assert bid
+    return {"firms": "/firms", "firm": "/firms/dk-nordalu", "bid": bid, "interests": "/interests"}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_main_pages_fit_the_screen_without_sideways_scrolling(browser, workspace, width):
+    page = tab(browser, workspace, width, 800)
+    sign_in(page, "dac-advisor")
+    too_wide: dict[str, tuple[int, int]] = {}
+    for name, path in _phone_pages(page).items():
+        page.goto(path)
+        page.wait_for_load_state("load")
+        scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        if scroll > inner:
+            too_wide[path] = (scroll, inner)
+        shot(page, f"phones-{width}-{name}.png")
+        if width == 375 and name in ("firms", "firm"):
+            # lists are stacked rows, each cell under its column's heading
+            first = page.locator("table.list tbody tr").first
+            assert first.evaluate("row => getComputedStyle(row).display") == "block"
+            assert first.locator("td[data-label]").count() >= 2
+    assert too_wide == {}, too_wide
+    page.context.close()
+
+
+def test_a_firm_user_on_a_phone_sees_its_pages_without_sideways_scrolling(browser, workspace):
+    page = tab(browser, workspace, 375, 800)
+    sign_in(page, "nordalu")
+    for name, path in {"firms": "/firms", "firm": "/firms/dk-nordalu", "interests": "/interests"}.items():
+        page.goto(path)
+        scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, (path, scroll, inner)
+        shot(page, f"phones-375-firm-user-{name}.png")
+    page.context.close()
