@@ -311,6 +311,22 @@ def list_profiles(
         return _profile_views(session, ctx, filters, sort, offset, limit)
 
 
+def search_profiles(ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    """The profile search page: profiles the viewer may list, each with `best_match`, its best stored match
+    score to a profile of the viewer's own firm (an advisor's: of its cluster's firms), None without one."""
+    today = ctx.settings.current_date()
+    v = ctx.viewer
+    with session_scope(ctx.engine, readonly=True) as session:
+        rows, total = search.search_profiles(session, _scope(v), filters, sort, offset, limit, today=today)
+        names = hidden_names(session, v)
+        own = [v.firm_id] if v.role == Role.FIRM and v.firm_id else []
+        if v.role == Role.ADVISOR and v.cluster:
+            own = firm_store.cluster_firm_ids(session, v.cluster)
+        best = search.best_scores(session, own, [p.id for p, _ in rows if p.id is not None])
+        found = [views.profile_view(p, f, v, today, names) | {"best_match": best.get(p.id or 0)} for p, f in rows]
+        return found, total
+
+
 def get_firm_and_profiles(ctx: Context, ref: str, limit: int) -> tuple[dict[str, Any], list[dict], bool]:
     """A firm, the first `limit` of its profiles the viewer may list (newest published first), and
     whether the viewer manages the firm."""

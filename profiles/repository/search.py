@@ -232,3 +232,17 @@ def strongest_firm_pairs(session: Session, firm_ids: list[int], min_score: float
         pair = (min(a, b), max(a, b))
         best[pair] = max(best.get(pair, 0.0), float(score))
     return best
+
+
+def best_scores(session: Session, own_firm_ids: list[int], profile_ids: list[int]) -> dict[int, float]:
+    """The best stored match score of each given profile with any profile of the given firms, by profile id
+    (profiles without a stored match to them are left out)."""
+    if not own_firm_ids or not profile_ids:
+        return {}
+    query = (
+        select(MatchRow.other_profile_id, func.max(MatchRow.score))
+        .join(ProfileRow, col(ProfileRow.id) == col(MatchRow.profile_id))
+        .where(col(ProfileRow.firm_id).in_(own_firm_ids), col(MatchRow.other_profile_id).in_(profile_ids))
+        .group_by(MatchRow.other_profile_id)
+    )
+    return {other: float(score) for other, score in session.exec(query).all()}

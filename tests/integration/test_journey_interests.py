@@ -175,3 +175,25 @@ def test_firm_sees_its_own_customers_by_name_and_its_consortia_anonymised(page, 
     assert leaks(listed, hidden_identities(url, visible)) == []
     page.locator("#consortia").scroll_into_view_if_needed()
     shot(page, "interests-07-own-consortia-anonymised.png")
+
+
+def test_profile_search_with_scores_leads_to_expressing_interest(page, workspace):
+    sign_in(page, "nordalu")
+    page.get_by_role("link", name="Profiles", exact=True).click()
+    page.fill("#profile-filters input[name=capability]", "eloxering")
+    page.click("#profile-filters button[type=submit]")
+    rows = page.locator("#profile-list tbody tr")
+    expect(rows.first.locator(".score")).to_have_text(re.compile(r"^0\.\d\d$"))
+    assert leaks(page.content(), hidden_identities(workspace[1], {"dk-nordalu"})) == []
+    shot(page, "interests-08-profile-search-with-scores.png")
+    page.select_option("#profile-filters select[name=type]", "BR")
+    page.fill("#profile-filters input[name=nace]", "99.999")
+    page.click("#profile-filters button[type=submit]")
+    expect(page.locator('#profile-filters .field-error[data-for="nace"]')).to_contain_text("NACE")
+    page.fill("#profile-filters input[name=nace]", "")
+    page.click("#profile-filters button[type=submit]")
+    first = page.locator("#profile-list tbody tr a").first
+    reference = first.inner_text().strip()
+    first.click()
+    expect(page).to_have_url(re.compile(rf"/profiles/{reference}$"))
+    expect(page.locator("#interest-form")).to_be_visible()
