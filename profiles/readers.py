@@ -80,6 +80,7 @@ class RawInput:
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and .ods, .docx) are zip archives
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
 XLSX_MAX_CELLS = 2_000_000  # a workbook's sheets together; the byte limit alone lets a zip unpack far larger
+XLSX_MAX_UNPACKED = 200_000_000  # bytes a workbook may unpack to (a 10 MB upload of repeated cells can hold GBs)
 CP1252 = "Windows-1252 (cp1252)"
 
 
@@ -290,6 +291,13 @@ def parse_xlsx(data: bytes, source: str) -> RawInput:
     import openpyxl  # noqa: PLC0415 - only uploads of workbooks need it
     from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableInput(f"{source}: not an Excel workbook that can be read (broken zip); save it again") from exc
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise UnreadableInput(f"{source}: the workbook unpacks to more than {XLSX_MAX_UNPACKED:,} bytes; split it")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "no default style", unknown extensions: harmless

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from typing import Any
 
 import openpyxl
@@ -12,7 +13,7 @@ import pytest
 
 from profiles.errors import RowError, UnreadableInput, ValidationFailed
 from profiles.importing import validate_raw
-from profiles.readers import parse_bytes
+from profiles.readers import XLSX_MAX_UNPACKED, parse_bytes
 from profiles.taxonomy.countries import ambiguous_codes, read_country
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.validation import validate_bid, validate_firm
@@ -206,6 +207,15 @@ def test_xlsx_errors_name_sheet_row_and_field():
 def test_bad_files_say_what_is_wrong(data, name, words):
     with pytest.raises(UnreadableInput, match=words.replace("(", r"\(").replace(")", r"\)")):
         parse_bytes(data, name)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_reading():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (XLSX_MAX_UNPACKED + 1))
+    assert len(out.getvalue()) < 1_000_000
+    with pytest.raises(UnreadableInput, match="unpacks to more than"):
+        parse_bytes(out.getvalue(), "bomb.xlsx")
 
 
 def test_json_is_still_json_and_takes_names():
