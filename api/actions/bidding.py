@@ -434,6 +434,9 @@ def document(ctx: Context, proposal_id: int, fmt: str, audience: str | None = No
                 "build_seconds": r.build_seconds,
                 "plan": r.plan,
                 "explanation": r.explanation,
+                "status": r.status,
+                "note": r.note,
+                "decided_at": r.decided_at.strftime("%Y-%m-%d") if r.decided_at else None,
             }
             for r in feasible
         ],

@@ -6,6 +6,8 @@ on the server so the document needs no scripts or network to display.
 
 from __future__ import annotations
 
+import copy
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,29 @@ def _environment(autoescape: bool) -> Environment:
 
 
 PICTURE = "@@consortium-picture-{rank}@@"
+# Markdown tables need a header row; a key/value table's is empty and is dropped from the HTML.
+EMPTY_HEAD = re.compile(r"<thead>\s*<tr>\s*(?:<th></th>\s*)+</tr>\s*</thead>\s*")
+
+
+def in_words(outcome: dict[str, Any], bid: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The outcome with requirements named by their capability phrase, not their internal key.
+
+    A document goes to customers, who never saw keys like "fsw": members' covers and supplies, and the
+    reasons of an infeasible outcome, say "friction stir welding" instead. The input is not changed."""
+    out = copy.deepcopy(outcome)
+    phrase = {str(q["key"]): str(q["capability"]) for q in (bid or {}).get("requirements", []) if q.get("key")}
+    for p in out.get("proposals", []):
+        plan = p.get("plan", {})
+        own = phrase | {str(c["requirement"]): str(c["capability"]) for c in plan.get("coverage", [])}
+        for m in plan.get("members", []):
+            for field in ("covers", "supplies"):
+                m[field] = [own.get(str(k), str(k)) for k in m.get(field) or []]
+    for r in out.get("reasons", []):
+        for key, words in phrase.items():
+            r["message"] = re.sub(
+                rf"\b(requirement|capacity for) {re.escape(key)}\b", rf"\1 {words}", str(r.get("message", ""))
+            )
+    return out
 
 
 def render_markdown(
@@ -44,9 +69,10 @@ def render_markdown(
 ) -> str:
     """With `pictures`, a placeholder paragraph marks where render_html puts each consortium's picture."""
     env = _environment(autoescape=False)
+    plain = bid if isinstance(bid, dict) else to_plain(bid)
     text = env.get_template("proposal.md.j2").render(
-        bid=bid if isinstance(bid, dict) else to_plain(bid),
-        outcome=outcome,
+        bid=plain,
+        outcome=in_words(outcome, plain),
         config=config,
         generated=generated.strftime("%Y-%m-%d %H:%M"),
         picture=PICTURE if pictures else None,
@@ -65,7 +91,7 @@ def consortium_pictures(outcome: dict[str, Any]) -> dict[int, str]:
     """An SVG picture per feasible proposal, by rank, from the (already redacted) plan."""
     return {
         p["rank"]: consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
-        for p in outcome.get("proposals", [])
+        for p in in_words(outcome).get("proposals", [])
         if p.get("plan", {}).get("members")
     }
 
@@ -73,7 +99,7 @@ def consortium_pictures(outcome: dict[str, Any]) -> dict[int, str]:
 def render_html(markdown_text: str, title: str, pictures: dict[int, str] | None = None) -> str:
     # Firm-supplied text may contain markup; escape it so the page shows it as text.
     safe_source = markdown_text.replace("&", "&amp;").replace("<", "&lt;")
-    body = markdown.markdown(safe_source, extensions=["tables"])
+    body = EMPTY_HEAD.sub("", markdown.markdown(safe_source, extensions=["tables"]))
     for rank, svg in (pictures or {}).items():
         body = body.replace(f"<p>{PICTURE.format(rank=rank)}</p>", f'<figure class="consortium">{svg}</figure>')
     return _environment(autoescape=True).get_template("proposal.html.j2").render(title=title, body=Markup(body))

@@ -60,55 +60,85 @@ def _ring(ids: list[str], cx: float, cy: float, radius: float) -> dict[str, tupl
     }
 
 
-def _score_spot(x1: float, y1: float, x2: float, y2: float, taken: list[tuple[float, float]]) -> tuple[float, float]:
-    """The edge midpoint, or a point further along if another score sits there already.
+def _score_spot(
+    x1: float, y1: float, x2: float, y2: float, taken: list[tuple[float, float]]
+) -> tuple[float, float] | None:
+    """The edge midpoint, or a point further along if another score sits there already; None where every
+    point is taken (the line's width and tooltip still tell the score, and the document's table lists it).
 
     In a ring of four or six members the diagonals all cross at the centre, so midpoints alone would overprint."""
-    spots = [(x1 + t * (x2 - x1), y1 + t * (y2 - y1)) for t in (0.5, 0.35, 0.65, 0.25, 0.75)]
-    free = [p for p in spots if all(math.dist(p, q) >= 26 for q in taken)]
-    spot = (free or spots)[0]
-    taken.append(spot)
-    return spot
+    spots = [(x1 + t * (x2 - x1), y1 + t * (y2 - y1)) for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8)]
+    # Score boxes are 28 x 14: two spots are apart when their boxes do not touch.
+    free = [p for p in spots if all(abs(p[0] - q[0]) >= 30 or abs(p[1] - q[1]) >= 16 for q in taken)]
+    if not free:
+        return None
+    taken.append(free[0])
+    return free[0]
 
 
-def _label(x: float, y: float, text: str, size: int, attrs: str) -> str:
+NAME_CHARS = 22  # a name beside its circle; the legend under the ring gives it in full
+
+
+def _label(x: float, y: float, text: str, size: int, attrs: str, anchor: str = "middle") -> str:
     # A pale box under the text keeps it readable where score lines run through it; width is an estimate.
     w = 0.6 * size * len(text) + 6
+    left = {"start": x - 3, "end": x - w + 3}.get(anchor, x - w / 2)
     return (
-        f'<rect x="{_r(x - w / 2)}" y="{_r(y - size)}" width="{_r(w)}" height="{size + 4}" fill="#ffffff" '
-        f'fill-opacity="0.8"/><text x="{_r(x)}" y="{_r(y)}" font-size="{size}" text-anchor="middle" '
+        f'<rect x="{_r(left)}" y="{_r(y - size)}" width="{_r(w)}" height="{size + 4}" fill="#ffffff" '
+        f'fill-opacity="0.8"/><text x="{_r(x)}" y="{_r(y)}" font-size="{size}" text-anchor="{anchor}" '
         f"{attrs}>{_esc(text)}</text>"
     )
 
 
-def _member(m: dict[str, Any], x: float, y: float, above: bool) -> str:
-    lead = bool(m.get("lead"))
+def _details(m: dict[str, Any]) -> tuple[str, str]:
     name = str(m.get("name") or m["firm"])
     covers = ", ".join(str(c) for c in m.get("covers") or [])
     detail = " · ".join(p for p in (str(m.get("country") or ""), covers and f"covers {covers}") if p)
+    return name, detail
+
+
+def _member(m: dict[str, Any], x: float, y: float, cx: float, cy: float, radius: float, alone: bool) -> str:
+    """A member's circle with its (shortened) name outside the ring: beside side members, above the top
+    ones and below the bottom ones, so no name lies on a line between members or on another name."""
+    lead = bool(m.get("lead"))
+    name, detail = _details(m)
     r = 18 if lead else 12
-    # Labels of the top members go above them, away from the lines that run down into the ring.
-    name_y, detail_y = (y - r - 18, y - r - 5) if above else (y + r + 15, y + r + 28)
+    if not alone and abs(x - cx) > 0.3 * radius:
+        anchor = "start" if x > cx else "end"
+        tx, ty = (x + r + 6, y + 4) if x > cx else (x - r - 6, y + 4)
+    else:
+        anchor, tx, ty = "middle", x, (y - r - 8 if y < cy and not alone else y + r + 16)
     tip = f"{name}{' (lead)' if lead else ''}" + (f"; {detail}" if detail else "")
     return (
         f"<g><title>{_esc(tip)}</title>"
         f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{r}" fill="#e8eef8" stroke="{EDGE}" '
         f'stroke-width="{3 if lead else 1.5}"/>'
-        + _label(x, name_y, _short(name, 32), 12, f'font-weight="{"bold" if lead else "normal"}" fill="{INK}"')
-        + (_label(x, detail_y, _short(detail, 40), 10, f'fill="{MUTED}"') if detail else "")
+        + _label(
+            tx,
+            ty,
+            _short(name, NAME_CHARS),
+            12,
+            f'font-weight="{"bold" if lead else "normal"}" fill="{INK}"',
+            anchor,
+        )
         + "</g>"
     )
 
 
 def consortium_svg(
-    members: list[dict[str, Any]], synergy: list[dict[str, Any]], *, width: int = 640, height: int = 420
+    members: list[dict[str, Any]], synergy: list[dict[str, Any]], *, width: int = 640, height: int = 0
 ) -> str:
-    """Members on a circle (lead at the top, then clockwise), lines between pairs as wide as their match score."""
+    """Members on a circle (lead at the top, then clockwise), lines between pairs as wide as their match score;
+    under the ring a legend names each member in full with its country and what it covers.
+
+    `height` is a minimum: the picture grows by a legend line per member."""
     ordered = sorted(members, key=lambda m: not m.get("lead"))  # stable: the others keep their given order
     names = {m["firm"]: str(m.get("name") or m["firm"]) for m in ordered}
-    cx, cy = width / 2, (height - 30) / 2
-    # Room for a ~32-character label centred under the side nodes and two label lines under the bottom one.
-    radius = max(20.0, min(width / 2 - 115, cy - 55))
+    # Room beside the side members for a name of NAME_CHARS characters in 12px type.
+    radius = max(20.0, min(width / 2 - 30 - 0.6 * 12 * NAME_CHARS, 130.0))
+    cx, cy = width / 2, 44 + radius
+    legend_top = cy + radius + 56
+    height = max(height, int(legend_top + 15 * len(ordered) + 24))
     pos = _ring([m["firm"] for m in ordered], cx, cy, radius)
     out = [_open(width, height)]
     taken: list[tuple[float, float]] = []
@@ -138,14 +168,24 @@ def consortium_svg(
                 f"{both}: match {score:.2f}",
             )
         )
-        x, y = _score_spot(x1, y1, x2, y2, taken)
+        spot = _score_spot(x1, y1, x2, y2, taken)
+        if spot is None:
+            continue
+        x, y = spot
         out.append(
             f'<rect x="{_r(x - 14)}" y="{_r(y - 8)}" width="28" height="14" rx="3" fill="#ffffff" '
             f'fill-opacity="0.85"/><text x="{_r(x)}" y="{_r(y + 3.5)}" font-size="11" '
             f'text-anchor="middle" fill="{INK}">{score:.2f}</text>'
         )
-    top = cy - 0.7 * radius  # only members near the top have their labels above them
-    out += [_member(m, *pos[m["firm"]], pos[m["firm"]][1] < top) for m in ordered]
+    alone = len(ordered) == 1
+    out += [_member(m, *pos[m["firm"]], cx, cy, radius, alone) for m in ordered]
+    chars = int((width - 32) / 6)
+    for i, m in enumerate(ordered):
+        name, detail = _details(m)
+        line = f"{name}{' (lead)' if m.get('lead') else ''}" + (f": {detail}" if detail else "")
+        out.append(
+            f'<text x="16" y="{_r(legend_top + 15 * i)}" font-size="10" fill="{INK}">{_esc(_short(line, chars))}</text>'
+        )
     out.append(
         f'<text x="{_r(width / 2)}" y="{_r(height - 8)}" font-size="10" text-anchor="middle" '
         f'fill="{MUTED}">{LEGEND}</text></svg>'
@@ -191,14 +231,71 @@ def _legend(colours: dict[str, str], width: int) -> tuple[list[str], float]:
     return out, 10 + math.ceil(len(colours) / cols) * 16
 
 
-def _node(n: dict[str, Any], x: float, y: float, r: float, colour: str) -> str:
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _apart(a: Box, b: Box) -> bool:
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def _place(text: str, x: float, y: float, r: float, size: float, canvas: Box, taken: list[Box]) -> tuple | None:
+    """Where a node's label goes (anchor, x, y, box): right of it, left, above or below, the first spot clear
+    of the `taken` boxes and inside the canvas (None if none is)."""
+    w = 0.6 * size * len(text)
+    spots = (
+        ("start", x + r + 3, y + 0.35 * size),
+        ("end", x - r - 3, y + 0.35 * size),
+        ("middle", x, y - r - 0.25 * size - 1),
+        ("middle", x, y + r + size + 1),
+    )
+    for anchor, tx, ty in spots:
+        left = {"start": tx, "end": tx - w}.get(anchor, tx - w / 2)
+        box = (left - 1, ty - size, left + w + 1, ty + 0.25 * size)
+        inside = canvas[0] <= box[0] and box[2] <= canvas[2] and canvas[1] <= box[1] and box[3] <= canvas[3]
+        if inside and all(_apart(box, t) for t in taken):
+            return anchor, tx, ty, box
+    return None
+
+
+def _node(n: dict[str, Any], x: float, y: float, r: float, colour: str, label: tuple | None, text: str) -> str:
     body = (
         f"<title>{_esc(n.get('title') or n['label'])}</title>"
         f'<circle cx="{_r(x)}" cy="{_r(y)}" r="{_r(r)}" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
-        f'<text x="{_r(x + r + 3)}" y="{_r(y + 3.5)}" font-size="10" fill="{INK}">'
-        f"{_esc(_short(str(n['label']), 28))}</text>"
     )
+    if label is not None:
+        anchor, tx, ty, _ = label
+        body += (
+            f'<text x="{_r(tx)}" y="{_r(ty)}" font-size="10" text-anchor="{anchor}" fill="{INK}">{_esc(text)}</text>'
+        )
     return f'<a href="{_esc(n["href"])}">{body}</a>' if n.get("href") else f"<g>{body}</g>"
+
+
+def _labels(
+    nodes: list[dict[str, Any]], pos: dict[str, tuple[float, float]], radius: dict[str, float], canvas: Box
+) -> tuple[dict[str, tuple[tuple | None, str]], list[str]]:
+    """A label per node that overlaps no other label or circle: its name (shortened), or where that finds
+    no room a number, named in full in the picture's key. Larger nodes are labelled first."""
+    taken: list[Box] = [
+        (pos[i][0] - radius[i], pos[i][1] - radius[i], pos[i][0] + radius[i], pos[i][1] + radius[i]) for i in pos
+    ]
+    out: dict[str, tuple[tuple | None, str]] = {}
+    key: list[str] = []
+    for n in sorted(nodes, key=lambda n: (-radius[n["id"]], str(n["id"]))):
+        x, y = pos[n["id"]]
+        r = radius[n["id"]]
+        mine = (x - r, y - r, x + r, y + r)
+        others = [t for t in taken if t != mine]
+        name = _short(str(n["label"]), 28)
+        spot = _place(name, x, y, r, 10, canvas, others)
+        if spot is None:
+            number = str(len(key) + 1)
+            spot = _place(number, x, y, r, 10, canvas, others)
+            key.append(f"{number} {n['label']}")
+            name = number
+        if spot is not None:
+            taken.append(spot[3])
+        out[n["id"]] = (spot, name)
+    return out, key
 
 
 def network_svg(
@@ -234,5 +331,15 @@ def network_svg(
                 e.get("title") or f"{e['a']} + {e['b']}: {w:.2f}",
             )
         )
-    out += [_node(n, *pos[n["id"]], radius[n["id"]], colours[str(n["group"])]) for n in nodes]
+    labels, key = _labels(nodes, pos, radius, (0, legend_h, width, height))
+    out += [_node(n, *pos[n["id"]], radius[n["id"]], colours[str(n["group"])], *labels[n["id"]]) for n in nodes]
+    # Names that found no room beside their node are numbered there and named here, in columns.
+    cols = max(1, (width - 20) // 220)
+    rows = math.ceil(len(key) / cols)
+    for i, entry in enumerate(key):
+        x, y = 10 + (i // rows) * (width - 20) / cols, height + 14 + (i % rows) * 14
+        out.append(f'<text x="{_r(x)}" y="{_r(y)}" font-size="10" fill="{MUTED}">{_esc(_short(entry, 36))}</text>')
+    if key:
+        grown = height + 14 * rows + 10
+        out[0] = _open(width, grown)
     return "".join(out + legend + ["</svg>"])

@@ -107,7 +107,7 @@ def test_consortium_scores_do_not_overprint_where_diagonals_cross():
 def test_consortium_single_member_in_centre_and_unknown_pairs_ignored():
     root = _parse(consortium_svg([MEMBERS[1]], [{"a": "f1", "b": "zz", "score": 0.5}], width=400, height=300))
     (c,) = root.iter(f"{NS}circle")
-    assert (float(c.get("cx")), float(c.get("cy"))) == (200.0, 135.0)
+    assert float(c.get("cx")) == 200.0 and float(c.get("cy")) < float(root.get("height")) / 2
     assert not list(root.iter(f"{NS}line"))
 
 
@@ -207,3 +207,66 @@ def test_consortium_labels_inside_canvas():
             x, y, size = float(t.get("x")), float(t.get("y")), float(t.get("font-size"))
             half = 0.3 * size * len("".join(t.itertext())) if t.get("text-anchor") == "middle" else 0
             assert size <= y <= h and half <= x <= w - half, "".join(t.itertext())
+
+
+def _text_boxes(root: ET.Element) -> list[tuple[str, float, float, float, float]]:
+    """Each text's box (left, top, right, bottom), its width estimated at 0.6 em per character."""
+    boxes = []
+    for t in root.iter(f"{NS}text"):
+        text, size = "".join(t.itertext()), float(t.get("font-size"))
+        x, y, w = float(t.get("x")), float(t.get("y")), 0.6 * size * len("".join(t.itertext()))
+        left = {"middle": x - w / 2, "end": x - w}.get(t.get("text-anchor") or "start", x)
+        boxes.append((text, left, y - size, left + w, y + 0.25 * size))
+    return boxes
+
+
+def test_consortium_labels_never_overlap_each_other_or_leave_the_canvas():
+    long_names = [
+        {
+            "firm": f"f{i}",
+            "name": f"Member number {i} of a consortium with a long name A/S",
+            "country": "DK",
+            "lead": i == 0,
+            "covers": ["aluminium extrusion", "friction stir welding"],
+        }
+        for i in range(8)
+    ]
+    for n in range(1, 9):
+        members = long_names[:n]
+        pairs = [
+            {"a": a["firm"], "b": b["firm"], "score": 0.1 + 0.1 * ((i + j) % 9)}
+            for i, a in enumerate(members)
+            for j, b in enumerate(members)
+            if i < j
+        ]
+        root = _parse(consortium_svg(members, pairs))
+        w, h = float(root.get("width")), float(root.get("height"))
+        boxes = _text_boxes(root)
+        for text, left, top, right, bottom in boxes:
+            assert 0 <= left and right <= w and 0 <= top and bottom <= h, (n, text)
+        for i, (a, *p) in enumerate(boxes):
+            for b, *q in boxes[i + 1 :]:
+                apart = p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1]
+                assert apart, (n, a, b)
+        texts = [b[0] for b in boxes]
+        for m in members:  # a shortened name is given in full in the legend
+            assert any(t.startswith(m["name"]) for t in texts)
+
+
+def test_network_labels_never_overlap_and_crowded_names_go_to_the_key():
+    nodes = [
+        {"id": f"n{i:02d}", "label": f"Member firm number {i} Aluminium A/S", "group": "g", "size": 1 + i % 4}
+        for i in range(45)
+    ]
+    root = _parse(network_svg(nodes, _edges(45)))
+    w, h = float(root.get("width")), float(root.get("height"))
+    boxes = _text_boxes(root)
+    for text, left, top, right, bottom in boxes:
+        assert 0 <= left and right <= w + 1 and 0 <= top and bottom <= h, text
+    labels = [b for b in boxes if b[0] != "g"]
+    for i, (a, *p) in enumerate(labels):
+        for b, *q in labels[i + 1 :]:
+            assert p[2] <= q[0] + 1 or q[2] <= p[0] + 1 or p[3] <= q[1] + 1 or q[3] <= p[1] + 1, (a, b)
+    texts = "\n".join(b[0] for b in boxes)
+    for n in nodes:  # every firm is named beside its node or, numbered, in the key
+        assert n["label"][:27] in texts
