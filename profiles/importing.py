@@ -8,7 +8,7 @@ and compared by content hash; relations by firm, direction, counterpart and item
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +20,8 @@ from .domain import Firm
 from .duplicates import DuplicateFirm, find_duplicate_firms
 from .errors import RowError, ValidationFailed
 from .readers import RawInput, read_input
+from .repository import duplicates as duplicate_store
+from .repository import firms as firm_store
 from .repository import relations as relation_store
 from .taxonomy.vocabulary import Vocabulary, load_vocabulary
 from .validation import ValidatedBatch, validate_bid, validate_firm, validate_profile, validate_relation
@@ -221,12 +223,14 @@ def import_raw(
         batch, refused = admit(session, raw, batch)
         if refused:
             raise ValidationFailed(refused, raw.source)
+    batch = _to_kept_keys(session, batch)
     report = ImportReport(raw.source, notes=list(raw.notes))
     for note in _phrase_notes(raw, batch, vocabulary):
         (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
     report.duplicates = _duplicates(session, batch.firms)
     report.warnings = _dangling_keys(session, batch)
     report.counts["firms"] = repository.upsert_firms(session, batch.firms, now).as_dict()
+    duplicate_store.flag(session, report.duplicates, now)  # for an advisor to resolve
     report.counts["profiles"] = repository.upsert_profiles(session, batch.profiles, now, today).as_dict()
     report.counts["bids"] = repository.upsert_bids(session, batch.bids, now).as_dict()
     if batch.relations:
@@ -237,6 +241,22 @@ def import_raw(
             raise ValidationFailed(errors, raw.source)
         report.counts["relations"] = relation_store.upsert_relations(session, resolved, now, vocabulary).as_dict()
     return report
+
+
+def _to_kept_keys(session: Session, batch: ValidatedBatch) -> ValidatedBatch:
+    """Rows naming the old key of a merged firm are about the firm it was merged into (a firm row under the
+    old key updates the kept firm, unless the file has a row for the kept firm itself, which wins)."""
+    keys = [f.key for f in batch.firms] + [p.firm_key for p in batch.profiles]
+    kept = firm_store.kept_keys(session, keys + [r.firm_key for r in batch.relations])
+    if not kept:
+        return batch
+    own = {f.key for f in batch.firms}
+    return replace(
+        batch,
+        firms=[replace(f, key=kept.get(f.key, f.key)) for f in batch.firms if kept.get(f.key) not in own],
+        profiles=[replace(p, firm_key=kept.get(p.firm_key, p.firm_key)) for p in batch.profiles],
+        relations=[replace(r, firm_key=kept.get(r.firm_key, r.firm_key)) for r in batch.relations],
+    )
 
 
 def import_file(session: Session, path: Path, now: datetime, today: date) -> ImportReport:

@@ -420,3 +420,38 @@ class MatchingConfigRow(SQLModel, table=True):
     active: bool = Field(default=False, index=True)
     created_at: datetime
     created_by: str = Field(default="", max_length=80)
+
+
+class DuplicatePairRow(SQLModel, table=True):
+    """Two firms that look like the same firm uploaded twice, flagged at import, and what an advisor
+    decided: `open` until resolved, `same` (merged into `kept_key`; `merge` holds what moved, so the
+    merge can be undone) or `different` (dismissed for good: the pair is never flagged again)."""
+
+    __tablename__ = "duplicate_pair"
+    __table_args__ = (UniqueConstraint("first_key", "second_key", name="uq_duplicate_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_key: str = Field(max_length=80, index=True)
+    second_key: str = Field(max_length=80, index=True)
+    first_name: str = Field(max_length=200)
+    second_name: str = Field(max_length=200)
+    similarity: float
+    same_city: bool = False
+    status: str = Field(max_length=12, index=True)
+    flagged_at: datetime
+    decided_at: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="account.id")
+    kept_key: str | None = Field(default=None, max_length=80)
+    merge: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FirmKeyAliasRow(SQLModel, table=True):
+    """The key of a firm merged into another: imports and API calls naming it reach the kept firm."""
+
+    __tablename__ = "firm_key_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True, index=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    pair_id: int = Field(foreign_key="duplicate_pair.id", index=True)
+    created_at: datetime

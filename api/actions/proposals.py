@@ -19,6 +19,7 @@ from profiles import repository
 from profiles.db import session_scope
 from profiles.domain import Bid
 from profiles.errors import NotFound
+from profiles.repository import duplicates as duplicate_store
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import load_vocabulary
 from profiles.visibility import Role
@@ -26,7 +27,8 @@ from profiles.visibility import Role
 
 def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
     firms = repository.load_firms(session)
-    problem = prepare_problem(bids, firms, repository.match_scores(session), load_vocabulary(), config)
+    twins = duplicate_store.open_pair_keys(session)  # unresolved duplicates: never both in one consortium
+    problem = prepare_problem(bids, firms, repository.match_scores(session), load_vocabulary(), config, twins)
     return problem, {f.key: f for f in firms}
 
 

@@ -20,6 +20,7 @@ from optimizer.instance import prepare_problem
 from optimizer.propose import BidOutcome, propose_bid
 from profiles import repository
 from profiles.db import session_scope
+from profiles.repository import duplicates as duplicate_store
 from profiles.repository import runs
 from profiles.settings import Settings
 from profiles.tables import ProposalRow
@@ -64,13 +65,14 @@ def refresh(engine: Engine, settings: Settings, run_id: int, default: OptimizerC
             return report
         firms = repository.load_firms(session)
         scores = repository.match_scores(session)
+        twins = duplicate_store.open_pair_keys(session)
     by_key = {f.key: f for f in firms}
     vocabulary = load_vocabulary()
     for bid in sorted(bids, key=lambda b: b.key):
         with session_scope(engine, readonly=True) as session:
             standing = runs.standing_proposals(session, bid.key)
         config = OptimizerConfig(**standing[0].config) if standing and standing[0].config else default
-        outcome = propose_bid(prepare_problem([bid], firms, scores, vocabulary, config), by_key, config)
+        outcome = propose_bid(prepare_problem([bid], firms, scores, vocabulary, config, twins), by_key, config)
         _apply(engine, settings, run_id, bid.key, config, standing, outcome, report)
     return report
 

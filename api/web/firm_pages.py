@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.actions import achievements, exchange, introductions, memberships, relations
+from api.actions import achievements, duplicates, exchange, introductions, memberships, relations
 from api.actions.context import Context
 from api.actions.exchange import FirmFilter
 from api.web.forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
@@ -111,6 +111,7 @@ def firms(
         errors=errors,
         certifications=exchange.certifications_in_use(ctx),
         pages=pages,
+        flagged=duplicates.flagged_keys(ctx),
     )
 
 
@@ -147,6 +148,8 @@ def _firm_page(
         relations_ = relations.list_relations(ctx, ref)
         consortia = memberships.consortia_of(ctx, ref)
         achievements_, _ = achievements.list_for(ctx, None, ref, 0, 200)
+    resolves = manages and ctx.viewer.role in (Role.ADVISOR, Role.ADMIN)
+    pairs = duplicates.list_pairs(ctx, None, firm_["key"]) if resolves else []
     return page(
         request,
         "firm.html.j2",
@@ -171,6 +174,7 @@ def _firm_page(
         achievement_errors=achievement_errors or {},
         achievement_message=achievement_message,
         records_achievements=manages and ctx.viewer.role in (Role.ADVISOR, Role.ADMIN),
+        duplicate_pairs=[p for p in pairs if p["status"] != "different"],
     )
 
 

@@ -12,17 +12,33 @@ from sqlmodel import Session, col, select
 from ..domain import Firm
 from ..errors import NotFound
 from ..mapping import content_hash, firm_columns, firm_from_row
-from ..tables import AccountRow, FirmRow, InterestRow, MatchRow, ProfileRow, ProposalMemberRow
+from ..tables import AccountRow, FirmKeyAliasRow, FirmRow, InterestRow, MatchRow, ProfileRow, ProposalMemberRow
 from .common import UpsertCounts, rows_by_key, slices
 
 
 def firm_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, int]:
+    """Firm ids by key; with `keys`, the old key of a merged firm reaches the firm it was merged into."""
     query = select(FirmRow.key, FirmRow.id)
     if keys is None:
         return {k: i for k, i in session.exec(query).all() if i is not None}
     out: dict[str, int] = {}
     for part in slices(sorted(set(keys))):
         out.update({k: i for k, i in session.exec(query.where(col(FirmRow.key).in_(part))).all() if i is not None})
+        aliased = select(FirmKeyAliasRow.key, FirmKeyAliasRow.firm_id).where(col(FirmKeyAliasRow.key).in_(part))
+        out.update({k: i for k, i in session.exec(aliased).all() if k not in out})
+    return out
+
+
+def kept_keys(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """Old keys of merged firms among `keys`, with the key of the firm each was merged into."""
+    out: dict[str, str] = {}
+    for part in slices(sorted(set(keys))):
+        query = (
+            select(FirmKeyAliasRow.key, FirmRow.key)
+            .join(FirmRow, col(FirmRow.id) == FirmKeyAliasRow.firm_id)
+            .where(col(FirmKeyAliasRow.key).in_(part))
+        )
+        out.update(dict(session.exec(query).all()))
     return out
 
 
@@ -73,15 +89,27 @@ def firm_with_id(session: Session, firm_id: int | None) -> FirmRow | None:
 
 
 def firm_with_key(session: Session, key: str) -> FirmRow | None:
-    return session.exec(select(FirmRow).where(FirmRow.key == key)).first()
+    """The firm with this key, or the firm a merged firm with this key went into."""
+    found = session.exec(select(FirmRow).where(FirmRow.key == key)).first()
+    return found if found is not None else _merged_into(session, key)
 
 
-def firm_with_key_or_alias(session: Session, ref: str, *, for_update: bool = False) -> FirmRow | None:
-    """The firm whose key or alias is `ref` (locked for the transaction with `for_update`)."""
-    query = select(FirmRow).where((FirmRow.key == ref) | (FirmRow.alias == ref))
+def _merged_into(session: Session, key: str, for_update: bool = False) -> FirmRow | None:
+    query = select(FirmRow).join(FirmKeyAliasRow, col(FirmKeyAliasRow.firm_id) == FirmRow.id)
+    query = query.where(FirmKeyAliasRow.key == key)
     if for_update:
         query = query.with_for_update()
     return session.exec(query).first()
+
+
+def firm_with_key_or_alias(session: Session, ref: str, *, for_update: bool = False) -> FirmRow | None:
+    """The firm whose key or alias is `ref`, or that a merged firm with key `ref` went into (locked for the
+    transaction with `for_update`)."""
+    query = select(FirmRow).where((FirmRow.key == ref) | (FirmRow.alias == ref))
+    if for_update:
+        query = query.with_for_update()
+    found = session.exec(query).first()
+    return found if found is not None else _merged_into(session, ref, for_update)
 
 
 def firm_exists(session: Session, key: str) -> bool:

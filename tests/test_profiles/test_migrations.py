@@ -53,3 +53,21 @@ def test_achievements_migration_goes_down_and_up_again(tmp_path):
     upgrade(engine)
     assert "achievement" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_duplicate_pairs_migration_goes_down_and_up_again(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine, "0009")
+    assert {"duplicate_pair", "firm_key_alias"} <= set(inspect(engine).get_table_names())
+    from alembic import command
+
+    from profiles.db import alembic_config
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0008")
+    assert not {"duplicate_pair", "firm_key_alias"} & set(inspect(engine).get_table_names())
+    upgrade(engine)
+    assert {"duplicate_pair", "firm_key_alias"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
