@@ -1,4 +1,4 @@
-"""Account actions: API keys, digest preferences, and creating or deactivating users."""
+"""Account actions: API keys, digest preferences, own passwords, and creating, disabling and resetting users."""
 
 from __future__ import annotations
 
@@ -14,13 +14,21 @@ from profiles.errors import Conflict, Forbidden, NotFound, PartnermatchError, Ro
 from profiles.repository import accounts, audit
 from profiles.repository import firms as firm_store
 from profiles.settings import Settings
+from profiles.tables import AccountRow
 from profiles.visibility import Role
 
 USERNAME_MAX = 80
 
 
 def create_user(
-    ctx: Context, username: str, password: str, role: str, firm: str | None, cluster: str | None, email: str | None
+    ctx: Context,
+    username: str,
+    password: str,
+    role: str,
+    firm: str | None,
+    cluster: str | None,
+    email: str | None,
+    new_cluster: bool = False,
 ) -> dict[str, Any]:
     """Admins create anyone; advisors create firm users for their own cluster's firms."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
@@ -31,7 +39,7 @@ def create_user(
     if ctx.viewer.role == Role.ADVISOR and wanted != Role.FIRM:
         raise Forbidden("advisors create firm users only; ask an administrator for other roles")
     with session_scope(ctx.engine) as session:
-        row = _create(session, username, password, wanted, firm, cluster, email, ctx.settings.now())
+        row = _create(session, username, password, wanted, firm, cluster, email, ctx.settings.now(), new_cluster)
         if ctx.viewer.role == Role.ADVISOR:
             owner = firm_store.firm_with_id(session, row.firm_id)
             if owner is None or owner.cluster != ctx.viewer.cluster:
@@ -40,18 +48,19 @@ def create_user(
         return views.account_view(row, firm if wanted == Role.FIRM else None)
 
 
-def _create(session, username, password, role: Role, firm, cluster, email, now):
+def _create(session, username, password, role: Role, firm, cluster, email, now, new_cluster: bool = False):
     username = (username or "").strip()
     if not username or len(username) > USERNAME_MAX:
         raise ValidationFailed([RowError("user", "username", username, f"required, at most {USERNAME_MAX} characters")])
     if accounts.account_by_username(session, username) is not None:
         raise Conflict(f"username: '{username}' is taken")
     try:
-        firm_id, cluster = security.check_account_fields(session, role, firm, cluster)
+        firm_id, cluster = security.check_account_fields(session, role, firm, cluster, new_cluster)
         password_hash = security.hash_password(password, username)
     except PartnermatchError as exc:
         field, _, reason = str(exc).partition(": ")
-        raise ValidationFailed([RowError("user", field, None, reason)]) from None
+        value = {"firm": firm, "cluster": cluster}.get(field)
+        raise ValidationFailed([RowError("user", field, value, reason)]) from None
     return accounts.create_account(
         session,
         username=username,
@@ -65,11 +74,19 @@ def _create(session, username, password, role: Role, firm, cluster, email, now):
 
 
 def bootstrap_user(
-    engine, settings, username: str, password: str, role: str, firm: str | None, cluster: str | None, email: str | None
+    engine,
+    settings,
+    username: str,
+    password: str,
+    role: str,
+    firm: str | None,
+    cluster: str | None,
+    email: str | None,
+    new_cluster: bool = False,
 ) -> dict[str, Any]:
     """The command line's `user create`: no signed-in user needed (it runs on the server itself)."""
     with session_scope(engine) as session:
-        row = _create(session, username, password, Role(role), firm, cluster, email, settings.now())
+        row = _create(session, username, password, Role(role), firm, cluster, email, settings.now(), new_cluster)
         audit.record(
             session,
             at=settings.now(),
@@ -92,20 +109,68 @@ def list_users(ctx: Context) -> list[dict[str, Any]]:
         return [views.account_view(r, firm_keys.get(r.firm_id) if r.firm_id is not None else None) for r in rows]
 
 
+def _managed(session: Session, ctx: Context, account_id: int) -> AccountRow:
+    """An account the viewer may manage: administrators any, advisors their cluster's firm users."""
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    visible = accounts.list_accounts(session, None if ctx.viewer.is_admin else ctx.viewer.cluster)
+    row = next((r for r in visible if r.id == account_id), None)
+    if row is None:
+        raise NotFound(f"no account with id {account_id}")
+    if ctx.viewer.role == Role.ADVISOR and row.role != Role.FIRM.value:
+        raise Forbidden("advisors manage firm users only")
+    return row
+
+
 def set_active(ctx: Context, account_id: int, active: bool) -> dict[str, Any]:
+    """Enable or disable an account: a disabled one cannot sign in, and its sessions and API keys stop
+    working (they work again if it is enabled again)."""
     require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
     with session_scope(ctx.engine) as session:
-        visible = accounts.list_accounts(session, None if ctx.viewer.is_admin else ctx.viewer.cluster)
-        row = next((r for r in visible if r.id == account_id), None)
-        if row is None:
-            raise NotFound(f"no account with id {account_id}")
-        if ctx.viewer.role == Role.ADVISOR and row.role != Role.FIRM.value:
-            raise Forbidden("advisors manage firm users only")
+        row = _managed(session, ctx, account_id)
         if row.id == ctx.viewer.account_id and not active:
             raise Conflict("you cannot deactivate your own account")
         accounts.set_active(session, row, active)
         record(session, ctx, "activate" if active else "deactivate", "account", row.username, row.cluster)
         return views.account_view(row, _firm_key(session, row.firm_id))
+
+
+def reset_password(ctx: Context, account_id: int) -> dict[str, Any]:
+    """A temporary password for a user who lost theirs, returned once (never stored in clear nor audited);
+    the user's sessions end, API keys stay. The user signs in with it and chooses a password of their own."""
+    require_role(ctx.viewer, Role.ADVISOR, Role.ADMIN)
+    with session_scope(ctx.engine) as session:
+        row = _managed(session, ctx, account_id)
+        assert row.id is not None
+        if row.id == ctx.viewer.account_id:
+            raise Conflict("change your own password under Account instead (it asks for the current one)")
+        temporary = security.temporary_password()
+        accounts.set_password_hash(session, row, security.hash_password(temporary))
+        ended = accounts.revoke_credentials(session, row.id, "token", ctx.settings.now())
+        record(session, ctx, "reset_password", "account", row.username, row.cluster, {"sessions_ended": ended})
+        return {**views.account_view(row, _firm_key(session, row.firm_id)), "temporary_password": temporary}
+
+
+def change_password(ctx: Context, current: str, new: str, keep_credential: int | None = None) -> None:
+    """The signed-in user's own new password (the current one is required, the password rules apply);
+    every other session of theirs ends, the one used here (`keep_credential`) and API keys stay."""
+    assert ctx.viewer.account_id is not None
+    with session_scope(ctx.engine) as session:
+        row = accounts.get_account(session, ctx.viewer.account_id)
+        problems = []
+        if not security.verify_password(current, row.password_hash):
+            problems.append(RowError("password", "current_password", None, "is not your current password"))
+        problem = security.password_problem(new, row.username)
+        if problem is None and new == current:
+            problem = "must differ from the current password"
+        if problem is not None:
+            problems.append(RowError("password", "new_password", None, problem))
+        if problems:
+            raise ValidationFailed(problems, "password")
+        accounts.set_password_hash(session, row, security.hash_password(new, row.username))
+        ended = accounts.revoke_credentials(
+            session, ctx.viewer.account_id, "token", ctx.settings.now(), keep_credential
+        )
+        record(session, ctx, "change_password", "account", row.username, row.cluster, {"other_sessions_ended": ended})
 
 
 def unlock(ctx: Context, account_id: int) -> dict[str, Any]:

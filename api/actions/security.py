@@ -55,6 +55,11 @@ def password_problem(password: str, username: str = "") -> str | None:
     return None
 
 
+def temporary_password() -> str:
+    """A random password an administrator hands on once (20 characters, about 120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
 def hash_password(password: str, username: str = "") -> str:
     problem = password_problem(password, username)
     if problem:
@@ -145,9 +150,12 @@ def viewer_for(session: Session, account: AccountRow) -> Viewer:
 
 
 def check_account_fields(
-    session: Session, role: Role, firm_key: str | None, cluster: str | None
+    session: Session, role: Role, firm_key: str | None, cluster: str | None, new_cluster: bool = False
 ) -> tuple[int | None, str | None]:
-    """The firm id and cluster an account of this role must have, or a clear error."""
+    """The firm id and cluster an account of this role must have, or a clear error.
+
+    An advisor's cluster must be one some firm or bid already names (a typo would otherwise leave the
+    advisor with an empty workspace), unless `new_cluster` says a new cluster starts with this advisor."""
     if role == Role.FIRM:
         if not firm_key:
             raise PartnermatchError("firm: a firm user must belong to a firm")
@@ -158,5 +166,11 @@ def check_account_fields(
     if role == Role.ADVISOR:
         if not cluster:
             raise PartnermatchError("cluster: an advisor must belong to a cluster")
+        known = accounts.clusters_in_use(session)
+        if cluster not in known and not new_cluster:
+            raise PartnermatchError(
+                f"cluster: no firm or bid belongs to this cluster; known clusters: {', '.join(known) or 'none yet'}"
+                " (to start a new cluster, say so: --new-cluster on the command line, new_cluster in the API)"
+            )
         return None, cluster
     return None, None

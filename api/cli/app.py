@@ -17,13 +17,53 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from profiles.errors import PartnermatchError, ValidationFailed
 
 if TYPE_CHECKING:
     from profiles.settings import Settings
 
+GLOBAL_OPTIONS = ("--database-url", "--output-dir")
+
+
+def misplaced_global_option(args: list[str]) -> tuple[str, str] | None:
+    """A global option given after the command (`serve --database-url …`), and that command."""
+    command = None
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--":
+            return None
+        elif command is None:
+            if arg in GLOBAL_OPTIONS:
+                skip = True
+            elif not arg.startswith("-"):
+                command = arg
+        elif arg in GLOBAL_OPTIONS or arg.startswith(tuple(o + "=" for o in GLOBAL_OPTIONS)):
+            return arg.split("=", 1)[0], command
+    return None
+
+
+class _Commands(TyperGroup):
+    """Explains a global option put after the command instead of answering "no such option"."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        misplaced = misplaced_global_option(args)
+        if misplaced is not None:
+            option, command = misplaced
+            errors.print(
+                f"[bold red]error:[/] {option} is an option of partnermatch itself, not of '{command}':"
+                f" put it before the command, as in `partnermatch {option} … {command} …`",
+                soft_wrap=True,
+            )
+            raise typer.Exit(2)
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_Commands,
     no_args_is_help=True,
     add_completion=False,
     help="Partner matching and supplier-consortium forming for EEN-style profile exchanges.",
@@ -325,6 +365,9 @@ def user_create(
     firm: str | None = typer.Option(None, "--firm", help="Firm key (firm users)"),
     cluster: str | None = typer.Option(None, "--cluster", help="Cluster name (advisors)"),
     email: str | None = typer.Option(None, "--email"),
+    new_cluster: bool = typer.Option(
+        False, "--new-cluster", help="Start a new cluster with this advisor (otherwise a firm or bid must name it)"
+    ),
     password: str = typer.Option(
         ...,
         "--password",
@@ -342,7 +385,7 @@ def user_create(
     settings = _settings(ctx)
     try:
         engine = open_database(settings)
-        row = accounts.bootstrap_user(engine, settings, username, password, role, firm, cluster, email)
+        row = accounts.bootstrap_user(engine, settings, username, password, role, firm, cluster, email, new_cluster)
     except (PartnermatchError, ValueError) as exc:
         _fail(exc if isinstance(exc, PartnermatchError) else PartnermatchError(f"role: {exc}"))
     console.print(f"created {row['role']} account '{row['username']}' (id {row['id']})")

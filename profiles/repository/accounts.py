@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
 from ..errors import NotFound
-from ..tables import AccountRow, CredentialRow, FirmRow, SignInFailureRow
+from ..tables import AccountRow, BidRow, CredentialRow, FirmRow, SignInFailureRow
 
 
 def create_account(
@@ -62,10 +62,33 @@ def list_accounts(session: Session, cluster: str | None = None) -> list[AccountR
     return list(session.exec(query).all())
 
 
+def clusters_in_use(session: Session) -> list[str]:
+    """The clusters an advisor's account may name without starting a new one: those of firms and bids."""
+    firms = session.exec(select(FirmRow.cluster).distinct()).all()
+    bids = session.exec(select(BidRow.cluster).distinct()).all()
+    return sorted({c for c in (*firms, *bids) if c})
+
+
 def set_active(session: Session, row: AccountRow, active: bool) -> None:
     row.active = active
     session.add(row)
     session.flush()
+
+
+def set_password_hash(session: Session, row: AccountRow, password_hash: str) -> None:
+    row.password_hash = password_hash
+    session.add(row)
+    session.flush()
+
+
+def revoke_credentials(session: Session, account_id: int, kind: str, now: datetime, keep: int | None = None) -> int:
+    """Revoke every live credential of one kind of an account (but `keep`); returns how many."""
+    rows = [r for r in list_credentials(session, account_id, kind) if r.id != keep]
+    for row in rows:
+        row.revoked_at = now
+        session.add(row)
+    session.flush()
+    return len(rows)
 
 
 def clear_lockout(session: Session, row: AccountRow) -> None:

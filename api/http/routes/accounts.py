@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from api.actions import accounts
 from api.http.deps import ContextDep
@@ -16,6 +16,8 @@ from api.http.schemas.accounts import (
     ApiKeyOut,
     DigestIn,
     DigestOut,
+    PasswordChangeIn,
+    PasswordResetOut,
 )
 
 router = APIRouter(tags=["accounts"])
@@ -42,6 +44,16 @@ def revoke_api_key(ctx: ContextDep, key_id: RecordId) -> Response:
     return Response(status_code=204)
 
 
+@router.put(
+    "/me/password",
+    status_code=204,
+    summary="Change your password (the current one is required); your other sessions are signed out",
+)
+def change_password(ctx: ContextDep, body: PasswordChangeIn, request: Request) -> Response:
+    accounts.change_password(ctx, body.current_password, body.new_password, request.state.credential_id)
+    return Response(status_code=204)
+
+
 @router.get("/me/digest", response_model=DigestOut, summary="Your nightly digest preferences")
 def digest_preferences(ctx: ContextDep) -> dict:
     return accounts.digest_preferences(ctx)
@@ -63,7 +75,9 @@ def users(ctx: ContextDep) -> list:
 
 @router.post("/users", response_model=AccountOut, status_code=201)
 def create_user(ctx: ContextDep, body: AccountIn) -> dict:
-    return accounts.create_user(ctx, body.username, body.password, body.role, body.firm, body.cluster, body.email)
+    return accounts.create_user(
+        ctx, body.username, body.password, body.role, body.firm, body.cluster, body.email, body.new_cluster
+    )
 
 
 @router.patch("/users/{account_id}", response_model=AccountOut, summary="Activate or deactivate")
@@ -78,3 +92,12 @@ def set_active(ctx: ContextDep, body: ActiveIn, account_id: RecordId) -> dict:
 )
 def unlock_user(ctx: ContextDep, account_id: RecordId) -> dict:
     return accounts.unlock(ctx, account_id)
+
+
+@router.post(
+    "/users/{account_id}/password-reset",
+    response_model=PasswordResetOut,
+    summary="Replace a user's password with a temporary one, shown once, and sign them out everywhere",
+)
+def reset_password(ctx: ContextDep, account_id: RecordId) -> dict:
+    return accounts.reset_password(ctx, account_id)

@@ -22,6 +22,9 @@ class AccountIn(Strict):
     firm: str | None = Field(default=None, max_length=80, description="Firm key (firm users).")
     cluster: str | None = Field(default=None, max_length=200, description="Cluster (advisors).")
     email: str | None = Field(default=None, max_length=200)
+    new_cluster: StrictBool = Field(
+        default=False, description="An advisor's cluster no firm or bid names yet: start it (else refused as a typo)."
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -46,6 +49,17 @@ class AccountOut(BaseModel):
 
 class ActiveIn(Strict):
     active: StrictBool
+
+
+class PasswordResetOut(AccountOut):
+    temporary_password: str = Field(
+        description="Shown once: hand it to the user, who signs in with it and then chooses a password of their own."
+    )
+
+
+class PasswordChangeIn(Strict):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
 
 
 class ApiKeyIn(Strict):
