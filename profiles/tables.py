@@ -43,8 +43,11 @@ class FirmRow(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=200)
     contact_email: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=60)
-    # Opaque public handle: how the firm appears to those who may not see its identity.
+    # Public handle, two words and a number ("Amber Falcon 42"): how the firm appears to those who may not
+    # see its identity. `former_alias` is the random handle it had before ("F1A2B3C4D5E"); links and
+    # references using it still reach the firm.
     alias: str = Field(max_length=16, unique=True, index=True)
+    former_alias: str | None = Field(default=None, max_length=16, unique=True, index=True)
     # Normalised vocabulary concepts of capabilities and certifications, for filtering.
     concepts: list[str] = _json()
     content_hash: str = Field(max_length=64)

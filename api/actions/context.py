@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.actions import views
 from api.actions.views import etag
 from profiles import een
+from profiles.aliases import alias_forms
 from profiles.errors import Forbidden, NotFound, StaleVersion
 from profiles.repository import audit, firm_names
 from profiles.repository import bids as bid_store
@@ -87,10 +88,12 @@ def firm_row(session: Session, viewer: Viewer, ref: str, *, manage: bool = False
     firm = firm_store.firm_with_key_or_alias(session, ref, for_update=for_update)
     if firm is None or firm.id is None:
         raise NotFound(f"no firm '{ref}'")
-    if firm.key == ref and firm.alias != ref and not viewer.sees_identity(firm.id, firm.cluster):
+    # a key (or a merged firm's old key) is for those who may identify the firm; an alias, new or former, for all
+    by_alias = firm.alias in alias_forms(ref) or firm.former_alias == ref
+    if not by_alias and not viewer.sees_identity(firm.id, firm.cluster):
         raise NotFound(f"no firm '{ref}'")
     if manage and not viewer.manages(firm.id, firm.cluster):
-        if viewer.sees_identity(firm.id, firm.cluster) or firm.alias == ref:
+        if viewer.sees_identity(firm.id, firm.cluster) or by_alias:
             raise Forbidden(f"you do not manage firm '{ref}'")
         raise NotFound(f"no firm '{ref}'")
     return firm

@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 from sqlmodel import Session
 
@@ -505,7 +506,7 @@ def render_firm_digest(d: FirmDigest, base: str) -> tuple[str, str]:
                 f"New matches of your profiles, best first ({d.matches.total})",
                 [render_match(m, base) for m in d.matches.items],
                 d.matches.more,
-                f"GET {base}{API}/firms/{d.firm_alias}/matches?min_score={d.prefs.min_score:.2f}",
+                f"GET {base}{API}/firms/{quote(d.firm_alias)}/matches?min_score={d.prefs.min_score:.2f}",
             )
         )
     if d.interests.total:

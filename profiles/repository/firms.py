@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
+from ..aliases import alias_forms, random_alias
 from ..domain import Firm
 from ..errors import NotFound
 from ..mapping import content_hash, firm_columns, firm_from_row
@@ -42,21 +42,27 @@ def kept_keys(session: Session, keys: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def new_alias() -> str:
-    """A random public handle: derived from nothing, so it reveals nothing about the firm."""
-    return "F" + secrets.token_hex(5).upper()
+def new_alias(taken: Container[str] = ()) -> str:
+    """A pronounceable public handle ("Amber Falcon 42") from random bits, so it reveals nothing about the
+    firm; unlike every alias in `taken`."""
+    return random_alias(taken)
+
+
+def _aliases_in_use(session: Session) -> set[str]:
+    return set(session.exec(select(FirmRow.alias)).all())
 
 
 def upsert_firms(session: Session, firms: list[Firm], now: datetime) -> UpsertCounts:
     counts = UpsertCounts()
     existing = rows_by_key(session, FirmRow, (f.key for f in firms))
+    taken = _aliases_in_use(session) if any(f.key not in existing for f in firms) else set()
     for firm in firms:
         digest = content_hash(firm)
         row = existing.get(firm.key)
         if row is None:
-            session.add(
-                FirmRow(**firm_columns(firm), alias=new_alias(), content_hash=digest, created_at=now, updated_at=now)
-            )
+            alias = new_alias(taken)
+            taken.add(alias)
+            session.add(FirmRow(**firm_columns(firm), alias=alias, content_hash=digest, created_at=now, updated_at=now))
             counts.created += 1
         elif row.content_hash == digest:
             counts.unchanged += 1
@@ -105,7 +111,9 @@ def _merged_into(session: Session, key: str, for_update: bool = False) -> FirmRo
 def firm_with_key_or_alias(session: Session, ref: str, *, for_update: bool = False) -> FirmRow | None:
     """The firm whose key or alias is `ref`, or that a merged firm with key `ref` went into (locked for the
     transaction with `for_update`)."""
-    query = select(FirmRow).where((FirmRow.key == ref) | (FirmRow.alias == ref))
+    query = select(FirmRow).where(
+        or_(col(FirmRow.key) == ref, col(FirmRow.alias).in_(alias_forms(ref)), col(FirmRow.former_alias) == ref)
+    )
     if for_update:
         query = query.with_for_update()
     found = session.exec(query).first()

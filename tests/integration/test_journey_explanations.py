@@ -9,8 +9,12 @@ import re
 from datetime import date
 
 import pytest
+from alembic import command
 from apikit import PASSWORD, seed
+from sqlalchemy import text
 from webkit import CHROMIUM, artefacts, running_server
+
+from profiles.db import alembic_config, make_engine, upgrade
 
 pytestmark = pytest.mark.slow
 
@@ -23,14 +27,25 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
+OLD_ALIASES: dict[str, str] = {}  # key -> the firm's hex alias before the migration
 RAW_KEYS = ("a offers b", "b offers a", "concepts", "shared_terms", "closest codes", "cosine")
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
+    """The demo exchange as it was before pronounceable aliases (hex aliases), then migrated."""
     root = tmp_path_factory.mktemp("explanations")
     url = f"sqlite:///{root}/exchange.db"
     seed(url, root, TODAY)
+    engine = make_engine(url)
+    cfg = alembic_config(url)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0009")
+    with engine.connect() as connection:
+        OLD_ALIASES.update(connection.execute(text("select key, alias from firm")).all())
+    upgrade(engine)
+    engine.dispose()
     with running_server(url, root, TODAY.isoformat()) as base:
         yield base
 
@@ -86,3 +101,21 @@ def test_an_advisor_sees_nace_codes_with_their_names(page):
     expect(page.locator("dl .nace, dd .nace").first).to_contain_text("24.42 Aluminium production")
     page.goto("/map?sector=25")
     expect(page.locator("#map-filters")).to_contain_text("Manufacture of fabricated metal products")
+
+
+def test_a_firm_sees_other_firms_under_pronounceable_aliases_and_old_links_still_work(page):
+    sign_in(page, "nordalu")
+    page.goto("/firms/dk-nordalu")
+    other = page.locator("details.match summary strong").first
+    expect(other).to_have_text(re.compile(r"^firm [A-Z][a-z]+ [A-Z][a-z]+ \d\d$"))
+    alias = other.inner_text().removeprefix("firm ")
+    assert not re.search(r"firm F[0-9A-F]{10}", page.content())
+    page.locator("details.match summary").first.screenshot(path=str(SHOTS / "explanations-03-alias-in-match.png"))
+
+    page.goto("/firms/" + alias.lower().replace(" ", "-"))  # as someone types it from a phone call
+    expect(page.locator("h1")).to_contain_text(f"Firm {alias}")
+    page.screenshot(path=str(SHOTS / "explanations-04-anonymous-firm-by-alias.png"), full_page=True)
+
+    old = next(a for k, a in OLD_ALIASES.items() if k != "dk-nordalu" and re.fullmatch(r"F[0-9A-F]{10}", a))
+    page.goto(f"/firms/{old}")  # a link from before the migration
+    expect(page.locator("h1")).to_contain_text(re.compile(r"Firm [A-Z][a-z]+ [A-Z][a-z]+ \d\d"))

@@ -263,7 +263,7 @@ def test_pdf_for_a_member_firm_shows_the_other_members_anonymously(page, workspa
     hidden = hidden_identities(workspace[1], {refs[0]})
     assert leaks(text, hidden) == []
     assert f"Prepared for {names[0]}" in text
-    assert re.search(r"firm F[0-9A-F]{10} \(", text), "other members appear by alias"
+    assert re.search(r"firm [A-Z][a-z]+ [A-Z][a-z]+ \d\d \(", text), "other members appear by alias"
 
 
 def test_cluster_map_and_interest_inbox(page):

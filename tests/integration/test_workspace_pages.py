@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from apikit import API, PASSWORD, exchange
@@ -285,8 +286,8 @@ def test_firm_user_pages_show_other_firms_only_anonymously(ex):
         pages[path] = client.get(path, follow_redirects=True).text
     for ref in sorted(set(re.findall(r"\b(?:BO|BR|TO|TR|RDR)[A-Z]{2}\d{11}\b", home.text)))[:10]:
         pages[f"/profiles/{ref}"] = client.get(f"/profiles/{ref}").text
-    for alias in sorted(set(re.findall(r"firm (F[0-9A-F]{10})", pages["/firms"])))[:10]:
-        pages[f"/firms/{alias}"] = client.get(f"/firms/{alias}").text
+    for alias in sorted(set(re.findall(r"firm ([A-Z][a-z]+ [A-Z][a-z]+ \d\d)", pages["/firms"])))[:10]:
+        pages[f"/firms/{alias}"] = client.get(f"/firms/{quote(alias)}").text
     assert len(pages) > 12
     for path, html in pages.items():
         assert leaks(html, hidden) == [], path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -98,6 +99,9 @@ def test_migration_gives_existing_firms_aliases_and_concepts(tmp_path):
             )
     upgrade(engine)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT key, alias, concepts FROM firm ORDER BY key")).all()
-    assert len({r.alias for r in rows}) == 2 and all(r.alias.startswith("F") for r in rows)
+        rows = conn.execute(text("SELECT key, alias, former_alias, concepts FROM firm ORDER BY key")).all()
+    assert len({r.alias for r in rows}) == 2 and all(
+        re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+ \d\d", r.alias) for r in rows
+    )
+    assert all(r.former_alias.startswith("F") for r in rows)  # the random alias of migration 0002, kept
     assert "anodising" in rows[0].concepts and "milling" in rows[1].concepts

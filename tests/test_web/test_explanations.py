@@ -136,3 +136,39 @@ def test_an_unknown_nace_code_is_an_error_beside_the_field_not_a_name(ex, path, 
     response = signed_in(ex, "dac-advisor").get(path)
     assert response.status_code == status
     assert "not a NACE Rev. 2" in response.text
+
+
+def _anonymous_firm(ex, who: str) -> dict:
+    firms = ex.get(who, "/firms", params={"limit": 200}).json()["items"]
+    return next(f for f in firms if not f["identity_visible"])
+
+
+def test_anonymous_firms_appear_under_pronounceable_aliases_on_the_pages(ex):
+    html = signed_in(ex, "nordalu").get("/firms/dk-nordalu").text
+    aliases = re.findall(r"firm ([A-Z][a-z]+ [A-Z][a-z]+ \d\d)", html)
+    assert aliases, html[:3000]
+    assert not re.search(r"firm F[0-9A-F]{10}\b", html)
+
+
+def test_an_anonymous_firm_is_reached_by_its_alias_as_typed_and_by_its_former_alias(ex):
+    from urllib.parse import quote
+
+    from profiles.db import make_engine, session_scope
+    from profiles.repository import firms as firm_store
+
+    other = _anonymous_firm(ex, "nordalu")
+    alias = other["alias"]
+    engine = make_engine(ex.settings.database_url)
+    with session_scope(engine) as session:
+        row = firm_store.firm_with_key_or_alias(session, alias)
+        assert row is not None
+        key, row.former_alias = row.key, "F0123456789"
+    engine.dispose()
+    for ref in (alias, alias.lower().replace(" ", "-"), f"firm {alias}", "F0123456789"):
+        response = ex.get("nordalu", f"/firms/{quote(ref)}")
+        assert response.status_code == 200, (ref, response.text)
+        assert response.json()["alias"] == alias and "name" not in response.json()
+    assert ex.get("nordalu", f"/firms/{key}").status_code == 404  # the key would name it: not found
+    assert ex.get("admin", f"/firms/{key}").status_code == 200
+    for bad in ("F0123456788", "Amber Falcon", "amber falcon 4242", "x" * 80):
+        assert ex.get("nordalu", f"/firms/{quote(bad)}").status_code == 404, bad
