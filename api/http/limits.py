@@ -1,5 +1,5 @@
 """Request limits, enforced before a body reaches any parser: size (also for chunked uploads),
-JSON nesting depth, and characters no text field may hold (in the query, JSON and form bodies)."""
+JSON nesting depth, and characters no text field may hold (in the path, the query, JSON and form bodies)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problems = _query_problems(scope.get("query_string", b""))
+        problems = _path_problems(scope.get("path", "")) + _query_problems(scope.get("query_string", b""))
         if problems:
             await _refuse(scope, receive, send, problems)
             return
@@ -103,6 +103,13 @@ def _pairs_problems(pairs: list[tuple[str, str]]) -> list[Problem]:
         if problem:
             out.append(_problem(name, value, problem))
     return out
+
+
+def _path_problems(path: str) -> list[Problem]:
+    """No key, alias or reference holds a control character: an address with one names nothing (and
+    PostgreSQL refuses NUL in a query, so it must not reach one)."""
+    problem = character_problem(path)
+    return [_problem("path", path, f"the address {problem}")] if problem else []
 
 
 def _query_problems(query: bytes) -> list[Problem]:

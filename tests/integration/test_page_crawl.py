@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from html import escape
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from apikit import PASSWORD, Exchange, exchange
-from conftest import TODAY
+from conftest import TODAY, postgres_schema
 from fastapi.testclient import TestClient
 from webkit import hidden_identities, leaks, sign_in_form
 
@@ -26,10 +27,18 @@ PER_PATTERN = 10  # pages of one link pattern (e.g. /firms/*) worth visiting; do
 PER_DOCUMENT_PATTERN = 1
 
 
-@pytest.fixture(scope="module")
-def ex(tmp_path_factory) -> Exchange:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def ex(request, tmp_path_factory) -> Iterator[Exchange]:
     tmp = tmp_path_factory.mktemp("crawl")
-    ex = exchange(f"sqlite:///{tmp / 'crawl.db'}", tmp / "out", TODAY)
+    if request.param == "sqlite":
+        yield _seeded(exchange(f"sqlite:///{tmp / 'crawl.db'}", tmp / "out", TODAY))
+        return
+    with postgres_schema() as url:
+        yield _seeded(exchange(url, tmp / "out", TODAY))
+
+
+def _seeded(ex: Exchange) -> Exchange:
+    """The demo exchange with proposals for one bid and one expression of interest, so their pages exist."""
     proposals.propose(
         operator(ex.client.app.state.engine, ex.settings),
         "bid-crash-management",
@@ -179,7 +188,8 @@ def test_a_firm_by_its_alias_is_a_page_for_every_role(ex, who):
         ("/firms?nace=C", 200, "not a NACE"),
         ("/firms?country=Atlantis", 200, ""),
         ("/firms?page=-1", 422, ""),
-        ("/firms/%00", 404, ""),
+        ("/firms/%00", 422, "control character U+0000"),
+        ("/profiles/BO%01", 422, "control character U+0001"),
         ("/firms/" + "x" * 300, 404, ""),
         ("/profiles/NOPE", 404, ""),
         ("/bids/%2e%2e", 404, ""),
@@ -199,3 +209,10 @@ def test_bad_addresses_and_filters_are_error_pages(ex, who, path, status, words)
     assert 'class="message error"' in r.text, path
     assert words in r.text, path
     assert "Traceback" not in r.text
+
+
+def test_a_control_character_in_an_api_address_is_refused_before_any_query(ex):
+    for path in ("/firms/%00", "/profiles/x%00y", "/bids/%1b"):
+        r = ex.get("admin", path)
+        assert r.status_code == 422, (path, r.text)
+        assert r.json()["error"]["details"][0]["field"] == "path"
