@@ -166,3 +166,15 @@ def test_different_firms_are_never_flagged_again(ex):
 
 def _ids(snapshot: dict, *keys: str) -> set[int]:
     return {f["id"] for f in snapshot["firm"] if f["key"] in keys}
+
+
+@pytest.mark.postgres
+def test_merge_and_undo_round_trip_on_postgresql(postgres_url, tmp_path):
+    pg = exchange(postgres_url, tmp_path / "out", TODAY, match=False)
+    before = state(postgres_url)
+    pair = _pair_of(pg, VEJLE)
+    merged = pg.post("admin", f"/duplicates/{pair['id']}/resolve", json={"decision": "same", "keep": VEJLE_TWIN})
+    assert merged.status_code == 200, merged.text
+    assert pg.get("admin", f"/firms/{VEJLE}").json()["key"] == VEJLE_TWIN
+    assert pg.post("admin", f"/duplicates/{pair['id']}/undo").status_code == 200
+    assert state(postgres_url) == before
