@@ -75,8 +75,9 @@ def sentence(explanation: dict[str, Any]) -> str:
         text += "; same meaning: " + ", ".join(explanation["same_meaning"][:4])
     if explanation.get("shared_capabilities"):
         text += "; both: " + ", ".join(explanation["shared_capabilities"][:4])
-    if explanation.get("shared_terms"):
-        text += "; terms: " + ", ".join(explanation["shared_terms"][:4])
+    terms = [t for t in explanation.get("shared_terms") or [] if isinstance(t, str) and explanatory(t)]
+    if terms:
+        text += "; terms: " + ", ".join(terms[:4])
     return text
 
 

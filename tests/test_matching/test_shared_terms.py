@@ -45,3 +45,11 @@ def test_no_common_words_no_terms():
     model = TfidfTextModel()
     matrix = model.fit_transform(["anodising mm", "timber kg"])
     assert model.cosine_and_terms(matrix, 0, 1, 5) == (0.0, ())
+
+
+def test_the_one_line_explanation_names_no_units_kept_by_older_runs():
+    from matching.explain import sentence
+
+    line = sentence({"drivers": [], "shared_terms": ["μm", "anodising", "kg"]})
+    assert line.endswith("terms: anodising")
+    assert "terms" not in sentence({"drivers": [], "shared_terms": ["μm", "mm"]})

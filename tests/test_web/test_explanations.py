@@ -129,6 +129,7 @@ def test_nace_codes_are_named_on_the_firm_pages_and_in_the_filters(ex):
     assert '<span class="nace">25.62 Machining</span>' in client.get("/firms?nace=2562").text
     assert "24.42 Aluminium production" in client.get("/firms/dk-nordalu").text
     assert "25 Manufacture of fabricated metal products" in client.get("/map?sector=25").text
+    assert '<span class="nace">25.62 Machining</span>' in client.get("/profiles?nace=2562").text
 
 
 @pytest.mark.parametrize(("path", "status"), [("/firms?nace=zz.99", 200), ("/map?sector=99.99", 422)])
