@@ -111,9 +111,17 @@ def pairs(session: Session, status: str | None = None, firm_key: str | None = No
 
 
 def open_pair_keys(session: Session) -> list[tuple[str, str]]:
-    """The unresolved pairs by firm key: what the optimiser must never put in one consortium."""
+    """The unresolved pairs by firm key: what the optimiser must never put in one consortium. A key of a firm
+    merged away since stands for the firm it went into."""
     query = select(DuplicatePairRow.first_key, DuplicatePairRow.second_key).where(DuplicatePairRow.status == OPEN)
-    return [(a, b) for a, b in session.exec(query).all()]
+    found = [(a, b) for a, b in session.exec(query).all()]
+    kept = dict(
+        session.exec(
+            select(FirmKeyAliasRow.key, FirmRow.key).join(FirmRow, col(FirmRow.id) == FirmKeyAliasRow.firm_id)
+        ).all()
+    )
+    pairs_ = {(kept.get(a, a), kept.get(b, b)) for a, b in found}
+    return sorted((a, b) for a, b in pairs_ if a != b)
 
 
 def decide(session: Session, pair: DuplicatePairRow, status: str, account_id: int | None, now: datetime) -> None:

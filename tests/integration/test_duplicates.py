@@ -178,3 +178,34 @@ def test_merge_and_undo_round_trip_on_postgresql(postgres_url, tmp_path):
     assert pg.get("admin", f"/firms/{VEJLE}").json()["key"] == VEJLE_TWIN
     assert pg.post("admin", f"/duplicates/{pair['id']}/undo").status_code == 200
     assert state(postgres_url) == before
+
+
+def test_an_open_pair_naming_a_merged_firm_keeps_both_firms_apart(tmp_path):
+    """A third firm flagged against the merged-away firm is kept apart from the firm it went into."""
+    from datetime import UTC, datetime
+
+    from profiles.repository import duplicates as store
+
+    url = f"sqlite:///{tmp_path / 'third.db'}"
+    own = exchange(url, tmp_path / "out", TODAY, match=False)
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            session.add(
+                DuplicatePairRow(
+                    first_key="dk-nordalu",
+                    second_key=VEJLE_TWIN,
+                    first_name="Nordalu",
+                    second_name="Vejle",
+                    similarity=86.0,
+                    status=store.OPEN,
+                    flagged_at=datetime.now(UTC),
+                )
+            )
+        pair = _pair_of(own, VEJLE)
+        merged = own.post("admin", f"/duplicates/{pair['id']}/resolve", json={"decision": "same", "keep": VEJLE})
+        assert merged.status_code == 200, merged.text
+        with session_scope(engine, readonly=True) as session:
+            assert store.open_pair_keys(session) == [("dk-nordalu", VEJLE), SYKKYLVEN]
+    finally:
+        engine.dispose()
