@@ -184,7 +184,8 @@ def test_profile_search_with_scores_leads_to_expressing_interest(page, workspace
     page.click("#profile-filters button[type=submit]")
     rows = page.locator("#profile-list tbody tr")
     expect(rows.first.locator(".score")).to_have_text(re.compile(r"^0\.\d\d$"))
-    assert leaks(page.content(), hidden_identities(workspace[1], {"dk-nordalu"})) == []
+    # Valdres may be named: an earlier test in this module has Nordalu accept its introduction
+    assert leaks(page.content(), hidden_identities(workspace[1], {"dk-nordalu", "no-valdres-dorfabrikk"})) == []
     shot(page, "interests-08-profile-search-with-scores.png")
     page.select_option("#profile-filters select[name=type]", "BR")
     page.fill("#profile-filters input[name=nace]", "99.999")
@@ -193,7 +194,7 @@ def test_profile_search_with_scores_leads_to_expressing_interest(page, workspace
     page.fill("#profile-filters input[name=nace]", "")
     page.click("#profile-filters button[type=submit]")
     first = page.locator("#profile-list tbody tr a").first
-    reference = first.inner_text().strip()
+    target = first.get_attribute("href")
     first.click()
-    expect(page).to_have_url(re.compile(rf"/profiles/{reference}$"))
+    expect(page).to_have_url(re.compile(rf"{target}$"))
     expect(page.locator("#interest-form")).to_be_visible()

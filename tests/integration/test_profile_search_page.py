@@ -78,3 +78,16 @@ def test_bad_filters_are_named_beside_the_fields(ex):
     assert "not a capability the vocabulary knows" in r.text and "NACE" in r.text
     assert 'id="profile-list"' not in r.text
     assert browser(ex, "vejle").get("/profiles").status_code == 200
+
+
+def test_every_hit_opens_also_for_a_firm_introduced_to_the_viewer(ex):
+    target = ex.get("admin", "/profiles", params={"firm": "dk-vejle-praecision", "status": "published"})
+    reference = target.json()["items"][0]["reference"]
+    sent = ex.post("valdres", "/interests", json={"profile": reference, "message": "door hinges"}).json()
+    assert ex.post("dac-advisor", f"/interests/{sent['id']}/forward").status_code == 200
+    assert ex.post("vejle", f"/interests/{sent['id']}/accept").status_code == 200
+    page = browser(ex, "valdres")
+    html = page.get("/profiles", params={"country": "DK"}).text
+    assert "Vejle Præcision ApS" in html  # introduced: named
+    links = set(re.findall(r'<td><a href="(/profiles/[^"]+)">', html))
+    assert links and all(page.get(link).status_code == 200 for link in links)
