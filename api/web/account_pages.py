@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.actions import accounts
 from api.actions.context import Context
+from api.http.params import RecordId
 from api.web.forms import field_errors
 from api.web.render import page, redirect
 from api.web.session import check_csrf, web_context
@@ -35,7 +36,7 @@ def users(request: Request, ctx: Context = Depends(web_context)) -> Response:
 
 
 @router.post("/users/{account_id}/active")
-async def set_active(request: Request, account_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def set_active(request: Request, account_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     form = await request.form()
     check_csrf(request, form)
     active = str(form.get("active") or "") == "true"
@@ -45,7 +46,7 @@ async def set_active(request: Request, account_id: int, ctx: Context = Depends(w
 
 
 @router.post("/users/{account_id}/password-reset", response_class=HTMLResponse)
-async def reset_password(request: Request, account_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def reset_password(request: Request, account_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     check_csrf(request, await request.form())
     reset = await run_in_threadpool(accounts.reset_password, ctx, account_id)
     # shown in this answer only: never in a cookie, a redirect or the audit log

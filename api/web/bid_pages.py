@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from api.actions import bidding
 from api.actions.context import Context
 from api.actions.graphics import consortium_svg
+from api.http.params import RecordId
 from api.web.forms import bid_form, bid_raw, field_errors, requirement_rows
 from api.web.proposal_views import (
     confidence_reasons,
@@ -230,7 +231,7 @@ async def generate(request: Request, key: str, ctx: Context = Depends(web_contex
 
 
 @router.post("/proposals/{proposal_id}/edit", response_class=HTMLResponse)
-async def edit(request: Request, proposal_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def edit(request: Request, proposal_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     form = await request.form()
     check_csrf(request, form)
     firm, action = str(form.get("firm") or ""), str(form.get("action") or "")
@@ -256,7 +257,7 @@ async def edit(request: Request, proposal_id: int, ctx: Context = Depends(web_co
 
 
 @router.post("/proposals/{proposal_id}/decision")
-async def decide(request: Request, proposal_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def decide(request: Request, proposal_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     form = await request.form()
     check_csrf(request, form)
     decision = str(form.get("decision") or "")
@@ -275,18 +276,18 @@ async def decide(request: Request, proposal_id: int, ctx: Context = Depends(web_
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job(request: Request, job_id: int, ctx: Context = Depends(web_context)) -> Response:
+def job(request: Request, job_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     return page(request, "job.html.j2", job=bidding.get_job(ctx, job_id))
 
 
 @router.get("/jobs/{job_id}/status")
-def job_status(job_id: int, ctx: Context = Depends(web_context)) -> Response:
+def job_status(job_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     return JSONResponse(bidding.get_job(ctx, job_id))
 
 
 @router.get("/proposals/{proposal_id}/document.{fmt}")
 def document(
-    proposal_id: int,
+    proposal_id: RecordId,
     fmt: Literal["pdf", "html", "md"],
     for_firm: str = Query("", alias="for", max_length=80),
     ctx: Context = Depends(web_context),

@@ -14,6 +14,7 @@ from api.actions import cluster_map as cluster_report
 from api.actions import introductions, outcomes
 from api.actions.context import Context
 from api.actions.match_network import MapChoice, match_network
+from api.http.params import RecordId
 from api.web.forms import field_errors
 from api.web.render import page, redirect
 from api.web.session import check_csrf, web_context
@@ -174,7 +175,9 @@ STEPS = {
 
 
 @router.post("/interests/{interest_id}/{step}")
-async def interest_step(request: Request, interest_id: int, step: str, ctx: Context = Depends(web_context)) -> Response:
+async def interest_step(
+    request: Request, interest_id: RecordId, step: str, ctx: Context = Depends(web_context)
+) -> Response:
     form = await request.form()
     check_csrf(request, form)
     if step not in STEPS:

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.actions import duplicates
 from api.actions.context import Context
+from api.http.params import RecordId
 from api.web.render import redirect
 from api.web.session import check_csrf, web_context
 
@@ -15,7 +16,7 @@ router = APIRouter()
 
 
 @router.post("/duplicates/{pair_id}/resolve")
-async def resolve(request: Request, pair_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def resolve(request: Request, pair_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     form = await request.form()
     check_csrf(request, form)
     decision, keep = str(form.get("decision") or ""), str(form.get("keep") or "") or None
@@ -35,7 +36,7 @@ async def resolve(request: Request, pair_id: int, ctx: Context = Depends(web_con
 
 
 @router.post("/duplicates/{pair_id}/undo")
-async def undo(request: Request, pair_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def undo(request: Request, pair_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     check_csrf(request, await request.form())
     view = await run_in_threadpool(duplicates.undo, ctx, pair_id)
     return redirect(

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.actions import achievements, duplicates, exchange, introductions, memberships, relations
 from api.actions.context import Context
 from api.actions.exchange import FirmFilter
+from api.http.params import RecordId
 from api.web.forms import PROFILE_FIELDS, field_errors, profile_form, profile_raw
 from api.web.render import page, redirect
 from api.web.session import check_csrf, web_context
@@ -212,7 +213,7 @@ async def add_relation(request: Request, ref: str, ctx: Context = Depends(web_co
 
 
 @router.post("/relations/{relation_id}/delete")
-async def delete_relation(request: Request, relation_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def delete_relation(request: Request, relation_id: RecordId, ctx: Context = Depends(web_context)) -> Response:
     check_csrf(request, await request.form())
     firm_key = await run_in_threadpool(relations.delete_relation, ctx, relation_id)
     return redirect(f"/firms/{firm_key}#relations", "Relation removed.")
@@ -246,7 +247,9 @@ async def add_achievement(request: Request, ref: str, ctx: Context = Depends(web
 
 
 @router.post("/achievements/{achievement_id}/delete")
-async def delete_achievement(request: Request, achievement_id: int, ctx: Context = Depends(web_context)) -> Response:
+async def delete_achievement(
+    request: Request, achievement_id: RecordId, ctx: Context = Depends(web_context)
+) -> Response:
     check_csrf(request, await request.form())
     firm_key = await run_in_threadpool(achievements.delete, ctx, achievement_id)
     return redirect(f"/firms/{firm_key}#achievements", "Achievement removed.")

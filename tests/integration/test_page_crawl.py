@@ -194,6 +194,9 @@ def test_a_firm_by_its_alias_is_a_page_for_every_role(ex, who):
         ("/profiles/NOPE", 404, ""),
         ("/bids/%2e%2e", 404, ""),
         ("/interests?status=lost", 422, ""),
+        ("/jobs/99999999999999999999", 422, ""),
+        ("/jobs/0", 422, ""),
+        ("/proposals/99999999999999999999/document.pdf", 422, ""),
     ],
 )
 def test_bad_addresses_and_filters_are_error_pages(ex, who, path, status, words):
@@ -216,3 +219,14 @@ def test_a_control_character_in_an_api_address_is_refused_before_any_query(ex):
         r = ex.get("admin", path)
         assert r.status_code == 422, (path, r.text)
         assert r.json()["error"]["details"][0]["field"] == "path"
+
+
+def test_a_record_number_too_large_for_the_database_is_refused_not_a_server_error(ex):
+    client = signed_in(ex, "admin")
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/uploads").text)
+    assert token
+    huge = "99999999999999999999"
+    for path in (f"/relations/{huge}/delete", f"/achievements/{huge}/delete", f"/interests/{huge}/forward"):
+        r = client.post(path, data={"csrf": token.group(1)})
+        assert r.status_code == 422, (path, r.status_code)
+        assert 'class="message error"' in r.text, path
