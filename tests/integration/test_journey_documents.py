@@ -15,9 +15,9 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from apikit import exchange
+from apikit import PASSWORD, exchange
 from conftest import TODAY
-from webkit import artefacts
+from webkit import CHROMIUM, artefacts, running_server
 
 from api.actions import documents
 from optimizer.config import OptimizerConfig
@@ -37,10 +37,17 @@ SHOTS = artefacts() / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def docs(tmp_path_factory) -> dict[str, dict]:
-    """Each demo bid's newest proposal document (PDF and HTML) and the cluster map's, with the bids."""
+def seeded(tmp_path_factory):
+    """The demo exchange (a SQLite file) behind the app, and where it lives."""
     tmp = tmp_path_factory.mktemp("documents")
-    ex = exchange(f"sqlite:///{tmp / 'docs.db'}", tmp / "out", TODAY)
+    url = f"sqlite:///{tmp / 'docs.db'}"
+    return exchange(url, tmp / "out", TODAY), url, tmp
+
+
+@pytest.fixture(scope="module")
+def docs(seeded) -> dict[str, dict]:
+    """Each demo bid's newest proposal document (PDF and HTML) and the cluster map's, with the bids."""
+    ex, _, tmp = seeded
     out: dict[str, dict] = {}
     for key in BIDS:
         made = ex.post(
@@ -195,6 +202,71 @@ def test_the_map_report_keeps_every_column_of_the_dependency_table(docs):
     text = pdf_text(docs["cluster map"]["path"])
     header = "Firm Side Counterparts Known share Largest Largest share Herfindahl Flag"
     assert header in text and "concentrated" in text
+
+
+def wait_for(page, held: list) -> None:
+    """Until the page's PDF request has reached the test's hold (events are handled while the page waits)."""
+    for _ in range(100):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the page never asked for the PDF")
+
+
+@pytest.mark.slow
+def test_the_bid_page_shows_that_a_pdf_is_being_prepared_until_it_arrives(seeded, docs):
+    """In a real browser against the real server: the PDF button says "Preparing PDF…" with a spinner while the
+    document renders (the response is held back here until the page has been looked at), then the download
+    arrives under the server's file name and the status says it is ready; the member's PDF form does the same."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+        pytest.skip("no /usr/bin/chromium on this machine")
+    from playwright.sync_api import expect, sync_playwright
+
+    _, url, tmp = seeded
+    proposal = docs[ACCEPTED]["proposal"]["id"]
+    held: list = []
+    with running_server(url, tmp, TODAY.isoformat()) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(base_url=base, viewport={"width": 1300, "height": 900}, accept_downloads=True)
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("input[name=username]", "dac-advisor")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"/bids/{ACCEPTED}")
+        page.route("**/document.pdf*", lambda route: held.append(route))
+        status = page.locator(f"#pdf-status-{proposal}")
+        button = page.locator(f'a[href="/proposals/{proposal}/document.pdf"]')
+        button.click()
+        expect(status).to_have_text("Preparing PDF…")
+        expect(status).to_have_class(re.compile(r"\bbusy\b"))
+        expect(button).to_have_attribute("aria-busy", "true")
+        button.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "documents-preparing-pdf.png"))
+        wait_for(page, held)
+        with page.expect_download() as download:
+            held.pop().continue_()
+        assert download.value.suggested_filename == f"proposal-{proposal}.pdf"
+        saved = SHOTS.parent / f"documents-proposal-{proposal}.pdf"
+        download.value.save_as(saved)
+        assert saved.read_bytes().startswith(b"%PDF-")
+        expect(status).to_have_text(f"PDF ready: proposal-{proposal}.pdf")
+        expect(button).not_to_have_attribute("aria-busy", "true")
+        page.screenshot(path=str(SHOTS / "documents-pdf-ready.png"))
+        form = page.locator(f'form[data-download="pdf-status-{proposal}"]')
+        form.locator("button").click()
+        expect(status).to_have_text("Preparing PDF…")
+        wait_for(page, held)
+        with page.expect_download() as member:
+            route = held.pop()
+            assert "for=" in route.request.url
+            route.continue_()
+        assert re.fullmatch(rf"proposal-{proposal}-for-[a-z0-9-]+\.pdf", member.value.suggested_filename)
+        expect(status).to_contain_text("PDF ready")
+        browser.close()
 
 
 # Fast checks of the rules behind the documents, without a database.

@@ -75,6 +75,54 @@
     poll();
   }
 
+  // PDF downloads: rendering takes a few seconds, so the page says it is preparing the PDF until it arrives.
+  // Where the server answers with an error page, the browser opens it as it would without this script.
+  const download = async (url, trigger, status) => {
+    if (trigger.getAttribute("aria-busy") === "true") return;
+    trigger.setAttribute("aria-busy", "true");
+    status.className = "download-status busy";
+    status.textContent = "Preparing PDF…";
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/pdf" } });
+      if (!response.ok || !(response.headers.get("content-type") || "").startsWith("application/pdf")) {
+        window.location = url;
+        return;
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "");
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(await response.blob());
+      link.download = name ? name[1] : "document.pdf";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+      status.className = "download-status done";
+      status.textContent = `PDF ready: ${link.download}`;
+    } catch (error) {
+      status.className = "download-status failed";
+      status.textContent = "The PDF could not be prepared; try again.";
+    } finally {
+      trigger.removeAttribute("aria-busy");
+    }
+  };
+  document.querySelectorAll("a[data-download]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      const status = document.getElementById(link.dataset.download);
+      if (!status) return;
+      event.preventDefault();
+      download(link.href, link, status);
+    });
+  });
+  document.querySelectorAll("form[data-download]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      const status = document.getElementById(form.dataset.download);
+      if (!status) return;
+      event.preventDefault();
+      const query = new URLSearchParams(new FormData(form)).toString();
+      download(`${form.action}?${query}`, form, status);
+    });
+  });
+
   // On a phone the lists' rows are stacked (app.css); each cell then shows its column's heading.
   document.querySelectorAll("table.list").forEach((table) => {
     const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
