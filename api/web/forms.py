@@ -72,13 +72,23 @@ def profile_form(view: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in out.items()}
 
 
+MAX_REQUIREMENT_ROWS = 200
+
+
+def _requirement_count(form: FormData) -> int:
+    """How many requirement rows the form says it sends; a number typed into the request is no reason to
+    read millions of empty rows."""
+    text = _text(form, "requirement_rows")
+    return min(int(text), MAX_REQUIREMENT_ROWS) if text.isdecimal() and len(text) <= 6 else 0
+
+
 def bid_raw(form: FormData) -> dict[str, Any]:
     raw: dict[str, Any] = {name: _text(form, name) for name in BID_FIELDS if _text(form, name)}
     lead = _items(_text(form, "lead_certifications"))
     if lead:
         raw["lead"] = {"certifications": lead}
     requirements = []
-    for i in range(int(_text(form, "requirement_rows") or 0) if _text(form, "requirement_rows").isdigit() else 0):
+    for i in range(_requirement_count(form)):
         row = {name: _text(form, f"req-{i}-{name}") for name in REQUIREMENT_FIELDS}
         if not any(row.values()) or form.get(f"req-{i}-remove") == "on":
             continue
@@ -95,8 +105,7 @@ def requirement_rows(form: FormData | None, minimum: int = 4) -> list[dict[str, 
     """Requirement rows for redisplay: what was typed, plus empty rows to add more."""
     rows: list[dict[str, str]] = []
     if form is not None:
-        count = int(_text(form, "requirement_rows")) if _text(form, "requirement_rows").isdigit() else 0
-        for i in range(min(count, 50)):
+        for i in range(_requirement_count(form)):
             row = {name: _text(form, f"req-{i}-{name}") for name in REQUIREMENT_FIELDS}
             row["mandatory"] = "on" if form.get(f"req-{i}-mandatory") == "on" else ""
             if any(v for k, v in row.items() if k != "mandatory") and form.get(f"req-{i}-remove") != "on":

@@ -4,6 +4,7 @@ filters are error pages with a message (404/422), never 500s or traces."""
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from collections.abc import Iterator
 from html import escape
@@ -230,3 +231,14 @@ def test_a_record_number_too_large_for_the_database_is_refused_not_a_server_erro
         r = client.post(path, data={"csrf": token.group(1)})
         assert r.status_code == 422, (path, r.status_code)
         assert 'class="message error"' in r.text, path
+
+
+@pytest.mark.parametrize("rows", ["99999999999", "²", "-1", "4.5", ""])
+def test_a_bid_form_claiming_odd_numbers_of_requirement_rows_is_answered_at_once(ex, rows):
+    client = signed_in(ex, "dac-advisor")
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/bids-new").text)
+    assert token
+    started = time.monotonic()
+    r = client.post("/bids-new", data={"csrf": token.group(1), "requirement_rows": rows, "key": "bid-odd-rows"})
+    assert time.monotonic() - started < 10
+    assert r.status_code == 422 and 'class="message error"' in r.text, r.status_code
