@@ -87,11 +87,19 @@ def render_markdown(
     return "\n".join(out).strip() + "\n"
 
 
+def consortium_picture(plan: dict[str, Any]) -> str:
+    """The SVG picture of one (already redacted) plan, requirements named in words; "" without members."""
+    if not plan.get("members"):
+        return ""
+    worded = in_words({"proposals": [{"plan": plan}]})["proposals"][0]["plan"]
+    return consortium_svg(worded["members"], worded.get("synergy", []))
+
+
 def consortium_pictures(outcome: dict[str, Any]) -> dict[int, str]:
     """An SVG picture per feasible proposal, by rank, from the (already redacted) plan."""
     return {
-        p["rank"]: consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
-        for p in in_words(outcome).get("proposals", [])
+        p["rank"]: consortium_picture(p["plan"])
+        for p in outcome.get("proposals", [])
         if p.get("plan", {}).get("members")
     }
 

@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.actions import bidding
+from api.actions import bidding, documents
 from api.actions.context import Context
-from api.actions.graphics import consortium_svg
 from api.http.params import RecordId
 from api.web.forms import bid_form, bid_raw, field_errors, requirement_rows
 from api.web.proposal_views import (
@@ -181,9 +180,7 @@ def _bid_page(
             matrix=coverage_matrix(p),
             pairs=synergy_pairs(p),
             refs=member_refs(p),
-            svg=consortium_svg(p["plan"].get("members", []), p["plan"].get("synergy", []))
-            if p["plan"].get("members")
-            else "",
+            svg=documents.consortium_picture(p["plan"]),
         )
         for p in proposals
     ]

@@ -237,6 +237,8 @@ def test_the_bid_page_shows_that_a_pdf_is_being_prepared_until_it_arrives(seeded
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.goto(f"/bids/{ACCEPTED}")
+        pictures = page.eval_on_selector_all("svg", "all => all.map(svg => svg.textContent).join(' ')")
+        assert "friction stir welding" in pictures and not re.search(r"\b(fsw|ecoat)\b", pictures)
         page.route("**/document.pdf*", lambda route: held.append(route))
         status = page.locator(f"#pdf-status-{proposal}")
         button = page.locator(f'a[href="/proposals/{proposal}/document.pdf"]')
@@ -389,3 +391,5 @@ def test_html_drops_the_empty_header_of_key_value_tables_and_keeps_headings_with
     assert "break-after: avoid" in html and "tr, figure" in html and "break-inside: avoid" in html
     svg = documents.consortium_pictures(_outcome())[1]
     assert "friction stir welding" in svg and not re.search(r"\b(fsw|ecoat)\b", svg)
+    assert documents.consortium_picture(PLAN) == svg and documents.consortium_picture({"members": []}) == ""
+    assert PLAN["members"][0]["covers"] == ["fsw"]  # the plan itself is left as stored
