@@ -133,6 +133,12 @@ def test_main_pages_fit_the_screen_without_sideways_scrolling(browser, workspace
             first = page.locator("table.list tbody tr").first
             assert first.evaluate("row => getComputedStyle(row).display") == "block"
             assert first.locator("td[data-label]").count() >= 2
+    if width == 375:
+        for path in ("/bids", "/bids-new", "/map", "/profiles", "/profiles-new", "/uploads"):
+            page.goto(path)
+            scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+            if scroll > inner:
+                too_wide[path] = (scroll, inner)
     assert too_wide == {}, too_wide
     page.context.close()
 
