@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import re
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ PICTURE = "@@consortium-picture-{rank}@@"
 EMPTY_HEAD = re.compile(r"<thead>\s*<tr>\s*(?:<th></th>\s*)+</tr>\s*</thead>\s*")
 
 
+def _named(words: str, hit: re.Match[str]) -> str:
+    return f"{hit[1]} {words}"
+
+
 def in_words(outcome: dict[str, Any], bid: dict[str, Any] | None = None) -> dict[str, Any]:
     """The outcome with requirements named by their capability phrase, not their internal key.
 
@@ -53,8 +58,11 @@ def in_words(outcome: dict[str, Any], bid: dict[str, Any] | None = None) -> dict
                 m[field] = [own.get(str(k), str(k)) for k in m.get(field) or []]
     for r in out.get("reasons", []):
         for key, words in phrase.items():
+            # the phrase goes in through a function: it is text, never a replacement pattern
             r["message"] = re.sub(
-                rf"\b(requirement|capacity for) {re.escape(key)}\b", rf"\1 {words}", str(r.get("message", ""))
+                rf"\b(requirement|capacity for) {re.escape(key)}\b",
+                partial(_named, words),
+                str(r.get("message", "")),
             )
     return out
 

@@ -362,6 +362,9 @@ def test_in_words_names_requirements_by_phrase_and_leaves_the_input_alone():
         {"feasible": False, "reasons": [{"code": "x", "message": "mandatory requirement fsw is not covered"}]}, BID
     )
     assert failed["reasons"][0]["message"] == "mandatory requirement friction stir welding is not covered"
+    odd = dict(BID, requirements=[{"key": "fsw", "capability": r"welding \1 (\g<0>)"}])
+    message = {"feasible": False, "reasons": [{"message": "capacity for fsw is 10 < 20"}]}
+    assert documents.in_words(message, odd)["reasons"][0]["message"] == r"capacity for welding \1 (\g<0>) is 10 < 20"
     assert documents.in_words({}, None) == {}
 
 
@@ -388,6 +391,7 @@ def test_html_drops_the_empty_header_of_key_value_tables_and_keeps_headings_with
         documents.render_markdown(BID, _outcome(), OptimizerConfig(), datetime(2026, 1, 1)), "T"
     )
     assert "<th></th>" not in html and "<th>Firm</th>" in html
+    assert "width: 100%" in html and "thead { display: table-header-group; }" in html
     assert "break-after: avoid" in html and "tr, figure" in html and "break-inside: avoid" in html
     svg = documents.consortium_pictures(_outcome())[1]
     assert "friction stir welding" in svg and not re.search(r"\b(fsw|ecoat)\b", svg)
