@@ -15,9 +15,9 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from apikit import PASSWORD, exchange
+from apikit import PASSWORD, exchange, firm_names
 from conftest import TODAY
-from webkit import CHROMIUM, artefacts, running_server
+from webkit import CHROMIUM, artefacts, hidden_identities, leaks, running_server
 
 from api.actions import documents
 from optimizer.config import OptimizerConfig
@@ -30,6 +30,14 @@ if not shutil.which("pdftoppm") or not shutil.which("pdftotext"):
 BIDS = ("bid-battery-tray", "bid-crash-management", "bid-subframe-pilot")
 ACCEPTED = "bid-battery-tray"
 NOTE = "Send to Südwerk before Friday; the assembly capacity is confirmed."
+
+
+def note(proposal: dict) -> str:
+    """The advisor's note on the accepted proposal: it names the lead, whom other members may not see by name."""
+    lead = next(m["name"] for m in proposal["plan"]["members"] if m["lead"])
+    return f"{NOTE} {lead} leads."
+
+
 MM = 72 / 25.4  # PDF points per millimetre
 RIGHT_MARGIN_MM = 14  # the documents' @page margin
 FOOTER_MM = 18  # the bottom page margin holds the running footer
@@ -48,6 +56,7 @@ def seeded(tmp_path_factory):
 def docs(seeded) -> dict[str, dict]:
     """Each demo bid's newest proposal document (PDF and HTML) and the cluster map's, with the bids."""
     ex, _, tmp = seeded
+    names = firm_names(ex.settings)
     out: dict[str, dict] = {}
     for key in BIDS:
         made = ex.post(
@@ -58,7 +67,7 @@ def docs(seeded) -> dict[str, dict]:
         assert best["feasible"], key
         if key == ACCEPTED:
             decided = ex.post(
-                "dac-advisor", f"/proposals/{best['id']}/decision", json={"decision": "accepted", "note": NOTE}
+                "dac-advisor", f"/proposals/{best['id']}/decision", json={"decision": "accepted", "note": note(best)}
             )
             assert decided.status_code == 200, decided.text
             best = decided.json()
@@ -71,12 +80,15 @@ def docs(seeded) -> dict[str, dict]:
             "bid": ex.get("dac-advisor", f"/bids/{key}").json(),
             "proposal": best,
         }
-        member = best["plan"]["members"][-1]["firm"]
+        # a member the advisor knows by key (firms of other clusters show as aliases), not the lead
+        others = [m["firm"] for m in best["plan"]["members"] if not m["lead"]]
+        member = next((k for k in reversed(others) if k in names), others[-1])
         out[f"{key} for {member}"] = {
             "pdf": ex.get("dac-advisor", url, params={"format": "pdf", "for": member}).content,
             "html": ex.get("dac-advisor", url, params={"format": "html", "for": member}).text,
             "bid": out[key]["bid"],
             "proposal": best,
+            "member": member,
         }
     pdf = ex.get("dac-advisor", "/map/report", params={"format": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
@@ -186,12 +198,18 @@ def test_requirements_are_named_in_words_never_by_key(docs):
 
 
 @pytest.mark.slow
-def test_an_accepted_proposal_states_the_acceptance_its_date_and_the_note(docs):
+def test_an_accepted_proposal_states_the_acceptance_its_date_and_the_note(seeded, docs):
     day = docs[ACCEPTED]["proposal"]["decided_at"][:10]
     for name in (n for n in docs if n.startswith(ACCEPTED)):
         text = pdf_text(docs[name]["path"])
         assert f"Recommended consortium accepted on {day}" in text, name
         assert f"Accepted by the cluster advisor on {day}. Advisor's note: {NOTE}" in text, name
+    assert f"Advisor's note: {note(docs[ACCEPTED]['proposal'])}" in pdf_text(docs[ACCEPTED]["path"])
+    # a member's document shows the note too, with the firms it may not know by name as aliases
+    for doc in (d for name, d in docs.items() if name.startswith(f"{ACCEPTED} for")):
+        assert doc["member"].startswith("dk-")
+        hidden = hidden_identities(seeded[1], {doc["member"]})
+        assert leaks(pdf_text(doc["path"]), hidden) == []
     for name in ("bid-crash-management", "bid-subframe-pilot"):
         text = pdf_text(docs[name]["path"])
         assert "accepted on" not in text.lower() and "Advisor's note" not in text, name
