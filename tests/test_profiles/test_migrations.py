@@ -71,3 +71,35 @@ def test_duplicate_pairs_migration_goes_down_and_up_again(tmp_path):
     upgrade(engine)
     assert {"duplicate_pair", "firm_key_alias"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_interest_notes_migration_moves_a_withdrawal_note_to_the_sender_side_and_back(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    from profiles.db import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine, "0007")
+    insert = (
+        "INSERT INTO interest (id, profile_id, owner_firm_id, sender_firm_id, message, status, created_at, "
+        "created_by, forwarded_at, note) VALUES (:id, 1, 1, 2, '', :status, '2026-11-01', 1, :forwarded, :note)"
+    )
+    with engine.begin() as connection:
+        connection.execute(text("PRAGMA foreign_keys=OFF"))
+        connection.execute(text(insert), {"id": 1, "status": "withdrawn", "forwarded": None, "note": "found another"})
+        connection.execute(text(insert), {"id": 2, "status": "forwarded", "forwarded": "2026-11-02", "note": "call"})
+    upgrade(engine, "0008")
+
+    def notes() -> dict[int, tuple[str, ...]]:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT * FROM interest ORDER BY id")).mappings().all()
+        return {r["id"]: (r["note"], r.get("sender_note", "")) for r in rows}
+
+    assert notes() == {1: ("", "found another"), 2: ("call", "")}
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0007")
+    assert notes() == {1: ("found another", ""), 2: ("call", "")}
+    engine.dispose()
