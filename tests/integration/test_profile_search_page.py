@@ -91,3 +91,13 @@ def test_every_hit_opens_also_for_a_firm_introduced_to_the_viewer(ex):
     assert "Vejle Præcision ApS" in html  # introduced: named
     links = set(re.findall(r'<td><a href="(/profiles/[^"]+)">', html))
     assert links and all(page.get(link).status_code == 200 for link in links)
+
+
+def test_an_introduced_firms_page_links_its_profiles_so_they_open(ex):
+    page = browser(ex, "valdres")  # introduced to Vejle Præcision by the test before
+    html = page.get("/firms/dk-vejle-praecision").text
+    assert "Vejle Præcision ApS" in html
+    links = set(re.findall(r'<td><a href="(/profiles/[^"]+)">', html))
+    assert links and all(page.get(link).status_code == 200 for link in links)
+    own = browser(ex, "vejle").get("/firms/dk-vejle-praecision").text
+    assert "/profiles/dk-vejle-praecision-" in own  # the firm's own, drafts included, by key
