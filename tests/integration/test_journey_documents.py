@@ -180,6 +180,25 @@ def test_no_heading_is_the_last_text_on_a_page(docs):
 
 
 @pytest.mark.slow
+def test_no_table_row_is_split_across_pages(docs):
+    """WeasyPrint lays each document out as the PDF is made; a row that starts on one page and ends on the next
+    would have a box on both."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import TableRowGroupBox
+
+    for name, doc in docs.items():
+        laid_out = HTML(string=doc["html"]).render()
+        pages_of: dict[int, set[int]] = {}
+        for number, page in enumerate(laid_out.pages, start=1):
+            for group in page._page_box.descendants():
+                if isinstance(group, TableRowGroupBox) and not group.is_header:  # a header repeats on each page
+                    for row in group.children:
+                        pages_of.setdefault(id(row.element), set()).add(number)
+        assert len(laid_out.pages) == len(text_blocks(doc["path"])), name  # the same layout as the PDF's
+        assert pages_of and all(len(p) == 1 for p in pages_of.values()), name
+
+
+@pytest.mark.slow
 def test_requirements_are_named_in_words_never_by_key(docs):
     for name, doc in docs.items():
         if "bid" not in doc:
