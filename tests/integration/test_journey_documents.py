@@ -308,6 +308,22 @@ def test_the_bid_page_shows_that_a_pdf_is_being_prepared_until_it_arrives(seeded
         browser.close()
 
 
+@pytest.mark.slow
+def test_bad_document_requests_are_refused(seeded, docs):
+    ex = seeded[0]
+    proposal = docs[ACCEPTED]["proposal"]["id"]
+    url = f"/proposals/{proposal}/document"
+    assert ex.get("dac-advisor", url, params={"format": "docx"}).status_code == 422
+    assert ex.get("dac-advisor", "/proposals/999999/document", params={"format": "pdf"}).status_code == 404
+    assert ex.get("nmcn-advisor", url, params={"format": "pdf"}).status_code == 404  # another cluster's bid
+    assert ex.get("nordalu", url, params={"format": "pdf"}).status_code == 404  # firms get no proposal documents
+    stranger = ex.get("dac-advisor", url, params={"format": "pdf", "for": "no-valdres-dorfabrikk"})
+    assert stranger.status_code in (404, 422) and not stranger.content.startswith(b"%PDF")
+    assert ex.get("dac-advisor", url, params={"format": "pdf", "for": "x" * 81}).status_code == 422
+    assert ex.get("dac-advisor", "/map/report", params={"format": "pdf", "cluster": "Other"}).status_code in (403, 404)
+    assert ex.get("nordalu", "/map/report", params={"format": "pdf"}).status_code in (403, 404)
+
+
 # Fast checks of the rules behind the documents, without a database.
 
 PLAN = {
