@@ -92,6 +92,13 @@ def update_firm(ctx: Context, ref: str, raw: dict[str, Any], if_match: str | Non
         return views.firm_view(row, ctx.viewer)
 
 
+def firm_for_edit(ctx: Context, ref: str) -> dict[str, Any]:
+    """A firm as its edit form starts: only for those who manage it (its own users, its cluster's
+    advisors, administrators); others are refused as `update_firm` would refuse them."""
+    with session_scope(ctx.engine, readonly=True) as session:
+        return views.firm_view(firm_row(session, ctx.viewer, ref, manage=True), ctx.viewer)
+
+
 # What keeps a firm from being deleted, in the order it is reported.
 FIRM_DEPENDENTS = (("user accounts", "accounts"), ("proposals", "proposals"), ("expressions of interest", "interests"))
 

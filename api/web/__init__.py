@@ -10,7 +10,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import account_pages, auth_pages, bid_pages, cluster_pages, duplicate_pages, firm_pages, search_pages
+from api.web import (
+    account_pages,
+    auth_pages,
+    bid_pages,
+    cluster_pages,
+    duplicate_pages,
+    firm_edit_pages,
+    firm_pages,
+    search_pages,
+)
 from api.web.render import page
 from api.web.session import SignInNeeded, safe_next, sign_in_path
 
@@ -63,5 +72,14 @@ def install(app: FastAPI) -> None:
 
     static = resources.files("api") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (auth_pages, firm_pages, duplicate_pages, search_pages, bid_pages, cluster_pages, account_pages):
+    for module in (
+        auth_pages,
+        firm_pages,
+        firm_edit_pages,
+        duplicate_pages,
+        search_pages,
+        bid_pages,
+        cluster_pages,
+        account_pages,
+    ):
         app.include_router(module.router, include_in_schema=False)

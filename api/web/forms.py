@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from profiles.domain import SizeClass
 from profiles.errors import RowError
 
 PROFILE_FIELDS = (
@@ -145,4 +146,80 @@ def field_errors(errors: list[RowError]) -> dict[str, list[str]]:
         elif e.field.startswith("lead."):
             name = "lead_" + e.field[5:].split("[")[0]
         out.setdefault(name, []).append(e.reason)
+    return out
+
+
+# The firm details form: the fields it shows; the firm's other fields (kind, coordinates, cluster, bid
+# limits, excluded partners) are kept as stored.
+FIRM_FIELDS = (
+    "name",
+    "country",
+    "city",
+    "region",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "employees",
+    "size_class",
+    "nace",
+    "capabilities",
+    "certifications",
+    "languages",
+    "export_countries",
+)
+FIRM_LISTS = ("nace", "certifications", "languages", "export_countries")
+FIRM_KEPT = ("kind", "lat", "lon", "max_concurrent_bids", "cluster", "excluded_partners")
+
+
+def _capability_lines(text: str) -> list[str]:
+    """One capability a line (or ';'-separated) as 'phrase: capacity per year'; a comma may group the
+    digits of the capacity ('70,000'), so commas do not separate capabilities here."""
+    out = []
+    for part in (p.strip() for line in text.splitlines() for p in line.split(";")):
+        if not part:
+            continue
+        phrase, colon, capacity = part.partition(":")
+        capacity = capacity.strip().replace(",", "").replace("\u00a0", "")
+        out.append(f"{phrase.strip()}:{capacity}" if colon and capacity else phrase.strip())
+    return out
+
+
+def firm_raw(form: FormData, stored: dict[str, Any]) -> dict[str, Any]:
+    """The firm record to save: the form's fields over the stored ones it does not show. An empty text
+    field clears it; an empty list field empties the list."""
+    raw: dict[str, Any] = {k: stored[k] for k in FIRM_KEPT if stored.get(k) not in (None, [], "")}
+    for name in FIRM_FIELDS:
+        value = _text(form, name)
+        if name == "capabilities":
+            raw[name] = _capability_lines(value)
+        elif name in FIRM_LISTS:
+            raw[name] = [p for p in _items(value).split("; ") if p]
+        elif value:
+            raw[name] = value
+    return raw
+
+
+def firm_form(view: dict[str, Any]) -> dict[str, str]:
+    """A stored firm's details as the edit form shows them."""
+    out = {name: "" if view.get(name) is None else str(view[name]) for name in FIRM_FIELDS}
+    for name in FIRM_LISTS:
+        out[name] = "\n".join(view.get(name) or [])
+    out["capabilities"] = "\n".join(
+        c["phrase"] + (f": {c['capacity_per_year']}" if c.get("capacity_per_year") is not None else "")
+        for c in view.get("capabilities") or []
+    )
+    if view.get("employees") is not None and view.get("size_class") == SizeClass.from_employees(view["employees"]):
+        out["size_class"] = ""  # follows the number of employees until someone chooses otherwise
+    out["version"] = view.get("version") or ""
+    return out
+
+
+def firm_field_errors(errors: list[RowError]) -> dict[str, list[str]]:
+    """Errors beside the firm form's fields; an error in one line of a list names the line's value."""
+    out: dict[str, list[str]] = {}
+    for e in errors:
+        name = e.field.split("[")[0]
+        reason = f"“{e.value}”: {e.reason}" if "[" in e.field and isinstance(e.value, str) else e.reason
+        out.setdefault(name, []).append(reason)
     return out
