@@ -64,12 +64,14 @@ async def edit_firm(request: Request, ref: str, ctx: Context = Depends(web_conte
         )
     except ValidationFailed as exc:
         errors = firm_field_errors(exc.errors)
+        elsewhere = [f"{name}: {'; '.join(reasons)}" for name, reasons in errors.items() if name not in FIRM_FIELDS]
         return _form_page(
             request,
             firm,
             values,
             errors=errors,
-            message=f"{len(exc.errors)} problem(s) to fix; nothing was saved.",
+            message=f"{len(exc.errors)} problem(s) to fix; nothing was saved."
+            + (f" Not on this form: {' | '.join(elsewhere)}." if elsewhere else ""),
             status=422,
         )
     except StaleVersion:

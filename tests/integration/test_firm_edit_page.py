@@ -179,3 +179,28 @@ def test_a_concurrent_change_is_refused_with_a_clear_message(ex):
     assert r.status_code == 409
     assert "Someone else changed this firm&#39;s details" in r.text and "nothing was saved" in r.text
     assert stored(ex, "dk-nordalu")["city"] == "Aabenraa"
+
+
+def test_fields_the_form_does_not_show_cannot_be_slipped_in(ex):
+    client = browser(ex, "vejle")
+    before = stored(ex, "dk-vejle-praecision")
+    forged = {"cluster": "Bergslagen Base Industry", "key": "dk-other", "max_concurrent_bids": "50", "lat": "0"}
+    r = client.post("/firms/dk-vejle-praecision/edit", data={**form_of(client, "dk-vejle-praecision"), **forged})
+    assert r.status_code == 303
+    after = stored(ex, "dk-vejle-praecision")
+    for kept in ("key", "cluster", "max_concurrent_bids", "lat"):
+        assert after[kept] == before[kept], kept
+
+
+def test_a_problem_with_a_field_the_form_does_not_show_is_named_in_the_message(ex, monkeypatch):
+    from api.actions import exchange as actions
+    from profiles.errors import RowError, ValidationFailed
+
+    def refuse(*_args, **_kw):
+        raise ValidationFailed([RowError("firm", "cluster", "X", "only an advisor can change the cluster")], "firm")
+
+    monkeypatch.setattr(actions, "update_firm", refuse)
+    client = browser(ex, "nordalu")
+    r = client.post("/firms/dk-nordalu/edit", data=form_of(client, "dk-nordalu"))
+    assert r.status_code == 422
+    assert "Not on this form: cluster: only an advisor can change the cluster." in r.text
