@@ -22,7 +22,7 @@ demo: $(STAMP)
 
 ## The whole test suite, PostgreSQL included when the server is reachable (always in CI).
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --durations=25
 
 ## The fast loop while working (under a minute on 2 cores): lint, types, then the unit and property tests.
 ## It stops at the first step with findings; `make -k check` runs every step.
