@@ -43,6 +43,10 @@ class FirmRow(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=200)
     contact_email: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=60)
+    # Identifiers (normalised: upper case, no spaces, dots or dashes). They identify the firm: shown only
+    # where its contact details are.
+    vat_number: str | None = Field(default=None, max_length=20, index=True)
+    registry_number: str | None = Field(default=None, max_length=30, index=True)
     # Public handle, two words and a number ("Amber Falcon 42"): how the firm appears to those who may not
     # see its identity. `former_alias` is the random handle it had before ("F1A2B3C4D5E"); links and
     # references using it still reach the firm.
@@ -446,6 +450,8 @@ class DuplicatePairRow(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="account.id")
     kept_key: str | None = Field(default=None, max_length=80)
     merge: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Why the pair was found: the identity score's breakdown (profiles.identity.IdentityScore.evidence).
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class FirmKeyAliasRow(SQLModel, table=True):

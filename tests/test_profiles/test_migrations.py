@@ -103,3 +103,23 @@ def test_interest_notes_migration_moves_a_withdrawal_note_to_the_sender_side_and
         command.downgrade(cfg, "0007")
     assert notes() == {1: ("found another", ""), 2: ("call", "")}
     engine.dispose()
+
+
+def test_firm_identifiers_migration_goes_down_and_up_again(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine, "0011")
+    assert {"vat_number", "registry_number"} <= {c["name"] for c in inspect(engine).get_columns("firm")}
+    assert "evidence" in {c["name"] for c in inspect(engine).get_columns("duplicate_pair")}
+    from alembic import command
+
+    from profiles.db import alembic_config
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0010")
+    assert not {"vat_number", "registry_number"} & {c["name"] for c in inspect(engine).get_columns("firm")}
+    assert "evidence" not in {c["name"] for c in inspect(engine).get_columns("duplicate_pair")}
+    upgrade(engine)
+    assert "vat_number" in {c["name"] for c in inspect(engine).get_columns("firm")}
+    engine.dispose()
