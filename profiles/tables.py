@@ -61,6 +61,8 @@ class FirmRow(SQLModel, table=True):
 
 class ProfileRow(SQLModel, table=True):
     __tablename__ = "profile"
+    # The change feed (`GET /profiles?modified_since=`) reads profiles in this order.
+    __table_args__ = (Index("ix_profile_updated_id", "updated_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=80, unique=True, index=True)
@@ -80,9 +82,52 @@ class ProfileRow(SQLModel, table=True):
     expires_on: date | None = None
     extensions: int = 0
     concepts: list[str] = _json()
+    # The network record the profile came in as (profiles.een_format), kept whole so that the fields
+    # partnermatch has no column for are exported again; None for profiles made in partnermatch.
+    een: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     content_hash: str = Field(max_length=64)
     created_at: datetime
     updated_at: datetime
+
+
+class ProfileRemovalRow(SQLModel, table=True):
+    """A profile that is gone (its firm was deleted): what the change feed reports to machine clients."""
+
+    __tablename__ = "profile_removal"
+    __table_args__ = (Index("ix_profile_removal_at_id", "removed_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80)
+    reference: str | None = Field(default=None, max_length=20)
+    # The firm and its cluster as they were, for deciding who is told (no foreign key: the firm is gone).
+    firm_id: int
+    cluster: str | None = Field(default=None, max_length=200)
+    was_published: bool = False
+    removed_at: datetime
+
+
+class SyncRunRow(SQLModel, table=True):
+    """One synchronisation from a network source (`partnermatch een sync`), recorded like nightly runs.
+
+    `checkpoint` is how far the run got (the last record stored: its modification time and reference, and
+    the page at that time); a run killed part-way is resumed from it. The last successful run's
+    `checkpoint` is where the next sync of the same source starts."""
+
+    __tablename__ = "sync_run"
+    __table_args__ = (Index("ix_sync_run_source", "source", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=300)
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = Field(max_length=20, index=True)
+    since: str | None = Field(default=None, max_length=40)
+    checkpoint: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attempts: int = 1
+    host: str = Field(default="", max_length=120)
+    pid: int | None = None
+    stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    errors: list[dict[str, Any]] = _json()
 
 
 class BidRow(SQLModel, table=True):
