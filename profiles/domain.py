@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class ProfileType(StrEnum):
@@ -72,6 +73,9 @@ class Direction(StrEnum):
     SUPPLIER = "supplier"
 
 
+# Texts of a network record that partnermatch keeps without a column of their own, but matches on.
+EEN_TEXTS = ("advantagesAndInnovation", "technicalSpecificationOrExpertiseSought")
+
 PARTNERSHIP_TYPES = (
     "commercial agreement",
     "subcontracting",
@@ -117,6 +121,9 @@ class Firm:
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    # Identifiers, normalised (upper case, no spaces, dots or dashes); identifying data like the contact.
+    vat_number: str | None = None
+    registry_number: str | None = None
 
     @property
     def has_export_experience(self) -> bool:
@@ -140,11 +147,17 @@ class Profile:
     reference: str | None = None
     published_on: date | None = None
     expires_on: date | None = None
+    # The network record the profile came in as, kept whole (profiles.een_format); not part of its hash.
+    een: dict[str, Any] | None = field(default=None, hash=False)
 
     @property
     def text(self) -> str:
+        # The network's texts without a column of their own (advantages, expertise sought) count too.
+        kept = [self.een.get(name) for name in EEN_TEXTS] if self.een else []
         return "\n".join(
-            p for p in (self.title, self.summary, self.description, " ".join(self.keywords), self.partner_sought) if p
+            p
+            for p in (self.title, self.summary, self.description, " ".join(self.keywords), self.partner_sought, *kept)
+            if p and isinstance(p, str)
         )
 
 

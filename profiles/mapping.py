@@ -40,8 +40,17 @@ def to_plain(record: Firm | Profile | Bid | Requirement) -> dict[str, Any]:
     return _plain(asdict(record))
 
 
+# Fields added later that count in a record's hash only when set, so the hash of a record without them
+# (and so every stored hash) stays what it was.
+_HASHED_WHEN_SET = ("vat_number", "registry_number", "een")
+
+
 def content_hash(record: Firm | Profile | Bid) -> str:
-    text = json.dumps(to_plain(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    plain = to_plain(record)
+    for name in _HASHED_WHEN_SET:
+        if name in plain and plain[name] is None:
+            del plain[name]
+    text = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -98,6 +107,8 @@ def firm_from_row(row: FirmRow) -> Firm:
         contact_name=row.contact_name,
         contact_email=row.contact_email,
         contact_phone=row.contact_phone,
+        vat_number=row.vat_number,
+        registry_number=row.registry_number,
     )
 
 
@@ -130,6 +141,7 @@ def profile_from_row(row: ProfileRow, firm_key: str) -> Profile:
         reference=row.reference,
         published_on=row.published_on,
         expires_on=row.expires_on,
+        een=row.een,
     )
 
 

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     sign_in_address_free: int = Field(default=20, ge=1, le=10_000)
     sign_in_window_minutes: int = Field(default=15, ge=1, le=1440)
 
+    # Identity resolution at import (profiles.identity): an incoming firm scoring at least `identity_link_at`
+    # against a stored firm is linked to it (merged, reversibly); from `identity_review_at` an advisor decides.
+    # Defaults chosen by `python -m bench.identity` (docs/benchmarks.md): link precision ≥ 0.99, and recall of
+    # true pairs in link + review ≥ 0.98 with the smallest review queue.
+    identity_link_at: float = Field(default=0.85, gt=0.0, le=1.0)
+    identity_review_at: float = Field(default=0.45, gt=0.0, le=1.0)
+
     # Nightly runs
     state_dir: Path | None = Field(
         default=None,

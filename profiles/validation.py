@@ -70,6 +70,8 @@ FIRM_FIELDS = {
     "contact_name",
     "contact_email",
     "contact_phone",
+    "vat_number",
+    "registry_number",
 }
 PROFILE_FIELDS = {
     "key",
@@ -87,6 +89,7 @@ PROFILE_FIELDS = {
     "reference",
     "published_on",
     "expires_on",
+    "een",
 }
 BID_FIELDS = {
     "key",
@@ -408,6 +411,42 @@ def _capabilities(row: _Row) -> tuple[Capability, ...]:
     return tuple(out)
 
 
+def normalise_identifier(value: str) -> str:
+    """An identifier as stored: upper case, no spaces, dots, dashes or slashes ("dk 12.34.56-78" → "DK12345678")."""
+    return re.sub(r"[\s.\-/]+", "", value).upper()
+
+
+def vat_problem(value: str) -> str | None:
+    """Why a normalised VAT number is implausible (None: plausible): two letters of a country, then 2 to 13
+    letters or digits with at least 2 digits (the EU VIES shapes, and Norway's "NO123456789MVA")."""
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{2,13}", value):
+        return "is not a VAT number: expected a two-letter country prefix, then 2 to 13 letters or digits (DK12345678)"
+    if sum(ch.isdigit() for ch in value[2:]) < 2:
+        return "is not a VAT number: it has almost no digits"
+    return None
+
+
+def registry_problem(value: str) -> str | None:
+    """Why a normalised company registry number is implausible (None: plausible)."""
+    if not re.fullmatch(r"[0-9A-Z]{4,20}", value):
+        return "is not a company registry number: expected 4 to 20 letters or digits, e.g. 556677-8899"
+    if sum(ch.isdigit() for ch in value) < 4:
+        return "is not a company registry number: it has fewer than 4 digits"
+    return None
+
+
+def _identifier(row: _Row, name: str, problem: Callable[[str], str | None]) -> str | None:
+    value = row.text(name, max_len=40)
+    if value is None:
+        return None
+    normal = normalise_identifier(value)
+    reason = problem(normal)
+    if reason:
+        row.error(name, value, reason)
+        return None
+    return normal
+
+
 def validate_firm(raw: dict[str, Any], row: int | str, errors: list[RowError]) -> Firm | None:
     r = _Row(raw, row, errors)
     r.check_unknown(FIRM_FIELDS)
@@ -445,6 +484,8 @@ def validate_firm(raw: dict[str, Any], row: int | str, errors: list[RowError]) -
         contact_name=r.text("contact_name", max_len=200),
         contact_email=email,
         contact_phone=r.text("contact_phone", max_len=60),
+        vat_number=_identifier(r, "vat_number", vat_problem),
+        registry_number=_identifier(r, "registry_number", registry_problem),
     )
     return firm if r.ok else None
 
@@ -494,8 +535,19 @@ def validate_profile(raw: dict[str, Any], row: int | str, errors: list[RowError]
         reference=reference,
         published_on=published_on,
         expires_on=expires_on,
+        een=_een_record(r),
     )
     return profile if r.ok else None
+
+
+def _een_record(row: _Row) -> dict[str, Any] | None:
+    value = row.raw.get("een")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, dict):
+        row.error("een", value, "must be the network record as an object (profileType, title, ...)")
+        return None
+    return value
 
 
 def _requirement(raw: Any, row: int | str, index: int, errors: list[RowError]) -> Requirement | None:
