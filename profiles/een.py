@@ -17,7 +17,9 @@ SUMMARY_MAX = 500
 DESCRIPTION_MAX = 4000
 VALIDITY = timedelta(days=365)
 
-REFERENCE_PATTERN = re.compile(r"^(BO|BR|TO|TR|RDR)([A-Z]{2})(\d{8})(\d{3})$")
+# The network's own pattern is (BO|BR|TO|TR|RDR)[A-Z]{2}[0-9]{8,14}: the date, then a serial of up to six
+# digits; partnermatch writes three.
+REFERENCE_PATTERN = re.compile(r"^(BO|BR|TO|TR|RDR)([A-Z]{2})(\d{8})(\d{0,6})$")
 
 
 def make_reference(profile_type: ProfileType, country: str, published_on: date, serial: int) -> str:
@@ -36,7 +38,7 @@ def parse_reference(reference: str) -> tuple[ProfileType, str, date, int] | None
         day = date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:]))
     except ValueError:
         return None
-    return ProfileType(kind), country, day, int(serial)
+    return ProfileType(kind), country, day, int(serial or 0)
 
 
 def expiry_for(published_on: date) -> date:

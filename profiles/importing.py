@@ -18,6 +18,7 @@ from sqlmodel import Session
 from . import repository
 from .domain import Firm
 from .duplicates import DuplicateFirm, find_duplicate_firms
+from .een_rows import add_network_rows
 from .errors import RowError, ValidationFailed
 from .readers import RawInput, read_input
 from .repository import duplicates as duplicate_store
@@ -218,7 +219,13 @@ def import_raw(
     admit: Admit | None = None,
 ) -> ImportReport:
     vocabulary = vocabulary or load_vocabulary()
-    batch = check_batch(session, raw)
+    network_errors = add_network_rows(session, raw)
+    try:
+        batch = check_batch(session, raw)
+    except ValidationFailed as failed:
+        raise ValidationFailed(network_errors + failed.errors, raw.source) from None
+    if network_errors:
+        raise ValidationFailed(network_errors, raw.source)
     if admit is not None:
         batch, refused = admit(session, raw, batch)
         if refused:

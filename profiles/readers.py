@@ -29,6 +29,7 @@ from typing import Any
 
 from .characters import depth_problem
 from .csv_cells import restore
+from .een_format import is_een_record
 from .errors import RowError, UnreadableInput, ValidationFailed
 
 KINDS = ("firms", "profiles", "bids", "relations")
@@ -72,9 +73,11 @@ class RawInput:
     source: str
     rows: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=lambda: {k: [] for k in KINDS})
     notes: list[str] = field(default_factory=list)  # how the file was read, for the import report
+    # Profiles in the network's own field names (profiles.een_format), read into rows at import.
+    een: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self.rows.values())
+        return sum(len(v) for v in self.rows.values()) + len(self.een)
 
 
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and .ods, .docx) are zip archives
@@ -153,6 +156,10 @@ def parse_json(text: str, source: str) -> RawInput:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableInput(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    een = _een_records(doc, source)
+    if een is not None:
+        out = RawInput(source, een=een, notes=["read as network (EEN) profile records"])
+        return out
     if not isinstance(doc, dict) or not any(k in doc for k in KINDS):
         raise UnreadableInput(
             f"{source}: expected a JSON object with a list under 'firms', 'profiles', 'bids' or 'relations'"
@@ -183,6 +190,28 @@ def parse_json(text: str, source: str) -> RawInput:
     if errors:
         raise ValidationFailed(errors, source)
     return out
+
+
+def _een_records(doc: Any, source: str) -> list[tuple[str, dict[str, Any]]] | None:
+    """Network records: a list of them, a web-service page (`items`) or a file's `profiles`, recognised by
+    their first record's `profileType`; None for partnermatch's own format."""
+    for name, items in (
+        ("", doc),
+        ("items", doc.get("items") if isinstance(doc, dict) else None),
+        ("profiles", doc.get("profiles") if isinstance(doc, dict) else None),
+    ):
+        if isinstance(items, list) and items and is_een_record(items[0]):
+            if isinstance(doc, dict) and set(doc) - {name, "totalCount", "page", "pageSize"}:
+                continue  # other kinds beside them: partnermatch's format, whose validation says what is wrong
+            prefix = f"{name}[" if name else "["
+            records = [(f"{prefix}{i}]", item) for i, item in enumerate(items)]
+            bad = [
+                RowError(label, "", item, "must be an object") for label, item in records if not isinstance(item, dict)
+            ]
+            if bad:
+                raise ValidationFailed(bad, source)
+            return records
+    return None
 
 
 def _csv_kind(header: list[str], source: str) -> str:

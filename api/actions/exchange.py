@@ -117,7 +117,7 @@ def delete_firm(ctx: Context, ref: str) -> None:
                 f"firm '{ref}' has partnering achievements; it cannot be deleted (withdraw its profiles instead)"
             )
         relation_store.forget_firm(session, row.id)
-        firm_store.delete_firm(session, row)
+        firm_store.delete_firm(session, row, ctx.settings.now())
         record(session, ctx, "delete", "firm", row.key, row.cluster)
 
 

@@ -9,11 +9,12 @@ import json
 from typing import Any
 
 from api.actions.context import Context, record, require_role
-from profiles import repository
+from profiles import een_format, repository
 from profiles.csv_cells import csv_text
 from profiles.db import session_scope
 from profiles.errors import PartnermatchError
 from profiles.mapping import to_plain
+from profiles.repository import profiles as profile_store
 from profiles.visibility import Role
 
 EXPORTABLE = ("firms", "profiles", "bids", "matches", "proposals")
@@ -52,6 +53,17 @@ def export_records(ctx: Context, what: str, include_contacts: bool = False) -> l
         return repository.load_proposals(session)
 
 
+def network_records(ctx: Context) -> list[dict[str, Any]]:
+    """Every profile as an EEN web-service record (`profiles.een_format`): a profile that came from the
+    network and was not changed since is the record it came as."""
+    require_role(ctx.viewer, Role.ADMIN)
+    with session_scope(ctx.engine, readonly=True) as session:
+        return [
+            een_format.to_een(profile, country, created, updated, een_format.as_imported(profile))
+            for profile, country, created, updated in profile_store.profiles_for_network(session)
+        ]
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -69,10 +81,13 @@ def _csv_cell(value: Any) -> str:
 
 
 def format_records(records: list[dict[str, Any]], what: str, fmt: str) -> str:
+    if fmt == "een":
+        # A list of records, as the network's web service pages hold them; it imports as it is.
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     if fmt == "json":
         return json.dumps({what: records}, ensure_ascii=False, indent=2, default=str) + "\n"
     if fmt != "csv":
-        raise PartnermatchError(f"unknown export format '{fmt}'; choose json or csv")
+        raise PartnermatchError(f"unknown export format '{fmt}'; choose json, csv or een (profiles only)")
     if what == "bids":
         raise PartnermatchError("bids have nested requirements; export them as json")
     columns: list[str] = []

@@ -271,20 +271,29 @@ def propose(
 def export(
     ctx: typer.Context,
     what: str = typer.Argument(..., help="firms, profiles, bids, matches or proposals"),
-    format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    format: str = typer.Option(
+        "json", "--format", "-f", help="json, csv, or een (profiles in the network's web-service fields)"
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="File (default: standard output)"),
     include_contacts: bool = typer.Option(False, help="Include firms' contact details (operators only)"),
 ) -> None:
-    """Export stored records as JSON or CSV (firm contacts left out unless asked for)."""
+    """Export stored records as JSON or CSV (firm contacts left out unless asked for), or profiles as EEN
+    records."""
     from api.actions import exports
     from api.actions.operator import open_database, operator
 
     try:
         settings = _settings(ctx)
         engine = open_database(settings)
-        text = exports.format_records(
-            exports.export_records(operator(engine, settings), what, include_contacts), what, format
+        if format == "een" and what != "profiles":
+            raise PartnermatchError("the een format holds profiles only: export profiles --format een")
+        as_operator = operator(engine, settings)
+        records = (
+            exports.network_records(as_operator)
+            if format == "een"
+            else exports.export_records(as_operator, what, include_contacts)
         )
+        text = exports.format_records(records, what, format)
     except PartnermatchError as exc:
         _fail(exc)
         return

@@ -12,7 +12,16 @@ from ..aliases import alias_forms, random_alias
 from ..domain import Firm
 from ..errors import NotFound
 from ..mapping import content_hash, firm_columns, firm_from_row
-from ..tables import AccountRow, FirmKeyAliasRow, FirmRow, InterestRow, MatchRow, ProfileRow, ProposalMemberRow
+from ..tables import (
+    AccountRow,
+    FirmKeyAliasRow,
+    FirmRow,
+    InterestRow,
+    MatchRow,
+    ProfileRemovalRow,
+    ProfileRow,
+    ProposalMemberRow,
+)
 from .common import UpsertCounts, rows_by_key, slices
 
 
@@ -177,9 +186,23 @@ def firm_dependents(session: Session, firm_id: int) -> dict[str, int]:
     return {name: session.exec(query).one() for name, query in queries.items()}
 
 
-def delete_firm(session: Session, firm: FirmRow) -> None:
+def delete_firm(session: Session, firm: FirmRow, now: datetime) -> None:
     """Delete a firm with its profiles and every match of them (its relations are the caller's: see
-    `relations.forget_firm`)."""
+    `relations.forget_firm`). Each profile leaves a removal row behind for the change feed."""
+    assert firm.id is not None
+    for key, reference, status in session.exec(
+        select(ProfileRow.key, ProfileRow.reference, ProfileRow.status).where(ProfileRow.firm_id == firm.id)
+    ).all():
+        session.add(
+            ProfileRemovalRow(
+                key=key,
+                reference=reference,
+                firm_id=firm.id,
+                cluster=firm.cluster,
+                was_published=reference is not None or status == "published",
+                removed_at=now,
+            )
+        )
     profile_ids = select(ProfileRow.id).where(ProfileRow.firm_id == firm.id)
     session.exec(
         delete(MatchRow).where(

@@ -174,3 +174,31 @@ def _stored(session: Session, row: ProfileRow, firm_key: str, now: datetime) -> 
     row.updated_at = now
     session.add(row)
     session.flush()
+
+
+def stored_by_reference(session: Session, references: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The profiles stored under these EEN references: reference → (profile key, firm key)."""
+    wanted = sorted({r for r in references if r})
+    out: dict[str, tuple[str, str]] = {}
+    for part in slices(wanted):
+        query = (
+            select(ProfileRow.reference, ProfileRow.key, FirmRow.key)
+            .join(FirmRow, col(FirmRow.id) == ProfileRow.firm_id)
+            .where(col(ProfileRow.reference).in_(part))
+        )
+        out |= {reference: (key, firm) for reference, key, firm in session.exec(query).all() if reference}
+    return out
+
+
+def profiles_for_network(session: Session) -> list[tuple[Profile, str, datetime, datetime]]:
+    """Every profile with its firm's country and its created and updated times, by key: what the network
+    format's export writes."""
+    query = (
+        select(ProfileRow, FirmRow.key, FirmRow.country)
+        .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+        .order_by(ProfileRow.key)
+    )
+    return [
+        (profile_from_row(row, key), country, row.created_at, row.updated_at)
+        for row, key, country in session.exec(query).all()
+    ]

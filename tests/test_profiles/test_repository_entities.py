@@ -15,7 +15,7 @@ from profiles.db import session_scope
 from profiles.importing import import_file
 from profiles.repository import accounts, bids, firms, interests, proposals, runs
 from profiles.repository import profiles as profile_store
-from profiles.tables import MatchRow, ProfileRow, ProposalMemberRow, ProposalRow, RequirementRow
+from profiles.tables import MatchRow, ProfileRemovalRow, ProfileRow, ProposalMemberRow, ProposalRow, RequirementRow
 
 TODAY = date(2026, 11, 21)
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -110,8 +110,12 @@ def test_deleting_a_firm_takes_its_profiles_and_their_matches(golden):
         gamma = firms.firm_with_key(session, "dk-gamma")
         assert gamma is not None and gamma.id is not None
         assert firms.firm_dependents(session, gamma.id) == {"accounts": 0, "proposals": 0, "interests": 0}
-        firms.delete_firm(session, gamma)
+        firms.delete_firm(session, gamma, NOW)
     with session_scope(golden, readonly=True) as session:
+        removed = session.exec(select(ProfileRemovalRow)).all()
+        assert sorted((r.key, r.firm_id, r.removed_at.replace(tzinfo=None)) for r in removed) == [
+            (key, gamma.id, NOW.replace(tzinfo=None)) for key in ("dk-gamma-bo-1", "dk-gamma-br-1")
+        ]
         assert not firms.firm_exists(session, "dk-gamma")
         assert firms.firm_exists(session, "dk-alpha")
         assert not profile_store.profile_exists(session, "dk-gamma-br-1")
