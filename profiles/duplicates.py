@@ -8,8 +8,9 @@ little. Findings are reported for a person to decide; nothing is merged.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -35,6 +36,8 @@ class DuplicateFirm:
     second_name: str
     name_similarity: float
     same_city: bool
+    # The identity score's breakdown (profiles.identity.IdentityScore.evidence), when it found the pair.
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = "same city" if self.same_city else "same country"

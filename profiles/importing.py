@@ -17,9 +17,11 @@ from sqlmodel import Session
 
 from . import repository
 from .domain import Firm
-from .duplicates import DuplicateFirm, find_duplicate_firms
+from .duplicates import DuplicateFirm
 from .een_rows import add_network_rows
 from .errors import RowError, ValidationFailed
+from .identity import LINK, REVIEW, Decision, fill_missing, resolve
+from .mapping import firm_from_row
 from .readers import RawInput, read_input
 from .repository import duplicates as duplicate_store
 from .repository import firms as firm_store
@@ -45,13 +47,34 @@ class PhraseNote:
         return f"{self.row}, {self.field}: '{self.phrase}' read as '{self.concept}' ({self.method}, {self.score:.2f})"
 
 
+@dataclass(frozen=True)
+class LinkedFirm:
+    """An incoming firm found to be a stored one and merged into it (undone from the pair, like any merge)."""
+
+    pair_id: int
+    kept: str
+    merged: str
+    kept_name: str
+    merged_name: str
+    cluster: str | None
+    explanation: str
+    score: float
+
+    def __str__(self) -> str:
+        return (
+            f"'{self.merged_name}' ({self.merged}) is '{self.kept_name}' ({self.kept}), already stored: linked "
+            f"({self.explanation}; score {self.score:.2f}). Undo: POST /api/v1/duplicates/{self.pair_id}/undo"
+        )
+
+
 @dataclass
 class ImportReport:
     source: str
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     unknown_phrases: list[PhraseNote] = field(default_factory=list)
     approximate_phrases: list[PhraseNote] = field(default_factory=list)
-    duplicates: list[DuplicateFirm] = field(default_factory=list)
+    duplicates: list[DuplicateFirm] = field(default_factory=list)  # queued for an advisor (open pairs)
+    linked: list[LinkedFirm] = field(default_factory=list)  # merged into a stored firm at import
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the file was read (separator, encoding)
 
@@ -217,7 +240,12 @@ def import_raw(
     today: date,
     vocabulary: Vocabulary | None = None,
     admit: Admit | None = None,
+    link_at: float | None = None,
+    review_at: float | None = None,
 ) -> ImportReport:
+    """Import one raw input in the caller's transaction. Each incoming firm is resolved against the stored
+    ones (profiles.identity): in the link band a firm new to the exchange is merged into the stored firm it
+    is; in the review band the pair is queued for an advisor. Thresholds default to the settings' defaults."""
     vocabulary = vocabulary or load_vocabulary()
     network_errors = add_network_rows(session, raw)
     try:
@@ -234,10 +262,11 @@ def import_raw(
     report = ImportReport(raw.source, notes=list(raw.notes))
     for note in _phrase_notes(raw, batch, vocabulary):
         (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
-    report.duplicates = _duplicates(session, batch.firms)
+    existing = set(repository.firm_ids(session, {f.key for f in batch.firms}))
+    decisions = _duplicates(session, batch.firms, *_bands(link_at, review_at))
     report.warnings = _dangling_keys(session, batch)
     report.counts["firms"] = repository.upsert_firms(session, batch.firms, now).as_dict()
-    duplicate_store.flag(session, report.duplicates, now)  # for an advisor to resolve
+    report.duplicates, report.linked = _link_or_queue(session, decisions, existing, now)
     report.counts["profiles"] = repository.upsert_profiles(session, batch.profiles, now, today).as_dict()
     report.counts["bids"] = repository.upsert_bids(session, batch.bids, now).as_dict()
     if batch.relations:
@@ -251,16 +280,24 @@ def import_raw(
 
 
 def _to_kept_keys(session: Session, batch: ValidatedBatch) -> ValidatedBatch:
-    """Rows naming the old key of a merged firm are about the firm it was merged into (a firm row under the
-    old key updates the kept firm, unless the file has a row for the kept firm itself, which wins)."""
+    """Rows naming the old key of a merged or linked firm are about the firm it went into. A firm row under
+    the old key only fills in what the kept firm lacks, never overwrites what it has (so re-importing a file
+    changes nothing after the first time); a row for the kept firm itself in the same file wins."""
     keys = [f.key for f in batch.firms] + [p.firm_key for p in batch.profiles]
     kept = firm_store.kept_keys(session, keys + [r.firm_key for r in batch.relations])
     if not kept:
         return batch
     own = {f.key for f in batch.firms}
+    firms = []
+    for f in batch.firms:
+        if f.key not in kept:
+            firms.append(f)
+        elif kept[f.key] not in own:
+            row = firm_store.firm_with_key(session, kept[f.key])
+            firms.append(fill_missing(firm_from_row(row), f) if row is not None else replace(f, key=kept[f.key]))
     return replace(
         batch,
-        firms=[replace(f, key=kept.get(f.key, f.key)) for f in batch.firms if kept.get(f.key) not in own],
+        firms=firms,
         profiles=[replace(p, firm_key=kept.get(p.firm_key, p.firm_key)) for p in batch.profiles],
         relations=[replace(r, firm_key=kept.get(r.firm_key, r.firm_key)) for r in batch.relations],
     )
@@ -270,12 +307,70 @@ def import_file(session: Session, path: Path, now: datetime, today: date) -> Imp
     return import_raw(session, read_input(path), now, today)
 
 
-def _duplicates(session: Session, incoming: list[Firm]) -> list[DuplicateFirm]:
+def _bands(link_at: float | None, review_at: float | None) -> tuple[float, float]:
+    from .settings import Settings
+
+    defaults = Settings.model_fields
+    link = link_at if link_at is not None else float(defaults["identity_link_at"].default)
+    review = review_at if review_at is not None else float(defaults["identity_review_at"].default)
+    return link, min(review, link)
+
+
+def _duplicates(session: Session, incoming: list[Firm], link_at: float, review_at: float) -> list[Decision]:
+    """Each incoming firm against the stored firms and the other incoming ones: its best candidate and band."""
     if not incoming:
         return []
     incoming_keys = {f.key for f in incoming}
     stored = [f for f in repository.load_firms(session) if f.key not in incoming_keys]
-    return find_duplicate_firms(stored + incoming, incoming=incoming_keys)
+    return [d for d in resolve(stored + incoming, incoming, link_at, review_at) if d.band in (LINK, REVIEW)]
+
+
+def _link_or_queue(
+    session: Session, decisions: list[Decision], existing: set[str], now: datetime
+) -> tuple[list[DuplicateFirm], list[LinkedFirm]]:
+    """Link band: a firm new to the exchange is merged into its candidate (an already stored firm is never
+    merged away automatically: its pair is queued instead). Review band: an open pair for an advisor."""
+    queued: dict[tuple[str, str], DuplicateFirm] = {}
+    linked: list[LinkedFirm] = []
+    gone: set[str] = set()  # merged away in this import
+    kept_now: set[str] = set()
+    for d in decisions:
+        assert d.candidate is not None and d.score is not None
+        a, b = sorted((d.incoming, d.candidate), key=lambda f: f.key)
+        pair = DuplicateFirm(
+            a.key,
+            b.key,
+            a.name,
+            b.name,
+            round(d.score.name_similarity * 100, 1),
+            bool(d.score.same_city),
+            d.score.evidence,
+        )
+        if (a.key, b.key) in queued or a.key in gone or b.key in gone:
+            continue
+        new = d.incoming.key not in existing and d.incoming.key not in kept_now
+        if d.band == LINK and new:
+            row = duplicate_store.link(session, pair, d.candidate.key, now)
+            if row is not None and row.id is not None:
+                gone.add(d.incoming.key)
+                kept_now.add(d.candidate.key)
+                linked.append(
+                    LinkedFirm(
+                        row.id,
+                        d.candidate.key,
+                        d.incoming.key,
+                        d.candidate.name,
+                        d.incoming.name,
+                        d.candidate.cluster,
+                        d.score.explain(),
+                        d.score.score,
+                    )
+                )
+                continue
+        queued[(a.key, b.key)] = pair
+    found = [queued[k] for k in sorted(queued)]
+    duplicate_store.flag(session, found, now)  # for an advisor to resolve
+    return found, linked
 
 
 def _dangling_keys(session: Session, batch: ValidatedBatch) -> list[str]:

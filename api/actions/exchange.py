@@ -19,6 +19,7 @@ from api.actions.context import (
     record,
     require_role,
 )
+from api.actions.imports import record_links
 from profiles import een, repository
 from profiles.db import session_scope
 from profiles.domain import Firm, Profile, ProfileStatus
@@ -482,7 +483,16 @@ def parse_upload(data: bytes, filename: str, content_type: str | None) -> RawInp
 def upload(ctx: Context, data: bytes, filename: str, content_type: str | None) -> ImportReport:
     raw = parse_upload(data, filename, content_type)
     with session_scope(ctx.engine) as session:
-        report = import_raw(session, raw, ctx.settings.now(), ctx.settings.current_date(), admit=_admit_for(ctx))
+        report = import_raw(
+            session,
+            raw,
+            ctx.settings.now(),
+            ctx.settings.current_date(),
+            admit=_admit_for(ctx),
+            link_at=ctx.settings.identity_link_at,
+            review_at=ctx.settings.identity_review_at,
+        )
+        record_links(session, ctx, report)
         record(
             session, ctx, "upload", "upload", filename[:80] or "upload", ctx.viewer.cluster, {"counts": report.counts}
         )
@@ -496,6 +506,7 @@ def report_view(report: ImportReport) -> dict[str, Any]:
         "unknown_phrases": [str(n) for n in report.unknown_phrases],
         "approximate_phrases": [str(n) for n in report.approximate_phrases],
         "possible_duplicates": [str(d) for d in report.duplicates],
+        "linked_firms": [str(linked) for linked in report.linked],
         "warnings": report.warnings,
         "notes": report.notes,
     }

@@ -5,9 +5,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from sqlmodel import Session
+
 from api.actions.context import Context, record, require_role
 from profiles.db import session_scope
-from profiles.importing import ImportReport, import_file
+from profiles.importing import ImportReport, import_raw
+from profiles.readers import read_input
 from profiles.visibility import Role
 
 DEMO_FILES = ("firms.json", "profiles.json", "bids.json", "relations.json")
@@ -19,6 +22,19 @@ def demo_files() -> list[Path]:
     return [Path(str(root / name)) for name in DEMO_FILES]
 
 
+def record_links(session: Session, ctx: Context, report: ImportReport) -> None:
+    """Audit each firm the import linked to a stored one, with the undo pointer a manual merge has."""
+    for linked in report.linked:
+        detail = {
+            "pair": linked.pair_id,
+            "other": linked.merged,
+            "undo": f"POST /api/v1/duplicates/{linked.pair_id}/undo",
+            "score": round(linked.score, 4),
+            "evidence": linked.explanation,
+        }
+        record(session, ctx, "link_firms", "firm", linked.kept, linked.cluster, detail)
+
+
 def import_path(ctx: Context, path: Path) -> ImportReport:
     """Import one file of firms, profiles, bids or relations; a file with any bad row stores nothing.
 
@@ -26,7 +42,15 @@ def import_path(ctx: Context, path: Path) -> ImportReport:
     """
     require_role(ctx.viewer, Role.ADMIN)
     with session_scope(ctx.engine) as session:
-        report = import_file(session, path, ctx.settings.now(), ctx.settings.current_date())
+        report = import_raw(
+            session,
+            read_input(path),
+            ctx.settings.now(),
+            ctx.settings.current_date(),
+            link_at=ctx.settings.identity_link_at,
+            review_at=ctx.settings.identity_review_at,
+        )
+        record_links(session, ctx, report)
         if report.changed:
             record(session, ctx, "import", "upload", Path(report.source).name[:80], None, {"counts": report.counts})
         return report

@@ -79,12 +79,46 @@ def flag(session: Session, found: Iterable[DuplicateFirm], now: datetime) -> int
                 same_city=d.same_city,
                 status=OPEN,
                 flagged_at=now,
+                evidence=d.evidence,
             )
         )
         known.add((d.first, d.second))
         new += 1
     session.flush()
     return new
+
+
+def link(session: Session, d: DuplicateFirm, kept_key: str, now: datetime) -> DuplicatePairRow | None:
+    """Store the pair as the same firm, decided by nobody (identity resolution at import), and merge the other
+    firm into `kept_key`'s; None (nothing done) when the pair is known already or either firm is gone."""
+    known = session.exec(
+        select(DuplicatePairRow.id).where(
+            DuplicatePairRow.first_key == d.first, DuplicatePairRow.second_key == d.second
+        )
+    ).first()
+    if known is not None or aliased_keys(session, [d.first, d.second]):
+        return None
+    other_key = d.second if kept_key == d.first else d.first
+    kept = session.exec(select(FirmRow).where(FirmRow.key == kept_key)).first()
+    other = session.exec(select(FirmRow).where(FirmRow.key == other_key)).first()
+    if kept is None or other is None:
+        return None
+    pair = DuplicatePairRow(
+        first_key=d.first,
+        second_key=d.second,
+        first_name=d.first_name,
+        second_name=d.second_name,
+        similarity=d.name_similarity,
+        same_city=d.same_city,
+        status=SAME,
+        flagged_at=now,
+        decided_at=now,
+        evidence=d.evidence,
+    )
+    session.add(pair)
+    session.flush()
+    merge(session, pair, kept, other, now)
+    return pair
 
 
 def pair_with_id(session: Session, pair_id: int, *, for_update: bool = False) -> DuplicatePairRow | None:
