@@ -4,22 +4,18 @@ password."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
 import pytest
-from apikit import PASSWORD, seed
-from webkit import CHROMIUM, artefacts, running_server
+from apikit import PASSWORD
+from webkit import artefacts, new_page, require_chromium, sign_in
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
@@ -27,33 +23,8 @@ OWN_PASSWORD = "stretch-bent roof rails 2027"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("accounts")
-    url = f"sqlite:///{root}/exchange.db"
-    seed(url, root, TODAY, match=False)
-    with running_server(url, root, TODAY.isoformat()) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
-def new_page(browser: Browser, base: str) -> Page:
-    context = browser.new_context(base_url=base, viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(30_000)
-    return context.new_page()
-
-
-def sign_in(page: Page, who: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+def seed_matches() -> bool:
+    return False
 
 
 def shot(page: Page, name: str) -> None:
@@ -61,7 +32,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def test_an_admin_disables_enables_and_resets_a_user(browser, workspace):
-    admin, vejle = new_page(browser, workspace), new_page(browser, workspace)
+    admin, vejle = new_page(browser, workspace, 1400), new_page(browser, workspace, 1400)
     sign_in(vejle, "vejle")
     expect(vejle.locator("header .who")).to_contain_text("vejle")
     sign_in(admin, "admin")
@@ -109,7 +80,7 @@ def test_an_admin_disables_enables_and_resets_a_user(browser, workspace):
 
 
 def test_an_advisor_manages_only_their_clusters_firm_users(browser, workspace):
-    advisor = new_page(browser, workspace)
+    advisor = new_page(browser, workspace, 1400)
     sign_in(advisor, "dac-advisor")
     advisor.click("header nav >> text=Users")
     users = advisor.locator("#users")
@@ -118,7 +89,7 @@ def test_an_advisor_manages_only_their_clusters_firm_users(browser, workspace):
     expect(advisor.locator("#user-nordalu button:text('Disable')")).to_have_count(1)
     expect(advisor.locator("#user-dac-advisor")).to_contain_text("your account")
     shot(advisor, "accounts-05-advisor-users.png")
-    firm = new_page(browser, workspace)
+    firm = new_page(browser, workspace, 1400)
     sign_in(firm, "valdres")
     expect(firm.locator("header nav >> text=Users")).to_have_count(0)
     firm.goto("/users")
@@ -128,7 +99,7 @@ def test_an_advisor_manages_only_their_clusters_firm_users(browser, workspace):
 
 
 def test_a_user_changes_their_own_password(browser, workspace):
-    page = new_page(browser, workspace)
+    page = new_page(browser, workspace, 1400)
     sign_in(page, "nordalu")
     page.click("header .who")
     expect(page.locator("h1")).to_contain_text("Your account")

@@ -4,64 +4,26 @@ and alternatives side by side that an advisor can read at 1366 and 375 px."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
 import pytest
-from apikit import PASSWORD, seed
-from webkit import CHROMIUM, artefacts, running_server
+from webkit import artefacts, new_page, require_chromium, sign_in
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
 FIRM_KEY = re.compile(r"^[a-z]{2}-[a-z0-9-]+$")
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("journey-bids")
-    url = f"sqlite:///{root}/exchange.db"
-    seed(url, root, TODAY)
-    with running_server(url, root, TODAY.isoformat()) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
-def new_page(browser, base: str, width: int, height: int = 900) -> Page:
-    context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
-    context.set_default_timeout(60_000)
-    return context.new_page()
-
-
 @pytest.fixture
-def page(browser, workspace):
-    tab = new_page(browser, workspace, 1366)
-    yield tab
-    tab.context.close()
-
-
-def sign_in(page: Page, who: str = "dac-advisor") -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("header .who")).to_contain_text(who)
+def page_options():
+    return {"timeout": 60_000, "csp_check": False}
 
 
 def shot(page: Page, name: str) -> None:
@@ -81,7 +43,7 @@ def proposals_of(page: Page, key: str) -> None:
 
 
 def test_edit_a_bid_with_its_requirements_then_close_and_reopen_it(page):
-    sign_in(page)
+    sign_in(page, "dac-advisor", confirm=True)
     page.goto("/bids/bid-subframe-pilot")
     page.click("text=Edit bid")
     expect(page.locator("h1")).to_contain_text("Edit bid")
@@ -129,7 +91,7 @@ def test_edit_a_bid_with_its_requirements_then_close_and_reopen_it(page):
 
 
 def test_only_one_accepted_alternative_and_locked_firms_by_name(page):
-    sign_in(page)
+    sign_in(page, "dac-advisor", confirm=True)
     proposals_of(page, "bid-battery-tray")
     article = page.locator("article.proposal[data-rank='2']")
     expect(article).to_be_visible()
@@ -187,9 +149,9 @@ def _matrix_columns_visible(page: Page) -> None:
 
 @pytest.mark.parametrize("width", [1366, 375])
 def test_alternatives_side_by_side_are_readable(browser, workspace, width):
-    page = new_page(browser, workspace, width)
+    page = new_page(browser, workspace, width, timeout=60_000)
     try:
-        sign_in(page)
+        sign_in(page, "dac-advisor", confirm=True)
         proposals_of(page, "bid-crash-management")
         _matrix_columns_visible(page)
         articles = page.locator("article.proposal")

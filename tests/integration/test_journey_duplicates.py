@@ -5,22 +5,18 @@ pages; "same firm" merges (the old key leads to the kept firm) and the merge is 
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
 import pytest
-from apikit import PASSWORD, seed
-from webkit import CHROMIUM, artefacts, running_server
+import webkit
+from webkit import artefacts, require_chromium
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
@@ -28,40 +24,17 @@ KEPT, TWIN = "dk-vejle-praecision", "dk-vejlepraecision"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("duplicates-journey")
-    url = f"sqlite:///{root}/exchange.db"
-    seed(url, root, TODAY, match=False)
-    with running_server(url, root, TODAY.isoformat()) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+def seed_matches() -> bool:
+    return False
 
 
 @pytest.fixture
-def page(browser, workspace):
-    context = browser.new_context(base_url=workspace, viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    blocked: list[str] = []
-    tab.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-    tab.on("dialog", lambda dialog: dialog.accept())
-    yield tab
-    context.close()
-    assert blocked == [], blocked
+def page_options():
+    return {"width": 1400, "accept_dialogs": True}
 
 
 def sign_in(page: Page, who: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    webkit.sign_in(page, who)
     page.wait_for_load_state()
 
 

@@ -4,24 +4,19 @@ firm opened from the firm list, bad map filters answered with an error page, and
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from urllib.parse import quote
 
 import httpx
 import pytest
-from apikit import PASSWORD, seed
-from webkit import CHROMIUM, artefacts, hidden_identities, leaks, running_server
+from webkit import artefacts, hidden_identities, leaks, new_page, require_chromium, sign_in
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
@@ -29,46 +24,21 @@ WIDTHS = (375, 1366, 1920)
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("errors-phones")
-    url = f"sqlite:///{root}/exchange.db"
-    _, keys = seed(url, root, TODAY)
-    with running_server(url, root, TODAY.isoformat()) as base:
-        api = httpx.Client(base_url=base + "/api/v1", timeout=30)
-        wanted = api.get(
-            "/profiles",
-            params={"firm": "dk-vejle-praecision", "status": "published"},
-            headers={"X-API-Key": keys["dac-advisor"]},
-        ).json()["items"][0]["reference"]
-        sent = api.post(
-            "/interests",
-            json={"profile": wanted, "message": "We extrude the profiles you machine."},
-            headers={"X-API-Key": keys["nordalu"]},
-        )
-        assert sent.status_code == 201, sent.text
-        yield base, url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
-def tab(browser, workspace, width: int = 1366, height: int = 900) -> Page:
-    context = browser.new_context(base_url=workspace[0], viewport={"width": width, "height": height})
-    context.set_default_timeout(30_000)
-    return context.new_page()
-
-
-def sign_in(page: Page, who: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("header .who")).to_contain_text(who)
+def workspace(served):
+    """Base and database URL of the served demo exchange, once Nordalu is interested in a Vejle profile."""
+    api = httpx.Client(base_url=served.base + "/api/v1", timeout=30)
+    wanted = api.get(
+        "/profiles",
+        params={"firm": "dk-vejle-praecision", "status": "published"},
+        headers={"X-API-Key": served.keys["dac-advisor"]},
+    ).json()["items"][0]["reference"]
+    sent = api.post(
+        "/interests",
+        json={"profile": wanted, "message": "We extrude the profiles you machine."},
+        headers={"X-API-Key": served.keys["nordalu"]},
+    )
+    assert sent.status_code == 201, sent.text
+    return served.base, served.url
 
 
 def shot(page: Page, name: str) -> None:
@@ -76,8 +46,8 @@ def shot(page: Page, name: str) -> None:
 
 
 def test_firm_user_opens_an_anonymous_firm_from_the_firm_list(browser, workspace):
-    page = tab(browser, workspace)
-    sign_in(page, "nordalu")
+    page = new_page(browser, workspace[0])
+    sign_in(page, "nordalu", confirm=True)
     page.goto("/firms")
     anonymous = page.locator("#firm-list a.anon").first
     expect(anonymous).to_be_visible()
@@ -96,8 +66,8 @@ def test_firm_user_opens_an_anonymous_firm_from_the_firm_list(browser, workspace
 
 @pytest.mark.parametrize("who", ["admin", "dac-advisor"])
 def test_bad_map_filters_are_an_error_page_that_names_the_filter(browser, workspace, who):
-    page = tab(browser, workspace)
-    sign_in(page, who)
+    page = new_page(browser, workspace[0])
+    sign_in(page, who, confirm=True)
     answered = page.goto("/map?capability=zzqxw+nothing&sector=25.6.2.1")
     assert answered is not None and answered.status == 422
     expect(page.locator("[data-for=capability]")).to_contain_text("not a capability the vocabulary knows")
@@ -118,8 +88,8 @@ def _phone_pages(page: Page) -> dict[str, str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_main_pages_fit_the_screen_without_sideways_scrolling(browser, workspace, width):
-    page = tab(browser, workspace, width, 800)
-    sign_in(page, "dac-advisor")
+    page = new_page(browser, workspace[0], width, 800)
+    sign_in(page, "dac-advisor", confirm=True)
     too_wide: dict[str, tuple[int, int]] = {}
     for name, path in _phone_pages(page).items():
         page.goto(path)
@@ -144,8 +114,8 @@ def test_main_pages_fit_the_screen_without_sideways_scrolling(browser, workspace
 
 
 def test_a_firm_user_on_a_phone_sees_its_pages_without_sideways_scrolling(browser, workspace):
-    page = tab(browser, workspace, 375, 800)
-    sign_in(page, "nordalu")
+    page = new_page(browser, workspace[0], 375, 800)
+    sign_in(page, "nordalu", confirm=True)
     for name, path in {"firms": "/firms", "firm": "/firms/dk-nordalu", "interests": "/interests"}.items():
         page.goto(path)
         scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")

@@ -4,26 +4,21 @@ firms under pronounceable aliases."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
 import pytest
 from alembic import command
-from apikit import PASSWORD, seed
 from sqlalchemy import text
-from webkit import CHROMIUM, artefacts, running_server
+from webkit import artefacts, require_chromium, sign_in
 
 from profiles.db import alembic_config, make_engine, upgrade
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
@@ -32,46 +27,26 @@ RAW_KEYS = ("a offers b", "b offers a", "concepts", "shared_terms", "closest cod
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
+def before_serving():
     """The demo exchange as it was before pronounceable aliases (hex aliases), then migrated."""
-    root = tmp_path_factory.mktemp("explanations")
-    url = f"sqlite:///{root}/exchange.db"
-    seed(url, root, TODAY)
-    engine = make_engine(url)
-    cfg = alembic_config(url)
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, "0009")
-    with engine.connect() as connection:
-        OLD_ALIASES.update(connection.execute(text("select key, alias from firm")).all())
-    upgrade(engine)
-    engine.dispose()
-    with running_server(url, root, TODAY.isoformat()) as base:
-        yield base
 
+    def migrate(url: str) -> None:
+        engine = make_engine(url)
+        cfg = alembic_config(url)
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0009")
+        with engine.connect() as connection:
+            OLD_ALIASES.update(connection.execute(text("select key, alias from firm")).all())
+        upgrade(engine)
+        engine.dispose()
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    return migrate
 
 
 @pytest.fixture
-def page(browser, workspace):
-    context = browser.new_context(base_url=workspace, viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def sign_in(page: Page, who: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+def page_options():
+    return {"csp_check": False}
 
 
 def test_a_firm_reads_why_a_match_was_made_in_sentences(page):

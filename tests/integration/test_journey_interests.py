@@ -4,61 +4,37 @@ incoming and outgoing with only the steps the viewer may take; notes internal to
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
 import httpx
 import pytest
-from apikit import PASSWORD, seed
-from webkit import CHROMIUM, artefacts, hidden_identities, leaks, running_server
+import webkit
+from webkit import artefacts, hidden_identities, leaks, require_chromium
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("journey-interests")
-    url = f"sqlite:///{root}/exchange.db"
-    _, keys = seed(url, root, TODAY)
-    with running_server(url, root, TODAY.isoformat()) as base:
-        api = httpx.Client(base_url=base + "/api/v1", timeout=30)
-        yield base, url, api, keys
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+def workspace(served):
+    """Base and database URL of the served demo exchange, a client of its API and the API key per account."""
+    return served.base, served.url, httpx.Client(base_url=served.base + "/api/v1", timeout=30), served.keys
 
 
 @pytest.fixture
-def page(browser, workspace):
-    context = browser.new_context(base_url=workspace[0], viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    tab.on("dialog", lambda d: d.accept())
-    yield tab
-    context.close()
+def page_options():
+    return {"accept_dialogs": True, "csp_check": False}
 
 
 def sign_in(page: Page, who: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    webkit.sign_in(page, who)
     expect(page.locator("input[name=password]")).to_have_count(0)
 
 

@@ -3,77 +3,47 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-from apikit import PASSWORD, seed
+from apikit import PASSWORD
 from pypdf import PdfReader
-from webkit import CHROMIUM, artefacts, hidden_identities, leaks, running_server
+from webkit import artefacts, hidden_identities, leaks, require_chromium, sign_in
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("no /usr/bin/chromium on this machine", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("workspace")
-    url = f"sqlite:///{root}/exchange.db"
-    _, keys = seed(url, root, TODAY)
-    with running_server(url, root, TODAY.isoformat()) as base:
-        api = httpx.Client(base_url=base + "/api/v1", timeout=30)
-        wanted = api.get(
-            "/profiles",
-            params={"firm": "dk-vejle-praecision", "status": "published"},
-            headers={"X-API-Key": keys["dac-advisor"]},
-        ).json()["items"][0]["reference"]
-        sent = api.post(
-            "/interests",
-            json={"profile": wanted, "message": "We extrude the profiles you machine."},
-            headers={"X-API-Key": keys["nordalu"]},
-        )
-        assert sent.status_code == 201, sent.text
-        yield base, url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+def workspace(served):
+    """Base and database URL of the served demo exchange, once Nordalu is interested in a Vejle profile."""
+    api = httpx.Client(base_url=served.base + "/api/v1", timeout=30)
+    wanted = api.get(
+        "/profiles",
+        params={"firm": "dk-vejle-praecision", "status": "published"},
+        headers={"X-API-Key": served.keys["dac-advisor"]},
+    ).json()["items"][0]["reference"]
+    sent = api.post(
+        "/interests",
+        json={"profile": wanted, "message": "We extrude the profiles you machine."},
+        headers={"X-API-Key": served.keys["nordalu"]},
+    )
+    assert sent.status_code == 201, sent.text
+    return served.base, served.url
 
 
 @pytest.fixture
-def page(browser, workspace):
-    context = browser.new_context(base_url=workspace[0], viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    # The pages' Content-Security-Policy must never have to block anything the workspace itself wrote.
-    blocked: list[str] = []
-    tab.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-    yield tab
-    context.close()
-    assert blocked == [], blocked
-
-
-def sign_in(page: Page, who: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+def page_options():
+    return {"width": 1400, "accept_downloads": True}
 
 
 def shot(page: Page, name: str) -> None:
