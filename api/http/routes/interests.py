@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from fastapi import APIRouter
 
 from api.actions import introductions
+from api.actions.context import Context
 from api.http.deps import ContextDep, PagingDep, page_body
 from api.http.params import RecordId
 from api.http.schemas.common import Page
@@ -43,41 +45,23 @@ def interest(ctx: ContextDep, interest_id: RecordId) -> dict:
     return introductions.get(ctx, interest_id)
 
 
-@router.post(
-    "/interests/{interest_id}/forward",
-    response_model=InterestOut,
-    response_model_exclude_unset=True,
-    summary="Owner's advisor forwards the interest to the owner",
-)
-def interest_forward(ctx: ContextDep, interest_id: RecordId, body: NoteIn = NO_NOTE) -> dict:
-    return introductions.forward(ctx, interest_id, body.note)
+def _step(action: Callable[[Context, int, str], dict], summary: str) -> None:
+    """POST /interests/{interest_id}/<action>: one step of an interest, with an optional note for the record."""
+
+    def step(ctx: ContextDep, interest_id: RecordId, body: NoteIn = NO_NOTE) -> dict:
+        return action(ctx, interest_id, body.note)
+
+    name = action.__name__
+    router.post(
+        f"/interests/{{interest_id}}/{name}",
+        response_model=InterestOut,
+        response_model_exclude_unset=True,
+        summary=summary,
+        name=f"interest_{name}",  # operation ids interest_forward_api_v1_interests__interest_id__forward_post and so on
+    )(step)
 
 
-@router.post(
-    "/interests/{interest_id}/accept",
-    response_model=InterestOut,
-    response_model_exclude_unset=True,
-    summary="Owner accepts: both sides see each other's identity",
-)
-def interest_accept(ctx: ContextDep, interest_id: RecordId, body: NoteIn = NO_NOTE) -> dict:
-    return introductions.accept(ctx, interest_id, body.note)
-
-
-@router.post(
-    "/interests/{interest_id}/decline",
-    response_model=InterestOut,
-    response_model_exclude_unset=True,
-    summary="Owner (or its advisor) declines",
-)
-def interest_decline(ctx: ContextDep, interest_id: RecordId, body: NoteIn = NO_NOTE) -> dict:
-    return introductions.decline(ctx, interest_id, body.note)
-
-
-@router.post(
-    "/interests/{interest_id}/withdraw",
-    response_model=InterestOut,
-    response_model_exclude_unset=True,
-    summary="Sender withdraws before a decision",
-)
-def interest_withdraw(ctx: ContextDep, interest_id: RecordId, body: NoteIn = NO_NOTE) -> dict:
-    return introductions.withdraw(ctx, interest_id, body.note)
+_step(introductions.forward, "Owner's advisor forwards the interest to the owner")
+_step(introductions.accept, "Owner accepts: both sides see each other's identity")
+_step(introductions.decline, "Owner (or its advisor) declines")
+_step(introductions.withdraw, "Sender withdraws before a decision")
