@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 # Helper modules of the tests that assert: pytest explains their failures as it does the tests'.
-pytest.register_assert_rewrite("webkit")
+pytest.register_assert_rewrite("optimizerkit", "webkit")
 
 from profiles.db import make_engine, upgrade  # noqa: E402
 from profiles.settings import Settings  # noqa: E402

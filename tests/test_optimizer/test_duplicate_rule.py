@@ -3,21 +3,15 @@ for the other."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optimizerkit import assert_optimum_equals_brute_force, assert_reduced_optimum_equals_brute_force
 
-from optimizer.bruteforce import best_by_enumeration
 from optimizer.config import OptimizerConfig
 from optimizer.fit import RequirementFit
 from optimizer.instance import BidInput, Candidate, ProblemInput, pair
-from optimizer.model import build
-from optimizer.propose import extract, propose_bid, twin_variants
-from optimizer.reduce import reduce_problem, synergy_shortlist
+from optimizer.propose import propose_bid, twin_variants
 from optimizer.rules import RULES
-from optimizer.solve import solve
 from optimizer.verify import Plan, plan_problems
 from profiles.domain import Bid, Capability, Firm, Requirement
 
@@ -92,32 +86,14 @@ def test_a_proposal_never_holds_both_firms_of_an_unresolved_pair(problem):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_the_optimum_with_the_rule_equals_brute_force(problem):
-    expected = best_by_enumeration(problem, CONFIG)
-    prob, v = build(problem, CONFIG)
-    result = solve(prob, CONFIG)
-    if expected is None:
-        assert not result.has_plan
-        return
-    assert result.objective == pytest.approx(expected[0], abs=1e-6)
-    assert plan_problems(problem.bids[0], extract(problem.bids[0], v, 0)) == []
+    assert_optimum_equals_brute_force(problem, CONFIG)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), st.integers(2, 4))
 def test_pruning_keeps_the_optimum_under_the_flagged_pairs(problem, shortlist):
     """Dominance pruning must not drop the firm that stands in for a firm whose twin is in the consortium."""
-    config = CONFIG.model_copy(update={"synergy_candidates": shortlist})
-    (bi,) = problem.bids
-    full = replace(problem, bids=(replace(bi, pair_firms=synergy_shortlist(bi, shortlist)),))
-    expected = best_by_enumeration(full, config)
-    reduced, _ = reduce_problem(problem, config)
-    prob, v = build(reduced, config)
-    result = solve(prob, config)
-    if expected is None:
-        assert not result.has_plan
-        return
-    assert result.objective == pytest.approx(expected[0], abs=1e-6)
-    assert plan_problems(bi, extract(reduced.bids[0], v, 0)) == []
+    assert_reduced_optimum_equals_brute_force(problem, CONFIG, shortlist)
 
 
 def test_the_plan_check_names_the_pair():

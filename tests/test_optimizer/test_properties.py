@@ -8,15 +8,15 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optimizerkit import assert_optimum_equals_brute_force, assert_reduced_optimum_equals_brute_force
 
 from optimizer.bruteforce import best_by_enumeration
 from optimizer.config import OptimizerConfig
 from optimizer.fit import RequirementFit
 from optimizer.instance import BidInput, Candidate, ProblemInput, pair
 from optimizer.model import build
-from optimizer.propose import extract, propose_bid
+from optimizer.propose import propose_bid
 from optimizer.solve import available_solvers, solve
-from optimizer.verify import plan_problems
 from profiles.domain import Bid, Capability, Firm, LeadCriteria, Requirement
 
 COUNTRIES = ("DK", "NO", "SE")
@@ -89,16 +89,7 @@ CONFIG = OptimizerConfig(time_limit=20)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_solver_optimum_equals_brute_force(problem):
-    expected = best_by_enumeration(problem, CONFIG)
-    prob, v = build(problem, CONFIG)
-    result = solve(prob, CONFIG)
-    if expected is None:
-        assert not result.has_plan
-        return
-    assert result.status == "optimal"
-    assert result.objective == pytest.approx(expected[0], abs=1e-6)
-    plan = extract(problem.bids[0], v, 0)
-    assert plan_problems(problem.bids[0], plan) == []
+    assert_optimum_equals_brute_force(problem, CONFIG, optimal=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -188,20 +179,7 @@ def crowded_instances(draw):
 @given(crowded_instances(), st.integers(2, 6))
 def test_pruning_and_shortlist_keep_the_optimum(problem, shortlist):
     """The reduced model's optimum equals brute force over all firms (with the same synergy shortlist)."""
-    from optimizer.reduce import reduce_problem, synergy_shortlist
-
-    config = CONFIG.model_copy(update={"synergy_candidates": shortlist})
-    (bi,) = problem.bids
-    full = replace(problem, bids=(replace(bi, pair_firms=synergy_shortlist(bi, shortlist)),))
-    expected = best_by_enumeration(full, config)
-    reduced, stats = reduce_problem(problem, config)
-    prob, v = build(reduced, config)
-    result = solve(prob, config)
-    if expected is None:
-        assert not result.has_plan
-        return
-    assert result.objective == pytest.approx(expected[0], abs=1e-6)
-    assert plan_problems(bi, extract(reduced.bids[0], v, 0)) == []
+    assert_reduced_optimum_equals_brute_force(problem, CONFIG, shortlist)
 
 
 @pytest.mark.slow  # a joint model over several bids per example: seconds in all
