@@ -153,8 +153,16 @@ class EenRows:
     errors: tuple[RowError, ...] = ()
 
 
+PLACEHOLDER_NAME = "Client of network profile "
+
+
 def placeholder_firm_key(reference: str) -> str:
     return f"een-{reference.lower()}"
+
+
+def is_placeholder(firm_key: str, name: str) -> bool:
+    """A firm standing for an anonymous record's unknown client: it has no name to compare with others."""
+    return firm_key.startswith("een-") and name.startswith(PLACEHOLDER_NAME)
 
 
 def _day(value: Any) -> Any:
@@ -258,7 +266,7 @@ def from_een(record: Mapping[str, Any], row: str, key: str | None = None) -> Een
                 )
             )
     else:
-        firm |= {"key": placeholder_firm_key(reference), "name": f"Client of network profile {reference}"}
+        firm |= {"key": placeholder_firm_key(reference), "name": PLACEHOLDER_NAME + reference}
     keywords = [k for name in KEYWORD_LISTS for k in (record.get(name) or []) if isinstance(k, str)]
     partnerships = []
     for value in record.get("typesOfPartnership") or []:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from . import repository
 from .domain import Firm
 from .duplicates import DuplicateFirm
+from .een_format import is_placeholder
 from .een_rows import add_network_rows
 from .errors import RowError, ValidationFailed
 from .identity import LINK, REVIEW, Decision, fill_missing, resolve
@@ -318,10 +319,14 @@ def _bands(link_at: float | None, review_at: float | None) -> tuple[float, float
 
 def _duplicates(session: Session, incoming: list[Firm], link_at: float, review_at: float) -> list[Decision]:
     """Each incoming firm against the stored firms and the other incoming ones: its best candidate and band."""
+    # Firms standing for anonymous network records' unknown clients have no name to tell them apart.
+    incoming = [f for f in incoming if not is_placeholder(f.key, f.name)]
     if not incoming:
         return []
     incoming_keys = {f.key for f in incoming}
-    stored = [f for f in repository.load_firms(session) if f.key not in incoming_keys]
+    stored = [
+        f for f in repository.load_firms(session) if f.key not in incoming_keys and not is_placeholder(f.key, f.name)
+    ]
     return [d for d in resolve(stored + incoming, incoming, link_at, review_at) if d.band in (LINK, REVIEW)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -661,6 +661,98 @@ def runs_(ctx: typer.Context, limit: int = typer.Option(10, help="How many of th
 
     settings = _settings(ctx)
     render.runs(console, match_runs.recent_runs(operator(open_database(settings), settings), limit))
+
+
+# the network's web service -----------------------------------------------------
+een_app = typer.Typer(no_args_is_help=True, help="Profiles from the network's partner web service (EEN).")
+app.add_typer(een_app, name="een")
+
+
+@een_app.command("sync")
+def een_sync(
+    ctx: typer.Context,
+    url: str = typer.Option(..., "--url", help="The web service's address; profiles are read from URL/profiles"),
+    api_key_env: str = typer.Option(
+        ..., "--api-key-env", help="Name of the environment variable that holds the API key (never the key)"
+    ),
+    since: datetime | None = typer.Option(
+        None, "--since", help="Read records modified at or after this date (default: where the last sync ended)"
+    ),
+    page_size: int = typer.Option(200, "--page-size", min=1, max=200, help="Records per page (at most 200)"),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for a page before trying again"),
+) -> None:
+    """Bring profiles up to date from a network source, page by page; a killed sync resumes where it stopped.
+
+    Exit codes: 0 done (records the source got wrong are listed), 1 failed, 3 another sync of the source runs."""
+    import os
+
+    from api.actions import een_sync as syncing
+    from api.actions.operator import open_database, operator
+    from profiles.errors import Conflict
+
+    key = os.environ.get(api_key_env)
+    if not key:
+        _fail(PartnermatchError(f"the environment variable {api_key_env} holding the API key is not set"))
+        return
+    settings = _settings(ctx)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("records", total=None)
+            result = syncing.sync(
+                operator(open_database(settings), settings),
+                url,
+                key,
+                since,
+                page_size=page_size,
+                timeout=timeout,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except Conflict as exc:
+        errors.print(f"[bold yellow]{exc}[/]")
+        raise typer.Exit(3) from None
+    except PartnermatchError as exc:
+        _fail(exc)
+        return
+    stats = result.stats
+    console.print(
+        f"sync run {result.run_id} of {result.source}: {result.status}"
+        + (f" (attempt {result.attempts})" if result.attempts > 1 else "")
+        + f"; {stats.get('pages', 0)} page(s), {stats.get('records', 0)} record(s): "
+        + f"{stats.get('created', 0)} new, {stats.get('updated', 0)} updated, {stats.get('unchanged', 0)} unchanged, "
+        + f"{stats.get('rejected', 0)} rejected; {stats.get('linked', 0)} firm(s) linked, "
+        + f"{stats.get('queued', 0)} queued for review; {stats.get('retries', 0)} retries"
+    )
+    for problem in result.errors:
+        if "reference" in problem:
+            errors.print(f"  {problem['reference']}: {problem['field']}: {problem['reason']}")
+
+
+@een_app.command("runs")
+def een_runs(
+    ctx: typer.Context,
+    url: str | None = typer.Option(None, "--url", help="Only this source's runs"),
+    limit: int = typer.Option(10, help="How many of the newest runs"),
+) -> None:
+    """Recent syncs: source, status, attempts, where each got to, and what it counted."""
+    from rich.table import Table
+
+    from api.actions import een_sync as syncing
+    from api.actions.operator import open_database, operator
+
+    settings = _settings(ctx)
+    table = Table("run", "source", "status", "started", "attempts", "read up to", "counts")
+    for run in syncing.recent_runs(operator(open_database(settings), settings), url, limit):
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(run["stats"].items()))
+        table.add_row(
+            str(run["id"]),
+            run["source"],
+            run["status"],
+            run["started_at"][:19],
+            str(run["attempts"]),
+            str((run["checkpoint"].get("last") or ["–"])[0]),
+            counts,
+        )
+    console.print(table)
 
 
 # partnering achievements and outcomes -------------------------------------------
