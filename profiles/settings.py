@@ -130,6 +130,13 @@ class Settings(BaseSettings):
         default=0.4, ge=0, le=1, description="Cluster map: matches at least this strong join firms in the network."
     )
     public_url: str = Field(default="http://127.0.0.1:8000", description="Base address used in links in messages.")
+    feed_settle_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="Profile change feed: changes younger than this wait for the next read, so that a "
+        "transaction committing late cannot fall behind a cursor already handed out.",
+    )
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -114,9 +114,9 @@ def search_profiles(
 def _profile_conditions(scope: Scope, filters: ProfileFilter, today: date) -> list[Any]:
     conditions: list[Any] = []
     if not scope.all_private:
-        in_scope = _in_scope(scope)
+        mine = in_scope(scope)
         live = een.live_clause(today)
-        conditions.append(or_(live, in_scope) if in_scope is not None else live)
+        conditions.append(or_(live, mine) if mine is not None else live)
     f = filters
     if f.type:
         conditions.append(ProfileRow.type == f.type)
@@ -141,7 +141,8 @@ def _profile_conditions(scope: Scope, filters: ProfileFilter, today: date) -> li
     return conditions
 
 
-def _in_scope(scope: Scope) -> Any:
+def in_scope(scope: Scope) -> Any:
+    """The rows of the viewer's own firm or cluster (None: the viewer has none)."""
     mine = []
     if scope.firm_id is not None:
         mine.append(FirmRow.id == scope.firm_id)
@@ -173,9 +174,9 @@ def search_firms(
         if scope.all_private:
             fields.append(by_identity)
         else:
-            in_scope = _in_scope(scope)
-            if in_scope is not None:
-                fields.append(and_(by_identity, in_scope))
+            mine = in_scope(scope)
+            if mine is not None:
+                fields.append(and_(by_identity, mine))
         query = query.where(or_(*fields))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(_order(query, FIRM_SORTS, sort, FirmRow.id).offset(offset).limit(limit)).all()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.actions import exchange
+from api.actions import exchange, profile_feed
 from api.actions.exchange import ProfileFilter
 from api.http.deps import ContextDep, PagingDep, page_body
 from api.http.params import (
@@ -23,7 +24,8 @@ from api.http.params import (
     nace_filter,
 )
 from api.http.schemas.common import Page
-from api.http.schemas.profiles import MatchOut, ProfileIn, ProfileOut
+from api.http.schemas.profiles import MatchOut, ProfileFeed, ProfileIn, ProfileOut
+from profiles.errors import RowError, ValidationFailed
 
 # Each key of the profile search's `PROFILE_SORTS`, ascending and descending (-); a test checks they agree.
 ProfileSort = Literal[
@@ -44,15 +46,26 @@ ProfileSort = Literal[
 router = APIRouter(tags=["profiles"])
 
 
+FEED_ONLY_WITH = "modified_since and cursor follow all changes; leave out page, filters and sort with them"
+
+
 @router.get(
     "/profiles",
-    response_model=Page[ProfileOut],
+    response_model=Page[ProfileOut] | ProfileFeed,
     response_model_exclude_unset=True,
-    summary="Search profiles: published ones, plus your own drafts and withdrawn ones",
+    summary="Search profiles: published ones, plus your own drafts and withdrawn ones; or follow their changes",
+    description="With `modified_since` or `cursor` this is the change feed: every change since then in a stable "
+    "order (time, then id), `per_page` at a time, each as updated (the profile as you may see it), removed "
+    "(no longer listed to you: withdrawn, expired) or deleted; pass `next_cursor` back as `cursor` to read on, "
+    "now or later.",
 )
 def list_profiles(
     ctx: ContextDep,
     p: PagingDep,
+    modified_since: Annotated[
+        datetime | None, Query(description="Changes at or after this time (ISO 8601; UTC unless it says).")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page.")] = None,
     type: Literal["BO", "BR", "TO", "TR", "RDR"] | None = None,
     status: Literal["draft", "published", "expired", "withdrawn"] | None = None,
     country: Country = None,
@@ -62,6 +75,22 @@ def list_profiles(
     firm: Annotated[str | None, Query(max_length=80, description="Firm key or alias.")] = None,
     sort: ProfileSort = "-published_on",
 ) -> dict:
+    if modified_since is not None or cursor is not None:
+        others = {
+            "page": p.page != 1,
+            "type": type,
+            "status": status,
+            "country": country,
+            "nace": nace,
+            "capability": capability,
+            "q": q,
+            "firm": firm,
+            "sort": sort != "-published_on",
+        }
+        used = [name for name, value in others.items() if value]
+        if used:
+            raise ValidationFailed([RowError("query", name, None, FEED_ONLY_WITH) for name in used])
+        return profile_feed.profile_changes(ctx, modified_since, cursor, p.per_page)
     filters = ProfileFilter(
         type=type,
         status=status,

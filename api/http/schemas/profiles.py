@@ -72,6 +72,25 @@ class ProfileOut(BaseModel):
     updated_at: str | None = None
 
 
+class ProfileChange(BaseModel):
+    change: Literal["updated", "removed", "deleted"] = Field(
+        description="updated: the profile as you may see it now; removed: no longer listed to you (see status); "
+        "deleted: gone with its firm."
+    )
+    at: str = Field(description="When the change was stored (UTC).")
+    reference: str | None = None
+    status: str
+    key: str | None = Field(default=None, description="Only for the profile's own managers.")
+    profile: ProfileOut | None = None
+
+
+class ProfileFeed(BaseModel):
+    items: list[ProfileChange]
+    next_cursor: str | None = Field(description="Pass as `cursor` to read on; keep it to follow the feed later.")
+    has_more: bool = Field(description="More changes are ready now; read on at once.")
+    until: str = Field(description="Changes up to this time (UTC) are in the feed; younger ones follow.")
+
+
 class ProfileBrief(BaseModel):
     reference: str | None = None
     type: str
