@@ -116,7 +116,19 @@ def hidden_identities(database_url: str, visible_keys: set[str]) -> dict[str, li
         with session_scope(engine, readonly=True) as session:
             rows = session.exec(select(FirmRow)).all()
             return {
-                r.key: [v for v in (r.name, r.contact_email, r.contact_phone, r.website, r.contact_name) if v]
+                r.key: [
+                    v
+                    for v in (
+                        r.name,
+                        r.contact_email,
+                        r.contact_phone,
+                        r.website,
+                        r.contact_name,
+                        r.vat_number,
+                        r.registry_number,
+                    )
+                    if v
+                ]
                 for r in rows
                 if r.key not in visible_keys
             }

@@ -20,7 +20,20 @@ from profiles.visibility import Role
 EXPORTABLE = ("firms", "profiles", "bids", "matches", "proposals")
 
 
-CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone", "website")
+# Left out of exports unless contacts are asked for: who the firm is and how to reach it.
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone", "website", "vat_number", "registry_number")
+
+
+# The same in the organisation block a network record may carry (kept with its profile).
+ORGANISATION_CONTACT_FIELDS = ("website", "vatNumber", "registryNumber")
+
+
+def _without_organisation_contacts(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A network record with its organisation's website, VAT and registry numbers left out."""
+    if not isinstance(record, dict) or not isinstance(record.get("organisation"), dict):
+        return record
+    organisation = {k: v for k, v in record["organisation"].items() if k not in ORGANISATION_CONTACT_FIELDS}
+    return dict(record, organisation=organisation)
 
 
 def export_records(ctx: Context, what: str, include_contacts: bool = False) -> list[dict[str, Any]]:
@@ -28,7 +41,7 @@ def export_records(ctx: Context, what: str, include_contacts: bool = False) -> l
     require_role(ctx.viewer, Role.ADMIN)
     if what not in EXPORTABLE:
         raise PartnermatchError(f"cannot export '{what}'; choose one of {', '.join(EXPORTABLE)}")
-    if what == "firms" and include_contacts:
+    if what in ("firms", "profiles") and include_contacts:
         with session_scope(ctx.engine) as session:
             record(session, ctx, "export", "export", what, None, {"contacts": True})
     with session_scope(ctx.engine, readonly=True) as session:
@@ -44,6 +57,8 @@ def export_records(ctx: Context, what: str, include_contacts: bool = False) -> l
             for p in repository.load_profiles(session):
                 plain = to_plain(p)
                 plain = {"key": plain.pop("key"), "firm": plain.pop("firm_key"), **plain}
+                if not include_contacts:
+                    plain["een"] = _without_organisation_contacts(plain.get("een"))
                 out.append(plain)
             return out
         if what == "bids":
@@ -53,15 +68,22 @@ def export_records(ctx: Context, what: str, include_contacts: bool = False) -> l
         return repository.load_proposals(session)
 
 
-def network_records(ctx: Context) -> list[dict[str, Any]]:
+def network_records(ctx: Context, include_contacts: bool = False) -> list[dict[str, Any]]:
     """Every profile as an EEN web-service record (`profiles.een_format`): a profile that came from the
-    network and was not changed since is the record it came as."""
+    network and was not changed since is the record it came as (its organisation's website, VAT and
+    registry numbers only when contacts are asked for)."""
     require_role(ctx.viewer, Role.ADMIN)
+    if include_contacts:
+        with session_scope(ctx.engine) as session:
+            record(session, ctx, "export", "export", "profiles", None, {"contacts": True, "format": "een"})
     with session_scope(ctx.engine, readonly=True) as session:
-        return [
+        records = [
             een_format.to_een(profile, country, created, updated, een_format.as_imported(profile))
             for profile, country, created, updated in profile_store.profiles_for_network(session)
         ]
+    if include_contacts:
+        return records
+    return [r for r in (_without_organisation_contacts(r) for r in records) if r is not None]
 
 
 def _csv_cell(value: Any) -> str:

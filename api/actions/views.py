@@ -128,6 +128,10 @@ def firm_view(firm: FirmRow, viewer: Viewer) -> dict[str, Any]:
             version=etag(firm.content_hash),
             updated_at=firm.updated_at.isoformat(),
         )
+    if viewer.manages(firm.id, firm.cluster):
+        # VAT and registry numbers identify the firm beyond doubt: only those who manage it see them,
+        # not even firms it was introduced to.
+        out.update(vat_number=firm.vat_number, registry_number=firm.registry_number)
     return out
 
 
@@ -163,7 +167,30 @@ def scrub(text: str, firm: FirmRow) -> str:
     pattern = _identity_pattern(
         firm.name, (firm.website or "", firm.contact_email or "", firm.contact_phone or "", firm.contact_name or "")
     )
-    return pattern.sub("the company", text)
+    return scrub_identifiers(pattern.sub("the company", text), firm)
+
+
+@lru_cache(maxsize=4096)
+def _identifier_pattern(identifiers: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The firm's VAT and registry numbers however written: "DK12345678" also as "DK 12 34 56 78" or
+    "dk-1234.5678" (stored numbers are normalised: no spaces, dots or dashes)."""
+    separators = r"[\s.\-/]*"
+    alternatives = sorted(
+        (separators.join(re.escape(c) for c in value) for value in set(identifiers) if len(value) >= 4),
+        key=len,
+        reverse=True,
+    )
+    if not alternatives:
+        return None
+    return re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(alternatives) + r")(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def scrub_identifiers(text: str, firm: FirmRow) -> str:
+    """Text with the firm's VAT and registry numbers taken out: seen only by those who manage the firm."""
+    if not text:
+        return text
+    pattern = _identifier_pattern(tuple(v for v in (firm.vat_number, firm.registry_number) if v))
+    return pattern.sub("[identifier withheld]", text) if pattern is not None else text
 
 
 def profile_view(
@@ -211,7 +238,7 @@ def _texts_shown(firm: FirmRow, viewer: Viewer, visible: bool, names: HiddenName
         return lambda t: t  # the firm's own words, as its own people wrote them (and edit them)
     others = _names_of_others(names)
     if visible:
-        return others
+        return lambda t: others(scrub_identifiers(t, firm))
     return lambda t: others(scrub(t, firm))
 
 
@@ -532,8 +559,12 @@ def achievement_view(
     assert firm.id is not None
     others = _names_of_others(names)
     note = row.note
-    if partner is not None and partner.id is not None and not viewer.sees_identity(partner.id, partner.cluster):
-        note = scrub(note, partner)
+    if partner is not None and partner.id is not None and not viewer.manages(partner.id, partner.cluster):
+        note = (
+            scrub_identifiers(note, partner)
+            if viewer.sees_identity(partner.id, partner.cluster)
+            else scrub(note, partner)
+        )
     if partner is not None:
         shown_partner = _achievement_party(partner, viewer)
     else:

@@ -275,7 +275,9 @@ def export(
         "json", "--format", "-f", help="json, csv, or een (profiles in the network's web-service fields)"
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="File (default: standard output)"),
-    include_contacts: bool = typer.Option(False, help="Include firms' contact details (operators only)"),
+    include_contacts: bool = typer.Option(
+        False, help="Include firms' contact details, VAT and registry numbers (operators only)"
+    ),
 ) -> None:
     """Export stored records as JSON or CSV (firm contacts left out unless asked for), or profiles as EEN
     records."""
@@ -289,7 +291,7 @@ def export(
             raise PartnermatchError("the een format holds profiles only: export profiles --format een")
         as_operator = operator(engine, settings)
         records = (
-            exports.network_records(as_operator)
+            exports.network_records(as_operator, include_contacts)
             if format == "een"
             else exports.export_records(as_operator, what, include_contacts)
         )

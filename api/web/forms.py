@@ -160,6 +160,8 @@ FIRM_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "vat_number",
+    "registry_number",
     "employees",
     "size_class",
     "nace",

@@ -160,6 +160,71 @@ def test_names_of_firms_the_viewer_may_not_see_are_scrubbed_from_published_texts
     assert matches["items"] and "Sykkylven Stoppem" not in text and "Vejle Pr" not in text
 
 
+# 2b. VAT and registry numbers are for the firm's managers only ------------------------------------
+VAT, REGISTRY = "DK27182818", "5566778899"
+
+
+def _give_identifiers(ex) -> str:
+    """Nordalu's VAT and registry numbers set through the API, and written into its published profile."""
+    from api.http.schemas.firms import FirmIn
+
+    firm = ex.get("nordalu", "/firms/dk-nordalu").json()
+    body = {k: firm[k] for k in FirmIn.model_fields if firm.get(k) is not None}
+    r = ex.put(
+        "nordalu", "/firms/dk-nordalu", json=body | {"vat_number": "DK 27 18 28 18", "registry_number": "556677-8899"}
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["vat_number"], r.json()["registry_number"]) == (VAT, REGISTRY)
+    own = ex.get("nordalu", f"/profiles/{TARGET}").json()
+    keep = ("type", "title", "summary", "description", "language", "keywords", "capabilities", "partner_sought")
+    body = {k: own[k] for k in (*keep, "partnership_types")}
+    body["description"] += " Our VAT number is DK-2718 2818, company registration 556677-8899."
+    assert ex.put("nordalu", f"/profiles/{TARGET}", json=body).status_code == 200
+    return own["reference"]
+
+
+def test_vat_and_registry_numbers_are_shown_only_to_those_who_manage_the_firm(ex):
+    reference = _give_identifiers(ex)
+    alias = alias_of(ex, "dk-nordalu")
+    # the firm itself, its cluster's advisor and the administrator see and edit them
+    for who in ("nordalu", "dac-advisor", "admin"):
+        firm = ex.get(who, "/firms/dk-nordalu").json()
+        assert (firm["vat_number"], firm["registry_number"]) == (VAT, REGISTRY), who
+        client = pages(ex, who)
+        assert VAT in client.get("/firms/dk-nordalu").text, who
+        form = client.get("/firms/dk-nordalu/edit").text
+        assert f'value="{VAT}"' in form and f'value="{REGISTRY}"' in form, who
+        assert "DK-2718 2818" in ex.get(who, f"/profiles/{reference}").json()["description"], who
+    # another firm's user (of the same cluster, or introduced to the firm) and other clusters' advisors never do
+    for who in ("vejle", "valdres", "nmcn-advisor", "bbi-advisor"):
+        seen = [
+            ex.get(who, f"/firms/{alias}").text,
+            ex.get(who, "/firms", params={"per_page": 200}).text,
+            ex.get(who, f"/profiles/{reference}").text,
+            ex.get(who, "/profiles", params={"per_page": 200, "q": "extrusion"}).text,
+            ex.get(who, "/interests", params={"per_page": 200}).text,
+        ]
+        assert "[identifier withheld]" in ex.get(who, f"/profiles/{reference}").json()["description"], who
+        firm = ex.get(who, f"/firms/{alias}").json()
+        assert "vat_number" not in firm and "registry_number" not in firm, who
+        client = pages(ex, who)
+        for path in (f"/firms/{alias}", f"/profiles/{reference}", "/firms", "/interests", "/"):
+            r = client.get(path)
+            if r.status_code == 303:
+                r = client.get(r.headers["location"])
+            assert r.status_code == 200, (who, path, r.status_code)
+            seen.append(r.text)
+        assert client.get("/firms/dk-nordalu/edit").status_code in (403, 404), who
+        text = "\n".join(seen)
+        for hidden in (VAT, REGISTRY, "2718 2818", "556677-8899", "DK 27 18 28 18"):
+            assert hidden not in text, (who, hidden)
+    # a firm that is no manager cannot set them on another firm either
+    assert ex.put("vejle", "/firms/dk-nordalu", json={"name": "x", "country": "DK", "vat_number": VAT}).status_code in (
+        403,
+        404,
+    )
+
+
 # 3. CSV formula injection ----------------------------------------------------------------------
 # (a leading tab or carriage return never reaches the store: fields are trimmed; the writer's unit tests cover them)
 FORMULAS = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)"]
@@ -235,6 +300,8 @@ def test_csv_export_of_firms_leaves_contacts_out_unless_the_operator_asks(ex, tm
         assert done.returncode == 0, done.stderr
         text = out.read_text(encoding="utf-8")
         assert ("post@nordalu.example" in text) is contacts and ("contact_email" in text) is contacts
+        # (set by test_vat_and_registry_numbers_are_shown_only_to_those_who_manage_the_firm)
+        assert ("vat_number" in text) is contacts and ("registry_number" in text) is contacts
 
 
 def test_no_csv_is_written_except_through_the_neutralising_writer():

@@ -48,13 +48,25 @@ def _by_reference(records: list[dict]) -> dict[str, dict]:
 def test_import_then_export_gives_the_same_records(ctx, tmp_path):
     report = imports.import_path(ctx, DATA)
     assert report.counts["profiles"]["created"] == len(RECORDS)
-    exported = _by_reference(exports.network_records(ctx))
+    exported = _by_reference(exports.network_records(ctx, include_contacts=True))
     assert exported == _by_reference(RECORDS)  # field for field, unmapped ones included
     # The export imports as it is, and changes nothing; so does the same file again.
-    text = exports.format_records(exports.network_records(ctx), "profiles", "een")
+    text = exports.format_records(exports.network_records(ctx, include_contacts=True), "profiles", "een")
     again = imports.import_path(ctx, _write(tmp_path, json.loads(text)))
     assert again.changed == 0, again.counts
     assert imports.import_path(ctx, DATA).changed == 0
+
+
+def test_organisation_identifiers_are_exported_only_with_contacts(ctx):
+    imports.import_path(ctx, DATA)
+    plain = json.dumps(exports.network_records(ctx)) + json.dumps(exports.export_records(ctx, "profiles"))
+    assert "DE123456789" not in plain and "hofmann-fahrwerk.example.de" not in plain
+    assert "Hofmann Fahrwerk GmbH" in plain  # the organisation itself is still named for the operator
+    with_contacts = json.dumps(exports.network_records(ctx, include_contacts=True))
+    assert "DE123456789" in with_contacts
+    firms = exports.export_records(ctx, "firms", include_contacts=True)
+    assert "DE123456789" in {f["vat_number"] for f in firms}
+    assert all("vat_number" not in f and "registry_number" not in f for f in exports.export_records(ctx, "firms"))
 
 
 def test_what_maps_and_what_is_kept(ctx):

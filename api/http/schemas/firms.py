@@ -43,6 +43,16 @@ class FirmIn(Strict):
     contact_name: str | None = Field(default=None, max_length=200)
     contact_email: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=60)
+    vat_number: str | None = Field(
+        default=None,
+        max_length=40,
+        description="VAT number with its country prefix (DK12345678); seen only by the firm's managers",
+    )
+    registry_number: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Company registry number (556677-8899); seen only by the firm's managers",
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -87,6 +97,9 @@ class FirmOut(BaseModel):
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    # Only for those who manage the firm (its users, its cluster's advisors, administrators).
+    vat_number: str | None = None
+    registry_number: str | None = None
     max_concurrent_bids: int | None = None
     excluded_partners: list[str] | None = None
     version: str | None = None
