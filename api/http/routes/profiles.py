@@ -46,6 +46,20 @@ ProfileSort = Literal[
 router = APIRouter(tags=["profiles"])
 
 
+ISO_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            [RowError("query", "modified_since", value, "not a date or time (e.g. 2026-11-21T08:00:00Z)")]
+        ) from None
+
+
 FEED_ONLY_WITH = "modified_since and cursor follow all changes; leave out page, filters and sort with them"
 
 
@@ -63,7 +77,12 @@ def list_profiles(
     ctx: ContextDep,
     p: PagingDep,
     modified_since: Annotated[
-        datetime | None, Query(description="Changes at or after this time (ISO 8601; UTC unless it says).")
+        str | None,
+        Query(
+            pattern=ISO_TIME,
+            description="Changes at or after this time: an ISO 8601 date or date-time, UTC unless it says.",
+            examples=["2026-11-21T08:00:00Z"],
+        ),
     ] = None,
     cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page.")] = None,
     type: Literal["BO", "BR", "TO", "TR", "RDR"] | None = None,
@@ -90,7 +109,7 @@ def list_profiles(
         used = [name for name, value in others.items() if value]
         if used:
             raise ValidationFailed([RowError("query", name, None, FEED_ONLY_WITH) for name in used])
-        return profile_feed.profile_changes(ctx, modified_since, cursor, p.per_page)
+        return profile_feed.profile_changes(ctx, _moment(modified_since), cursor, p.per_page)
     filters = ProfileFilter(
         type=type,
         status=status,
