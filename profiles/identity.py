@@ -85,18 +85,30 @@ class IdentityScore:
 
     def explain(self) -> str:
         """The evidence in words: "names 96% alike, same city, same VAT number"."""
-        parts = [f"names {self.name_similarity:.0%} alike"]
-        if not self.same_country:
-            parts.append("different countries")
-        for flag, yes, no in (
-            (self.same_city, "same city", "different cities"),
-            (self.same_domain, "same website", "different websites"),
-            (self.same_vat, "same VAT number", "different VAT numbers"),
-            (self.same_registry, "same registry number", "different registry numbers"),
-        ):
-            if flag is not None:
-                parts.append(yes if flag else no)
-        return ", ".join(parts)
+        return explain_evidence(self.evidence)
+
+
+_EVIDENCE_WORDS = (
+    ("same_city", "same city", "different cities"),
+    ("same_domain", "same website", "different websites"),
+    ("same_vat", "same VAT number", "different VAT numbers"),
+    ("same_registry", "same registry number", "different registry numbers"),
+)
+
+
+def explain_evidence(evidence: dict[str, Any]) -> str:
+    """A stored breakdown (`IdentityScore.evidence`) in words: "names 96% alike, same city, same VAT number";
+    it names what agreed or differed, never the numbers themselves. Empty for a pair stored without one."""
+    if not evidence or "name_similarity" not in evidence:
+        return ""
+    parts = [f"names {float(evidence['name_similarity']):.0%} alike"]
+    if evidence.get("same_country") is False:
+        parts.append("different countries")
+    for name, yes, no in _EVIDENCE_WORDS:
+        flag = evidence.get(name)
+        if flag is not None:
+            parts.append(yes if flag else no)
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from api.actions.context import Context, record, require_role
 from profiles.db import session_scope
 from profiles.errors import Conflict, Forbidden, NotFound, RowError, ValidationFailed
+from profiles.identity import explain_evidence
 from profiles.repository import duplicates as store
 from profiles.repository import firms as firm_store
 from profiles.tables import DuplicatePairRow, FirmRow
@@ -38,8 +39,18 @@ def _manages(viewer: Viewer, *firms: FirmRow | None) -> bool:
     return all(f is not None and viewer.manages(f.id, f.cluster) for f in firms)
 
 
+def explanation(pair: DuplicatePairRow) -> str:
+    """Why the pair was found, in words: the identity score's evidence ("names 91% alike, same city, same VAT
+    number"); for a pair stored before identity resolution, what it was flagged on."""
+    words = explain_evidence(pair.evidence or {})
+    if words:
+        return words
+    return f"names {pair.similarity:.0f}% alike" + (", same city" if pair.same_city else "")
+
+
 def _view(session: Session, pair: DuplicatePairRow, viewer: Viewer) -> dict[str, Any]:
     first, second = _firms(session, pair)
+    evidence = pair.evidence or {}
     out: dict[str, Any] = {
         "id": pair.id,
         "status": pair.status,
@@ -47,9 +58,15 @@ def _view(session: Session, pair: DuplicatePairRow, viewer: Viewer) -> dict[str,
         "second": {"key": pair.second_key, "name": pair.second_name},
         "similarity": pair.similarity,
         "same_city": pair.same_city,
+        "score": evidence.get("score"),
+        "explanation": explanation(pair),
+        # the points each piece of evidence gave ("vat": 9.0, "name": -1.2, ...), when identity scored the pair
+        "points": dict(evidence.get("points") or {}),
         "flagged_at": pair.flagged_at.isoformat(),
         "decided_at": pair.decided_at.isoformat() if pair.decided_at else None,
         "kept": pair.kept_key,
+        # merged by identity resolution at import (decided by nobody), not by an advisor
+        "linked_automatically": pair.status == store.SAME and pair.decided_by is None,
     }
     if pair.status == store.SAME:
         blockers = store.undo_blockers(session, pair)

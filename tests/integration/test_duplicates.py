@@ -75,6 +75,20 @@ def test_import_flags_the_demo_duplicates_and_each_cluster_sees_its_own(ex):
     assert len(_pairs(ex, "dac-advisor", firm=VEJLE_TWIN)) == 1
 
 
+def test_a_pair_shows_its_evidence_in_words_in_the_api_and_on_the_firm_page(ex):
+    from apikit import PASSWORD
+    from fastapi.testclient import TestClient
+    from webkit import sign_in_form
+
+    pair = _pair_of(ex, VEJLE)
+    assert pair["explanation"].startswith("names ") and "% alike" in pair["explanation"], pair
+    assert pair["points"]["name"] and 0 < pair["score"] < 1 and not pair["linked_automatically"]
+    client = TestClient(ex.client.app, follow_redirects=False)
+    assert sign_in_form(client, "dac-advisor", PASSWORD).status_code == 303
+    page = client.get(f"/firms/{VEJLE}").text
+    assert pair["explanation"] in page and "possible duplicate" in page
+
+
 def test_bad_decisions_change_nothing(ex):
     pair = _pair_of(ex, VEJLE)
     path = f"/duplicates/{pair['id']}/resolve"

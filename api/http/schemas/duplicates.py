@@ -21,9 +21,22 @@ class DuplicatePairOut(BaseModel):
     second: PairFirm
     similarity: float = Field(description="How alike the names are, 0–100.")
     same_city: bool
+    score: float | None = Field(
+        default=None, description="How likely the two firms are one (0–1), when identity resolution scored the pair."
+    )
+    explanation: str = Field(
+        description="The evidence in words, e.g. 'names 91% alike, same city, same VAT number'.", default=""
+    )
+    points: dict[str, float] = Field(
+        default={}, description="The score's breakdown: points (log-odds) per piece of evidence."
+    )
     flagged_at: str
     decided_at: str | None = None
     kept: str | None = Field(default=None, description="The firm kept by a merge.")
+    linked_automatically: bool = Field(
+        default=False,
+        description="Merged pairs: linked automatically at import (near-certain identity), not by an advisor.",
+    )
     open: bool | None = Field(default=None, description="Open pairs: whether both firms still exist.")
     can_undo: bool | None = Field(default=None, description="Merged pairs: whether the merge can be undone now.")
     undo_blockers: list[str] | None = None
