@@ -20,16 +20,18 @@ from api.actions.context import (
     require_role,
 )
 from api.actions.imports import record_links
-from profiles import een, repository
+from profiles import een, identity, repository
 from profiles.db import session_scope
 from profiles.domain import Firm, Profile, ProfileStatus
-from profiles.duplicates import DuplicateFirm, find_duplicate_firms
+from profiles.duplicates import DuplicateFirm
+from profiles.een_format import is_placeholder
 from profiles.errors import Conflict, Forbidden, RowError, ValidationFailed
 from profiles.importing import ImportReport, import_raw
 from profiles.mapping import firm_columns, firm_from_row, profile_columns, profile_from_row
 from profiles.readers import RawInput, parse_bytes
 from profiles.repository import achievements as achievement_store
 from profiles.repository import bids as bid_store
+from profiles.repository import duplicates as duplicate_store
 from profiles.repository import firms as firm_store
 from profiles.repository import profiles as profile_store
 from profiles.repository import relations as relation_store
@@ -150,11 +152,32 @@ def certifications_in_use(ctx: Context) -> list[str]:
 
 
 def duplicate_firms(ctx: Context) -> list[DuplicateFirm]:
-    """Stored firms that look like the same firm uploaded twice, across every cluster (administrators)."""
+    """Stored firms that are likely or plausibly one firm, across every cluster (administrators): each firm
+    resolved against the others as an import would (`profiles.identity.resolve` with the settings'
+    thresholds), best-scored first; placeholders of anonymous network records and pairs an advisor dismissed
+    as different firms are left out."""
     require_role(ctx.viewer, Role.ADMIN)
     with session_scope(ctx.engine, readonly=True) as session:
-        firms = repository.load_firms(session)
-    return find_duplicate_firms(firms)
+        firms = [f for f in repository.load_firms(session) if not is_placeholder(f.key, f.name)]
+        dismissed = {(p.first_key, p.second_key) for p in duplicate_store.pairs(session, duplicate_store.DIFFERENT)}
+    found: dict[tuple[str, str], tuple[float, DuplicateFirm]] = {}
+    for d in identity.resolve(firms, firms, ctx.settings.identity_link_at, ctx.settings.identity_review_at):
+        if d.candidate is None or d.score is None:
+            continue
+        a, b = sorted((d.incoming, d.candidate), key=lambda f: f.key)
+        if (a.key, b.key) in dismissed or (a.key, b.key) in found:
+            continue
+        pair = DuplicateFirm(
+            a.key,
+            b.key,
+            a.name,
+            b.name,
+            round(d.score.name_similarity * 100, 1),
+            bool(d.score.same_city),
+            d.score.evidence | {"band": d.band},
+        )
+        found[(a.key, b.key)] = (d.score.score, pair)
+    return [pair for _, pair in sorted(found.values(), key=lambda x: (-x[0], x[1].first, x[1].second))]
 
 
 # profiles ------------------------------------------------------------------

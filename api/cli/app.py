@@ -308,7 +308,8 @@ def export(
 
 @app.command()
 def duplicates(ctx: typer.Context) -> None:
-    """List stored firms that look like the same firm uploaded twice."""
+    """List stored firms that are likely or plausibly one firm, best first, with the evidence (identity
+    resolution with the settings' thresholds; pairs dismissed as different firms are left out)."""
     from api.actions import exchange
     from api.actions.operator import open_database, operator
 
