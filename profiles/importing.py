@@ -268,6 +268,7 @@ def import_raw(
     report.warnings = _dangling_keys(session, batch)
     report.counts["firms"] = repository.upsert_firms(session, batch.firms, now).as_dict()
     report.duplicates, report.linked = _link_or_queue(session, decisions, existing, now)
+    batch = _to_linked_firms(batch, {linked.merged: linked.kept for linked in report.linked})
     report.counts["profiles"] = repository.upsert_profiles(session, batch.profiles, now, today).as_dict()
     report.counts["bids"] = repository.upsert_bids(session, batch.bids, now).as_dict()
     if batch.relations:
@@ -278,6 +279,17 @@ def import_raw(
             raise ValidationFailed(errors, raw.source)
         report.counts["relations"] = relation_store.upsert_relations(session, resolved, now, vocabulary).as_dict()
     return report
+
+
+def _to_linked_firms(batch: ValidatedBatch, kept: dict[str, str]) -> ValidatedBatch:
+    """The file's profiles and relations of a firm this import linked to another go with the kept firm."""
+    if not kept:
+        return batch
+    return replace(
+        batch,
+        profiles=[replace(p, firm_key=kept.get(p.firm_key, p.firm_key)) for p in batch.profiles],
+        relations=[replace(r, firm_key=kept.get(r.firm_key, r.firm_key)) for r in batch.relations],
+    )
 
 
 def _to_kept_keys(session: Session, batch: ValidatedBatch) -> ValidatedBatch:

@@ -287,3 +287,21 @@ def test_key_lookups_work_in_slices(engine, settings, golden_path, monkeypatch):
             "dk-gamma",
             "se-delta",
         ]
+
+
+def test_twins_in_one_file_are_linked_and_their_profiles_go_with_the_kept_firm(engine, settings, tmp_path):
+    twin = {"name": "Brekke Møbelfabrikk AS", "country": "NO", "city": "Sykkylven", "website": "https://brekke.example"}
+    doc = {
+        "firms": [twin | {"key": "no-brekke-1"}, twin | {"key": "no-brekke-2"}],
+        "profiles": [
+            {"key": f"p{i}", "firm": f"no-brekke-{i}", "type": "BO", "title": "Furniture", "summary": "Sofas."}
+            for i in (1, 2)
+        ],
+    }
+    path = _write(tmp_path, "twins.json", json.dumps(doc))
+    report = imports.import_path(operator(engine, settings), path)
+    assert len(report.linked) == 1 and report.counts["profiles"]["created"] == 2
+    with session_scope(engine, readonly=True) as session:
+        owners = {p.firm_key for p in repository.load_profiles(session)}
+    assert owners == {report.linked[0].kept}
+    assert imports.import_path(operator(engine, settings), path).changed == 0
