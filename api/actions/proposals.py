@@ -6,29 +6,70 @@ proposals are stored as one batch afterwards.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from api.actions.context import Context, record, require_role
 from api.actions.documents import write_documents
+from optimizer.capability_index import CapabilityIndex
 from optimizer.config import OptimizerConfig
-from optimizer.instance import prepare_problem
+from optimizer.instance import prepare_problem, threshold
 from optimizer.propose import BidOutcome, propose_bid, propose_joint
 from profiles import repository
 from profiles.db import session_scope
 from profiles.domain import Bid
 from profiles.errors import NotFound
+from profiles.repository import capabilities as capability_store
 from profiles.repository import duplicates as duplicate_store
+from profiles.repository import runs as run_store
 from profiles.settings import Settings
-from profiles.taxonomy.vocabulary import load_vocabulary
+from profiles.taxonomy.vocabulary import Vocabulary, load_vocabulary
 from profiles.visibility import Role
+
+# The capability index of each database this process serves, with the firm data version it was read at.
+_indexes: dict[str, tuple[tuple, CapabilityIndex]] = {}
+_index_lock = threading.Lock()
+DIAGNOSIS_FIT = 0.25  # a requirement no firm reaches is explained by the closest firms down to this fit
+
+
+def _capability_index(session, vocabulary: Vocabulary) -> CapabilityIndex:
+    """The index for the session's database, read again only when a firm was added, edited or removed."""
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    version = capability_store.firm_data_version(session)
+    with _index_lock:
+        cached = _indexes.get(url)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        index = CapabilityIndex.build(capability_store.capability_rows(session), vocabulary)
+        _indexes[url] = (version, index)
+        return index
+
+
+def _candidate_keys(session, bids: list[Bid], config: OptimizerConfig, vocabulary: Vocabulary) -> set[str]:
+    """Firms whose capabilities can reach some requirement of the bids, plus locked firms; for a requirement
+    none reaches, the closest ones, so that the proposal can say who came nearest."""
+    index = _capability_index(session, vocabulary)
+    keys: set[str] = set()
+    for bid in bids:
+        keys |= set(bid.locked_firms)
+        for req in bid.requirements:
+            found = index.candidates(req, threshold(req, config), vocabulary)
+            if not found:
+                found = index.candidates(req, min(DIAGNOSIS_FIT, threshold(req, config)), vocabulary)
+            keys |= found
+    return keys
 
 
 def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
-    firms = repository.load_firms(session)
+    """The model input over the candidate firms only (see `optimizer.capability_index`), with synergy from the
+    stored matches among them: firms that can cover no requirement would be pruned by the model anyway."""
+    vocabulary = load_vocabulary()
+    firms = repository.load_firms(session, _candidate_keys(session, bids, config, vocabulary))
     twins = duplicate_store.open_pair_keys(session)  # unresolved duplicates: never both in one consortium
-    problem = prepare_problem(bids, firms, repository.match_scores(session), load_vocabulary(), config, twins)
+    synergy = run_store.match_scores_among(session, [f.key for f in firms])
+    problem = prepare_problem(bids, firms, synergy, vocabulary, config, twins)
     return problem, {f.key: f for f in firms}
 
 

@@ -19,7 +19,7 @@ from .. import een
 from ..domain import Firm, Profile
 from ..mapping import firm_from_row, profile_from_row
 from ..tables import FirmRow, MatchRow, MatchRunRow, ProfileRow
-from .common import KEY_SLICE
+from .common import KEY_SLICE, slices
 
 # Proposals are their own entity (`.proposals`); the nightly proposal stage still reads them from here.
 from .proposals import flag_proposal, get_proposal_row, standing_proposals  # noqa: F401
@@ -296,3 +296,28 @@ def match_scores(session: Session) -> list[dict[str, Any]]:
         .join(other_firm, other_firm.id == other.firm_id)
     )
     return [{"firm": a, "other_firm": b, "score": s} for a, b, s in session.exec(query).all()]
+
+
+def match_scores_among(session: Session, firm_keys: Iterable[str]) -> list[dict[str, Any]]:
+    """`match_scores` for the matches whose two firms are both among `firm_keys` (a proposal's
+    candidates), read through the candidates' profiles rather than over every stored match."""
+    keys = sorted(set(firm_keys))
+    if len(keys) < 2:
+        return []
+    firm_of: dict[int, str] = {}
+    for key_part in slices(keys):
+        firm_query = select(FirmRow.id, FirmRow.key).where(col(FirmRow.key).in_(key_part))
+        firm_of |= {i: k for i, k in session.exec(firm_query).all() if i is not None}
+    profile_firm: dict[int, str] = {}
+    for id_part in slices(sorted(firm_of)):
+        profile_query = select(ProfileRow.id, ProfileRow.firm_id).where(col(ProfileRow.firm_id).in_(id_part))
+        profile_firm |= {p: firm_of[f] for p, f in session.exec(profile_query).all() if p is not None}
+    out = []
+    for profile_part in slices(sorted(profile_firm)):
+        match_query = select(MatchRow.profile_id, MatchRow.other_profile_id, MatchRow.score).where(
+            col(MatchRow.profile_id).in_(profile_part)
+        )
+        for a, b, score in session.exec(match_query).all():
+            if b in profile_firm:
+                out.append({"firm": profile_firm[a], "other_firm": profile_firm[b], "score": score})
+    return out
