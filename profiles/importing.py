@@ -259,10 +259,11 @@ def import_raw(
         batch, refused = admit(session, raw, batch)
         if refused:
             raise ValidationFailed(refused, raw.source)
-    batch = _to_kept_keys(session, batch)
     report = ImportReport(raw.source, notes=list(raw.notes))
+    # (the file's own rows: a row under a merged firm's old key is noted as written, before it becomes the kept firm)
     for note in _phrase_notes(raw, batch, vocabulary):
         (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
+    batch = _to_kept_keys(session, batch)
     existing = set(repository.firm_ids(session, {f.key for f in batch.firms}))
     decisions = _duplicates(session, batch.firms, *_bands(link_at, review_at))
     report.warnings = _dangling_keys(session, batch)
@@ -385,7 +386,7 @@ def _link_or_queue(
                 )
                 continue
         queued[(a.key, b.key)] = pair
-    found = [queued[k] for k in sorted(queued)]
+    found = duplicate_store.still_to_decide(session, [queued[k] for k in sorted(queued)])
     duplicate_store.flag(session, found, now)  # for an advisor to resolve
     return found, linked
 

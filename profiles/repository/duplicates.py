@@ -88,6 +88,23 @@ def flag(session: Session, found: Iterable[DuplicateFirm], now: datetime) -> int
     return new
 
 
+def still_to_decide(session: Session, found: Iterable[DuplicateFirm]) -> list[DuplicateFirm]:
+    """The pairs an advisor has yet to decide: new ones and open ones. A pair decided before (different
+    firms, or merged) is not queued again, nor one naming the old key of a merged firm."""
+    found = list(found)
+    if not found:
+        return []
+    decided = set(
+        session.exec(
+            select(DuplicatePairRow.first_key, DuplicatePairRow.second_key).where(DuplicatePairRow.status != OPEN)
+        ).all()
+    )
+    aliases = aliased_keys(session, [k for d in found for k in (d.first, d.second)])
+    return [
+        d for d in found if (d.first, d.second) not in decided and d.first not in aliases and d.second not in aliases
+    ]
+
+
 def link(session: Session, d: DuplicateFirm, kept_key: str, now: datetime) -> DuplicatePairRow | None:
     """Store the pair as the same firm, decided by nobody (identity resolution at import), and merge the other
     firm into `kept_key`'s; None (nothing done) when the pair is known already or either firm is gone."""
