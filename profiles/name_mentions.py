@@ -12,6 +12,7 @@ word: two words or more, or one long word that is not a capability term.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,6 +53,7 @@ class NameIndex:
     _by_first: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     _labels: dict[int, str] = field(default_factory=dict)
     _words: dict[str, set[int]] = field(default_factory=dict)
+    _sorted_words: list[str] | None = None
 
     @classmethod
     def build(cls, firms: Iterable[NamedFirm], common_words: Iterable[str] = ()) -> NameIndex:
@@ -69,6 +71,7 @@ class NameIndex:
         for word in _skeletons(name_key(firm.name)):
             if len(word) >= MIN_SINGLE_WORD and word not in self.common_words:
                 self._words.setdefault(word, set()).add(firm.firm_id)
+                self._sorted_words = None
 
     def _variants(self, name: str) -> set[tuple[str, ...]]:
         full = _skeletons(name)
@@ -103,6 +106,22 @@ class NameIndex:
     def firms_named_by(self, word: str) -> set[int]:
         """Firms whose name has `word` as a distinctive part (a shared term "nordalu" points at Nordalu)."""
         return self._words.get(skeleton(word), set())
+
+    def firms_named_by_prefix(self, prefix: str) -> set[int]:
+        """Firms with a distinctive name word that starts with `prefix` (a search for "nordal" finds the
+        word "nordalu", so it names Nordalu)."""
+        start = skeleton(prefix)
+        if not start:
+            return set()
+        if self._sorted_words is None:
+            self._sorted_words = sorted(self._words)
+        words = self._sorted_words
+        found: set[int] = set()
+        for i in range(bisect_left(words, start), len(words)):
+            if not words[i].startswith(start):
+                break
+            found |= self._words[words[i]]
+        return found
 
     def scrub(self, text: str, hidden: Callable[[int], bool]) -> str:
         """`text` with the name of every firm for which `hidden(firm id)` holds replaced by its label."""

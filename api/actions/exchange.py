@@ -323,12 +323,25 @@ def get_profile_and_rights(ctx: Context, ref: str) -> tuple[dict[str, Any], bool
         return view, ctx.viewer.manages(firm.id, firm.cluster)
 
 
+def _text_excluded(filters: ProfileFilter, names: views.HiddenNames) -> ProfileFilter:
+    """The filters with the firms hidden from the viewer that the free text names: their profiles'
+    texts are shown without their names, so the names must not find them either."""
+    if not filters.text:
+        return filters
+    named: set[int] = set()
+    for word in search.text_words(filters.text):
+        by_name = names.index.firms_named_by_prefix(word) if len(word) >= search.MIN_PREFIX else set()
+        named |= {i for i in by_name | names.index.firms_named_by(word) if names.hidden(i)}
+    return replace(filters, text_excludes=frozenset(named)) if named else filters
+
+
 def _profile_views(
     session: Session, ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int
 ) -> tuple[list[dict], int]:
     today = ctx.settings.current_date()
-    rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit, today=today)
     names = hidden_names(session, ctx.viewer)
+    filters = _text_excluded(filters, names)
+    rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit, today=today)
     return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
 
 
@@ -348,8 +361,9 @@ def search_profiles(ctx: Context, filters: ProfileFilter, sort: str, offset: int
     today = ctx.settings.current_date()
     v = ctx.viewer
     with session_scope(ctx.engine, readonly=True) as session:
-        rows, total = search.search_profiles(session, _scope(v), filters, sort, offset, limit, today=today)
         names = hidden_names(session, v)
+        filters = _text_excluded(filters, names)
+        rows, total = search.search_profiles(session, _scope(v), filters, sort, offset, limit, today=today)
         own = [v.firm_id] if v.role == Role.FIRM and v.firm_id else []
         if v.role == Role.ADVISOR and v.cluster:
             own = firm_store.cluster_firm_ids(session, v.cluster)

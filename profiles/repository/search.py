@@ -2,15 +2,24 @@
 
 Filters run in SQL; list columns are JSON, matched as text on the quoted value so the
 same query works on SQLite and PostgreSQL.
+
+Free text finds profiles through the full-text index of the database (migration 0013):
+SQLite's FTS5 table `profile_fts`, PostgreSQL's `profile.search_vector`. The user's text
+is cut into words here and every word quoted, so no search syntax of either database
+reaches it; a profile must contain every word, the longer ones also as the start of a
+longer word ("machine" finds "machines"). On PostgreSQL words are also stemmed with
+every configuration the profiles are indexed with. Other databases fall back to a
+substring scan (`like_text_condition`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_
+from sqlalchemy import String, and_, case, cast, false, func, literal_column, or_, table, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -36,6 +45,9 @@ class ProfileFilter:
     concept: str | None = None
     text: str | None = None
     firm_id: int | None = None
+    # Firms whose profiles free text must not find: those the viewer may not see whose name the text
+    # names (profiles.name_mentions), so that a search cannot tie an anonymous profile to a name.
+    text_excludes: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,76 @@ def _contains(column: Any, text: str) -> Any:
     return func.lower(column).like(f"%{_escape(text.lower())}%", escape="\\")
 
 
+# Words of free text: letters and digits (Unicode), at most this many, each at most this long.
+_WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 12
+MAX_WORD_LENGTH = 64
+# Shorter words must match whole words: a one- or two-letter prefix would match a large part of the index.
+MIN_PREFIX = 3
+# The configurations profiles are indexed with on PostgreSQL (pm_regconfig in migration 0013).
+PG_CONFIGS = ("simple", "danish", "swedish", "norwegian", "finnish", "german", "english")
+
+
+def text_words(value: str) -> list[str]:
+    """The words free text searches for, folded to lower case, in order, without repeats."""
+    words = dict.fromkeys(w[:MAX_WORD_LENGTH] for w in _WORD.findall(value.casefold()))
+    return list(words)[:MAX_WORDS]
+
+
+def fts5_query(words: list[str]) -> str:
+    """An FTS5 MATCH expression: every word quoted (a phrase, never syntax), all of them required."""
+    quoted = ['"' + w.replace('"', '""') + '"' + ("*" if len(w) >= MIN_PREFIX else "") for w in words]
+    return " AND ".join(quoted)
+
+
+def tsquery_text(words: list[str]) -> str:
+    """A `to_tsquery` expression: every word quoted as a lexeme, all required, longer ones as prefixes.
+    The words hold only letters and digits, so the quotes cannot be closed early."""
+    return " & ".join("'" + w.replace("'", "") + "'" + (":*" if len(w) >= MIN_PREFIX else "") for w in words)
+
+
+_PROFILE_FTS = table("profile_fts", literal_column("rowid"))
+
+
+def _fts5_condition(words: list[str]) -> Any:
+    matching: Any = (
+        select(literal_column("rowid"))
+        .select_from(_PROFILE_FTS)
+        .where(text("profile_fts MATCH :fts_query").bindparams(fts_query=fts5_query(words)))
+    )
+    return col(ProfileRow.id).in_(matching)
+
+
+def _tsquery_condition(words: list[str]) -> Any:
+    # One query per configuration, or-ed: the words stemmed as every language the profiles are in, so
+    # that an English "machines" finds the English "machine" and a German "Maschinen" the German
+    # "Maschine"; the condition is one constant query, so the GIN index answers it.
+    queries = " || ".join(f"to_tsquery('{c}', :ts_query)" for c in PG_CONFIGS)
+    return text(f"profile.search_vector @@ ({queries})").bindparams(ts_query=tsquery_text(words))
+
+
+def like_text_condition(words_text: str) -> Any:
+    """The text as a substring of title, summary or keywords (a scan of every profile)."""
+    return or_(
+        _contains(ProfileRow.title, words_text),
+        _contains(ProfileRow.summary, words_text),
+        _contains(cast(ProfileRow.keywords, String), words_text),
+    )
+
+
+# Full-text conditions by database; databases without one scan with like_text_condition.
+TEXT_CONDITIONS = {"sqlite": _fts5_condition, "postgresql": _tsquery_condition}
+
+
+def text_condition(dialect: str, value: str) -> Any:
+    """Profiles that contain every word of `value` (nothing, if it has no word)."""
+    by_index = TEXT_CONDITIONS.get(dialect)
+    if by_index is None:
+        return like_text_condition(value)
+    words = text_words(value)
+    return by_index(words) if words else false()
+
+
 def _order(query: Any, sorts: dict[str, Any], sort: str, tiebreak: Any) -> Any:
     descending = sort.startswith("-")
     column = sorts[sort.lstrip("-")]
@@ -91,7 +173,7 @@ def search_profiles(
     function (`count(*) over ()`), then the page's rows are read by id. (A separate count query
     would run every filter, and on SQLite scan the whole table, a second time.)
     """
-    conditions = _profile_conditions(scope, filters, today)
+    conditions = _profile_conditions(scope, filters, today, session.get_bind().dialect.name)
     joined = col(FirmRow.id) == col(ProfileRow.firm_id)
     ids_query = select(ProfileRow.id, func.count().over()).join(FirmRow, joined).where(*conditions)
     page = session.exec(_order(ids_query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
@@ -111,7 +193,7 @@ def search_profiles(
     return [by_id[i] for i in ids], total
 
 
-def _profile_conditions(scope: Scope, filters: ProfileFilter, today: date) -> list[Any]:
+def _profile_conditions(scope: Scope, filters: ProfileFilter, today: date, dialect: str) -> list[Any]:
     conditions: list[Any] = []
     if not scope.all_private:
         mine = in_scope(scope)
@@ -131,13 +213,29 @@ def _profile_conditions(scope: Scope, filters: ProfileFilter, today: date) -> li
     if f.firm_id is not None:
         conditions.append(ProfileRow.firm_id == f.firm_id)
     if f.text:
-        conditions.append(
-            or_(
-                _contains(ProfileRow.title, f.text),
-                _contains(ProfileRow.summary, f.text),
-                _contains(cast(ProfileRow.keywords, String), f.text),
-            )
+        conditions.append(text_condition(dialect, f.text))
+        if f.text_excludes:
+            conditions.append(col(ProfileRow.firm_id).not_in(sorted(f.text_excludes)))
+        if not scope.all_private:
+            conditions.extend(_not_by_identifiers(scope, text_words(f.text)))
+    return conditions
+
+
+def _not_by_identifiers(scope: Scope, words: list[str]) -> list[Any]:
+    """VAT and registry numbers are shown only to those who manage the firm (and withheld from its
+    published texts for everyone else): a number in the text must not find the profiles of a firm
+    whose numbers hold it, unless the viewer manages that firm. Checked on the rows the text matched."""
+    mine = in_scope(scope)
+    conditions = []
+    for word in words:
+        if sum(c.isdigit() for c in word) < 3:
+            continue
+        fragment = f"%{_escape(word.upper())}%"
+        holds = or_(
+            func.coalesce(FirmRow.vat_number, "").like(fragment, escape="\\"),
+            func.coalesce(FirmRow.registry_number, "").like(fragment, escape="\\"),
         )
+        conditions.append(or_(mine, ~holds) if mine is not None else ~holds)
     return conditions
 
 

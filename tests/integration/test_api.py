@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -293,10 +294,18 @@ def test_search_filters_sort_and_pages(ex):
     )
     nace = ex.get("admin", "/firms", params={"nace": "C25", "per_page": 200}).json()["items"]
     assert nace and all(any(c.startswith("25") for c in f["nace"]) for f in nace)
-    text_hits = ex.get("admin", "/profiles", params={"q": "battery tray"}).json()["items"]
+    # Free text finds every word, also in the description, also as the start of a longer word.
+    text_hits = ex.get("admin", "/profiles", params={"q": "battery tray", "per_page": 200}).json()["items"]
+
+    def words(p: dict) -> list[str]:
+        return re.findall(r"\w+", " ".join([p["title"], p["summary"], p["description"], *p["keywords"]]).lower())
+
     assert text_hits and all(
-        "battery tray" in (p["title"] + p["summary"] + " ".join(p["keywords"])).lower() for p in text_hits
+        any(w.startswith("battery") for w in words(p)) and any(w.startswith("tray") for w in words(p))
+        for p in text_hits
     )
+    phrase = [p for p in everything["items"] if "battery tray" in (p["title"] + p["summary"]).lower()]
+    assert phrase and {p["title"] for p in phrase} <= {p["title"] for p in text_hits}
 
 
 # expressions of interest -------------------------------------------------------------

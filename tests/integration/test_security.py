@@ -160,6 +160,35 @@ def test_names_of_firms_the_viewer_may_not_see_are_scrubbed_from_published_texts
     assert matches["items"] and "Sykkylven Stoppem" not in text and "Vejle Pr" not in text
 
 
+def test_free_text_never_finds_a_profile_by_the_name_or_numbers_of_a_firm_the_viewer_may_not_see(ex):
+    reference = _give_identifiers(ex)
+    own = ex.get("nordalu", f"/profiles/{TARGET}").json()
+    body = {k: own[k] for k in ("type", "title", "summary", "description", "language", "keywords")}
+    body |= {k: own[k] for k in ("capabilities", "partner_sought", "partnership_types")}
+    body["description"] += " Nordalu Extrusion A/S has 35 employees."
+    assert ex.put("nordalu", f"/profiles/{TARGET}", json=body).status_code == 200
+
+    def found(who: str, q: str) -> bool:
+        items = ex.get(who, "/profiles", params={"q": q, "per_page": 200}).json()["items"]
+        return reference in {p["reference"] for p in items}
+
+    others = ("vejle", "valdres", "nmcn-advisor", "bbi-advisor")
+    # the name, whole or begun, by those who may not see who the firm is (introduced firms may)
+    name_hidden = [who for who in others if ex.get(who, "/firms/dk-nordalu").status_code == 404]
+    assert name_hidden
+    for q in ("nordalu", "Nordal", "nordalu extrusion"):
+        assert found("nordalu", q) and found("admin", q), q
+        for who in name_hidden:
+            assert not found(who, q), (who, q)
+    # the numbers, by anyone who does not manage the firm
+    for q in ("DK-2718 2818", "2718", "556677-8899"):
+        assert found("nordalu", q) and found("admin", q) and found("dac-advisor", q), q
+        for who in others:
+            assert not found(who, q), (who, q)
+    # the profile's own words still find it
+    assert found("valdres", "extrusion") and found("valdres", "employees")
+
+
 # 2b. VAT and registry numbers are for the firm's managers only ------------------------------------
 VAT, REGISTRY = "DK27182818", "5566778899"
 
