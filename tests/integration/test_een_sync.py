@@ -202,3 +202,23 @@ def test_the_command_needs_the_key_variable(tmp_path):
         timeout=60,
     )
     assert result.returncode == 1 and "NOT_SET_KEY" in result.stderr
+
+
+def test_the_command_line_imports_and_exports_network_records_unchanged(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'een.db'}", "PARTNERMATCH_TODAY": "2026-11-21"}
+    imported = subprocess.run([str(BIN), "import", str(DATA)], capture_output=True, text=True, env=env, timeout=120)
+    assert imported.returncode == 0, imported.stderr
+    exported = subprocess.run(
+        [str(BIN), "export", "profiles", "--format", "een", "--include-contacts"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert exported.returncode == 0, exported.stderr
+    records = {r["reference"]: r for r in json.loads(exported.stdout)}
+    assert records == {r["reference"]: r for r in json.loads(DATA.read_text(encoding="utf-8"))["items"]}
+    wrong = subprocess.run(
+        [str(BIN), "export", "firms", "--format", "een"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert wrong.returncode == 1 and "profiles only" in wrong.stderr
