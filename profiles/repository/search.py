@@ -15,6 +15,8 @@ substring scan (`like_text_condition`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -109,10 +111,10 @@ def fts5_query(words: list[str]) -> str:
     return " AND ".join(quoted)
 
 
-def tsquery_text(words: list[str]) -> str:
-    """A `to_tsquery` expression: every word quoted as a lexeme, all required, longer ones as prefixes.
-    The words hold only letters and digits, so the quotes cannot be closed early."""
-    return " & ".join("'" + w.replace("'", "") + "'" + (":*" if len(w) >= MIN_PREFIX else "") for w in words)
+def tsquery_text(words: list[str], prefix: bool = True) -> str:
+    """A `to_tsquery` expression: every word quoted as a lexeme, all required, longer ones as prefixes
+    when `prefix`. The words hold only letters and digits, so the quotes cannot be closed early."""
+    return " & ".join("'" + w.replace("'", "") + "'" + (":*" if prefix and len(w) >= MIN_PREFIX else "") for w in words)
 
 
 _PROFILE_FTS = table("profile_fts", literal_column("rowid"))
@@ -127,16 +129,23 @@ def _fts5_hits(words: list[str]) -> Any:
     or probe every hit for every firm of that country: a second for a query the index answers in 1 ms.
     """
     match = text("profile_fts MATCH :fts_query").bindparams(fts_query=fts5_query(words))
-    hits = select(literal_column("rowid").label("id")).select_from(_PROFILE_FTS).where(match).limit(-1)
+    hits: Any = select(literal_column("rowid").label("id")).select_from(_PROFILE_FTS).where(match).limit(-1)
     return hits.subquery("fts_hits")
 
 
-def _tsquery_condition(words: list[str]) -> Any:
-    # One query per configuration, or-ed: the words stemmed as every language the profiles are in, so
-    # that an English "machines" finds the English "machine" and a German "Maschinen" the German
-    # "Maschine"; the condition is one constant query, so the GIN index answers it.
-    queries = " || ".join(f"to_tsquery('{c}', :ts_query)" for c in PG_CONFIGS)
-    return text(f"profile.search_vector @@ ({queries})").bindparams(ts_query=tsquery_text(words))
+def _tsquery_hits(words: list[str]) -> Any:
+    """The ids of the profiles whose search vector matches, as a subquery the search starts from.
+
+    The words as they are, as prefixes ('simple'), or-ed with the words stemmed as each language the
+    profiles are in, whole (a stem as a prefix finds too much: English "automation" is "autom", which
+    would find "automotive"). So "machines" finds an English "machine" and "Maschinen" a German
+    "Maschine". `OFFSET 0` keeps the planner from merging the subquery into the search, and
+    `search_profiles` has it read the GIN index (see `_index_first`)."""
+    stemmed = " || ".join(f"to_tsquery('{c}', :ts_stems)" for c in PG_CONFIGS if c != "simple")
+    match = text(f"profile.search_vector @@ (to_tsquery('simple', :ts_prefixes) || {stemmed})").bindparams(
+        ts_prefixes=tsquery_text(words), ts_stems=tsquery_text(words, prefix=False)
+    )
+    return select(ProfileRow.id).where(match).offset(0).subquery("ts_hits")
 
 
 def like_text_condition(words_text: str) -> Any:
@@ -148,22 +157,17 @@ def like_text_condition(words_text: str) -> Any:
     )
 
 
-# Full text by database: a condition on the profile (PostgreSQL) or a subquery of matching profile ids
-# the search starts from (SQLite). Databases with neither scan with like_text_condition.
-TEXT_CONDITIONS = {"postgresql": _tsquery_condition}
-TEXT_SOURCES = {"sqlite": _fts5_hits}
+# Full text by database: a subquery of the ids of matching profiles the search starts from. Databases
+# without one scan with like_text_condition.
+TEXT_SOURCES = {"sqlite": _fts5_hits, "postgresql": _tsquery_hits}
 
 
 def text_condition(dialect: str, value: str) -> Any | None:
-    """Profiles that contain every word of `value` (nothing, if it has no word); None where the text
-    is matched by the source `text_source` gives."""
-    if dialect in TEXT_SOURCES:
-        return None if text_words(value) else false()
-    by_index = TEXT_CONDITIONS.get(dialect)
-    if by_index is None:
+    """Where the database has no full-text source, the condition that the profile contains `value`;
+    else nothing (None), or no profile at all if `value` has no word."""
+    if dialect not in TEXT_SOURCES:
         return like_text_condition(value)
-    words = text_words(value)
-    return by_index(words) if words else false()
+    return None if text_words(value) else false()
 
 
 def text_source(dialect: str, value: str | None) -> Any | None:
@@ -201,7 +205,8 @@ def search_profiles(
         return query.join(FirmRow, joined).where(*conditions)
 
     ids_query = matching(select(ProfileRow.id, func.count().over()))
-    page = session.exec(_order(ids_query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
+    with _index_first(session, hits is not None and dialect == "postgresql"):
+        page = session.exec(_order(ids_query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
     if page:
         total = page[0][1]
     elif offset == 0:
@@ -215,6 +220,26 @@ def search_profiles(
     rows = session.exec(select(ProfileRow, FirmRow).join(FirmRow, joined).where(col(ProfileRow.id).in_(ids))).all()
     by_id = {p.id: (p, firm) for p, firm in rows}
     return [by_id[i] for i in ids], total
+
+
+@contextmanager
+def _index_first(session: Session, needed: bool) -> Iterator[None]:
+    """PostgreSQL reads the full-text index, and each hit's profile and firm by key, for the query run
+    inside. Its planner counts neither the cost of reading every TOASTed search vector nor that of
+    matching it, so for a word in one profile in ten it scans the whole table (0.5 s at 100k
+    profiles) or starts from the type index; with sequential scans, hash and merge joins off for the
+    one query, only the index path is left (the settings are reset after it)."""
+    if not needed:
+        yield
+        return
+    settings = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+    for name in settings:
+        session.exec(text(f"SET LOCAL {name} = off"))
+    try:
+        yield
+    finally:
+        for name in settings:
+            session.exec(text(f"RESET {name}"))
 
 
 def _profile_conditions(scope: Scope, filters: ProfileFilter, today: date, dialect: str) -> list[Any]:
