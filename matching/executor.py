@@ -6,6 +6,7 @@ results in block order, so the choice changes the wall time, never the result.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -18,7 +19,11 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
+    """Blocks one after another in this process; kernels that can use threads (the sparse top-k product)
+    use one per core."""
+
     name = "in-process"
+    threads = max(1, os.cpu_count() or 1)
 
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         return [fn(block, *shared) for block in blocks]

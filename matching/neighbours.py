@@ -84,7 +84,7 @@ def _finish(
     rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, bound_val: np.ndarray, bound_col: np.ndarray, depth: int
 ) -> Lists:
     """Sort entries, cut every row at `depth` (moving its boundary to the first entry left out)."""
-    order = np.lexsort((cols, -vals, rows))
+    order = _entry_order(rows, cols, vals)
     rows, cols, vals = rows[order], cols[order], vals[order]
     rank = _rank_within(rows)
     cut = rank == depth
@@ -97,14 +97,25 @@ def _finish(
     )
 
 
+def _entry_order(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """Order of entries by (row, value desc, col). Values are positive float32, whose bit patterns
+    order as the values do: row and inverted value bits make one int64 key, so two sort keys do."""
+    if len(vals) and (vals.dtype == np.float32) and bool((vals > 0).all()) and int(np.max(rows)) < 2**31:
+        bits = vals.view(np.uint32).astype(np.int64)
+        key = (rows.astype(np.int64) << 32) | (0xFFFFFFFF - bits)
+        return np.lexsort((cols, key))
+    return np.lexsort((cols, -vals, rows))
+
+
 def _other_firm(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, firm: np.ndarray):
     keep = (firm[cols] != firm[rows]) & (vals > 0)
     return rows[keep], cols[keep], vals[keep]
 
 
-def _fast_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, top_n: int):
-    """Top entries of rows `block` by sparse_dot_topn; per row, the value below which it is unsure."""
-    top = sp_matmul_topn(left[block], right_t, top_n=top_n, threshold=0.0, sort=True).tocsr()
+def _fast_block(block: np.ndarray, left: sparse.csr_matrix, right_t: sparse.csr_matrix, top_n: int, threads: int = 1):
+    """Top entries of rows `block` by sparse_dot_topn; per row, the value below which it is unsure.
+    Rows are shared among `threads` threads; each row's values are the same bits whatever the count."""
+    top = sp_matmul_topn(left[block], right_t, top_n=top_n, threshold=0.0, sort=True, n_threads=threads).tocsr()
     counts = np.diff(top.indptr)
     rows = np.repeat(block, counts)
     cols, vals = top.indices.astype(np.int64), top.data.astype(np.float32)
@@ -230,7 +241,7 @@ def compute_lists(
     per_firm = int(np.bincount(firm).max()) if len(firm) else 0
     top_n = max(1, min(n, depth + per_firm + 1))
     blocks = [rows[i : i + ROW_BLOCK] for i in range(0, len(rows), ROW_BLOCK)]
-    parts = executor.map(_fast_block, blocks, left, right_t, top_n)
+    parts = executor.map(_fast_block, blocks, left, right_t, top_n, _threads(executor))
     if not parts:
         return Lists.empty(n)
     r, c, v = (np.concatenate([p[i] for p in parts]) for i in range(3))
@@ -243,6 +254,12 @@ def compute_lists(
         bound_val[short], bound_col[short] = bv, bc
         r, c, v = np.concatenate([r[keep], er]), np.concatenate([c[keep], ec]), np.concatenate([v[keep], ev])
     return _finish(r, c, v, bound_val, bound_col, depth)
+
+
+def _threads(executor: Executor) -> int:
+    """Threads per block: one per core in this process; one per block on a cluster, whose workers
+    already run blocks side by side."""
+    return int(getattr(executor, "threads", 1))
 
 
 def _short_rows(rows: np.ndarray, entry_rows: np.ndarray, bound_val: np.ndarray, k: int) -> np.ndarray:
@@ -264,10 +281,13 @@ def remap(lists: Lists, old_to_new: np.ndarray, n_new: int, boundary_to_new: np.
     alive = old_to_new >= 0
     bound_val[old_to_new[alive]] = lists.bound_val[alive]
     bound_col[old_to_new[alive]] = boundary_to_new[lists.bound_col[alive]]
-    order = np.lexsort((cols, -lists.vals[keep], rows))
-    return Lists(
-        rows[order].astype(np.int32), cols[order].astype(np.int32), lists.vals[keep][order], bound_val, bound_col
-    )
+    vals = lists.vals[keep]
+    moved = old_to_new[alive]
+    if len(moved) > 1 and not bool(np.all(moved[1:] > moved[:-1])):  # the order changed: sort again
+        order = np.lexsort((cols, -vals, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+    # Otherwise rows and columns keep their relative order, so entries stay sorted by (row, value desc, col).
+    return Lists(rows.astype(np.int32), cols.astype(np.int32), vals, bound_val, bound_col)
 
 
 def _column_block(

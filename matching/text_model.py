@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import islice
-
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -49,6 +47,7 @@ class TfidfTextModel:
         self.vectorizer_ = self._vectorizer()
         self.vectorizer_.fit(texts)
         self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
+        self.__dict__.pop("_explanatory_mask", None)
         return self
 
     def _vectorizer(self) -> TfidfVectorizer:
@@ -80,6 +79,7 @@ class TfidfTextModel:
         self.vectorizer_ = self._vectorizer()
         matrix = self.vectorizer_.fit_transform(texts).tocsr()
         self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
+        self.__dict__.pop("_explanatory_mask", None)
         return matrix
 
     def cosine_and_terms(self, matrix: sparse.csr_matrix, i: int, j: int, n: int) -> tuple[float, tuple[str, ...]]:
@@ -101,5 +101,20 @@ class TfidfTextModel:
         if cosine <= 0 or n == 0:
             return cosine, ()
         order = np.lexsort((common, -(a * b)))
-        terms = (str(self.vocabulary_terms_[common[k]]) for k in order)
-        return cosine, tuple(islice((t for t in terms if explanatory(t)), n))
+        picked = common[order]
+        picked = picked[self._explanatory_terms()[picked]][:n]
+        return cosine, tuple(str(self.vocabulary_terms_[k]) for k in picked)
+
+    def _explanatory_terms(self) -> np.ndarray:
+        """Per vocabulary term, whether it is `explanatory`: worked out once per fitted model (and
+        not kept in a saved state, which stays as it was)."""
+        mask = self.__dict__.get("_explanatory_mask")
+        if mask is None:
+            mask = np.fromiter((explanatory(str(t)) for t in self.vocabulary_terms_), bool, len(self.vocabulary_terms_))
+            self.__dict__["_explanatory_mask"] = mask
+        return mask
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_explanatory_mask", None)
+        return state
