@@ -18,6 +18,12 @@ the profile's language (`pm_regconfig`: da, sv, no/nb/nn, fi, de, en to danish,
 swedish, norwegian, finnish, german, english; anything else to simple), with a GIN
 index.
 
+The triggers see every INSERT, UPDATE and DELETE of profile rows, also bulk ones, but not
+the rows `INSERT OR REPLACE` deletes (SQLite fires no delete trigger for them unless
+recursive triggers are on): write profiles with plain INSERT and UPDATE. A later
+migration that rebuilds `profile` on SQLite (batch_alter_table copies the table) drops
+the triggers with it and must create them again.
+
 Neither object is in the SQLModel tables: the application never reads or writes them
 directly, only the search conditions in profiles/repository/search.py name them.
 """
