@@ -104,9 +104,12 @@ def _validate_rows(
     validate: Callable[[dict[str, Any], str, list[RowError]], R | None],
     sink: list[R],
     errors: list[RowError],
+    first_seen: dict[str, str] | None = None,
+    labels: dict[int, str] | None = None,
 ) -> None:
-    """Validate one kind's rows into `sink`; a key used a second time is an error of that row."""
-    first_seen: dict[str, str] = {}
+    """Validate one kind's rows into `sink`; a key used a second time is an error of that row. `first_seen`
+    (key → row) carries over between slices of one file; `labels` gets each record's row (by `id`)."""
+    first_seen = {} if first_seen is None else first_seen
     for label, row in rows:
         record = validate(row, label, errors)
         key = str(row.get("key", "")).strip()
@@ -117,6 +120,8 @@ def _validate_rows(
             first_seen[key] = label
         if record is not None:
             sink.append(record)
+            if labels is not None:
+                labels[id(record)] = label
 
 
 def _reference_errors(raw: RawInput, batch: ValidatedBatch, known_firms: set[str]) -> list[RowError]:
@@ -248,6 +253,12 @@ def import_raw(
     ones (profiles.identity): in the link band a firm new to the exchange is merged into the stored firm it
     is; in the review band the pair is queued for an advisor. Thresholds default to the settings' defaults."""
     vocabulary = vocabulary or load_vocabulary()
+    if raw.streamed is not None and admit is None:
+        from .import_stream import import_streamed  # noqa: PLC0415 - it builds on this module
+
+        return import_streamed(session, raw, raw.streamed, now, today, vocabulary)
+    if raw.streamed is not None:  # an uploader's rights are checked on the whole batch
+        raw.rows["profiles"], raw.streamed = list(raw.streamed), None
     network_errors = add_network_rows(session, raw)
     try:
         batch = check_batch(session, raw)
@@ -337,8 +348,13 @@ def _duplicates(session: Session, incoming: list[Firm], link_at: float, review_a
     if not incoming:
         return []
     incoming_keys = {f.key for f in incoming}
+    # Only the stored firms that blocking can pair with an incoming one: of its countries, or with its identifiers.
+    countries = {f.country for f in incoming}
+    identifiers = {i for f in incoming for i in (f.vat_number, f.registry_number) if i}
     stored = [
-        f for f in repository.load_firms(session) if f.key not in incoming_keys and not is_placeholder(f.key, f.name)
+        f
+        for f in firm_store.identity_candidates(session, countries, identifiers)
+        if f.key not in incoming_keys and not is_placeholder(f.key, f.name)
     ]
     return [d for d in resolve(stored + incoming, incoming, link_at, review_at) if d.band in (LINK, REVIEW)]
 

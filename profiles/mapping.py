@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .domain import (
@@ -40,13 +41,47 @@ def to_plain(record: Firm | Profile | Bid | Requirement) -> dict[str, Any]:
     return _plain(asdict(record))
 
 
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _flat_plain(record: Firm | Profile) -> dict[str, Any]:
+    """`to_plain` of a firm or profile without `asdict`'s deep copies (the same dict): what the bulk import
+    computes once per record for both its columns and its hash."""
+    out: dict[str, Any] = {}
+    for name in _field_names(type(record)):
+        value = getattr(record, name)
+        if isinstance(value, tuple):
+            out[name] = [
+                {"phrase": v.phrase, "capacity_per_year": v.capacity_per_year} if isinstance(v, Capability) else v
+                for v in value
+            ]
+        elif isinstance(value, date):
+            out[name] = value.isoformat()
+        elif isinstance(value, dict):
+            out[name] = _plain(value)
+        else:
+            out[name] = value
+    return out
+
+
 # Fields added later that count in a record's hash only when set, so the hash of a record without them
 # (and so every stored hash) stays what it was.
 _HASHED_WHEN_SET = ("vat_number", "registry_number", "een")
 
 
 def content_hash(record: Firm | Profile | Bid) -> str:
-    plain = to_plain(record)
+    return _hash_of_plain(to_plain(record))
+
+
+def _hash_of_plain(plain: dict[str, Any]) -> str:
+    plain = dict(plain)
     for name in _HASHED_WHEN_SET:
         if name in plain and plain[name] is None:
             del plain[name]
@@ -57,12 +92,19 @@ def content_hash(record: Firm | Profile | Bid) -> str:
 # concepts stored for filtering ------------------------------------------------
 def _known_concepts(phrases: Any, vocabulary: Vocabulary) -> list[str]:
     """Concept ids of the phrases with their ancestors, so a filter on "machining" finds "CNC milling"."""
+    return list(_concepts_of(tuple(phrases), vocabulary))
+
+
+# Imports repeat the same phrase lists (a firm's profiles, a cluster's spreadsheet): each distinct list is
+# normalised once. Bounded, so a long-running server does not grow with every list it ever saw.
+@lru_cache(maxsize=16_384)
+def _concepts_of(phrases: tuple[str, ...], vocabulary: Vocabulary) -> tuple[str, ...]:
     out: set[str] = set()
-    for n in vocabulary.normalise_many(tuple(phrases)):
+    for n in vocabulary.normalise_many(phrases):
         if n.concept_id is not None:
             out.add(n.concept_id)
             out.update(vocabulary.ancestors(n.concept_id))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def firm_concepts(capability_phrases: Any, certifications: Any, vocabulary: Vocabulary) -> list[str]:
@@ -75,7 +117,16 @@ def profile_concepts(capabilities: Any, keywords: Any, vocabulary: Vocabulary) -
 
 # firm ----------------------------------------------------------------------
 def firm_columns(firm: Firm) -> dict[str, Any]:
-    plain = to_plain(firm)
+    return _firm_columns(firm, to_plain(firm))
+
+
+def firm_columns_and_hash(firm: Firm) -> tuple[dict[str, Any], str]:
+    """A firm's columns and its content hash from one conversion (what `firm_columns` and `content_hash` give)."""
+    plain = _flat_plain(firm)
+    return _firm_columns(firm, dict(plain)), _hash_of_plain(plain)
+
+
+def _firm_columns(firm: Firm, plain: dict[str, Any]) -> dict[str, Any]:
     plain["capabilities"] = [{"phrase": c.phrase, "capacity_per_year": c.capacity_per_year} for c in firm.capabilities]
     plain["size_class"] = firm.size_class.value if firm.size_class else None
     plain["kind"] = firm.kind.value
@@ -114,7 +165,16 @@ def firm_from_row(row: FirmRow) -> Firm:
 
 # profile -------------------------------------------------------------------
 def profile_columns(profile: Profile) -> dict[str, Any]:
-    plain = to_plain(profile)
+    return _profile_columns(profile, to_plain(profile))
+
+
+def profile_columns_and_hash(profile: Profile) -> tuple[dict[str, Any], str]:
+    """A profile's columns and its content hash from one conversion."""
+    plain = _flat_plain(profile)
+    return _profile_columns(profile, dict(plain)), _hash_of_plain(plain)
+
+
+def _profile_columns(profile: Profile, plain: dict[str, Any]) -> dict[str, Any]:
     plain.pop("firm_key")
     plain["type"] = profile.type.value
     plain["status"] = profile.status.value

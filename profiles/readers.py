@@ -16,6 +16,7 @@ each recognised from its first row like a CSV header; empty sheets are skipped.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -75,9 +76,93 @@ class RawInput:
     notes: list[str] = field(default_factory=list)  # how the file was read, for the import report
     # Profiles in the network's own field names (profiles.een_format), read into rows at import.
     een: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The profile rows of a CSV file read from the file as they are imported, instead of `rows["profiles"]`.
+    streamed: StreamedRows | None = None
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self.rows.values()) + len(self.een)
+        return sum(len(v) for v in self.rows.values()) + len(self.een) + len(self.streamed or ())
+
+
+@dataclass(frozen=True)
+class StreamedRows:
+    """The rows of one CSV file of profiles, read from the file each time they are iterated, so that an
+    import holds a slice of them at a time however large the file. Made by `read_input` only after a first
+    pass found the file well-formed UTF-8 CSV whose rows all have the header's width (anything else is read
+    whole, whose errors say what is wrong)."""
+
+    path: Path
+    header: tuple[str, ...]
+    sep: str
+    count: int
+    references: tuple[str, ...]  # the EEN references the rows name, to find the profiles stored under them
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.sep)
+            next(reader)
+            for line_no, values in enumerate(reader, start=2):
+                if any(v.strip() for v in values):
+                    yield f"line {line_no}", dict(zip(self.header, (restore(v) for v in values), strict=True))
+
+
+STREAM_PROBE = 1 << 16  # bytes looked at to tell a CSV file from the other kinds
+STREAM_BLOCK = 1 << 20  # bytes decoded at a time when checking that a file is UTF-8
+
+
+def _stream_csv(path: Path) -> RawInput | None:
+    """A CSV file of profiles as streamed rows, or None when the file is anything else or has any problem
+    (read whole, it is then reported or read as Windows-1252 exactly as before)."""
+    name = path.name.lower()
+    if name.endswith((".json", ".xlsx")):
+        return None
+    with path.open("rb") as handle:
+        head = handle.read(STREAM_PROBE)
+        if (
+            not head.strip()
+            or head.startswith((ZIP_MAGIC, OLE_MAGIC, b"\xff\xfe", b"\xfe\xff"))
+            or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+        ):
+            return None
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        block = head
+        try:
+            while block:
+                if b"\x00" in block:
+                    return None
+                decoder.decode(block)
+                block = handle.read(STREAM_BLOCK)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        first_line = text.readline().lstrip("\ufeff").split("\n", 1)[0]
+        text.seek(0)
+        sep = delimiter(first_line)
+        reader = csv.reader(text, delimiter=sep)
+        try:
+            header = [h.strip() for h in next(reader)]
+            if _csv_kind(header, str(path)) != "profiles" or len(set(header)) != len(header):
+                return None
+            position = header.index("reference") if "reference" in header else None
+            count, references = 0, []
+            for values in reader:
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) != len(header):
+                    return None
+                count += 1
+                if position is not None and values[position]:
+                    references.append(restore(values[position]))
+        except (csv.Error, StopIteration, UnreadableInput):
+            return None
+    rows = StreamedRows(path, tuple(header), sep, count, tuple(references))
+    out = RawInput(str(path), streamed=rows)
+    if sep != ",":
+        out.notes.append(f"cells separated by {'a semicolon' if sep == ';' else 'a tab'}")
+    return out
 
 
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and .ods, .docx) are zip archives
@@ -115,10 +200,12 @@ def decode_named(data: bytes, source: str, legacy: bool = False) -> tuple[str, s
         ) from exc
 
 
-def read_input(path: Path) -> RawInput:
+def read_input(path: Path, stream: bool = True) -> RawInput:
+    """A file's raw rows; with `stream`, a CSV file of profiles is read as `StreamedRows` (bounded memory)."""
     if not path.exists():
         raise UnreadableInput(f"{path}: no such file")
-    return parse_bytes(path.read_bytes(), str(path))
+    streamed = _stream_csv(path) if stream and path.is_file() else None
+    return streamed if streamed is not None else parse_bytes(path.read_bytes(), str(path))
 
 
 def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> RawInput:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func, insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..aliases import alias_forms, random_alias
 from ..domain import Firm
 from ..errors import NotFound
-from ..mapping import content_hash, firm_columns, firm_from_row
+from ..mapping import firm_columns_and_hash, firm_from_row
 from ..tables import (
     AccountRow,
     FirmKeyAliasRow,
@@ -62,26 +64,52 @@ def _aliases_in_use(session: Session) -> set[str]:
 
 
 def upsert_firms(session: Session, firms: list[Firm], now: datetime) -> UpsertCounts:
+    """Insert or update firms: stored ones read by key in slices (id and hash only), written with executemany
+    INSERTs and UPDATEs by id in slices, not one ORM object per row."""
     counts = UpsertCounts()
-    existing = rows_by_key(session, FirmRow, (f.key for f in firms))
+    session.flush()
+    t = FirmRow.__table__.c  # type: ignore[attr-defined]
+    existing: dict[str, tuple[int, str]] = {}
+    for part in slices(sorted({f.key for f in firms})):
+        query = sa_select(t.key, t.id, t.content_hash).where(t.key.in_(part))
+        existing.update({k: (i, h) for k, i, h in session.execute(query).all()})
     taken = _aliases_in_use(session) if any(f.key not in existing for f in firms) else set()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for firm in firms:
-        digest = content_hash(firm)
+        columns, digest = firm_columns_and_hash(firm)
         row = existing.get(firm.key)
         if row is None:
             alias = new_alias(taken)
             taken.add(alias)
-            session.add(FirmRow(**firm_columns(firm), alias=alias, content_hash=digest, created_at=now, updated_at=now))
+            inserts.append({**columns, "alias": alias, "content_hash": digest, "created_at": now, "updated_at": now})
             counts.created += 1
-        elif row.content_hash == digest:
+        elif row[1] == digest:
             counts.unchanged += 1
         else:
-            for name, value in firm_columns(firm).items():
-                setattr(row, name, value)
-            row.content_hash, row.updated_at = digest, now
+            updates.append({**columns, "id": row[0], "content_hash": digest, "updated_at": now})
             counts.updated += 1
-    session.flush()
+        if len(inserts) + len(updates) >= WRITE_SLICE:
+            _write(session, inserts, updates)
+            inserts, updates = [], []
+    _write(session, inserts, updates)
     return counts
+
+
+# Rows written per statement: bounds the parameter lists kept at once, whatever the size of the import.
+WRITE_SLICE = 2000
+
+
+def _write(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+    if inserts:
+        session.execute(insert(FirmRow.__table__), inserts)  # type: ignore[attr-defined]
+    if updates:
+        session.execute(update(FirmRow), updates)
+        # A bulk UPDATE bypasses the identity map: rows of these firms loaded earlier are read again.
+        changed = {u["id"] for u in updates}
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, FirmRow) and obj.id in changed:
+                session.expire(obj)
 
 
 def load_firms(session: Session, keys: Iterable[str] | None = None) -> list[Firm]:
@@ -89,6 +117,29 @@ def load_firms(session: Session, keys: Iterable[str] | None = None) -> list[Firm
         rows = rows_by_key(session, FirmRow, keys)
         return [firm_from_row(rows[k]) for k in sorted(rows)]
     return [firm_from_row(r) for r in session.exec(select(FirmRow).order_by(FirmRow.key)).all()]
+
+
+# What identity resolution compares (profiles.identity.identity_score) and reports of a stored firm.
+_IDENTITY_COLUMNS = ("key", "name", "country", "city", "website", "vat_number", "registry_number", "cluster")
+
+
+def identity_candidates(session: Session, countries: Iterable[str], identifiers: Iterable[str] = ()) -> list[Firm]:
+    """The stored firms identity resolution may compare incoming firms with: those of the given countries
+    and those of any country with one of the given VAT or registry numbers (its blocks), by key, holding
+    only the fields it compares (the other fields are left at their defaults)."""
+    t = FirmRow.__table__.c  # type: ignore[attr-defined]
+    query = sa_select(*(t[name] for name in _IDENTITY_COLUMNS))
+    found: dict[str, Firm] = {}
+    wanted_countries = sorted(set(countries))
+    wanted_identifiers = sorted({i for i in identifiers if i})
+    conditions = [t.country.in_(part) for part in slices(wanted_countries)]
+    for part in slices(wanted_identifiers):
+        conditions += [t.vat_number.in_(part), t.registry_number.in_(part)]
+    for condition in conditions:
+        for row in session.execute(query.where(condition)).all():
+            if row[0] not in found:
+                found[row[0]] = Firm(**dict(zip(_IDENTITY_COLUMNS, row, strict=True)))
+    return [found[k] for k in sorted(found)]
 
 
 def get_firm(session: Session, key: str) -> Firm:

@@ -3,38 +3,89 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, insert, text, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from .. import een
 from ..domain import Profile, ProfileStatus
 from ..errors import NotFound
-from ..mapping import content_hash, profile_columns, profile_from_row
+from ..mapping import content_hash, profile_columns_and_hash, profile_from_row
 from ..tables import FirmRow, ProfileRow
 from .common import UpsertCounts, rows_by_key, slices
 
 
 def _next_serials(session: Session, prefixes: set[str]) -> dict[str, int]:
-    """Highest serial already used per reference prefix (type+country+date)."""
+    """Highest serial already used per reference prefix (type+country+date), 0 for a prefix not used yet:
+    one grouped query (the greatest reference of each prefix) for all of them."""
     if prefixes and session.get_bind().dialect.name == "postgresql":
         # Two transactions publishing at once would pick the same serial; this lock, held to the
         # end of the transaction, makes them take turns. SQLite already serialises writers.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('partnermatch:een-reference'))"))
-    out: dict[str, int] = {}
-    for prefix in prefixes:
-        refs = session.exec(select(ProfileRow.reference).where(col(ProfileRow.reference).like(f"{prefix}%"))).all()
-        out[prefix] = max((int(r[-3:]) for r in refs if r and len(r) == len(prefix) + 3), default=0)
+    out = dict.fromkeys(prefixes, 0)
+    reference = col(ProfileRow.reference)
+    # A reference is its prefix and a three-digit serial, so within one prefix the greatest is the latest.
+    head = func.substr(reference, 1, func.length(reference) - 3)
+    for part in slices(sorted(prefixes)):
+        query = sa_select(head, func.max(reference)).where(head.in_(part)).group_by(head)
+        for prefix, top in session.execute(query).all():
+            if prefix in out and top and top[-3:].isdigit():
+                out[prefix] = max(out[prefix], int(top[-3:]))
     return out
 
 
-def upsert_profiles(session: Session, profiles: list[Profile], now: datetime, today: date) -> UpsertCounts:
-    """Insert or update profiles; publishing assigns the EEN reference and the expiry date."""
+# Rows written per statement: bounds the parameter lists kept at once, whatever the size of the import.
+WRITE_SLICE = 2000
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What an upsert needs of a stored profile: no ORM object, no text columns."""
+
+    id: int
+    firm_id: int
+    content_hash: str
+    reference: str | None
+    published_on: date | None
+    expires_on: date | None
+
+
+def _stored_profiles(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
+    t = ProfileRow.__table__.c  # type: ignore[attr-defined]
+    query = sa_select(t.key, t.id, t.firm_id, t.content_hash, t.reference, t.published_on, t.expires_on)
+    out: dict[str, _Stored] = {}
+    for part in slices(sorted(set(keys))):
+        out.update({r[0]: _Stored(*r[1:]) for r in session.execute(query.where(t.key.in_(part))).all()})
+    return out
+
+
+def _firm_places(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """Firm id and country by key, for the firms the profiles belong to."""
+    t = FirmRow.__table__.c  # type: ignore[attr-defined]
+    out: dict[str, tuple[int, str]] = {}
+    for part in slices(sorted(set(keys))):
+        query = sa_select(t.key, t.id, t.country).where(t.key.in_(part))
+        out.update({k: (i, c) for k, i, c in session.execute(query).all()})
+    return out
+
+
+def upsert_profiles(
+    session: Session, profiles: list[Profile], now: datetime, today: date, serials: dict[str, int] | None = None
+) -> UpsertCounts:
+    """Insert or update profiles; publishing assigns the EEN reference and the expiry date.
+
+    Stored profiles are read by key in slices (id, firm, hash and publication only) and written with one
+    executemany INSERT and one UPDATE by id per slice of rows, not one ORM object per row. `serials`, the
+    last serial per reference prefix, carries over between calls within one transaction (an import written
+    in slices): prefixes in it are not looked up again."""
     counts = UpsertCounts()
-    firms = rows_by_key(session, FirmRow, (p.firm_key for p in profiles))
-    existing = rows_by_key(session, ProfileRow, (p.key for p in profiles))
+    session.flush()  # whatever the caller added is in the database before the bulk statements read it
+    firms = _firm_places(session, (p.firm_key for p in profiles))
+    existing = _stored_profiles(session, (p.key for p in profiles))
     prepared: list[Profile] = []
     for p in profiles:
         row = existing.get(p.key)
@@ -44,40 +95,52 @@ def upsert_profiles(session: Session, profiles: list[Profile], now: datetime, to
             p = replace(p, published_on=today, expires_on=een.expiry_for(today))
         prepared.append(p)
     prefixes = {
-        f"{p.type.value}{firms[p.firm_key].country}{p.published_on:%Y%m%d}"
+        f"{p.type.value}{firms[p.firm_key][1]}{p.published_on:%Y%m%d}"
         for p in prepared
         if p.status == ProfileStatus.PUBLISHED and not p.reference
     }
-    serials = _next_serials(session, prefixes)
+    serials = {} if serials is None else serials
+    serials.update(_next_serials(session, prefixes - serials.keys()))
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for p in prepared:
+        firm_id, country = firms[p.firm_key]
         if p.status == ProfileStatus.PUBLISHED and not p.reference and p.published_on is not None:
-            country = firms[p.firm_key].country
             prefix = f"{p.type.value}{country}{p.published_on:%Y%m%d}"
             serials[prefix] += 1
             p = replace(p, reference=een.make_reference(p.type, country, p.published_on, serials[prefix]))
-        digest = content_hash(p)
+        columns, digest = profile_columns_and_hash(p)
         row = existing.get(p.key)
         if row is None:
-            session.add(
-                ProfileRow(
-                    **profile_columns(p),
-                    firm_id=firms[p.firm_key].id,
-                    content_hash=digest,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            stamps = {"created_at": now, "updated_at": now}
+            inserts.append({**columns, "firm_id": firm_id, "content_hash": digest, **stamps})
             counts.created += 1
-        elif row.content_hash == digest and row.firm_id == firms[p.firm_key].id:
+        elif row.content_hash == digest and row.firm_id == firm_id:
             counts.unchanged += 1
         else:
-            for name, value in profile_columns(p).items():
-                setattr(row, name, value)
-            row.firm_id = firms[p.firm_key].id
-            row.content_hash, row.updated_at = digest, now
+            updates.append({**columns, "id": row.id, "firm_id": firm_id, "content_hash": digest, "updated_at": now})
             counts.updated += 1
-    session.flush()
+        if len(inserts) >= WRITE_SLICE:
+            _write(session, inserts, [])
+            inserts = []
+        if len(updates) >= WRITE_SLICE:
+            _write(session, [], updates)
+            updates = []
+    _write(session, inserts, updates)
     return counts
+
+
+def _write(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+    """One executemany INSERT and one executemany UPDATE by primary key (psycopg pipelines them)."""
+    if inserts:
+        session.execute(insert(ProfileRow.__table__), inserts)  # type: ignore[attr-defined]
+    if updates:
+        session.execute(update(ProfileRow), updates)
+        # A bulk UPDATE bypasses the identity map: rows of these profiles loaded earlier are read again.
+        changed = {u["id"] for u in updates}
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, ProfileRow) and obj.id in changed:
+                session.expire(obj)
 
 
 def profile_keys(session: Session, keys: Iterable[str]) -> set[str]:

@@ -46,6 +46,8 @@ RELATED_GENERALIST = 0.5
 RELATED_SIBLING = 0.3
 
 
+# Imports and identity resolution fold the same phrases, names and cities over and over.
+@lru_cache(maxsize=65_536)
 def fold(phrase: str) -> str:
     """Lowercase, strip accents and punctuation, collapse spaces: the lookup key."""
     text = phrase.casefold().translate(_FOLD)

@@ -1,0 +1,90 @@
+"""Import a large CSV file of profiles in slices: memory bounded by the slice, not by the file.
+
+The file was checked by `readers.read_input` in a first pass (UTF-8, CSV well-formed, every row as wide
+as the header, the EEN references it names). This second pass reads it again a slice of rows at a time:
+each slice is validated exactly as `importing.import_raw` validates a whole file (row errors, keys used
+twice across the whole file, firms that must exist), and written while no row so far had an error. Once a
+row is bad, the rest is still validated, every error is collected, and `ValidationFailed` ends the import:
+the caller's transaction rolls back, so a bad file stores nothing, as before. Validating and writing in one
+pass, instead of validating everything first, keeps neither the rows nor the validated records of the file;
+the price is wasted writes for a file that turns out bad, which are rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from . import repository
+from .domain import Profile
+from .errors import RowError, ValidationFailed
+from .importing import ImportReport, _phrase_notes, _to_kept_keys, _validate_rows
+from .readers import RawInput, StreamedRows
+from .repository import profiles as profile_store
+from .repository.common import UpsertCounts
+from .taxonomy.vocabulary import Vocabulary
+from .validation import ValidatedBatch, validate_profile
+
+SLICE = 2000  # rows validated and written at a time
+
+
+def _slices(rows: StreamedRows) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    part: list[tuple[str, dict[str, Any]]] = []
+    for item in rows:
+        part.append(item)
+        if len(part) >= SLICE:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def import_streamed(
+    session: Session, raw: RawInput, rows: StreamedRows, now: datetime, today: date, vocabulary: Vocabulary
+) -> ImportReport:
+    """`import_raw` for an input whose profile `rows` are streamed (no firms, bids or relations with them)."""
+    # Rows naming a stored profile's EEN reference are about that profile (as `een_rows` does for whole files);
+    # looked up before anything is written, like a whole file.
+    stored = profile_store.stored_by_reference(session, rows.references)
+    report = ImportReport(raw.source, notes=list(raw.notes))
+    errors: list[RowError] = []
+    missing_firms: list[RowError] = []
+    first_seen: dict[str, str] = {}
+    counts = UpsertCounts()
+    serials: dict[str, int] = {}
+    for part in _slices(rows):
+        for _, row in part:
+            reference = row.get("reference")
+            known = stored.get(reference) if isinstance(reference, str) else None
+            if known and row.get("key") != known[0]:
+                row["key"] = known[0]
+        profiles: list[Profile] = []
+        labels: dict[int, str] = {}
+        _validate_rows(part, validate_profile, profiles, errors, first_seen, labels)
+        known_firms = set(repository.firm_ids(session, {p.firm_key for p in profiles}))
+        missing_firms += [
+            RowError(
+                labels[id(p)], "firm", p.firm_key, "no such firm in this file or in the database; import the firm first"
+            )
+            for p in profiles
+            if p.firm_key not in known_firms
+        ]
+        if errors or missing_firms:
+            continue  # nothing more is written; the rest is still checked
+        chunk = RawInput(raw.source)
+        chunk.rows["profiles"] = part
+        batch = ValidatedBatch(profiles=profiles)
+        for note in _phrase_notes(chunk, batch, vocabulary):
+            (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
+        batch = _to_kept_keys(session, batch)
+        written = repository.upsert_profiles(session, batch.profiles, now, today, serials)
+        counts.created += written.created
+        counts.updated += written.updated
+        counts.unchanged += written.unchanged
+    if errors or missing_firms:
+        raise ValidationFailed(errors + missing_firms, raw.source)
+    report.counts = {"firms": UpsertCounts().as_dict(), "profiles": counts.as_dict(), "bids": UpsertCounts().as_dict()}
+    return report
