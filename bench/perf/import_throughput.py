@@ -1,33 +1,32 @@
-"""Import throughput: a large synthetic CSV imported end to end (python -m bench.perf.import_throughput).
+"""Import throughput: the product's import path against the path before bulk writes, in one run
+(python -m bench.perf.import_throughput).
 
-Generates `--rows` profiles (default 100,000) and the firms they belong to with
-bench.perf.synthetic_profiles, writes them as the product's CSV import files,
-then imports them through the product's own path — api.actions.open_database
-and api.actions.imports.import_path (as the operator) on a fresh temporary SQLite file, firms first,
-then profiles — exactly what `partnermatch import firms.csv profiles.csv` does.
+Generates synthetic EEN profiles and their firms (bench.perf.synthetic_profiles) as the product's CSV import
+files at each `--sizes` (default 10,000 and 100,000 profile rows), and imports them on SQLite (a fresh file)
+and on PostgreSQL (a fresh schema) with two versions of the code, each taken from git into a temporary folder
+(so edits in the working tree during a run change nothing):
 
-Every run is a fresh Python subprocess on a fresh database, so that peak
-memory is per run:
+- old: the import before bulk writes (`BASELINE_COMMIT`: one ORM object per row, `asdict` twice per record,
+  the CSV read whole, reference serials found with LIKE per prefix, every stored firm loaded for identity
+  resolution);
+- new: `--commit` (default HEAD).
 
-- `--repeats` timed runs: wall and CPU time per phase, rows per second, and the
-  process's peak RSS (resource.getrusage ru_maxrss);
-- `--trace-repeats` traced runs under tracemalloc: the peak of Python-allocated
-  memory per phase. Tracemalloc slows Python down 3-4x, so these runs are kept
-  apart from the timed ones; their peaks depend on the input, not on the
-  machine's load, so one traced run is the default.
+Every run is a fresh Python subprocess on a fresh database. The firms are stored first, untimed, with the
+repository's `upsert_firms` of the version under test (identity resolution of 65,000 firms in five countries
+is a different cost, measured apart: with `--time-firms-up-to`, sizes up to that import firms.csv through the
+product path, timed). Then profiles.csv is imported through `api.actions.imports.import_path` as the
+operator (timed), and imported again (timed: a re-import must change nothing). Memory: the process's peak
+RSS during the profiles import minus its RSS when the import started (`/proc/self/clear_refs` resets the
+high-water mark), so it shows what the import itself holds.
 
-Medians over the runs are printed with the machine, library versions, load
-average and date, and written to docs/benchmarks.md (section "Import throughput").
-CPU time is reported next to wall time because the machine may be shared.
-
-    python -m bench.perf.import_throughput                       # 100,000 rows, 3 repeats, writes the docs
-    python -m bench.perf.import_throughput --rows 2000 --repeats 1   # smoke test, seconds, docs untouched
-    python -m bench.perf.import_throughput --rows 20000 --profile    # also print cProfile hot spots
+    python -m bench.perf.import_throughput                        # 10k and 100k, writes docs/benchmarks.md
+    python -m bench.perf.import_throughput --sizes 2000 --repeats 1   # smoke test, docs untouched
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -35,9 +34,12 @@ import resource
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
-from datetime import UTC, date, datetime
+import uuid
+from contextlib import contextmanager
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -47,151 +49,127 @@ from bench.report import machine, write_section
 SECTION = "Import throughput"
 SCRIPT = "python -m bench.perf.import_throughput"
 TODAY = date(2026, 11, 21)  # fixed calendar day: every generated profile is published and not yet expired
-LIBRARIES = ("sqlalchemy", "sqlmodel", "rapidfuzz", "scikit-learn", "pulp", "numpy", "alembic")
+LIBRARIES = ("sqlalchemy", "sqlmodel", "psycopg", "rapidfuzz", "numpy", "alembic")
 RESULT_PREFIX = "RESULT "
 DOCS_MIN_ROWS = 10_000  # smaller runs are smoke tests and leave docs/benchmarks.md alone unless --write
+POSTGRES_URL = os.environ.get("PARTNERMATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# The last commit before imports wrote in bulk and streamed CSV files: the "old" path.
+BASELINE_COMMIT = "6cced5c58fc8"
+PACKAGES = ("api", "profiles", "matching", "optimizer")
+# Before this change, on the same machine (docs/benchmarks.md of 2026-11-21, SQLite, no full-text index yet).
+BEFORE_100K = "1,706 profile rows/s (profiles phase 58.6 s), 1,350 rows/s end to end; peak RSS 1,613 MiB"
 
 
 # --------------------------------------------------------------------------- worker (one fresh process per run)
-def _rss_mib() -> float:
-    # ru_maxrss is in KiB on Linux and bytes on macOS.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+def _current_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
-def _current_rss_mib() -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _reset_peak_rss() -> bool:
-    """Reset the RSS high-water mark to the current RSS (Linux >= 4.0), so each phase gets its own peak.
-
-    getrusage(RUSAGE_SELF).ru_maxrss follows the reset, but never drops below the high-water mark
-    the process inherited at exec time (the parent's RSS) — which is why the driver stays small.
-    """
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
+def _reset_peak_rss() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
 
 
-def worker(firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, profile_out: Path | None) -> dict[str, Any]:
-    """Import the two files into a fresh SQLite database; return timings and memory figures."""
-    started = time.perf_counter()
-    from api.actions import imports  # noqa: PLC0415 - the import cost is measured apart
+def worker(code: Path, firms_csv: Path, profiles_csv: Path, url: str, time_firms: bool) -> dict[str, Any]:
+    """Import into the database at `url` with the code in `code`; return timings, counts and memory."""
+    sys.path.insert(0, str(code))
+    from api.actions import imports  # noqa: PLC0415 - the version under test, from `code`
     from api.actions.operator import open_database, operator  # noqa: PLC0415
+    from profiles import repository  # noqa: PLC0415
+    from profiles.db import session_scope  # noqa: PLC0415
+    from profiles.importing import validate_raw  # noqa: PLC0415
+    from profiles.readers import read_input  # noqa: PLC0415
     from profiles.settings import Settings  # noqa: PLC0415
 
-    out: dict[str, Any] = {
-        "trace": trace,
-        "import_modules_s": time.perf_counter() - started,
-        "baseline_rss_mib": _current_rss_mib(),
-        "baseline_peak_rss_mib": _rss_mib(),
-        "load_start": os.getloadavg()[0],
-    }
-    per_phase = _reset_peak_rss()
-    out["per_phase_rss"] = per_phase
-    out["rss_floor_mib"] = _rss_mib()  # what ru_maxrss reports right after a reset
-    settings = Settings(DATABASE_URL=f"sqlite:///{db_path}", output_dir=db_path.parent, today=TODAY)
-    profiler = None
-    if trace:
-        import tracemalloc  # noqa: PLC0415
+    assert Path(repository.__file__).is_relative_to(code), repository.__file__
+    settings = Settings(DATABASE_URL=url, output_dir=profiles_csv.parent, today=TODAY)
+    engine = open_database(settings)
+    out: dict[str, Any] = {"load_start": os.getloadavg()[0]}
 
-        tracemalloc.start()
-    if profile_out is not None:
-        import cProfile  # noqa: PLC0415
-
-        profiler = cProfile.Profile(time.process_time)  # CPU time: robust against other load on the machine
-        profiler.enable()
-
-    def phase(name: str, fn) -> Any:
-        if trace:
-            tracemalloc.reset_peak()
-        if per_phase:
-            _reset_peak_rss()
+    def phase(name: str, fn: Any) -> Any:
+        _reset_peak_rss()
+        start_rss = _current_rss_mib()
         t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         out[f"{name}_s"] = time.perf_counter() - t0
         out[f"{name}_cpu_s"] = time.process_time() - c0
-        out[f"{name}_peak_rss_mib"] = _rss_mib()  # this phase's peak if per_phase, else the process peak so far
-        if trace:
-            out[f"{name}_traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
+        out[f"{name}_rss_delta_mib"] = _peak_rss_mib() - start_rss
         return result
 
-    engine = phase("open_database", lambda: open_database(settings))
-    firm_report = phase("firms", lambda: imports.import_path(operator(engine, settings), firms_csv))
-    profile_report = phase("profiles", lambda: imports.import_path(operator(engine, settings), profiles_csv))
-    if profiler is not None:
-        profiler.disable()
-        profiler.dump_stats(str(profile_out))
-    if trace:
-        tracemalloc.stop()
+    if time_firms:
+        report = phase("firms", lambda: imports.import_path(operator(engine, settings), firms_csv))
+        out["firms_counts"] = report.counts["firms"]
+    else:
+        batch, errors = validate_raw(read_input(firms_csv))
+        assert not errors
+        with session_scope(engine) as session:
+            out["firms_counts"] = repository.upsert_firms(session, batch.firms, settings.now()).as_dict()
+    report = phase("profiles", lambda: imports.import_path(operator(engine, settings), profiles_csv))
+    out["profiles_counts"] = report.counts["profiles"]
+    again = phase("reimport", lambda: imports.import_path(operator(engine, settings), profiles_csv))
+    out["reimport_counts"] = again.counts["profiles"]
+    out["load_end"] = os.getloadavg()[0]
     engine.dispose()
-    out.update(
-        load_end=os.getloadavg()[0],
-        peak_rss_mib=max(
-            out["baseline_peak_rss_mib"],
-            out["open_database_peak_rss_mib"],
-            out["firms_peak_rss_mib"],
-            out["profiles_peak_rss_mib"],
-        ),
-        firms_counts=firm_report.counts.get("firms"),
-        profiles_counts=profile_report.counts.get("profiles"),
-        duplicates=len(firm_report.duplicates),
-        unknown_phrases=len(firm_report.unknown_phrases) + len(profile_report.unknown_phrases),
-        approximate_phrases=len(firm_report.approximate_phrases) + len(profile_report.approximate_phrases),
-        warnings=len(firm_report.warnings) + len(profile_report.warnings),
-        db_mib=db_path.stat().st_size / (1024 * 1024),
-    )
     return out
 
 
 def generator(firms_csv: Path, profiles_csv: Path, rows: int, seed: int) -> dict[str, Any]:
-    """Write the CSV files (run in its own process, so the driver that spawns the workers stays small)."""
     from bench.perf.synthetic_profiles import write_csv  # noqa: PLC0415
 
-    t0 = time.perf_counter()
     n_firms, n_profiles = write_csv(firms_csv, profiles_csv, rows, seed)
-    return {"firms": n_firms, "profiles": n_profiles, "seconds": time.perf_counter() - t0}
+    return {"firms": n_firms, "profiles": n_profiles}
 
 
 # --------------------------------------------------------------------------- driver
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def _run_child(args: list[str]) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.perf.import_throughput", *args]
-    root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(args[:1])} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
-        )
+        raise RuntimeError(f"{args[0]} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     line = next(ln for ln in reversed(proc.stdout.splitlines()) if ln.startswith(RESULT_PREFIX))
     return json.loads(line[len(RESULT_PREFIX) :])
 
 
-def _run_worker(
-    firms_csv: Path, profiles_csv: Path, db_path: Path, trace: bool, profile_out: Path | None = None
-) -> dict[str, Any]:
-    def clean() -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+def _checkout(commit: str, into: Path) -> str:
+    """The engine's packages as of `commit`, unpacked into `into`; returns the full commit hash."""
+    full = subprocess.run(["git", "rev-parse", commit], cwd=ROOT, capture_output=True, text=True, check=True)
+    archive = subprocess.run(["git", "archive", commit, *PACKAGES], cwd=ROOT, capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return full.stdout.strip()
 
-    clean()
-    args = ["--worker", str(firms_csv), str(profiles_csv), str(db_path)]
-    if trace:
-        args.append("--trace")
-    if profile_out is not None:
-        args += ["--profile-out", str(profile_out)]
+
+@contextmanager
+def _database(kind: str, folder: Path, name: str) -> Any:
+    if kind == "sqlite":
+        path = folder / f"{name}.db"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    from sqlalchemy import create_engine, text  # noqa: PLC0415
+
+    schema = f"pm_import_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        return _run_child(args)
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     finally:
-        clean()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def library_versions() -> dict[str, str]:
@@ -207,206 +185,133 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _median(runs: list[dict[str, Any]], key: str) -> float:
-    return statistics.median(r[key] for r in runs)
-
-
-def _hot_spots(stats_path: Path, limit: int = 25) -> str:
-    import io  # noqa: PLC0415
-    import pstats  # noqa: PLC0415
-
-    buffer = io.StringIO()
-    stats = pstats.Stats(str(stats_path), stream=buffer)
-    stats.sort_stats("cumulative").print_stats(limit)
-    stats.sort_stats("tottime").print_stats(limit)
-    return buffer.getvalue()
+def _rate(rows: int, runs: list[dict[str, Any]], key: str) -> str:
+    rates = sorted(rows / r[key] for r in runs)
+    med = statistics.median(rates)
+    return f"{med:,.0f} [{rates[0]:,.0f}–{rates[-1]:,.0f}]" if len(rates) > 1 else f"{med:,.0f}"
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000, help="profile rows to import (default 100000)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs (default 3)")
-    parser.add_argument("--trace-repeats", type=int, default=1, help="runs under tracemalloc (default 1)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="profile rows")
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of the new path per size and database")
+    parser.add_argument("--old-repeats", type=int, default=3, help="runs of the old path at sizes up to --old-max")
+    parser.add_argument("--old-repeats-large", type=int, default=1, help="runs of the old path above --old-max")
+    parser.add_argument("--old-max", type=int, default=10_000)
+    parser.add_argument("--time-firms-up-to", type=int, default=10_000, help="import firms.csv timed up to this size")
+    parser.add_argument("--commit", default="HEAD", help="the new path's commit")
+    parser.add_argument("--baseline", default=BASELINE_COMMIT, help="the old path's commit")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--profile", action="store_true", help="one extra run under cProfile; print the hot spots")
-    parser.add_argument(
-        "--write",
-        dest="write",
-        action="store_true",
-        default=None,
-        help="write docs/benchmarks.md even for a smoke-sized run",
-    )
-    parser.add_argument("--no-write", dest="write", action="store_false", help="leave docs/benchmarks.md alone")
-    parser.add_argument("--keep", type=Path, default=None, help="also copy the generated CSV files to this folder")
-    parser.add_argument("--worker", nargs=3, metavar=("FIRMS_CSV", "PROFILES_CSV", "DB"), help=argparse.SUPPRESS)
-    parser.add_argument("--generate", nargs=2, metavar=("FIRMS_CSV", "PROFILES_CSV"), help=argparse.SUPPRESS)
-    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--profile-out", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--write", dest="write", action="store_true", default=None)
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    parser.add_argument("--worker", nargs=5, metavar=("CODE", "FIRMS", "PROFILES", "URL", "TIME_FIRMS"))
+    parser.add_argument("--generate", nargs=3, metavar=("FIRMS", "PROFILES", "ROWS"))
     args = parser.parse_args(argv)
-    if args.rows < 1 or args.repeats < 1 or args.trace_repeats < 1:
-        parser.error("--rows, --repeats and --trace-repeats must be at least 1")
 
     if args.generate:
-        result = generator(Path(args.generate[0]), Path(args.generate[1]), args.rows, args.seed)
-        print(RESULT_PREFIX + json.dumps(result))
+        firms, profiles, rows = args.generate
+        print(RESULT_PREFIX + json.dumps(generator(Path(firms), Path(profiles), int(rows), args.seed)))
         return
     if args.worker:
-        firms_csv, profiles_csv, db = (Path(p) for p in args.worker)
-        result = worker(firms_csv, profiles_csv, db, args.trace, args.profile_out)
+        code, firms, profiles, url, time_firms = args.worker
+        result = worker(Path(code), Path(firms), Path(profiles), url, time_firms == "1")
         print(RESULT_PREFIX + json.dumps(result))
         return
 
-    write_docs = args.write if args.write is not None else args.rows >= DOCS_MIN_ROWS
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    write_docs = args.write if args.write is not None else max(args.sizes) >= DOCS_MIN_ROWS
     versions = library_versions()
-    print(f"{SCRIPT} --rows {args.rows} --repeats {args.repeats} --seed {args.seed}")
-    print(f"date: {stamp}")
-    print(f"machine: {machine()} ({platform.platform()})")
-    print("libraries: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-
+    print(f"machine: {machine()} ({platform.platform()})", flush=True)
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="pm-import-") as tmp:
         tmpdir = Path(tmp)
-        firms_csv, profiles_csv = tmpdir / "firms.csv", tmpdir / "profiles.csv"
-        gen = _run_child(
-            ["--generate", str(firms_csv), str(profiles_csv), "--rows", str(args.rows), "--seed", str(args.seed)]
-        )
-        n_firms, n_profiles, gen_s = gen["firms"], gen["profiles"], gen["seconds"]
-        sizes = (firms_csv.stat().st_size / 2**20, profiles_csv.stat().st_size / 2**20)
-        print(
-            f"generated {n_profiles:,} profiles and {n_firms:,} firms in {gen_s:.1f} s "
-            f"(CSV: firms {sizes[0]:.1f} MiB, profiles {sizes[1]:.1f} MiB)"
-        )
-        if args.keep:
-            args.keep.mkdir(parents=True, exist_ok=True)
-            for f in (firms_csv, profiles_csv):
-                (args.keep / f.name).write_bytes(f.read_bytes())
-
-        timed: list[dict[str, Any]] = []
-        traced: list[dict[str, Any]] = []
-        for i in range(args.repeats):
-            r = _run_worker(firms_csv, profiles_csv, tmpdir / f"run{i}.db", trace=False)
-            timed.append(r)
-            print(
-                f"run {i + 1}/{args.repeats}: open {r['open_database_s']:.1f} s, "
-                f"firms {r['firms_s']:.1f} s (CPU {r['firms_cpu_s']:.1f} s), "
-                f"profiles {r['profiles_s']:.1f} s (CPU {r['profiles_cpu_s']:.1f} s), "
-                f"peak RSS {r['peak_rss_mib']:.0f} MiB (after firms {r['firms_peak_rss_mib']:.0f} MiB), "
-                f"load {r['load_start']:.1f}-{r['load_end']:.1f}",
-                flush=True,
-            )
-        for i in range(args.trace_repeats):
-            r = _run_worker(firms_csv, profiles_csv, tmpdir / f"trace{i}.db", trace=True)
-            traced.append(r)
-            print(
-                f"traced {i + 1}/{args.trace_repeats}: tracemalloc peak firms "
-                f"{r['firms_traced_peak_mib']:.0f} MiB, profiles {r['profiles_traced_peak_mib']:.0f} MiB "
-                f"(wall {r['firms_s'] + r['profiles_s']:.1f} s under tracemalloc)",
-                flush=True,
-            )
-        hot = None
-        if args.profile:
-            stats_path = tmpdir / "import.pstats"
-            _run_worker(firms_csv, profiles_csv, tmpdir / "profile.db", trace=False, profile_out=stats_path)
-            hot = _hot_spots(stats_path)
-            if args.keep:
-                (args.keep / "import.pstats").write_bytes(stats_path.read_bytes())
-
-    first = timed[0]
-    for r in timed + traced:
-        expected_firms = {"created": n_firms, "updated": 0, "unchanged": 0}
-        expected_profiles = {"created": n_profiles, "updated": 0, "unchanged": 0}
-        if r["firms_counts"] != expected_firms or r["profiles_counts"] != expected_profiles:
-            raise RuntimeError(
-                f"import stored something else than generated: {r['firms_counts']}, {r['profiles_counts']}"
-            )
-
-    firms_s, profiles_s = _median(timed, "firms_s"), _median(timed, "profiles_s")
-    open_s = _median(timed, "open_database_s")
-    total_s = statistics.median(r["open_database_s"] + r["firms_s"] + r["profiles_s"] for r in timed)
-    rss = _median(timed, "peak_rss_mib")
-    rss_firms = _median(timed, "firms_peak_rss_mib")
-    rss_profiles = _median(timed, "profiles_peak_rss_mib")
-    base_rss = statistics.median(r["baseline_rss_mib"] or r["baseline_peak_rss_mib"] for r in timed)
-    per_phase = all(r["per_phase_rss"] for r in timed)
-    floor = max(r["rss_floor_mib"] for r in timed)
-    tm_firms = _median(traced, "firms_traced_peak_mib")
-    tm_profiles = _median(traced, "profiles_traced_peak_mib")
-    traced_wall = statistics.median(r["firms_s"] + r["profiles_s"] for r in traced)
-    firms_cpu, profiles_cpu = _median(timed, "firms_cpu_s"), _median(timed, "profiles_cpu_s")
-    loads = [x for r in timed for x in (r["load_start"], r["load_end"])]
-    n, nt = args.repeats, len(traced)
-    rows = [
-        ("open_database (fresh file, Alembic upgrade)", f"{open_s:.2f} s", "", "", ""),
-        (
-            f"import firms.csv ({n_firms:,} rows)",
-            f"{firms_s:.1f} s",
-            f"{firms_cpu:.1f} s",
-            f"{n_firms / firms_s:,.0f} rows/s",
-            f"RSS {rss_firms:,.0f} MiB, tracemalloc {tm_firms:,.0f} MiB",
-        ),
-        (
-            f"import profiles.csv ({n_profiles:,} rows)",
-            f"{profiles_s:.1f} s",
-            f"{profiles_cpu:.1f} s",
-            f"{n_profiles / profiles_s:,.0f} rows/s",
-            f"RSS {rss_profiles:,.0f} MiB, tracemalloc {tm_profiles:,.0f} MiB",
-        ),
-        (
-            f"end to end ({n_firms + n_profiles:,} rows)",
-            f"{total_s:.1f} s",
-            f"{firms_cpu + profiles_cpu:.1f} s",
-            f"{n_profiles / total_s:,.0f} profile rows/s ({(n_firms + n_profiles) / total_s:,.0f} rows/s)",
-            f"RSS {rss:,.0f} MiB",
-        ),
-    ]
-    body = [
-        f"{n_profiles:,} synthetic EEN profiles of {n_firms:,} firms (`bench.perf.synthetic_profiles`, seed "
-        f"{args.seed}; CSV {sizes[0]:.1f} + {sizes[1]:.1f} MiB, generated in {gen_s:.1f} s), imported end to end "
-        "with `api.actions.open_database` + `api.actions.imports.import_path` into a fresh SQLite file, "
-        f"firms first, then profiles. Medians of {n} timed run(s), each in a fresh subprocess; tracemalloc peaks "
-        f"come from {nt} separate traced run(s) (wall time under tracemalloc {traced_wall:.1f} s). Load average during "
-        f"the timed runs {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores (CPU time is the "
-        "process's own).",
-        "",
-        "| phase | wall time | CPU time | throughput (wall) | peak memory |",
-        "|---|---|---|---|---|",
-        *[f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows],
-        "",
-        (
-            "Peak RSS per phase is `getrusage` ru_maxrss at the end of the phase after resetting the high-water "
-            "mark at its start (`/proc/self/clear_refs`); the end-to-end figure is the process's peak. "
-            if per_phase
-            else "Peak RSS is the process high-water mark (`getrusage` ru_maxrss) at the end of each phase. "
-        )
-        + f"The process holds {base_rss:,.0f} MiB after importing the engine's modules"
-        + (f" (ru_maxrss floor after a reset: {floor:,.0f} MiB)" if per_phase else "")
-        + ". Tracemalloc peaks are allocations made through Python's allocators within the phase (NumPy "
-        "arrays included; memory that C extensions allocate directly, such as rapidfuzz's `cdist` result "
-        "matrix, is not seen by tracemalloc but is part of RSS).",
-        f"The import reported {first['duplicates']:,} possible duplicate firm pairs, {first['unknown_phrases']:,} "
-        f"unknown and {first['approximate_phrases']:,} approximately matched phrases; database file "
-        f"{first['db_mib']:.0f} MiB.",
-        "",
-        "Libraries: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + f"; Python {platform.python_version()}.",
-    ]
-    text = "\n".join(body)
+        code = {"old": tmpdir / "old", "new": tmpdir / "new"}
+        commits = {"old": _checkout(args.baseline, code["old"]), "new": _checkout(args.commit, code["new"])}
+        print(f"old: {commits['old'][:10]}, new: {commits['new'][:10]}", flush=True)
+        for size in args.sizes:
+            firms_csv, profiles_csv = tmpdir / f"firms{size}.csv", tmpdir / f"profiles{size}.csv"
+            gen = _run_child(["--generate", str(firms_csv), str(profiles_csv), str(size), "--seed", str(args.seed)])
+            for db in args.databases:
+                for path in ("old", "new"):
+                    if path == "new":
+                        repeats = args.repeats
+                    else:
+                        repeats = args.old_repeats if size <= args.old_max else args.old_repeats_large
+                    runs = []
+                    for i in range(repeats):
+                        with _database(db, tmpdir, f"{path}{size}-{i}") as url:
+                            timed = "1" if size <= args.time_firms_up_to else "0"
+                            r = _run_child(["--worker", str(code[path]), str(firms_csv), str(profiles_csv), url, timed])
+                        expected = {"created": gen["profiles"], "updated": 0, "unchanged": 0}
+                        unchanged = {"created": 0, "updated": 0, "unchanged": gen["profiles"]}
+                        if r["profiles_counts"] != expected or r["reimport_counts"] != unchanged:
+                            raise RuntimeError(f"{path} stored something else: {r}")
+                        runs.append(r)
+                        print(
+                            f"{db} {size:,} {path} {i + 1}/{repeats}: profiles {r['profiles_s']:.1f} s "
+                            f"(CPU {r['profiles_cpu_s']:.1f} s, +{r['profiles_rss_delta_mib']:.0f} MiB), "
+                            f"re-import {r['reimport_s']:.1f} s"
+                            + (f", firms {r['firms_s']:.1f} s" if "firms_s" in r else "")
+                            + f", load {r['load_start']:.1f}-{r['load_end']:.1f}",
+                            flush=True,
+                        )
+                    if runs:
+                        results.append({"db": db, "size": size, "path": path, "gen": gen, "runs": runs})
+    text = _report(results, commits, versions, args)
     print()
     print(text)
-    if hot:
-        print("\ncProfile of one run (firms + profiles import):\n")
-        print(hot)
     if write_docs:
-        write_section(
-            SECTION,
-            SCRIPT
-            + (f" --rows {args.rows}" if args.rows != 100_000 else "")
-            + (f" --repeats {args.repeats}" if args.repeats != 3 else "")
-            + (f" --trace-repeats {args.trace_repeats}" if args.trace_repeats != 1 else ""),
-            text,
-        )
+        write_section(SECTION, SCRIPT + ("" if args.sizes == [10_000, 100_000] else f" --sizes {args.sizes}"), text)
         print(f"\nwrote section '{SECTION}' to docs/benchmarks.md")
-    else:
-        print(f"\ndocs/benchmarks.md not updated (fewer than {DOCS_MIN_ROWS:,} rows; pass --write to force)")
+
+
+def _report(results: list[dict[str, Any]], commits: dict[str, str], versions: dict[str, str], args: Any) -> str:
+    by = {(r["db"], r["size"], r["path"]): r for r in results}
+    lines = [
+        "| database | profile rows | path | runs | profiles import (rows/s, median [min–max]) | CPU s | "
+        "re-import (rows/s) | firms import (rows/s) | new/old | import's peak RSS |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    loads = []
+    for r in results:
+        n, runs = r["gen"]["profiles"], r["runs"]
+        loads += [x for run in runs for x in (run["load_start"], run["load_end"])]
+        rate = statistics.median(n / run["profiles_s"] for run in runs)
+        old = by.get((r["db"], r["size"], "old"))
+        ratio = ""
+        if r["path"] == "new" and old is not None:
+            ratio = f"{rate / statistics.median(n / run['profiles_s'] for run in old['runs']):.1f}×"
+        firms = _rate(r["gen"]["firms"], runs, "firms_s") if all("firms_s" in run for run in runs) else "–"
+        cpu = statistics.median(run["profiles_cpu_s"] for run in runs)
+        rss = statistics.median(run["profiles_rss_delta_mib"] for run in runs)
+        lines.append(
+            f"| {r['db']} | {n:,} | {r['path']} | {len(runs)} | {_rate(n, runs, 'profiles_s')} | {cpu:.1f} | "
+            f"{_rate(n, runs, 'reimport_s')} | {firms} | {ratio} | +{rss:,.0f} MiB |"
+        )
+    return "\n".join(
+        [
+            f"Synthetic EEN profiles and their firms (`bench.perf.synthetic_profiles`, seed {args.seed}; about 0.65 "
+            "firms per profile, five countries) as CSV import files. Old path: commit "
+            f"`{commits['old'][:10]}` (rows one ORM object at a time, the CSV read whole, LIKE per reference "
+            f"prefix, all stored firms loaded for identity resolution); new path: commit `{commits['new'][:10]}`. "
+            "Each run is a fresh subprocess on a fresh SQLite file or PostgreSQL schema; firms are stored first "
+            "(untimed, the version's own `upsert_firms`, except where a firms import rate is given: there "
+            "firms.csv went through the product path with identity resolution), then profiles.csv is imported "
+            "through `api.actions.imports.import_path` and imported again (must report every row unchanged). "
+            "Rates are wall-clock medians with the slowest and fastest run in brackets; CPU is the import "
+            f"process's own. Load average during the runs {min(loads):.1f}–{max(loads):.1f} on "
+            f"{os.cpu_count()} cores (the machine is shared). Peak RSS: the import's high-water mark above "
+            "the process's RSS when it started.",
+            "",
+            *lines,
+            "",
+            f"Before (same machine, 100,000 rows, SQLite, 2026-11-21): {BEFORE_100K}.",
+            "",
+            "Libraries: "
+            + ", ".join(f"{k} {v}" for k, v in versions.items())
+            + f"; Python {platform.python_version()}.",
+        ]
+    )
 
 
 if __name__ == "__main__":
