@@ -23,9 +23,9 @@ its features are built from. Profiles that are new or whose hash changed are
 `update` runs these as steps, each a function over plain data that can be run
 and tested alone: `plan_run` → `select_changes` → `splice_features` →
 `splice_vectors` → `update_neighbours` → `candidate_pairs` → `carry_scores` →
-`score_pairs` → `best_matches` → `diff_matches`. Loading features and embedding
-texts are the only steps that reach outside; blocks of work go through the
-executor.
+`score_pairs` → `best_matches` (`reselect_matches` in an incremental run) →
+`diff_matches`. Loading features and embedding texts are the only steps that
+reach outside; blocks of work go through the executor.
 """
 
 from __future__ import annotations
@@ -236,6 +236,42 @@ def best_matches(
     src, dst, val, is_peer = src[chosen], dst[chosen], val[chosen], cls[chosen] == PEER
     order = np.lexsort((dst, -val, is_peer, src))
     return src[order], dst[order]
+
+
+def reselect_matches(
+    previous: MatchState, changes: Changes, carried: PairScores, pairs: PairScores, config: MatchingConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """`best_matches` of every profile, chosen again only for the profiles whose candidate pairs changed:
+    changed profiles, profiles in a pair scored now (`carried.todo`) and profiles that lost a candidate
+    pair. Every other profile has the same pairs with the same scores, so it keeps its previous matches
+    (rows and columns keep their relative order between runs, so ties are broken the same way)."""
+    n, kept = changes.n, changes.kept
+    affected = changes.is_changed.copy()
+    todo = carried.todo
+    affected[pairs.lo[todo]] = True
+    affected[pairs.hi[todo]] = True
+    old_lo, old_hi = kept[previous.pair_lo], kept[previous.pair_hi]
+    both = (old_lo >= 0) & (old_hi >= 0)
+    affected[old_lo[(old_lo >= 0) & ~both]] = True  # the other profile changed or is gone
+    affected[old_hi[(old_hi >= 0) & ~both]] = True
+    # Pairs carried over are among the previous pairs of unchanged profiles: equal counts mean the same pairs.
+    had = np.bincount(old_lo[both], minlength=n) + np.bincount(old_hi[both], minlength=n)
+    has = np.bincount(pairs.lo[~todo], minlength=n) + np.bincount(pairs.hi[~todo], minlength=n)
+    affected |= had != has
+    touch = affected[pairs.lo] | affected[pairs.hi]
+    new_p, new_o = best_matches(
+        pairs.lo[touch], pairs.hi[touch], pairs.scores[touch], pairs.present[touch], config, pairs.classes[touch]
+    )
+    mine = affected[new_p]
+    new_p, new_o = new_p[mine], new_o[mine]
+    old_p, old_o = kept[previous.match_profile], kept[previous.match_other]
+    stay = (old_p >= 0) & ~affected[np.maximum(old_p, 0)]
+    if bool((old_o[stay] < 0).any()):
+        raise ValueError("a kept match names a profile that changed; the previous state is inconsistent")
+    profile = np.concatenate([old_p[stay], new_p]).astype(np.int64)
+    other = np.concatenate([old_o[stay], new_o]).astype(np.int64)
+    order = np.argsort(profile, kind="stable")  # each profile's rows come from one side, in rank order
+    return profile[order], other[order]
 
 
 class _Clock:
@@ -539,7 +575,7 @@ def carry_scores(previous: MatchState | None, changes: Changes, lo: np.ndarray, 
     old_lo, old_hi = changes.kept[previous.pair_lo], changes.kept[previous.pair_hi]
     alive = (old_lo >= 0) & (old_hi >= 0)
     old_codes = _pair_codes(np.minimum(old_lo, old_hi)[alive], np.maximum(old_lo, old_hi)[alive], n)
-    order = np.argsort(old_codes)
+    order = np.argsort(old_codes, kind="stable")  # already in order (rows keep their order): a linear pass
     old_codes = old_codes[order]
     old_scores, old_present = previous.pair_score[alive][order], previous.pair_present[alive][order]
     old_class = (
@@ -625,7 +661,7 @@ def diff_matches(
     kept_new = np.isin(new_codes, old_codes[old_alive])
     kept_old = old_alive & np.isin(old_codes, new_codes)
     old_rank = _ranks(previous.match_profile)
-    order = np.argsort(old_codes)
+    order = np.argsort(old_codes, kind="stable")  # runs already sorted by profile
     at = order[np.searchsorted(old_codes[order], new_codes[kept_new])]
     moved = old_rank[at] != rank[kept_new]
     rerank = [
@@ -696,7 +732,10 @@ def update(
     pairs = score_pairs(carried, encoded, vectors, history_arrays, config, executor)
     say("scores", carried.to_score, carried.to_score)
     clock.lap("scores")
-    m_profile, m_other = best_matches(lo, hi, pairs.scores, pairs.present, config, pairs.classes)
+    if previous is None or plan.rescore_all:
+        m_profile, m_other = best_matches(lo, hi, pairs.scores, pairs.present, config, pairs.classes)
+    else:
+        m_profile, m_other = reselect_matches(previous, changes, carried, pairs, config)
     rows = diff_matches(previous, changes, keys, m_profile, m_other, rescore_all=plan.rescore_all)
     clock.lap("selection")
     new_state = _next_state(
