@@ -50,7 +50,10 @@ class NameIndex:
     """Every exchange firm's name variants, keyed by their first word skeleton."""
 
     common_words: frozenset[str] = frozenset()
-    _by_first: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
+    # first word -> every name variant starting with it -> the firm (the first firm added, for a shared name),
+    # and the variants' lengths, longest first: "Vejle Præcision ApS" is tried before "Vejle Præcision".
+    _by_first: dict[str, dict[tuple[str, ...], int]] = field(default_factory=dict)
+    _lengths: dict[str, list[int]] = field(default_factory=dict)
     _labels: dict[int, str] = field(default_factory=dict)
     _words: dict[str, set[int]] = field(default_factory=dict)
     _sorted_words: list[str] | None = None
@@ -60,14 +63,16 @@ class NameIndex:
         index = cls(frozenset(skeleton(w) for w in common_words))
         for firm in firms:
             index.add(firm)
-        for variants in index._by_first.values():
-            variants.sort(key=lambda v: -len(v[0]))  # longest first: "Vejle Præcision ApS" before "Vejle Præcision"
         return index
 
     def add(self, firm: NamedFirm) -> None:
         self._labels[firm.firm_id] = firm.label
         for words in self._variants(firm.name):
-            self._by_first.setdefault(words[0], []).append((words, firm.firm_id))
+            self._by_first.setdefault(words[0], {}).setdefault(words, firm.firm_id)
+            lengths = self._lengths.setdefault(words[0], [])
+            if len(words) not in lengths:
+                lengths.append(len(words))
+                lengths.sort(reverse=True)
         for word in _skeletons(name_key(firm.name)):
             if len(word) >= MIN_SINGLE_WORD and word not in self.common_words:
                 self._words.setdefault(word, set()).add(firm.firm_id)
@@ -90,11 +95,14 @@ class NameIndex:
         i = 0
         while i < len(words):
             hit = None
-            for variant, firm_id in self._by_first.get(words[i][2], ()):
-                n = len(variant)
-                if i + n <= len(words) and all(words[i + k][2] == variant[k] for k in range(n)):
-                    hit = (n, firm_id)
-                    break
+            first = words[i][2]
+            variants = self._by_first.get(first, {})
+            for n in self._lengths.get(first, ()):
+                if i + n <= len(words):
+                    firm_id = variants.get(tuple(w[2] for w in words[i : i + n]))
+                    if firm_id is not None:
+                        hit = (n, firm_id)
+                        break
             if hit is None:
                 i += 1
                 continue

@@ -19,6 +19,8 @@ def _json(default: Any = None) -> Any:
 
 class FirmRow(SQLModel, table=True):
     __tablename__ = "firm"
+    # The latest change is read with every search (firm_names.names_version).
+    __table_args__ = (Index("ix_firm_updated_at", "updated_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=80, unique=True, index=True)

@@ -16,10 +16,13 @@ def database_key(session: Session) -> str:
 
 
 def names_version(session: Session) -> tuple[int, datetime | None, int | None]:
-    """Changes whenever a firm is added, removed or renamed (renaming updates `updated_at`)."""
-    count, latest, top = session.exec(
-        select(func.count(FirmRow.id), func.max(FirmRow.updated_at), func.max(FirmRow.id))
-    ).one()
+    """Changes whenever a firm is added, removed or renamed (renaming updates `updated_at`). Cheap at any
+    size: the latest change and the highest id are index lookups, and SQLite counts rows from an index."""
+    # Three scalar subqueries: the databases find a lone max() in an index, not several aggregates at once.
+    firms = select(func.count()).select_from(FirmRow).scalar_subquery()
+    latest_change = select(func.max(FirmRow.updated_at)).scalar_subquery()
+    highest_id = select(func.max(FirmRow.id)).scalar_subquery()
+    count, latest, top = session.exec(select(firms, latest_change, highest_id)).one()
     return int(count), latest, top
 
 
