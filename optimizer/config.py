@@ -33,5 +33,19 @@ class OptimizerConfig(BaseModel):
     alternatives: int = Field(3, ge=1, le=50)
     solver: Literal["cbc", "highs"] = "cbc"
     time_limit: float = Field(30.0, gt=0, description="Seconds per solve.")
+    joint_gap_rel: float = Field(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        description="Joint plans across bids: stop improving once the plan is within this share of its bound "
+        "(0: until proven optimal or out of time).",
+    )
+    joint_workers: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="Joint plans across bids: bids are solved alone and priced in up to this many solver "
+        "processes at once (the bids are independent once firms are priced).",
+    )
     gap_rel: float = Field(1e-6, ge=0.0, le=1.0, description="Relative gap at which a solve may stop.")
     threads: int | None = Field(None, ge=1)

@@ -5,10 +5,13 @@ check again in plain Python → assemble; alternatives come from no-good cuts on
 the member set, so each alternative is a different consortium.
 
 Several bids: each bid is first solved alone (exactly); if those plans fit the
-firms' availability together, they are the joint optimum. Otherwise a greedy
-pass staffs the bids one after another with what is left, and a joint model
-warm-started from that plan improves it within the time limit. The gap is
-reported against the sum of the separate optima, which bounds any joint plan.
+firms' availability together, they are the joint optimum. Otherwise the
+availability rows are priced out (Lagrangian relaxation, `optimizer.joint`): the
+bids are solved alone again with contested firms charged a price, which gives a
+bound on every joint plan, and the consortia found are packed into one plan. The
+gap is reported against that bound. The earlier path (greedy staffing, then the
+joint model warm-started from it, against the sum of the separate optima) stays
+available as method GREEDY.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from profiles.domain import Firm
 
 from .config import OptimizerConfig
 from .instance import BidInput, ProblemInput
-from .model import ModelVars, add_nogood, build, set_start
+from .joint import Column, parallel_map, plan_jointly
+from .model import add_nogood, build, set_start
+from .plans import extract, plan_terms, plan_value
 from .precheck import Reason, diagnose
 from .proposal import assemble
 from .reduce import reduce_bid, reduce_problem, synergy_shortlist
@@ -35,7 +40,10 @@ from .solve import INFEASIBLE, NO_SOLUTION, OPTIMAL, SolveResult, solve
 from .verify import Plan, check_availability, check_plan
 
 DIAGNOSIS_TIME_LIMIT = 10.0
-WITHIN_BOUND = "feasible (gap to the separate optima)"
+WITHIN_BOUND = "feasible (gap to the bound)"
+GAP_TOLERANCE = 1e-6  # a joint plan this close to its bound is reported optimal
+LAGRANGIAN = "lagrangian"
+GREEDY = "greedy"
 
 
 @dataclass
@@ -54,58 +62,6 @@ class BidOutcome:
             "reasons": [r.as_dict() for r in self.reasons],
             "proposals": self.proposals,
         }
-
-
-def extract(bi: BidInput, v: ModelVars, b: int) -> Plan:
-    members = sorted(f for (bb, f), var in v.x.items() if bb == b and (var.value() or 0) > 0.5)
-    return plan_for(bi, members)
-
-
-def plan_for(bi: BidInput, members: list[str]) -> Plan:
-    """A member set's plan: each requirement goes to its best-fitting member (ties: larger capacity, key)."""
-    by_firm = {c.firm: c for c in bi.candidates}
-    primary = {}
-    for req in bi.bid.requirements:
-        able = [f for f in members if req.key in by_firm[f].fits]
-        if able:
-            primary[req.key] = min(
-                able, key=lambda f: (-by_firm[f].fits[req.key].fit, -(by_firm[f].fits[req.key].capacity or 0), f)
-            )
-    eligible = [f for f in members if by_firm[f].lead_eligible]
-    # The model only guarantees a qualified lead exists; pick it by a fixed rule so output is deterministic.
-    lead = (
-        min(
-            eligible,
-            key=lambda f: (
-                -sum(by_firm[f].fits[r].fit for r, k in primary.items() if k == f),
-                -len(by_firm[f].fits),
-                f,
-            ),
-        )
-        if eligible
-        else ""
-    )
-    return Plan(bi.bid.key, tuple(members), lead, dict(sorted(primary.items())))
-
-
-def plan_terms(bi: BidInput, plan: Plan, synergy: dict[tuple[str, str], float]) -> dict[str, float]:
-    """The objective's parts for one plan, computed from the plan itself."""
-    weights = {r.key: r.weight for r in bi.bid.requirements}
-    by_firm = {c.firm: c for c in bi.candidates}
-    fit = sum(weights[r] * by_firm[f].fits[r].fit for r, f in plan.primary.items())
-    members = sorted(plan.members)
-    pairs = sum(
-        synergy.get((a, b), 0.0) for i, a in enumerate(members) for b in members[i + 1 :] if bi.has_pair_terms(a, b)
-    )
-    return {"fit": fit, "synergy": pairs / max(1, bi.bid.max_size - 1), "size": float(len(members))}
-
-
-def plan_value(terms: dict[str, float], config: OptimizerConfig) -> float:
-    return (
-        config.fit_weight * terms["fit"]
-        + config.synergy_weight * terms["synergy"]
-        - config.size_penalty * terms["size"]
-    )
 
 
 def _infeasible(bid: str, reasons: list[Reason], status: str = INFEASIBLE) -> BidOutcome:
@@ -199,6 +155,7 @@ class _Solved:
     bi: BidInput  # the reduced bid the plan was found in
     plan: Plan
     value: float
+    bound: float  # bounds the bid's value alone: the value itself when proven optimal
 
 
 def _solve_alone(
@@ -211,7 +168,9 @@ def _solve_alone(
         return result
     plan = extract(reduced, v, 0)
     check_plan(reduced, plan)
-    return _Solved(reduced, plan, plan_value(plan_terms(reduced, plan, problem.synergy), config))
+    value = plan_value(plan_terms(reduced, plan, problem.synergy), config)
+    bound = value if result.status == OPTIMAL or result.bound is None else max(value, result.bound)
+    return _Solved(reduced, plan, value, bound)
 
 
 def _without(bi: BidInput, busy: set[str]) -> BidInput:
@@ -279,6 +238,32 @@ def _joint_model(
     return plans, value, result
 
 
+def _greedy_then_model(
+    problem: ProblemInput,
+    staffable: list[BidInput],
+    alone: dict[str, _Solved],
+    config: OptimizerConfig,
+    solver: str,
+    limit: float,
+    say: Callable[[str], None],
+) -> tuple[dict[str, Plan], float, str]:
+    """The earlier joint path: greedy staffing, then the joint model warm-started from it."""
+    t0 = time.perf_counter()
+    bound = sum(s.value for s in alone.values())
+    say("separate plans overlap; staffing bids one after another")
+    greedy = _greedy(problem, staffable, config, solver, limit)
+    plans = {k: s.plan for k, s in greedy.items()}
+    value = sum(s.value for s in greedy.values())
+    method = GREEDY
+    remaining = max(1.0, limit - (time.perf_counter() - t0))
+    say(f"greedy plan within {100 * (bound - value) / max(1e-9, abs(bound)):.2f}% of the separate optima")
+    say("improving with the joint model")
+    joint_plans, joint_value, joint_result = _joint_model(problem, staffable, alone, greedy, config, solver, remaining)
+    if joint_result.has_plan and joint_value > value + 1e-9:
+        plans, value, method = joint_plans, joint_value, "joint model"
+    return plans, value, method
+
+
 def propose_joint(
     problem: ProblemInput,
     firms: dict[str, Firm],
@@ -286,8 +271,15 @@ def propose_joint(
     solver: str | None = None,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
+    method_name: str = LAGRANGIAN,
 ) -> list[BidOutcome]:
-    """One consortium per bid, chosen jointly so no firm exceeds its availability across bids."""
+    """One consortium per bid, chosen jointly so no firm exceeds its availability across bids.
+
+    `method_name` picks how overlapping separate optima are resolved: LAGRANGIAN (prices on contested firms,
+    a Lagrangian bound, see `optimizer.joint`) or GREEDY (staff bids one after another, then the joint
+    model warm-started from that plan, reported against the sum of the separate optima)."""
+    if method_name not in (LAGRANGIAN, GREEDY):
+        raise ValueError(f"unknown joint method '{method_name}'; choose '{LAGRANGIAN}' or '{GREEDY}'")
     solver = solver or config.solver
     limit = config.time_limit if time_limit is None else time_limit
     say = progress or (lambda _msg: None)
@@ -297,13 +289,18 @@ def propose_joint(
         problem,
         bids=tuple(replace(bi, pair_firms=synergy_shortlist(bi, config.synergy_candidates)) for bi in problem.bids),
     )
+    ready = []
     for bi in problem.bids:
         reasons = diagnose(bi, firms)
         if reasons:
             outcomes[bi.bid.key] = _infeasible(bi.bid.key, reasons)
-            continue
-        say(f"solving {bi.bid.key} alone")
-        solved = _solve_alone(problem, bi, config, solver, limit)
+        else:
+            ready.append(bi)
+    say(f"solving {len(ready)} bids alone")
+    solved_alone = parallel_map(
+        lambda bi: _solve_alone(problem, bi, config, solver, limit), ready, config.joint_workers
+    )
+    for bi, solved in zip(ready, solved_alone, strict=True):
         if isinstance(solved, _Solved):
             alone[bi.bid.key] = solved
         elif solved.status == NO_SOLUTION:
@@ -316,30 +313,37 @@ def propose_joint(
                 explain_by_relaxation(_single(problem, bi), config, solver, min(DIAGNOSIS_TIME_LIMIT, limit)),
             )
     staffable = [bi for bi in problem.bids if bi.bid.key in alone]
-    bound = sum(s.value for s in alone.values())
+    bound = sum(s.bound for s in alone.values())
     t0 = time.perf_counter()
     plans = {k: s.plan for k, s in alone.items()}
+    value = sum(s.value for s in alone.values())
     method = "separate optima"
+    rounds: dict[str, int] = {}
     if not over_availability(list(plans.values()), problem.availability):
-        value, result = bound, SolveResult(OPTIMAL, bound, bound, 0.0, 0.0, solver)
+        gap = (bound - value) / max(1e-9, abs(bound))
+        status = OPTIMAL if gap <= GAP_TOLERANCE else WITHIN_BOUND
+        result = SolveResult(status, value, bound, max(0.0, gap), 0.0, solver)
     else:
-        say("separate plans overlap; staffing bids one after another")
-        greedy = _greedy(problem, staffable, config, solver, limit)
-        plans = {k: s.plan for k, s in greedy.items()}
-        value = sum(s.value for s in greedy.values())
-        method = "greedy"
-        say("improving with the joint model")
-        remaining = max(1.0, limit - (time.perf_counter() - t0))
-        greedy_gap = (bound - value) / max(1e-9, abs(bound))
-        say(f"greedy plan within {100 * greedy_gap:.2f}% of the separate optima")
-        joint_plans, joint_value, joint_result = _joint_model(
-            problem, staffable, alone, greedy, config, solver, remaining
-        )
-        if joint_result.has_plan and joint_value > value + 1e-9:
-            plans, value, method = joint_plans, joint_value, "joint model"
+        if method_name == GREEDY:
+            plans, value, method = _greedy_then_model(problem, staffable, alone, config, solver, limit, say)
+        else:
+            say("separate plans overlap; pricing contested firms across bids")
+            columns = {k: Column(k, s.plan, s.value) for k, s in alone.items()}
+            ceiling = {k: s.bound for k, s in alone.items()}
+            reduced = {k: s.bi for k, s in alone.items()}
+            planned = plan_jointly(problem, staffable, columns, ceiling, reduced, config, solver, limit, say)
+            plans, value, method = planned.plans, planned.value, LAGRANGIAN
+            rounds = {"rounds": planned.rounds, "columns": planned.columns}
+            if len(plans) == len(staffable):  # the Lagrangian bound holds for plans that staff every bid
+                bound = min(bound, planned.bound)
         gap = (bound - value) / max(1e-9, abs(bound))
         result = SolveResult(
-            OPTIMAL if gap <= 1e-9 else WITHIN_BOUND, value, bound, max(0.0, gap), time.perf_counter() - t0, solver
+            OPTIMAL if gap <= GAP_TOLERANCE and len(plans) == len(staffable) else WITHIN_BOUND,
+            value,
+            bound,
+            max(0.0, gap),
+            time.perf_counter() - t0,
+            solver,
         )
     by_key = {bi.bid.key: bi for bi in problem.bids}
     checked = []
@@ -369,6 +373,7 @@ def propose_joint(
             "bound": round(bound, 6),
             "gap": result.gap,
             "alone_value": round(alone[bi.bid.key].value, 6),
+            **rounds,
         }
         outcomes[bi.bid.key] = BidOutcome(bi.bid.key, True, [proposal], [], result.status)
     check_availability(checked, problem.availability)

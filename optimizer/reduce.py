@@ -30,6 +30,7 @@ of the bids' separate optima), not against its own bound.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -115,12 +116,19 @@ def respected(bi: BidInput) -> frozenset[Respect]:
     return frozenset(needs)
 
 
-def _dominators(bi: BidInput, pair_free: np.ndarray, needs: frozenset[Respect]) -> np.ndarray:
-    """count[i] = number of firms that dominate firm i (strictly, ties broken by key) in the respects `needs`."""
+def _dominators(
+    bi: BidInput, pair_free: np.ndarray, needs: frozenset[Respect], prices: Mapping[str, float] | None = None
+) -> np.ndarray:
+    """count[i] = number of firms that dominate firm i (strictly, ties broken by key) in the respects `needs`.
+
+    With `prices` (firm → a charge per membership, as in a priced bid of a joint plan), a dominator must
+    also cost no more than the firm."""
     cands = bi.candidates
     n = len(cands)
     # At-least columns: a dominator's value is at least the firm's; equal in all of them is a tie.
     at_least: list[np.ndarray] = []
+    if prices:
+        at_least.append(np.array([-prices.get(c.firm, 0.0) for c in cands], dtype=np.float64))
     if LEAD in needs:
         at_least.append(np.array([c.lead_eligible for c in cands]))
     if FIT in needs:
@@ -180,8 +188,13 @@ def _dominators(bi: BidInput, pair_free: np.ndarray, needs: frozenset[Respect]) 
 
 
 def reduce_bid(
-    bi: BidInput, synergy: dict[tuple[str, str], float], config: OptimizerConfig
+    bi: BidInput,
+    synergy: dict[tuple[str, str], float],
+    config: OptimizerConfig,
+    prices: Mapping[str, float] | None = None,
 ) -> tuple[BidInput, Reduction]:
+    """The bid with dominated firms dropped; with `prices` the reduction is exact for the priced bid
+    (objective less each member's price), as column generation across simultaneous bids needs."""
     # A shortlist fixed earlier (joint planning fixes it once per bid) is kept, so values stay comparable.
     shortlist = bi.pair_firms if bi.pair_firms is not None else synergy_shortlist(bi, config.synergy_candidates)
     with_pairs = {
@@ -195,7 +208,7 @@ def reduce_bid(
         needs = respected(bi)  # refuses unknown rules whatever the bid's size
         if len(bi.candidates) > bi.bid.max_size:
             pair_free = np.array([c.firm not in with_pairs for c in bi.candidates], dtype=bool)
-            counts = _dominators(bi, pair_free, needs)
+            counts = _dominators(bi, pair_free, needs, prices)
             kept = tuple(c for c, k in zip(bi.candidates, counts, strict=True) if k < bi.bid.max_size)
     keys = {c.firm for c in kept}
     reduced = replace(
