@@ -204,9 +204,18 @@ def search_profiles(
             query = query.select_from(hits).join(ProfileRow, col(ProfileRow.id) == hits.c.id)
         return query.join(FirmRow, joined).where(*conditions)
 
-    ids_query = matching(select(ProfileRow.id, func.count().over()))
-    with _index_first(session, hits is not None and dialect == "postgresql"):
-        page = session.exec(_order(ids_query, PROFILE_SORTS, sort, ProfileRow.id).offset(offset).limit(limit)).all()
+    index_first = hits is not None and dialect == "postgresql"
+    if index_first:
+        # Counted in a subquery, sorted outside it: with the window and the order in one query, the planner
+        # walks all profiles in the sort's order hoping to stop after one page, which the count never lets it.
+        key = PROFILE_SORTS[sort.lstrip("-")]
+        counted = matching(select(ProfileRow.id, key.label("sort_key"), func.count().over().label("total"))).subquery()
+        ordered = counted.c.sort_key.desc() if sort.startswith("-") else counted.c.sort_key.asc()
+        ids_query = select(counted.c.id, counted.c.total).order_by(ordered, counted.c.id)
+    else:
+        ids_query = _order(matching(select(ProfileRow.id, func.count().over())), PROFILE_SORTS, sort, ProfileRow.id)
+    with _index_first(session, index_first):
+        page = session.exec(ids_query.offset(offset).limit(limit)).all()
     if page:
         total = page[0][1]
     elif offset == 0:
@@ -228,11 +237,12 @@ def _index_first(session: Session, needed: bool) -> Iterator[None]:
     inside. Its planner counts neither the cost of reading every TOASTed search vector nor that of
     matching it, so for a word in one profile in ten it scans the whole table (0.5 s at 100k
     profiles) or starts from the type index; with sequential scans, hash and merge joins off for the
-    one query, only the index path is left (the settings are reset after it)."""
+    one query, only the index path is left (the settings are reset after it). JIT is off for it too:
+    the plan's cost estimate is high enough to compile it, which takes longer than running it."""
     if not needed:
         yield
         return
-    settings = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+    settings = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit")
     for name in settings:
         session.exec(text(f"SET LOCAL {name} = off"))
     try:
