@@ -105,16 +105,20 @@ def worker(code: Path, firms_csv: Path, profiles_csv: Path, url: str, time_firms
     if time_firms:
         report = phase("firms", lambda: imports.import_path(operator(engine, settings), firms_csv))
         out["firms_counts"] = report.counts["firms"]
-    else:
+    elif os.environ.get("PM_BENCH_SETUP_ONLY"):
+        # Stored in a process of its own, so that the import's process starts without the firms' memory.
         batch, errors = validate_raw(read_input(firms_csv))
         assert not errors
         with session_scope(engine) as session:
             out["firms_counts"] = repository.upsert_firms(session, batch.firms, settings.now()).as_dict()
+        return out
+    out["start_rss_mib"] = _current_rss_mib()
     report = phase("profiles", lambda: imports.import_path(operator(engine, settings), profiles_csv))
     out["profiles_counts"] = report.counts["profiles"]
     again = phase("reimport", lambda: imports.import_path(operator(engine, settings), profiles_csv))
     out["reimport_counts"] = again.counts["profiles"]
     out["load_end"] = os.getloadavg()[0]
+    out["profiles_peak_rss_mib"] = out["start_rss_mib"] + out["profiles_rss_delta_mib"]
     engine.dispose()
     return out
 
@@ -130,9 +134,10 @@ def generator(firms_csv: Path, profiles_csv: Path, rows: int, seed: int) -> dict
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run_child(args: list[str]) -> dict[str, Any]:
+def _run_child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.perf.import_throughput", *args]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    environment = {k: v for k, v in os.environ.items() if k != "PM_BENCH_SETUP_ONLY"} | (env or {})
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=environment)
     if proc.returncode != 0:
         raise RuntimeError(f"{args[0]} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     line = next(ln for ln in reversed(proc.stdout.splitlines()) if ln.startswith(RESULT_PREFIX))
@@ -241,7 +246,10 @@ def main(argv: list[str] | None = None) -> None:
                     for i in range(repeats):
                         with _database(db, tmpdir, f"{path}{size}-{i}") as url:
                             timed = "1" if size <= args.time_firms_up_to else "0"
-                            r = _run_child(["--worker", str(code[path]), str(firms_csv), str(profiles_csv), url, timed])
+                            command = ["--worker", str(code[path]), str(firms_csv), str(profiles_csv), url, timed]
+                            if timed == "0":
+                                _run_child(command, {"PM_BENCH_SETUP_ONLY": "1"})
+                            r = _run_child(command)
                         expected = {"created": gen["profiles"], "updated": 0, "unchanged": 0}
                         unchanged = {"created": 0, "updated": 0, "unchanged": gen["profiles"]}
                         if r["profiles_counts"] != expected or r["reimport_counts"] != unchanged:
@@ -249,7 +257,8 @@ def main(argv: list[str] | None = None) -> None:
                         runs.append(r)
                         print(
                             f"{db} {size:,} {path} {i + 1}/{repeats}: profiles {r['profiles_s']:.1f} s "
-                            f"(CPU {r['profiles_cpu_s']:.1f} s, +{r['profiles_rss_delta_mib']:.0f} MiB), "
+                            f"(CPU {r['profiles_cpu_s']:.1f} s, +{r['profiles_rss_delta_mib']:.0f} MiB, "
+                            f"peak RSS {r['profiles_peak_rss_mib']:.0f} MiB), "
                             f"re-import {r['reimport_s']:.1f} s"
                             + (f", firms {r['firms_s']:.1f} s" if "firms_s" in r else "")
                             + f", load {r['load_start']:.1f}-{r['load_end']:.1f}",
@@ -284,9 +293,10 @@ def _report(results: list[dict[str, Any]], commits: dict[str, str], versions: di
         firms = _rate(r["gen"]["firms"], runs, "firms_s") if all("firms_s" in run for run in runs) else "–"
         cpu = statistics.median(run["profiles_cpu_s"] for run in runs)
         rss = statistics.median(run["profiles_rss_delta_mib"] for run in runs)
+        peak = statistics.median(run["profiles_peak_rss_mib"] for run in runs)
         lines.append(
             f"| {r['db']} | {n:,} | {r['path']} | {len(runs)} | {_rate(n, runs, 'profiles_s')} | {cpu:.1f} | "
-            f"{_rate(n, runs, 'reimport_s')} | {firms} | {ratio} | +{rss:,.0f} MiB |"
+            f"{_rate(n, runs, 'reimport_s')} | {firms} | {ratio} | +{rss:,.0f} MiB ({peak:,.0f} MiB) |"
         )
     return "\n".join(
         [
