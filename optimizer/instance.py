@@ -94,8 +94,12 @@ def prepare_bid(
     vocabulary: Vocabulary,
     config: OptimizerConfig,
     duplicates: Iterable[tuple[str, str]] = (),
+    reach: dict[str, set[str]] | None = None,
 ) -> BidInput:
-    """The bid's candidates and rules; `duplicates` are the unresolved duplicate-firm pairs (by key)."""
+    """The bid's candidates and rules; `duplicates` are the unresolved duplicate-firm pairs (by key).
+
+    `reach`, when given, holds for each requirement the firms whose fit may reach its threshold
+    (`optimizer.capability_index`); fit is computed for those only, every other firm has none."""
     excluded = set(bid.excluded_firms)
     thresholds = {r.key: threshold(r, config) for r in bid.requirements}
     all_fits: dict[tuple[str, str], RequirementFit] = {}
@@ -105,6 +109,8 @@ def prepare_bid(
             continue
         eligible = {}
         for req in bid.requirements:
+            if reach is not None and firm.key not in reach.get(req.key, ()):
+                continue
             fit = requirement_fit(firm, req, vocabulary)
             all_fits[(firm.key, req.key)] = fit
             if fit.fit >= thresholds[req.key] and fit.certified:
@@ -132,11 +138,16 @@ def prepare_problem(
     vocabulary: Vocabulary,
     config: OptimizerConfig,
     duplicates: Iterable[tuple[str, str]] = (),
+    reach: dict[str, dict[str, set[str]]] | None = None,
 ) -> ProblemInput:
     """The model input for these bids; `duplicates`: the unresolved duplicate-firm pairs, never both in one
-    consortium (they come from the stored flags, see `profiles.repository.duplicates.open_pair_keys`)."""
+    consortium (they come from the stored flags, see `profiles.repository.duplicates.open_pair_keys`);
+    `reach`: per bid, per requirement, the firms worth fitting (see `prepare_bid`)."""
     twins = list(duplicates)
-    inputs = tuple(prepare_bid(b, firms, vocabulary, config, twins) for b in sorted(bids, key=lambda b: b.key))
+    inputs = tuple(
+        prepare_bid(b, firms, vocabulary, config, twins, None if reach is None else reach.get(b.key, {}))
+        for b in sorted(bids, key=lambda b: b.key)
+    )
     used = {c.firm for bi in inputs for c in bi.candidates}
     synergy = {k: v for k, v in firm_synergy(matches).items() if k[0] in used and k[1] in used}
     return ProblemInput(inputs, {f.key: f.max_concurrent_bids for f in firms}, synergy, {f.key: f.name for f in firms})

@@ -7,6 +7,7 @@ proposals are stored as one batch afterwards.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -15,7 +16,7 @@ from api.actions.context import Context, record, require_role
 from api.actions.documents import write_documents
 from optimizer.capability_index import CapabilityIndex
 from optimizer.config import OptimizerConfig
-from optimizer.instance import prepare_problem, threshold
+from optimizer.instance import firm_synergy, prepare_problem, threshold
 from optimizer.propose import BidOutcome, propose_bid, propose_joint
 from profiles import repository
 from profiles.db import session_scope
@@ -47,30 +48,33 @@ def _capability_index(session, vocabulary: Vocabulary) -> CapabilityIndex:
         return index
 
 
-def _candidate_keys(session, bids: list[Bid], config: OptimizerConfig, vocabulary: Vocabulary) -> set[str]:
-    """Firms whose capabilities can reach some requirement of the bids, plus locked firms; for a requirement
-    none reaches, the closest ones, so that the proposal can say who came nearest."""
+def _reach(session, bids: list[Bid], config: OptimizerConfig, vocabulary: Vocabulary) -> dict[str, dict[str, set[str]]]:
+    """Per bid and requirement, the firms whose capabilities can reach it (locked firms everywhere); for a
+    requirement none reaches, the closest ones, so that the proposal can say who came nearest."""
     index = _capability_index(session, vocabulary)
-    keys: set[str] = set()
+    out: dict[str, dict[str, set[str]]] = {}
     for bid in bids:
-        keys |= set(bid.locked_firms)
+        per_requirement = out.setdefault(bid.key, {})
         for req in bid.requirements:
             found = index.candidates(req, threshold(req, config), vocabulary)
             if not found:
                 found = index.candidates(req, min(DIAGNOSIS_FIT, threshold(req, config)), vocabulary)
-            keys |= found
-    return keys
+            per_requirement[req.key] = found | set(bid.locked_firms)
+    return out
 
 
 def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
     """The model input over the candidate firms only (see `optimizer.capability_index`), with synergy from the
     stored matches among them: firms that can cover no requirement would be pruned by the model anyway."""
     vocabulary = load_vocabulary()
-    firms = repository.load_firms(session, _candidate_keys(session, bids, config, vocabulary))
+    reach = _reach(session, bids, config, vocabulary)
+    keys = {k for per_requirement in reach.values() for found in per_requirement.values() for k in found}
+    firms = repository.load_firms(session, keys)
     twins = duplicate_store.open_pair_keys(session)  # unresolved duplicates: never both in one consortium
-    synergy = run_store.match_scores_among(session, [f.key for f in firms])
-    problem = prepare_problem(bids, firms, synergy, vocabulary, config, twins)
-    return problem, {f.key: f for f in firms}
+    problem = prepare_problem(bids, firms, [], vocabulary, config, twins, reach)
+    used = {c.firm for bi in problem.bids for c in bi.candidates}
+    synergy = firm_synergy(run_store.match_scores_among(session, used))
+    return replace(problem, synergy=synergy), {f.key: f for f in firms}
 
 
 def new_batch(settings: Settings) -> str:

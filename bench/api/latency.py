@@ -52,6 +52,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,11 @@ class Setup:
     counts: dict[str, int]
 
 
-def build(work: Path, n_profiles: int, seed: int, bid: str) -> Setup:
-    """Fresh database: synthetic + demo data imported, matched, accounts and API keys created."""
+def build(
+    work: Path, n_profiles: int, seed: int, bid: str, matcher: Callable[[dict[str, str]], str] | None = None
+) -> Setup:
+    """Fresh database: synthetic + demo data imported, matched (by `partnermatch match`, or `matcher` given
+    the command's environment), accounts and API keys created."""
     from bench.perf.synthetic_profiles import generate
 
     db = work / "bench.db"
@@ -160,7 +164,7 @@ def build(work: Path, n_profiles: int, seed: int, bid: str) -> Setup:
     )
     seconds["import"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    summary = _run_cli(env, "match")
+    summary = matcher(env) if matcher is not None else _run_cli(env, "match")
     seconds["match"] = time.perf_counter() - t0
     print(
         f"imported in {seconds['import']:.0f} s, matched in {seconds['match']:.0f} s: {' '.join(summary.split())}",

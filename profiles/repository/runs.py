@@ -298,22 +298,29 @@ def match_scores(session: Session) -> list[dict[str, Any]]:
     return [{"firm": a, "other_firm": b, "score": s} for a, b, s in session.exec(query).all()]
 
 
+IN_LIST_LIMIT = 20_000  # ids bound in one IN list, within SQLite's and PostgreSQL's parameter limits
+
+
 def match_scores_among(session: Session, firm_keys: Iterable[str]) -> list[dict[str, Any]]:
     """`match_scores` for the matches whose two firms are both among `firm_keys` (a proposal's
     candidates), read through the candidates' profiles rather than over every stored match."""
     keys = sorted(set(firm_keys))
     if len(keys) < 2:
         return []
-    firm_of: dict[int, str] = {}
-    for key_part in slices(keys):
-        firm_query = select(FirmRow.id, FirmRow.key).where(col(FirmRow.key).in_(key_part))
-        firm_of |= {i: k for i, k in session.exec(firm_query).all() if i is not None}
     profile_firm: dict[int, str] = {}
-    for id_part in slices(sorted(firm_of)):
-        profile_query = select(ProfileRow.id, ProfileRow.firm_id).where(col(ProfileRow.firm_id).in_(id_part))
-        profile_firm |= {p: firm_of[f] for p, f in session.exec(profile_query).all() if p is not None}
+    for key_part in slices(keys):
+        profile_query = (
+            select(ProfileRow.id, FirmRow.key)
+            .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
+            .where(col(FirmRow.key).in_(key_part))
+        )
+        profile_firm |= {p: k for p, k in session.exec(profile_query).all() if p is not None}
+    ids = sorted(profile_firm)
     out = []
-    for profile_part in slices(sorted(profile_firm)):
+    # One IN list where the databases take it (a probe per id of the profile-and-rank index); the other
+    # side is checked here, which is cheaper than a second list the planner might lead with.
+    parts = [ids] if len(ids) <= IN_LIST_LIMIT else list(slices(ids))
+    for profile_part in parts:
         match_query = select(MatchRow.profile_id, MatchRow.other_profile_id, MatchRow.score).where(
             col(MatchRow.profile_id).in_(profile_part)
         )

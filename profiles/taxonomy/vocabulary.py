@@ -79,6 +79,9 @@ class Normalised:
         return self.concept_id is not None
 
 
+AS_WRITTEN_LIMIT = 200_000  # phrases remembered as written; beyond it they are folded each time
+
+
 class Vocabulary:
     """Concepts with their hierarchy, and a cached phrase → concept normaliser."""
 
@@ -94,6 +97,9 @@ class Vocabulary:
         self._single = frozenset(k for k in self._keys if " " not in k and len(k) >= COMPOUND_PART)
         self._cache: dict[str, Normalised] = {}
         self._scan_cache: dict[str, list[Normalised]] = {}
+        # Phrases as written and concept pairs, read again and again by requirement fit over many firms.
+        self._as_written: dict[str, Normalised] = {}
+        self._related: dict[tuple[str, str], float] = {}
 
     # hierarchy -------------------------------------------------------------
     def label(self, concept_id: str) -> str:
@@ -119,6 +125,12 @@ class Vocabulary:
         a generalist only partly serves a specific need (welding → friction stir
         welding: 0.5); siblings share know-how (MIG → TIG welding: 0.3).
         """
+        known = self._related.get((have, want))
+        if known is None:
+            known = self._related[(have, want)] = self._relatedness(have, want)
+        return known
+
+    def _relatedness(self, have: str, want: str) -> float:
         if have == want:
             return 1.0
         have_up, want_up = self.ancestors(have), self.ancestors(want)
@@ -132,12 +144,18 @@ class Vocabulary:
 
     # normalising ------------------------------------------------------------
     def normalise(self, phrase: str) -> Normalised:
+        seen = self._as_written.get(phrase)
+        if seen is not None:
+            return seen
         key = fold(phrase)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._lookup(key)
             self._cache[key] = hit
-        return Normalised(phrase, hit.concept_id, hit.method, hit.score, hit.matched)
+        found = Normalised(phrase, hit.concept_id, hit.method, hit.score, hit.matched)
+        if len(self._as_written) < AS_WRITTEN_LIMIT:
+            self._as_written[phrase] = found
+        return found
 
     def _lookup(self, key: str) -> Normalised:
         if not key:

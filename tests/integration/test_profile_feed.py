@@ -10,9 +10,9 @@ import json
 from datetime import date
 
 import pytest
+from apikit import exchange, firm_names
 from fastapi.testclient import TestClient
 
-from apikit import exchange, firm_names
 from api.http.app import create_app
 
 TODAY = date(2026, 11, 21)
