@@ -279,7 +279,8 @@ def import_raw(
     decisions = _duplicates(session, batch.firms, *_bands(link_at, review_at))
     report.warnings = _dangling_keys(session, batch)
     report.counts["firms"] = repository.upsert_firms(session, batch.firms, now).as_dict()
-    report.duplicates, report.linked = _link_or_queue(session, decisions, existing, now)
+    order = {f.key: i for i, f in enumerate(batch.firms)}
+    report.duplicates, report.linked = _link_or_queue(session, decisions, existing, now, order)
     batch = _to_linked_firms(batch, {linked.merged: linked.kept for linked in report.linked})
     report.counts["profiles"] = repository.upsert_profiles(session, batch.profiles, now, today).as_dict()
     report.counts["bids"] = repository.upsert_bids(session, batch.bids, now).as_dict()
@@ -360,15 +361,20 @@ def _duplicates(session: Session, incoming: list[Firm], link_at: float, review_a
 
 
 def _link_or_queue(
-    session: Session, decisions: list[Decision], existing: set[str], now: datetime
+    session: Session, decisions: list[Decision], existing: set[str], now: datetime, order: dict[str, int]
 ) -> tuple[list[DuplicateFirm], list[LinkedFirm]]:
     """Link band: a firm new to the exchange is merged into its candidate (an already stored firm is never
-    merged away automatically: its pair is queued instead). Review band: an open pair for an advisor."""
+    merged away automatically: its pair is queued instead; of two new ones, the file's first row is kept).
+    Review band: an open pair for an advisor."""
     queued: dict[tuple[str, str], DuplicateFirm] = {}
     linked: list[LinkedFirm] = []
     gone: set[str] = set()  # merged away in this import
     kept_now: set[str] = set()
     for d in decisions:
+        assert d.candidate is not None and d.score is not None
+        first = order.get(d.candidate.key)
+        if first is not None and d.candidate.key not in existing and first > order.get(d.incoming.key, first):
+            d = replace(d, incoming=d.candidate, candidate=d.incoming)
         assert d.candidate is not None and d.score is not None
         a, b = sorted((d.incoming, d.candidate), key=lambda f: f.key)
         pair = DuplicateFirm(
