@@ -18,9 +18,20 @@ def test_rdr_reference_round_trips():
     assert een.parse_reference(ref)[0] is ProfileType.RD_REQUEST
 
 
-@pytest.mark.parametrize("bad", ["BODK2026112100", "XXDK20261121001", "BODK20261340001", "bodk20261121001", ""])
+@pytest.mark.parametrize(
+    "bad", ["BODK2026112", "BODK202611210012345", "XXDK20261121001", "BODK20261340001", "bodk20261121001", ""]
+)
 def test_malformed_references_are_rejected(bad):
     assert een.parse_reference(bad) is None
+
+
+@pytest.mark.parametrize(
+    ("reference", "serial"), [("BODK20261121", 0), ("BODK2026112100", 0), ("TRDE20261121123456", 123456)]
+)
+def test_the_networks_longer_and_shorter_serials_are_references(reference, serial):
+    # The network's pattern is type, country and 8 to 14 digits: the date and a serial of up to six.
+    parsed = een.parse_reference(reference)
+    assert parsed is not None and parsed[3] == serial
 
 
 def test_serial_out_of_range():
