@@ -43,6 +43,7 @@ from .verify import Plan, check_plan
 MAX_ROUNDS = 60
 STALLED_ROUNDS = 3  # the subgradient step halves after this many rounds without a better bound
 PRICING_LIMIT = 5.0  # seconds for one priced bid
+PRICE_FLOOR = 1e-3  # smaller starting prices (interior duals) are dropped: they only make the priced bids larger
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def _lp_prices(
     duals = _lp_duals_highs(prob, limit) if "highs" in available_solvers() else _lp_duals(prob, config, solver, limit)
     # Solvers differ in the sign they report for a maximisation's ≤ rows; the true duals are ≥ 0.
     prices = {f: abs(duals.get(row, 0.0)) for f, row in rows.items()}
-    return {f: p for f, p in prices.items() if p > 1e-9}
+    return {f: p for f, p in prices.items() if p > PRICE_FLOOR}
 
 
 def _lp_duals(prob: pulp.LpProblem, config: OptimizerConfig, solver: str, limit: float) -> dict[str, float]:

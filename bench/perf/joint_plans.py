@@ -11,6 +11,7 @@ checked the same way, to show what its rules leave out. Results go to docs/bench
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from typing import Any
@@ -93,7 +94,7 @@ def _span(values: list[float], fmt: str) -> str:
     return f"{format(statistics.median(values), fmt)} ({format(min(values), fmt)}–{format(max(values), fmt)})"
 
 
-def case(n_bids: int, seeds: list[int], old_seeds: list[int], limit: float, gap: float) -> list[str]:
+def case(n_bids: int, seeds: list[int], old_seeds: list[int], limit: float, gap: float, notes: list[str]) -> list[str]:
     rows = []
     engine_cfg = OptimizerConfig(time_limit=limit, joint_gap_rel=gap)
     greedy_cfg = OptimizerConfig(time_limit=limit)
@@ -127,6 +128,13 @@ def case(n_bids: int, seeds: list[int], old_seeds: list[int], limit: float, gap:
             f"{statistics.median(times) / base:.2f} | verify: {sum(x['broken'] for x in r)} broken plans, "
             f"{sum(x['over'] for x in r)} firms over availability; {min(x['staffed'] for x in r)}/{n_bids} staffed |"
         )
+    for name in ("compact", "greedy", "lagrangian"):
+        per_seed = "; ".join(
+            f"seed {seed}: {r['status']}, {r['seconds']:.1f} s"
+            + (f", gap {100 * r['gap']:.2f}%" if name != "compact" else "")
+            for seed, r in zip(seeds if name != "greedy" else old_seeds, runs[name], strict=False)
+        )
+        notes.append(f"{n_bids} bids, {name}: {per_seed}.")
     for row in rows:
         print(row, flush=True)
     return rows
@@ -140,9 +148,12 @@ def main() -> None:
         "| case | method | time (median, range) | plan value | bound | status, gap to bound | time / compact | check |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    rows = case(10, [17] if args.quick else [17, 18, 19], [17] if args.quick else [17, 18, 19], 60.0, 0.0)
+    notes: list[str] = []
+    load_before = os.getloadavg()[0]
+    rows = case(10, [17] if args.quick else [17, 18, 19], [17] if args.quick else [17, 18, 19], 60.0, 0.0, notes)
     if not args.quick:
-        rows += case(50, [57, 58], [57], 150.0, 0.02)
+        rows += case(50, [57, 58], [57], 150.0, 0.02, notes)
+    load_after = os.getloadavg()[0]
     config = OptimizerConfig()
     body = "\n".join(
         [
@@ -160,8 +171,13 @@ def main() -> None:
             "only bound it has; the Lagrangian path's against its own bound (never above that sum). Time limit "
             "60 s (10 bids), 150 s (50 bids).",
             "",
+            f"Load average on the 2 cores (other work shares the machine): {load_before:.1f} at the start, "
+            f"{load_after:.1f} at the end; times are comparable within this run only.",
+            "",
             *head,
             *rows,
+            "",
+            "Per seed: " + " ".join(notes),
         ]
     )
     write_section("Joint plans", "python -m bench.perf.joint_plans", body)
