@@ -6,52 +6,35 @@ proposals are stored as one batch afterwards.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from api.actions import proposal_inputs
 from api.actions.context import Context, record, require_role
 from api.actions.documents import write_documents
 from optimizer.capability_index import CapabilityIndex
 from optimizer.config import OptimizerConfig
-from optimizer.instance import firm_synergy, prepare_problem, threshold
+from optimizer.instance import prepare_problem, threshold
 from optimizer.propose import BidOutcome, propose_bid, propose_joint
 from profiles import repository
 from profiles.db import session_scope
 from profiles.domain import Bid
 from profiles.errors import NotFound
-from profiles.repository import capabilities as capability_store
 from profiles.repository import duplicates as duplicate_store
-from profiles.repository import runs as run_store
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import Vocabulary, load_vocabulary
 from profiles.visibility import Role
 
-# The capability index of each database this process serves, with the firm data version it was read at.
-_indexes: dict[str, tuple[tuple, CapabilityIndex]] = {}
-_index_lock = threading.Lock()
 DIAGNOSIS_FIT = 0.25  # a requirement no firm reaches is explained by the closest firms down to this fit
 
 
-def _capability_index(session, vocabulary: Vocabulary) -> CapabilityIndex:
-    """The index for the session's database, read again only when a firm was added, edited or removed."""
-    url = session.get_bind().url.render_as_string(hide_password=False)
-    version = capability_store.firm_data_version(session)
-    with _index_lock:
-        cached = _indexes.get(url)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        index = CapabilityIndex.build(capability_store.capability_rows(session), vocabulary)
-        _indexes[url] = (version, index)
-        return index
-
-
-def _reach(session, bids: list[Bid], config: OptimizerConfig, vocabulary: Vocabulary) -> dict[str, dict[str, set[str]]]:
+def _reach(
+    index: CapabilityIndex, bids: list[Bid], config: OptimizerConfig, vocabulary: Vocabulary
+) -> dict[str, dict[str, set[str]]]:
     """Per bid and requirement, the firms whose capabilities can reach it (locked firms everywhere); for a
     requirement none reaches, the closest ones, so that the proposal can say who came nearest."""
-    index = _capability_index(session, vocabulary)
     out: dict[str, dict[str, set[str]]] = {}
     for bid in bids:
         per_requirement = out.setdefault(bid.key, {})
@@ -64,17 +47,19 @@ def _reach(session, bids: list[Bid], config: OptimizerConfig, vocabulary: Vocabu
 
 
 def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
-    """The model input over the candidate firms only (see `optimizer.capability_index`), with synergy from the
-    stored matches among them: firms that can cover no requirement would be pruned by the model anyway."""
+    """The model input over the firms that can touch the bids (see `optimizer.capability_index`), with
+    synergy from the stored matches among the candidates; what it reads of the exchange is kept between
+    requests (`proposal_inputs`): firms that can cover no requirement would be pruned by the model anyway."""
     vocabulary = load_vocabulary()
-    reach = _reach(session, bids, config, vocabulary)
+    exchange = proposal_inputs.inputs(session, vocabulary)
+    assert exchange.index is not None
+    reach = _reach(exchange.index, bids, config, vocabulary)
     keys = {k for per_requirement in reach.values() for found in per_requirement.values() for k in found}
-    firms = repository.load_firms(session, keys)
+    firms = [exchange.firms[k] for k in sorted(keys) if k in exchange.firms]
     twins = duplicate_store.open_pair_keys(session)  # unresolved duplicates: never both in one consortium
     problem = prepare_problem(bids, firms, [], vocabulary, config, twins, reach)
     used = {c.firm for bi in problem.bids for c in bi.candidates}
-    synergy = firm_synergy(run_store.match_scores_among(session, used))
-    return replace(problem, synergy=synergy), {f.key: f for f in firms}
+    return replace(problem, synergy=exchange.synergy(used)), {f.key: f for f in firms}
 
 
 def new_batch(settings: Settings) -> str:
