@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,10 @@ OTHER_COUNTRY = -12.0
 OTHER_COUNTRY_CAP = 0.05
 # Stored firms of the incoming firm's country with names at least this alike are scored at all (blocking).
 CANDIDATE_CUTOFF = 60.0
-SLICE = 512
+CACHED_NAMES = 262_144  # folded names and web domains kept: an import compares each firm with many
+PREFIX = 4  # letters of a name word that make a blocking key
+RAREST_KEYS = 2  # blocking keys used per firm: the rarest of its name
+COMMON_BLOCK = 300  # firms sharing a key beyond which the key says little
 
 _TRANSLITERATIONS = (("oe", "o"), ("ae", "a"), ("ue", "u"), ("aa", "a"))
 _CONNECTIVES = re.compile(r"\b(og|och|und|and|ja|et|the)\b")
@@ -121,6 +125,7 @@ class Decision:
     score: IdentityScore | None
 
 
+@lru_cache(maxsize=CACHED_NAMES)
 def identity_name(name: str) -> str:
     """A firm name folded for comparison: no accents, legal forms or connectives; ø/oe, ä/ae, ü/ue alike."""
     key = name_key(name)
@@ -130,6 +135,7 @@ def identity_name(name: str) -> str:
     return key or fold(name)
 
 
+@lru_cache(maxsize=CACHED_NAMES)
 def website_domain(website: str | None) -> str | None:
     """The registrable domain of a web address: no scheme, "www.", port or path ("https://www.a.dk/x" → "a.dk")."""
     if not website or not website.strip():
@@ -211,42 +217,60 @@ def band(score: float, link_at: float, review_at: float) -> str:
     return NEW
 
 
+def blocking_keys(name: str) -> set[str]:
+    """The starts of a firm name's words (`PREFIX` letters, once folded): typos at a word's end,
+    abbreviations ("Fjor.") and ø/oe spellings keep them, so the same firm written two ways shares one."""
+    return {word[:PREFIX] for word in identity_name(name).split() if len(word) >= 2}
+
+
 def candidates(stored: list[Firm], incoming: list[Firm]) -> dict[str, set[int]]:
-    """Blocking: for each incoming firm's key, the indexes of the stored firms worth scoring: those of its
-    country with names at least `CANDIDATE_CUTOFF` alike (compared in slices, so memory stays at slice ×
-    country), and those of any country sharing its VAT or registry number."""
+    """Blocking: for each incoming firm's key, the indexes of the stored firms worth scoring.
+
+    Those of its country that share one of its rarest name-word starts (`RAREST_KEYS` of them; a word
+    common to many firms, like "metal" or "teknik", tells little, and is used only when the name has nothing
+    rarer) or its website domain, with names at least `CANDIDATE_CUTOFF` alike; and those of any country
+    sharing its VAT or registry number. The work grows with the firms that share a rare word, not with the
+    square of a country's firms."""
     out: dict[str, set[int]] = defaultdict(set)
-    by_country: dict[str, list[int]] = defaultdict(list)
     by_identifier: dict[str, list[int]] = defaultdict(list)
+    by_word: dict[tuple[str, str], list[int]] = defaultdict(list)
+    stored_names = [identity_name(f.name) for f in stored]
     for j, f in enumerate(stored):
-        by_country[f.country].append(j)
+        for key in blocking_keys(f.name):
+            by_word[(f.country, key)].append(j)
+        domain = website_domain(f.website)
+        if domain:
+            by_word[(f.country, "web:" + domain)].append(j)
         for prefix, value in (("vat", f.vat_number), ("reg", f.registry_number)):
             if value:
                 by_identifier[f"{prefix}:{value}"].append(j)
-    stored_names = [identity_name(f.name) for f in stored]
-    incoming_by_country: dict[str, list[Firm]] = defaultdict(list)
     for f in incoming:
-        incoming_by_country[f.country].append(f)
         for prefix, value in (("vat", f.vat_number), ("reg", f.registry_number)):
             if value:
                 out[f.key].update(by_identifier.get(f"{prefix}:{value}", ()))
-    for country, firms in sorted(incoming_by_country.items()):
-        block = by_country.get(country, [])
-        if not block:
+        name = identity_name(f.name)
+        blocks = sorted(
+            (len(by_word.get((f.country, key), ())), key)
+            for key in blocking_keys(f.name)
+            if (f.country, key) in by_word
+        )
+        # The rarest word starts; a start shared by many firms only when the name has no rarer one.
+        rare = [key for size, key in blocks[:RAREST_KEYS] if size <= COMMON_BLOCK] or [key for _, key in blocks[:1]]
+        nearby = sorted({j for key in rare for j in by_word[(f.country, key)]})
+        domain = website_domain(f.website)
+        if domain:
+            nearby = sorted(set(nearby) | set(by_word.get((f.country, "web:" + domain), ())))
+        if not nearby:
             continue
-        choices = [stored_names[j] for j in block]
-        for start in range(0, len(firms), SLICE):
-            part = firms[start : start + SLICE]
-            scores = process.cdist(
-                [identity_name(f.name) for f in part],
-                choices,
-                scorer=fuzz.token_set_ratio,
-                dtype=np.float32,
-                score_cutoff=CANDIDATE_CUTOFF,
-                workers=1,
-            )
-            for r, c in zip(*np.nonzero(scores), strict=True):
-                out[part[int(r)].key].add(block[int(c)])
+        scores = process.cdist(
+            [name],
+            [stored_names[j] for j in nearby],
+            scorer=fuzz.token_set_ratio,
+            dtype=np.float32,
+            score_cutoff=CANDIDATE_CUTOFF,
+            workers=1,
+        )
+        out[f.key].update(nearby[int(c)] for c in np.nonzero(scores[0])[0])
     return out
 
 
