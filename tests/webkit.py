@@ -205,3 +205,19 @@ def sign_in(page: Page, who: str, password: str = PASSWORD, *, confirm: bool = F
         from playwright.sync_api import expect
 
         expect(page.locator("header .who")).to_contain_text(who)
+
+
+def nordalu_interested_in_vejle(served: Any) -> None:
+    """Nordalu (a firm user) expresses interest in a published Vejle profile, through the API of `served`."""
+    api = httpx.Client(base_url=served.base + "/api/v1", timeout=30)
+    wanted = api.get(
+        "/profiles",
+        params={"firm": "dk-vejle-praecision", "status": "published"},
+        headers={"X-API-Key": served.keys["dac-advisor"]},
+    ).json()["items"][0]["reference"]
+    sent = api.post(
+        "/interests",
+        json={"profile": wanted, "message": "We extrude the profiles you machine."},
+        headers={"X-API-Key": served.keys["nordalu"]},
+    )
+    assert sent.status_code == 201, sent.text

@@ -8,9 +8,8 @@ import re
 from datetime import date
 from urllib.parse import quote
 
-import httpx
 import pytest
-from webkit import artefacts, hidden_identities, leaks, new_page, require_chromium, sign_in
+from webkit import artefacts, hidden_identities, leaks, new_page, nordalu_interested_in_vejle, require_chromium, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -26,18 +25,7 @@ WIDTHS = (375, 1366, 1920)
 @pytest.fixture(scope="module")
 def workspace(served):
     """Base and database URL of the served demo exchange, once Nordalu is interested in a Vejle profile."""
-    api = httpx.Client(base_url=served.base + "/api/v1", timeout=30)
-    wanted = api.get(
-        "/profiles",
-        params={"firm": "dk-vejle-praecision", "status": "published"},
-        headers={"X-API-Key": served.keys["dac-advisor"]},
-    ).json()["items"][0]["reference"]
-    sent = api.post(
-        "/interests",
-        json={"profile": wanted, "message": "We extrude the profiles you machine."},
-        headers={"X-API-Key": served.keys["nordalu"]},
-    )
-    assert sent.status_code == 201, sent.text
+    nordalu_interested_in_vejle(served)
     return served.base, served.url
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 require_chromium()
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 SHOTS = artefacts() / "screenshots"
@@ -31,14 +31,9 @@ def page_options():
     return {"width": 1200}
 
 
-def sign_in(page: Page, who: str) -> None:
-    webkit.sign_in(page, who)
-    expect(page.locator("header .who")).to_be_visible()
-
-
 def test_an_advisor_fixes_a_bad_country_and_saves_the_firm_details(page):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    sign_in(page, "dac-advisor")
+    webkit.sign_in(page, "dac-advisor", confirm=True)
     page.goto("/firms/dk-nordalu")
     page.get_by_role("link", name="Edit firm details").click()
     expect(page.locator("h1")).to_contain_text("Edit firm details: Nordalu Extrusion A/S")
@@ -71,7 +66,7 @@ def test_an_advisor_fixes_a_bad_country_and_saves_the_firm_details(page):
 
 
 def test_a_firm_of_another_cluster_offers_no_edit(page):
-    sign_in(page, "nmcn-advisor")
+    webkit.sign_in(page, "nmcn-advisor", confirm=True)
     page.goto("/firms")
     page.goto("/firms/dk-nordalu/edit")
     expect(page.locator("h1")).to_contain_text("Not found")

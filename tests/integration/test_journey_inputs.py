@@ -34,11 +34,6 @@ def page_options():
     return {"width": 1200}
 
 
-def sign_in(page: Page, who: str) -> None:
-    webkit.sign_in(page, who)
-    expect(page.locator("header .who")).to_be_visible()
-
-
 def upload(page: Page, name: str, data: bytes, mime: str) -> None:
     page.goto("/uploads")
     page.set_input_files("#upload-form input[type=file]", files=[{"name": name, "mimeType": mime, "buffer": data}])
@@ -57,7 +52,7 @@ def workbook(rows: list[list[object]]) -> bytes:
 
 
 def test_uploads_as_excel_writes_them_report_as_tables_and_wrap_bad_values(page):
-    sign_in(page, "admin")
+    webkit.sign_in(page, "admin", confirm=True)
     csv_text = (
         "key;name;country;city;lat;lon;employees;capabilities\r\n"
         "dk-journey-smed;Ølund Smed ApS;Danmark;Århus;56,15;10,21;1.200;svejsning\r\n"
@@ -103,7 +98,7 @@ def test_uploads_as_excel_writes_them_report_as_tables_and_wrap_bad_values(page)
 
 
 def test_firms_filter_takes_country_names_and_asks_about_a_slip(page):
-    sign_in(page, "dac-advisor")
+    webkit.sign_in(page, "dac-advisor", confirm=True)
     page.goto("/firms")
     page.fill("form.filters input[name=country]", "Norge")
     page.locator("form.filters button[type=submit]").click()
@@ -120,7 +115,7 @@ def test_firms_filter_takes_country_names_and_asks_about_a_slip(page):
 
 
 def test_profile_form_flags_capabilities_outside_the_vocabulary(page):
-    sign_in(page, "nordalu")
+    webkit.sign_in(page, "nordalu", confirm=True)
     page.goto("/profiles-new")
     page.fill("input[name=key]", "dk-nordalu-journey")
     page.fill("input[name=title]", "Coated aluminium profiles")
