@@ -23,6 +23,7 @@ from .taxonomy.vocabulary import fold
 _WORD = re.compile(r"\w+")
 _SPELT_OUT = [("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a")]
 MIN_SINGLE_WORD = 5
+READ_TEXTS_KEPT = 20_000
 
 
 @lru_cache(maxsize=200_000)
@@ -57,6 +58,9 @@ class NameIndex:
     _labels: dict[int, str] = field(default_factory=dict)
     _words: dict[str, set[int]] = field(default_factory=dict)
     _sorted_words: list[str] | None = None
+    # Texts already read, with their mentions: a search page shows the same popular profiles again and
+    # again, and reading a text is most of the cost of showing it. Emptied when full.
+    _read: dict[str, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, firms: Iterable[NamedFirm], common_words: Iterable[str] = ()) -> NameIndex:
@@ -66,6 +70,7 @@ class NameIndex:
         return index
 
     def add(self, firm: NamedFirm) -> None:
+        self._read.clear()
         self._labels[firm.firm_id] = firm.label
         for words in self._variants(firm.name):
             self._by_first.setdefault(words[0], {}).setdefault(words, firm.firm_id)
@@ -86,10 +91,18 @@ class NameIndex:
     def _distinctive(self, words: tuple[str, ...]) -> bool:
         return len(words) >= 2 or (len(words[0]) >= MIN_SINGLE_WORD and words[0] not in self.common_words)
 
-    def mentions(self, text: str) -> list[tuple[int, int, int]]:
+    def mentions(self, text: str) -> tuple[tuple[int, int, int], ...]:
         """(start, end, firm id) of every firm name in `text`, left to right, never overlapping."""
         if not text:
-            return []
+            return ()
+        found = self._read.get(text)
+        if found is None:
+            if len(self._read) >= READ_TEXTS_KEPT:
+                self._read.clear()
+            found = self._read[text] = tuple(self._find(text))
+        return found
+
+    def _find(self, text: str) -> list[tuple[int, int, int]]:
         words = [(m.start(), m.end(), skeleton(m.group())) for m in _WORD.finditer(text)]
         found: list[tuple[int, int, int]] = []
         i = 0

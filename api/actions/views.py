@@ -164,10 +164,18 @@ def scrub(text: str, firm: FirmRow) -> str:
     but firms do write "Limfjord Svejseteknik ApS has 35 employees" into their descriptions."""
     if not text:
         return text
-    pattern = _identity_pattern(
-        firm.name, (firm.website or "", firm.contact_email or "", firm.contact_phone or "", firm.contact_name or "")
-    )
-    return scrub_identifiers(pattern.sub("the company", text), firm)
+    contacts = (firm.website or "", firm.contact_email or "", firm.contact_phone or "", firm.contact_name or "")
+    return _scrubbed(text, firm.name, contacts, _identifiers(firm))
+
+
+# Texts scrubbed before, by text and what was taken out of it: search pages show the same profiles again.
+@lru_cache(maxsize=16_384)
+def _scrubbed(text: str, name: str, contacts: tuple[str, ...], identifiers: tuple[str, ...]) -> str:
+    return _without_identifiers(_identity_pattern(name, contacts).sub("the company", text), identifiers)
+
+
+def _identifiers(firm: FirmRow) -> tuple[str, ...]:
+    return tuple(v for v in (firm.vat_number, firm.registry_number) if v)
 
 
 @lru_cache(maxsize=4096)
@@ -189,7 +197,12 @@ def scrub_identifiers(text: str, firm: FirmRow) -> str:
     """Text with the firm's VAT and registry numbers taken out: seen only by those who manage the firm."""
     if not text:
         return text
-    pattern = _identifier_pattern(tuple(v for v in (firm.vat_number, firm.registry_number) if v))
+    return _without_identifiers(text, _identifiers(firm))
+
+
+@lru_cache(maxsize=16_384)
+def _without_identifiers(text: str, identifiers: tuple[str, ...]) -> str:
+    pattern = _identifier_pattern(identifiers)
     return pattern.sub("[identifier withheld]", text) if pattern is not None else text
 
 
