@@ -5,11 +5,13 @@ check again in plain Python → assemble; alternatives come from no-good cuts on
 the member set, so each alternative is a different consortium.
 
 Several bids: each bid is first solved alone (exactly); if those plans fit the
-firms' availability together, they are the joint optimum. Otherwise the
-availability rows are priced out (Lagrangian relaxation, `optimizer.joint`): the
-bids are solved alone again with contested firms charged a price, which gives a
-bound on every joint plan, and the consortia found are packed into one plan. The
-gap is reported against that bound. The earlier path (greedy staffing, then the
+firms' availability together, they are the joint optimum. Otherwise, when they
+share few firms, a search branches on those firms (`optimizer.branch`), which
+usually proves the joint optimum. With many shared firms, or when that search
+stops on time, the availability rows are priced out (Lagrangian relaxation,
+`optimizer.joint`): the bids are solved alone again with contested firms charged
+a price, which gives a bound on every joint plan, and the consortia found are
+packed into one plan. The gap is reported against that bound. The earlier path (greedy staffing, then the
 joint model warm-started from it, against the sum of the separate optima) stays
 available as method GREEDY.
 """
@@ -26,9 +28,10 @@ import pulp
 
 from profiles.domain import Firm
 
+from .columns import Column, parallel_map
 from .config import OptimizerConfig
 from .instance import BidInput, ProblemInput
-from .joint import Column, parallel_map, plan_jointly
+from .joint import plan_jointly
 from .model import add_nogood, build, set_start
 from .plans import extract, plan_terms, plan_value
 from .precheck import Reason, diagnose
@@ -332,8 +335,8 @@ def propose_joint(
             ceiling = {k: s.bound for k, s in alone.items()}
             reduced = {k: s.bi for k, s in alone.items()}
             planned = plan_jointly(problem, staffable, columns, ceiling, reduced, config, solver, limit, say)
-            plans, value, method = planned.plans, planned.value, LAGRANGIAN
-            rounds = {"rounds": planned.rounds, "columns": planned.columns}
+            plans, value, method = planned.plans, planned.value, planned.method
+            rounds = {"rounds": planned.rounds, "columns": planned.columns, "nodes": planned.nodes}
             if len(plans) == len(staffable):  # the Lagrangian bound holds for plans that staff every bid
                 bound = min(bound, planned.bound)
         gap = (bound - value) / max(1e-9, abs(bound))

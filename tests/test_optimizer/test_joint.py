@@ -1,11 +1,13 @@
-"""Joint plans across simultaneous bids (the Lagrangian path): every plan passes the plain-Python checks
-of every rule, no firm goes beyond its availability, the same input gives the same plan, the bound
-is never below the true joint optimum, and a plan called optimal equals brute force over all member sets."""
+"""Joint plans across simultaneous bids (the search over shared firms and the Lagrangian path): every plan
+passes the plain-Python checks of every rule, no firm goes beyond its availability, the same input gives
+the same plan, the bound is never below the true joint optimum, and a plan called optimal equals brute
+force over all member sets."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from itertools import combinations, product
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from optimizer.config import OptimizerConfig
 from optimizer.fit import RequirementFit
 from optimizer.instance import BidInput, Candidate, ProblemInput, pair
+from optimizer.joint import BRANCHING, LAGRANGIAN
 from optimizer.plans import plan_for, plan_terms, plan_value
 from optimizer.propose import propose_joint
 from optimizer.rules import over_availability
@@ -187,7 +190,7 @@ def test_contested_firms_are_shared_out_and_the_plan_proven_optimal():
     problem = ProblemInput(bids, {"s1": 1, "s2": 1, "w1": 1, "w2": 1}, {}, {})
     plans, joint, status = _plans(problem)
     assert len(plans) == 2 and over_availability(list(plans.values()), problem.availability) == {}
-    assert status == OPTIMAL and joint["method"] == "lagrangian"
+    assert status == OPTIMAL and joint["method"] in (LAGRANGIAN, BRANCHING)
     assert joint["value"] == pytest.approx(brute_force(problem, CONFIG)[1])
 
 
@@ -195,3 +198,77 @@ def test_unknown_joint_method_is_refused():
     problem = ProblemInput((), {}, {}, {})
     with pytest.raises(ValueError, match="unknown joint method"):
         propose_joint(problem, {}, CONFIG, method_name="magic")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(joint_instances())
+def test_search_and_lagrangian_paths_both_agree_with_brute_force(problem):
+    """The search over shared firms proves these small instances optimal; the Lagrangian path alone (the
+    search switched off, as for many shared firms) keeps an honest bound and is right whenever it claims
+    optimality."""
+    staffed, best = brute_force(problem, CONFIG)
+    with mock.patch("optimizer.joint.BRANCH_SHARED", 10**6):
+        searched, joint, status = _plans(problem)
+    with mock.patch("optimizer.joint.BRANCH_SHARED", -1):
+        priced, priced_joint, priced_status = _plans(problem)
+    if joint is None or staffed < len(problem.bids):
+        return
+    assert len(searched) == len(priced) == staffed
+    assert over_availability(list(searched.values()), problem.availability) == {}
+    assert status == OPTIMAL and joint["value"] == pytest.approx(best, abs=1e-6)
+    assert priced_joint is not None and priced_joint["bound"] >= best - 1e-6
+    if priced_status == OPTIMAL:
+        assert priced_joint["value"] == pytest.approx(best, abs=1e-6)
+
+
+def _bid(key: str, max_size: int = 2, locked: tuple[str, ...] = (), weight: float = 1.0) -> Bid:
+    reqs = (Requirement("a", "a", weight=weight), Requirement("b", "b", weight=weight))
+    return Bid(
+        key=key,
+        title="t",
+        customer="c",
+        customer_country="DE",
+        delivery_country="DE",
+        requirements=reqs,
+        max_size=max_size,
+        locked_firms=locked,
+    )
+
+
+def _cand(f: str, fa: float, fb: float, locked: bool = False) -> Candidate:
+    fits = {r: RequirementFit(f, r, v, "same", None, None, ()) for r, v in (("a", fa), ("b", fb)) if v}
+    return Candidate(f, "DK", "company", fits, True, locked)
+
+
+def test_search_never_takes_a_locked_firm_from_its_bid():
+    """Both bids want the strong firm s; it is locked into bid x, so the branch that bans it there holds no
+    plan and bid y must do without it."""
+    x_cands = (_cand("s", 1.0, 1.0, locked=True), _cand("w", 0.7, 0.7))
+    y_cands = (_cand("s", 1.0, 1.0), _cand("w", 0.7, 0.7), _cand("v", 0.6, 0.6), _cand("u", 0.6, 0.6))
+    bids = (
+        BidInput(_bid("x", locked=("s",)), x_cands, {}, frozenset(), {"a": 0.6, "b": 0.6}),
+        BidInput(_bid("y"), y_cands, {}, frozenset(), {"a": 0.6, "b": 0.6}),
+    )
+    problem = ProblemInput(bids, {"s": 1, "w": 1, "v": 1, "u": 1}, {}, {})
+    plans, joint, status = _plans(problem)
+    assert "s" in plans["x"].members and "s" not in plans["y"].members
+    assert status == OPTIMAL and joint["method"] == BRANCHING
+    assert joint["value"] == pytest.approx(brute_force(problem, CONFIG)[1])
+
+
+def test_search_shares_a_firm_of_availability_two_among_three_bids():
+    """Three bids want s, which may join two consortia: the bid that gains least from it does without."""
+    cands = tuple(
+        _cand(f, a, b)
+        for f, a, b in (("s", 1.0, 1.0), ("w", 0.8, 0.6), ("v", 0.6, 0.8), ("u", 0.6, 0.6), ("t", 0.6, 0.6))
+    )
+    bids = tuple(
+        BidInput(_bid(k, weight=w), cands, {}, frozenset(), {"a": 0.6, "b": 0.6})
+        for k, w in (("x", 1.0), ("y", 2.0), ("z", 0.5))
+    )
+    problem = ProblemInput(bids, {"s": 2, "w": 1, "v": 1, "u": 1, "t": 1}, {}, {})
+    plans, joint, status = _plans(problem)
+    assert sum("s" in p.members for p in plans.values()) == 2
+    assert over_availability(list(plans.values()), problem.availability) == {}
+    assert status == OPTIMAL and joint["method"] == BRANCHING
+    assert joint["value"] == pytest.approx(brute_force(problem, CONFIG)[1])
