@@ -64,7 +64,10 @@ class FirmRow(SQLModel, table=True):
 class ProfileRow(SQLModel, table=True):
     __tablename__ = "profile"
     # The change feed (`GET /profiles?modified_since=`) reads profiles in this order.
-    __table_args__ = (Index("ix_profile_updated_id", "updated_at", "id"),)
+    __table_args__ = (
+        Index("ix_profile_updated_id", "updated_at", "id"),
+        Index("ix_profile_published_id", "published_on", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=80, unique=True, index=True)

@@ -337,39 +337,43 @@ def _text_excluded(filters: ProfileFilter, names: views.HiddenNames) -> ProfileF
 
 def _profile_views(
     session: Session, ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int
-) -> tuple[list[dict], int]:
+) -> tuple[list[dict], int, bool]:
     today = ctx.settings.current_date()
     names = hidden_names(session, ctx.viewer)
     filters = _text_excluded(filters, names)
-    rows, total = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit, today=today)
-    return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total
+    rows, total, exact = search.search_profiles(session, _scope(ctx.viewer), filters, sort, offset, limit, today=today)
+    return [views.profile_view(p, f, ctx.viewer, today, names) for p, f in rows], total, exact
 
 
 def list_profiles(
     ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int, firm: str | None = None
-) -> tuple[list[dict], int]:
-    """Profiles the viewer may list; with `firm` (key or alias), only that firm's."""
+) -> tuple[list[dict], int, bool]:
+    """Profiles the viewer may list; with `firm` (key or alias), only that firm's; how many in all,
+    and whether that number is exact (free text counts up to `search.COUNT_LIMIT`)."""
     with session_scope(ctx.engine, readonly=True) as session:
         if firm is not None:
             filters = replace(filters, firm_id=firm_row(session, ctx.viewer, firm).id)
         return _profile_views(session, ctx, filters, sort, offset, limit)
 
 
-def search_profiles(ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int) -> tuple[list[dict], int]:
+def search_profiles(
+    ctx: Context, filters: ProfileFilter, sort: str, offset: int, limit: int
+) -> tuple[list[dict], int, bool]:
     """The profile search page: profiles the viewer may list, each with `best_match`, its best stored match
-    score to a profile of the viewer's own firm (an advisor's: of its cluster's firms), None without one."""
+    score to a profile of the viewer's own firm (an advisor's: of its cluster's firms), None without one;
+    how many in all, and whether that number is exact."""
     today = ctx.settings.current_date()
     v = ctx.viewer
     with session_scope(ctx.engine, readonly=True) as session:
         names = hidden_names(session, v)
         filters = _text_excluded(filters, names)
-        rows, total = search.search_profiles(session, _scope(v), filters, sort, offset, limit, today=today)
+        rows, total, exact = search.search_profiles(session, _scope(v), filters, sort, offset, limit, today=today)
         own = [v.firm_id] if v.role == Role.FIRM and v.firm_id else []
         if v.role == Role.ADVISOR and v.cluster:
             own = firm_store.cluster_firm_ids(session, v.cluster)
         best = search.best_scores(session, own, [p.id for p, _ in rows if p.id is not None])
         found = [views.profile_view(p, f, v, today, names) | {"best_match": best.get(p.id or 0)} for p, f in rows]
-        return found, total
+        return found, total, exact
 
 
 def get_firm_and_profiles(ctx: Context, ref: str, limit: int) -> tuple[dict[str, Any], list[dict], bool]:
@@ -377,7 +381,7 @@ def get_firm_and_profiles(ctx: Context, ref: str, limit: int) -> tuple[dict[str,
     whether the viewer manages the firm."""
     with session_scope(ctx.engine, readonly=True) as session:
         row = firm_row(session, ctx.viewer, ref)
-        profiles, _ = _profile_views(session, ctx, ProfileFilter(firm_id=row.id), "-published_on", 0, limit)
+        profiles, _, _ = _profile_views(session, ctx, ProfileFilter(firm_id=row.id), "-published_on", 0, limit)
         return views.firm_view(row, ctx.viewer), profiles, ctx.viewer.manages(row.id, row.cluster)
 
 

@@ -70,14 +70,18 @@ def profiles(
     }
     errors: dict[str, list[str]] = {}
     items: list[dict[str, Any]] = []
-    total = 0
+    total, exact = 0, True
     searched = any(filters.values())
     if searched:
         try:
             chosen = profile_filter(filters["type"], filters["country"], filters["capability"], filters["nace"], q)
-            items, total = exchange.search_profiles(ctx, chosen, "-published_on", (page_no - 1) * PER_PAGE, PER_PAGE)
+            items, total, exact = exchange.search_profiles(
+                ctx, chosen, "-published_on", (page_no - 1) * PER_PAGE, PER_PAGE
+            )
         except ValidationFailed as exc:
             errors = field_errors(exc.errors)
+
+    more_uncounted = not exact and len(items) == PER_PAGE  # past the counted hits, a full page may have a next
 
     def page_url(number: int) -> str:
         return "/profiles?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": number})
@@ -88,12 +92,13 @@ def profiles(
         http_status=422 if errors else 200,
         profiles=items,
         total=total,
+        total_exact=exact,
         searched=searched,
         filters=filters,
         errors=errors,
         types=PROFILE_TYPES,
         pages={
             "previous": page_url(page_no - 1) if page_no > 1 else None,
-            "next": page_url(page_no + 1) if page_no * PER_PAGE < total else None,
+            "next": page_url(page_no + 1) if page_no * PER_PAGE < total or more_uncounted else None,
         },
     )

@@ -3,19 +3,24 @@
 Filters run in SQL; list columns are JSON, matched as text on the quoted value so the
 same query works on SQLite and PostgreSQL.
 
-Free text finds profiles through the full-text index of the database (migration 0013):
-SQLite's FTS5 table `profile_fts`, PostgreSQL's `profile.search_vector`. The user's text
-is cut into words here and every word quoted, so no search syntax of either database
-reaches it; a profile must contain every word, the longer ones also as the start of a
-longer word ("machine" finds "machines"). On PostgreSQL words are also stemmed with
+Free text finds profiles through the full-text index of the database (migrations 0013
+and 0015): SQLite's FTS5 table `profile_fts`, PostgreSQL's `profile.search_vector`. The
+user's text is cut into words here and every word quoted, so no search syntax of either
+database reaches it; a profile must contain every word, the longer ones also as the start
+of a longer word ("machine" finds "machines"). On PostgreSQL words are also stemmed with
 every configuration the profiles are indexed with. Other databases fall back to a
 substring scan (`like_text_condition`).
+
+A free-text search counts its hits up to `COUNT_LIMIT` and says whether it stopped there:
+a common word is in thousands of profiles, and counting them all made every search cost
+grow with the exchange. The page itself is read in its sort order where the index allows
+(SQLite's FTS5 rowid is the publication order), so it too stops after one page.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -118,22 +123,35 @@ def tsquery_text(words: list[str], prefix: bool = True) -> str:
 
 
 _PROFILE_FTS = table("profile_fts", literal_column("rowid"))
+# The FTS5 rowid is the profile's place in publication order (migration 0015): days of `published_on`
+# times LISTING_STEP plus the profile id.
+LISTING_STEP = 2**32
+# Hits are counted up to this many; a search says whether there are more.
+COUNT_LIMIT = 1_000
+# Sorts the FTS5 rowid follows, and its direction for each.
+LISTING_SORTS = {"-published_on": "DESC", "published_on": "ASC"}
 
 
-def _fts5_hits(words: list[str]) -> Any:
-    """The ids of the profiles FTS5 finds, as a subquery the search starts from.
+def _fts5_hits(words: list[str], sort: str | None = None) -> Any:
+    """The ids of the profiles FTS5 finds, as a subquery the search starts from; for a sort in
+    publication order, in that order (newest first for "-published_on").
 
     `LIMIT -1` (no limit) keeps SQLite from flattening the subquery: it reads the index once and
-    then each hit's profile and firm by key. Flattened (or as `id IN (...)`), the planner may start
-    from a type or country index and run the full-text query again for every profile of that type,
-    or probe every hit for every firm of that country: a second for a query the index answers in 1 ms.
+    then each hit's profile and firm by key, in the index's order, stopping once the outer query's
+    LIMIT is met. Flattened (or as `id IN (...)`), the planner may start from a type or country index
+    and run the full-text query again for every profile of that type, or probe every hit for every
+    firm of that country: a second for a query the index answers in 1 ms.
     """
     match = text("profile_fts MATCH :fts_query").bindparams(fts_query=fts5_query(words))
-    hits: Any = select(literal_column("rowid").label("id")).select_from(_PROFILE_FTS).where(match).limit(-1)
-    return hits.subquery("fts_hits")
+    rowid: Any = literal_column("rowid")
+    hits: Any = select((rowid % LISTING_STEP).label("id"), rowid.label("listing")).select_from(_PROFILE_FTS)
+    hits = hits.where(match)
+    if sort in LISTING_SORTS:
+        hits = hits.order_by(text(f"rowid {LISTING_SORTS[sort]}"))
+    return hits.limit(-1).subquery("fts_hits")
 
 
-def _tsquery_hits(words: list[str]) -> Any:
+def _tsquery_hits(words: list[str], sort: str | None = None) -> Any:
     """The ids of the profiles whose search vector matches, as a subquery the search starts from.
 
     The words as they are, as prefixes ('simple'), or-ed with the words stemmed as each language the
@@ -170,65 +188,115 @@ def text_condition(dialect: str, value: str) -> Any | None:
     return None if text_words(value) else false()
 
 
-def text_source(dialect: str, value: str | None) -> Any | None:
+def text_source(dialect: str, value: str | None, sort: str | None = None) -> Any | None:
     """The subquery of the ids of the profiles that contain every word of `value`, where the database's
-    full-text index is read that way; else None."""
+    full-text index is read that way (in the order of `sort` where the index keeps it); else None."""
     by_source = TEXT_SOURCES.get(dialect)
     words = text_words(value) if value else []
-    return by_source(words) if by_source is not None and words else None
+    return by_source(words, sort) if by_source is not None and words else None
 
 
 def _order(query: Any, sorts: dict[str, Any], sort: str, tiebreak: Any) -> Any:
-    descending = sort.startswith("-")
+    """Sorted by `sort`, ties by `tiebreak` in the same direction: newest first is also highest id
+    first, the order the full-text index of SQLite reads its hits in."""
     column = sorts[sort.lstrip("-")]
-    return query.order_by(column.desc() if descending else column.asc(), tiebreak)
+    if sort.startswith("-"):
+        return query.order_by(column.desc(), tiebreak.desc())
+    return query.order_by(column.asc(), tiebreak.asc())
 
 
 def search_profiles(
     session: Session, scope: Scope, filters: ProfileFilter, sort: str, offset: int, limit: int, *, today: date
-) -> tuple[list[tuple[ProfileRow, FirmRow]], int]:
-    """One page of the profiles the filters select, and how many there are in all: of other firms than
-    the viewer's own, only profiles live on `today`.
-
-    The filters run once: a single query orders the matching ids and counts them with a window
-    function (`count(*) over ()`), then the page's rows are read by id. (A separate count query
-    would run every filter, and on SQLite scan the whole table, a second time.)
+) -> tuple[list[tuple[ProfileRow, FirmRow]], int, bool]:
+    """One page of the profiles the filters select, how many there are in all, and whether that
+    number is exact: of other firms than the viewer's own, only profiles live on `today`. Free text
+    counts up to `COUNT_LIMIT` (then the number is that limit, not exact); other filters count all.
     """
     dialect = session.get_bind().dialect.name
     conditions = _profile_conditions(scope, filters, today, dialect)
-    joined = col(FirmRow.id) == col(ProfileRow.firm_id)
-    hits = text_source(dialect, filters.text)
 
-    def matching(query: Any) -> Any:
+    def matching(query: Any, hits: Any) -> Any:
         if hits is not None:
             query = query.select_from(hits).join(ProfileRow, col(ProfileRow.id) == hits.c.id)
-        return query.join(FirmRow, joined).where(*conditions)
+        return query.join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id)).where(*conditions)
 
-    index_first = hits is not None and dialect == "postgresql"
-    if index_first:
-        # Counted in a subquery, sorted outside it: with the window and the order in one query, the planner
-        # walks all profiles in the sort's order hoping to stop after one page, which the count never lets it.
-        key = PROFILE_SORTS[sort.lstrip("-")]
-        counted = matching(select(ProfileRow.id, key.label("sort_key"), func.count().over().label("total"))).subquery()
-        ordered = counted.c.sort_key.desc() if sort.startswith("-") else counted.c.sort_key.asc()
-        ids_query = select(counted.c.id, counted.c.total).order_by(ordered, counted.c.id)
+    if text_source(dialect, filters.text) is None:
+        ids, total = _counted_page(session, lambda q: matching(q, None), sort, offset, limit)
+        exact = True
     else:
-        ids_query = _order(matching(select(ProfileRow.id, func.count().over())), PROFILE_SORTS, sort, ProfileRow.id)
-    with _index_first(session, index_first):
-        page = session.exec(ids_query.offset(offset).limit(limit)).all()
-    if page:
-        total = page[0][1]
-    elif offset == 0:
-        total = 0
-    else:  # past the last page: the window saw no rows, so count them apart
-        counted = select(func.count()) if hits is not None else select(func.count()).select_from(ProfileRow)
-        total = session.exec(matching(counted)).one()
-    ids = [i for i, _ in page]
+        ids = _text_page(session, dialect, filters.text or "", lambda q, h: matching(q, h), sort, offset, limit)
+        total, exact = _text_count(session, dialect, filters.text or "", lambda q, h: matching(q, h))
     if not ids:
-        return [], total
+        return [], total, exact
+    joined = col(FirmRow.id) == col(ProfileRow.firm_id)
     rows = session.exec(select(ProfileRow, FirmRow).join(FirmRow, joined).where(col(ProfileRow.id).in_(ids))).all()
     by_id = {p.id: (p, firm) for p, firm in rows}
-    return [by_id[i] for i in ids], total
+    return [by_id[i] for i in ids], total, exact
+
+
+def _counted_page(
+    session: Session, matching: Callable[[Any], Any], sort: str, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """Ids of one page and the number of all matching profiles, in one query: the filters run once,
+    the ids ordered and counted with a window function (`count(*) over ()`). (A separate count query
+    would run every filter, and on SQLite scan the whole table, a second time.)"""
+    page = session.exec(
+        _order(matching(select(ProfileRow.id, func.count().over())), PROFILE_SORTS, sort, ProfileRow.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    if page:
+        return [i for i, _ in page], page[0][1]
+    if offset == 0:
+        return [], 0
+    # past the last page: the window saw no rows, so count them apart
+    return [], session.exec(matching(select(func.count()).select_from(ProfileRow))).one()
+
+
+def _text_page(
+    session: Session,
+    dialect: str,
+    value: str,
+    matching: Callable[[Any, Any], Any],
+    sort: str,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """Ids of one page of the profiles with the words of `value`. SQLite's hits come in publication
+    order, so a page sorted that way is read to its end and no further; other sorts order every hit."""
+    hits = text_source(dialect, value, sort)
+    if dialect == "sqlite" and sort in LISTING_SORTS:
+        listing = hits.c.listing.desc() if LISTING_SORTS[sort] == "DESC" else hits.c.listing.asc()
+        query = matching(select(ProfileRow.id), hits).order_by(listing)
+    else:
+        query = _order(matching(select(ProfileRow.id), hits), PROFILE_SORTS, sort, ProfileRow.id)
+    with _planned_for_a_page(session):
+        return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def _text_count(session: Session, dialect: str, value: str, matching: Callable[[Any, Any], Any]) -> tuple[int, bool]:
+    """How many profiles have the words of `value`, counted up to COUNT_LIMIT, and whether that is all."""
+    hits = text_source(dialect, value)
+    firsts = matching(select(literal_column("1").label("one")), hits).limit(COUNT_LIMIT + 1).subquery()
+    with _index_first(session, dialect == "postgresql"):
+        counted = session.exec(select(func.count()).select_from(firsts)).one()
+    return min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
+
+
+@contextmanager
+def _planned_for_a_page(session: Session) -> Iterator[None]:
+    """PostgreSQL plans a page of hits itself: walking the (published_on, id) index for a common word
+    and stopping after the page, or reading a rare word's few hits from the GIN index. JIT stays off:
+    the estimate of a query over all profiles is high enough to compile it, which takes longer than
+    running it."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.exec(text("SET LOCAL jit = off"))
+    try:
+        yield
+    finally:
+        session.exec(text("RESET jit"))
 
 
 @contextmanager

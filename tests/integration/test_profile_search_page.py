@@ -101,3 +101,16 @@ def test_an_introduced_firms_page_links_its_profiles_so_they_open(ex):
     assert links and all(page.get(link).status_code == 200 for link in links)
     own = browser(ex, "vejle").get("/firms/dk-vejle-praecision").text
     assert "/profiles/dk-vejle-praecision-" in own  # the firm's own, drafts included, by key
+
+
+def test_a_count_cut_at_the_limit_says_so_in_the_api_and_on_the_page(ex, monkeypatch):
+    from profiles.repository import search
+
+    full = ex.get("nordalu", "/profiles", params={"q": "aluminium", "per_page": 200}).json()
+    assert full["total_exact"] is True and full["total"] == len(full["items"]) > 3
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    cut = ex.get("nordalu", "/profiles", params={"q": "aluminium", "per_page": 200}).json()
+    assert (cut["total"], cut["total_exact"]) == (3, False)
+    assert cut["items"] == full["items"]  # only the count stops, not the list
+    html = browser(ex, "nordalu").get("/profiles", params={"q": "aluminium"}).text
+    assert "more than 3 profiles" in html

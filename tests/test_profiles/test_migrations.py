@@ -166,7 +166,7 @@ def test_full_text_migration_goes_down_and_up_again_and_indexes_existing_profile
     assert _full_text_objects(any_engine)
     assert _differences(any_engine) == []
     with session_scope(any_engine, readonly=True) as session:
-        found, total = search.search_profiles(
+        found, total, _ = search.search_profiles(
             session,
             search.Scope(all_private=True),
             search.ProfileFilter(text="battery tray"),

@@ -98,7 +98,7 @@ def test_other_firms_list_and_reach_only_live_profiles(engine, golden_path):
         assert lapsed.reference is not None
 
         def listed(viewer: Viewer, today: date) -> set[str]:
-            rows, total = search.search_profiles(
+            rows, total, _ = search.search_profiles(
                 session, search.Scope(firm_id=viewer.firm_id), search.ProfileFilter(), "title", 0, 100, today=today
             )
             assert total == len(rows)

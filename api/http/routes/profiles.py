@@ -118,8 +118,8 @@ def list_profiles(
         concept=concept_filter(capability),
         text=q,
     )
-    items, total = exchange.list_profiles(ctx, filters, sort, p.offset, p.per_page, firm=firm)
-    return page_body(items, total, p)
+    items, total, exact = exchange.list_profiles(ctx, filters, sort, p.offset, p.per_page, firm=firm)
+    return page_body(items, total, p) | {"total_exact": exact}
 
 
 @router.post("/profiles", response_model=ProfileOut, response_model_exclude_unset=True, status_code=201)

@@ -39,6 +39,10 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     per_page: int
+    total_exact: bool = Field(
+        True,
+        description="False when there are more than `total`: a free-text search counts its hits up to 1,000.",
+    )
 
 
 class Health(BaseModel):
