@@ -40,6 +40,13 @@ class OptimizerConfig(BaseModel):
         description="Joint plans across bids: stop improving once the plan is within this share of its bound "
         "(0: until proven optimal or out of time).",
     )
+    joint_search: int = Field(
+        12,
+        ge=0,
+        description="Joint plans across bids: when the bids' optima alone overuse firms at most this many times in "
+        "all, search over those firms first (proves the optimum where the prices' bound stalls above it; with many "
+        "shared firms the search grows too wide). 0: prices only.",
+    )
     joint_workers: int = Field(
         2,
         ge=1,

@@ -22,7 +22,7 @@ the firms the others leave free. It stops once the plan is within `joint_gap_rel
 (optimal when they meet), or at the time limit.
 
 The Lagrangian bound can stall above the optimum (on 10 bids × 2,000 firms it stayed 0.04–0.1% above it
-for a minute). So when the bids' optima alone overuse few firms, a search that branches on those firms
+for a minute). So when the bids' optima alone overuse few firms (`joint_search`), a search that branches on those firms
 (optimizer.branch) runs first, with up to half the time: its node bounds are exact, and it usually proves
 the optimum on its own. If it stops first, the rounds above go on from its plan and bound. Many shared
 firms (tens of bids) would make that search too wide; there the rounds start at once.
@@ -49,7 +49,6 @@ BRANCHING = "branching on shared firms"
 MAX_ROUNDS = 60
 STALLED_ROUNDS = 3  # the subgradient step halves after this many rounds without a better bound
 PRICING_LIMIT = 5.0  # seconds for one priced bid
-BRANCH_SHARED = 12  # branch first when the bids' optima alone overuse firms at most this many times in all
 BRANCH_SHARE = 0.5  # of the time limit, for that search; the Lagrangian rounds continue if it stops
 PRICE_FLOOR = 1e-3  # smaller starting prices (interior duals) are dropped: they only make the priced bids larger
 
@@ -165,7 +164,7 @@ def plan_jointly(
         return (bound - sum(c.value for c in plans.values())) / max(1e-9, abs(bound))
 
     nodes = 0
-    if overuse(problem, [c.plan for c in pool]) <= BRANCH_SHARED:
+    if overuse(problem, [c.plan for c in pool]) <= config.joint_search:
         # Few firms shared: search first (exact node bounds); the Lagrangian bound rarely closes the last gap.
         share = BRANCH_SHARE * limit
         branched = branch_on_shared_firms(

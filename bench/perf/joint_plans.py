@@ -2,8 +2,9 @@
 
 In one run, on the same random instances (bench/synthetic_consortia.py, 2,000 firms, one
 consortium per firm at a time): the compact baseline model's time to its proven optimum, the
-earlier joint path (greedy, then the joint model warm-started from it) and the Lagrangian path
-(the default), each with its time, value, bound and gap. Every engine plan is checked again with
+earlier joint path (greedy, then the joint model warm-started from it), the Lagrangian prices
+alone (10 bids: the engine with its search over shared firms off) and the engine as it is,
+each with its time, value, bound and gap. Every engine plan is checked again with
 `optimizer.verify` (every bid rule, and availability across bids); the compact model's plans are
 checked the same way, to show what its rules leave out. Results go to docs/benchmarks.md.
 """
@@ -68,6 +69,7 @@ def run_engine(problem: ProblemInput, method: str, config: OptimizerConfig) -> d
         "bound": joint["bound"],
         "gap": joint["gap"],
         "status": staffed[0].status,
+        "nodes": joint.get("nodes", 0),
         "broken": broken,
         "over": over,
     }
@@ -88,22 +90,41 @@ def run_compact(problem: ProblemInput, config: OptimizerConfig, limit: float) ->
     return {"seconds": seconds, "status": result.status, "gap": result.gap, "broken": broken, "over": over}
 
 
+TITLES = (
+    ("greedy", "earlier joint path (greedy + joint model)"),
+    ("prices", "Lagrangian prices only (before)"),
+    ("engine", "search over shared firms, then prices (new)"),
+)
+
+
 def _span(values: list[float], fmt: str) -> str:
     if len(values) == 1:
         return format(values[0], fmt)
     return f"{format(statistics.median(values), fmt)} ({format(min(values), fmt)}–{format(max(values), fmt)})"
 
 
-def case(n_bids: int, seeds: list[int], old_seeds: list[int], limit: float, gap: float, notes: list[str]) -> list[str]:
+def case(
+    n_bids: int,
+    seeds: list[int],
+    old_seeds: list[int],
+    limit: float,
+    gap: float,
+    notes: list[str],
+    prices_only: bool = False,
+) -> list[str]:
+    """With `prices_only`, the engine also runs with the search over shared firms off: the path before it."""
     rows = []
     engine_cfg = OptimizerConfig(time_limit=limit, joint_gap_rel=gap)
+    prices_cfg = engine_cfg.model_copy(update={"joint_search": 0})
     greedy_cfg = OptimizerConfig(time_limit=limit)
     compact_cfg = OptimizerConfig()
-    runs: dict[str, list[dict[str, Any]]] = {"compact": [], "greedy": [], "lagrangian": []}
+    runs: dict[str, list[dict[str, Any]]] = {"compact": [], "greedy": [], "prices": [], "engine": []}
     for seed in seeds:
         problem = random_problem(2000, n_bids=n_bids, seed=seed)
         runs["compact"].append(run_compact(problem, compact_cfg, limit))
-        runs["lagrangian"].append(run_engine(problem, LAGRANGIAN, engine_cfg))
+        runs["engine"].append(run_engine(problem, LAGRANGIAN, engine_cfg))
+        if prices_only:
+            runs["prices"].append(run_engine(problem, LAGRANGIAN, prices_cfg))
         if seed in old_seeds:
             runs["greedy"].append(run_engine(problem, GREEDY, greedy_cfg))
         print(n_bids, seed, {k: v[-1] for k, v in runs.items() if v}, flush=True)
@@ -115,7 +136,7 @@ def case(n_bids: int, seeds: list[int], old_seeds: list[int], limit: float, gap:
         f"{', '.join(sorted({r['status'] for r in c}))}, own gap {_span([100 * (r['gap'] or 0) for r in c], '.2f')}% "
         f"| 1.00 | plans breaking a real rule: {sum(r['broken'] for r in c)} of {n_bids * len(c)} |"
     )
-    for name, title in (("greedy", "earlier joint path (greedy + joint model)"), ("lagrangian", "Lagrangian (new)")):
+    for name, title in TITLES:
         r = runs[name]
         if not r:
             continue
@@ -128,10 +149,13 @@ def case(n_bids: int, seeds: list[int], old_seeds: list[int], limit: float, gap:
             f"{statistics.median(times) / base:.2f} | verify: {sum(x['broken'] for x in r)} broken plans, "
             f"{sum(x['over'] for x in r)} firms over availability; {min(x['staffed'] for x in r)}/{n_bids} staffed |"
         )
-    for name in ("compact", "greedy", "lagrangian"):
+    for name in ("compact", "greedy", "prices", "engine"):
+        if not runs[name]:
+            continue
         per_seed = "; ".join(
             f"seed {seed}: {r['status']}, {r['seconds']:.1f} s"
             + (f", gap {100 * r['gap']:.2f}%" if name != "compact" else "")
+            + (f", {r['nodes']} search nodes" if r.get("nodes") else "")
             for seed, r in zip(seeds if name != "greedy" else old_seeds, runs[name], strict=False)
         )
         notes.append(f"{n_bids} bids, {name}: {per_seed}.")
@@ -150,7 +174,8 @@ def main() -> None:
     ]
     notes: list[str] = []
     load_before = os.getloadavg()[0]
-    rows = case(10, [17] if args.quick else [17, 18, 19], [17] if args.quick else [17, 18, 19], 60.0, 0.0, notes)
+    ten = [17] if args.quick else [17, 18, 19]
+    rows = case(10, ten, ten, 60.0, 0.0, notes, prices_only=True)
     if not args.quick:
         rows += case(50, [57, 58], [57], 150.0, 0.02, notes)
     load_after = os.getloadavg()[0]
@@ -165,10 +190,16 @@ def main() -> None:
             "(bench/perf/compact_model.py) proves its own optimum, but it has no lead, capacity or best-member fit "
             "rules: its plans are checked with the real rules in the last column. The engine's plans are checked "
             "again with `optimizer.verify` (every bid rule, and availability across bids). "
-            f"Lagrangian: prices from the joint LP relaxation, then subgradient steps; bids solved in "
+            "New engine: when the bids' optima alone overuse firms at most `joint_search` "
+            f"({config.joint_search}) times in all, a search over those firms runs first with up to half the time "
+            "(optimizer/branch.py: each node bans firms from bids; its bound is the bids' optima alone under the "
+            "bans, lowered by what they lose without the shared firms); then, or at once when more firms are "
+            "shared (every 50-bid seed here), Lagrangian prices from the joint LP relaxation and subgradient "
+            "steps. 'Prices only (before)' is the same engine with the search off (`joint_search` 0), the path "
+            f"before it; not run for 50 bids, where the new engine takes that path itself. Bids solved in "
             f"{config.joint_workers} solver processes; stops at `joint_gap_rel` 0 for 10 bids (until proven "
             "optimal) and 0.02 for 50 bids. The earlier path's gap is against the sum of the separate optima, the "
-            "only bound it has; the Lagrangian path's against its own bound (never above that sum). Time limit "
+            "only bound it has; the engine's against its own bound (never above that sum). Time limit "
             "60 s (10 bids), 150 s (50 bids).",
             "",
             f"Load average on the 2 cores (other work shares the machine): {load_before:.1f} at the start, "

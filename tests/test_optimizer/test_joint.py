@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import combinations, product
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -207,10 +206,8 @@ def test_search_and_lagrangian_paths_both_agree_with_brute_force(problem):
     search switched off, as for many shared firms) keeps an honest bound and is right whenever it claims
     optimality."""
     staffed, best = brute_force(problem, CONFIG)
-    with mock.patch("optimizer.joint.BRANCH_SHARED", 10**6):
-        searched, joint, status = _plans(problem)
-    with mock.patch("optimizer.joint.BRANCH_SHARED", -1):
-        priced, priced_joint, priced_status = _plans(problem)
+    searched, joint, status = _plans(problem, CONFIG.model_copy(update={"joint_search": 10**6}))
+    priced, priced_joint, priced_status = _plans(problem, CONFIG.model_copy(update={"joint_search": 0}))
     if joint is None or staffed < len(problem.bids):
         return
     assert len(searched) == len(priced) == staffed
