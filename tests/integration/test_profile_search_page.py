@@ -80,12 +80,17 @@ def test_bad_filters_are_named_beside_the_fields(ex):
     assert browser(ex, "vejle").get("/profiles").status_code == 200
 
 
-def test_every_hit_opens_also_for_a_firm_introduced_to_the_viewer(ex):
+@pytest.fixture(scope="module")
+def valdres_introduced_to_vejle(ex):
+    """Valdres and Vejle Præcision agree an introduction (once per exchange, whichever test asks first)."""
     target = ex.get("admin", "/profiles", params={"firm": "dk-vejle-praecision", "status": "published"})
     reference = target.json()["items"][0]["reference"]
     sent = ex.post("valdres", "/interests", json={"profile": reference, "message": "door hinges"}).json()
     assert ex.post("dac-advisor", f"/interests/{sent['id']}/forward").status_code == 200
     assert ex.post("vejle", f"/interests/{sent['id']}/accept").status_code == 200
+
+
+def test_every_hit_opens_also_for_a_firm_introduced_to_the_viewer(ex, valdres_introduced_to_vejle):
     page = browser(ex, "valdres")
     html = page.get("/profiles", params={"country": "DK"}).text
     assert "Vejle Præcision ApS" in html  # introduced: named
@@ -93,8 +98,8 @@ def test_every_hit_opens_also_for_a_firm_introduced_to_the_viewer(ex):
     assert links and all(page.get(link).status_code == 200 for link in links)
 
 
-def test_an_introduced_firms_page_links_its_profiles_so_they_open(ex):
-    page = browser(ex, "valdres")  # introduced to Vejle Præcision by the test before
+def test_an_introduced_firms_page_links_its_profiles_so_they_open(ex, valdres_introduced_to_vejle):
+    page = browser(ex, "valdres")
     html = page.get("/firms/dk-vejle-praecision").text
     assert "Vejle Præcision ApS" in html
     links = set(re.findall(r'<td><a href="(/profiles/[^"]+)">', html))
