@@ -27,9 +27,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from .columns import Column, Priced, parallel_map, price_bid, without
+from .columns import Column, Priced, parallel_map, price_bid
 from .config import OptimizerConfig
-from .instance import BidInput, ProblemInput
+from .instance import BidInput, ProblemInput, without
+from .reduce import Reducer
 
 Bans = tuple[tuple[str, frozenset[str]], ...]  # (bid key, firms it may not use), only bids with bans, sorted
 
@@ -106,6 +107,7 @@ def branch_on_shared_firms(
     by_key = {bi.bid.key: bi for bi in bids}
     availability = problem.availability
     cache: dict[tuple[str, frozenset[str]], Priced] = {(k, frozenset()): Priced(alone[k], ceiling[k]) for k in by_key}
+    reducers: dict[str, Reducer] = {}  # made once per bid, before the solves that share them
     plans: dict[str, Column] = {}
     value = float("-inf")
 
@@ -119,7 +121,8 @@ def branch_on_shared_firms(
             return Priced(None, cap)
         if set(bi.bid.locked_firms) & banned:  # the bid must have a firm it may not use
             return Priced(None, float("-inf"), infeasible=True)
-        return price_bid(problem, without(bi, set(banned)), {}, cap, config, solver, max(1.0, left()))
+        trimmed = without(bi, set(banned))
+        return price_bid(problem, trimmed, {}, cap, config, solver, max(1.0, left()), reducers[key].without(banned))
 
     def banned_solve(node: _Node, key: str, firm: str) -> tuple[str, frozenset[str]]:
         return key, _bans_of(node.bans).get(key, frozenset()) | {firm}
@@ -127,6 +130,9 @@ def branch_on_shared_firms(
     def solve_all(node: _Node, wanted: Sequence[tuple[str, frozenset[str]]]) -> None:
         """Solve the bids under the bans not solved yet (in parallel, in a fixed order), capped by the node's."""
         jobs = sorted({w for w in wanted if w not in cache}, key=lambda w: (w[0], sorted(w[1])))
+        for k, _ in jobs:
+            if k not in reducers:
+                reducers[k] = Reducer(by_key[k], problem.synergy, config)
         work = [(k, banned, node.solved[k].bound) for k, banned in jobs]
         for (k, banned, _), priced in zip(work, parallel_map(solve_one, work, config.joint_workers), strict=True):
             cache[(k, banned)] = priced

@@ -42,18 +42,6 @@ class Priced:
     infeasible: bool = False  # proven: the bid has no consortium at all
 
 
-def without(bi: BidInput, busy: set[str]) -> BidInput:
-    """The bid with the firms in `busy` taken out of its candidates."""
-    keep = tuple(c for c in bi.candidates if c.firm not in busy)
-    keys = {c.firm for c in keep}
-    return replace(
-        bi,
-        candidates=keep,
-        exclusions=frozenset(p for p in bi.exclusions if p[0] in keys and p[1] in keys),
-        duplicates=frozenset(p for p in bi.duplicates if p[0] in keys and p[1] in keys),
-    )
-
-
 def price_bid(
     problem: ProblemInput,
     bi: BidInput,
@@ -62,9 +50,12 @@ def price_bid(
     config: OptimizerConfig,
     solver: str,
     limit: float,
+    reduced: BidInput | None = None,
 ) -> Priced:
-    """The bid's best consortium with each member charged its price; `ceiling` bounds it (its optimum alone)."""
-    reduced, _ = reduce_bid(bi, problem.synergy, config, prices)
+    """The bid's best consortium with each member charged its price; `ceiling` bounds it (its optimum alone).
+    `reduced`: the bid already reduced for these prices (else it is reduced here)."""
+    if reduced is None:
+        reduced, _ = reduce_bid(bi, problem.synergy, config, prices)
     prob, v = build(replace(problem, bids=(reduced,)), config)
     charged = [(f, prices[f]) for (_, f) in sorted(v.x) if prices.get(f, 0.0) > 0]
     if charged:

@@ -8,7 +8,7 @@ symmetric, and pair synergy is kept only for pairs that have a match score.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from profiles.domain import Bid, Firm, Requirement
@@ -151,3 +151,15 @@ def prepare_problem(
     used = {c.firm for bi in inputs for c in bi.candidates}
     synergy = {k: v for k, v in firm_synergy(matches).items() if k[0] in used and k[1] in used}
     return ProblemInput(inputs, {f.key: f.max_concurrent_bids for f in firms}, synergy, {f.key: f.name for f in firms})
+
+
+def without(bi: BidInput, busy: set[str]) -> BidInput:
+    """The bid with the firms in `busy` taken out of its candidates."""
+    keep = tuple(c for c in bi.candidates if c.firm not in busy)
+    keys = {c.firm for c in keep}
+    return replace(
+        bi,
+        candidates=keep,
+        exclusions=frozenset(p for p in bi.exclusions if p[0] in keys and p[1] in keys),
+        duplicates=frozenset(p for p in bi.duplicates if p[0] in keys and p[1] in keys),
+    )

@@ -37,9 +37,9 @@ from dataclasses import dataclass, replace
 import pulp
 
 from .branch import branch_on_shared_firms
-from .columns import Column, Priced, pack, parallel_map, price_bid, without
+from .columns import Column, Priced, pack, parallel_map, price_bid
 from .config import OptimizerConfig
-from .instance import BidInput, ProblemInput
+from .instance import BidInput, ProblemInput, without
 from .model import build
 from .solve import available_solvers, solve
 from .verify import Plan

@@ -38,7 +38,7 @@ import numpy as np
 from profiles.errors import UnknownRule
 
 from .config import OptimizerConfig
-from .instance import BidInput, Candidate, ProblemInput, pair
+from .instance import BidInput, Candidate, ProblemInput, pair, without
 from .rules import (
     CAPACITY,
     COUNTRY,
@@ -117,12 +117,16 @@ def respected(bi: BidInput) -> frozenset[Respect]:
 
 
 def _dominators(
-    bi: BidInput, pair_free: np.ndarray, needs: frozenset[Respect], prices: Mapping[str, float] | None = None
+    bi: BidInput,
+    pair_free: np.ndarray,
+    needs: frozenset[Respect],
+    prices: Mapping[str, float] | None = None,
+    among: np.ndarray | None = None,
 ) -> np.ndarray:
-    """count[i] = number of firms that dominate firm i (strictly, ties broken by key) in the respects `needs`.
+    """count[i] = number of firms that dominate firm i (strictly, ties broken by position) in the respects `needs`.
 
     With `prices` (firm → a charge per membership, as in a priced bid of a joint plan), a dominator must
-    also cost no more than the firm."""
+    also cost no more than the firm. With `among` (candidate positions), only those firms are counted."""
     cands = bi.candidates
     n = len(cands)
     # At-least columns: a dominator's value is at least the firm's; equal in all of them is a tie.
@@ -163,25 +167,26 @@ def _dominators(
         prunable &= ~np.array([c.locked for c in cands], dtype=bool)
     counts = np.zeros(n, dtype=np.int64)
     rows = np.flatnonzero(prunable)
-    index = np.arange(n)
+    index = np.arange(n) if among is None else among
+    theirs = [(column, column[index]) for column in at_least], [(column, column[index]) for column in same_as]
     for start in range(0, len(rows), DOMINANCE_CHUNK):
         chunk = rows[start : start + DOMINANCE_CHUNK]
-        # ge[a, g]: firm g is at least as good as firm chunk[a] everywhere the model looks;
+        # ge[a, g]: firm index[g] is at least as good as firm chunk[a] everywhere the model looks;
         # tie[a, g]: exactly as good. Column by column keeps the temporaries two-dimensional.
-        ge = np.ones((len(chunk), n), dtype=bool)
-        tie = np.ones((len(chunk), n), dtype=bool)
-        for column in at_least:
-            ge &= column[None, :] >= column[chunk, None]
-            tie &= column[None, :] == column[chunk, None]
-        for column in same_as:
-            ge &= column[None, :] == column[chunk, None]
-        ge &= ~tie | (index[None, :] < chunk[:, None])  # equal firms: the smaller key dominates
-        ge[np.arange(len(chunk)), chunk] = False
+        ge = np.ones((len(chunk), len(index)), dtype=bool)
+        tie = np.ones((len(chunk), len(index)), dtype=bool)
+        for column, their in theirs[0]:
+            ge &= their[None, :] >= column[chunk, None]
+            tie &= their[None, :] == column[chunk, None]
+        for column, their in theirs[1]:
+            ge &= their[None, :] == column[chunk, None]
+        ge &= ~tie | (index[None, :] < chunk[:, None])  # equal firms: the earlier one dominates
+        ge &= index[None, :] != chunk[:, None]
         if has_exclusions.any():
             for a, i in enumerate(chunk):
                 mine = excluded.get(cands[i].firm, set())
-                for j in np.flatnonzero(ge[a] & has_exclusions):
-                    if not excluded[cands[j].firm] <= mine:
+                for j in np.flatnonzero(ge[a] & has_exclusions[index]):
+                    if not excluded[cands[index[j]].firm] <= mine:
                         ge[a, j] = False
         counts[chunk] = ge.sum(axis=1)
     return counts
@@ -219,6 +224,43 @@ def reduce_bid(
         pair_firms=frozenset(shortlist & keys),
     )
     return reduced, Reduction(len(bi.candidates), len(kept), len(shortlist & keys))
+
+
+class Reducer:
+    """One bid reduced again and again with some of its firms taken out (the joint search bans firms from bids).
+
+    Taking firms out leaves dominance among the others as it was, so the counts over all candidates are made
+    once and each ban only subtracts what the banned firms gave. A bid with exclusions or flagged duplicates
+    (whose pairs, and so who may stand in for whom, change with the firms taken out) is reduced from scratch."""
+
+    def __init__(self, bi: BidInput, synergy: dict[tuple[str, str], float], config: OptimizerConfig) -> None:
+        self.bi, self.synergy, self.config = bi, synergy, config
+        self.position = {c.firm: n for n, c in enumerate(bi.candidates)}
+        self.fast = config.prune_dominated and bi.pair_firms is not None and not bi.exclusions and not bi.duplicates
+        if self.fast:
+            assert bi.pair_firms is not None
+            with_pairs = {
+                f for f in bi.pair_firms for g in bi.pair_firms if f != g and synergy.get(pair(f, g), 0.0) > 0
+            }
+            self.needs = respected(bi)
+            self.pair_free = np.array([c.firm not in with_pairs for c in bi.candidates], dtype=bool)
+            self.counts = _dominators(bi, self.pair_free, self.needs)
+
+    def without(self, banned: frozenset[str]) -> BidInput:
+        """The bid without the `banned` firms, reduced: the same as reduce_bid of the bid without them."""
+        if not self.fast:
+            return reduce_bid(without(self.bi, set(banned)), self.synergy, self.config)[0]
+        assert self.bi.pair_firms is not None
+        out = np.array(sorted(self.position[f] for f in banned if f in self.position), dtype=np.int64)
+        counts = self.counts - _dominators(self.bi, self.pair_free, self.needs, among=out)
+        left = len(self.bi.candidates) - len(out)
+        kept = tuple(
+            c
+            for c, k in zip(self.bi.candidates, counts, strict=True)
+            if c.firm not in banned and (k < self.bi.bid.max_size or left <= self.bi.bid.max_size)
+        )
+        keys = {c.firm for c in kept}
+        return replace(self.bi, candidates=kept, pair_firms=frozenset(self.bi.pair_firms & keys))
 
 
 def reduce_problem(problem: ProblemInput, config: OptimizerConfig) -> tuple[ProblemInput, dict[str, Reduction]]:

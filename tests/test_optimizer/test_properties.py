@@ -13,9 +13,10 @@ from optimizerkit import assert_optimum_equals_brute_force, assert_reduced_optim
 from optimizer.bruteforce import best_by_enumeration
 from optimizer.config import OptimizerConfig
 from optimizer.fit import RequirementFit
-from optimizer.instance import BidInput, Candidate, ProblemInput, pair
+from optimizer.instance import BidInput, Candidate, ProblemInput, pair, without
 from optimizer.model import build
 from optimizer.propose import propose_bid
+from optimizer.reduce import Reducer, fit_value, reduce_bid, synergy_shortlist
 from optimizer.solve import available_solvers, solve
 from profiles.domain import Bid, Capability, Firm, LeadCriteria, Requirement
 
@@ -204,3 +205,41 @@ def test_joint_plans_respect_availability_and_bound(seed):
             assert joint["value"] <= joint["bound"] + 1e-6
     for firm in problem.availability:
         assert sum(firm in p for p in plans) <= 1
+
+
+def _same_reduction(bi: BidInput, synergy: dict, banned: frozenset[str]) -> None:
+    expected, _ = reduce_bid(without(bi, set(banned)), synergy, CONFIG)
+    got = Reducer(bi, synergy, CONFIG).without(banned)
+    assert [c.firm for c in got.candidates] == [c.firm for c in expected.candidates]
+    assert got.pair_firms == expected.pair_firms
+    assert got.exclusions == expected.exclusions and got.duplicates == expected.duplicates
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.data())
+def test_reducing_with_firms_taken_out_equals_reducing_from_scratch(problem, data):
+    """The joint search's reducer (counts over all candidates, less what the banned firms gave) keeps the
+    same firms as reducing the bid without them from scratch."""
+    (bi,) = problem.bids
+    bi = replace(bi, pair_firms=synergy_shortlist(bi, data.draw(st.integers(2, 4))))
+    if data.draw(st.booleans()):  # without exclusions the counts are reused; with them the bid is reduced anew
+        bi = replace(bi, exclusions=frozenset())
+    keys = [c.firm for c in bi.candidates]
+    banned = frozenset(data.draw(st.lists(st.sampled_from(keys), max_size=3))) if keys else frozenset()
+    _same_reduction(bi, problem.synergy, banned)
+
+
+def test_reducing_with_firms_taken_out_on_a_larger_instance():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.synthetic_consortia import random_problem
+
+    problem = random_problem(300, n_bids=2, seed=3)
+    for bi in problem.bids:
+        bi = replace(bi, pair_firms=synergy_shortlist(bi, CONFIG.synergy_candidates))
+        kept, _ = reduce_bid(bi, problem.synergy, CONFIG)
+        strong = [c.firm for c in sorted(kept.candidates, key=lambda c: (-fit_value(bi, c), c.firm))][:6]
+        for n in range(len(strong) + 1):
+            _same_reduction(bi, problem.synergy, frozenset(strong[:n]))
