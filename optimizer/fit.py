@@ -10,6 +10,7 @@ Certifications compare as vocabulary concepts, so 'IATF16949' meets 'IATF 16949'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -40,8 +41,16 @@ def certification_ids(certifications: tuple[str, ...] | list[str], vocabulary: V
 
 
 def missing_certifications(held: tuple[str, ...], required: tuple[str, ...], vocabulary: Vocabulary) -> tuple[str, ...]:
-    have = set(certification_ids(held, vocabulary).values())
+    if not required:  # most requirements ask for none: no need to read what the firm holds
+        return ()
+    have = _held_ids(tuple(held), vocabulary)
     return tuple(c for c, cid in certification_ids(required, vocabulary).items() if cid not in have)
+
+
+# A bid is fitted against tens of thousands of firms, most holding one of a few sets of certifications.
+@lru_cache(maxsize=65_536)
+def _held_ids(held: tuple[str, ...], vocabulary: Vocabulary) -> frozenset[str]:
+    return frozenset(certification_ids(held, vocabulary).values())
 
 
 def _how(value: float) -> str:

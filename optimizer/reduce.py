@@ -122,6 +122,7 @@ def _dominators(
     needs: frozenset[Respect],
     prices: Mapping[str, float] | None = None,
     among: np.ndarray | None = None,
+    grouped: bool = True,
 ) -> np.ndarray:
     """count[i] = number of firms that dominate firm i (strictly, ties broken by position) in the respects `needs`.
 
@@ -168,6 +169,15 @@ def _dominators(
     counts = np.zeros(n, dtype=np.int64)
     rows = np.flatnonzero(prunable)
     index = np.arange(n) if among is None else among
+    if grouped:
+        counts[rows] = _grouped_counts(rows, index, at_least, same_as, n)
+        # Firms with exclusions are few: take back each one's dominance over a firm that does not bar
+        # every partner it bars.
+        for j in index[has_exclusions[index]]:
+            barred_by_j = excluded[cands[j].firm]
+            over = rows[_dominated_by(j, rows, at_least, same_as)]
+            counts[[i for i in over.tolist() if not barred_by_j <= excluded.get(cands[i].firm, set())]] -= 1
+        return counts
     theirs = [(column, column[index]) for column in at_least], [(column, column[index]) for column in same_as]
     for start in range(0, len(rows), DOMINANCE_CHUNK):
         chunk = rows[start : start + DOMINANCE_CHUNK]
@@ -190,6 +200,52 @@ def _dominators(
                         ge[a, j] = False
         counts[chunk] = ge.sum(axis=1)
     return counts
+
+
+def _dominated_by(j: int, rows: np.ndarray, at_least: list[np.ndarray], same_as: list[np.ndarray]) -> np.ndarray:
+    """Which firms of `rows` firm j dominates by value (at least as good everywhere, equal ones when placed
+    earlier, never itself): the pairwise rule for one dominator."""
+    ge = np.ones(len(rows), dtype=bool)
+    tie = np.ones(len(rows), dtype=bool)
+    for column in at_least:
+        ge &= column[j] >= column[rows]
+        tie &= column[j] == column[rows]
+    for column in same_as:
+        ge &= column[j] == column[rows]
+    return ge & (~tie | (j < rows)) & (rows != j)
+
+
+def _grouped_counts(
+    rows: np.ndarray, index: np.ndarray, at_least: list[np.ndarray], same_as: list[np.ndarray], n: int
+) -> np.ndarray:
+    """For each firm of `rows`, how many firms of `index` dominate it, compared as groups of firms alike
+    in every column the model looks at: a large exchange has thousands of candidates but far fewer
+    distinct ones, and dominance only depends on the values. A firm is dominated by every firm of a
+    group at least as good everywhere and better somewhere, and by the firms alike to it placed earlier.
+    Gives exactly the counts of comparing every pair (without exclusions, which are per pair)."""
+    columns = [np.asarray(c, dtype=np.float64) for c in at_least]
+    for values in same_as:
+        codes: dict[object, int] = {}
+        columns.append(np.array([codes.setdefault(v, len(codes)) for v in values.tolist()], dtype=np.float64))
+    table = np.stack(columns, axis=1) if columns else np.zeros((n, 0))
+    groups, group_of = np.unique(table, axis=0, return_inverse=True)
+    group_of = group_of.reshape(-1)
+    in_index = np.bincount(group_of[index], minlength=len(groups))
+    mine = np.unique(group_of[rows])
+    better = np.zeros(len(groups), dtype=np.int64)
+    k = len(at_least)
+    for start in range(0, len(mine), DOMINANCE_CHUNK):
+        chunk = mine[start : start + DOMINANCE_CHUNK]
+        ge = np.all(groups[None, :, :k] >= groups[chunk, None, :k], axis=2)
+        ge &= np.all(groups[None, :, k:] == groups[chunk, None, k:], axis=2)
+        ge[np.arange(len(chunk)), chunk] = False  # alike firms count only when placed earlier (below)
+        better[chunk] = ge.astype(np.int64) @ in_index
+    # Alike firms of `index` placed before the firm: positions sorted within each group.
+    stride = n + 1
+    placed = np.sort(group_of[index].astype(np.int64) * stride + index)
+    own = group_of[rows].astype(np.int64) * stride
+    earlier = np.searchsorted(placed, own + rows) - np.searchsorted(placed, own)
+    return better[group_of[rows]] + earlier
 
 
 def reduce_bid(
