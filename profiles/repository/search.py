@@ -155,10 +155,11 @@ def _fts5_hits(words: list[str], sort: str | None = None) -> Any:
 
 
 def _tsquery_hits(words: list[str], sort: str | None = None) -> Any:
-    """The ids of the profiles whose search vector matches, as a subquery the search starts from.
-    `OFFSET 0` keeps the planner from merging the subquery into the search, and `search_profiles`
-    has it read the GIN index (see `_index_first`)."""
-    return select(ProfileRow.id).where(tsquery_match(words)).offset(0).subquery("ts_hits")
+    """The ids of the profiles whose search vector matches, as a materialised common table expression
+    the search starts from: the GIN index is read once. (As a subquery, even one the planner may not
+    merge, it may start from another filter it thinks selective, a capability, and read the index again
+    for every profile that filter passes: 0.7 s instead of 3 ms.)"""
+    return select(ProfileRow.id).where(tsquery_match(words)).cte("ts_hits").prefix_with("MATERIALIZED")
 
 
 def tsquery_match(words: list[str]) -> Any:
