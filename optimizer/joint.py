@@ -57,7 +57,7 @@ PRICE_FLOOR = 1e-3  # smaller starting prices (interior duals) are dropped: they
 class JointPlan:
     plans: dict[str, Plan]
     value: float  # the plans' total value
-    bound: float  # bounds the total value of any joint plan that staffs every bid
+    bound: float  # bounds the total value of any joint plan that staffs every bid (-inf: none does)
     rounds: int
     columns: int
     seconds: float
@@ -68,6 +68,13 @@ class JointPlan:
 def tolerance(bound: float, config: OptimizerConfig) -> float:
     """How close to its bound a joint plan must come to be called optimal."""
     return max(1e-9, config.gap_rel * abs(bound))
+
+
+def partial_bound(ceiling: Mapping[str, float]) -> float:
+    """Bounds every joint plan whichever bids it leaves out, for a plan that does not staff them all. The
+    Lagrangian bound (and the sum of the optima alone) covers only plans that staff every bid: leaving out
+    a bid whose optimum alone is worth less than nothing gives a plan worth more than that sum."""
+    return sum(max(0.0, c) for c in ceiling.values())
 
 
 def _used(plans: Sequence[Plan]) -> dict[str, int]:

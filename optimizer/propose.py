@@ -31,7 +31,7 @@ from profiles.domain import Firm
 from .columns import Column, parallel_map
 from .config import OptimizerConfig
 from .instance import BidInput, ProblemInput
-from .joint import plan_jointly
+from .joint import partial_bound, plan_jointly
 from .model import add_nogood, build, set_start
 from .plans import extract, plan_terms, plan_value
 from .precheck import Reason, diagnose
@@ -339,6 +339,8 @@ def propose_joint(
             rounds = {"rounds": planned.rounds, "columns": planned.columns, "nodes": planned.nodes}
             if len(plans) == len(staffable):  # the Lagrangian bound holds for plans that staff every bid
                 bound = min(bound, planned.bound)
+        if len(plans) < len(staffable):  # the bounds above cover only plans that staff every bid
+            bound = partial_bound({k: s.bound for k, s in alone.items()})
         gap = (bound - value) / max(1e-9, abs(bound))
         result = SolveResult(
             OPTIMAL if gap <= GAP_TOLERANCE and len(plans) == len(staffable) else WITHIN_BOUND,

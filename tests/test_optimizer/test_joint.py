@@ -269,3 +269,36 @@ def test_search_shares_a_firm_of_availability_two_among_three_bids():
     assert over_availability(list(plans.values()), problem.availability) == {}
     assert status == OPTIMAL and joint["method"] == BRANCHING
     assert joint["value"] == pytest.approx(brute_force(problem, CONFIG)[1])
+
+
+def test_a_plan_leaving_out_a_bid_worth_less_than_nothing_stays_within_its_bound():
+    """Both bids need f3, their only possible lead, so no plan staffs both; x's optimum alone is worth less
+    than nothing (-0.05), so y alone is worth more than the sum of the optima alone, which bounds only the
+    plans that staff every bid. The bound reported must cover the plan found (found by hypothesis)."""
+    reqs = (Requirement("r0", "cap0", weight=0.5), Requirement("r1", "cap1", mandatory=False, weight=0.5))
+    x = replace(_bid("x", max_size=3), requirements=reqs, min_size=1, min_countries=2)
+    y = replace(_bid("y", max_size=1), requirements=reqs[:1], min_size=1)
+
+    def cand(f: str, country: str, lead: bool, covers: tuple[str, ...] = ("r0",)) -> Candidate:
+        fits = {r: RequirementFit(f, r, 0.6, "same", None, None, ()) for r in covers}
+        return Candidate(f, country, "company", fits, lead)
+
+    x_cands = (
+        cand("f0", "DK", False, ("r0", "r1")),
+        cand("f1", "DK", False),
+        cand("f3", "DK", True),
+        cand("f4", "SE", False),
+    )
+    y_cands = (cand("f0", "DK", False), cand("f3", "DK", True), cand("f5", "DK", False))
+    bids = (
+        BidInput(x, x_cands, {}, frozenset(), {"r0": 0.6, "r1": 0.6}),
+        BidInput(y, y_cands, {}, frozenset(), {"r0": 0.6}),
+    )
+    synergy = {pair(a, b): 0.2 for a, b in (("f0", "f3"), ("f0", "f4"), ("f0", "f5"), ("f1", "f3"), ("f3", "f5"))}
+    problem = ProblemInput(bids, {f"f{i}": 1 for i in range(6)}, synergy, {})
+    for search in (0, 10**6):  # the Lagrangian rounds alone, and after the search proves no plan staffs both
+        plans, joint, status = _plans(problem, CONFIG.model_copy(update={"joint_search": search}))
+        assert set(plans) == {"y"} and joint is not None
+        assert (1, joint["value"]) == pytest.approx(brute_force(problem, CONFIG))
+        assert joint["value"] <= joint["bound"] + 1e-6
+        assert status != OPTIMAL  # a plan that leaves a bid out is never proven optimal here
