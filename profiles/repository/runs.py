@@ -12,13 +12,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from .. import een
 from ..domain import Firm, Profile
 from ..mapping import firm_from_row, profile_from_row
 from ..tables import FirmRow, MatchRow, MatchRunRow, ProfileRow
+from .capabilities import firm_pair_scores
 from .common import KEY_SLICE, slices
 
 # Proposals are their own entity (`.proposals`); the nightly proposal stage still reads them from here.
@@ -286,16 +286,7 @@ def load_matches(
 def match_scores(session: Session) -> list[dict[str, Any]]:
     """Firm, other firm and score of every stored match: all the optimiser needs for pairwise synergy,
     without reading the components and explanations."""
-    own, other = aliased(ProfileRow), aliased(ProfileRow)
-    own_firm, other_firm = aliased(FirmRow), aliased(FirmRow)
-    query = (
-        select(own_firm.key, other_firm.key, MatchRow.score)
-        .join(own, own.id == col(MatchRow.profile_id))
-        .join(other, other.id == col(MatchRow.other_profile_id))
-        .join(own_firm, own_firm.id == own.firm_id)
-        .join(other_firm, other_firm.id == other.firm_id)
-    )
-    return [{"firm": a, "other_firm": b, "score": s} for a, b, s in session.exec(query).all()]
+    return [{"firm": a, "other_firm": b, "score": s} for a, b, s in firm_pair_scores(session)]
 
 
 IN_LIST_LIMIT = 20_000  # ids bound in one IN list, within SQLite's and PostgreSQL's parameter limits
