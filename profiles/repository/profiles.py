@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, text, update
+from sqlalchemy import func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -16,6 +16,7 @@ from ..domain import Profile, ProfileStatus
 from ..errors import NotFound
 from ..mapping import content_hash, profile_columns_and_hash, profile_from_row
 from ..tables import FirmRow, ProfileRow
+from .bulk import insert_rows
 from .common import UpsertCounts, rows_by_key, slices
 
 
@@ -131,9 +132,10 @@ def upsert_profiles(
 
 
 def _write(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
-    """One executemany INSERT and one executemany UPDATE by primary key (psycopg pipelines them)."""
+    """The new rows in bulk through the driver (`bulk.insert_rows`: COPY on PostgreSQL, executemany and one
+    full-text statement on SQLite), then one executemany UPDATE by primary key (psycopg pipelines it)."""
     if inserts:
-        session.execute(insert(ProfileRow.__table__), inserts)  # type: ignore[attr-defined]
+        insert_rows(session, ProfileRow.__table__, inserts)  # type: ignore[attr-defined]
     if updates:
         session.execute(update(ProfileRow), updates)
         # A bulk UPDATE bypasses the identity map: rows of these profiles loaded earlier are read again.
