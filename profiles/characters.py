@@ -47,14 +47,18 @@ def is_name_field(path: str) -> bool:
     return last in NAME_FIELDS
 
 
+# Either kind of character: a row without any has nothing to report.
+_ANY_PROBLEM = re.compile(f"{CONTROL.pattern[:-1]}{BIDI_OVERRIDE.pattern[1:]}")
+
+
 def _flat_and_clean(record: dict[Any, Any]) -> bool:
     """A record of strings only (a CSV row) with no control character or bidirectional control anywhere:
     one search over all of it instead of one per field, for the rows that have nothing to report."""
-    parts = [*record.keys(), *record.values()]
-    if not all(isinstance(part, str) for part in parts):
+    try:
+        text = "\n".join((*record.keys(), *record.values()))
+    except TypeError:  # a value (or key) that is not a string: checked field by field
         return False
-    text = "\n".join(parts)
-    return CONTROL.search(text) is None and BIDI_OVERRIDE.search(text) is None
+    return _ANY_PROBLEM.search(text) is None
 
 
 def text_problems(value: Any, path: str = "") -> Iterator[tuple[str, str, str]]:

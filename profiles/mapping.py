@@ -76,6 +76,11 @@ def _flat_plain(record: Firm | Profile) -> dict[str, Any]:
 _HASHED_WHEN_SET = ("vat_number", "registry_number", "een")
 
 
+# What json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":")) writes, without building
+# an encoder for every record.
+_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hash(record: Firm | Profile | Bid) -> str:
     return _hash_of_plain(to_plain(record))
 
@@ -85,7 +90,7 @@ def _hash_of_plain(plain: dict[str, Any]) -> str:
     for name in _HASHED_WHEN_SET:
         if name in plain and plain[name] is None:
             del plain[name]
-    text = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _HASH_JSON.encode(plain)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -100,11 +105,16 @@ def _known_concepts(phrases: Any, vocabulary: Vocabulary) -> list[str]:
 @lru_cache(maxsize=16_384)
 def _concepts_of(phrases: tuple[str, ...], vocabulary: Vocabulary) -> tuple[str, ...]:
     out: set[str] = set()
-    for n in vocabulary.normalise_many(phrases):
-        if n.concept_id is not None:
-            out.add(n.concept_id)
-            out.update(vocabulary.ancestors(n.concept_id))
+    for phrase in phrases:
+        out.update(_phrase_concepts(phrase, vocabulary))
     return tuple(sorted(out))
+
+
+# Lists of a large import are mostly new, their phrases are not: each phrase is normalised once.
+@lru_cache(maxsize=65_536)
+def _phrase_concepts(phrase: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    concept = vocabulary.normalise(phrase).concept_id
+    return () if concept is None else (concept, *vocabulary.ancestors(concept))
 
 
 def firm_concepts(capability_phrases: Any, certifications: Any, vocabulary: Vocabulary) -> list[str]:

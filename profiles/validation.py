@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any, TypeVar, overload
 
 from . import een
@@ -310,10 +311,16 @@ class _Row:
 
 
 def _enum_text(value: str, enum: type[StrEnum]) -> str:
+    """The member's value `value` is written as, in any case; `value` itself when no member is."""
+    return _enum_values(enum).get(value.lower(), value)
+
+
+@cache
+def _enum_values(enum: type[StrEnum]) -> dict[str, str]:
+    values: dict[str, str] = {}
     for member in enum:
-        if member.value.lower() == value.lower():
-            return member.value
-    return value
+        values.setdefault(member.value.lower(), member.value)
+    return values
 
 
 def _language_problem(code: str) -> str | None:

@@ -56,13 +56,13 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     constants = tuple(_convert(_converter(c, dialect, connection), c.default.arg) for c in defaults)
     all_names = names + [c.name for c in defaults]
     values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-    tuples = [
-        tuple(
-            value if convert is None else convert(value) for value, convert in zip(values(row), converters, strict=True)
-        )
-        + constants
-        for row in rows
-    ]
+    converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    tuples = []
+    for row in rows:
+        cells = list(values(row))
+        for i, convert in converted:
+            cells[i] = convert(cells[i])
+        tuples.append((*cells, *constants))
     if dialect.name == "postgresql":
         _copy(connection, table.name, all_names, tuples)
     elif dialect.name == "sqlite" and table.name == "profile":
@@ -94,7 +94,23 @@ def _converter(column: Column[Any], dialect: Dialect, connection: Connection) ->
         return serializer
     if dialect.name == "postgresql" and isinstance(kind, sqltypes.DateTime) and not kind.timezone:
         return _pg_timestamp(connection)
-    return kind.dialect_impl(dialect).bind_processor(dialect)
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    stamp = isinstance(kind, sqltypes.DateTime) or (
+        isinstance(kind, sqltypes.TypeDecorator) and isinstance(kind.impl_instance, sqltypes.DateTime)
+    )
+    return _last_remembered(process) if process is not None and stamp else process
+
+
+def _last_remembered(process: Converter) -> Converter:
+    """`process` remembering its last value: the time stamps of an import's rows are all the same."""
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[:] = [value, process(value)]
+        return last[1]
+
+    return convert
 
 
 def _pg_timestamp(connection: Connection) -> Converter:
