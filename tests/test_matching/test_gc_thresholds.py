@@ -1,0 +1,24 @@
+"""A run raises the collector's first threshold and always puts the thresholds back."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from matching.gc_thresholds import fewer_collections
+
+
+def test_thresholds_are_raised_during_and_restored_after():
+    before = gc.get_threshold()
+    with fewer_collections(threshold=before[0] + 12_345):
+        assert gc.get_threshold() == (before[0] + 12_345, *before[1:])
+    assert gc.get_threshold() == before
+
+
+def test_thresholds_are_restored_when_the_run_fails_and_never_lowered():
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections(threshold=1):
+        assert gc.get_threshold() == before
+        raise RuntimeError("the run failed")
+    assert gc.get_threshold() == before
