@@ -7,6 +7,7 @@ vocabulary's cache), so scoring a pair is set and vector arithmetic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from profiles.domain import Firm, Profile
 from profiles.taxonomy.vocabulary import Vocabulary
@@ -36,8 +37,9 @@ class ProfileFeatures:
     # (concept, the phrase it was found in), so explanations show the words each side used
     phrases: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property
     def concepts(self) -> frozenset[str]:
+        # read for every pair a profile is compared in; the fields never change
         return self.offered | self.sought | self.topics
 
 

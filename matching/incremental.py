@@ -958,18 +958,24 @@ def _explained(
         missing = [k for k in needed if k not in known]
         if missing:
             known.update((f.key, f) for f in load_features(missing))
+        low = np.minimum(profiles[begin : begin + chunk], others[begin : begin + chunk])
+        high = np.maximum(profiles[begin : begin + chunk], others[begin : begin + chunk])
+        # one sparse product for the chunk's pairs instead of one intersection per pair
+        sims, terms = state.model.cosines_and_terms(state.matrix, low, high, config.explanation_terms)
+        meanings = None if state.vectors is None else vector_cosines(state.vectors.values, low, high)
         last: tuple[tuple[int, int], PairScore, PairContext] | None = None
-        for p, o, rank in rows:
+        for at, (p, o, rank) in enumerate(rows):
             a, b = (p, o) if p < o else (o, p)
             if last is None or last[0] != (a, b):
-                sim, terms = state.model.cosine_and_terms(state.matrix, a, b, config.explanation_terms)
-                meaning = (
-                    None
-                    if state.vectors is None
-                    else float(vector_cosines(state.vectors.values, np.array([a]), np.array([b]))[0])
-                )
+                meaning = None if meanings is None else float(meanings[at])
                 ctx = PairContext(
-                    vocabulary, config.geography_scale_km, sim, terms, meaning, history.together, history.ties
+                    vocabulary,
+                    config.geography_scale_km,
+                    float(sims[at]),
+                    terms[at],
+                    meaning,
+                    history.together,
+                    history.ties,
                 )
                 pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])], ctx, config)
                 last = ((a, b), pair, ctx)

@@ -72,12 +72,15 @@ class TfidfTextModel:
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         self._check()
-        return self.vectorizer_.transform(texts).tocsr()
+        matrix = self.vectorizer_.transform(texts).tocsr()
+        matrix.sort_indices()
+        return matrix
 
     def fit_transform(self, texts: list[str]) -> sparse.csr_matrix:
         # One pass over the texts instead of fit() then transform(): tokenising is most of the cost.
         self.vectorizer_ = self._vectorizer()
         matrix = self.vectorizer_.fit_transform(texts).tocsr()
+        matrix.sort_indices()  # explanations gather and multiply rows: sorted, they need no sorting there
         self.vocabulary_terms_ = self.vectorizer_.get_feature_names_out()
         self.__dict__.pop("_explanatory_mask", None)
         return matrix
@@ -104,6 +107,34 @@ class TfidfTextModel:
         picked = common[order]
         picked = picked[self._explanatory_terms()[picked]][:n]
         return cosine, tuple(str(self.vocabulary_terms_[k]) for k in picked)
+
+    def cosines_and_terms(
+        self, matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, n: int
+    ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        """`cosine_and_terms` of every pair (left[k], right[k]) at once: one sparse product and one
+        sort for all pairs, since explaining the stored matches one pair at a time costs more in numpy
+        calls than in arithmetic."""
+        self._check()
+        # float32 products of float32 weights are exact in float64: the cosine sums them there, and the
+        # terms are ordered by the float32 product, both as `cosine_and_terms` does
+        both = matrix[left].astype(np.float64).multiply(matrix[right].astype(np.float64)).tocsr()
+        both.sort_indices()
+        rows = np.repeat(np.arange(len(left)), np.diff(both.indptr))
+        cosines = np.bincount(rows, weights=both.data, minlength=len(left)).astype(np.float64)
+        terms: list[tuple[str, ...]] = [()] * len(left)
+        if n == 0 or both.nnz == 0:
+            return cosines, terms
+        offered = self._explanatory_terms()[both.indices] & (both.data > 0)
+        rows, common = rows[offered], both.indices[offered]
+        weight = both.data[offered].astype(np.float32)
+        order = np.lexsort((common, -weight, rows))
+        rows, common = rows[order], common[order]
+        keep = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < n
+        rows, names = rows[keep], [str(t) for t in self.vocabulary_terms_[common[keep]]]
+        edges = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1], True])
+        for begin, end in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+            terms[int(rows[begin])] = tuple(names[begin:end])
+        return cosines, terms
 
     def _explanatory_terms(self) -> np.ndarray:
         """Per vocabulary term, whether it is `explanatory`: worked out once per fitted model (and

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -24,6 +25,12 @@ from sqlmodel import Session, create_engine
 POOL_SIZE, POOL_OVERFLOW = 20, 20
 
 
+def json_text(value: object) -> str:
+    """JSON columns' text. orjson writes what json.dumps would read back alike (keys in insertion order,
+    shortest round-trip floats), several times faster: a nightly run writes two documents per match."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         pool = (
@@ -31,7 +38,7 @@ def make_engine(url: str) -> Engine:
             if ":memory:" in url or url in ("sqlite://", "sqlite:///")
             else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         )
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, json_serializer=json_text, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -42,7 +49,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, json_serializer=json_text
+    )
 
 
 def alembic_config(url: str) -> Config:

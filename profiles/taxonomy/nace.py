@@ -64,7 +64,18 @@ def normalise_nace_code(raw: str) -> str:
 
 def nace_proximity(a: str, b: str, table: NaceTable | None = None) -> float:
     """1.0 same class, 0.75 same group, 0.5 same division, 0.25 same section, else 0."""
-    table = table or load_nace()
+    if table is None:
+        return _shipped_proximity(a, b)
+    return _proximity(a, b, table)
+
+
+@lru_cache(maxsize=65_536)
+def _shipped_proximity(a: str, b: str) -> float:
+    # a few hundred codes in use, compared for every explained match
+    return _proximity(a, b, load_nace())
+
+
+def _proximity(a: str, b: str, table: NaceTable) -> float:
     la, lb = table.lineage(a), table.lineage(b)
     shared = set(la) & set(lb)
     if not shared:

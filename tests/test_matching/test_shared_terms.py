@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from matching.text_model import TfidfTextModel, explanatory
@@ -53,3 +54,23 @@ def test_the_one_line_explanation_names_no_units_kept_by_older_runs():
     line = sentence({"drivers": [], "shared_terms": ["μm", "anodising", "kg"]})
     assert line.endswith("terms: anodising")
     assert "terms" not in sentence({"drivers": [], "shared_terms": ["μm", "mm"]})
+
+
+def test_the_terms_of_many_pairs_at_once_are_those_of_each_pair():
+    texts = [
+        "Anodising of aluminium profiles, layers 5-25 μm, e-coating and powder coating",
+        "We seek anodising for aluminium profiles: 15 μm layer, e-coating line",
+        "Powder coating of steel frames and aluminium profiles",
+        "Wooden windows and doors",
+        "CNC machining of aluminium and steel, anodising by partners",
+        "",
+    ]
+    model = TfidfTextModel()
+    matrix = model.fit_transform(texts)
+    left, right = np.array([0, 0, 1, 2, 3, 4, 5, 4, 2]), np.array([1, 2, 2, 4, 0, 0, 1, 4, 2])
+    for n in (0, 1, 3, 20):
+        cosines, terms = model.cosines_and_terms(matrix, left, right, n)
+        for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+            cosine, expected = model.cosine_and_terms(matrix, i, j, n)
+            assert cosines[k] == pytest.approx(cosine, abs=1e-12)
+            assert terms[k] == expected, (i, j, n)
