@@ -24,7 +24,7 @@ from ..tables import (
     ProfileRow,
     ProposalMemberRow,
 )
-from .common import UpsertCounts, rows_by_key, slices
+from .common import UpsertCounts, one_of, rows_by_key, slices
 
 
 def firm_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, int]:
@@ -34,8 +34,9 @@ def firm_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, i
         return {k: i for k, i in session.exec(query).all() if i is not None}
     out: dict[str, int] = {}
     for part in slices(sorted(set(keys))):
-        out.update({k: i for k, i in session.exec(query.where(col(FirmRow.key).in_(part))).all() if i is not None})
-        aliased = select(FirmKeyAliasRow.key, FirmKeyAliasRow.firm_id).where(col(FirmKeyAliasRow.key).in_(part))
+        rows = session.exec(query.where(one_of(session, FirmRow.key, part))).all()
+        out.update({k: i for k, i in rows if i is not None})
+        aliased = select(FirmKeyAliasRow.key, FirmKeyAliasRow.firm_id).where(one_of(session, FirmKeyAliasRow.key, part))
         out.update({k: i for k, i in session.exec(aliased).all() if k not in out})
     return out
 
@@ -47,7 +48,7 @@ def kept_keys(session: Session, keys: Iterable[str]) -> dict[str, str]:
         query = (
             select(FirmKeyAliasRow.key, FirmRow.key)
             .join(FirmRow, col(FirmRow.id) == FirmKeyAliasRow.firm_id)
-            .where(col(FirmKeyAliasRow.key).in_(part))
+            .where(one_of(session, FirmKeyAliasRow.key, part))
         )
         out.update(dict(session.exec(query).all()))
     return out

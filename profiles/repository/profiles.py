@@ -17,7 +17,7 @@ from ..errors import NotFound
 from ..mapping import content_hash, profile_columns_and_hash, profile_from_row
 from ..tables import FirmRow, ProfileRow
 from .bulk import insert_rows
-from .common import UpsertCounts, rows_by_key, slices
+from .common import UpsertCounts, one_of, rows_by_key, slices
 
 
 def _next_serials(session: Session, prefixes: set[str]) -> dict[str, int]:
@@ -60,7 +60,7 @@ def _stored_profiles(session: Session, keys: Iterable[str]) -> dict[str, _Stored
     query = sa_select(t.key, t.id, t.firm_id, t.content_hash, t.reference, t.published_on, t.expires_on)
     out: dict[str, _Stored] = {}
     for part in slices(sorted(set(keys))):
-        out.update({r[0]: _Stored(*r[1:]) for r in session.execute(query.where(t.key.in_(part))).all()})
+        out.update({r[0]: _Stored(*r[1:]) for r in session.execute(query.where(one_of(session, t.key, part))).all()})
     return out
 
 
@@ -69,7 +69,7 @@ def _firm_places(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, 
     t = FirmRow.__table__.c  # type: ignore[attr-defined]
     out: dict[str, tuple[int, str]] = {}
     for part in slices(sorted(set(keys))):
-        query = sa_select(t.key, t.id, t.country).where(t.key.in_(part))
+        query = sa_select(t.key, t.id, t.country).where(one_of(session, t.key, part))
         out.update({k: (i, c) for k, i, c in session.execute(query).all()})
     return out
 
@@ -249,7 +249,7 @@ def stored_by_reference(session: Session, references: Iterable[str]) -> dict[str
         query = (
             select(ProfileRow.reference, ProfileRow.key, FirmRow.key)
             .join(FirmRow, col(FirmRow.id) == ProfileRow.firm_id)
-            .where(col(ProfileRow.reference).in_(part))
+            .where(one_of(session, ProfileRow.reference, part))
         )
         out |= {reference: (key, firm) for reference, key, firm in session.exec(query).all() if reference}
     return out
