@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .characters import depth_problem
-from .csv_cells import restore
+from .csv_cells import GUARD, restore
 from .een_format import is_een_record
 from .errors import RowError, UnreadableInput, ValidationFailed
 
@@ -105,7 +105,8 @@ class StreamedRows:
             next(reader)
             for line_no, values in enumerate(reader, start=2):
                 if any(v.strip() for v in values):
-                    yield f"line {line_no}", dict(zip(self.header, (restore(v) for v in values), strict=True))
+                    cells = (restore(v) if v.startswith(GUARD) else v for v in values)  # as restore leaves them
+                    yield f"line {line_no}", dict(zip(self.header, cells, strict=True))
 
 
 STREAM_PROBE = 1 << 16  # bytes looked at to tell a CSV file from the other kinds

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, any_, bindparam
+from sqlalchemy import ColumnElement, any_, bindparam, func, literal_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
@@ -24,11 +25,17 @@ def slices(items: Iterable[T]) -> Iterator[list[T]]:
 
 
 def one_of(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
-    """`column IN values`; on PostgreSQL `column = ANY(array)`, one parameter instead of one per value: a
-    slice of 1,000 keys is then not a statement of 1,000 placeholders for SQLAlchemy to render and psycopg
-    to parse for every slice (the same rows, found through the same index)."""
-    if session.get_bind().dialect.name == "postgresql":
+    """`column IN values` with the values as one parameter instead of one per value (PostgreSQL: `column =
+    ANY(array)`; SQLite: `column IN (SELECT value FROM json_each(array))`): a slice of 1,000 keys is then
+    not a statement of 1,000 placeholders for SQLAlchemy to render (and psycopg to parse) for every slice.
+    The same rows, found through the same index."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    if dialect == "sqlite" and all(type(v) is str for v in values):
+        # The same on SQLite: the keys as one JSON array, read back as rows by json_each.
+        listed: Any = select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values))))
+        return col(column).in_(listed)
     return col(column).in_(values)
 
 
