@@ -7,7 +7,7 @@ symmetric, and pair synergy is kept only for pairs that have a match score.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -95,11 +95,14 @@ def prepare_bid(
     config: OptimizerConfig,
     duplicates: Iterable[tuple[str, str]] = (),
     reach: dict[str, set[str]] | None = None,
+    fits: MutableMapping[tuple[str, Requirement], RequirementFit] | None = None,
 ) -> BidInput:
     """The bid's candidates and rules; `duplicates` are the unresolved duplicate-firm pairs (by key).
 
     `reach`, when given, holds for each requirement the firms whose fit may reach its threshold
-    (`optimizer.capability_index`); fit is computed for those only, every other firm has none."""
+    (`optimizer.capability_index`); fit is computed for those only, every other firm has none.
+    `fits`, when given, keeps fits by (firm key, requirement) from earlier calls over the same firms:
+    the caller empties it when a firm changes."""
     excluded = set(bid.excluded_firms)
     thresholds = {r.key: threshold(r, config) for r in bid.requirements}
     all_fits: dict[tuple[str, str], RequirementFit] = {}
@@ -111,7 +114,11 @@ def prepare_bid(
         for req in bid.requirements:
             if reach is not None and firm.key not in reach.get(req.key, ()):
                 continue
-            fit = requirement_fit(firm, req, vocabulary)
+            fit = fits.get((firm.key, req)) if fits is not None else None
+            if fit is None:
+                fit = requirement_fit(firm, req, vocabulary)
+                if fits is not None:
+                    fits[(firm.key, req)] = fit
             all_fits[(firm.key, req.key)] = fit
             if fit.fit >= thresholds[req.key] and fit.certified:
                 eligible[req.key] = fit
@@ -139,13 +146,14 @@ def prepare_problem(
     config: OptimizerConfig,
     duplicates: Iterable[tuple[str, str]] = (),
     reach: dict[str, dict[str, set[str]]] | None = None,
+    fits: MutableMapping[tuple[str, Requirement], RequirementFit] | None = None,
 ) -> ProblemInput:
     """The model input for these bids; `duplicates`: the unresolved duplicate-firm pairs, never both in one
     consortium (they come from the stored flags, see `profiles.repository.duplicates.open_pair_keys`);
     `reach`: per bid, per requirement, the firms worth fitting (see `prepare_bid`)."""
     twins = list(duplicates)
     inputs = tuple(
-        prepare_bid(b, firms, vocabulary, config, twins, None if reach is None else reach.get(b.key, {}))
+        prepare_bid(b, firms, vocabulary, config, twins, None if reach is None else reach.get(b.key, {}), fits)
         for b in sorted(bids, key=lambda b: b.key)
     )
     used = {c.firm for bi in inputs for c in bi.candidates}

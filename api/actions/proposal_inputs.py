@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from optimizer.capability_index import CapabilityIndex
+from optimizer.fit import RequirementFit
 from optimizer.instance import pair
 from profiles import repository
-from profiles.domain import Firm
+from profiles.domain import Firm, Requirement
 from profiles.repository import capabilities as capability_store
 from profiles.taxonomy.vocabulary import Vocabulary
 
@@ -31,6 +32,15 @@ class ExchangeInputs:
     index: CapabilityIndex | None = None
     synergy_version: tuple[Any, ...] = ()
     partners: dict[str, dict[str, float]] = field(default_factory=dict)  # firm → other firm → best score
+    # requirement fits by (firm key, requirement) for these firms: a new ExchangeInputs, with none, is
+    # made whenever a firm changes
+    fits: dict[tuple[str, Requirement], RequirementFit] = field(default_factory=dict)
+
+    def kept_fits(self) -> dict[tuple[str, Requirement], RequirementFit]:
+        """The fits to reuse and add to; emptied when it has grown past FITS_KEPT (many different bids)."""
+        if len(self.fits) > FITS_KEPT:
+            self.fits.clear()
+        return self.fits
 
     def synergy(self, firms: set[str]) -> dict[tuple[str, str], float]:
         """Best match score of each pair of these firms that has one."""
@@ -42,6 +52,8 @@ class ExchangeInputs:
         return out
 
 
+# About 100 MB of fits at most: a bid's requirements fitted over 100,000 firms, a few times over.
+FITS_KEPT = 500_000
 _kept: dict[str, ExchangeInputs] = {}
 _lock = threading.Lock()
 

@@ -57,7 +57,7 @@ def _problem_for(session, bids: list[Bid], config: OptimizerConfig):
     keys = {k for per_requirement in reach.values() for found in per_requirement.values() for k in found}
     firms = [exchange.firms[k] for k in sorted(keys) if k in exchange.firms]
     twins = duplicate_store.open_pair_keys(session)  # unresolved duplicates: never both in one consortium
-    problem = prepare_problem(bids, firms, [], vocabulary, config, twins, reach)
+    problem = prepare_problem(bids, firms, [], vocabulary, config, twins, reach, exchange.kept_fits())
     used = {c.firm for bi in problem.bids for c in bi.candidates}
     return replace(problem, synergy=exchange.synergy(used)), {f.key: f for f in firms}
 

@@ -85,3 +85,32 @@ def test_kept_inputs_follow_every_change(exchange):
         assert gamma is not None
         firm_store.delete_firm(session, gamma, later)
     _same_as_the_database(exchange)
+
+
+def test_requirement_fits_are_kept_between_proposals_until_a_firm_changes(exchange):
+    from api.actions.proposals import _problem_for
+    from optimizer.config import OptimizerConfig
+
+    config = OptimizerConfig()
+
+    def coating_fits() -> dict[str, float]:
+        with session_scope(exchange, readonly=True) as session:
+            problem, _ = _problem_for(session, [repository.get_bid(session, "bid-tray")], config)
+        fits = problem.bids[0].fits
+        return {firm: fit.fit for (firm, req), fit in fits.items() if req == "coating"}
+
+    first = coating_fits()
+    kept = dict(proposal_inputs._kept)
+    assert any(inputs.fits for inputs in kept.values())
+    assert coating_fits() == first  # read from the kept fits
+    with session_scope(exchange) as session:  # dk-alpha learns e-coating: its fit must follow
+        alpha = repository.load_firms(session, ["dk-alpha"])[0]
+        repository.upsert_firms(
+            session,
+            [replace(alpha, capabilities=(*alpha.capabilities, Capability("e-coating")))],
+            NOW + timedelta(minutes=1),
+        )
+    after = coating_fits()
+    assert first.get("dk-alpha", 0.0) < 1.0
+    assert after["dk-alpha"] == 1.0
+    assert {k: v for k, v in after.items() if k != "dk-alpha"} == {k: v for k, v in first.items() if k != "dk-alpha"}
