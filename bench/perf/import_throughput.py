@@ -11,6 +11,9 @@ and on PostgreSQL (a fresh schema) with two versions of the code, each taken fro
   resolution);
 - new: `--commit` (default HEAD).
 
+`--baseline 3b00518216` (`BULK_COMMIT`) compares with the bulk path of before the driver-level inserts
+instead; `--old-repeats-large 0` leaves the old path out above `--old-max`.
+
 Every run is a fresh Python subprocess on a fresh database. The firms are stored first, untimed, with the
 repository's `upsert_firms` of the version under test (identity resolution of 65,000 firms in five countries
 is a different cost, measured apart: with `--time-firms-up-to`, sizes up to that import firms.csv through the
@@ -55,9 +58,23 @@ DOCS_MIN_ROWS = 10_000  # smaller runs are smoke tests and leave docs/benchmarks
 POSTGRES_URL = os.environ.get("PARTNERMATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # The last commit before imports wrote in bulk and streamed CSV files: the "old" path.
 BASELINE_COMMIT = "6cced5c58fc8"
+# The last commit before the driver-level inserts (COPY; one full-text statement per slice on SQLite).
+BULK_COMMIT = "3b00518216"
 PACKAGES = ("api", "profiles", "matching", "optimizer")
 # Before this change, on the same machine (docs/benchmarks.md of 2026-11-21, SQLite, no full-text index yet).
 BEFORE_100K = "1,706 profile rows/s (profiles phase 58.6 s), 1,350 rows/s end to end; peak RSS 1,613 MiB"
+# The bulk path before the driver-level inserts and the per-row CPU work of issue 18 (docs/benchmarks.md of
+# 2026-12-06, commit 42cffc6305, load average 6.7-10.3 on the 2 cores): wall rows/s, CPU s, rows per CPU-s.
+BEFORE_BULK = (
+    "| SQLite | 10,000 | bulk (42cffc6305) | 3 | 909 [730–1,000] | 2.6 | 260 | 3,850 | 2,174 [1,961–2,857] | "
+    "6.7–10.3 | +19 MiB |",
+    "| SQLite | 100,000 | bulk (42cffc6305) | 2 | 1,339 [1,104–1,575] | 27.9 | 279 | 3,580 | "
+    "3,574 [3,257–3,891] | 6.7–10.3 | |",
+    "| PostgreSQL | 10,000 | bulk (42cffc6305) | 3 | 917 [826–980] | 2.1 | 210 | 4,760 | 3,333 [2,941–3,448] | "
+    "6.7–10.3 | +21 MiB |",
+    "| PostgreSQL | 100,000 | bulk (42cffc6305) | 2 | 1,082 [777–1,388] | 18.6 | 186 | 5,380 | "
+    "4,111 [2,712–5,511] | 6.7–10.3 | +57 MiB, peak RSS 155 MiB |",
+)
 
 
 # --------------------------------------------------------------------------- worker (one fresh process per run)
@@ -270,58 +287,89 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(text)
     if write_docs:
-        write_section(SECTION, SCRIPT + ("" if args.sizes == [10_000, 100_000] else f" --sizes {args.sizes}"), text)
+        given = sys.argv[1:] if argv is None else argv
+        write_section(SECTION, " ".join([SCRIPT, *given]), text)
         print(f"\nwrote section '{SECTION}' to docs/benchmarks.md")
 
 
 def _report(results: list[dict[str, Any]], commits: dict[str, str], versions: dict[str, str], args: Any) -> str:
     by = {(r["db"], r["size"], r["path"]): r for r in results}
     lines = [
-        "| database | profile rows | path | runs | profiles import (rows/s, median [min–max]) | CPU s | "
-        "re-import (rows/s) | firms import (rows/s) | new/old | import's peak RSS |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | profile rows | path | runs | profiles import, rows/s (wall, median [min–max]) | CPU s | "
+        "µs CPU per row | rows per CPU-s | re-import, rows/s (wall) | load average | import memory |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     loads = []
+    ratios = []
     for r in results:
         n, runs = r["gen"]["profiles"], r["runs"]
-        loads += [x for run in runs for x in (run["load_start"], run["load_end"])]
-        rate = statistics.median(n / run["profiles_s"] for run in runs)
-        old = by.get((r["db"], r["size"], "old"))
-        ratio = ""
-        if r["path"] == "new" and old is not None:
-            ratio = f"{rate / statistics.median(n / run['profiles_s'] for run in old['runs']):.1f}×"
-        firms = _rate(r["gen"]["firms"], runs, "firms_s") if all("firms_s" in run for run in runs) else "–"
+        run_loads = [x for run in runs for x in (run["load_start"], run["load_end"])]
+        loads += run_loads
         cpu = statistics.median(run["profiles_cpu_s"] for run in runs)
+        old = by.get((r["db"], r["size"], "old"))
+        if r["path"] == "new" and old is not None:
+            wall = statistics.median(n / run["profiles_s"] for run in runs)
+            old_wall = statistics.median(n / run["profiles_s"] for run in old["runs"])
+            old_cpu = statistics.median(run["profiles_cpu_s"] for run in old["runs"])
+            ratios.append(f"{_db_name(r['db'])} {n:,}: {wall / old_wall:.1f}× wall, {old_cpu / cpu:.1f}× CPU")
         rss = statistics.median(run["profiles_rss_delta_mib"] for run in runs)
         peak = statistics.median(run["profiles_peak_rss_mib"] for run in runs)
         lines.append(
-            f"| {r['db']} | {n:,} | {r['path']} | {len(runs)} | {_rate(n, runs, 'profiles_s')} | {cpu:.1f} | "
-            f"{_rate(n, runs, 'reimport_s')} | {firms} | {ratio} | +{rss:,.0f} MiB ({peak:,.0f} MiB) |"
+            f"| {_db_name(r['db'])} | {n:,} | {r['path']} | {len(runs)} | {_rate(n, runs, 'profiles_s')} | {cpu:.1f} | "
+            f"{1e6 * cpu / n:,.0f} | {n / cpu:,.0f} | {_rate(n, runs, 'reimport_s')} | "
+            f"{min(run_loads):.1f}–{max(run_loads):.1f} | +{rss:,.0f} MiB, peak RSS {peak:,.0f} MiB |"
         )
     return "\n".join(
         [
             f"Synthetic EEN profiles and their firms (`bench.perf.synthetic_profiles`, seed {args.seed}; about 0.65 "
             "firms per profile, five countries) as CSV import files. Old path: commit "
-            f"`{commits['old'][:10]}` (rows one ORM object at a time, the CSV read whole, LIKE per reference "
-            f"prefix, all stored firms loaded for identity resolution); new path: commit `{commits['new'][:10]}`. "
+            f"`{commits['old'][:10]}` ({_old_path(commits['old'])}); new path: commit `{commits['new'][:10]}`. "
             "Each run is a fresh subprocess on a fresh SQLite file or PostgreSQL schema; firms are stored first "
-            "(untimed, the version's own `upsert_firms`, except where a firms import rate is given: there "
-            "firms.csv went through the product path with identity resolution), then profiles.csv is imported "
-            "through `api.actions.imports.import_path` and imported again (must report every row unchanged). "
-            "Rates are wall-clock medians with the slowest and fastest run in brackets; CPU is the import "
-            f"process's own. Load average during the runs {min(loads):.1f}–{max(loads):.1f} on "
-            f"{os.cpu_count()} cores (the machine is shared). Peak RSS: the import's high-water mark above "
-            "the process's RSS when it started.",
+            "(untimed, the version's own `upsert_firms` in a process of its own, except where a firms import rate "
+            "is given), then profiles.csv is imported through `api.actions.imports.import_path` and imported "
+            "again (every run checked: all rows created, then all unchanged). Rates are wall-clock medians with "
+            "the slowest and fastest run in brackets; CPU is the import process's own (median), so on PostgreSQL "
+            "the server's work (the generated tsvector column and its GIN index) is in the wall time only. "
+            f"Load average during the runs {min(loads):.1f}–{max(loads):.1f} on {os.cpu_count()} cores (the "
+            "machine is shared: wall time depends on the other jobs; CPU per row is the better guide to what "
+            "the code costs). Import memory: the import's peak RSS above the process's RSS when it started "
+            "(`/proc/self/clear_refs` resets the high-water mark), and the process's peak RSS.",
             "",
             *lines,
             "",
-            f"Before (same machine, 100,000 rows, SQLite, 2026-11-21): {BEFORE_100K}.",
+            "New against old in the same run (medians): " + ("; ".join(ratios) or "–") + ".",
+            "",
+            "Before the driver-level inserts (2026-12-06, same machine, new path of then, load average 6.7–10.3):",
+            "",
+            lines[0],
+            lines[1],
+            *BEFORE_BULK,
+            "",
+            f"Before bulk writes (same machine, 100,000 rows, SQLite, 2026-11-21): {BEFORE_100K}.",
             "",
             "Libraries: "
             + ", ".join(f"{k} {v}" for k, v in versions.items())
             + f"; Python {platform.python_version()}.",
         ]
     )
+
+
+def _old_path(commit: str) -> str:
+    if commit.startswith(BASELINE_COMMIT):
+        return (
+            "rows one ORM object at a time, the CSV read whole, LIKE per reference prefix, all stored firms "
+            "loaded for identity resolution"
+        )
+    if commit.startswith(BULK_COMMIT):
+        return (
+            "the bulk path before issue 18's driver-level writes: SQLAlchemy executemany INSERTs with the "
+            "full-text trigger firing per row on SQLite, key lookups with 1,000 placeholders per slice"
+        )
+    return "as given with --baseline"
+
+
+def _db_name(db: str) -> str:
+    return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(db, db)
 
 
 if __name__ == "__main__":
