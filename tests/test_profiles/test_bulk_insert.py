@@ -136,3 +136,25 @@ def test_bulk_rows_equal_sqlalchemy_inserts_on_sqlite(tmp_path, monkeypatch):
 def test_bulk_rows_equal_sqlalchemy_inserts_on_postgresql(tmp_path, monkeypatch):
     with postgres_schema() as url_a, postgres_schema() as url_b:
         _compare_with_sqlalchemy(url_a, url_b, tmp_path, monkeypatch)
+
+
+def test_a_file_failing_after_bulk_writes_leaves_the_index_and_its_trigger_as_they_were(
+    engine, settings, tmp_path, monkeypatch
+):
+    from profiles import import_stream
+    from profiles.errors import ValidationFailed
+
+    monkeypatch.setattr(import_stream, "SLICE", 2)  # the first slices are written before the bad row is read
+    (tmp_path / "firms.csv").write_text(FIRMS, encoding="utf-8")
+    imports.import_path(operator(engine, settings), tmp_path / "firms.csv")
+    bad = PROFILES + "p-5,dk-one,BO,Bad\x01title,Summary,,,,published,\n"
+    (tmp_path / "profiles.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as failed:
+        imports.import_path(operator(engine, settings), tmp_path / "profiles.csv")
+    assert [(e.row, e.field) for e in failed.value.errors] == [("line 6", "title")]  # the sixth record
+    assert "U+0001" in failed.value.errors[0].reason
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM profile").scalar() == 0
+        triggers = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert bulk.PROFILE_FTS_TRIGGER in triggers
+    assert _fts_instances(engine) == []
