@@ -148,29 +148,83 @@ def _sparse_exact_block(
     return _top_of_rows(r, c, v, block, len(firm), depth)
 
 
-def _dense_exact_block(
-    block: np.ndarray, left: sparse.csr_matrix, right_dense_t: np.ndarray, firm: np.ndarray, depth: int
-):
-    """For narrow inputs with integer values: a dense product (exact whatever the summation order),
-    and the best `depth` + 1 entries of each row found by partition rather than a full sort."""
+def _dense_top_block(block: np.ndarray, left: sparse.csr_matrix, right_dense_t: np.ndarray, take: int):
+    """For narrow inputs with integer values: a dense product (exact whatever the summation order), and
+    each row's best `take` positive entries found by partition rather than a full sort, as (row, col, value)
+    ordered by the rows of `block`, then value (largest first), then column."""
     values = left[block].toarray() @ right_dense_t
-    values[firm[block][:, None] == firm[None, :]] = 0
     n = values.shape[1]
-    take = min(depth + 1, n)
+    take = min(take, n)
     # One sortable number per entry: larger value first, then smaller column.
     key = np.where(values > 0, values.astype(np.int64) * (n + 1) + (n - np.arange(n)), -1)
     best = np.argpartition(-key, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (len(block), 1))
     picked = np.take_along_axis(key, best, axis=1)
+    order = np.argsort(-picked, axis=1)
+    best, picked = np.take_along_axis(best, order, axis=1), np.take_along_axis(picked, order, axis=1)
     keep = picked > 0
-    rows = np.repeat(block, keep.sum(axis=1))
+    at = np.repeat(np.arange(len(block)), keep.sum(axis=1))
     cols = best[keep].astype(np.int64)
-    return _top_of_rows(
-        rows,
-        cols,
-        values[np.repeat(np.arange(len(block)), keep.sum(axis=1)), cols].astype(np.float32),
-        block,
-        len(firm),
-        depth,
+    return block[at], cols, values[at, cols].astype(np.float32)
+
+
+def _distinct_rows(matrix: sparse.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One row for each distinct content among `rows`, and for each of `rows` the position of its own."""
+    seen: dict[bytes, int] = {}
+    first: list[int] = []
+    of_row = np.empty(len(rows), dtype=np.int64)
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for at, row in enumerate(rows.tolist()):
+        lo, hi = indptr[row], indptr[row + 1]
+        content = indices[lo:hi].tobytes() + b"|" + data[lo:hi].tobytes()
+        found = seen.get(content)
+        if found is None:
+            found = seen[content] = len(first)
+            first.append(row)
+        of_row[at] = found
+    return np.asarray(first, dtype=np.int64), of_row
+
+
+def _dense_exact(
+    rows: np.ndarray,
+    left: sparse.csr_matrix,
+    right_t: sparse.csr_matrix,
+    firm: np.ndarray,
+    depth: int,
+    executor: Executor,
+):
+    """Exact lists of `rows` of a narrow integer product. Rows alike in `left` (requests seeking the same
+    capabilities) have the same products, so each distinct row is computed once, deep enough to hold its
+    best depth + 1 entries after any one firm's profiles are left out; every row then leaves out its own
+    firm's and keeps the first depth + 1: the entries a product of the row itself would keep."""
+    distinct, of_row = _distinct_rows(left, rows)
+    take = depth + 1 + (int(np.bincount(firm).max()) if len(firm) else 0)
+    blocks = [distinct[i : i + DENSE_BLOCK] for i in range(0, len(distinct), DENSE_BLOCK)]
+    right_dense_t = right_t.toarray().astype(np.float32)
+    parts = executor.map(_dense_top_block, blocks, left, right_dense_t, take)
+    if not parts:
+        return _no_entries()
+    d_rows, cols, vals = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    # entries of distinct row u: [starts[u], starts[u] + counts[u]), in its order
+    position = np.full(left.shape[0], -1, dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    counts = np.bincount(position[d_rows], minlength=len(distinct))
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    per_row = counts[of_row]
+    at = np.repeat(starts[of_row] - np.r_[0, np.cumsum(per_row)[:-1]], per_row) + np.arange(per_row.sum())
+    r, c, v = np.repeat(rows, per_row), cols[at], vals[at]
+    keep = firm[c] != firm[r]
+    r, c, v = r[keep], c[keep], v[keep]
+    first = _rank_within(r) <= depth
+    return _top_of_rows(r[first], c[first], v[first], rows, len(firm), depth)
+
+
+def _no_entries():
+    return (
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.int64),
     )
 
 
@@ -180,25 +234,13 @@ def _exact(
     right_t: sparse.csr_matrix,
     firm: np.ndarray,
     depth: int,
-    dense: bool,
     executor: Executor,
 ):
     """Exact lists of `rows`, block by block: (rows, cols, vals, bound_val of rows, bound_col of rows)."""
-    if dense:
-        blocks = [rows[i : i + DENSE_BLOCK] for i in range(0, len(rows), DENSE_BLOCK)]
-        right_dense_t = right_t.toarray().astype(np.float32)
-        parts = executor.map(_dense_exact_block, blocks, left, right_dense_t, firm, depth)
-    else:
-        blocks = [rows[i : i + EXACT_BLOCK] for i in range(0, len(rows), EXACT_BLOCK)]
-        parts = executor.map(_sparse_exact_block, blocks, left, right_t, firm, depth)
+    blocks = [rows[i : i + EXACT_BLOCK] for i in range(0, len(rows), EXACT_BLOCK)]
+    parts = executor.map(_sparse_exact_block, blocks, left, right_t, firm, depth)
     if not parts:
-        return (
-            np.zeros(0, np.int64),
-            np.zeros(0, np.int64),
-            np.zeros(0, np.float32),
-            np.zeros(0, np.float32),
-            np.zeros(0, np.int64),
-        )
+        return _no_entries()
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(5))
 
 
@@ -235,7 +277,7 @@ def compute_lists(
     bound_col = np.zeros(n, dtype=np.int64)
     if dense:
         rows = rows[np.diff(left.indptr)[rows] > 0]  # an empty row has no entries: complete as it is
-        r, c, v, bv, bc = _exact(rows, left, right_t, firm, depth, True, executor)
+        r, c, v, bv, bc = _dense_exact(rows, left, right_t, firm, depth, executor)
         bound_val[rows], bound_col[rows] = bv, bc
         return Lists(r.astype(np.int32), c.astype(np.int32), v, bound_val, bound_col)
     per_firm = int(np.bincount(firm).max()) if len(firm) else 0
@@ -250,7 +292,7 @@ def compute_lists(
     short = _short_rows(rows, r, bound_val, k)
     if len(short):
         keep = ~np.isin(r, short)
-        er, ec, ev, bv, bc = _exact(short, left, right_t, firm, depth, False, executor)
+        er, ec, ev, bv, bc = _exact(short, left, right_t, firm, depth, executor)
         bound_val[short], bound_col[short] = bv, bc
         r, c, v = np.concatenate([r[keep], er]), np.concatenate([c[keep], ec]), np.concatenate([v[keep], ev])
     return _finish(r, c, v, bound_val, bound_col, depth)

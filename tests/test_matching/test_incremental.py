@@ -67,6 +67,45 @@ def test_lists_hold_the_exact_top_k_ties_broken_by_column(data, k, slack):
     assert as_set(*lists.first(k)) == brute_top(matrix, firm, k)
 
 
+@st.composite
+def alike_integer_rows(draw):
+    """Requests seeking the same few capabilities: rows drawn from a handful of distinct integer rows, so
+    that many rows are alike and many products tie; the right side is another integer matrix."""
+    n = draw(st.integers(2, 40))
+    dim = draw(st.integers(1, 6))
+    distinct = draw(
+        st.lists(st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=dim, max_size=dim), min_size=1, max_size=4)
+    )
+    left = np.array([distinct[draw(st.integers(0, len(distinct) - 1))] for _ in range(n)], dtype=np.float32)
+    right = np.array(
+        draw(
+            st.lists(
+                st.lists(st.sampled_from([0.0, 3.0, 5.0, 10.0]), min_size=dim, max_size=dim), min_size=n, max_size=n
+            )
+        ),
+        dtype=np.float32,
+    )
+    firm = np.array(draw(st.lists(st.integers(0, max(1, n // 3)), min_size=n, max_size=n)), dtype=np.int64)
+    return sparse.csr_matrix(left), sparse.csr_matrix(right), firm
+
+
+@settings(max_examples=120, deadline=None)
+@given(alike_integer_rows(), st.integers(1, 5), st.integers(0, 4))
+def test_dense_lists_computed_once_per_distinct_row_are_each_rows_exact_list(data, k, slack):
+    left, right, firm = data
+    depth = k + slack
+    lists = compute_lists(np.arange(left.shape[0]), left, right, firm, k, depth, dense=True)
+    product = (left @ right.T).toarray()
+    for i in range(left.shape[0]):
+        ranked = sorted((-product[i, j], j) for j in range(left.shape[0]) if firm[j] != firm[i] and product[i, j] > 0)
+        mine = lists.rows == i
+        assert list(zip(lists.cols[mine].tolist(), lists.vals[mine].tolist(), strict=True)) == [
+            (j, -v) for v, j in ranked[:depth]
+        ]
+        boundary = (-ranked[depth][0], ranked[depth][1]) if len(ranked) > depth else (0.0, 0)
+        assert (float(lists.bound_val[i]), int(lists.bound_col[i])) == boundary
+
+
 @settings(max_examples=80, deadline=None)
 @given(tied_matrices(), st.data())
 def test_updated_lists_equal_lists_computed_afresh(data, draw):
