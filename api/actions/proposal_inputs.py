@@ -17,7 +17,6 @@ from typing import Any
 
 from optimizer.capability_index import CapabilityIndex
 from optimizer.fit import RequirementFit
-from optimizer.instance import pair
 from profiles import repository
 from profiles.domain import Firm, Requirement
 from profiles.repository import capabilities as capability_store
@@ -35,6 +34,8 @@ class ExchangeInputs:
     # requirement fits by (firm key, requirement) for these firms: a new ExchangeInputs, with none, is
     # made whenever a firm changes
     fits: dict[tuple[str, Requirement], RequirementFit] = field(default_factory=dict)
+    # the last synergy asked for: (firms, the partners it was read from, the answer)
+    last_synergy: tuple[frozenset[str], dict[str, dict[str, float]], dict[tuple[str, str], float]] | None = None
 
     def kept_fits(self) -> dict[tuple[str, Requirement], RequirementFit]:
         """The fits to reuse and add to; emptied when it has grown past FITS_KEPT (many different bids)."""
@@ -43,13 +44,19 @@ class ExchangeInputs:
         return self.fits
 
     def synergy(self, firms: set[str]) -> dict[tuple[str, str], float]:
-        """Best match score of each pair of these firms that has one."""
+        """Best match score of each pair of these firms that has one; the last answer is kept, since a
+        bid asked again has the same candidates (tens of thousands at 100k profiles)."""
+        asked = frozenset(firms)
+        last = self.last_synergy
+        if last is not None and last[0] == asked and last[1] is self.partners:
+            return dict(last[2])
         out: dict[tuple[str, str], float] = {}
-        for a in firms:
+        for a in asked:
             for b, score in self.partners.get(a, {}).items():
-                if b in firms and a < b:
-                    out[pair(a, b)] = score
-        return out
+                if a < b and b in asked:
+                    out[(a, b)] = score  # a < b: already in pair order
+        self.last_synergy = (asked, self.partners, out)
+        return dict(out)
 
 
 # About 100 MB of fits at most: a bid's requirements fitted over 100,000 firms, a few times over.

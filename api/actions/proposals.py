@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from api.actions import proposal_inputs
 from api.actions.context import Context, record, require_role
 from api.actions.documents import write_documents
+from matching.gc_thresholds import fewer_collections
 from optimizer.capability_index import CapabilityIndex
 from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem, threshold
@@ -95,10 +96,11 @@ def store_outcome(
 
 def solve_bid(engine: Engine, settings: Settings, bid_key: str, config: OptimizerConfig) -> tuple[Bid, BidOutcome, str]:
     """Solve one bid and store the ranked proposals as a new batch (callers check who may)."""
-    with session_scope(engine, readonly=True) as session:
-        bid = repository.get_bid(session, bid_key)
-        problem, firms = _problem_for(session, [bid], config)
-    outcome = propose_bid(problem, firms, config)
+    with fewer_collections():  # tens of thousands of fits and candidates, all alive until the solve ends
+        with session_scope(engine, readonly=True) as session:
+            bid = repository.get_bid(session, bid_key)
+            problem, firms = _problem_for(session, [bid], config)
+        outcome = propose_bid(problem, firms, config)
     batch = new_batch(settings)
     with session_scope(engine) as session:
         store_outcome(session, outcome, config, batch, settings, config.solver)

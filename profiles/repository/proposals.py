@@ -19,7 +19,7 @@ def store_proposals(
 ) -> list[int]:
     """Store a batch of ranked proposals for a bid; earlier batches stay for the record."""
     bid_id = session.exec(select(BidRow.id).where(BidRow.key == bid_key)).one()
-    firms = firm_ids(session)
+    firms = firm_ids(session, {m["firm"] for p in proposals for m in p["plan"].get("members", [])})
     out = []
     for p in proposals:
         row = ProposalRow(
