@@ -94,13 +94,17 @@ def _converter(column: Column[Any], dialect: Dialect, connection: Connection) ->
         if kind.none_as_null:
             return lambda value: None if value is None else serializer(value)
         return serializer
-    if dialect.name == "postgresql" and isinstance(kind, sqltypes.DateTime) and not kind.timezone:
-        return _pg_timestamp(connection)
     process = kind.dialect_impl(dialect).bind_processor(dialect)
-    stamp = isinstance(kind, sqltypes.DateTime) or (
-        isinstance(kind, sqltypes.TypeDecorator) and isinstance(kind.impl_instance, sqltypes.DateTime)
-    )
-    return _last_remembered(process) if process is not None and stamp else process
+    stamp = kind.impl_instance if isinstance(kind, sqltypes.TypeDecorator) else kind
+    if not isinstance(stamp, sqltypes.DateTime):
+        return process
+    if dialect.name == "postgresql" and not stamp.timezone:
+        to_timestamp = _pg_timestamp(connection)
+        if process is None:
+            return to_timestamp
+        decorate = process
+        return _last_remembered(lambda value: to_timestamp(decorate(value)))
+    return None if process is None else _last_remembered(process)
 
 
 def _last_remembered(process: Converter) -> Converter:

@@ -4,12 +4,13 @@ trigger of migration 0015 builds row by row."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from conftest import postgres_schema
-from sqlalchemy import insert, text
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, TypeDecorator, create_engine, insert, text
+from sqlmodel import Session
 
 from api.actions import imports
 from api.actions.operator import operator
@@ -158,3 +159,29 @@ def test_a_file_failing_after_bulk_writes_leaves_the_index_and_its_trigger_as_th
         triggers = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert bulk.PROFILE_FTS_TRIGGER in triggers
     assert _fts_instances(engine) == []
+
+
+class _Stamp(TypeDecorator[datetime]):
+    impl = DateTime
+    cache_ok = True
+
+
+@pytest.mark.postgres
+def test_aware_times_in_naive_timestamp_columns_are_stored_as_insert_stores_them():
+    """PostgreSQL converts a bound aware time to the session's zone; COPY would drop the offset instead."""
+    with postgres_schema() as url:
+        eng = create_engine(url + "%20-ctimezone%3DEurope/Copenhagen")
+        meta = MetaData()
+        table = Table(
+            "stamps", meta, Column("id", Integer, primary_key=True), Column("a", _Stamp()), Column("b", DateTime())
+        )
+        meta.create_all(eng)
+        stamp = datetime(2026, 12, 7, 5, 0, tzinfo=timezone(timedelta(hours=-3)))
+        with Session(eng) as session:
+            session.execute(insert(table), [{"a": stamp, "b": stamp}])
+            bulk.insert_rows(session, table, [{"a": stamp, "b": stamp}])
+            session.commit()
+        with eng.connect() as conn:
+            stored = conn.execute(text("SELECT a, b FROM stamps ORDER BY id")).all()
+        eng.dispose()
+    assert stored[0] == stored[1] == (datetime(2026, 12, 7, 9, 0), datetime(2026, 12, 7, 9, 0))
