@@ -16,9 +16,9 @@ from matching import state_store
 from matching.config import MatchingConfig
 from matching.executor import Executor
 from matching.features import ProfileFeatures
-from matching.gc_thresholds import fewer_collections
 from matching.history import ExchangeHistory
 from matching.incremental import Progress, Snapshot, Update, update
+from profiles.gc_thresholds import fewer_collections
 from profiles.taxonomy.vocabulary import Vocabulary
 
 

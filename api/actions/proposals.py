@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from api.actions import proposal_inputs
 from api.actions.context import Context, record, require_role
 from api.actions.documents import write_documents
-from matching.gc_thresholds import fewer_collections
 from optimizer.capability_index import CapabilityIndex
 from optimizer.config import OptimizerConfig
 from optimizer.instance import prepare_problem, threshold
@@ -23,6 +22,7 @@ from profiles import repository
 from profiles.db import session_scope
 from profiles.domain import Bid
 from profiles.errors import NotFound
+from profiles.gc_thresholds import fewer_collections
 from profiles.repository import duplicates as duplicate_store
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import Vocabulary, load_vocabulary

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from matching.gc_thresholds import fewer_collections
+from profiles.gc_thresholds import fewer_collections
 
 
 def test_thresholds_are_raised_during_and_restored_after():
