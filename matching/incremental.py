@@ -31,7 +31,6 @@ reach outside; blocks of work go through the executor.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -43,7 +42,6 @@ from scipy import sparse
 
 from profiles.taxonomy.vocabulary import Vocabulary
 
-from . import forked as forked_mod
 from .batch import Encoding, FeatureArrays, HistoryArrays, encode, score_block, vector_cosines
 from .components import PairContext
 from .config import MatchingConfig
@@ -60,9 +58,6 @@ from .vectors import VectorCache, Vectors, unavailable_reason, vectors_for
 # Bump when features, encoding or scoring change meaning: a state from an older engine is not reused.
 ENGINE_VERSION = "3"
 SCORE_BLOCK = 200_000
-# Below this many new matches, explaining them in process is quicker than starting workers.
-FORKED_FROM_ROWS = 20_000
-EXPLAIN_CHUNK = 5_000  # new matches explained at a time (a worker's share of work)
 
 LoadFeatures = Callable[[list[str]], list[ProfileFeatures]]
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -946,68 +941,47 @@ def _explained(
     config: MatchingConfig,
     vocabulary: Vocabulary,
     history: ExchangeHistory,
+    chunk: int = 5_000,
 ) -> Iterator[dict[str, Any]]:
-    """The rows to insert, explained by the per-pair comparators, chunk by chunk: on every core (forked
-    workers, see `matching.forked`) from FORKED_FROM_ROWS rows on, in this process below; the same rows in
-    the same order either way."""
-    profiles, others, _ = inserts
-    chunk = EXPLAIN_CHUNK
-    spans = [(begin, min(begin + chunk, len(profiles))) for begin in range(0, len(profiles), chunk)]
-    forked = len(profiles) >= FORKED_FROM_ROWS and forked_mod.can_fork()
-
-    def load(keys: set[str]) -> None:
-        missing = sorted(k for k in keys if k not in known)
+    """The rows to insert, explained by the per-pair comparators, chunk by chunk."""
+    profiles, others, ranks = inserts
+    for begin in range(0, len(profiles), chunk):
+        rows = list(
+            zip(
+                profiles[begin : begin + chunk].tolist(),
+                others[begin : begin + chunk].tolist(),
+                ranks[begin : begin + chunk].tolist(),
+                strict=True,
+            )
+        )
+        needed = sorted({str(state.keys[p]) for p, o, _ in rows} | {str(state.keys[o]) for p, o, _ in rows})
+        missing = [k for k in needed if k not in known]
         if missing:
             known.update((f.key, f) for f in load_features(missing))
-
-    def explain_span(span: tuple[int, int]) -> list[dict[str, Any]]:
-        return _explain_span(state, inserts, span, known, config, vocabulary, history)
-
-    if forked:  # the workers read the features they were forked with: all of them are loaded first
-        load({str(k) for k in state.keys[np.unique(np.concatenate([profiles, others]))]})
-        for rows in forked_mod.forked_map(explain_span, spans, os.cpu_count() or 1):
-            yield from rows
-        return
-    for begin, end in spans:
-        load({str(state.keys[p]) for p in profiles[begin:end]} | {str(state.keys[o]) for o in others[begin:end]})
-        yield from explain_span((begin, end))
-
-
-def _explain_span(
-    state: MatchState,
-    inserts: tuple[np.ndarray, np.ndarray, np.ndarray],
-    span: tuple[int, int],
-    known: dict[str, ProfileFeatures],
-    config: MatchingConfig,
-    vocabulary: Vocabulary,
-    history: ExchangeHistory,
-) -> list[dict[str, Any]]:
-    profiles, others, ranks = (column[span[0] : span[1]] for column in inserts)
-    low, high = np.minimum(profiles, others), np.maximum(profiles, others)
-    # one sparse product for the span's pairs instead of one intersection per pair
-    sims, terms = state.model.cosines_and_terms(state.matrix, low, high, config.explanation_terms)
-    meanings = None if state.vectors is None else vector_cosines(state.vectors.values, low, high)
-    out = []
-    last: tuple[tuple[int, int], PairScore, PairContext] | None = None
-    for at, (p, o, rank) in enumerate(zip(profiles.tolist(), others.tolist(), ranks.tolist(), strict=True)):
-        a, b = (p, o) if p < o else (o, p)
-        if last is None or last[0] != (a, b):
-            meaning = None if meanings is None else float(meanings[at])
-            ctx = PairContext(
-                vocabulary,
-                config.geography_scale_km,
-                float(sims[at]),
-                terms[at],
-                meaning,
-                history.together,
-                history.ties,
-            )
-            pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])], ctx, config)
-            last = ((a, b), pair, ctx)
-        pair, ctx = last[1], last[2]
-        kind, why = kind_of(known[str(state.keys[p])], known[str(state.keys[o])], ctx)
-        out.append(
-            {
+        low = np.minimum(profiles[begin : begin + chunk], others[begin : begin + chunk])
+        high = np.maximum(profiles[begin : begin + chunk], others[begin : begin + chunk])
+        # one sparse product for the chunk's pairs instead of one intersection per pair
+        sims, terms = state.model.cosines_and_terms(state.matrix, low, high, config.explanation_terms)
+        meanings = None if state.vectors is None else vector_cosines(state.vectors.values, low, high)
+        last: tuple[tuple[int, int], PairScore, PairContext] | None = None
+        for at, (p, o, rank) in enumerate(rows):
+            a, b = (p, o) if p < o else (o, p)
+            if last is None or last[0] != (a, b):
+                meaning = None if meanings is None else float(meanings[at])
+                ctx = PairContext(
+                    vocabulary,
+                    config.geography_scale_km,
+                    float(sims[at]),
+                    terms[at],
+                    meaning,
+                    history.together,
+                    history.ties,
+                )
+                pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])], ctx, config)
+                last = ((a, b), pair, ctx)
+            pair, ctx = last[1], last[2]
+            kind, why = kind_of(known[str(state.keys[p])], known[str(state.keys[o])], ctx)
+            yield {
                 "profile": str(state.keys[p]),
                 "other": str(state.keys[o]),
                 "rank": rank,
@@ -1016,5 +990,3 @@ def _explain_span(
                 "components": pair.components,
                 "explanation": {**explain(pair, p == a), "kind": kind, "kind_reason": why},
             }
-        )
-    return out

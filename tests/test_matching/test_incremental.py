@@ -256,25 +256,3 @@ def test_drift_past_the_limit_refits_the_model_and_rescores_everything():
     assert large.refit and large.kind == "full" and large.drift == small.drift > 0.1
     changed = update(first.state, ex.snapshot(), ex.load, MatchingConfig(top_k=5), VOCAB, run_id=2)
     assert changed.refit, "other matching settings: the old state is not reused"
-
-
-def test_new_matches_explained_on_forked_workers_equal_those_explained_in_process(monkeypatch):
-    from matching import forked, incremental
-
-    if not forked.can_fork():
-        pytest.skip("this machine cannot fork workers")
-    ex = Exchange(120, 2)
-    history = history_of(ex, 6, 2)
-    result = update(
-        None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1, vector_cache=CACHE, history=history
-    )
-    in_process = list(result.matches())
-    monkeypatch.setattr(incremental, "FORKED_FROM_ROWS", 1)
-    monkeypatch.setattr(incremental, "EXPLAIN_CHUNK", 97)  # many spans, pairs split between them
-    calls = []
-    real = forked.forked_map
-    monkeypatch.setattr(forked, "forked_map", lambda *a: calls.append(a[2]) or real(*a))
-    on_workers = list(result.matches())
-    assert calls, "the forked path was not taken"
-    assert len(in_process) > 100
-    assert on_workers == in_process
