@@ -5,23 +5,38 @@ every profile's features; an import holds its rows and records; a proposal its f
 the interpreter's default thresholds the cyclic collector runs every 700 allocations and keeps walking
 those live objects: more than a third of a match run's write stage, a sixth of an import's CPU. The
 objects hold no reference cycles worth collecting early, so during such a job the first threshold is
-raised; collections still happen, far less often, and the thresholds are restored after.
+raised; collections still happen, far less often, and the thresholds are restored when the last job of the
+process that raised them ends (the HTTP service runs imports, match runs and solves side by side).
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 RUN_THRESHOLD = 100_000
 
 
+_lock = threading.Lock()
+_running = 0  # jobs inside `fewer_collections` now: the thresholds are put back when the last one leaves
+_before: tuple[int, int, int] = gc.get_threshold()
+
+
 @contextmanager
 def fewer_collections(threshold: int = RUN_THRESHOLD) -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.set_threshold(max(threshold, before[0]), *before[1:])
+    global _running, _before
+    with _lock:
+        if _running == 0:
+            _before = gc.get_threshold()
+        _running += 1
+        now = gc.get_threshold()
+        gc.set_threshold(max(threshold, now[0]), now[1], now[2])
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _lock:
+            _running -= 1
+            if _running == 0:
+                gc.set_threshold(*_before)

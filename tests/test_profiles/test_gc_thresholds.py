@@ -22,3 +22,15 @@ def test_thresholds_are_restored_when_the_run_fails_and_never_lowered():
         assert gc.get_threshold() == before
         raise RuntimeError("the run failed")
     assert gc.get_threshold() == before
+
+
+def test_overlapping_jobs_restore_the_thresholds_when_the_last_one_ends():
+    before = gc.get_threshold()
+    first, second = fewer_collections(threshold=before[0] + 1_000), fewer_collections(threshold=before[0] + 2_000)
+    first.__enter__()
+    second.__enter__()
+    assert gc.get_threshold()[0] == before[0] + 2_000
+    first.__exit__(None, None, None)  # the first job ends while the second still runs
+    assert gc.get_threshold()[0] == before[0] + 2_000
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
