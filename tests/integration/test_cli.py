@@ -62,7 +62,8 @@ def test_command_line_changes_are_in_the_audit_log(tmp_path, golden_path):
     engine.dispose()
     assert [(r[1], r[2]) for r in rows] == [("import", "upload"), ("match", "match_run"), ("propose", "bid")]
     assert {r[0] for r in rows} == {"command line"} and rows[2][3] == "bid-tray"
-    assert '"feasible": true' in rows[2][4].replace("True", "true")
+    detail = rows[2][4]
+    assert (json.loads(detail) if isinstance(detail, str) else detail)["feasible"] is True
 
 
 def test_bad_file_exits_nonzero_and_lists_errors(tmp_path):
