@@ -74,6 +74,7 @@ def refit_reason(result: Update, had_state: bool, drift_limit: float) -> str | N
     return "corpus drifted" if result.drift > drift_limit else "asked for"
 
 
+@fewer_collections()
 def run(
     store: MatchStore,
     run_id: int,
@@ -92,22 +93,6 @@ def run(
     The state file is written before the matches: if the write fails, the next run finds a state
     newer than the stored rows, does not trust it (its run never became the writer) and starts over.
     """
-    with fewer_collections():
-        return _run(store, run_id, last_writer, config, vocabulary, settings, history, executor, progress, count_rows)
-
-
-def _run(
-    store: MatchStore,
-    run_id: int,
-    last_writer: int | None,
-    config: MatchingConfig,
-    vocabulary: Vocabulary,
-    settings: RunSettings,
-    history: ExchangeHistory | None,
-    executor: Executor | None,
-    progress: Progress | None,
-    count_rows: Callable[[Iterator[dict[str, Any]], int], Iterator[dict[str, Any]]] | None,
-) -> RunReport:
     state = state_store.load(settings.state_dir, last_writer)
     result = update(
         state,

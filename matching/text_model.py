@@ -120,7 +120,7 @@ class TfidfTextModel:
         both = matrix[left].astype(np.float64).multiply(matrix[right].astype(np.float64)).tocsr()
         both.sort_indices()
         rows = np.repeat(np.arange(len(left)), np.diff(both.indptr))
-        cosines = np.bincount(rows, weights=both.data, minlength=len(left)).astype(np.float64)
+        cosines = np.bincount(rows, weights=both.data, minlength=len(left))
         terms: list[tuple[str, ...]] = [()] * len(left)
         if n == 0 or both.nnz == 0:
             return cosines, terms

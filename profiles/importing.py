@@ -240,6 +240,7 @@ def check_batch(session: Session, raw: RawInput) -> ValidatedBatch:
 Admit = Callable[[Session, RawInput, ValidatedBatch], tuple[ValidatedBatch, list[RowError]]]
 
 
+@fewer_collections()  # rows, records and their lists of phrases: many objects, all alive to the end
 def import_raw(
     session: Session,
     raw: RawInput,
@@ -253,20 +254,6 @@ def import_raw(
     """Import one raw input in the caller's transaction. Each incoming firm is resolved against the stored
     ones (profiles.identity): in the link band a firm new to the exchange is merged into the stored firm it
     is; in the review band the pair is queued for an advisor. Thresholds default to the settings' defaults."""
-    with fewer_collections():  # rows, records and their lists of phrases: many objects, all alive to the end
-        return _import_raw(session, raw, now, today, vocabulary, admit, link_at, review_at)
-
-
-def _import_raw(
-    session: Session,
-    raw: RawInput,
-    now: datetime,
-    today: date,
-    vocabulary: Vocabulary | None,
-    admit: Admit | None,
-    link_at: float | None,
-    review_at: float | None,
-) -> ImportReport:
     vocabulary = vocabulary or load_vocabulary()
     if raw.streamed is not None and admit is None:
         from .import_stream import import_streamed  # noqa: PLC0415 - it builds on this module

@@ -34,3 +34,14 @@ def test_overlapping_jobs_restore_the_thresholds_when_the_last_one_ends():
     assert gc.get_threshold()[0] == before[0] + 2_000
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before
+
+
+def test_as_a_decorator_every_call_raises_and_restores():
+    before = gc.get_threshold()
+
+    @fewer_collections(threshold=before[0] + 3_000)
+    def job() -> int:
+        return gc.get_threshold()[0]
+
+    assert job() == job() == before[0] + 3_000
+    assert gc.get_threshold() == before
