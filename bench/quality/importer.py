@@ -33,6 +33,7 @@ from profiles.domain import Bid, Firm, Profile, ProfileStatus, ProfileType
 from profiles.importing import import_raw
 from profiles.readers import parse_json
 from profiles.taxonomy.codes import COUNTRY_CODES
+from profiles.taxonomy.countries import ambiguous_codes, country_name
 
 from .data import COUNTRY_FIXES, Cordis, Participation, Project
 
@@ -90,7 +91,7 @@ def _firm_row(name: str, p: Participation) -> dict:
     row = {
         "key": slug(name),
         "name": name,
-        "country": COUNTRY_FIXES.get(p.country, p.country),
+        "country": _country(COUNTRY_FIXES.get(p.country, p.country)),
         "kind": KINDS.get(p.activity, "other"),
     }
     if p.city:
@@ -98,6 +99,12 @@ def _firm_row(name: str, p: Participation) -> dict:
     if p.sme:
         row["size_class"] = "small"
     return row
+
+
+def _country(code: str) -> str:
+    """CORDIS's code as the import takes it: a code the import would question as a slip for a European
+    country (GE for Germany, MA for Malta) is written as the country's name; CORDIS means the code."""
+    return country_name(code) if code in ambiguous_codes() else code
 
 
 def build_document(cordis: Cordis) -> tuple[dict, list[str]]:
@@ -114,7 +121,7 @@ def build_document(cordis: Cordis) -> tuple[dict, list[str]]:
         if row["key"] in used:  # two CORDIS names with one slug ("GEMEINNÜTZIGE" / "GEMEINNUTZIGE")
             row["key"] = row["key"][: SLUG_MAX - 7] + "-" + hashlib.sha1(name.encode()).hexdigest()[:6]
         used.add(row["key"])
-        if row["country"] not in COUNTRY_CODES:
+        if COUNTRY_FIXES.get(latest[name].country, latest[name].country) not in COUNTRY_CODES:
             notes.append(f"left out {name!r}: country code {latest[name].country!r} is not ISO 3166-1")
             continue
         firms[name] = row
