@@ -42,6 +42,7 @@ from scipy import sparse
 
 from profiles.taxonomy.vocabulary import Vocabulary
 
+from . import sorted_sets
 from .batch import Encoding, FeatureArrays, HistoryArrays, encode, score_block, vector_cosines
 from .components import PairContext
 from .config import MatchingConfig
@@ -140,8 +141,8 @@ def feature_hash(*parts: str) -> str:
 
 def drift(fit_hashes: np.ndarray, hashes: np.ndarray) -> float:
     """Share of the corpus the model was not fitted on: 1 - |fit ∩ now| / |fit ∪ now| over profile versions."""
-    both = len(np.intersect1d(fit_hashes, hashes))
-    union = len(np.union1d(fit_hashes, hashes))
+    fitted, now = set(fit_hashes.tolist()), set(hashes.tolist())
+    both, union = len(fitted & now), len(fitted | now)
     return 0.0 if union == 0 else round(1.0 - both / union, 4)
 
 
@@ -203,7 +204,7 @@ def candidate_pairs(
     gr, gc = tied if tied is not None else none
     a = np.concatenate([tr, cr, sr, vr, gr]).astype(np.int64)
     b = np.concatenate([tc, cc, sc, vc, gc]).astype(np.int64)
-    codes = np.unique(_pair_codes(np.minimum(a, b), np.maximum(a, b), n))
+    codes = sorted_sets.unique(_pair_codes(np.minimum(a, b), np.maximum(a, b), n))
     return codes // max(n, 1), codes % max(n, 1)
 
 
@@ -658,8 +659,8 @@ def diff_matches(
         old_alive[:] = False
     old_codes = np.where(old_alive, _pair_codes(np.maximum(old_p, 0), np.maximum(old_o, 0), n), -1)
     new_codes = _pair_codes(profile, other, n)
-    kept_new = np.isin(new_codes, old_codes[old_alive])
-    kept_old = old_alive & np.isin(old_codes, new_codes)
+    kept_new = sorted_sets.isin(new_codes, old_codes[old_alive])
+    kept_old = old_alive & sorted_sets.isin(old_codes, new_codes)
     old_rank = _ranks(previous.match_profile)
     order = np.argsort(old_codes, kind="stable")  # runs already sorted by profile
     at = order[np.searchsorted(old_codes[order], new_codes[kept_new])]

@@ -30,6 +30,7 @@ import numpy as np
 from scipy import sparse
 from sparse_dot_topn import sp_matmul_topn
 
+from . import sorted_sets
 from .executor import Executor, LocalExecutor
 
 ROW_BLOCK = 2_000
@@ -291,7 +292,7 @@ def compute_lists(
     r, c, v = _other_firm(r, c, v, firm)
     short = _short_rows(rows, r, bound_val, k)
     if len(short):
-        keep = ~np.isin(r, short)
+        keep = ~sorted_sets.isin(r, short)
         er, ec, ev, bv, bc = _exact(short, left, right_t, firm, depth, executor)
         bound_val[short], bound_col[short] = bv, bc
         r, c, v = np.concatenate([r[keep], er]), np.concatenate([c[keep], ec]), np.concatenate([v[keep], ev])
@@ -432,7 +433,7 @@ def update_lists(
     if len(short) == 0:
         return merged, 0
     again = compute_lists(short, left, right, firm, k, depth, executor, dense, right_t)
-    keep = ~np.isin(merged.rows, short)
+    keep = ~sorted_sets.isin(merged.rows, short)
     bound_val, bound_col = merged.bound_val.copy(), merged.bound_col.copy()
     bound_val[short], bound_col[short] = again.bound_val[short], again.bound_col[short]
     return _finish(
