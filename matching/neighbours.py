@@ -36,6 +36,7 @@ from .executor import Executor, LocalExecutor
 ROW_BLOCK = 2_000
 EXACT_BLOCK = 200
 DENSE_BLOCK = 128
+LOW_SHARE = 0.05  # of rows, whose lists are brought up to date from their side (see _changed_column_entries)
 
 
 @dataclass
@@ -100,10 +101,17 @@ def _finish(
 
 def _entry_order(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
     """Order of entries by (row, value desc, col). Values are positive float32, whose bit patterns
-    order as the values do: row and inverted value bits make one int64 key, so two sort keys do."""
+    order as the values do: row and inverted value bits make one int64 key. A stable sort by that key
+    alone (a merge sort, which takes runs already in order as they are: lists brought up to date are
+    mostly sorted) is the order whenever entries of equal key already stand in column order;
+    otherwise both keys are sorted."""
     if len(vals) and (vals.dtype == np.float32) and bool((vals > 0).all()) and int(np.max(rows)) < 2**31:
         bits = vals.view(np.uint32).astype(np.int64)
         key = (rows.astype(np.int64) << 32) | (0xFFFFFFFF - bits)
+        order = np.argsort(key, kind="stable")
+        k, c = key[order], cols[order]
+        if not bool(((k[1:] == k[:-1]) & (c[1:] < c[:-1])).any()):
+            return order
         return np.lexsort((cols, key))
     return np.lexsort((cols, -vals, rows))
 
@@ -339,21 +347,82 @@ def _column_block(
     left_t: sparse.csr_matrix,
     changed: np.ndarray,
     firm: np.ndarray,
-    is_changed: np.ndarray,
+    skip: np.ndarray,
     bound_val: np.ndarray,
     bound_col: np.ndarray,
+    floor: float,
+    threads: int,
 ):
-    """Entries (row, changed column) of unchanged rows that fall inside the row's boundary."""
-    product = (right_changed[block] @ left_t).tocsr()
+    """Entries (row, changed column) of rows not in `skip` that fall inside the row's boundary, for rows
+    whose boundary value is at least `floor`: only products above the floor are kept, so the (mostly
+    tiny) rest of each changed column's product with every row is never gathered."""
+    below = float(np.nextafter(np.float32(floor), np.float32(-1))) if floor > 0 else 0.0
+    product = sp_matmul_topn(
+        right_changed[block], left_t, top_n=left_t.shape[1], threshold=below, sort=False, n_threads=threads
+    ).tocsr()
     counts = np.diff(product.indptr)
     c = changed[np.repeat(block, counts)]
     r = product.indices.astype(np.int64)
     v = product.data.astype(np.float32)
-    r, c, v = _other_firm(r, c, v, firm)
-    keep = ~is_changed[r]
-    r, c, v = r[keep], c[keep], v[keep]
+    keep = ~skip[r]
+    r, c, v = _other_firm(r[keep], c[keep], v[keep], firm)
     inside = _inside(v, c, bound_val[r], bound_col[r])
     return r[inside], c[inside], v[inside]
+
+
+def _low_rows_block(
+    rows: np.ndarray,
+    left: sparse.csr_matrix,
+    right_changed_t: sparse.csr_matrix,
+    changed: np.ndarray,
+    firm: np.ndarray,
+    bound_val: np.ndarray,
+    bound_col: np.ndarray,
+):
+    """`_column_block` seen from the rows, for the few rows whose boundary is below the floor."""
+    product = (left[rows] @ right_changed_t).tocsr()
+    counts = np.diff(product.indptr)
+    r = np.repeat(rows, counts)
+    c = changed[product.indices]
+    r, c, v = _other_firm(r, c, product.data.astype(np.float32), firm)
+    inside = _inside(v, c, bound_val[r], bound_col[r])
+    return r[inside], c[inside], v[inside]
+
+
+def _changed_column_entries(
+    right_changed: sparse.csr_matrix,
+    left: sparse.csr_matrix,
+    left_t: sparse.csr_matrix,
+    changed: np.ndarray,
+    firm: np.ndarray,
+    is_changed: np.ndarray,
+    bound_val: np.ndarray,
+    bound_col: np.ndarray,
+    executor: Executor,
+    low_share: float,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Entries (unchanged row, changed column) inside the row's boundary, of a sparse product.
+
+    An entry inside a boundary is at least the boundary value, so for all rows but the `low_share` with
+    the lowest boundaries the products below their least boundary (the floor) are not needed; those
+    few rows are computed from their side, against the changed columns only."""
+    unchanged = np.flatnonzero(~is_changed)
+    if len(unchanged) == 0 or len(changed) == 0:
+        return []
+    floor = float(np.quantile(bound_val[unchanged], low_share, method="lower"))
+    low = unchanged[bound_val[unchanged] < floor]
+    skip = is_changed.copy()
+    skip[low] = True
+    blocks = [np.arange(i, min(i + ROW_BLOCK, len(changed))) for i in range(0, len(changed), ROW_BLOCK)]
+    threads = _threads(executor)
+    parts = executor.map(
+        _column_block, blocks, right_changed, left_t, changed, firm, skip, bound_val, bound_col, floor, threads
+    )
+    if len(low):
+        right_changed_t = _transposed(right_changed)
+        low_blocks = [low[i : i + EXACT_BLOCK] for i in range(0, len(low), EXACT_BLOCK)]
+        parts += executor.map(_low_rows_block, low_blocks, left, right_changed_t, changed, firm, bound_val, bound_col)
+    return parts
 
 
 def _dense_column_block(
@@ -385,6 +454,7 @@ def update_lists(
     depth: int,
     executor: Executor | None = None,
     dense: bool = False,
+    low_share: float = LOW_SHARE,
 ) -> tuple[Lists, int]:
     """Lists after the profiles at `changed` (new positions, new or edited) changed.
 
@@ -404,9 +474,8 @@ def update_lists(
     # New values of the changed columns for unchanged rows, right[changed]·leftᵀ, kept when inside a boundary.
     right_changed = right[changed].tocsr()
     right_changed.sort_indices()
-    size = DENSE_BLOCK if dense else EXACT_BLOCK
-    blocks = [np.arange(i, min(i + size, len(changed))) for i in range(0, len(changed), size)]
     if dense:
+        blocks = [np.arange(i, min(i + DENSE_BLOCK, len(changed))) for i in range(0, len(changed), DENSE_BLOCK)]
         parts = executor.map(
             _dense_column_block,
             blocks,
@@ -419,8 +488,9 @@ def update_lists(
             lists.bound_col,
         )
     else:
-        parts = executor.map(
-            _column_block, blocks, right_changed, left_t, changed, firm, is_changed, lists.bound_val, lists.bound_col
+        bounds = (lists.bound_val, lists.bound_col)
+        parts = _changed_column_entries(
+            right_changed, left, left_t, changed, firm, is_changed, *bounds, executor, low_share
         )
     old_keep = ~is_changed[lists.rows] & ~is_changed[lists.cols]
     rows = np.concatenate([lists.rows[old_keep].astype(np.int64), *[p[0] for p in parts], fresh.rows.astype(np.int64)])

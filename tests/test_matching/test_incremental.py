@@ -124,6 +124,11 @@ def test_updated_lists_equal_lists_computed_afresh(data, draw):
     carried = remap(lists, np.where(keep, np.arange(n), -1), n, np.arange(n + 1))
     updated, _ = update_lists(carried, changed, edited, edited, firm, k, depth)
     assert as_set(*updated.first(k)) == brute_top(edited, firm, k)
+    # rows brought up to date from the changed columns' side (above the floor) or from their own
+    for share in (0.0, 0.5, 1.0):
+        again, _ = update_lists(carried, changed, edited, edited, firm, k, depth, low_share=share)
+        for name in ("rows", "cols", "vals", "bound_val", "bound_col"):
+            assert np.array_equal(getattr(again, name), getattr(updated, name)), (share, name)
 
 
 # whole runs ---------------------------------------------------------------------
