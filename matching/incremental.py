@@ -215,16 +215,21 @@ def best_matches(
     present: np.ndarray,
     config: MatchingConfig,
     classes: np.ndarray | None = None,
+    only: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(profile, other) of every profile's best `top_k` partners by score (then the other's key),
     and best `complement_top_k` complements, merged by score, followed by its best `peer_k` peers:
-    partners lead every list, look-alikes come after."""
+    partners lead every list, look-alikes come after. With `only` (bool per profile), the lists of
+    those profiles alone."""
     classes = np.zeros(len(lo), dtype=np.int8) if classes is None else classes
-    keep = (scores >= config.min_score) & (present >= config.min_components)
+    keep = _eligible(scores, present, config)
     src = np.concatenate([lo[keep], hi[keep]])
     dst = np.concatenate([hi[keep], lo[keep]])
     val = np.concatenate([scores[keep], scores[keep]])
     cls = np.concatenate([classes[keep], classes[keep]]).astype(np.int64)
+    if only is not None:
+        mine = only[src]
+        src, dst, val, cls = src[mine], dst[mine], val[mine], cls[mine]
     order = np.lexsort((dst, -val, cls, src))
     src, dst, cls, val = src[order], dst[order], cls[order], val[order]
     if len(src) == 0:
@@ -232,40 +237,63 @@ def best_matches(
     group = src * 3 + cls  # rank within (profile, class)
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     rank = np.arange(len(src)) - np.repeat(starts, np.diff(np.r_[starts, len(src)]))
-    quota = np.array([config.top_k, config.complement_top_k, config.peer_k])
-    chosen = rank < quota[cls]
+    chosen = rank < _quotas(config)[cls]
     src, dst, val, is_peer = src[chosen], dst[chosen], val[chosen], cls[chosen] == PEER
     order = np.lexsort((dst, -val, is_peer, src))
     return src[order], dst[order]
 
 
+def _eligible(scores: np.ndarray, present: np.ndarray, config: MatchingConfig) -> np.ndarray:
+    return (scores >= config.min_score) & (present >= config.min_components)
+
+
+def _quotas(config: MatchingConfig) -> np.ndarray:
+    """Matches kept per class (partner, complement, peer)."""
+    return np.array([config.top_k, config.complement_top_k, config.peer_k])
+
+
 def reselect_matches(
     previous: MatchState, changes: Changes, carried: PairScores, pairs: PairScores, config: MatchingConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`best_matches` of every profile, chosen again only for the profiles whose candidate pairs changed:
-    changed profiles, profiles in a pair scored now (`carried.todo`) and profiles that lost a candidate
-    pair. Every other profile has the same pairs with the same scores, so it keeps its previous matches
-    (rows and columns keep their relative order between runs, so ties are broken the same way)."""
+    """`best_matches` of every profile, chosen again only for the profiles whose choice can differ:
+    changed profiles, profiles that lost one of their matches (the other profile changed or is gone, or
+    the pair is no longer a candidate) and profiles with a pair scored now (`carried.todo`) that would
+    enter their list: a class not yet full, or ahead of the last match of its class. Every other
+    profile's pairs differ from the previous run's only by pairs it did not choose or would not choose,
+    so it keeps its previous matches (rows and columns keep their relative order between runs, so ties
+    are broken the same way)."""
     n, kept = changes.n, changes.kept
     affected = changes.is_changed.copy()
-    todo = carried.todo
-    affected[pairs.lo[todo]] = True
-    affected[pairs.hi[todo]] = True
-    old_lo, old_hi = kept[previous.pair_lo], kept[previous.pair_hi]
-    both = (old_lo >= 0) & (old_hi >= 0)
-    affected[old_lo[(old_lo >= 0) & ~both]] = True  # the other profile changed or is gone
-    affected[old_hi[(old_hi >= 0) & ~both]] = True
-    # Pairs carried over are among the previous pairs of unchanged profiles: equal counts mean the same pairs.
-    had = np.bincount(old_lo[both], minlength=n) + np.bincount(old_hi[both], minlength=n)
-    has = np.bincount(pairs.lo[~todo], minlength=n) + np.bincount(pairs.hi[~todo], minlength=n)
-    affected |= had != has
-    touch = affected[pairs.lo] | affected[pairs.hi]
-    new_p, new_o = best_matches(
-        pairs.lo[touch], pairs.hi[touch], pairs.scores[touch], pairs.present[touch], config, pairs.classes[touch]
-    )
-    mine = affected[new_p]
-    new_p, new_o = new_p[mine], new_o[mine]
+    codes = _pair_codes(pairs.lo, pairs.hi, n)
+    if len(codes) > 1 and not bool(np.all(codes[1:] > codes[:-1])):
+        raise ValueError("candidate pairs must be unique and in pair order")
     old_p, old_o = kept[previous.match_profile], kept[previous.match_other]
+    alive = (old_p >= 0) & (old_o >= 0)
+    m_codes = _pair_codes(np.minimum(old_p, old_o), np.maximum(old_p, old_o), n)
+    at = np.minimum(np.searchsorted(codes, m_codes), max(len(codes) - 1, 0))
+    found = alive & (codes[at] == m_codes) & ~carried.todo[at] if len(codes) else np.zeros(len(old_p), bool)
+    affected[old_p[(old_p >= 0) & ~found]] = True
+    # the last match of each (profile, class) in list order, and how many the class holds
+    group = old_p[found] * 3 + pairs.classes[at[found]]
+    held = np.bincount(group, minlength=3 * n)
+    last = np.full(3 * n, -1, dtype=np.int64)
+    np.maximum.at(last, group, np.flatnonzero(found))
+    quota = _quotas(config)
+    todo = carried.todo & _eligible(pairs.scores, pairs.present, config)
+    src = np.concatenate([pairs.lo[todo], pairs.hi[todo]])
+    dst = np.concatenate([pairs.hi[todo], pairs.lo[todo]])
+    val = np.concatenate([pairs.scores[todo], pairs.scores[todo]])
+    cls = np.concatenate([pairs.classes[todo], pairs.classes[todo]]).astype(np.int64)
+    g = src * 3 + cls
+    full = held[g] >= quota[cls]
+    m_val = np.zeros(len(old_p))
+    m_val[found] = pairs.scores[at[found]]
+    cut = last[g]  # -1 (no match in the class) picks the infinite score nothing is ahead of
+    cut_val, cut_dst = np.r_[m_val, np.inf][cut], np.r_[old_o, -1][cut]
+    ahead = (val > cut_val) | ((val == cut_val) & (dst < cut_dst))
+    enters = (quota[cls] > 0) & (~full | ahead)
+    affected[src[enters]] = True
+    new_p, new_o = best_matches(pairs.lo, pairs.hi, pairs.scores, pairs.present, config, pairs.classes, only=affected)
     stay = (old_p >= 0) & ~affected[np.maximum(old_p, 0)]
     if bool((old_o[stay] < 0).any()):
         raise ValueError("a kept match names a profile that changed; the previous state is inconsistent")

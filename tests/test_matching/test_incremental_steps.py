@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from matching.batch import Encoding, HistoryArrays, encode
@@ -25,6 +27,7 @@ from matching.incremental import (
     carry_scores,
     diff_matches,
     plan_run,
+    reselect_matches,
     score_pairs,
     select_changes,
     splice_features,
@@ -359,3 +362,56 @@ def test_diff_matches_deletes_rows_of_removed_profiles():
     changes = select_changes(previous.keys, strings("1", "2", "3"), strings("a", "c"), strings("1", "3"))
     rows = diff_matches(previous, changes, strings("a", "c"), np.zeros(0, np.int64), np.zeros(0, np.int64))
     assert rows.delete == [("a", "b"), ("b", "a"), ("b", "c")] and rows.insert.tolist() == []
+
+
+@st.composite
+def reselections(draw):
+    """A previous run's candidate pairs and matches, then changed profiles, dropped and new pairs."""
+    n = draw(st.integers(2, 10))
+    config = MatchingConfig(
+        top_k=draw(st.integers(1, 3)),
+        complement_top_k=draw(st.integers(0, 2)),
+        peer_k=draw(st.integers(0, 2)),
+        min_score=0.05,
+        min_components=1,
+    )
+    every = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    value = st.tuples(st.sampled_from([0.02, 0.3, 0.5, 0.7]), st.integers(0, 3), st.integers(0, 2))
+    old = {pair: draw(value) for pair in draw(st.sets(st.sampled_from(every)))}
+    changed = draw(st.sets(st.integers(0, n - 1)))
+    new: dict[tuple[int, int], tuple[float, int, int, bool]] = {}
+    for pair in every:
+        touched = pair[0] in changed or pair[1] in changed
+        if pair in old and not touched and draw(st.booleans()):
+            new[pair] = (*old[pair], False)  # carried over with its score
+        elif draw(st.integers(0, 3)) == 0 or (pair in old and touched and draw(st.booleans())):
+            new[pair] = (*draw(value), True)  # scored in this run
+    return n, config, old, changed, new
+
+
+def as_arrays(pairs: dict) -> tuple[np.ndarray, ...]:
+    ordered = sorted(pairs)
+    lo, hi = (np.array([p[i] for p in ordered], dtype=np.int64) for i in (0, 1))
+    columns = list(zip(*(pairs[p] for p in ordered), strict=True)) or [(), (), (), ()]
+    scores, present = np.array(columns[0], float), np.array(columns[1], np.int64)
+    return lo, hi, scores, present, np.array(columns[2], np.int8), np.array(columns[3], bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reselections())
+def test_reselected_matches_equal_matches_chosen_afresh(case):
+    n, config, old, changed, new = case
+    lo, hi, scores, present, classes, _ = as_arrays({p: (*v, False) for p, v in old.items()})
+    match_profile, match_other = best_matches(lo, hi, scores, present, config, classes)
+    previous = state(match_profile=match_profile, match_other=match_other)
+    is_changed = np.isin(np.arange(n), sorted(changed))
+    kept = np.where(is_changed, -1, np.arange(n))
+    changes = Changes(is_changed, np.arange(n), kept, [], np.arange(n + 1))
+    lo, hi, scores, present, classes, todo = as_arrays(new)
+    carried = PairScores(lo, hi, np.where(todo, 0.0, scores), np.where(todo, 0, present), classes, todo)
+    scored = PairScores(lo, hi, scores, present, classes, np.zeros(len(lo), bool))
+    profile, other = reselect_matches(previous, changes, carried, scored, config)
+    want_profile, want_other = best_matches(lo, hi, scores, present, config, classes)
+    assert list(zip(profile.tolist(), other.tolist(), strict=True)) == list(
+        zip(want_profile.tolist(), want_other.tolist(), strict=True)
+    )
