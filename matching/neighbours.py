@@ -352,10 +352,12 @@ def _column_block(
     bound_col: np.ndarray,
     floor: float,
     threads: int,
+    symmetric: bool,
 ):
     """Entries (row, changed column) of rows not in `skip` that fall inside the row's boundary, for rows
     whose boundary value is at least `floor`: only products above the floor are kept, so the (mostly
-    tiny) rest of each changed column's product with every row is never gathered."""
+    tiny) rest of each changed column's product with every row is never gathered. When the product is
+    symmetric, also every other-firm entry above the floor of the changed rows themselves."""
     below = float(np.nextafter(np.float32(floor), np.float32(-1))) if floor > 0 else 0.0
     product = sp_matmul_topn(
         right_changed[block], left_t, top_n=left_t.shape[1], threshold=below, sort=False, n_threads=threads
@@ -364,10 +366,12 @@ def _column_block(
     c = changed[np.repeat(block, counts)]
     r = product.indices.astype(np.int64)
     v = product.data.astype(np.float32)
+    r, c, v = _other_firm(r, c, v, firm)
+    own = (c, r, v) if symmetric else (r[:0], c[:0], v[:0])
     keep = ~skip[r]
-    r, c, v = _other_firm(r[keep], c[keep], v[keep], firm)
+    r, c, v = r[keep], c[keep], v[keep]
     inside = _inside(v, c, bound_val[r], bound_col[r])
-    return r[inside], c[inside], v[inside]
+    return (r[inside], c[inside], v[inside]), own
 
 
 def _low_rows_block(
@@ -400,29 +404,82 @@ def _changed_column_entries(
     bound_col: np.ndarray,
     executor: Executor,
     low_share: float,
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    symmetric: bool,
+) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray, np.ndarray], float]:
     """Entries (unchanged row, changed column) inside the row's boundary, of a sparse product.
 
     An entry inside a boundary is at least the boundary value, so for all rows but the `low_share` with
     the lowest boundaries the products below their least boundary (the floor) are not needed; those
-    few rows are computed from their side, against the changed columns only."""
+    few rows are computed from their side, against the changed columns only.
+
+    Also returns, when the product is symmetric, the changed rows' own other-firm entries at or above
+    the floor (row, col, value), and the floor."""
     unchanged = np.flatnonzero(~is_changed)
-    if len(unchanged) == 0 or len(changed) == 0:
-        return []
-    floor = float(np.quantile(bound_val[unchanged], low_share, method="lower"))
+    floor = float(np.quantile(bound_val[unchanged], low_share, method="lower")) if len(unchanged) else 0.0
     low = unchanged[bound_val[unchanged] < floor]
     skip = is_changed.copy()
     skip[low] = True
     blocks = [np.arange(i, min(i + ROW_BLOCK, len(changed))) for i in range(0, len(changed), ROW_BLOCK)]
     threads = _threads(executor)
-    parts = executor.map(
-        _column_block, blocks, right_changed, left_t, changed, firm, skip, bound_val, bound_col, floor, threads
+    both = executor.map(
+        _column_block,
+        blocks,
+        right_changed,
+        left_t,
+        changed,
+        firm,
+        skip,
+        bound_val,
+        bound_col,
+        floor,
+        threads,
+        symmetric,
     )
+    parts = [p[0] for p in both]
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
+    own = tuple(np.concatenate([none[i], *[p[1][i] for p in both]]) for i in range(3))
     if len(low):
         right_changed_t = _transposed(right_changed)
         low_blocks = [low[i : i + EXACT_BLOCK] for i in range(0, len(low), EXACT_BLOCK)]
         parts += executor.map(_low_rows_block, low_blocks, left, right_changed_t, changed, firm, bound_val, bound_col)
-    return parts
+    return parts, own, floor
+
+
+def _lists_of_changed(
+    changed: np.ndarray,
+    own: tuple[np.ndarray, np.ndarray, np.ndarray],
+    matrix: sparse.csr_matrix,
+    firm: np.ndarray,
+    k: int,
+    depth: int,
+    executor: Executor,
+    matrix_t: sparse.csr_matrix,
+) -> Lists:
+    """Lists of the changed rows of a symmetric product from all their entries at or above a floor: a
+    row with more than `depth` of them has its exact list and boundary among them (every entry left out
+    is below the floor); the few others are computed."""
+    n = matrix.shape[0]
+    r, c, v = own
+    counts = np.bincount(r.astype(np.int64), minlength=n)
+    sure = np.zeros(n, dtype=bool)
+    sure[changed[counts[changed] > depth]] = True
+    keep = sure[r]
+    zeros = np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.int64)
+    lists = _finish(r[keep], c[keep], v[keep], *zeros, depth)
+    unsure = changed[~sure[changed]]
+    if len(unsure) == 0:
+        return lists
+    again = compute_lists(unsure, matrix, matrix, firm, k, depth, executor, right_t=matrix_t)
+    bound_val, bound_col = lists.bound_val.copy(), lists.bound_col.copy()
+    bound_val[unsure], bound_col[unsure] = again.bound_val[unsure], again.bound_col[unsure]
+    return _finish(
+        np.concatenate([lists.rows, again.rows]).astype(np.int64),
+        np.concatenate([lists.cols, again.cols]).astype(np.int64),
+        np.concatenate([lists.vals, again.vals]),
+        bound_val,
+        bound_col,
+        depth,
+    )
 
 
 def _dense_column_block(
@@ -468,13 +525,13 @@ def update_lists(
     left.sort_indices()
     right_t = _transposed(right)
     left_t = right_t if symmetric else _transposed(left)
-    fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense, right_t)
     is_changed = np.zeros(n, dtype=bool)
     is_changed[changed] = True
     # New values of the changed columns for unchanged rows, right[changed]·leftᵀ, kept when inside a boundary.
     right_changed = right[changed].tocsr()
     right_changed.sort_indices()
     if dense:
+        fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense, right_t)
         blocks = [np.arange(i, min(i + DENSE_BLOCK, len(changed))) for i in range(0, len(changed), DENSE_BLOCK)]
         parts = executor.map(
             _dense_column_block,
@@ -489,9 +546,13 @@ def update_lists(
         )
     else:
         bounds = (lists.bound_val, lists.bound_col)
-        parts = _changed_column_entries(
-            right_changed, left, left_t, changed, firm, is_changed, *bounds, executor, low_share
+        parts, own, _ = _changed_column_entries(
+            right_changed, left, left_t, changed, firm, is_changed, *bounds, executor, low_share, symmetric
         )
+        if symmetric:  # the same product holds the changed rows' own best entries
+            fresh = _lists_of_changed(changed, own, left, firm, k, depth, executor, right_t)
+        else:
+            fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense, right_t)
     old_keep = ~is_changed[lists.rows] & ~is_changed[lists.cols]
     rows = np.concatenate([lists.rows[old_keep].astype(np.int64), *[p[0] for p in parts], fresh.rows.astype(np.int64)])
     cols = np.concatenate([lists.cols[old_keep].astype(np.int64), *[p[1] for p in parts], fresh.cols.astype(np.int64)])

@@ -127,8 +127,40 @@ def test_updated_lists_equal_lists_computed_afresh(data, draw):
     # rows brought up to date from the changed columns' side (above the floor) or from their own
     for share in (0.0, 0.5, 1.0):
         again, _ = update_lists(carried, changed, edited, edited, firm, k, depth, low_share=share)
-        for name in ("rows", "cols", "vals", "bound_val", "bound_col"):
-            assert np.array_equal(getattr(again, name), getattr(updated, name)), (share, name)
+        assert_exact_lists(again, edited, firm, k)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lists_updated_above_a_floor_are_exact_in_denser_exchanges(seed):
+    """Rows with more entries than their list holds, so boundaries (and the floor) are above zero."""
+    rng = np.random.default_rng(seed)
+    n, k, depth = 30, 2, 4
+    for _ in range(15):
+        dense = ((rng.random((n, 6)) < 0.5) * rng.choice([0.5, 1.0, 2.0], size=(n, 6))).astype(np.float32)
+        firm = rng.integers(0, 15, n)
+        lists = compute_lists(np.arange(n), sparse.csr_matrix(dense), sparse.csr_matrix(dense), firm, k, depth)
+        changed = np.sort(rng.choice(n, 5, replace=False))
+        dense[changed] = rng.choice([0.0, 0.5, 1.0, 2.0], size=(5, 6))
+        edited = sparse.csr_matrix(dense)
+        keep = np.ones(n, dtype=bool)
+        keep[changed] = False
+        carried = remap(lists, np.where(keep, np.arange(n), -1), n, np.arange(n + 1))
+        for share in (0.0, 0.5, 1.0):
+            updated, _ = update_lists(carried, changed, edited, edited, firm, k, depth, low_share=share)
+            assert_exact_lists(updated, edited, firm, k)
+
+
+def assert_exact_lists(lists, matrix: sparse.csr_matrix, firm: np.ndarray, k: int) -> None:
+    """Every row's list is every other-firm entry before its boundary, in order, and at least k long
+    unless it holds all of the row's entries."""
+    product = (matrix @ matrix.T).toarray()
+    for i in range(matrix.shape[0]):
+        ranked = sorted((-product[i, j], j) for j in range(matrix.shape[0]) if firm[j] != firm[i] and product[i, j] > 0)
+        bv, bc = float(lists.bound_val[i]), int(lists.bound_col[i])
+        before = [(j, -v) for v, j in ranked if bv == 0 or -v > bv or (-v == bv and j < bc)]
+        mine = lists.rows == i
+        assert list(zip(lists.cols[mine].tolist(), lists.vals[mine].tolist(), strict=True)) == before
+        assert len(before) >= min(k, len(ranked))
 
 
 # whole runs ---------------------------------------------------------------------
