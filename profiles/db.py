@@ -38,7 +38,13 @@ def make_engine(url: str) -> Engine:
             if ":memory:" in url or url in ("sqlite://", "sqlite:///")
             else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         )
-        engine = create_engine(url, connect_args={"check_same_thread": False}, json_serializer=json_text, **pool)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            json_serializer=json_text,
+            json_deserializer=orjson.loads,
+            **pool,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -50,7 +56,12 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, json_serializer=json_text
+        url,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        json_serializer=json_text,
+        json_deserializer=orjson.loads,
     )
 
 

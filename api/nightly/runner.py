@@ -40,6 +40,7 @@ from matching.incremental import Update
 from optimizer.config import OptimizerConfig
 from profiles import repository
 from profiles.db import session_scope
+from profiles.gc_thresholds import fewer_collections
 from profiles.repository import runs
 from profiles.settings import Settings
 from profiles.taxonomy.vocabulary import load_vocabulary
@@ -80,6 +81,7 @@ class NightlyResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+@fewer_collections()
 def run_nightly(
     engine: Engine, settings: Settings, options: NightlyOptions, log: EventLog, progress: Progress | None = None
 ) -> NightlyResult:

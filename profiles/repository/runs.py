@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, update
+from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
 
 from .. import een
@@ -194,12 +194,7 @@ def write_matches(
         session.exec(delete(MatchRow))
     else:
         if pairs:
-            session.connection().execute(
-                delete(MatchRow).where(
-                    and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o"))
-                ),
-                [{"p": p, "o": o} for p, o in pairs],
-            )
+            _match_rows_many(session, "DELETE FROM {match} WHERE profile_id = {v} AND other_profile_id = {v}", pairs)
         gone = [ids[k] for k in removed if k in ids]
         for start in range(0, len(gone), KEY_SLICE):
             part = gone[start : start + KEY_SLICE]
@@ -209,11 +204,10 @@ def write_matches(
                 )
             )
         if rerank:
-            session.connection().execute(
-                update(MatchRow)
-                .where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o")))
-                .values(rank=bindparam("r"), run_id=run_id),
-                [{"p": ids[p], "o": ids[o], "r": r} for p, o, r in rerank],
+            _match_rows_many(
+                session,
+                "UPDATE {match} SET rank = {v}, run_id = {v} WHERE profile_id = {v} AND other_profile_id = {v}",
+                [(r, run_id, ids[p], ids[o]) for p, o, r in rerank],
             )
     inserted = 0
     batch: list[dict[str, Any]] = []
@@ -238,6 +232,17 @@ def write_matches(
     inserted += _insert(session, batch)
     session.flush()
     return inserted
+
+
+def _match_rows_many(session: Session, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    """One statement on the match table for many rows of plain values, through the driver's executemany:
+    SQLAlchemy's executemany processed every parameter of every row (a run deletes and re-ranks
+    tens of thousands)."""
+    connection = session.connection()
+    dialect = connection.dialect
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    table = dialect.identifier_preparer.quote(MatchRow.__tablename__)
+    connection.exec_driver_sql(statement.format(match=table, v=marker), rows)
 
 
 def _insert(session: Session, batch: list[dict[str, Any]]) -> int:
