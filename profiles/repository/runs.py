@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_
+from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from .. import een
@@ -183,9 +183,12 @@ def write_matches(
     removed: list[str],
     rows: Iterator[dict[str, Any]],
 ) -> int:
-    """Apply a run's change to the stored matches within the caller's transaction; returns rows inserted.
+    """Apply a run's change to the stored matches within the caller's transaction; returns rows written.
 
     A pair that stays a match keeps the run in which it first appeared, also when its row is rewritten.
+    In an incremental run a deleted pair that is written again (a changed profile's match that stays,
+    with its new score and explanation) is updated in place rather than deleted and inserted: a row of
+    the match table is in six indexes.
     """
     ids = _profile_ids(session)
     pairs = [(ids[p], ids[o]) for p, o in delete_pairs]
@@ -193,8 +196,6 @@ def write_matches(
     if full:
         session.exec(delete(MatchRow))
     else:
-        if pairs:
-            _match_rows_many(session, "DELETE FROM {match} WHERE profile_id = {v} AND other_profile_id = {v}", pairs)
         gone = [ids[k] for k in removed if k in ids]
         for start in range(0, len(gone), KEY_SLICE):
             part = gone[start : start + KEY_SLICE]
@@ -209,29 +210,56 @@ def write_matches(
                 "UPDATE {match} SET rank = {v}, run_id = {v} WHERE profile_id = {v} AND other_profile_id = {v}",
                 [(r, run_id, ids[p], ids[o]) for p, o, r in rerank],
             )
-    inserted = 0
+    stored = set(pairs)  # rows still there that this run deletes or rewrites
+    written = 0
     batch: list[dict[str, Any]] = []
+    again: list[dict[str, Any]] = []
     for m in rows:
         p, o = ids[m["profile"]], ids[m["other"]]
-        batch.append(
-            {
-                "run_id": run_id,
-                "profile_id": p,
-                "other_profile_id": o,
-                "rank": m["rank"],
-                "score": m["score"],
-                "kind": m.get("kind", ""),
-                "components": m["components"],
-                "explanation": m["explanation"],
-                "first_run_id": first.get((p, o), run_id),
-            }
-        )
+        row = {
+            "run_id": run_id,
+            "profile_id": p,
+            "other_profile_id": o,
+            "rank": m["rank"],
+            "score": m["score"],
+            "kind": m.get("kind", ""),
+            "components": m["components"],
+            "explanation": m["explanation"],
+            "first_run_id": first.get((p, o), run_id),
+        }
+        if (p, o) in stored:
+            stored.discard((p, o))
+            again.append(row)
+        else:
+            batch.append(row)
         if len(batch) >= INSERT_CHUNK:
-            inserted += _insert(session, batch)
+            written += _insert(session, batch)
             batch = []
-    inserted += _insert(session, batch)
+        if len(again) >= INSERT_CHUNK:
+            written += _rewrite(session, again)
+            again = []
+    written += _insert(session, batch) + _rewrite(session, again)
+    if stored:
+        rest = sorted(stored)
+        _match_rows_many(session, "DELETE FROM {match} WHERE profile_id = {v} AND other_profile_id = {v}", rest)
     session.flush()
-    return inserted
+    return written
+
+
+def _rewrite(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Stored rows of the same pairs given new contents (JSON columns converted as SQLAlchemy does)."""
+    if rows:
+        columns = ("run_id", "rank", "score", "kind", "components", "explanation")
+        session.connection().execute(
+            update(MatchRow)
+            .where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o")))
+            .values({name: bindparam(f"new_{name}") for name in columns}),
+            [
+                {"p": r["profile_id"], "o": r["other_profile_id"], **{f"new_{name}": r[name] for name in columns}}
+                for r in rows
+            ],
+        )
+    return len(rows)
 
 
 def _match_rows_many(session: Session, statement: str, rows: list[tuple[Any, ...]]) -> None:
