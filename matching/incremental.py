@@ -223,6 +223,8 @@ def best_matches(
     those profiles alone."""
     classes = np.zeros(len(lo), dtype=np.int8) if classes is None else classes
     keep = _eligible(scores, present, config)
+    if only is not None:
+        keep &= only[lo] | only[hi]
     src = np.concatenate([lo[keep], hi[keep]])
     dst = np.concatenate([hi[keep], lo[keep]])
     val = np.concatenate([scores[keep], scores[keep]])

@@ -159,18 +159,10 @@ def _profile_ids(session: Session) -> dict[str, int]:
     return {k: i for k, i in session.exec(select(ProfileRow.key, ProfileRow.id)).all() if i is not None}
 
 
-def _first_seen(session: Session, pairs: list[tuple[int, int]] | None) -> dict[tuple[int, int], int]:
-    """first_run_id of stored rows (all rows, or the given (profile id, other id) pairs)."""
-    query = select(MatchRow.profile_id, MatchRow.other_profile_id, col(MatchRow.first_run_id))
-    if pairs is None:
-        rows = session.exec(query).all()
-        return {(p, o): f for p, o, f in rows if f is not None}
-    wanted, profiles, out = set(pairs), sorted({p for p, _ in pairs}), {}
-    for start in range(0, len(profiles), KEY_SLICE):  # by profile: one indexed column, filtered here
-        for p, o, f in session.exec(query.where(col(MatchRow.profile_id).in_(profiles[start : start + KEY_SLICE]))):
-            if (p, o) in wanted and f is not None:
-                out[p, o] = f
-    return out
+def _first_seen(session: Session) -> dict[tuple[int, int], int]:
+    """first_run_id of every stored row, by (profile id, other id)."""
+    rows = session.exec(select(MatchRow.profile_id, MatchRow.other_profile_id, col(MatchRow.first_run_id))).all()
+    return {(p, o): f for p, o, f in rows if f is not None}
 
 
 def write_matches(
@@ -192,7 +184,8 @@ def write_matches(
     """
     ids = _profile_ids(session)
     pairs = [(ids[p], ids[o]) for p, o in delete_pairs]
-    first = _first_seen(session, None if full else pairs)
+    # rows rewritten in place keep their first run; a row inserted by an incremental run is a new pair
+    first = _first_seen(session) if full else {}
     if full:
         session.exec(delete(MatchRow))
     else:

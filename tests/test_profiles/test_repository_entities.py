@@ -103,6 +103,46 @@ def test_a_nightly_run_writes_its_matches_keeping_when_a_pair_first_appeared(gol
     assert (stored[0].score, stored[0].run_id, stored[0].first_run_id) == (0.7, second.id, first.id)
 
 
+def test_an_incremental_run_rewrites_deletes_reranks_and_inserts_match_rows(golden):
+    with session_scope(golden) as session:
+        rows = [
+            _match("dk-alpha-bo-1", "dk-gamma-br-1"),
+            _match("dk-alpha-bo-1", "dk-beta-bo-1", rank=2),
+            _match("dk-gamma-br-1", "dk-beta-bo-1"),
+        ]
+        first = _full_run(session, rows, 3, 3)
+        ids = {(m.profile_id, m.other_profile_id): m.id for m in session.exec(select(MatchRow)).all()}
+    with session_scope(golden) as session:
+        second = runs.start_run(session, kind="incremental", config={}, config_hash="h", now=NOW, host="here", pid=1)
+        assert second.id is not None
+        written = runs.write_matches(
+            session,
+            second.id,
+            full=False,
+            # alpha's two matches go; one of them comes back with a new score, and alpha gains one
+            delete_pairs=[("dk-alpha-bo-1", "dk-gamma-br-1"), ("dk-alpha-bo-1", "dk-beta-bo-1")],
+            rerank=[("dk-gamma-br-1", "dk-beta-bo-1", 2)],
+            removed=[],
+            rows=iter([_match("dk-alpha-bo-1", "dk-beta-bo-1", score=0.9), _match("dk-beta-bo-1", "dk-alpha-bo-1")]),
+        )
+        assert written == 2
+    with session_scope(golden, readonly=True) as session:
+        key = {p.id: p.key for p in session.exec(select(ProfileRow)).all()}
+        stored = {(key[m.profile_id], key[m.other_profile_id]): m for m in session.exec(select(MatchRow)).all()}
+    assert set(stored) == {
+        ("dk-alpha-bo-1", "dk-beta-bo-1"),
+        ("dk-gamma-br-1", "dk-beta-bo-1"),
+        ("dk-beta-bo-1", "dk-alpha-bo-1"),
+    }
+    kept = stored["dk-alpha-bo-1", "dk-beta-bo-1"]
+    assert (kept.score, kept.run_id, kept.first_run_id, kept.rank) == (0.9, second.id, first, 1)
+    assert kept.id == ids[kept.profile_id, kept.other_profile_id]  # rewritten in place
+    reranked = stored["dk-gamma-br-1", "dk-beta-bo-1"]
+    assert (reranked.rank, reranked.run_id, reranked.first_run_id) == (2, second.id, first)
+    new = stored["dk-beta-bo-1", "dk-alpha-bo-1"]
+    assert (new.run_id, new.first_run_id, new.explanation) == (second.id, second.id, {"summary": "fits"})
+
+
 def test_deleting_a_firm_takes_its_profiles_and_their_matches(golden):
     with session_scope(golden) as session:
         pairs = [_match("dk-alpha-bo-1", "dk-gamma-br-1"), _match("dk-gamma-br-1", "dk-beta-bo-1")]
