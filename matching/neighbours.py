@@ -437,7 +437,11 @@ def _changed_column_entries(
     )
     parts = [p[0] for p in both]
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
-    own = tuple(np.concatenate([none[i], *[p[1][i] for p in both]]) for i in range(3))
+    own = (
+        np.concatenate([none[0], *[p[1][0] for p in both]]),
+        np.concatenate([none[1], *[p[1][1] for p in both]]),
+        np.concatenate([none[2], *[p[1][2] for p in both]]),
+    )
     if len(low):
         right_changed_t = _transposed(right_changed)
         low_blocks = [low[i : i + EXACT_BLOCK] for i in range(0, len(low), EXACT_BLOCK)]

@@ -11,10 +11,11 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, update
+from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
 
 from .. import een
+from ..db import json_text
 from ..domain import Firm, Profile
 from ..mapping import firm_from_row, profile_from_row
 from ..tables import FirmRow, MatchRow, MatchRunRow, ProfileRow
@@ -240,18 +241,29 @@ def write_matches(
 
 
 def _rewrite(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Stored rows of the same pairs given new contents (JSON columns converted as SQLAlchemy does)."""
-    if rows:
-        columns = ("run_id", "rank", "score", "kind", "components", "explanation")
-        session.connection().execute(
-            update(MatchRow)
-            .where(and_(MatchRow.profile_id == bindparam("p"), MatchRow.other_profile_id == bindparam("o")))
-            .values({name: bindparam(f"new_{name}") for name in columns}),
-            [
-                {"p": r["profile_id"], "o": r["other_profile_id"], **{f"new_{name}": r[name] for name in columns}}
-                for r in rows
-            ],
-        )
+    """Stored rows of the same pairs given new contents."""
+    if not rows:
+        return 0
+    json_value = "CAST({v} AS JSON)" if session.connection().dialect.name == "postgresql" else "{v}"
+    _match_rows_many(
+        session,
+        "UPDATE {match} SET run_id = {v}, rank = {v}, score = {v}, kind = {v}, "
+        f"components = {json_value}, explanation = {json_value} "
+        "WHERE profile_id = {v} AND other_profile_id = {v}",
+        [
+            (
+                r["run_id"],
+                r["rank"],
+                r["score"],
+                r["kind"],
+                json_text(r["components"]),
+                json_text(r["explanation"]),
+                r["profile_id"],
+                r["other_profile_id"],
+            )
+            for r in rows
+        ],
+    )
     return len(rows)
 
 
