@@ -157,7 +157,11 @@ def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile]
 
 # match rows ------------------------------------------------------------------
 def _profile_ids(session: Session) -> dict[str, int]:
-    return {k: i for k, i in session.exec(select(ProfileRow.key, ProfileRow.id)).all() if i is not None}
+    """Every profile's id by key, read through the driver: a run writing a few rows still maps keys
+    of the whole exchange."""
+    connection = session.connection()
+    table = connection.dialect.identifier_preparer.quote(ProfileRow.__tablename__)
+    return dict(connection.exec_driver_sql(f"SELECT key, id FROM {table}").all())
 
 
 def _first_seen(session: Session) -> dict[tuple[int, int], int]:
