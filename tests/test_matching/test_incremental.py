@@ -130,6 +130,26 @@ def test_updated_lists_equal_lists_computed_afresh(data, draw):
         assert_exact_lists(again, edited, firm, k)
 
 
+@settings(max_examples=80, deadline=None)
+@given(alike_integer_rows(), st.data())
+def test_updated_dense_lists_are_exact(data, draw):
+    left, right, firm = data
+    n, k, depth = left.shape[0], 2, 4
+    lists = compute_lists(np.arange(n), left, right, firm, k, depth, dense=True)
+    changed = np.array(sorted(draw.draw(st.sets(st.integers(0, n - 1), max_size=n))), dtype=np.int64)
+    rng = np.random.default_rng(len(changed))
+    new_left, new_right = left.toarray(), right.toarray()
+    for i in changed:
+        new_left[i] = rng.choice([0.0, 1.0, 2.0], size=new_left.shape[1])
+        new_right[i] = rng.choice([0.0, 3.0, 5.0], size=new_right.shape[1])
+    new_left, new_right = sparse.csr_matrix(new_left), sparse.csr_matrix(new_right)
+    keep = np.ones(n, dtype=bool)
+    keep[changed] = False
+    carried = remap(lists, np.where(keep, np.arange(n), -1), n, np.arange(n + 1))
+    updated, _ = update_lists(carried, changed, new_left, new_right, firm, k, depth, dense=True)
+    assert_exact_lists(updated, new_left, firm, k, new_right)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_lists_updated_above_a_floor_are_exact_in_denser_exchanges(seed):
     """Rows with more entries than their list holds, so boundaries (and the floor) are above zero."""
@@ -150,10 +170,10 @@ def test_lists_updated_above_a_floor_are_exact_in_denser_exchanges(seed):
             assert_exact_lists(updated, edited, firm, k)
 
 
-def assert_exact_lists(lists, matrix: sparse.csr_matrix, firm: np.ndarray, k: int) -> None:
-    """Every row's list is every other-firm entry before its boundary, in order, and at least k long
-    unless it holds all of the row's entries."""
-    product = (matrix @ matrix.T).toarray()
+def assert_exact_lists(lists, matrix: sparse.csr_matrix, firm: np.ndarray, k: int, right=None) -> None:
+    """Every row's list is every other-firm entry of matrix·rightᵀ (right: the matrix itself) before its
+    boundary, in order, and at least k long unless it holds all of the row's entries."""
+    product = (matrix @ (matrix if right is None else right).T).toarray()
     for i in range(matrix.shape[0]):
         ranked = sorted((-product[i, j], j) for j in range(matrix.shape[0]) if firm[j] != firm[i] and product[i, j] > 0)
         bv, bc = float(lists.bound_val[i]), int(lists.bound_col[i])
