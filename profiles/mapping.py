@@ -9,6 +9,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.engine import Row
+
 from .domain import (
     Bid,
     BidStatus,
@@ -144,7 +146,7 @@ def _firm_columns(firm: Firm, plain: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def firm_from_row(row: FirmRow) -> Firm:
+def firm_from_row(row: FirmRow | Row[Any]) -> Firm:
     return Firm(
         key=row.key,
         name=row.name,
@@ -194,7 +196,7 @@ def _profile_columns(profile: Profile, plain: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def profile_from_row(row: ProfileRow, firm_key: str) -> Profile:
+def profile_from_row(row: ProfileRow | Row[Any], firm_key: str) -> Profile:
     return Profile(
         key=row.key,
         firm_key=firm_key,

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_
+from sqlalchemy.engine import Row
 from sqlmodel import Session, col, select
 
 from .. import een
@@ -21,7 +22,7 @@ from ..mapping import firm_from_row, profile_from_row
 from ..tables import FirmRow, MatchRow, MatchRunRow, ProfileRow
 from . import bulk
 from .capabilities import firm_pair_scores
-from .common import KEY_SLICE, slices
+from .common import KEY_SLICE, one_of, slices
 
 # Proposals are their own entity (`.proposals`); the nightly proposal stage still reads them from here.
 from .proposals import flag_proposal, get_proposal_row, standing_proposals  # noqa: F401
@@ -137,21 +138,17 @@ def matchable_snapshot(session: Session, today: date) -> list[tuple[str, str, st
 
 
 def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile], dict[str, Firm]]:
-    """The profiles with these keys (in key order) and their firms."""
-    profiles: list[Profile] = []
-    firm_rows: dict[int, FirmRow] = {}
-    for start in range(0, len(keys), KEY_SLICE):
-        part = keys[start : start + KEY_SLICE]
-        rows = session.exec(
-            select(ProfileRow, FirmRow)
-            .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
-            .where(col(ProfileRow.key).in_(part))
-        ).all()
-        for prow, frow in rows:
-            profiles.append(profile_from_row(prow, frow.key))
-            if frow.id is not None:
-                firm_rows[frow.id] = frow
-    profiles.sort(key=lambda p: p.key)
+    """The profiles with these keys (in key order) and their firms. Read as plain rows, not ORM objects:
+    a full match run reads every profile, and the objects cost a fifth of it."""
+    profile_table, firm_table = ProfileRow.__table__, FirmRow.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    profile_rows: list[Row[Any]] = []
+    for part in slices(keys):
+        profile_rows += connection.execute(select(profile_table).where(one_of(session, profile_table.c.key, part)))
+    firm_rows: dict[int, Row[Any]] = {}
+    for part in slices(sorted({r.firm_id for r in profile_rows})):
+        firm_rows.update((f.id, f) for f in connection.execute(select(firm_table).where(firm_table.c.id.in_(part))))
+    profiles = sorted((profile_from_row(r, firm_rows[r.firm_id].key) for r in profile_rows), key=lambda p: p.key)
     return profiles, {f.key: firm_from_row(f) for f in firm_rows.values()}
 
 
