@@ -405,7 +405,7 @@ def _changed_column_entries(
     executor: Executor,
     low_share: float,
     symmetric: bool,
-) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray, np.ndarray], float]:
+) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Entries (unchanged row, changed column) inside the row's boundary, of a sparse product.
 
     An entry inside a boundary is at least the boundary value, so for all rows but the `low_share` with
@@ -413,7 +413,7 @@ def _changed_column_entries(
     few rows are computed from their side, against the changed columns only.
 
     Also returns, when the product is symmetric, the changed rows' own other-firm entries at or above
-    the floor (row, col, value), and the floor."""
+    the floor (row, col, value)."""
     unchanged = np.flatnonzero(~is_changed)
     floor = float(np.quantile(bound_val[unchanged], low_share, method="lower")) if len(unchanged) else 0.0
     low = unchanged[bound_val[unchanged] < floor]
@@ -446,7 +446,7 @@ def _changed_column_entries(
         right_changed_t = _transposed(right_changed)
         low_blocks = [low[i : i + EXACT_BLOCK] for i in range(0, len(low), EXACT_BLOCK)]
         parts += executor.map(_low_rows_block, low_blocks, left, right_changed_t, changed, firm, bound_val, bound_col)
-    return parts, own, floor
+    return parts, own
 
 
 def _lists_of_changed(
@@ -550,7 +550,7 @@ def update_lists(
         )
     else:
         bounds = (lists.bound_val, lists.bound_col)
-        parts, own, _ = _changed_column_entries(
+        parts, own = _changed_column_entries(
             right_changed, left, left_t, changed, firm, is_changed, *bounds, executor, low_share, symmetric
         )
         if symmetric:  # the same product holds the changed rows' own best entries

@@ -135,8 +135,13 @@ def _pg_timestamp(connection: Connection) -> Converter:
     return convert
 
 
+def placeholder(dialect: Dialect) -> str:
+    """The driver's parameter marker, for statements sent through `exec_driver_sql`."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 def _insert_sql(table: str, names: list[str], dialect: Dialect) -> str:
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    marker = placeholder(dialect)
     return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
 
 

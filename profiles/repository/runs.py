@@ -274,9 +274,8 @@ def _match_rows_many(session: Session, statement: str, rows: list[tuple[Any, ...
     tens of thousands)."""
     connection = session.connection()
     dialect = connection.dialect
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
     table = dialect.identifier_preparer.quote(MatchRow.__tablename__)
-    connection.exec_driver_sql(statement.format(match=table, v=marker), rows)
+    connection.exec_driver_sql(statement.format(match=table, v=bulk.placeholder(dialect)), rows)
 
 
 def _insert(session: Session, batch: list[dict[str, Any]]) -> int:
