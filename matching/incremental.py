@@ -43,16 +43,14 @@ from scipy import sparse
 from profiles.taxonomy.vocabulary import Vocabulary
 
 from . import sorted_sets
-from .batch import Encoding, FeatureArrays, HistoryArrays, encode, score_block, vector_cosines
-from .components import PairContext
+from .batch import Encoding, FeatureArrays, HistoryArrays, encode, score_block
 from .config import MatchingConfig
 from .executor import Executor, LocalExecutor
-from .explain import explain
 from .features import ProfileFeatures
 from .history import ExchangeHistory
-from .kinds import PEER, kind_of
+from .kinds import PEER
 from .neighbours import Lists, compute_lists, remap, update_lists
-from .scorer import PairScore, score_pair
+from .stored_rows import RunModel, stored_rows
 from .text_model import TfidfTextModel
 from .vectors import VectorCache, Vectors, unavailable_reason, vectors_for
 
@@ -128,11 +126,13 @@ class Update:
     rerank: list[tuple[str, str, int]]  # (profile, other, new rank)
     removed: list[str]  # profiles that no longer take part
     stats: dict[str, Any]
-    _explain: Callable[[], Iterator[dict[str, Any]]] | None = field(repr=False, default=None)
+    _explain: Callable[..., Iterator[dict[str, Any]]] | None = field(repr=False, default=None)
 
-    def matches(self) -> Iterator[dict[str, Any]]:
-        """Rows to insert (profile, other, rank, score, components, explanation), explained lazily."""
-        return self._explain() if self._explain is not None else iter(())
+    def matches(self, encoded: bool = False, processes: int = 1) -> Iterator[dict[str, Any]]:
+        """Rows to insert (profile, other, rank, score, kind, components, explanation), explained lazily;
+        `encoded`: the JSON of components and explanation already written, by up to `processes` worker
+        processes (see `stored_rows`)."""
+        return self._explain(encoded, processes) if self._explain is not None else iter(())
 
 
 def feature_hash(*parts: str) -> str:
@@ -775,8 +775,18 @@ def update(
     inserts = _in_pair_order(rows.insert, m_profile, m_other, len(keys))
     known = {f.key: f for f in features}
 
-    def explain_rows() -> Iterator[dict[str, Any]]:
-        yield from _explained(new_state, inserts, known, load_features, config, vocabulary, history)
+    run = RunModel(
+        new_state.keys,
+        new_state.model,
+        new_state.matrix,
+        None if new_state.vectors is None else new_state.vectors.values,
+        config,
+        vocabulary,
+        history,
+    )
+
+    def explain_rows(encoded: bool = False, processes: int = 1) -> Iterator[dict[str, Any]]:
+        return stored_rows(run, inserts, known, load_features, encoded=encoded, processes=processes)
 
     semantic = _semantic_stats(uses_semantic(config), unavailable, embedded)
     stats = _stats(
@@ -962,62 +972,3 @@ def _ranks(profile: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, profile[1:] != profile[:-1]])
     return np.arange(len(profile)) - np.repeat(starts, np.diff(np.r_[starts, len(profile)])) + 1
-
-
-def _explained(
-    state: MatchState,
-    inserts: tuple[np.ndarray, np.ndarray, np.ndarray],
-    known: dict[str, ProfileFeatures],
-    load_features: LoadFeatures,
-    config: MatchingConfig,
-    vocabulary: Vocabulary,
-    history: ExchangeHistory,
-    chunk: int = 5_000,
-) -> Iterator[dict[str, Any]]:
-    """The rows to insert, explained by the per-pair comparators, chunk by chunk."""
-    profiles, others, ranks = inserts
-    for begin in range(0, len(profiles), chunk):
-        rows = list(
-            zip(
-                profiles[begin : begin + chunk].tolist(),
-                others[begin : begin + chunk].tolist(),
-                ranks[begin : begin + chunk].tolist(),
-                strict=True,
-            )
-        )
-        needed = sorted({str(state.keys[p]) for p, o, _ in rows} | {str(state.keys[o]) for p, o, _ in rows})
-        missing = [k for k in needed if k not in known]
-        if missing:
-            known.update((f.key, f) for f in load_features(missing))
-        low = np.minimum(profiles[begin : begin + chunk], others[begin : begin + chunk])
-        high = np.maximum(profiles[begin : begin + chunk], others[begin : begin + chunk])
-        # one sparse product for the chunk's pairs instead of one intersection per pair
-        sims, terms = state.model.cosines_and_terms(state.matrix, low, high, config.explanation_terms)
-        meanings = None if state.vectors is None else vector_cosines(state.vectors.values, low, high)
-        last: tuple[tuple[int, int], PairScore, PairContext] | None = None
-        for at, (p, o, rank) in enumerate(rows):
-            a, b = (p, o) if p < o else (o, p)
-            if last is None or last[0] != (a, b):
-                meaning = None if meanings is None else float(meanings[at])
-                ctx = PairContext(
-                    vocabulary,
-                    config.geography_scale_km,
-                    float(sims[at]),
-                    terms[at],
-                    meaning,
-                    history.together,
-                    history.ties,
-                )
-                pair = score_pair(known[str(state.keys[a])], known[str(state.keys[b])], ctx, config)
-                last = ((a, b), pair, ctx)
-            pair, ctx = last[1], last[2]
-            kind, why = kind_of(known[str(state.keys[p])], known[str(state.keys[o])], ctx)
-            yield {
-                "profile": str(state.keys[p]),
-                "other": str(state.keys[o]),
-                "rank": rank,
-                "score": pair.score,
-                "kind": kind,
-                "components": pair.components,
-                "explanation": {**explain(pair, p == a), "kind": kind, "kind_reason": why},
-            }

@@ -32,7 +32,8 @@ class MatchStore(Protocol):
     def write(self, run_id: int, result: Update, rows: Iterator[dict[str, Any]]) -> int:
         """Apply `result` (all rows when it is a full run, else its deletions and re-ranks), insert
         `rows` and record that run `run_id` now wrote the stored matches, all in one transaction;
-        returns the rows inserted."""
+        returns the rows inserted. The rows' components and explanation come as JSON already
+        written (`orjson.Fragment`)."""
         ...
 
 
@@ -45,6 +46,7 @@ class RunSettings:
     refit: bool = False
     drift_limit: float = 0.2
     vector_cache: Path | None = None
+    processes: int = 1  # worker processes explaining the rows of a large write
 
 
 @dataclass
@@ -110,7 +112,7 @@ def run(
         history=history,
     )
     state_store.save(result.state, settings.state_dir)
-    rows = result.matches()
+    rows = result.matches(encoded=True, processes=settings.processes)
     if count_rows is not None:
         rows = count_rows(rows, result.stats["rows_inserted"])
     inserted = store.write(run_id, result, rows)

@@ -200,6 +200,7 @@ def match_all(
                 refit=True,
                 drift_limit=settings.drift_limit,
                 vector_cache=settings.vector_cache_dir(),
+                processes=settings.explaining_processes(),
             ),
             history=inputs.history,
             executor=executor,

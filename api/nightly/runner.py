@@ -226,6 +226,7 @@ class _Run:
                     refit=self.options.refit,
                     drift_limit=self.settings.drift_limit,
                     vector_cache=self.settings.vector_cache_dir(),
+                    processes=self.settings.explaining_processes(),
                 ),
                 history=inputs.history,
                 executor=executor,

@@ -1,0 +1,55 @@
+"""A function over items, computed by forked copies of this process, results in order.
+
+For work whose inputs are large Python objects already in memory (a run's features, model and
+history): a forked child has them without their being pickled, and only each item's small result
+travels back. Where the platform cannot fork, or one process is asked for, the items are computed
+here, one after another; the results are the same either way.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+_work: Callable[[Any], Any] | None = None
+
+
+def _call(item: Any) -> Any:
+    assert _work is not None
+    return _work(item)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -> Iterator[Any]:
+    """fn(item) for each item, in order; `processes` children compute ahead while the caller consumes.
+
+    `fn` may close over anything: the children are forks, so it is never pickled (its results are).
+    Closing the iterator early stops the children.
+    """
+    if processes <= 1 or not can_fork():
+        yield from map(fn, items)
+        return
+    global _work
+    _work = fn
+    # The collector would otherwise visit (and so copy into each child) every page of objects the
+    # parent holds; frozen, they stay shared.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            # at most two items ahead per child: results the caller has not taken yet wait in memory
+            pending: deque[Any] = deque()
+            for item in items:
+                pending.append(pool.apply_async(_call, (item,)))
+                if len(pending) >= 2 * processes:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+    finally:
+        _work = None
+        gc.unfreeze()
