@@ -60,3 +60,43 @@ def test_same_results_on_sqlite_and_postgres(sqlite_url, postgres_url, tmp_path,
         results.append((matches, [p["plan"] for p in outcome.proposals]))
         engine.dispose()
     assert results[0] == results[1]
+
+
+def test_rows_explained_by_worker_processes_are_stored_as_explained_here(
+    any_engine, any_settings, golden_path, monkeypatch
+):
+    """A large run's rows are explained (JSON included) in forked worker processes: the stored rows,
+    their JSON text included, are those of a run explaining them in the writing process."""
+    import orjson
+    from sqlalchemy import text
+
+    from matching import stored_rows
+    from profiles.db import json_text
+
+    imports.import_path(operator(any_engine, any_settings), golden_path)
+    stored_text = text(
+        "SELECT profile_id, other_profile_id, rank, score, kind, CAST(components AS TEXT), "
+        "CAST(explanation AS TEXT) FROM match ORDER BY profile_id, rank"
+    )
+    forks: list[int] = []
+    real_forked_map = stored_rows.forked_map
+
+    def counted(fn, items, processes):
+        forks.append(processes)
+        return real_forked_map(fn, items, processes)
+
+    monkeypatch.setattr(stored_rows, "forked_map", counted)
+    stored = []
+    for processes in (1, 2):
+        if processes > 1:
+            monkeypatch.setattr(stored_rows, "FORK_FROM", 1)
+            monkeypatch.setattr(stored_rows, "CHUNK", 3)
+        settings = any_settings.model_copy(update={"explain_processes": processes})
+        match_runs.match_all(operator(any_engine, settings), MatchingConfig())
+        with session_scope(any_engine) as session:
+            stored.append(session.execute(stored_text).all())
+    assert forks == [1, 2]
+    assert len(stored[0]) >= 20  # several chunks for each child
+    assert stored[0] == stored[1]
+    # and the JSON is written as the database layer writes any JSON column
+    assert all(json_text(orjson.loads(c)) == c and json_text(orjson.loads(e)) == e for *_, c, e in stored[0])
