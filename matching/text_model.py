@@ -127,8 +127,7 @@ class TfidfTextModel:
         offered = self._explanatory_terms()[both.indices] & (both.data > 0)
         rows, common = rows[offered], both.indices[offered]
         weight = both.data[offered].astype(np.float32)
-        order = np.lexsort((common, -weight, rows))
-        rows, common = rows[order], common[order]
+        rows, common = _by_row_weight_term(rows, weight, common, len(left), len(self.vocabulary_terms_))
         keep = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < n
         rows, names = rows[keep], [str(t) for t in self.vocabulary_terms_[common[keep]]]
         edges = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1], True])
@@ -149,3 +148,25 @@ class TfidfTextModel:
         state = dict(self.__dict__)
         state.pop("_explanatory_mask", None)
         return state
+
+
+def _by_row_weight_term(
+    rows: np.ndarray, weight: np.ndarray, terms: np.ndarray, n_rows: int, n_terms: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, terms) ordered by row, then weight from the largest (float32, positive), then term.
+
+    The three fit in one 64-bit key when the rows and terms are few enough (a float32's bits order
+    like its value when it is positive): one sort of the keys instead of a three-key lexsort, an
+    order of magnitude faster on the hundreds of thousands of shared terms of a chunk of pairs.
+    """
+    row_bits, term_bits = max(1, (n_rows - 1).bit_length()), max(1, (n_terms - 1).bit_length())
+    if row_bits + 32 + term_bits > 64:
+        order = np.lexsort((terms, -weight, rows))
+        return rows[order], terms[order]
+    descending = ~weight.view(np.uint32)
+    key = (rows.astype(np.uint64) << np.uint64(32 + term_bits)) | (
+        (descending.astype(np.uint64) << np.uint64(term_bits)) | terms.astype(np.uint64)
+    )
+    key.sort()
+    term_mask = np.uint64((1 << term_bits) - 1)
+    return (key >> np.uint64(32 + term_bits)).astype(np.int64), (key & term_mask).astype(terms.dtype)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matching.text_model import TfidfTextModel, explanatory
+from matching.text_model import TfidfTextModel, _by_row_weight_term, explanatory
 
 
 @pytest.mark.parametrize("term", ["μm", "µm", "mm", "kg", "kw", "mpa", "e", "x", "mm μm", "kg mm"])
@@ -74,3 +76,28 @@ def test_the_terms_of_many_pairs_at_once_are_those_of_each_pair():
             cosine, expected = model.cosine_and_terms(matrix, i, j, n)
             assert cosines[k] == pytest.approx(cosine, abs=1e-12)
             assert terms[k] == expected, (i, j, n)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.integers(0, 40), st.integers(0, 300), st.floats(0, 2, allow_nan=False, width=32, exclude_min=True)
+        ),
+        max_size=120,
+        unique_by=lambda e: (e[0], e[1]),
+    ),
+    many_terms=st.booleans(),
+)
+def test_shared_terms_ordered_by_one_key_as_by_three(entries, many_terms):
+    """The one-key sort orders (row, weight from the largest, term) as lexsort does, and the lexsort
+    taken when the key would not fit in 64 bits (vocabularies of 2**40 terms here) does too."""
+    entries.sort()
+    rows = np.array([e[0] for e in entries], dtype=np.int64)
+    terms = np.array([e[1] for e in entries], dtype=np.int32)
+    weight = np.array([e[2] for e in entries], dtype=np.float32)
+    order = np.lexsort((terms, -weight, rows))
+    got_rows, got_terms = _by_row_weight_term(rows, weight, terms, 41, 2**40 if many_terms else 301)
+    assert got_rows.tolist() == rows[order].tolist()
+    assert got_terms.tolist() == terms[order].tolist()
+    assert got_terms.dtype == terms.dtype
