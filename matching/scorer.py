@@ -40,17 +40,19 @@ def combine(results: dict[str, ComponentResult | None], weights: dict[str, float
     total_weight = sum(weights[n] for n in present)
     breakdown: dict[str, dict[str, Any] | None] = {}
     score = 0.0
-    for name in weights:
-        r = results.get(name)
-        if r is None or name not in present:
+    for name, weight in weights.items():
+        r = present.get(name)
+        if r is None:
             breakdown[name] = None
             continue
-        share = weights[name] / total_weight
-        contribution = share * r.value
+        share = weight / total_weight
+        value = r.value
+        contribution = share * value
         score += contribution
         breakdown[name] = {
-            "value": round(r.value, 4),
-            "weight": weights[name],
+            # most values are whole (a shared language, the same size class): round() is the costly part
+            "value": value if value == 0 or value == 1 else round(value, 4),
+            "weight": weight,
             "effective_weight": round(share, 4),
             "contribution": round(contribution, 4),
             "evidence": r.evidence,

@@ -8,6 +8,7 @@ explanation says who offers what to whom.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -17,15 +18,25 @@ from .base import ArrayResult, BatchContext, Component, ComponentResult, PairCon
 
 
 def coverage(offered: frozenset[str], sought: frozenset[str], vocabulary: Any) -> tuple[float, list[str]]:
+    """The share of `sought` that `offered` meets (partial credit through the hierarchy), and the
+    labels of the sought concepts met."""
     if not sought:
         return 0.0, []
+    value, met = _coverage(offered, sought, vocabulary)
+    return value, list(met)
+
+
+@lru_cache(maxsize=65_536)
+def _coverage(offered: frozenset[str], sought: frozenset[str], vocabulary: Any) -> tuple[float, tuple[str, ...]]:
+    # remembered: explaining a stored match asks for each direction three times (the component and
+    # both rows' kinds), and profiles of one firm often name the same concepts
     total, met = 0.0, []
     for want in sorted(sought):
         best = max((vocabulary.relatedness(have, want) for have in offered), default=0.0)
         if best > 0:
             met.append(vocabulary.label(want))
         total += best
-    return total / len(sought), met
+    return total / len(sought), tuple(met)
 
 
 def compare(a: ProfileFeatures, b: ProfileFeatures, ctx: PairContext) -> ComponentResult | None:
