@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Protocol
+
+from .forked import forked_map
 
 
 class Executor(Protocol):
@@ -16,6 +19,9 @@ class Executor(Protocol):
 
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         """[fn(block, *shared) for block in blocks], in order."""
+
+    def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
+        """The same, for blocks that use one core each (an executor may run several at once here)."""
 
 
 class LocalExecutor:
@@ -25,8 +31,19 @@ class LocalExecutor:
     name = "in-process"
     threads = max(1, os.cpu_count() or 1)
 
+    def __init__(self, processes: int = 1) -> None:
+        self.processes = processes
+
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         return [fn(block, *shared) for block in blocks]
+
+    def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
+        """Blocks that use one core each, spread over `processes` forked copies of this process."""
+        return list(forked_map(partial(_call_block, fn, shared), blocks, self.processes))
+
+
+def _call_block(fn: Callable[..., Any], shared: tuple[Any, ...], block: Any) -> Any:
+    return fn(block, *shared)
 
 
 class DaskExecutor:
@@ -36,6 +53,9 @@ class DaskExecutor:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+
+    def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
+        return self.map(fn, blocks, *shared)
 
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         if not blocks:

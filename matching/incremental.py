@@ -635,7 +635,7 @@ def score_pairs(
     the other pairs keep their scores. Nothing is left to do afterwards."""
     idx = np.flatnonzero(pairs.todo)
     blocks = [slice(i, i + SCORE_BLOCK) for i in range(0, len(idx), SCORE_BLOCK)]
-    parts = executor.map(
+    parts = executor.map_single_threaded(
         score_block,
         blocks,
         encoded.arrays,

@@ -89,12 +89,13 @@ class Settings(BaseSettings):
     )
     dask_scheduler: str | None = Field(default=None, description="Dask scheduler address; none starts a local cluster.")
     dask_workers: int = Field(default=2, ge=1, le=256, description="Workers of a local Dask cluster.")
-    explain_processes: int = Field(
+    match_processes: int = Field(
         default=0,
         ge=0,
         le=64,
-        description="Worker processes explaining a large match run's rows while they are written "
-        "(0: one per core; 1: none). The stored rows are the same for any number.",
+        description="Processes an in-process match run forks for single-threaded work: scoring blocks of "
+        "pairs, explaining the rows while they are written (0: one per core; 1: none). The stored "
+        "matches are the same for any number.",
     )
     expiry_warning_days: int = Field(default=14, ge=1, le=90, description="Warn owners this long before expiry.")
 
@@ -151,8 +152,8 @@ class Settings(BaseSettings):
     def current_date(self) -> date:
         return self.today or self.now().date()
 
-    def explaining_processes(self) -> int:
-        return self.explain_processes or max(1, os.cpu_count() or 1)
+    def matching_processes(self) -> int:
+        return self.match_processes or max(1, os.cpu_count() or 1)
 
     def nightly_state_dir(self) -> Path:
         return self.state_dir or self.output_dir / "state"

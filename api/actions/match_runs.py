@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from api.actions.context import Context, record, require_role
 from matching import runs as match_run
 from matching.config import MatchingConfig
-from matching.executor import Executor
+from matching.executor import Executor, LocalExecutor
 from matching.features import ProfileFeatures, build_features
 from matching.history import ExchangeHistory, build_history, records_from
 from matching.incremental import Progress, Snapshot, Update, feature_hash
@@ -200,10 +200,10 @@ def match_all(
                 refit=True,
                 drift_limit=settings.drift_limit,
                 vector_cache=settings.vector_cache_dir(),
-                processes=settings.explaining_processes(),
+                processes=settings.matching_processes(),
             ),
             history=inputs.history,
-            executor=executor,
+            executor=executor or LocalExecutor(settings.matching_processes()),
             progress=progress,
         )
     except BaseException as exc:

@@ -226,7 +226,7 @@ class _Run:
                     refit=self.options.refit,
                     drift_limit=self.settings.drift_limit,
                     vector_cache=self.settings.vector_cache_dir(),
-                    processes=self.settings.explaining_processes(),
+                    processes=self.settings.matching_processes(),
                 ),
                 history=inputs.history,
                 executor=executor,
@@ -273,7 +273,7 @@ class _Run:
     @contextmanager
     def _executor(self) -> Iterator[Executor]:
         if self.options.executor != "dask":
-            yield LocalExecutor()
+            yield LocalExecutor(self.settings.matching_processes())
             return
         executor, close = dask_executor(self.options.scheduler, self.options.workers)
         try:

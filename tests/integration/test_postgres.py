@@ -91,7 +91,7 @@ def test_rows_explained_by_worker_processes_are_stored_as_explained_here(
         if processes > 1:
             monkeypatch.setattr(stored_rows, "FORK_FROM", 1)
             monkeypatch.setattr(stored_rows, "CHUNK", 3)
-        settings = any_settings.model_copy(update={"explain_processes": processes})
+        settings = any_settings.model_copy(update={"match_processes": processes})
         match_runs.match_all(operator(any_engine, settings), MatchingConfig())
         with session_scope(any_engine) as session:
             stored.append(session.execute(stored_text).all())

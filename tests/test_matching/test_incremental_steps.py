@@ -328,6 +328,22 @@ def test_score_pairs_scores_what_is_left_to_do():
     assert not scored.todo.any() and pairs.todo.tolist() == [True, False, True]  # the input is left alone
 
 
+def test_score_blocks_in_forked_processes_score_as_in_this_one(monkeypatch):
+    import matching.incremental as incremental_module
+
+    profiles = [features(k, f"f{k}", type=t) for k, t in zip("abcdefg", ["BO", "BR", "BO", "TO", "TR", "BR", "BO"])]
+    encoded = encoded_of([[1, 0], [0, 1], [1, 0], [1, 1], [0, 1], [1, 0], [0, 0]], profiles)
+    lo, hi = np.triu_indices(len(profiles), k=1)
+    n = len(lo)
+    pairs = PairScores(lo, hi, np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int8), np.ones(n, dtype=bool))
+    monkeypatch.setattr(incremental_module, "SCORE_BLOCK", 4)  # six blocks
+    here = score_pairs(pairs, encoded, None, HistoryArrays(), MatchingConfig(), LocalExecutor(1))
+    forked = score_pairs(pairs, encoded, None, HistoryArrays(), MatchingConfig(), LocalExecutor(2))
+    assert forked.scores.tolist() == here.scores.tolist() and here.scores.any()
+    assert forked.present.tolist() == here.present.tolist()
+    assert forked.classes.tolist() == here.classes.tolist()
+
+
 def test_best_matches_put_partners_before_peers():
     config = MatchingConfig(top_k=1, complement_top_k=0, peer_k=1, min_score=0.05, min_components=1)
     lo, hi = np.array([0, 0, 1]), np.array([1, 2, 2])
