@@ -85,3 +85,36 @@ def test_complementarity_is_directional_in_evidence():
 def test_config_rejects_unknown_weights():
     with pytest.raises(ValueError, match="unknown component"):
         MatchingConfig(weights={"text": 1.0, "vibes": 1.0})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.sampled_from([0, 1, 0.0, 1.0, -0.0]), st.floats(0, 1)), min_size=3, max_size=3),
+    missing=st.integers(0, 3),
+)
+def test_breakdown_values_are_rounded_to_four_places_as_round_does(values, missing):
+    from matching.components import ComponentResult
+
+    names = ("text", "sector", "size")
+    weights = {"text": 0.5, "sector": 0.3, "size": 0.2}
+    given_values = enumerate(zip(names, values, strict=True))
+    results = {n: (None if i == missing else ComponentResult(v)) for i, (n, v) in given_values}
+    _, breakdown = combine(results, weights)
+    for name, value in zip(names, values, strict=True):
+        if results[name] is None:
+            assert breakdown[name] is None
+        else:
+            got, want = breakdown[name]["value"], round(value, 4)
+            assert (got, type(got), str(got)) == (want, type(want), str(want))
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=features(), b=features())
+def test_offer_coverage_remembered_is_coverage_worked_out(a, b):
+    from matching.components.complementarity import _coverage, coverage
+
+    value, met = coverage(a.offered, b.sought, VOCAB)
+    if b.sought:
+        assert (value, tuple(met)) == _coverage.__wrapped__(a.offered, b.sought, VOCAB)
+    met.append("changed by a caller")
+    assert coverage(a.offered, b.sought, VOCAB)[1] == met[:-1]
