@@ -38,8 +38,10 @@ class LocalExecutor:
         return [fn(block, *shared) for block in blocks]
 
     def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
-        """Blocks that use one core each, spread over `processes` forked copies of this process."""
-        return list(forked_map(partial(_call_block, fn, shared), blocks, self.processes))
+        """Blocks that use one core each, spread over `processes` forked copies of this process (one
+        block is computed here: forking would only add to it)."""
+        processes = self.processes if len(blocks) > 1 else 1
+        return list(forked_map(partial(_call_block, fn, shared), blocks, processes))
 
 
 def _call_block(fn: Callable[..., Any], shared: tuple[Any, ...], block: Any) -> Any:

@@ -209,7 +209,7 @@ def _dense_exact(
     take = depth + 1 + (int(np.bincount(firm).max()) if len(firm) else 0)
     blocks = [distinct[i : i + DENSE_BLOCK] for i in range(0, len(distinct), DENSE_BLOCK)]
     right_dense_t = right_t.toarray().astype(np.float32)
-    parts = executor.map(_dense_top_block, blocks, left, right_dense_t, take)
+    parts = executor.map_single_threaded(_dense_top_block, blocks, left, right_dense_t, take)
     if not parts:
         return _no_entries()
     d_rows, cols, vals = (np.concatenate([p[i] for p in parts]) for i in range(3))
@@ -247,7 +247,7 @@ def _exact(
 ):
     """Exact lists of `rows`, block by block: (rows, cols, vals, bound_val of rows, bound_col of rows)."""
     blocks = [rows[i : i + EXACT_BLOCK] for i in range(0, len(rows), EXACT_BLOCK)]
-    parts = executor.map(_sparse_exact_block, blocks, left, right_t, firm, depth)
+    parts = executor.map_single_threaded(_sparse_exact_block, blocks, left, right_t, firm, depth)
     if not parts:
         return _no_entries()
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(5))

@@ -68,6 +68,22 @@ def test_lists_on_threads_equal_the_one_thread_lists_and_brute_force(corpus):
         assert np.array_equal(np.float32([v for _, v in got[i][:k]]), np.float32([v for _, v in want[i][:k]])), i
 
 
+def test_narrow_lists_with_blocks_in_forked_processes_equal_the_lists_computed_here(corpus, monkeypatch):
+    """The exact lists of a narrow integer product (offer meets need) are computed block by block in
+    forked processes: the same lists, bit for bit."""
+    import matching.neighbours as neighbours_module
+
+    matrix, firm = corpus
+    narrow = sparse.csr_matrix((matrix[:, :40] > 0).astype(np.float32))
+    monkeypatch.setattr(neighbours_module, "DENSE_BLOCK", 16)
+    rows = np.arange(narrow.shape[0])
+    here = compute_lists(rows, narrow, narrow, firm, 40, 60, LocalExecutor(1), dense=True)
+    forked = compute_lists(rows, narrow, narrow, firm, 40, 60, LocalExecutor(2), dense=True)
+    assert len(here.rows) > 1000
+    for name in ("rows", "cols", "vals", "bound_val", "bound_col"):
+        assert np.array_equal(getattr(here, name), getattr(forked, name)), name
+
+
 def test_one_key_entry_order_equals_the_three_key_sort():
     rng = np.random.default_rng(3)
     rows = rng.integers(0, 50, 5_000)
