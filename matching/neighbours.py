@@ -537,7 +537,7 @@ def update_lists(
     if dense:
         fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense, right_t)
         blocks = [np.arange(i, min(i + DENSE_BLOCK, len(changed))) for i in range(0, len(changed), DENSE_BLOCK)]
-        parts = executor.map(
+        parts = executor.map_single_threaded(
             _dense_column_block,
             blocks,
             right_changed,

@@ -32,7 +32,7 @@ from .scorer import PairScore, score_pair
 from .text_model import TfidfTextModel
 
 CHUNK = 5_000  # rows per sparse product (and per task of a worker process)
-FORK_FROM = 50_000  # rows: fewer are written before worker processes would have started
+FORK_FROM = 10_000  # rows: below this, forking costs about what it saves
 
 LoadFeatures = Callable[[list[str]], list[ProfileFeatures]]
 Row = tuple[str, str, int, float, str, Any, Any]  # profile, other, rank, score, kind, components, explanation

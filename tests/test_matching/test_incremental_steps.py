@@ -331,7 +331,8 @@ def test_score_pairs_scores_what_is_left_to_do():
 def test_score_blocks_in_forked_processes_score_as_in_this_one(monkeypatch):
     import matching.incremental as incremental_module
 
-    profiles = [features(k, f"f{k}", type=t) for k, t in zip("abcdefg", ["BO", "BR", "BO", "TO", "TR", "BR", "BO"])]
+    types = ["BO", "BR", "BO", "TO", "TR", "BR", "BO"]
+    profiles = [features(k, f"f{k}", type=t) for k, t in zip("abcdefg", types, strict=True)]
     encoded = encoded_of([[1, 0], [0, 1], [1, 0], [1, 1], [0, 1], [1, 0], [0, 0]], profiles)
     lo, hi = np.triu_indices(len(profiles), k=1)
     n = len(lo)
