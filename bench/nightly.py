@@ -167,13 +167,17 @@ def measure(n: int, dask_max: int) -> dict:
     try:
         url, import_seconds = prepare(n, root)
         out = str(root / "out")
-        row = {
-            "n": n,
-            "import_seconds": import_seconds,
-            "floor_old": _child("floor", str(n), "old"),
-            "floor": _child("floor", str(n), "new"),
-            "full": _child("nightly", url, out),
-        }
+        row = {"n": n, "import_seconds": import_seconds, "floor_old": _child("floor", str(n), "old")}
+        floors: list[dict] = []
+
+        def floor_then_full() -> dict:
+            # side by side, so that each full run has a floor measured under the same conditions
+            floors.append(_child("floor", str(n), "new"))
+            return _child("nightly", url, out)
+
+        fulls = _repeated(root, floor_then_full, FULL_REPEATS)
+        row["floor_runs"], row["floor"] = floors, _median_run(floors)
+        row["full_runs"], row["full"] = fulls, _median_run(fulls)
         row["edited"] = edit_share(url, 0.01)
         runs = _repeated(root, lambda: _child("nightly", url, out), INCREMENTAL_REPEATS)
         row["incremental_runs"], row["incremental"] = runs, _median_run(runs)
@@ -187,6 +191,7 @@ def measure(n: int, dask_max: int) -> dict:
 
 
 INCREMENTAL_REPEATS = 3  # the same incremental run again from the same database and state: its spread
+FULL_REPEATS = 3  # floor and full run, side by side, again from the same database: their spread
 
 
 def _repeated(root: Path, run: Callable[[], dict], times: int) -> list[dict]:
@@ -244,6 +249,19 @@ def _ratio(before: dict, top: str, bottom: str, unit: str) -> str:
     return f"{100 * value:.1f} %" if unit == "%" else f"{value:.2f}×"
 
 
+def _full_spread(row: dict) -> tuple[str, str, str]:
+    """[fastest–slowest] of the floors and of the full runs, and the least and greatest ratio of a full
+    run to the floor measured beside it (one run each: that run)."""
+    floors = [r["seconds"] for r in row.get("floor_runs", [row["floor"]])]
+    fulls = [r["seconds"] for r in row.get("full_runs", [row["full"]])]
+    ratios = [full / floor for full, floor in zip(fulls, floors, strict=True)]
+    return (
+        f"{min(floors):.1f}–{max(floors):.1f}",
+        f"{min(fulls):.1f}–{max(fulls):.1f}",
+        f"{min(ratios):.2f}–{max(ratios):.2f}",
+    )
+
+
 def _spread(row: dict, scale: float) -> str:
     """Fastest and slowest of the repeated incremental runs (one run: that run), times `scale`."""
     seconds = [r["seconds"] * scale for r in row.get("incremental_runs", [row["incremental"]])]
@@ -262,7 +280,10 @@ def report(rows: list[dict], note: str = "") -> str:
         "sparse_dot_topn on one thread (the floor measured before), *new* the fastest exact top-k found "
         "(the same product, rows shared among one thread per core; checked equal to the brute-force product "
         "on 200 sampled rows). Full and incremental runs leave the multilingual component out, as before "
-        "(its embedding is measured in bench/perf/semantic_engine.py). The incremental run is run "
+        "(its embedding is measured in bench/perf/semantic_engine.py). The new floor and the full run are "
+        f"run {FULL_REPEATS} times side by side (a floor, then a full run from the same freshly imported "
+        "database): medians with [fastest–slowest], and the ratio of the medians with [least–greatest] "
+        "ratio of a full run to the floor beside it. The incremental run is run "
         f"{INCREMENTAL_REPEATS} times from the same database and state: the median, and [fastest–slowest]. "
         "*Before*: the runs of 2026-11-21.",
         "",
@@ -274,10 +295,11 @@ def report(rows: list[dict], note: str = "") -> str:
     for r in rows:
         f, old, full, inc = r["floor"], r["floor_old"], r["full"], r["incremental"]
         b = BEFORE.get(r["n"], {})
+        floors, fulls, ratios = _full_spread(r)
         lines.append(
-            f"| {r['n']:,} | {old['seconds']:.1f} s ({_was(b, 'floor')}) | {f['seconds']:.1f} s, "
-            f"{f['threads']} threads, exact {f['exact']} | {full['seconds']:.1f} s ({_was(b, 'full')}) "
-            f"| {full['seconds'] / f['seconds']:.2f}× ({_ratio(b, 'full', 'floor', '×')}) "
+            f"| {r['n']:,} | {old['seconds']:.1f} s ({_was(b, 'floor')}) | {f['seconds']:.1f} s [{floors}], "
+            f"{f['threads']} threads, exact {f['exact']} | {full['seconds']:.1f} s [{fulls}] ({_was(b, 'full')}) "
+            f"| {full['seconds'] / f['seconds']:.2f}× [{ratios}] ({_ratio(b, 'full', 'floor', '×')}) "
             f"| {full['peak_mb'] / 1024:.2f} GB | {full['pairs_scored']:,} | {inc['seconds']:.1f} s "
             f"[{_spread(r, 1)}] ({inc['changed']:,} changed, {inc['pairs_scored']:,} pairs; "
             f"{_was(b, 'incremental')}) | {100 * inc['seconds'] / full['seconds']:.1f} % "
