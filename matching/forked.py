@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 _work: Callable[[Any], Any] | None = None
@@ -40,16 +41,19 @@ def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -
     # The collector would otherwise visit (and so copy into each child) every page of objects the
     # parent holds; frozen, they stay shared.
     gc.freeze()
+    # A child that dies (killed for memory, say) fails the run with BrokenProcessPool rather than
+    # leaving it waiting for a result that never comes.
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            # at most two items ahead per child: results the caller has not taken yet wait in memory
-            pending: deque[Any] = deque()
-            for item in items:
-                pending.append(pool.apply_async(_call, (item,)))
-                if len(pending) >= 2 * processes:
-                    yield pending.popleft().get()
-            while pending:
-                yield pending.popleft().get()
+        # at most two items ahead per child: results the caller has not taken yet wait in memory
+        pending: deque[Future[Any]] = deque()
+        for item in items:
+            pending.append(pool.submit(_call, item))
+            if len(pending) >= 2 * processes:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _work = None
         gc.unfreeze()

@@ -49,3 +49,16 @@ def test_stopping_early_stops_the_children():
     assert next(results) == 0
     results.close()
     assert multiprocessing.active_children() == []
+
+
+def test_a_child_that_dies_fails_the_caller_rather_than_leaving_it_waiting():
+    from concurrent.futures.process import BrokenProcessPool
+
+    def dies_at_three(x: int) -> int:
+        if x == 3:
+            os._exit(1)  # as a child killed for memory would
+        return x
+
+    with pytest.raises(BrokenProcessPool):
+        list(forked_map(dies_at_three, range(10), 2))
+    assert multiprocessing.active_children() == []
