@@ -24,6 +24,9 @@ class Executor(Protocol):
         """The same, for blocks that use one core each (an executor may run several at once here)."""
 
 
+FORK_FROM_BLOCKS = 16
+
+
 class LocalExecutor:
     """Blocks one after another in this process; kernels that can use threads (the sparse top-k product)
     use one per core."""
@@ -38,9 +41,10 @@ class LocalExecutor:
         return [fn(block, *shared) for block in blocks]
 
     def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
-        """Blocks that use one core each, spread over `processes` forked copies of this process (one
-        block is computed here: forking would only add to it)."""
-        processes = self.processes if len(blocks) > 1 else 1
+        """Blocks that use one core each, spread over `processes` forked copies of this process; fewer
+        than FORK_FROM_BLOCKS are computed here (forking a process that holds a whole exchange costs
+        about as much as a few blocks: an incremental run's handful of blocks were slower forked)."""
+        processes = self.processes if len(blocks) >= FORK_FROM_BLOCKS else 1
         return list(forked_map(partial(_call_block, fn, shared), blocks, processes))
 
 

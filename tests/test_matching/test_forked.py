@@ -62,3 +62,16 @@ def test_a_child_that_dies_fails_the_caller_rather_than_leaving_it_waiting():
     with pytest.raises(BrokenProcessPool):
         list(forked_map(dies_at_three, range(10), 2))
     assert multiprocessing.active_children() == []
+
+
+def test_a_few_blocks_are_computed_here_and_many_in_forked_processes():
+    from matching.executor import FORK_FROM_BLOCKS, LocalExecutor
+
+    def where(block: int, offset: int) -> tuple[int, int]:
+        return os.getpid(), block + offset
+
+    few = LocalExecutor(2).map_single_threaded(where, list(range(FORK_FROM_BLOCKS - 1)), 10)
+    many = LocalExecutor(2).map_single_threaded(where, list(range(FORK_FROM_BLOCKS)), 10)
+    assert {pid for pid, _ in few} == {os.getpid()}
+    assert os.getpid() not in {pid for pid, _ in many}
+    assert [v for _, v in many] == [b + 10 for b in range(FORK_FROM_BLOCKS)]

@@ -329,6 +329,7 @@ def test_score_pairs_scores_what_is_left_to_do():
 
 
 def test_score_blocks_in_forked_processes_score_as_in_this_one(monkeypatch):
+    import matching.executor as executor_module
     import matching.incremental as incremental_module
 
     types = ["BO", "BR", "BO", "TO", "TR", "BR", "BO"]
@@ -338,6 +339,7 @@ def test_score_blocks_in_forked_processes_score_as_in_this_one(monkeypatch):
     n = len(lo)
     pairs = PairScores(lo, hi, np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int8), np.ones(n, dtype=bool))
     monkeypatch.setattr(incremental_module, "SCORE_BLOCK", 4)  # six blocks
+    monkeypatch.setattr(executor_module, "FORK_FROM_BLOCKS", 2)
     here = score_pairs(pairs, encoded, None, HistoryArrays(), MatchingConfig(), LocalExecutor(1))
     forked = score_pairs(pairs, encoded, None, HistoryArrays(), MatchingConfig(), LocalExecutor(2))
     assert forked.scores.tolist() == here.scores.tolist() and here.scores.any()

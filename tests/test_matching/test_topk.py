@@ -71,11 +71,13 @@ def test_lists_on_threads_equal_the_one_thread_lists_and_brute_force(corpus):
 def test_narrow_lists_with_blocks_in_forked_processes_equal_the_lists_computed_here(corpus, monkeypatch):
     """The exact lists of a narrow integer product (offer meets need) are computed block by block in
     forked processes: the same lists, bit for bit."""
+    import matching.executor as executor_module
     import matching.neighbours as neighbours_module
 
     matrix, firm = corpus
     narrow = sparse.csr_matrix((matrix[:, :40] > 0).astype(np.float32))
     monkeypatch.setattr(neighbours_module, "DENSE_BLOCK", 16)
+    monkeypatch.setattr(executor_module, "FORK_FROM_BLOCKS", 2)
     rows = np.arange(narrow.shape[0])
     here = compute_lists(rows, narrow, narrow, firm, 40, 60, LocalExecutor(1), dense=True)
     forked = compute_lists(rows, narrow, narrow, firm, 40, 60, LocalExecutor(2), dense=True)
