@@ -50,7 +50,7 @@ from .features import ProfileFeatures
 from .history import ExchangeHistory
 from .kinds import PEER
 from .neighbours import Lists, compute_lists, remap, update_lists
-from .stored_rows import RunModel, stored_rows
+from .stored_rows import LoadFeatures, RunModel, stored_rows
 from .text_model import TfidfTextModel
 from .vectors import VectorCache, Vectors, unavailable_reason, vectors_for
 
@@ -58,7 +58,6 @@ from .vectors import VectorCache, Vectors, unavailable_reason, vectors_for
 ENGINE_VERSION = "3"
 SCORE_BLOCK = 200_000
 
-LoadFeatures = Callable[[list[str]], list[ProfileFeatures]]
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 

@@ -71,8 +71,8 @@ def stored_rows(
     that writes JSON text; then up to `processes` worker processes explain ahead of the caller.
     """
     profiles, others, ranks = inserts
-    rows = np.unique(np.concatenate([profiles, others]))
-    missing = [k for k in (str(run.keys[i]) for i in rows.tolist()) if k not in known]
+    involved = np.unique(np.concatenate([profiles, others]))
+    missing = [k for k in (str(run.keys[i]) for i in involved.tolist()) if k not in known]
     if missing:
         known.update((f.key, f) for f in load_features(missing))
     work = partial(_chunk, run, inserts, known, encoded)
