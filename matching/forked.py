@@ -8,8 +8,12 @@ here, one after another; the results are the same either way.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +25,15 @@ _work: Callable[[Any], Any] | None = None
 def _call(item: Any) -> Any:
     assert _work is not None
     return _work(item)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its run: it shares the run's open files, the nightly run's lock among
+    them, so a run killed while its workers computed would otherwise stay locked until they noticed."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the run died before the line above
+        os._exit(1)
 
 
 def can_fork() -> bool:
@@ -43,7 +56,12 @@ def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -
     gc.freeze()
     # A child that dies (killed for memory, say) fails the run with BrokenProcessPool rather than
     # leaving it waiting for a result that never comes.
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         # at most two items ahead per child: results the caller has not taken yet wait in memory
         pending: deque[Future[Any]] = deque()

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from matching.forked import can_fork, forked_map
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork")
 
@@ -75,3 +81,34 @@ def test_a_few_blocks_are_computed_here_and_many_in_forked_processes():
     assert {pid for pid, _ in few} == {os.getpid()}
     assert os.getpid() not in {pid for pid, _ in many}
     assert [v for _, v in many] == [b + 10 for b in range(FORK_FROM_BLOCKS)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_workers_do_not_outlive_a_killed_run(tmp_path):
+    """A run killed while its workers compute leaves no worker behind (they share its lock file)."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from matching.forked import forked_map\n"
+        "def slow(x):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(60)\n"
+        "for _ in forked_map(slow, range(4), 2):\n"
+        "    pass\n"
+    )
+    run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    workers = {int(run.stdout.readline()), int(run.stdout.readline())}
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
