@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from .forked import forked_map
+from .forked import forked_call, forked_map
+
+T = TypeVar("T")
 
 
 class Executor(Protocol):
@@ -22,6 +25,10 @@ class Executor(Protocol):
 
     def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         """The same, for blocks that use one core each (an executor may run several at once here)."""
+
+    def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
+        """fn(), which uses one core, possibly worked out while the caller goes on: the context gives the
+        function that returns its result."""
 
 
 FORK_FROM_BLOCKS = 16
@@ -47,6 +54,10 @@ class LocalExecutor:
         processes = self.processes if len(blocks) >= FORK_FROM_BLOCKS else 1
         return list(forked_map(partial(_call_block, fn, shared), blocks, processes))
 
+    def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
+        """In a forked copy of this process when more than one process is allowed."""
+        return forked_call(fn, fork=self.processes > 1)
+
 
 def _call_block(fn: Callable[..., Any], shared: tuple[Any, ...], block: Any) -> Any:
     return fn(block, *shared)
@@ -62,6 +73,10 @@ class DaskExecutor:
 
     def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         return self.map(fn, blocks, *shared)
+
+    def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
+        """Here, when the result is asked for: what it needs is in this process, not on the cluster."""
+        return forked_call(fn, fork=False)
 
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         if not blocks:

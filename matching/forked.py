@@ -17,7 +17,10 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _work: Callable[[Any], Any] | None = None
 
@@ -25,6 +28,14 @@ _work: Callable[[Any], Any] | None = None
 def _call(item: Any) -> Any:
     assert _work is not None
     return _work(item)
+
+
+_background: Callable[[], Any] | None = None
+
+
+def _call_background() -> Any:
+    assert _background is not None
+    return _background()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -75,3 +86,54 @@ def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -
         pool.shutdown(wait=True, cancel_futures=True)
         _work = None
         gc.unfreeze()
+
+
+@contextmanager
+def forked_call(fn: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
+    """fn() worked out by a forked copy of this process while the caller goes on; the context gives the
+    function that waits for its result (an error of fn is raised there; a child that dies raises
+    ChildProcessError). Without `fork` (or where the platform cannot fork) fn() is worked out here, when
+    its result is asked for. Leaving the context stops a child whose result was not needed."""
+    if not fork or not can_fork():
+        yield fn
+        return
+    global _background
+    _background = fn  # the child is forked with it: fn and what it closes over are never pickled
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    gc.freeze()  # as in forked_map: the child's collector leaves the parent's pages shared
+    child = context.Process(target=_background_child, args=(send, os.getpid()), daemon=True)
+    child.start()
+    send.close()  # the child holds the only sending end: its exit ends the pipe
+
+    def result() -> T:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            raise ChildProcessError(f"the forked child exited ({child.exitcode}) without a result") from None
+        if not ok:
+            raise value
+        return value
+
+    try:
+        yield result
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+        _background = None
+        gc.unfreeze()
+
+
+def _background_child(send: Any, parent: int) -> None:
+    _die_with_parent(parent)
+    try:
+        outcome: tuple[bool, Any] = (True, _call_background())
+    except Exception as error:  # the caller raises it
+        outcome = (False, error)
+    try:
+        send.send(outcome)
+    except Exception as error:  # the result or the error could not be pickled
+        send.send((False, ChildProcessError(f"the forked child's result could not be sent back: {error!r}")))
+    send.close()

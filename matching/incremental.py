@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ from .features import ProfileFeatures
 from .history import ExchangeHistory
 from .kinds import PEER
 from .neighbours import Lists, compute_lists, remap, update_lists
-from .stored_rows import LoadFeatures, RunModel, stored_rows
+from .stored_rows import LoadFeatures, LoadTexts, RunModel, stored_rows
 from .text_model import TfidfTextModel
 from .vectors import VectorCache, Vectors, unavailable_reason, vectors_for
 
@@ -447,15 +448,22 @@ def splice_features(
     hashes: np.ndarray,
     config: MatchingConfig,
     vocabulary: Vocabulary,
+    fitted: FittedMeanwhile | None = None,
 ) -> Encoded:
     """Text vectors and feature arrays of every profile, in the new order. A full run encodes
     `features` (all profiles), with a newly fitted model when refitting; an incremental run encodes
-    only the changed profiles' `features` and splices them in among the previous run's rows."""
+    only the changed profiles' `features` and splices them in among the previous run's rows.
+    `fitted`: the model fitted meanwhile, used when it was fitted on exactly these features' texts."""
     if state is None or plan.refit:
-        model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
-        matrix = model.fit_transform([f.text for f in features])
         encoding = Encoding.for_vocabulary(vocabulary)
-        return _encoded(model, np.sort(hashes), matrix, encoding, encode(features, vocabulary, encoding))
+        arrays = encode(features, vocabulary, encoding)
+        texts = [f.text for f in features]
+        if fitted is not None and fitted.texts == texts:
+            model, matrix = fitted.result()
+        else:
+            model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
+            matrix = model.fit_transform(texts)
+        return _encoded(model, np.sort(hashes), matrix, encoding, arrays)
     model = state.model
     if not plan.incremental:
         encoding = Encoding.for_vocabulary(vocabulary)
@@ -477,6 +485,31 @@ def splice_features(
     matrix = sparse.vstack([state.matrix[kept_rows], fresh], format="csr")[source]
     arrays = FeatureArrays.stack([state.arrays.take(kept_rows), encode(features, vocabulary, encoding)]).take(source)
     return _encoded(model, state.fit_hashes, matrix, encoding, arrays)
+
+
+# A run that fits the text model on this many profiles or more reads their texts first and fits the model
+# in a forked process while it reads their features (both take seconds per 10,000 profiles, each on one core).
+FIT_MEANWHILE_FROM = 10_000
+
+
+@dataclass(frozen=True)
+class FittedMeanwhile:
+    texts: list[str]  # what the model is being fitted on
+    result: Callable[[], tuple[TfidfTextModel, sparse.csr_matrix]]
+
+
+@contextmanager
+def _fitted_meanwhile(
+    load_texts: LoadTexts, keys: list[str], config: MatchingConfig, executor: Executor
+) -> Iterator[FittedMeanwhile]:
+    texts = load_texts(keys)
+
+    def fit() -> tuple[TfidfTextModel, sparse.csr_matrix]:
+        model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
+        return model, model.fit_transform(texts)
+
+    with executor.meanwhile(fit) as result:
+        yield FittedMeanwhile(texts, result)
 
 
 def _encoded(
@@ -720,6 +753,7 @@ def update(
     progress: Progress | None = None,
     vector_cache: Path | None = None,
     history: ExchangeHistory | None = None,
+    load_texts: LoadTexts | None = None,
 ) -> Update:
     """One matching run from the previous run's `state` (None: the first run): plan → changed profiles
     → features → vectors → neighbour lists → candidate pairs and their scores → best matches → the
@@ -739,10 +773,16 @@ def update(
         if previous is not None
         else Changes.everything(len(keys))
     )
-    features = _load_changed(load_features, snapshot.keys, changes.changed, say)
-    clock.lap("features")
-    encoded = splice_features(state, plan, changes, features, hashes, config, vocabulary)
-    clock.lap("text model")
+    fit_meanwhile = (
+        _fitted_meanwhile(load_texts, snapshot.keys, config, executor)
+        if load_texts is not None and (state is None or plan.refit) and len(keys) >= FIT_MEANWHILE_FROM
+        else nullcontext()
+    )
+    with fit_meanwhile as fitted:
+        features = _load_changed(load_features, snapshot.keys, changes.changed, say)
+        clock.lap("features")
+        encoded = splice_features(state, plan, changes, features, hashes, config, vocabulary, fitted)
+        clock.lap("text model")
     vectors, embedded = _vectors(plan, state, previous, changes, features, executor, vector_cache, say)
     clock.lap("vectors")
     history_arrays = history.arrays(encoded.encoding.concepts, firms)

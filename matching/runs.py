@@ -29,6 +29,10 @@ class MatchStore(Protocol):
 
     def load_features(self, keys: list[str]) -> list[ProfileFeatures]: ...
 
+    def load_texts(self, keys: list[str]) -> list[str]:
+        """`ProfileFeatures.text` of these profiles, in the keys' order, read faster than their features."""
+        ...
+
     def write(self, run_id: int, result: Update, rows: Iterator[dict[str, Any]]) -> int:
         """Apply `result` (all rows when it is a full run, else its deletions and re-ranks), insert
         `rows` and record that run `run_id` now wrote the stored matches, all in one transaction;
@@ -110,6 +114,7 @@ def run(
         progress=progress,
         vector_cache=settings.vector_cache,
         history=history,
+        load_texts=store.load_texts,
     )
     state_store.save(result.state, settings.state_dir)
     rows = result.matches(encoded=True, processes=settings.processes)

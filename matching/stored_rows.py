@@ -35,6 +35,7 @@ CHUNK = 5_000  # rows per sparse product (and per task of a worker process)
 FORK_FROM = 10_000  # rows: below this, forking costs about what it saves
 
 LoadFeatures = Callable[[list[str]], list[ProfileFeatures]]
+LoadTexts = Callable[[list[str]], list[str]]
 Row = tuple[str, str, int, float, str, Any, Any]  # profile, other, rank, score, kind, components, explanation
 
 

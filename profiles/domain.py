@@ -6,6 +6,7 @@ back; matching and the optimiser read only these.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -152,13 +153,23 @@ class Profile:
 
     @property
     def text(self) -> str:
-        # The network's texts without a column of their own (advantages, expertise sought) count too.
-        kept = [self.een.get(name) for name in EEN_TEXTS] if self.een else []
-        return "\n".join(
-            p
-            for p in (self.title, self.summary, self.description, " ".join(self.keywords), self.partner_sought, *kept)
-            if p and isinstance(p, str)
-        )
+        return profile_text(self.title, self.summary, self.description, self.keywords, self.partner_sought, self.een)
+
+
+def profile_text(
+    title: str,
+    summary: str,
+    description: str,
+    keywords: Sequence[str],
+    partner_sought: str,
+    een: dict[str, Any] | None,
+) -> str:
+    """What a profile says, as the text model reads it."""
+    # The network's texts without a column of their own (advantages, expertise sought) count too.
+    kept = [een.get(name) for name in EEN_TEXTS] if een else []
+    return "\n".join(
+        p for p in (title, summary, description, " ".join(keywords), partner_sought, *kept) if p and isinstance(p, str)
+    )
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,29 @@ def fewer_collections(threshold: int = RUN_THRESHOLD) -> Iterator[None]:
             _running -= 1
             if _running == 0:
                 gc.set_threshold(*_before)
+
+
+_paused = 0  # jobs inside `no_collections` now
+_enabled_before = True
+
+
+@contextmanager
+def no_collections() -> Iterator[None]:
+    """No automatic collection while a job builds a large structure without reference cycles (rows read
+    into domain records and features): every collection would only walk the new objects again, and as
+    they age into the older generations, again and again (40 % of reading a match run's 100,000 profiles,
+    even with `fewer_collections`). Concurrent and nested uses share the switch: collection resumes
+    when the last one leaves, unless it was off before the first came in."""
+    global _paused, _enabled_before
+    with _lock:
+        if _paused == 0:
+            _enabled_before = gc.isenabled()
+        _paused += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _lock:
+            _paused -= 1
+            if _paused == 0 and _enabled_before:
+                gc.enable()

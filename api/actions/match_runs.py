@@ -25,6 +25,7 @@ from matching.incremental import Progress, Snapshot, Update, feature_hash
 from profiles import repository
 from profiles.db import session_scope
 from profiles.errors import NotFound
+from profiles.gc_thresholds import no_collections
 from profiles.repository import history, runs
 from profiles.settings import Settings
 from profiles.tables import MatchRunRow
@@ -90,9 +91,14 @@ class DatabaseStore:
         return Snapshot([r[0] for r in rows], [r[1] for r in rows], [feature_hash(r[2], r[3]) for r in rows])
 
     def load_features(self, keys: list[str]) -> list[ProfileFeatures]:
+        with no_collections():  # rows, records and features: no reference cycles among them
+            with session_scope(self.engine, readonly=True) as session:
+                profiles, firms = runs.profiles_and_firms(session, keys)
+            return [build_features(p, firms[p.firm_key], self.vocabulary) for p in profiles]
+
+    def load_texts(self, keys: list[str]) -> list[str]:
         with session_scope(self.engine, readonly=True) as session:
-            profiles, firms = runs.profiles_and_firms(session, keys)
-        return [build_features(p, firms[p.firm_key], self.vocabulary) for p in profiles]
+            return runs.profile_texts(session, keys)
 
     def write(self, run_id: int, result: Update, rows: Iterator[dict[str, Any]]) -> int:
         started = time.perf_counter()

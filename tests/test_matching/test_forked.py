@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from matching.forked import can_fork, forked_map
+from matching.forked import can_fork, forked_call, forked_map
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,3 +112,49 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+# one call worked out meanwhile --------------------------------------------------------------------
+def test_a_call_is_worked_out_by_a_child_while_the_caller_goes_on():
+    big = list(range(10_000))  # never pickled: the child is a fork
+
+    def total() -> tuple[int, int]:
+        return os.getpid(), sum(big)
+
+    with forked_call(total, fork=True) as result:
+        here = sum(big)  # the caller's own work, meanwhile
+        pid, value = result()
+    assert value == here and pid != os.getpid()
+    with forked_call(total, fork=False) as result:
+        assert result() == (os.getpid(), here)
+
+
+def test_an_error_of_the_call_is_raised_where_its_result_is_asked_for():
+    def fails() -> int:
+        raise ValueError("no model for you")
+
+    with pytest.raises(ValueError, match="no model for you"), forked_call(fails, fork=True) as result:
+        result()
+
+
+def test_a_call_whose_child_dies_fails_the_caller_rather_than_leaving_it_waiting():
+    def dies() -> int:
+        os._exit(3)
+
+    with pytest.raises(ChildProcessError, match="exited"), forked_call(dies, fork=True) as result:
+        result()
+
+
+def test_leaving_without_the_result_stops_the_child():
+    started = multiprocessing.get_context("fork").Event()
+
+    def slow() -> int:
+        started.set()
+        time.sleep(60)
+        return 1
+
+    before = time.monotonic()
+    with forked_call(slow, fork=True):
+        assert started.wait(10)
+    assert time.monotonic() - before < 30  # the child was stopped, not waited for
+    assert not multiprocessing.active_children()

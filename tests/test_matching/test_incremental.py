@@ -14,8 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from matching import incremental
 from matching.config import MatchingConfig
+from matching.executor import LocalExecutor
 from matching.features import build_features
+from matching.forked import can_fork
 from matching.history import ExchangeHistory, HistoryRecords, RelationRecord, build_history
 from matching.incremental import Snapshot, feature_hash, update
 from matching.neighbours import compute_lists, remap, update_lists
@@ -313,3 +316,32 @@ def test_drift_past_the_limit_refits_the_model_and_rescores_everything():
     assert large.refit and large.kind == "full" and large.drift == small.drift > 0.1
     changed = update(first.state, ex.snapshot(), ex.load, MatchingConfig(top_k=5), VOCAB, run_id=2)
     assert changed.refit, "other matching settings: the old state is not reused"
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_a_model_fitted_meanwhile_gives_the_run_a_model_fitted_in_place_gives(monkeypatch):
+    monkeypatch.setattr(incremental, "FIT_MEANWHILE_FROM", 1)
+    ex = Exchange(150, 2)
+    texts_read: list[list[str]] = []
+
+    def load_texts(keys: list[str]) -> list[str]:
+        texts_read.append(keys)
+        return [ex.profiles[k].text for k in keys]
+
+    def run(**options):
+        return update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1, vector_cache=CACHE, **options)
+
+    in_place = run()
+    meanwhile = run(load_texts=load_texts, executor=LocalExecutor(processes=2))
+    assert texts_read == [sorted(ex.profiles)]
+    assert (meanwhile.state.matrix != in_place.state.matrix).nnz == 0
+    assert list(meanwhile.state.model.vocabulary_terms_) == list(in_place.state.model.vocabulary_terms_)
+    assert list(meanwhile.matches()) == list(in_place.matches())
+
+    # A profile edited between reading the texts and reading the features: the texts are not used.
+    def stale_texts(keys: list[str]) -> list[str]:
+        return ["an older wording of every profile" for _ in keys]
+
+    fresh = run(load_texts=stale_texts, executor=LocalExecutor(processes=2))
+    assert (fresh.state.matrix != in_place.state.matrix).nnz == 0
+    assert list(fresh.matches()) == list(in_place.matches())

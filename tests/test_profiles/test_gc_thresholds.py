@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from profiles.gc_thresholds import fewer_collections
+from profiles.gc_thresholds import fewer_collections, no_collections
 
 
 def test_thresholds_are_raised_during_and_restored_after():
@@ -45,3 +45,28 @@ def test_as_a_decorator_every_call_raises_and_restores():
 
     assert job() == job() == before[0] + 3_000
     assert gc.get_threshold() == before
+
+
+def test_no_collections_while_reading_and_collection_resumes_after_the_last_reader():
+    assert gc.isenabled()
+    first, second = no_collections(), no_collections()
+    first.__enter__()
+    assert not gc.isenabled()
+    second.__enter__()
+    first.__exit__(None, None, None)  # one reader done, the other still reading
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), no_collections():
+        raise RuntimeError("the read failed")
+    assert gc.isenabled()
+
+
+def test_collection_that_was_off_before_stays_off():
+    gc.disable()
+    try:
+        with no_collections():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

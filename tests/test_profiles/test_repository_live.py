@@ -124,3 +124,19 @@ def test_demand_counts_live_requests_only(engine, golden_path):
         after = profile_store.live_capabilities(session, ("BR", "TR", "RDR"), request.expires_on + timedelta(days=1))
     assert now == [list(request.capabilities)]
     assert after == []
+
+
+def test_a_runs_texts_and_records_are_read_as_stored(any_engine, golden_path):
+    _imported(any_engine, golden_path)
+    with session_scope(any_engine, readonly=True) as session:
+        keys = sorted(r.key for r in session.exec(select(ProfileRow)).all())
+        texts = runs.profile_texts(session, [*reversed(keys), "no-such-profile"])
+        profiles, firm_records = runs.profiles_and_firms(session, keys)
+        orm = {r.key: r for r in session.exec(select(ProfileRow)).all()}
+        stored_firms = {f.key: f for f in repository.load_firms(session)}
+    # every field of the records as the ORM rows give it, though fewer columns are read
+    assert profiles == [profile_from_row(orm[k], p.firm_key) for k, p in zip(keys, profiles, strict=True)]
+    assert firm_records == {k: stored_firms[k] for k in firm_records}
+    # the texts in the keys' order, each its profile's text; a key with no profile has none
+    assert texts == [p.text for p in reversed(profiles)] + [""]
+    assert all(texts[:-1])
