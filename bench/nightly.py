@@ -315,11 +315,14 @@ def report(rows: list[dict], note: str = "") -> str:
             )
     lines += [
         "",
-        "Where the time goes (seconds; `write` is the match rows' transaction, including "
-        "explaining each stored match):",
+        "Where the time goes (seconds; `features` is reading the profiles and their firms into features — "
+        "for a run that fits the text model from 10,000 profiles, also reading their texts first, while the "
+        "model is fitted in a forked process; `text model` then includes waiting for that fit; `write` is the "
+        "match rows' transaction, including explaining each stored match):",
         "",
-        "| profiles | run | text model | neighbour lists | scores | selection | write | other stages and start-up |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| profiles | run | features | text model | neighbour lists | scores | selection | write "
+        "| other stages and start-up |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         for name in ("full", "incremental"):
@@ -327,7 +330,8 @@ def report(rows: list[dict], note: str = "") -> str:
             s = run["stages"]
             known = sum(s.values()) + run["write_seconds"]
             lines.append(
-                f"| {r['n']:,} | {name} | {s.get('text model', 0):.1f} | {s.get('neighbours', 0):.1f} | "
+                f"| {r['n']:,} | {name} | {s.get('features', 0):.1f} | {s.get('text model', 0):.1f} | "
+                f"{s.get('neighbours', 0):.1f} | "
                 f"{s.get('scores', 0):.1f} | {s.get('selection', 0):.1f} | {run['write_seconds']:.1f} | "
                 f"{run['seconds'] - known:.1f} |"
             )
