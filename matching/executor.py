@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from .forked import forked_call, forked_map
+from .forked import can_fork, forked_call, forked_map
 
 T = TypeVar("T")
 
@@ -29,6 +29,10 @@ class Executor(Protocol):
     def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
         """fn(), which uses one core, possibly worked out while the caller goes on: the context gives the
         function that returns its result."""
+
+    @property
+    def works_meanwhile(self) -> bool:
+        """Whether `meanwhile` works fn() out alongside the caller (else only when its result is asked for)."""
 
 
 FORK_FROM_BLOCKS = 16
@@ -56,7 +60,11 @@ class LocalExecutor:
 
     def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
         """In a forked copy of this process when more than one process is allowed."""
-        return forked_call(fn, fork=self.processes > 1)
+        return forked_call(fn, fork=self.works_meanwhile)
+
+    @property
+    def works_meanwhile(self) -> bool:
+        return self.processes > 1 and can_fork()
 
 
 def _call_block(fn: Callable[..., Any], shared: tuple[Any, ...], block: Any) -> Any:
@@ -77,6 +85,8 @@ class DaskExecutor:
     def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
         """Here, when the result is asked for: what it needs is in this process, not on the cluster."""
         return forked_call(fn, fork=False)
+
+    works_meanwhile = False
 
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         if not blocks:

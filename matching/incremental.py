@@ -775,7 +775,10 @@ def update(
     )
     fit_meanwhile = (
         _fitted_meanwhile(load_texts, snapshot.keys, config, executor)
-        if load_texts is not None and (state is None or plan.refit) and len(keys) >= FIT_MEANWHILE_FROM
+        if load_texts is not None
+        and (state is None or plan.refit)
+        and len(keys) >= FIT_MEANWHILE_FROM
+        and executor.works_meanwhile  # else reading the texts first would only add a read
         else nullcontext()
     )
     with fit_meanwhile as fitted:

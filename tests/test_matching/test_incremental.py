@@ -345,3 +345,7 @@ def test_a_model_fitted_meanwhile_gives_the_run_a_model_fitted_in_place_gives(mo
     fresh = run(load_texts=stale_texts, executor=LocalExecutor(processes=2))
     assert (fresh.state.matrix != in_place.state.matrix).nnz == 0
     assert list(fresh.matches()) == list(in_place.matches())
+
+    # In one process nothing would be worked out meanwhile: the texts are not read first.
+    run(load_texts=load_texts, executor=LocalExecutor(processes=1))
+    assert len(texts_read) == 1
