@@ -101,10 +101,7 @@ def forked_call(fn: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
     _background = fn  # the child is forked with it: fn and what it closes over are never pickled
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    gc.freeze()  # as in forked_map: the child's collector leaves the parent's pages shared
     child = context.Process(target=_background_child, args=(send, os.getpid()), daemon=True)
-    child.start()
-    send.close()  # the child holds the only sending end: its exit ends the pipe
 
     def result() -> T:
         try:
@@ -115,12 +112,17 @@ def forked_call(fn: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
             raise value
         return value
 
+    gc.freeze()  # as in forked_map: the child's collector leaves the parent's pages shared
     try:
+        child.start()
+        send.close()  # the child holds the only sending end: its exit ends the pipe
         yield result
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
+        if child.pid is not None:
+            if child.is_alive():
+                child.kill()
+            child.join()
+        send.close()
         receive.close()
         _background = None
         gc.unfreeze()

@@ -142,8 +142,8 @@ def matchable_snapshot(session: Session, today: date) -> list[tuple[str, str, st
 def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile], dict[str, Firm]]:
     """The profiles with these keys (in key order) and their firms. Read as plain rows of the columns the
     domain records are made of, not ORM objects: a full match run reads every profile, and the objects cost
-    a fifth of it; the columns nothing here reads (time stamps, hashes, stored concept lists) a third of
-    what is left."""
+    a fifth of it; the columns nothing here reads (time stamps, hashes, stored concept lists) about a tenth
+    of what is left."""
     profile_table, firm_table = ProfileRow.__table__, FirmRow.__table__  # type: ignore[attr-defined]
     connection = session.connection()
     profile_columns = [profile_table.c[name] for name in _PROFILE_FIELDS]
