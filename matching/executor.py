@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-from .forked import can_fork, forked_call, forked_map
-
-T = TypeVar("T")
+from .forked import can_fork, forked_map
 
 
 class Executor(Protocol):
@@ -26,13 +23,10 @@ class Executor(Protocol):
     def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         """The same, for blocks that use one core each (an executor may run several at once here)."""
 
-    def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
-        """fn(), which uses one core, possibly worked out while the caller goes on: the context gives the
-        function that returns its result."""
-
     @property
     def works_meanwhile(self) -> bool:
-        """Whether `meanwhile` works fn() out alongside the caller (else only when its result is asked for)."""
+        """Whether single-threaded work may run in a forked copy of this process alongside the caller
+        (`forked.forked_call`)."""
 
 
 FORK_FROM_BLOCKS = 16
@@ -58,10 +52,6 @@ class LocalExecutor:
         processes = self.processes if len(blocks) >= FORK_FROM_BLOCKS else 1
         return list(forked_map(partial(_call_block, fn, shared), blocks, processes))
 
-    def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
-        """In a forked copy of this process when more than one process is allowed."""
-        return forked_call(fn, fork=self.works_meanwhile)
-
     @property
     def works_meanwhile(self) -> bool:
         return self.processes > 1 and can_fork()
@@ -82,11 +72,7 @@ class DaskExecutor:
     def map_single_threaded(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         return self.map(fn, blocks, *shared)
 
-    def meanwhile(self, fn: Callable[[], T]) -> AbstractContextManager[Callable[[], T]]:
-        """Here, when the result is asked for: what it needs is in this process, not on the cluster."""
-        return forked_call(fn, fork=False)
-
-    works_meanwhile = False
+    works_meanwhile = False  # the cluster's workers are not copies of this process
 
     def map(self, fn: Callable[..., Any], blocks: Sequence[Any], *shared: Any) -> list[Any]:
         if not blocks:

@@ -48,6 +48,7 @@ from .batch import Encoding, FeatureArrays, HistoryArrays, encode, score_block
 from .config import MatchingConfig
 from .executor import Executor, LocalExecutor
 from .features import ProfileFeatures
+from .forked import forked_call
 from .history import ExchangeHistory
 from .kinds import PEER
 from .neighbours import Lists, compute_lists, remap, update_lists
@@ -499,16 +500,14 @@ class FittedMeanwhile:
 
 
 @contextmanager
-def _fitted_meanwhile(
-    load_texts: LoadTexts, keys: list[str], config: MatchingConfig, executor: Executor
-) -> Iterator[FittedMeanwhile]:
+def _fitted_meanwhile(load_texts: LoadTexts, keys: list[str], config: MatchingConfig) -> Iterator[FittedMeanwhile]:
     texts = load_texts(keys)
 
     def fit() -> tuple[TfidfTextModel, sparse.csr_matrix]:
         model = TfidfTextModel(config.tfidf_max_features, config.tfidf_ngram_max)
         return model, model.fit_transform(texts)
 
-    with executor.meanwhile(fit) as result:
+    with forked_call(fit, fork=True) as result:
         yield FittedMeanwhile(texts, result)
 
 
@@ -774,7 +773,7 @@ def update(
         else Changes.everything(len(keys))
     )
     fit_meanwhile = (
-        _fitted_meanwhile(load_texts, snapshot.keys, config, executor)
+        _fitted_meanwhile(load_texts, snapshot.keys, config)
         if load_texts is not None
         and (state is None or plan.refit)
         and len(keys) >= FIT_MEANWHILE_FROM
