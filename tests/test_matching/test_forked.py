@@ -91,7 +91,7 @@ def test_workers_do_not_outlive_a_killed_run(tmp_path):
         "import os, sys, time\n"
         "from matching.forked import forked_map\n"
         "def slow(x):\n"
-        "    print(os.getpid(), flush=True)\n"
+        "    os.write(1, f'{os.getpid()}\\n'.encode())  # one write: the two workers share the pipe\n"
         "    time.sleep(60)\n"
         "for _ in forked_map(slow, range(4), 2):\n"
         "    pass\n"
