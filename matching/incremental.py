@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -488,9 +489,11 @@ def splice_features(
     return _encoded(model, state.fit_hashes, matrix, encoding, arrays)
 
 
-# A run that fits the text model on this many profiles or more reads their texts first and fits the model
-# in a forked process while it reads their features (both take seconds per 10,000 profiles, each on one core).
-FIT_MEANWHILE_FROM = 10_000
+# From this many profiles, work that takes a core for seconds runs in a forked copy of the run while the run
+# goes on with other work (`forked.forked_call`, where the executor allows it): fitting the text model while
+# the features are read, the offer-meets-need lists while the text lists are brought up to date, and writing
+# the state file while the matches are written. Below it a fork costs about what it saves.
+MEANWHILE_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -566,13 +569,24 @@ def update_neighbours(
     ) -> tuple[Lists, int]:
         return _neighbour_lists(old, changes, left, right, firm_codes, k, executor, dense)
 
-    old = previous.text if previous is not None else None
-    text, recomputed = lists(old, encoded.matrix, encoded.matrix, config.candidate_k, False)
-    comp = Lists.empty(changes.n)
-    if config.complement_k:
+    def comp_lists(on: Executor) -> tuple[Lists, int]:
+        if not config.complement_k:
+            return Lists.empty(changes.n), 0
         old = previous.comp if previous is not None else None
-        comp, again = lists(old, arrays.sought, tenths(arrays.credit), config.complement_k, True)
-        recomputed += again
+        return _neighbour_lists(
+            old, changes, arrays.sought, tenths(arrays.credit), firm_codes, config.complement_k, on, True
+        )
+
+    # The offer-meets-need lists (whole numbers: the same bits on any executor) in a forked copy, on one
+    # core, while the text lists take this process: their product shares both cores, the rest of their
+    # work one.
+    meanwhile = bool(config.complement_k) and executor.works_meanwhile and changes.n >= MEANWHILE_FROM
+    comp_work = partial(comp_lists, LocalExecutor() if meanwhile else executor)
+    with forked_call(comp_work, fork=meanwhile) as comp_result:
+        old = previous.text if previous is not None else None
+        text, recomputed = lists(old, encoded.matrix, encoded.matrix, config.candidate_k, False)
+        comp, again = comp_result()
+    recomputed += again
     semantic = None
     if vectors is not None and config.semantic_k > 0:
         meaning = semantic_matrix(vectors)
@@ -776,7 +790,7 @@ def update(
         _fitted_meanwhile(load_texts, snapshot.keys, config)
         if load_texts is not None
         and (state is None or plan.refit)
-        and len(keys) >= FIT_MEANWHILE_FROM
+        and len(keys) >= MEANWHILE_FROM
         and executor.works_meanwhile  # else reading the texts first would only add a read
         else nullcontext()
     )

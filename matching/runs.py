@@ -33,11 +33,14 @@ class MatchStore(Protocol):
         """`ProfileFeatures.text` of these profiles, in the keys' order, read faster than their features."""
         ...
 
-    def write(self, run_id: int, result: Update, rows: Iterator[dict[str, Any]]) -> int:
+    def write(
+        self, run_id: int, result: Update, rows: Iterator[dict[str, Any]], before_commit: Callable[[], Any]
+    ) -> int:
         """Apply `result` (all rows when it is a full run, else its deletions and re-ranks), insert
         `rows` and record that run `run_id` now wrote the stored matches, all in one transaction;
         returns the rows inserted. The rows' components and explanation come as JSON already
-        written (`orjson.Fragment`)."""
+        written (`orjson.Fragment`). `before_commit()` is called last, inside the transaction: if it
+        raises, nothing is written."""
         ...
 
 
@@ -96,8 +99,10 @@ def run(
 ) -> RunReport:
     """Bring the stored matches up to date as run `run_id`, starting from the state `last_writer` left.
 
-    The state file is written before the matches: if the write fails, the next run finds a state
-    newer than the stored rows, does not trust it (its run never became the writer) and starts over.
+    The state file is in place before the matches are committed: if the write fails, the next run finds
+    a state newer than the stored rows, does not trust it (its run never became the writer) and starts
+    over. A large state is written by a forked copy of the run while the matches are written
+    (`state_store.saving`); the commit waits for it, and a failed save fails the run with nothing written.
     """
     state = state_store.load(settings.state_dir, last_writer)
     result = update(
@@ -116,10 +121,11 @@ def run(
         history=history,
         load_texts=store.load_texts,
     )
-    state_store.save(result.state, settings.state_dir)
-    rows = result.matches(encoded=True, processes=settings.processes)
-    if count_rows is not None:
-        rows = count_rows(rows, result.stats["rows_inserted"])
-    inserted = store.write(run_id, result, rows)
+    fork = executor is not None and executor.works_meanwhile
+    with state_store.saving(result.state, settings.state_dir, fork) as saved:
+        rows = result.matches(encoded=True, processes=settings.processes)
+        if count_rows is not None:
+            rows = count_rows(rows, result.stats["rows_inserted"])
+        inserted = store.write(run_id, result, rows, before_commit=saved)
     state_store.prune(settings.state_dir, keep=run_id)
     return RunReport(result, inserted, refit_reason(result, state is not None, settings.drift_limit))

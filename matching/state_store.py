@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
-from .incremental import MatchState
+from .forked import forked_call
+from .incremental import MEANWHILE_FROM, MatchState
 
 PREFIX, SUFFIX = "match-state-", ".pickle"
 
@@ -32,6 +36,16 @@ def save(state: MatchState, directory: Path) -> Path:
         os.fsync(f.fileno())
     os.replace(partial, target)
     return target
+
+
+@contextmanager
+def saving(state: MatchState, directory: Path, fork: bool) -> Iterator[Callable[[], Path]]:
+    """`save` worked out alongside the caller when `fork` and the state is large; the context gives the
+    function that waits until the file is in place (raising what `save` raised). Leaving the context
+    without waiting stops the save: its partial file is never renamed into place."""
+    meanwhile = fork and len(state.keys) >= MEANWHILE_FROM  # about a second at 100,000 profiles
+    with forked_call(partial(save, state, directory), fork=meanwhile) as saved:
+        yield saved
 
 
 def load(directory: Path, run_id: int | None) -> MatchState | None:

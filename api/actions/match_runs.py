@@ -100,7 +100,9 @@ class DatabaseStore:
         with session_scope(self.engine, readonly=True) as session:
             return runs.profile_texts(session, keys)
 
-    def write(self, run_id: int, result: Update, rows: Iterator[dict[str, Any]]) -> int:
+    def write(
+        self, run_id: int, result: Update, rows: Iterator[dict[str, Any]], before_commit: Callable[[], Any]
+    ) -> int:
         started = time.perf_counter()
         with session_scope(self.engine) as session:
             inserted = runs.write_matches(
@@ -121,6 +123,7 @@ class DatabaseStore:
                 result.stats["matches"],
             )
             self.written(session, run_id, result, inserted, time.perf_counter() - started)
+            before_commit()
         return inserted
 
 

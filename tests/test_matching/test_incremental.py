@@ -320,7 +320,7 @@ def test_drift_past_the_limit_refits_the_model_and_rescores_everything():
 
 @pytest.mark.skipif(not can_fork(), reason="needs fork")
 def test_a_model_fitted_meanwhile_gives_the_run_a_model_fitted_in_place_gives(monkeypatch):
-    monkeypatch.setattr(incremental, "FIT_MEANWHILE_FROM", 1)
+    monkeypatch.setattr(incremental, "MEANWHILE_FROM", 1)
     ex = Exchange(150, 2)
     texts_read: list[list[str]] = []
 
@@ -349,3 +349,30 @@ def test_a_model_fitted_meanwhile_gives_the_run_a_model_fitted_in_place_gives(mo
     # In one process nothing would be worked out meanwhile: the texts are not read first.
     run(load_texts=load_texts, executor=LocalExecutor(processes=1))
     assert len(texts_read) == 1
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_offer_meets_need_lists_worked_out_meanwhile_are_the_lists_worked_out_in_place(monkeypatch):
+    ex = Exchange(200, 5)
+    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1, vector_cache=CACHE)
+    ex.edit(0.05)
+
+    def again(processes: int):
+        return update(
+            first.state,
+            ex.snapshot(),
+            ex.load,
+            MatchingConfig(),
+            VOCAB,
+            run_id=2,
+            executor=LocalExecutor(processes=processes),
+        )
+
+    in_place = again(1)
+    monkeypatch.setattr(incremental, "MEANWHILE_FROM", 1)
+    meanwhile = again(2)
+    assert meanwhile.kind == in_place.kind == "incremental"
+    for name in ("rows", "cols", "vals", "bound_val", "bound_col"):
+        assert np.array_equal(getattr(meanwhile.state.comp, name), getattr(in_place.state.comp, name)), name
+    assert len(in_place.state.comp.rows) > 0
+    assert list(meanwhile.matches()) == list(in_place.matches())

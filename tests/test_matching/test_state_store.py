@@ -1,0 +1,81 @@
+"""The state file: written whole or not at all, in place or by a forked copy of the run."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from matching import incremental, state_store
+from matching.config import MatchingConfig
+from matching.features import build_features
+from matching.forked import can_fork
+from matching.incremental import Snapshot, feature_hash, update
+from profiles.taxonomy.vocabulary import load_vocabulary
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.perf.synthetic_profiles import to_domain  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def state():
+    vocabulary = load_vocabulary()
+    firms, profiles = to_domain(120, 3)
+    firm_of = {f.key: f for f in firms}
+    by_key = {p.key: p for p in profiles}
+    keys = sorted(by_key)
+    snapshot = Snapshot(
+        keys,
+        [by_key[k].firm_key for k in keys],
+        [feature_hash(repr(by_key[k]), repr(firm_of[by_key[k].firm_key])) for k in keys],
+    )
+
+    def load(wanted: list[str]):
+        return [build_features(by_key[k], firm_of[by_key[k].firm_key], vocabulary) for k in wanted]
+
+    cache = Path(os.environ["PARTNERMATCH_VECTOR_CACHE"])  # the suite's (see conftest)
+    return update(None, snapshot, load, MatchingConfig(), vocabulary, run_id=4, vector_cache=cache).state
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_state_saved_meanwhile_is_the_state_saved_in_place(state, tmp_path, monkeypatch, fork):
+    if fork and not can_fork():
+        pytest.skip("needs fork")
+    monkeypatch.setattr(incremental, "MEANWHILE_FROM", 1)
+    monkeypatch.setattr(state_store, "MEANWHILE_FROM", 1)
+    with state_store.saving(state, tmp_path / "a", fork) as saved:
+        path = saved()
+    assert path == state_store.path_for(tmp_path / "a", 4)
+    in_place = state_store.save(state, tmp_path / "b")
+    assert path.read_bytes() == in_place.read_bytes()
+    loaded = state_store.load(tmp_path / "a", 4)
+    assert loaded is not None and loaded.keys.tolist() == state.keys.tolist()
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_a_save_that_fails_meanwhile_fails_where_it_is_waited_for_and_leaves_no_state(state, tmp_path, monkeypatch):
+    monkeypatch.setattr(state_store, "MEANWHILE_FROM", 1)
+
+    def broken(*args, **kwargs):
+        raise pickle.PicklingError("the state could not be written")
+
+    monkeypatch.setattr(pickle, "dump", broken)
+    with state_store.saving(state, tmp_path, fork=True) as saved:
+        with pytest.raises(pickle.PicklingError, match="could not be written"):
+            saved()
+    assert state_store.load(tmp_path, 4) is None
+    assert not state_store.path_for(tmp_path, 4).exists()
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_leaving_without_waiting_stops_the_save(state, tmp_path, monkeypatch):
+    monkeypatch.setattr(state_store, "MEANWHILE_FROM", 1)
+    with pytest.raises(RuntimeError):
+        with state_store.saving(state, tmp_path, fork=True):
+            raise RuntimeError("the write failed")
+    # the child was stopped or had finished; either way nothing half-written is in place
+    target = state_store.path_for(tmp_path, 4)
+    assert not target.exists() or state_store.load(tmp_path, 4) is not None
