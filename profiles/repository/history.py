@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -27,8 +28,13 @@ from ..tables import (
 
 def history_records(session: Session, concept_of: Callable[[str], str | None]) -> dict[str, Any]:
     """Plain records of the exchange's history; `concept_of` maps a requirement's phrase to a concept."""
-    firm_key = dict(session.exec(select(FirmRow.id, FirmRow.key)).all())
-    offers = {k: frozenset(c) for k, c in session.exec(select(FirmRow.key, FirmRow.concepts)).all() if c}
+    # Every firm, read once through the connection as plain rows: every run reads them all.
+    firm_key: dict[int, str] = {}
+    offers: dict[str, frozenset[str]] = {}
+    for firm_id, key, concepts in session.connection().execute(sa_select(FirmRow.id, FirmRow.key, FirmRow.concepts)):
+        firm_key[firm_id] = key
+        if concepts:
+            offers[key] = frozenset(concepts)
     bids: dict[int, set[str]] = {}
     for bid_id, phrase in session.exec(
         select(RequirementRow.bid_id, RequirementRow.capability).order_by(

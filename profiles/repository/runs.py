@@ -129,14 +129,15 @@ def end_run(session: Session, run_id: int, status: str, now: datetime, error: di
 
 # what may match now --------------------------------------------------------------
 def matchable_snapshot(session: Session, today: date) -> list[tuple[str, str, str, str]]:
-    """(profile key, firm key, profile hash, firm hash) of live profiles, by key."""
+    """(profile key, firm key, profile hash, firm hash) of live profiles, by key. Read through the
+    connection as plain rows: every run reads every live profile's, and ORM results cost a third more."""
     query = (
-        select(ProfileRow.key, FirmRow.key, ProfileRow.content_hash, FirmRow.content_hash)
+        sa_select(ProfileRow.key, FirmRow.key, ProfileRow.content_hash, FirmRow.content_hash)
         .join(FirmRow, col(FirmRow.id) == col(ProfileRow.firm_id))
         .where(een.live_clause(today))
         .order_by(ProfileRow.key)
     )
-    return [(p, f, ph, fh) for p, f, ph, fh in session.exec(query).all()]
+    return [(p, f, ph, fh) for p, f, ph, fh in session.connection().execute(query)]
 
 
 def profiles_and_firms(session: Session, keys: list[str]) -> tuple[list[Profile], dict[str, Firm]]:
