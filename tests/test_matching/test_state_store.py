@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -73,9 +74,16 @@ def test_a_save_that_fails_meanwhile_fails_where_it_is_waited_for_and_leaves_no_
 @pytest.mark.skipif(not can_fork(), reason="needs fork")
 def test_leaving_without_waiting_stops_the_save(state, tmp_path, monkeypatch):
     monkeypatch.setattr(state_store, "MEANWHILE_FROM", 1)
-    with pytest.raises(RuntimeError):
+    real_dump = pickle.dump
+
+    def slow(*args, **kwargs):  # a save that would take a minute: only stopping it ends the context soon
+        real_dump(*args, **kwargs)
+        time.sleep(60)
+
+    monkeypatch.setattr(pickle, "dump", slow)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="the write failed"):
         with state_store.saving(state, tmp_path, fork=True):
             raise RuntimeError("the write failed")
-    # the child was stopped or had finished; either way nothing half-written is in place
-    target = state_store.path_for(tmp_path, 4)
-    assert not target.exists() or state_store.load(tmp_path, 4) is not None
+    assert time.monotonic() - started < 30
+    assert not state_store.path_for(tmp_path, 4).exists()  # the partial file was never put in place
