@@ -353,8 +353,9 @@ def test_a_model_fitted_meanwhile_gives_the_run_a_model_fitted_in_place_gives(mo
 
 @pytest.mark.skipif(not can_fork(), reason="needs fork")
 def test_offer_meets_need_lists_worked_out_meanwhile_are_the_lists_worked_out_in_place(monkeypatch):
-    ex = Exchange(200, 5)
-    first = update(None, ex.snapshot(), ex.load, MatchingConfig(), VOCAB, run_id=1, vector_cache=CACHE)
+    ex = Exchange(150, 5)
+    text_only = MatchingConfig(weights={**MatchingConfig().weights, "semantic": 0.0}, semantic_k=0)
+    first = update(None, ex.snapshot(), ex.load, text_only, VOCAB, run_id=1)
     ex.edit(0.05)
 
     def again(processes: int):
@@ -362,7 +363,7 @@ def test_offer_meets_need_lists_worked_out_meanwhile_are_the_lists_worked_out_in
             first.state,
             ex.snapshot(),
             ex.load,
-            MatchingConfig(),
+            text_only,
             VOCAB,
             run_id=2,
             executor=LocalExecutor(processes=processes),

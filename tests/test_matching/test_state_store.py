@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import sys
 import time
@@ -37,8 +36,8 @@ def state():
     def load(wanted: list[str]):
         return [build_features(by_key[k], firm_of[by_key[k].firm_key], vocabulary) for k in wanted]
 
-    cache = Path(os.environ["PARTNERMATCH_VECTOR_CACHE"])  # the suite's (see conftest)
-    return update(None, snapshot, load, MatchingConfig(), vocabulary, run_id=4, vector_cache=cache).state
+    text_only = MatchingConfig(weights={**MatchingConfig().weights, "semantic": 0.0}, semantic_k=0)
+    return update(None, snapshot, load, text_only, vocabulary, run_id=4).state
 
 
 @pytest.mark.parametrize("fork", [False, True])
