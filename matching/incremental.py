@@ -504,6 +504,11 @@ def splice_features(
 MEANWHILE_FROM = 10_000
 
 
+def works_meanwhile(executor: Executor | None, profiles: int) -> bool:
+    """Whether a run over this many profiles hands such work to a forked copy of itself."""
+    return executor is not None and executor.works_meanwhile and profiles >= MEANWHILE_FROM
+
+
 @dataclass(frozen=True)
 class FittedMeanwhile:
     texts: list[str]  # what the model is being fitted on
@@ -588,7 +593,7 @@ def update_neighbours(
     # The offer-meets-need lists (whole numbers: the same bits on any executor) in a forked copy, on one
     # core, while the text lists take this process: their product shares both cores, the rest of their
     # work one.
-    meanwhile = bool(config.complement_k) and executor.works_meanwhile and changes.n >= MEANWHILE_FROM
+    meanwhile = bool(config.complement_k) and works_meanwhile(executor, changes.n)
     comp_work = partial(comp_lists, LocalExecutor() if meanwhile else executor)
     with forked_call(comp_work, fork=meanwhile) as comp_result:
         old = previous.text if previous is not None else None
@@ -798,8 +803,7 @@ def update(
         _fitted_meanwhile(load_texts, snapshot.keys, config)
         if load_texts is not None
         and (state is None or plan.refit)
-        and len(keys) >= MEANWHILE_FROM
-        and executor.works_meanwhile  # else reading the texts first would only add a read
+        and works_meanwhile(executor, len(keys))  # else reading the texts first would only add a read
         else nullcontext()
     )
     with fit_meanwhile as fitted:

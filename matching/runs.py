@@ -17,7 +17,7 @@ from matching.config import MatchingConfig
 from matching.executor import Executor
 from matching.features import ProfileFeatures
 from matching.history import ExchangeHistory
-from matching.incremental import Progress, Snapshot, Update, update
+from matching.incremental import Progress, Snapshot, Update, update, works_meanwhile
 from profiles.gc_thresholds import fewer_collections
 from profiles.taxonomy.vocabulary import Vocabulary
 
@@ -121,7 +121,7 @@ def run(
         history=history,
         load_texts=store.load_texts,
     )
-    fork = executor is not None and executor.works_meanwhile
+    fork = works_meanwhile(executor, len(result.state.keys))
     with state_store.saving(result.state, settings.state_dir, fork) as saved:
         rows = result.matches(encoded=True, processes=settings.processes)
         if count_rows is not None:

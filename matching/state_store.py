@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from .forked import forked_call
-from .incremental import MEANWHILE_FROM, MatchState
+from .incremental import MatchState
 
 PREFIX, SUFFIX = "match-state-", ".pickle"
 
@@ -40,11 +40,10 @@ def save(state: MatchState, directory: Path) -> Path:
 
 @contextmanager
 def saving(state: MatchState, directory: Path, fork: bool) -> Iterator[Callable[[], Path]]:
-    """`save` worked out alongside the caller when `fork` and the state is large; the context gives the
-    function that waits until the file is in place (raising what `save` raised). Leaving the context
-    without waiting stops the save: its partial file is never renamed into place."""
-    meanwhile = fork and len(state.keys) >= MEANWHILE_FROM  # about a second at 100,000 profiles
-    with forked_call(partial(save, state, directory), fork=meanwhile) as saved:
+    """`save` worked out by a forked copy alongside the caller when `fork` (about a second at 100,000
+    profiles); the context gives the function that waits until the file is in place (raising what `save`
+    raised). Leaving the context without waiting stops the save: its partial file is never renamed into place."""
+    with forked_call(partial(save, state, directory), fork=fork) as saved:
         yield saved
 
 

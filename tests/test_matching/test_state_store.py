@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from matching import incremental, state_store
+from matching import state_store
 from matching.config import MatchingConfig
 from matching.features import build_features
 from matching.forked import can_fork
@@ -41,11 +41,9 @@ def state():
 
 
 @pytest.mark.parametrize("fork", [False, True])
-def test_a_state_saved_meanwhile_is_the_state_saved_in_place(state, tmp_path, monkeypatch, fork):
+def test_a_state_saved_meanwhile_is_the_state_saved_in_place(state, tmp_path, fork):
     if fork and not can_fork():
         pytest.skip("needs fork")
-    monkeypatch.setattr(incremental, "MEANWHILE_FROM", 1)
-    monkeypatch.setattr(state_store, "MEANWHILE_FROM", 1)
     with state_store.saving(state, tmp_path / "a", fork) as saved:
         path = saved()
     assert path == state_store.path_for(tmp_path / "a", 4)
@@ -57,7 +55,6 @@ def test_a_state_saved_meanwhile_is_the_state_saved_in_place(state, tmp_path, mo
 
 @pytest.mark.skipif(not can_fork(), reason="needs fork")
 def test_a_save_that_fails_meanwhile_fails_where_it_is_waited_for_and_leaves_no_state(state, tmp_path, monkeypatch):
-    monkeypatch.setattr(state_store, "MEANWHILE_FROM", 1)
 
     def broken(*args, **kwargs):
         raise pickle.PicklingError("the state could not be written")
@@ -72,7 +69,6 @@ def test_a_save_that_fails_meanwhile_fails_where_it_is_waited_for_and_leaves_no_
 
 @pytest.mark.skipif(not can_fork(), reason="needs fork")
 def test_leaving_without_waiting_stops_the_save(state, tmp_path, monkeypatch):
-    monkeypatch.setattr(state_store, "MEANWHILE_FROM", 1)
     real_dump = pickle.dump
 
     def slow(*args, **kwargs):  # a save that would take a minute: only stopping it ends the context soon
