@@ -8,17 +8,16 @@ here, one after another; the results are the same either way.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
-import signal
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from profiles.read_ahead import can_fork, die_with_parent
 
 T = TypeVar("T")
 
@@ -36,19 +35,6 @@ _background: Callable[[], Any] | None = None
 def _call_background() -> Any:
     assert _background is not None
     return _background()
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker must not outlive its run: it shares the run's open files, the nightly run's lock among
-    them, so a run killed while its workers computed would otherwise stay locked until they noticed."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the run died before the line above
-        os._exit(1)
-
-
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -> Iterator[Any]:
@@ -70,7 +56,7 @@ def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -
     pool = ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_die_with_parent,
+        initializer=die_with_parent,
         initargs=(os.getpid(),),
     )
     try:
@@ -129,7 +115,7 @@ def forked_call(fn: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
 
 
 def _background_child(send: Any, parent: int) -> None:
-    _die_with_parent(parent)
+    die_with_parent(parent)
     try:
         outcome: tuple[bool, Any] = (True, _call_background())
     except Exception as error:  # the caller raises it

@@ -75,14 +75,20 @@ def _firm_places(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, 
 
 
 def upsert_profiles(
-    session: Session, profiles: list[Profile], now: datetime, today: date, serials: dict[str, int] | None = None
+    session: Session,
+    profiles: list[Profile],
+    now: datetime,
+    today: date,
+    serials: dict[str, int] | None = None,
+    concepts: list[list[str]] | None = None,
 ) -> UpsertCounts:
     """Insert or update profiles; publishing assigns the EEN reference and the expiry date.
 
     Stored profiles are read by key in slices (id, firm, hash and publication only) and written with one
     executemany INSERT and one UPDATE by id per slice of rows, not one ORM object per row. `serials`, the
     last serial per reference prefix, carries over between calls within one transaction (an import written
-    in slices): prefixes in it are not looked up again."""
+    in slices): prefixes in it are not looked up again. `concepts`, when given, are each profile's
+    `mapping.profile_concepts`, in the order of `profiles`."""
     counts = UpsertCounts()
     session.flush()  # whatever the caller added is in the database before the bulk statements read it
     firms = _firm_places(session, (p.firm_key for p in profiles))
@@ -104,13 +110,13 @@ def upsert_profiles(
     serials.update(_next_serials(session, prefixes - serials.keys()))
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for p in prepared:
+    for i, p in enumerate(prepared):
         firm_id, country = firms[p.firm_key]
         if p.status == ProfileStatus.PUBLISHED and not p.reference and p.published_on is not None:
             prefix = f"{p.type.value}{country}{p.published_on:%Y%m%d}"
             serials[prefix] += 1
             p = replace(p, reference=een.make_reference(p.type, country, p.published_on, serials[prefix]))
-        columns, digest = profile_columns_and_hash(p)
+        columns, digest = profile_columns_and_hash(p, None if concepts is None else concepts[i])
         row = existing.get(p.key)
         if row is None:
             stamps = {"created_at": now, "updated_at": now}

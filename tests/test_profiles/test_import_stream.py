@@ -30,9 +30,11 @@ def _profiles(n: int, extra: str = "") -> str:
     return PROFILE_HEADER + "".join(rows) + extra
 
 
-@pytest.fixture
-def small_slices(monkeypatch):
+@pytest.fixture(params=["read ahead", "in one process"])
+def small_slices(request, monkeypatch):
+    """Slices of four rows, read and validated by a forked copy while the slice before is written, or not."""
     monkeypatch.setattr(import_stream, "SLICE", 4)
+    monkeypatch.setattr(import_stream, "READ_AHEAD_FROM", 0 if request.param == "read ahead" else 10**9)
 
 
 def _stored(engine):

@@ -1,0 +1,63 @@
+"""A generator's items worked out by a forked copy of the process: the same items, in order, errors where
+they happened, and no child left behind."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from profiles.read_ahead import can_fork, read_ahead
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork")
+
+
+def test_items_are_the_generators_in_order_from_another_process():
+    big = {k: k * k for k in range(1000)}  # never pickled: the child is a fork
+
+    def items():
+        for k in range(0, 1000, 7):
+            yield os.getpid(), big[k]
+
+    forked = list(read_ahead(items, fork=True))
+    here = list(read_ahead(items, fork=False))
+    assert [v for _, v in forked] == [v for _, v in here] == [k * k for k in range(0, 1000, 7)]
+    assert {pid for pid, _ in forked} != {os.getpid()}
+    assert {pid for pid, _ in here} == {os.getpid()}
+
+
+def test_an_error_is_raised_after_the_items_before_it():
+    def items():
+        yield 1
+        yield 2
+        raise ValueError("row 3 is bad")
+
+    got = []
+    with pytest.raises(ValueError, match="row 3 is bad"):
+        for item in read_ahead(items, fork=True):
+            got.append(item)
+    assert got == [1, 2]
+
+
+def test_a_child_that_dies_is_an_error_not_a_wait():
+    def items():
+        yield 1
+        os._exit(3)
+
+    with pytest.raises(ChildProcessError, match="exited"):
+        list(read_ahead(items, fork=True))
+
+
+def test_stopping_early_stops_the_child():
+    def items():
+        yield os.getpid()
+        yield from range(10**9)
+
+    started = time.monotonic()
+    ahead = read_ahead(items, fork=True)
+    child = next(ahead)
+    assert next(ahead) == 0
+    ahead.close()
+    assert time.monotonic() - started < 10
+    assert not os.path.exists(f"/proc/{child}")  # killed and reaped
