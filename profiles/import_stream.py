@@ -33,16 +33,21 @@ from .taxonomy.vocabulary import Vocabulary
 from .validation import ValidatedBatch, validate_profile
 
 SLICE = 2000  # rows validated and written at a time
+FIRST_SLICE = 250
 READ_AHEAD_FROM = 5000  # rows from which a forked copy reads and validates while this process writes
 
 
 def _slices(rows: StreamedRows) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Slices of `SLICE` rows, the first ones smaller (`FIRST_SLICE`, doubling): with the rows read ahead,
+    the writer waits for the first slice only."""
+    size = min(FIRST_SLICE, SLICE)
     part: list[tuple[str, dict[str, Any]]] = []
     for item in rows:
         part.append(item)
-        if len(part) >= SLICE:
+        if len(part) >= size:
             yield part
             part = []
+            size = min(2 * size, SLICE)
     if part:
         yield part
 
