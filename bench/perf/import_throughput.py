@@ -60,6 +60,8 @@ POSTGRES_URL = os.environ.get("PARTNERMATCH_TEST_POSTGRES", "postgresql+psycopg:
 BASELINE_COMMIT = "6cced5c58fc8"
 # The last commit before the driver-level inserts (COPY; one full-text statement per slice on SQLite).
 BULK_COMMIT = "3b00518216"
+# The last commit before the read-ahead (one process read, validated and wrote every slice).
+SINGLE_PROCESS_COMMIT = "4eeeb2d"
 PACKAGES = ("api", "profiles", "matching", "optimizer")
 # Before this change, on the same machine (docs/benchmarks.md of 2026-11-21, SQLite, no full-text index yet).
 BEFORE_100K = "1,706 profile rows/s (profiles phase 58.6 s), 1,350 rows/s end to end; peak RSS 1,613 MiB"
@@ -364,6 +366,11 @@ def _old_path(commit: str) -> str:
         return (
             "the bulk path before issue 18's driver-level writes: SQLAlchemy executemany INSERTs with the "
             "full-text trigger firing per row on SQLite, key lookups with 1,000 placeholders per slice"
+        )
+    if commit.startswith(SINGLE_PROCESS_COMMIT):
+        return (
+            "the driver-level bulk path of before the read-ahead: one process reads, validates and writes every "
+            "slice, the content hash's JSON written by the standard library's encoder"
         )
     return "as given with --baseline"
 
