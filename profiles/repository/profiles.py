@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -19,21 +20,37 @@ from ..tables import FirmRow, ProfileRow
 from .bulk import insert_rows
 from .common import UpsertCounts, one_of, rows_by_key, slices
 
+# The greatest reference of each prefix, found in the unique index on `reference`: a reference is its prefix
+# and a three-digit serial, so the prefix's references lie between its serials 000 and 999 (the network's
+# longer serials, which share the prefix, are left out by their length). A range per prefix, not a scan of
+# every profile per slice of an import.
+_GREATEST_REFERENCE = (
+    "(SELECT max(reference) FROM profile WHERE reference BETWEEN {p} || '000' AND {p} || '999' "
+    "AND length(reference) = length({p}) + 3)"
+)
+_GREATEST_REFERENCES = {
+    "sqlite": f"SELECT p.value, {_GREATEST_REFERENCE.format(p='p.value')} FROM json_each(:prefixes) AS p",
+    "postgresql": f"SELECT p, {_GREATEST_REFERENCE.format(p='p')} FROM unnest(CAST(:prefixes AS text[])) AS p",
+}
+
 
 def _next_serials(session: Session, prefixes: set[str]) -> dict[str, int]:
-    """Highest serial already used per reference prefix (type+country+date), 0 for a prefix not used yet:
-    one grouped query (the greatest reference of each prefix) for all of them."""
-    if prefixes and session.get_bind().dialect.name == "postgresql":
+    """Highest serial already used per reference prefix (type+country+date), 0 for a prefix not used yet."""
+    dialect = session.get_bind().dialect.name
+    if prefixes and dialect == "postgresql":
         # Two transactions publishing at once would pick the same serial; this lock, held to the
         # end of the transaction, makes them take turns. SQLite already serialises writers.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('partnermatch:een-reference'))"))
     out = dict.fromkeys(prefixes, 0)
-    reference = col(ProfileRow.reference)
-    # A reference is its prefix and a three-digit serial, so within one prefix the greatest is the latest.
-    head = func.substr(reference, 1, func.length(reference) - 3)
     for part in slices(sorted(prefixes)):
-        query = sa_select(head, func.max(reference)).where(head.in_(part)).group_by(head)
-        for prefix, top in session.execute(query).all():
+        if dialect in _GREATEST_REFERENCES:
+            bound = json.dumps(part) if dialect == "sqlite" else part
+            found = session.execute(text(_GREATEST_REFERENCES[dialect]), {"prefixes": bound}).all()
+        else:
+            reference = col(ProfileRow.reference)
+            head = func.substr(reference, 1, func.length(reference) - 3)
+            found = session.execute(sa_select(head, func.max(reference)).where(head.in_(part)).group_by(head)).all()
+        for prefix, top in found:
             if prefix in out and top and top[-3:].isdigit():
                 out[prefix] = max(out[prefix], int(top[-3:]))
     return out
