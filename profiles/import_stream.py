@@ -28,6 +28,7 @@ from .mapping import profile_concepts
 from .read_ahead import read_ahead
 from .readers import RawInput, StreamedRows
 from .repository import profiles as profile_store
+from .repository.bulk import profile_text_index_filled_after
 from .repository.common import UpsertCounts
 from .taxonomy.vocabulary import Vocabulary
 from .validation import ValidatedBatch, validate_profile
@@ -106,25 +107,27 @@ def import_streamed(
     counts = UpsertCounts()
     serials: dict[str, int] = {}
     slices = read_ahead(partial(checked_slices, rows, stored, vocabulary), fork=len(rows) >= READ_AHEAD_FROM)
-    for checked in slices:
-        errors += checked.errors
-        profiles = checked.profiles
-        known_firms = set(repository.firm_ids(session, {p.firm_key for p in profiles}))
-        missing_firms += [
-            RowError(row, "firm", p.firm_key, "no such firm in this file or in the database; import the firm first")
-            for p, row in zip(profiles, checked.rows, strict=True)
-            if p.firm_key not in known_firms
-        ]
-        if errors or missing_firms:
-            continue  # nothing more is written; the rest is still checked
-        for note in checked.notes:
-            (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
-        batch = _to_kept_keys(session, ValidatedBatch(profiles=profiles))
-        written = repository.upsert_profiles(session, batch.profiles, now, today, serials, checked.concepts)
-        counts.created += written.created
-        counts.updated += written.updated
-        counts.unchanged += written.unchanged
-    if errors or missing_firms:
-        raise ValidationFailed(errors + missing_firms, raw.source)
+    # On SQLite the full-text index gets the new rows once, after the last slice.
+    with profile_text_index_filled_after(session):
+        for checked in slices:
+            errors += checked.errors
+            profiles = checked.profiles
+            known_firms = set(repository.firm_ids(session, {p.firm_key for p in profiles}))
+            missing_firms += [
+                RowError(row, "firm", p.firm_key, "no such firm in this file or in the database; import the firm first")
+                for p, row in zip(profiles, checked.rows, strict=True)
+                if p.firm_key not in known_firms
+            ]
+            if errors or missing_firms:
+                continue  # nothing more is written; the rest is still checked
+            for note in checked.notes:
+                (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
+            batch = _to_kept_keys(session, ValidatedBatch(profiles=profiles))
+            written = repository.upsert_profiles(session, batch.profiles, now, today, serials, checked.concepts)
+            counts.created += written.created
+            counts.updated += written.updated
+            counts.unchanged += written.unchanged
+        if errors or missing_firms:  # raised inside: the index is not filled for rows about to be rolled back
+            raise ValidationFailed(errors + missing_firms, raw.source)
     report.counts = {"firms": UpsertCounts().as_dict(), "profiles": counts.as_dict(), "bids": UpsertCounts().as_dict()}
     return report

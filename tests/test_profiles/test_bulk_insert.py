@@ -1,5 +1,5 @@
 """New profiles written in bulk through the driver (profiles.repository.bulk) store what SQLAlchemy's
-`insert()` stores, and on SQLite the full-text index filled once per slice equals the one the insert
+`insert()` stores, and on SQLite the full-text index filled once per import equals the one the insert
 trigger of migration 0015 builds row by row."""
 
 from __future__ import annotations
@@ -55,7 +55,12 @@ def _fts_instances(engine) -> list[tuple]:
         ]
 
 
-def test_bulk_import_fills_the_full_text_index_as_the_trigger_does(engine, settings, tmp_path):
+@pytest.mark.parametrize("slice_rows", [2000, 1], ids=["one slice", "a slice per row, read ahead"])
+def test_bulk_import_fills_the_full_text_index_as_the_trigger_does(engine, settings, tmp_path, monkeypatch, slice_rows):
+    from profiles import import_stream
+
+    monkeypatch.setattr(import_stream, "SLICE", slice_rows)
+    monkeypatch.setattr(import_stream, "READ_AHEAD_FROM", 0 if slice_rows == 1 else 10**9)
     _import(engine, settings, tmp_path)
     bulk_index = _fts_instances(engine)
     assert bulk_index and {doc >> 32 for _, doc, _, _ in bulk_index} >= {0}  # drafts at day 0, published later
