@@ -24,9 +24,19 @@ REFERENCE_PATTERN = re.compile(r"^(BO|BR|TO|TR|RDR)([A-Z]{2})(\d{8})(\d{0,6})$")
 
 def make_reference(profile_type: ProfileType, country: str, published_on: date, serial: int) -> str:
     """EEN reference: type + ISO country + YYYYMMDD + three-digit serial, e.g. BODK20261121001."""
+    return reference_of(reference_prefix(profile_type, country, published_on), serial)
+
+
+def reference_prefix(profile_type: ProfileType, country: str, published_on: date) -> str:
+    """What the references of one type, country and day share: BODK20261121 of BODK20261121001."""
+    return f"{profile_type.value}{country.upper()}{published_on:%Y%m%d}"
+
+
+def reference_of(prefix: str, serial: int) -> str:
+    """`make_reference` from the reference's prefix (`reference_prefix`)."""
     if not 1 <= serial <= 999:
         raise ValueError(f"serial must be 1..999, got {serial}")
-    return f"{profile_type.value}{country.upper()}{published_on:%Y%m%d}{serial:03d}"
+    return f"{prefix}{serial:03d}"
 
 
 def parse_reference(reference: str) -> tuple[ProfileType, str, date, int] | None:

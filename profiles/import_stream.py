@@ -112,7 +112,7 @@ def import_streamed(
         for checked in slices:
             errors += checked.errors
             profiles = checked.profiles
-            known_firms = set(repository.firm_ids(session, {p.firm_key for p in profiles}))
+            known_firms = profile_store.firm_places(session, {p.firm_key for p in profiles})
             missing_firms += [
                 RowError(row, "firm", p.firm_key, "no such firm in this file or in the database; import the firm first")
                 for p, row in zip(profiles, checked.rows, strict=True)
@@ -123,7 +123,9 @@ def import_streamed(
             for note in checked.notes:
                 (report.unknown_phrases if note.concept is None else report.approximate_phrases).append(note)
             batch = _to_kept_keys(session, ValidatedBatch(profiles=profiles))
-            written = repository.upsert_profiles(session, batch.profiles, now, today, serials, checked.concepts)
+            written = repository.upsert_profiles(
+                session, batch.profiles, now, today, serials, checked.concepts, known_firms
+            )
             counts.created += written.created
             counts.updated += written.updated
             counts.unchanged += written.unchanged

@@ -185,10 +185,15 @@ def profile_columns(profile: Profile) -> dict[str, Any]:
     return _profile_columns(profile, to_plain(profile))
 
 
-def profile_columns_and_hash(profile: Profile, concepts: list[str] | None = None) -> tuple[dict[str, Any], str]:
+def profile_columns_and_hash(
+    profile: Profile, concepts: list[str] | None = None, reference: str | None = None
+) -> tuple[dict[str, Any], str]:
     """A profile's columns and its content hash from one conversion; `concepts`, when given, are its
-    `profile_concepts`, worked out before (by the process that validated it)."""
+    `profile_concepts`, worked out before (by the process that validated it); `reference`, when given, is
+    the EEN reference it is published under (as if it were the profile's own)."""
     plain = _flat_plain(profile)
+    if reference is not None:
+        plain["reference"] = reference
     # Every field of a profile is text, a date (as text) or a list of text; only the network's record may not be.
     return _profile_columns(profile, dict(plain), concepts), _hash_of_plain(plain, no_floats=profile.een is None)
 

@@ -16,7 +16,7 @@ from .. import een
 from ..domain import Profile, ProfileStatus
 from ..errors import NotFound
 from ..mapping import content_hash, profile_columns_and_hash, profile_from_row
-from ..tables import FirmRow, ProfileRow
+from ..tables import FirmKeyAliasRow, FirmRow, ProfileRow
 from .bulk import insert_rows
 from .common import UpsertCounts, one_of, rows_by_key, slices
 
@@ -81,13 +81,18 @@ def _stored_profiles(session: Session, keys: Iterable[str]) -> dict[str, _Stored
     return out
 
 
-def _firm_places(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """Firm id and country by key, for the firms the profiles belong to."""
-    t = FirmRow.__table__.c  # type: ignore[attr-defined]
+def firm_places(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """Firm id and country by key, for the firms profiles belong to; the old key of a merged firm reaches the
+    firm it was merged into (as `firm_ids`)."""
+    firm, alias = FirmRow.__table__, FirmKeyAliasRow.__table__  # type: ignore[attr-defined]
+    t, a = firm.c, alias.c
+    connection = session.connection()
     out: dict[str, tuple[int, str]] = {}
     for part in slices(sorted(set(keys))):
         query = sa_select(t.key, t.id, t.country).where(one_of(session, t.key, part))
-        out.update({k: (i, c) for k, i, c in session.execute(query).all()})
+        out.update({k: (i, c) for k, i, c in connection.execute(query).all()})
+        aliased = sa_select(a.key, t.id, t.country).join_from(alias, firm, t.id == a.firm_id)
+        out.update({k: (i, c) for k, i, c in connection.execute(aliased.where(one_of(session, a.key, part)))})
     return out
 
 
@@ -98,6 +103,7 @@ def upsert_profiles(
     today: date,
     serials: dict[str, int] | None = None,
     concepts: list[list[str]] | None = None,
+    firms: dict[str, tuple[int, str]] | None = None,
 ) -> UpsertCounts:
     """Insert or update profiles; publishing assigns the EEN reference and the expiry date.
 
@@ -105,35 +111,36 @@ def upsert_profiles(
     executemany INSERT and one UPDATE by id per slice of rows, not one ORM object per row. `serials`, the
     last serial per reference prefix, carries over between calls within one transaction (an import written
     in slices): prefixes in it are not looked up again. `concepts`, when given, are each profile's
-    `mapping.profile_concepts`, in the order of `profiles`."""
+    `mapping.profile_concepts`, in the order of `profiles`; `firms`, the `firm_places` the caller has
+    already looked up (the rest are looked up here)."""
     counts = UpsertCounts()
     session.flush()  # whatever the caller added is in the database before the bulk statements read it
-    firms = _firm_places(session, (p.firm_key for p in profiles))
+    firms = dict(firms or {})
+    firms.update(firm_places(session, {p.firm_key for p in profiles if p.firm_key not in firms}))
     existing = _stored_profiles(session, (p.key for p in profiles))
-    prepared: list[Profile] = []
+    prepared: list[tuple[Profile, str | None]] = []  # each profile, and the prefix of the reference it gets
     for p in profiles:
         row = existing.get(p.key)
-        if p.status == ProfileStatus.PUBLISHED and not p.reference and row is not None and row.reference:
+        published = p.status == ProfileStatus.PUBLISHED
+        if published and not p.reference and row is not None and row.reference:
             p = replace(p, reference=row.reference, published_on=row.published_on, expires_on=row.expires_on)
-        if p.status == ProfileStatus.PUBLISHED and p.published_on is None:
+        if published and p.published_on is None:
             p = replace(p, published_on=today, expires_on=een.expiry_for(today))
-        prepared.append(p)
-    prefixes = {
-        f"{p.type.value}{firms[p.firm_key][1]}{p.published_on:%Y%m%d}"
-        for p in prepared
-        if p.status == ProfileStatus.PUBLISHED and not p.reference
-    }
+        prefix = None
+        if published and not p.reference and p.published_on is not None:
+            prefix = een.reference_prefix(p.type, firms[p.firm_key][1], p.published_on)
+        prepared.append((p, prefix))
     serials = {} if serials is None else serials
-    serials.update(_next_serials(session, prefixes - serials.keys()))
+    serials.update(_next_serials(session, {x for _, x in prepared if x is not None} - serials.keys()))
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for i, p in enumerate(prepared):
-        firm_id, country = firms[p.firm_key]
-        if p.status == ProfileStatus.PUBLISHED and not p.reference and p.published_on is not None:
-            prefix = f"{p.type.value}{country}{p.published_on:%Y%m%d}"
+    for i, (p, prefix) in enumerate(prepared):
+        firm_id = firms[p.firm_key][0]
+        reference = None
+        if prefix is not None:
             serials[prefix] += 1
-            p = replace(p, reference=een.make_reference(p.type, country, p.published_on, serials[prefix]))
-        columns, digest = profile_columns_and_hash(p, None if concepts is None else concepts[i])
+            reference = een.reference_of(prefix, serials[prefix])
+        columns, digest = profile_columns_and_hash(p, None if concepts is None else concepts[i], reference)
         row = existing.get(p.key)
         if row is None:
             stamps = {"created_at": now, "updated_at": now}
