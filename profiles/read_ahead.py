@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_items: Callable[[], Iterable[Any]] | None = None
 _END = ("end", None)
 
 
@@ -45,11 +44,11 @@ def read_ahead(items: Callable[[], Iterable[T]], fork: bool) -> Iterator[T]:
     if not fork or not can_fork():
         yield from items()
         return
-    global _items
-    _items = items
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, os.getpid()), daemon=True)
+    # A forked child gets its target and arguments with the rest of this process's memory, never pickled;
+    # as arguments, two imports reading ahead at once in two threads each give their child its own items.
+    child = context.Process(target=_child, args=(send, os.getpid(), items), daemon=True)
     # The child's collector would otherwise visit (and so copy) every page of objects this process holds.
     gc.freeze()
     try:
@@ -73,15 +72,13 @@ def read_ahead(items: Callable[[], Iterable[T]], fork: bool) -> Iterator[T]:
             child.join()
         send.close()
         receive.close()
-        _items = None
         gc.unfreeze()
 
 
-def _child(send: Any, parent: int) -> None:
+def _child(send: Any, parent: int, items: Callable[[], Iterable[Any]]) -> None:
     die_with_parent(parent)
-    assert _items is not None
     try:
-        for item in _items():
+        for item in items():
             send.send(("item", item))
         send.send(_END)
     except Exception as error:  # raised where the caller waits for the item

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -61,3 +62,12 @@ def test_stopping_early_stops_the_child():
     ahead.close()
     assert time.monotonic() - started < 10
     assert not os.path.exists(f"/proc/{child}")  # killed and reaped
+
+
+def test_two_at_once_in_two_threads_each_get_their_own_items():
+    def run(k: int) -> list[int]:
+        return list(read_ahead(lambda: (k * 1000 + i for i in range(200)), fork=True))
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(run, range(6)))
+    assert results == [[k * 1000 + i for i in range(200)] for k in range(6)]
