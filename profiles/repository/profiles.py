@@ -92,7 +92,8 @@ def firm_places(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, s
         query = sa_select(t.key, t.id, t.country).where(one_of(session, t.key, part))
         out.update({k: (i, c) for k, i, c in connection.execute(query).all()})
         aliased = sa_select(a.key, t.id, t.country).join_from(alias, firm, t.id == a.firm_id)
-        out.update({k: (i, c) for k, i, c in connection.execute(aliased.where(one_of(session, a.key, part)))})
+        found = connection.execute(aliased.where(one_of(session, a.key, part)))
+        out.update({k: (i, c) for k, i, c in found if k not in out})
     return out
 
 
