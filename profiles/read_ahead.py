@@ -77,6 +77,9 @@ def read_ahead(items: Callable[[], Iterable[T]], fork: bool) -> Iterator[T]:
 
 def _child(send: Any, parent: int, items: Callable[[], Iterable[Any]]) -> None:
     die_with_parent(parent)
+    # Ctrl-C at a terminal reaches the whole process group: the parent stops the child, which need not print
+    # a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for item in items():
             send.send(("item", item))

@@ -4,12 +4,18 @@ they happened, and no child left behind."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from profiles.read_ahead import can_fork, read_ahead
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork")
 
@@ -71,3 +77,30 @@ def test_two_at_once_in_two_threads_each_get_their_own_items():
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(run, range(6)))
     assert results == [[k * 1000 + i for i in range(200)] for k in range(6)]
+
+
+def test_ctrl_c_stops_the_reader_with_the_importer_and_one_traceback(tmp_path):
+    script = (
+        "import itertools, sys, time\n"
+        "from profiles.read_ahead import read_ahead\n"
+        "def items():\n"
+        "    for i in itertools.count():\n"
+        "        time.sleep(0.01)\n"
+        "        yield i\n"
+        "for i in read_ahead(items, fork=True):\n"
+        "    if i == 1:\n"
+        "        print('reading', flush=True)\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+    )
+    assert run.stdout is not None and run.stdout.readline().strip() == "reading"
+    os.killpg(run.pid, signal.SIGINT)  # what a terminal sends to the foreground process group
+    _, err = run.communicate(timeout=30)
+    assert run.returncode != 0
+    assert err.count("Traceback") == 1 and "KeyboardInterrupt" in err
