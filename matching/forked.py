@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from profiles.read_ahead import can_fork, die_with_parent
+from profiles.read_ahead import can_fork, die_with_parent, stop
 
 T = TypeVar("T")
 
@@ -104,12 +104,7 @@ def forked_call(fn: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
         send.close()  # the child holds the only sending end: its exit ends the pipe
         yield result
     finally:
-        if child.pid is not None:
-            if child.is_alive():
-                child.kill()
-            child.join()
-        send.close()
-        receive.close()
+        stop(child, send, receive)
         _background = None
         gc.unfreeze()
 

@@ -66,13 +66,19 @@ def read_ahead(items: Callable[[], Iterable[T]], fork: bool) -> Iterator[T]:
             else:
                 return
     finally:
-        if child.pid is not None:
-            if child.is_alive():
-                child.kill()
-            child.join()
-        send.close()
-        receive.close()
+        stop(child, send, receive)
         gc.unfreeze()
+
+
+def stop(child: Any, *pipe_ends: Any) -> None:
+    """Kill a forked child whose work is no longer wanted (or reap one that has finished) and close the ends
+    of its pipe."""
+    if child.pid is not None:
+        if child.is_alive():
+            child.kill()
+        child.join()
+    for end in pipe_ends:
+        end.close()
 
 
 def _child(send: Any, parent: int, items: Callable[[], Iterable[Any]]) -> None:
