@@ -29,14 +29,6 @@ def _call(item: Any) -> Any:
     return _work(item)
 
 
-_background: Callable[[], Any] | None = None
-
-
-def _call_background() -> Any:
-    assert _background is not None
-    return _background()
-
-
 def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -> Iterator[Any]:
     """fn(item) for each item, in order; `processes` children compute ahead while the caller consumes.
 
@@ -83,11 +75,11 @@ def forked_call(fn: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
     if not fork or not can_fork():
         yield fn
         return
-    global _background
-    _background = fn  # the child is forked with it: fn and what it closes over are never pickled
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_background_child, args=(send, os.getpid()), daemon=True)
+    # Forked, the child gets fn (and what it closes over) as its argument with the rest of this process's
+    # memory, never pickled; two calls at once in two threads each give their child its own.
+    child = context.Process(target=_background_child, args=(send, os.getpid(), fn), daemon=True)
 
     def result() -> T:
         try:
@@ -105,14 +97,13 @@ def forked_call(fn: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
         yield result
     finally:
         stop(child, send, receive)
-        _background = None
         gc.unfreeze()
 
 
-def _background_child(send: Any, parent: int) -> None:
+def _background_child(send: Any, parent: int, fn: Callable[[], Any]) -> None:
     die_with_parent(parent)
     try:
-        outcome: tuple[bool, Any] = (True, _call_background())
+        outcome: tuple[bool, Any] = (True, fn())
     except Exception as error:  # the caller raises it
         outcome = (False, error)
     try:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,12 @@ def test_leaving_without_the_result_stops_the_child():
         assert started.wait(10)
     assert time.monotonic() - before < 30  # the child was stopped, not waited for
     assert not multiprocessing.active_children()
+
+
+def test_two_calls_at_once_in_two_threads_each_get_their_own_result():
+    def call(k: int) -> int:
+        with forked_call(lambda: k * k, fork=True) as result:
+            return result()
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(call, range(8))) == [k * k for k in range(8)]
