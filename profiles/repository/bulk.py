@@ -9,11 +9,12 @@ go to the driver as plain tuples: `executemany` on SQLite and `COPY ... FROM STD
 column missing from the rows gets its scalar Python default, as `insert()` gives it.
 
 On SQLite, the full-text index of profiles (migration 0015's contentless `profile_fts`, whose rowid is the
-profile's place in publication order) is filled by one `INSERT ... SELECT` per slice instead of the
-insert trigger firing once per row: within the import's transaction the trigger is dropped, the rows are
-inserted, the index rows are added with the trigger's own expression, and the trigger is created again
-from the text SQLite kept of it. Schema changes in SQLite are transactional, so other connections only
-ever see the trigger in place; if anything fails, the rollback restores it.
+profile's place in publication order) is filled by one `INSERT ... SELECT` per call (or once for a whole
+import, within `profile_text_index_filled_after`) instead of the insert trigger firing once per row: within
+the import's transaction the trigger is dropped, the rows are inserted, the index rows are added with the
+trigger's own expression, and the trigger is created again from the text SQLite kept of it. Schema changes
+in SQLite are transactional, so other connections only ever see the trigger in place; if anything fails, the
+rollback restores it.
 """
 
 from __future__ import annotations
