@@ -21,7 +21,13 @@ from profiles.read_ahead import can_fork, die_with_parent, stop
 
 T = TypeVar("T")
 
-_work: Callable[[Any], Any] | None = None
+_work: Callable[[Any], Any] | None = None  # set in each worker only, by `_start_worker`
+
+
+def _start_worker(parent: int, fn: Callable[[Any], Any]) -> None:
+    global _work
+    die_with_parent(parent)
+    _work = fn
 
 
 def _call(item: Any) -> Any:
@@ -38,8 +44,6 @@ def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -
     if processes <= 1 or not can_fork():
         yield from map(fn, items)
         return
-    global _work
-    _work = fn
     # The collector would otherwise visit (and so copy into each child) every page of objects the
     # parent holds; frozen, they stay shared.
     gc.freeze()
@@ -48,8 +52,10 @@ def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -
     pool = ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
+        # Forked workers get fn as their initializer's argument with the rest of this process's memory (never
+        # pickled): two maps at once in two threads each give their workers their own.
+        initializer=_start_worker,
+        initargs=(os.getpid(), fn),
     )
     try:
         # at most two items ahead per child: results the caller has not taken yet wait in memory
@@ -62,7 +68,6 @@ def forked_map(fn: Callable[[Any], Any], items: Iterable[Any], processes: int) -
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        _work = None
         gc.unfreeze()
 
 

@@ -168,3 +168,11 @@ def test_two_calls_at_once_in_two_threads_each_get_their_own_result():
 
     with ThreadPoolExecutor(2) as pool:
         assert list(pool.map(call, range(8))) == [k * k for k in range(8)]
+
+
+def test_two_maps_at_once_in_two_threads_each_get_their_own_results():
+    def run(k: int) -> list[int]:
+        return list(forked_map(lambda x: k * 1000 + x, range(20), 2))
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(run, range(4))) == [[k * 1000 + x for x in range(20)] for k in range(4)]
