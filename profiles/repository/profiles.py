@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, text, update
 from sqlalchemy import select as sa_select
+from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from .. import een
@@ -36,20 +36,15 @@ _GREATEST_REFERENCES = {
 
 def _next_serials(session: Session, prefixes: set[str]) -> dict[str, int]:
     """Highest serial already used per reference prefix (type+country+date), 0 for a prefix not used yet."""
-    dialect = session.get_bind().dialect.name
-    if prefixes and dialect == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if prefixes and postgres:
         # Two transactions publishing at once would pick the same serial; this lock, held to the
         # end of the transaction, makes them take turns. SQLite already serialises writers.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('partnermatch:een-reference'))"))
     out = dict.fromkeys(prefixes, 0)
+    query = text(_GREATEST_REFERENCES["postgresql" if postgres else "sqlite"])
     for part in slices(sorted(prefixes)):
-        if dialect in _GREATEST_REFERENCES:
-            bound = json.dumps(part) if dialect == "sqlite" else part
-            found = session.execute(text(_GREATEST_REFERENCES[dialect]), {"prefixes": bound}).all()
-        else:
-            reference = col(ProfileRow.reference)
-            head = func.substr(reference, 1, func.length(reference) - 3)
-            found = session.execute(sa_select(head, func.max(reference)).where(head.in_(part)).group_by(head)).all()
+        found = session.execute(query, {"prefixes": part if postgres else json.dumps(part)}).all()
         for prefix, top in found:
             if prefix in out and top and top[-3:].isdigit():
                 out[prefix] = max(out[prefix], int(top[-3:]))
