@@ -37,6 +37,8 @@ ROW_BLOCK = 2_000
 EXACT_BLOCK = 200
 DENSE_BLOCK = 128
 LOW_SHARE = 0.05  # of rows, whose lists are brought up to date from their side (see _changed_column_entries)
+SPARSE_SHARE = 0.1  # of rows a changed column reaches at most, for its integer products to be gathered sparse
+SPARSE_BLOCK = 4_000_000  # products gathered at once, at most (about 100 MB while they are filtered)
 
 
 @dataclass
@@ -505,6 +507,59 @@ def _dense_column_block(
     return r.astype(np.int64), cols[which].astype(np.int64), values[which, r].astype(np.float32)
 
 
+def _sparse_column_block(
+    block: np.ndarray,
+    right_changed: sparse.csr_matrix,
+    left_t: sparse.csr_matrix,
+    changed: np.ndarray,
+    firm: np.ndarray,
+    is_changed: np.ndarray,
+    bound_val: np.ndarray,
+    bound_col: np.ndarray,
+):
+    """`_dense_column_block` for a sparse product: only the rows that share something with a changed
+    column are ever reached, so the product is gathered sparse and filtered (the same entries)."""
+    product = (right_changed[block] @ left_t).tocsr()
+    c = np.repeat(changed[block], np.diff(product.indptr))
+    r = product.indices.astype(np.int64)
+    v = product.data.astype(np.float32)
+    ok = (v > 0) & _inside(v, c, bound_val[r], bound_col[r])
+    r, c, v = r[ok], c[ok], v[ok]
+    ok = (firm[c] != firm[r]) & ~is_changed[r]
+    return r[ok], c[ok], v[ok]
+
+
+def _integer_column_entries(
+    right_changed: sparse.csr_matrix,
+    left_t: sparse.csr_matrix,
+    changed: np.ndarray,
+    firm: np.ndarray,
+    is_changed: np.ndarray,
+    bound_val: np.ndarray,
+    bound_col: np.ndarray,
+    executor: Executor,
+    sparse_share: float,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Entries (unchanged row, changed column) inside the row's boundary, of a narrow integer product.
+
+    Where the changed columns reach few rows (offer meets need: a profile's offers are sought by a few
+    hundred others), a sparse product finds the entries without computing the rest; where they reach
+    many (dense multilingual vectors), dense blocks are faster. The entries are the same either way."""
+    reach = (right_changed != 0).astype(np.int64) @ np.diff(left_t.indptr)  # rows each column can reach
+    n = left_t.shape[1]
+    if reach.sum() <= sparse_share * n * len(changed):
+        ends = np.searchsorted(np.cumsum(reach), np.arange(SPARSE_BLOCK, int(reach.sum()), SPARSE_BLOCK))
+        bounds = np.unique(np.r_[0, ends, len(changed)])
+        blocks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        block, right = _sparse_column_block, left_t
+    else:
+        blocks = [np.arange(i, min(i + DENSE_BLOCK, len(changed))) for i in range(0, len(changed), DENSE_BLOCK)]
+        block, right = _dense_column_block, left_t.toarray().astype(np.float32)
+    return executor.map_single_threaded(
+        block, blocks, right_changed, right, changed, firm, is_changed, bound_val, bound_col
+    )
+
+
 def update_lists(
     lists: Lists,
     changed: np.ndarray,
@@ -516,6 +571,7 @@ def update_lists(
     executor: Executor | None = None,
     dense: bool = False,
     low_share: float = LOW_SHARE,
+    sparse_share: float = SPARSE_SHARE,
 ) -> tuple[Lists, int]:
     """Lists after the profiles at `changed` (new positions, new or edited) changed.
 
@@ -536,17 +592,8 @@ def update_lists(
     right_changed.sort_indices()
     if dense:
         fresh = compute_lists(changed, left, right, firm, k, depth, executor, dense, right_t)
-        blocks = [np.arange(i, min(i + DENSE_BLOCK, len(changed))) for i in range(0, len(changed), DENSE_BLOCK)]
-        parts = executor.map_single_threaded(
-            _dense_column_block,
-            blocks,
-            right_changed,
-            left_t.toarray().astype(np.float32),
-            changed,
-            firm,
-            is_changed,
-            lists.bound_val,
-            lists.bound_col,
+        parts = _integer_column_entries(
+            right_changed, left_t, changed, firm, is_changed, lists.bound_val, lists.bound_col, executor, sparse_share
         )
     else:
         bounds = (lists.bound_val, lists.bound_col)

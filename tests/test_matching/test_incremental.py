@@ -151,6 +151,12 @@ def test_updated_dense_lists_are_exact(data, draw):
     carried = remap(lists, np.where(keep, np.arange(n), -1), n, np.arange(n + 1))
     updated, _ = update_lists(carried, changed, new_left, new_right, firm, k, depth, dense=True)
     assert_exact_lists(updated, new_left, firm, k, new_right)
+    # the changed columns' products gathered sparse (share 1) or in dense blocks (share 0): the same lists
+    for share in (0.0, 1.0):
+        again, _ = update_lists(carried, changed, new_left, new_right, firm, k, depth, dense=True, sparse_share=share)
+        assert_exact_lists(again, new_left, firm, k, new_right)
+        for name in ("rows", "cols", "vals", "bound_val", "bound_col"):
+            assert np.array_equal(getattr(again, name), getattr(updated, name))
 
 
 @pytest.mark.parametrize("seed", range(4))
