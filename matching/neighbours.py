@@ -37,6 +37,7 @@ ROW_BLOCK = 2_000
 EXACT_BLOCK = 200
 DENSE_BLOCK = 128
 LOW_SHARE = 0.05  # of rows, whose lists are brought up to date from their side (see _changed_column_entries)
+FEW_POSITIVE = 0.25  # share of a dense block's products below which its positive ones are sorted
 SPARSE_SHARE = 0.1  # of rows a changed column reaches at most, for its integer products to be gathered sparse
 SPARSE_BLOCK = 4_000_000  # products gathered at once, at most (about 100 MB while they are filtered)
 
@@ -159,13 +160,31 @@ def _sparse_exact_block(
     return _top_of_rows(r, c, v, block, len(firm), depth)
 
 
-def _dense_top_block(block: np.ndarray, left: sparse.csr_matrix, right_dense_t: np.ndarray, take: int):
+def _dense_top_block(
+    block: np.ndarray,
+    left: sparse.csr_matrix,
+    right_dense_t: np.ndarray,
+    take: int,
+    few_positive: float = FEW_POSITIVE,
+):
     """For narrow inputs with integer values: a dense product (exact whatever the summation order), and
-    each row's best `take` positive entries found by partition rather than a full sort, as (row, col, value)
-    ordered by the rows of `block`, then value (largest first), then column."""
+    each row's best `take` positive entries, as (row, col, value) ordered by the rows of `block`, then
+    value (largest first), then column. When at most a `few_positive` share of the products is positive
+    (a request meets the few profiles offering what it seeks) those are sorted; otherwise every row is
+    partitioned, which needs a sortable number for every product."""
     values = left[block].toarray() @ right_dense_t
     n = values.shape[1]
     take = min(take, n)
+    positive = values > 0
+    if np.count_nonzero(positive) <= few_positive * positive.size:
+        at, cols = np.nonzero(positive)  # by row, then column
+        vals = values[at, cols].astype(np.float32)
+        # positive float32 bits order as the values; a stable sort keeps each row's columns in order
+        key = (at.astype(np.int64) << 32) | (0xFFFFFFFF - vals.view(np.uint32).astype(np.int64))
+        order = np.argsort(key, kind="stable")
+        at, cols, vals = at[order], cols[order], vals[order]
+        first = _rank_within(at) < take
+        return block[at[first]], cols[first].astype(np.int64), vals[first]
     # One sortable number per entry: larger value first, then smaller column.
     key = np.where(values > 0, values.astype(np.int64) * (n + 1) + (n - np.arange(n)), -1)
     best = np.argpartition(-key, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (len(block), 1))

@@ -21,7 +21,7 @@ from matching.features import build_features
 from matching.forked import can_fork
 from matching.history import ExchangeHistory, HistoryRecords, RelationRecord, build_history
 from matching.incremental import Snapshot, feature_hash, update
-from matching.neighbours import compute_lists, remap, update_lists
+from matching.neighbours import _dense_top_block, compute_lists, remap, update_lists
 from profiles.taxonomy.vocabulary import load_vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -107,6 +107,19 @@ def test_dense_lists_computed_once_per_distinct_row_are_each_rows_exact_list(dat
         ]
         boundary = (-ranked[depth][0], ranked[depth][1]) if len(ranked) > depth else (0.0, 0)
         assert (float(lists.bound_val[i]), int(lists.bound_col[i])) == boundary
+
+
+@settings(max_examples=120, deadline=None)
+@given(alike_integer_rows(), st.integers(1, 8))
+def test_a_dense_block_sorted_or_partitioned_gives_the_same_entries(data, take):
+    left, right, _ = data
+    block = np.arange(left.shape[0])
+    right_dense_t = right.T.toarray().astype(np.float32)
+    sorted_ = _dense_top_block(block, left, right_dense_t, take, few_positive=1.0)
+    partitioned = _dense_top_block(block, left, right_dense_t, take, few_positive=0.0)
+    for got, want in zip(sorted_, partitioned, strict=True):
+        assert got.dtype == want.dtype
+        assert np.array_equal(got, want)
 
 
 @settings(max_examples=80, deadline=None)
