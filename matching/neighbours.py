@@ -38,6 +38,7 @@ EXACT_BLOCK = 200
 DENSE_BLOCK = 128
 LOW_SHARE = 0.05  # of rows, whose lists are brought up to date from their side (see _changed_column_entries)
 FEW_POSITIVE = 0.25  # share of a dense block's products below which its positive ones are sorted
+COLUMN_TOP = 4_096  # products above the floor kept per changed column at first (see _products_above)
 SPARSE_SHARE = 0.1  # of rows a changed column reaches at most, for its integer products to be gathered sparse
 SPARSE_BLOCK = 4_000_000  # products gathered at once, at most (about 100 MB while they are filtered)
 
@@ -362,6 +363,33 @@ def remap(lists: Lists, old_to_new: np.ndarray, n_new: int, boundary_to_new: np.
     return Lists(rows.astype(np.int32), cols.astype(np.int32), vals, bound_val, bound_col)
 
 
+def _products_above(
+    left: sparse.csr_matrix, right_t: sparse.csr_matrix, threshold: float, threads: int, first: int = COLUMN_TOP
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every entry of left·right_t above `threshold`, as (row of left, column, value) in no particular
+    order. sparse_dot_topn keeps and sorts a heap of top_n entries for every row, which costs more than
+    the product when top_n is every column; so each row keeps its `first` at first, and the few rows
+    that fill them are computed again whole."""
+    columns = right_t.shape[1]
+    top = min(columns, first)
+    product = sp_matmul_topn(left, right_t, top_n=top, threshold=threshold, sort=False, n_threads=threads).tocsr()
+    counts = np.diff(product.indptr)
+    rows = np.repeat(np.arange(left.shape[0]), counts)
+    cols, vals = product.indices.astype(np.int64), product.data
+    full = np.flatnonzero(counts >= top) if top < columns else np.zeros(0, np.int64)
+    if len(full) == 0:
+        return rows, cols, vals
+    again = sp_matmul_topn(
+        left[full], right_t, top_n=columns, threshold=threshold, sort=False, n_threads=threads
+    ).tocsr()
+    keep = counts[rows] < top
+    return (
+        np.concatenate([rows[keep], np.repeat(full, np.diff(again.indptr))]),
+        np.concatenate([cols[keep], again.indices.astype(np.int64)]),
+        np.concatenate([vals[keep], again.data]),
+    )
+
+
 def _column_block(
     block: np.ndarray,
     right_changed: sparse.csr_matrix,
@@ -380,14 +408,9 @@ def _column_block(
     tiny) rest of each changed column's product with every row is never gathered. When the product is
     symmetric, also every other-firm entry above the floor of the changed rows themselves."""
     below = float(np.nextafter(np.float32(floor), np.float32(-1))) if floor > 0 else 0.0
-    product = sp_matmul_topn(
-        right_changed[block], left_t, top_n=left_t.shape[1], threshold=below, sort=False, n_threads=threads
-    ).tocsr()
-    counts = np.diff(product.indptr)
-    c = changed[np.repeat(block, counts)]
-    r = product.indices.astype(np.int64)
-    v = product.data.astype(np.float32)
-    r, c, v = _other_firm(r, c, v, firm)
+    at, r, v = _products_above(right_changed[block], left_t, below, threads)
+    c = changed[block[at]]
+    r, c, v = _other_firm(r, c, v.astype(np.float32), firm)
     own = (c, r, v) if symmetric else (r[:0], c[:0], v[:0])
     keep = ~skip[r]
     r, c, v = r[keep], c[keep], v[keep]

@@ -21,7 +21,7 @@ from matching.features import build_features
 from matching.forked import can_fork
 from matching.history import ExchangeHistory, HistoryRecords, RelationRecord, build_history
 from matching.incremental import Snapshot, feature_hash, update
-from matching.neighbours import _dense_top_block, compute_lists, remap, update_lists
+from matching.neighbours import _dense_top_block, _products_above, compute_lists, remap, update_lists
 from profiles.taxonomy.vocabulary import load_vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -120,6 +120,18 @@ def test_a_dense_block_sorted_or_partitioned_gives_the_same_entries(data, take):
     for got, want in zip(sorted_, partitioned, strict=True):
         assert got.dtype == want.dtype
         assert np.array_equal(got, want)
+
+
+@settings(max_examples=120, deadline=None)
+@given(tied_matrices(), st.sampled_from([0.0, 0.5, 1.0, 2.0]), st.integers(1, 6))
+def test_products_above_a_threshold_are_all_found_when_rows_fill_their_first_places(data, threshold, first):
+    matrix, _ = data
+    matrix_t = matrix.T.tocsr()
+    rows, cols, vals = _products_above(matrix, matrix_t, threshold, 1, first)
+    product = (matrix @ matrix.T).toarray()
+    want = {(i, j, float(product[i, j])) for i, j in zip(*np.nonzero(product > threshold), strict=True)}
+    got = list(zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True))
+    assert len(got) == len(set(got)) and set(got) == want
 
 
 @settings(max_examples=80, deadline=None)
