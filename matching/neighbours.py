@@ -15,7 +15,10 @@ fewer than k entries that way, with a full sparse product of the row.
 After a change, an unchanged row keeps its list minus the changed columns, and
 gains the changed columns' new values that fall before its boundary: the
 result is again exact. Lists are kept deeper than k, so removals seldom leave
-a row short; a row that is short is recomputed.
+a row short; a row that is short is recomputed. The changed columns' new values
+are gathered only where they can matter: text products above the least
+boundary of most rows (the floor), offer-meets-need products by a sparse
+product where the changed profiles' offers are sought by few others.
 
 Values are the same floats however the product is split: sparse products here
 sum the terms of one entry in column order, on either side, so v(i, j) is the
