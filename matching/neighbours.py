@@ -596,12 +596,13 @@ def _integer_column_entries(
         ends = np.searchsorted(np.cumsum(reach), np.arange(SPARSE_BLOCK, int(reach.sum()), SPARSE_BLOCK))
         bounds = np.unique(np.r_[0, ends, len(changed)])
         blocks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        block, right = _sparse_column_block, left_t
-    else:
-        blocks = [np.arange(i, min(i + DENSE_BLOCK, len(changed))) for i in range(0, len(changed), DENSE_BLOCK)]
-        block, right = _dense_column_block, left_t.toarray().astype(np.float32)
+        return executor.map_single_threaded(
+            _sparse_column_block, blocks, right_changed, left_t, changed, firm, is_changed, bound_val, bound_col
+        )
+    blocks = [np.arange(i, min(i + DENSE_BLOCK, len(changed))) for i in range(0, len(changed), DENSE_BLOCK)]
+    left_dense_t = left_t.toarray().astype(np.float32)
     return executor.map_single_threaded(
-        block, blocks, right_changed, right, changed, firm, is_changed, bound_val, bound_col
+        _dense_column_block, blocks, right_changed, left_dense_t, changed, firm, is_changed, bound_val, bound_col
     )
 
 
