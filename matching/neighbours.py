@@ -183,9 +183,7 @@ def _dense_top_block(
     if np.count_nonzero(positive) <= few_positive * positive.size:
         at, cols = np.nonzero(positive)  # by row, then column
         vals = values[at, cols].astype(np.float32)
-        # positive float32 bits order as the values; a stable sort keeps each row's columns in order
-        key = (at.astype(np.int64) << 32) | (0xFFFFFFFF - vals.view(np.uint32).astype(np.int64))
-        order = np.argsort(key, kind="stable")
+        order = _entry_order(at, cols, vals)
         at, cols, vals = at[order], cols[order], vals[order]
         first = _rank_within(at) < take
         return block[at[first]], cols[first].astype(np.int64), vals[first]
@@ -566,11 +564,8 @@ def _sparse_column_block(
     column are ever reached, so the product is gathered sparse and filtered (the same entries)."""
     product = (right_changed[block] @ left_t).tocsr()
     c = np.repeat(changed[block], np.diff(product.indptr))
-    r = product.indices.astype(np.int64)
-    v = product.data.astype(np.float32)
-    ok = (v > 0) & _inside(v, c, bound_val[r], bound_col[r])
-    r, c, v = r[ok], c[ok], v[ok]
-    ok = (firm[c] != firm[r]) & ~is_changed[r]
+    r, c, v = _other_firm(product.indices.astype(np.int64), c, product.data.astype(np.float32), firm)
+    ok = ~is_changed[r] & _inside(v, c, bound_val[r], bound_col[r])
     return r[ok], c[ok], v[ok]
 
 
