@@ -23,6 +23,7 @@ from sqlmodel import Session
 from . import repository
 from .domain import Profile
 from .errors import RowError, ValidationFailed
+from .import_scratch import ImportScratch, chunks
 from .importing import ImportReport, PhraseNote, _phrase_notes, _to_kept_keys, _validate_rows
 from .mapping import profile_concepts
 from .read_ahead import read_ahead
@@ -65,23 +66,27 @@ class CheckedSlice:
     notes: list[PhraseNote]
 
 
-def checked_slices(
-    rows: StreamedRows, stored: dict[str, tuple[str, str]], vocabulary: Vocabulary
-) -> Iterator[CheckedSlice]:
+def checked_slices(rows: StreamedRows, scratch: ImportScratch, vocabulary: Vocabulary) -> Iterator[CheckedSlice]:
     """The file's rows validated a slice at a time, as `importing.import_raw` validates a whole file: keys
-    used twice across the whole file are errors. Reads the file and nothing else: rows naming a stored
-    profile's EEN reference (`stored`, looked up before) are about that profile, as `een_rows` does."""
-    first_seen: dict[str, str] = {}
+    used twice across the whole file are errors (the row of each key's first use is kept in `scratch`).
+    Reads the file and the scratch file, nothing else: rows naming a stored profile's EEN reference (in
+    `scratch`, looked up before) are about that profile, as `een_rows` does."""
     for part in _slices(rows):
+        references = {row["reference"] for _, row in part if isinstance(row.get("reference"), str)}
+        stored = scratch.stored(references - {""})
         for _, row in part:
             reference = row.get("reference")
             known = stored.get(reference) if isinstance(reference, str) else None
             if known and row.get("key") != known[0]:
                 row["key"] = known[0]
+        keys = {str(row.get("key", "")).strip() for _, row in part} - {""}
+        first_seen = scratch.first_uses(keys)
+        earlier = set(first_seen)
         profiles: list[Profile] = []
         labels: dict[int, str] = {}
         errors: list[RowError] = []
         _validate_rows(part, validate_profile, profiles, errors, first_seen, labels)
+        scratch.add_first_uses({key: row for key, row in first_seen.items() if key not in earlier})
         notes: list[PhraseNote] = []
         concepts: list[list[str]] = []
         if not errors:  # notes and concepts are needed only by an import that stores the file
@@ -99,14 +104,30 @@ def import_streamed(
     """`import_raw` for an input whose profile `rows` are streamed (no firms, bids or relations with them).
 
     From `READ_AHEAD_FROM` rows, a forked copy of this process reads and validates the next slice while this
-    one writes (`read_ahead`): the two halves of the work take about the same time, one core each."""
-    stored = profile_store.stored_by_reference(session, rows.references)
+    one writes (`read_ahead`): the two halves of the work take about the same time, one core each. What the
+    import must remember of the rows behind it is kept in a scratch file (`ImportScratch`), not in memory."""
+    with ImportScratch() as scratch:
+        for references in chunks(rows.references(), SLICE):
+            scratch.add_stored(profile_store.stored_by_reference(session, references))
+        scratch.release()
+        return _write_slices(session, raw, rows, scratch, now, today, vocabulary)
+
+
+def _write_slices(
+    session: Session,
+    raw: RawInput,
+    rows: StreamedRows,
+    scratch: ImportScratch,
+    now: datetime,
+    today: date,
+    vocabulary: Vocabulary,
+) -> ImportReport:
     report = ImportReport(raw.source, notes=list(raw.notes))
     errors: list[RowError] = []
     missing_firms: list[RowError] = []
     counts = UpsertCounts()
     serials: dict[str, int] = {}
-    slices = read_ahead(partial(checked_slices, rows, stored, vocabulary), fork=len(rows) >= READ_AHEAD_FROM)
+    slices = read_ahead(partial(checked_slices, rows, scratch, vocabulary), fork=len(rows) >= READ_AHEAD_FROM)
     # On SQLite the full-text index gets the new rows once, after the last slice.
     with profile_text_index_filled_after(session):
         for checked in slices:

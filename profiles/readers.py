@@ -94,10 +94,22 @@ class StreamedRows:
     header: tuple[str, ...]
     sep: str
     count: int
-    references: tuple[str, ...]  # the EEN references the rows name, to find the profiles stored under them
 
     def __len__(self) -> int:
         return self.count
+
+    def references(self) -> Iterator[str]:
+        """The EEN references the rows name (to find the profiles stored under them), read from the file
+        again rather than kept: a file of a million rows names a million."""
+        if "reference" not in self.header:
+            return
+        position = self.header.index("reference")
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.sep)
+            next(reader)
+            for values in reader:
+                if values and values[position]:  # a blank row names no reference
+                    yield restore(values[position])
 
     def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
@@ -147,19 +159,16 @@ def _stream_csv(path: Path) -> RawInput | None:
             header = [h.strip() for h in next(reader)]
             if _csv_kind(header, str(path)) != "profiles" or len(set(header)) != len(header):
                 return None
-            position = header.index("reference") if "reference" in header else None
-            count, references = 0, []
+            count = 0
             for values in reader:
                 if not any(v.strip() for v in values):
                     continue
                 if len(values) != len(header):
                     return None
                 count += 1
-                if position is not None and values[position]:
-                    references.append(restore(values[position]))
         except (csv.Error, StopIteration, UnreadableInput):
             return None
-    rows = StreamedRows(path, tuple(header), sep, count, tuple(references))
+    rows = StreamedRows(path, tuple(header), sep, count)
     out = RawInput(str(path), streamed=rows)
     if sep != ",":
         out.notes.append(f"cells separated by {'a semicolon' if sep == ';' else 'a tab'}")

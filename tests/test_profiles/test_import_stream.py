@@ -3,6 +3,9 @@ reading it whole, and still nothing stored when any row is bad."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from api.actions import imports
@@ -10,6 +13,7 @@ from api.actions.operator import operator
 from profiles import import_stream, repository
 from profiles.db import session_scope
 from profiles.errors import ValidationFailed
+from profiles.import_scratch import ImportScratch
 from profiles.importing import import_raw
 from profiles.readers import read_input
 
@@ -83,3 +87,51 @@ def test_a_bad_row_late_in_the_file_stores_nothing(engine, settings, tmp_path, s
         with pytest.raises(ValidationFailed) as whole:
             import_raw(session, read_input(path, stream=False), settings.now(), settings.current_date())
     assert [(e.row, e.field) for e in whole.value.errors] == errors
+
+
+def test_rows_under_a_stored_reference_update_that_profile(engine, settings, tmp_path, small_slices):
+    (tmp_path / "firms.csv").write_text(FIRMS, encoding="utf-8")
+    imports.import_path(operator(engine, settings), tmp_path / "firms.csv")
+    path = tmp_path / "profiles.csv"
+    path.write_text(_profiles(11), encoding="utf-8")
+    imports.import_path(operator(engine, settings), path)
+    stored = _stored(engine)
+    # The same profiles under other keys, each naming its stored reference; two with a new title.
+    rows = [
+        f"renamed-{i},{p.firm_key},BO,{'New title' if i < 2 else p.title},{p.summary},,,published,{p.reference}\n"
+        for i, p in enumerate(sorted(stored.values(), key=lambda p: p.key))
+    ]
+    again = tmp_path / "again.csv"
+    again.write_text(PROFILE_HEADER.replace("status", "status,reference") + "".join(rows), encoding="utf-8")
+    assert read_input(again).streamed is not None
+    report = imports.import_path(operator(engine, settings), again)
+    assert report.counts["profiles"]["created"] == 0 and report.counts["profiles"]["updated"] == 11
+    after = _stored(engine)
+    assert set(after) == set(stored)  # stored under their own keys, not the file's
+    assert sorted(p.title for p in after.values()).count("New title") == 2
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_the_scratch_file_is_removed_after_the_import(engine, settings, tmp_path, small_slices, monkeypatch, bad):
+    scratch_root = tmp_path / "scratch"
+    scratch_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_root))
+    (tmp_path / "firms.csv").write_text(FIRMS, encoding="utf-8")
+    imports.import_path(operator(engine, settings), tmp_path / "firms.csv")
+    path = tmp_path / "profiles.csv"
+    path.write_text(_profiles(9, "p-001,dk-one,BO,Again,Summary,,,published\n" if bad else ""), encoding="utf-8")
+    made: list[Path] = []
+    original = ImportScratch.__init__
+
+    def remember(self):
+        original(self)
+        made.append(self.path)
+
+    monkeypatch.setattr(ImportScratch, "__init__", remember)
+    if bad:
+        with pytest.raises(ValidationFailed):
+            imports.import_path(operator(engine, settings), path)
+    else:
+        imports.import_path(operator(engine, settings), path)
+    assert len(made) == 1 and made[0].is_relative_to(scratch_root)
+    assert list(scratch_root.iterdir()) == []
